@@ -87,4 +87,23 @@ export interface PreprocessSpec {
    * `Rescaling(1/255)` inside, this is { min: 0, max: 255 }.
    */
   readonly inputRange: { readonly min: number; readonly max: number };
+  /** Anti-alias pre-filter before sampling (see {@link Prefilter}); absent means {@link DEFAULT_PREFILTER} (`box`). */
+  readonly prefilter?: Prefilter;
 }
+
+/**
+ * Anti-alias pre-filter applied to the grey frame before sampling.
+ * - `box`: average-pool the grey frame by the integer downscale factor
+ *   f = max(1, floor(min(column width in px / spec.width, column height in px / spec.height)))
+ *   (non-overlapping f × f blocks), then sample the pooled image. Without it a
+ *   strong downscale samples only 4 source pixels per output pixel and aliases.
+ * - `none`: sample the grey frame directly.
+ */
+export const Prefilter = {
+  box: 'box',
+  none: 'none',
+} as const;
+export type Prefilter = (typeof Prefilter)[keyof typeof Prefilter];
+
+/** The pre-filter used when {@link PreprocessSpec.prefilter} is absent. */
+export const DEFAULT_PREFILTER: Prefilter = 'box';
