@@ -1,0 +1,45 @@
+/**
+ * The `column-classifier` command-line dispatcher. Each command lives in its
+ * own file and returns an exit code; errors print their code and message and
+ * exit non-zero.
+ */
+import { ColumnClassifierError } from '../errors.ts';
+import { runSchema } from './schema.ts';
+
+type Command = (args: readonly string[]) => Promise<number>;
+
+const commands: Record<string, { run: () => Promise<Command>; summary: string }> = {
+  schema: { run: async () => runSchema, summary: 'schema [--write PATH]   print or write the contract JSON Schema' },
+};
+
+/** Usage text listing every command. */
+export function usage(): string {
+  return ['usage: column-classifier <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+/**
+ * Runs the CLI with the given arguments (without `node` and the script).
+ *
+ * @returns the process exit code: 0 on success, 1 on an error, 2 on bad usage
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`column-classifier: unknown command "${name}".\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await (await command.run())(rest);
+  } catch (error) {
+    if (error instanceof ColumnClassifierError) {
+      process.stderr.write(`column-classifier ${name}: ${error.name} [${error.code}]\n${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

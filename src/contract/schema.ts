@@ -1,0 +1,348 @@
+/**
+ * The model contract: what a column-classifier model expects as input, what it
+ * already does inside, which outputs are which head, how heads decode to a
+ * digit, golden inputs, weight integrity and quantization. It travels inside
+ * `model.json` (`userDefinedMetadata.contract`) or beside it as
+ * `model.contract.json`.
+ *
+ * The zod schema below is the single source: the TypeScript type, the runtime
+ * validator and `models/contract.schema.json` are all derived from it.
+ */
+import { z } from 'zod';
+import { GreyFormula, ResizeMethod } from '../preprocess/types.ts';
+
+/** The contract schema version this code reads and writes. */
+export const CONTRACT_SCHEMA_VERSION = 1;
+
+/** The only decode rule a soroban column has: one heaven bead worth 5, four earth beads worth 1 each. */
+export const DECODE_RULE = 'digit = 5 * heaven + earth';
+
+/** Number of classes of the earth head: 0 to 4 earth beads pushed. */
+export const EARTH_CLASSES = 5;
+
+const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+const dimension = z.number().int().min(1).max(4096);
+const nameString = z.string().min(1);
+
+/** Contract codes raised by the schema's cross-field checks (see {@link validateContract} in `validate.ts`). */
+export const ContractRuleCode = {
+  duplicateHead: 'contract/duplicate-head',
+  duplicateHeadOutput: 'contract/duplicate-head-output',
+  inputShapeMismatch: 'contract/input-shape-mismatch',
+  emptyInputRange: 'contract/empty-input-range',
+  decodeUnknownHead: 'contract/decode-unknown-head',
+  decodeHeadMismatch: 'contract/decode-head-mismatch',
+  softmaxSingleUnit: 'contract/softmax-single-unit',
+  goldenUnknownHead: 'contract/golden-unknown-head',
+  goldenMissingHead: 'contract/golden-missing-head',
+  goldenOutputSize: 'contract/golden-output-size',
+  goldenInputSize: 'contract/golden-input-size',
+} as const;
+export type ContractRuleCode = (typeof ContractRuleCode)[keyof typeof ContractRuleCode];
+
+const affineFields = {
+  scale: finite.describe('Multiplier: the layer computes x * scale + offset.'),
+  offset: finite.describe('Added after scaling: the layer computes x * scale + offset.'),
+};
+
+const inputSchema = z
+  .strictObject({
+    name: nameString.describe(
+      'The model input: the signature input key for a graph model (e.g. "input_layer"), the input layer name for a layers model.',
+    ),
+    height: dimension.describe('Input height in pixels (the model input tensor is [batch, height, width, channels]).'),
+    width: dimension.describe('Input width in pixels.'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .describe('Input channels: 1 = grey; 3 = the grey image repeated into three channels.'),
+    shape: z
+      .array(z.union([z.null(), z.literal(-1), dimension]))
+      .length(4)
+      .optional()
+      .describe(
+        'Optional copy of the input tensor shape [batch, height, width, channels] as the model declares it (batch null or -1); when given it must agree with height, width and channels.',
+      ),
+    dtype: z
+      .enum(['float32', 'int32'])
+      .describe('Data type of the input tensor. A float32 model must state its inputRange.'),
+    grey: z.enum(GreyFormula).describe('Colour to grey formula applied to R, G, B before anything else.'),
+    resize: z
+      .strictObject({
+        method: z.enum(ResizeMethod).describe('Resize method, as TF.js implements it.'),
+        alignCorners: z.boolean().describe('TF.js resize option alignCorners.'),
+        halfPixelCenters: z.boolean().describe('TF.js resize option halfPixelCenters.'),
+      })
+      .describe('How each column box is resized to height x width.'),
+    inputRange: z
+      .strictObject({
+        min: finite.describe('Value fed for a black pixel (p = 0).'),
+        max: finite.describe('Value fed for a white pixel (p = 255).'),
+      })
+      .optional()
+      .describe(
+        'The value range the model input tensor expects: pixel p in [0, 255] is fed as min + (max - min) * p / 255. For a model with Rescaling(1/255) inside, this is {min: 0, max: 255}. Required for a float32 input.',
+      ),
+  })
+  .describe('The model input and how a frame is turned into it.');
+
+const normalizationSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('none').describe('The model applies no rescaling before its first convolution.') }),
+    z.strictObject({
+      kind: z.literal('affine').describe('The model rescales its input itself (Keras Rescaling / Normalization, or the equivalent graph ops).'),
+      ...affineFields,
+    }),
+  ])
+  .describe(
+    'The affine map the model applies itself between its input and its first convolution, as the topology inspection must find it.',
+  );
+
+const headSchema = z.strictObject({
+  name: nameString.describe('The head name used by decode and golden (e.g. "heaven", "earth").'),
+  output: nameString.describe(
+    'Where the head comes out: the output layer name (layers model) or the signature output key (graph model).',
+  ),
+  shape: z
+    .array(z.union([z.null(), z.literal(-1), dimension]))
+    .min(2)
+    .describe('Output shape with the batch first as null or -1, e.g. [null, 1].'),
+  activation: z.enum(['sigmoid', 'softmax']).describe('The last activation of the head.'),
+  meaning: z.string().describe('What the head says, for people reading the contract.'),
+});
+
+const goldenInputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('float32-base64').describe('A model input tensor [height, width, channels] already preprocessed.'),
+    data: z
+      .base64()
+      .describe('Little-endian float32 values of the model input tensor, base64; height * width * channels values.'),
+  }),
+  z.strictObject({
+    kind: z.literal('png').describe('A single-column image, preprocessed by the contract (whole image = one column).'),
+    path: nameString.describe('PNG file path relative to model.json.'),
+  }),
+]);
+
+const goldenSchema = z
+  .strictObject({
+    tolerance: z
+      .number()
+      .min(0)
+      .describe('Largest allowed absolute difference between an expected and a computed output value.'),
+    cases: z
+      .array(
+        z.strictObject({
+          name: nameString.optional().describe('Name of the golden case.'),
+          input: goldenInputSchema.describe('The golden input.'),
+          expected: z
+            .record(nameString, z.array(finite))
+            .describe('Expected output values per head name (one value per output unit).'),
+        }),
+      )
+      .min(1)
+      .describe('Golden cases.'),
+  })
+  .describe('Golden inputs with the outputs the model must produce on any backend.');
+
+const integritySchema = z
+  .strictObject({
+    algorithm: z.literal('sha256').describe('Hash algorithm; only sha256.'),
+    shards: z
+      .record(nameString, z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 lowercase hex digits' }))
+      .describe('sha256 (lowercase hex) of each weight shard, keyed by its path as listed in weightsManifest.'),
+  })
+  .describe('Hashes checked before the weights are used.');
+
+const quantizationSchema = z
+  .record(
+    nameString,
+    z.strictObject({
+      dtype: z.enum(['float32', 'float16', 'uint16', 'uint8']).describe('Stored encoding of the weight.'),
+      agreement: z
+        .strictObject({
+          metric: z.enum(['max-abs-output-diff', 'argmax-agreement']).describe('What was measured against float32.'),
+          value: z.number().min(0).describe('The measured value.'),
+          measuredOn: z.string().optional().describe('The data the agreement was measured on.'),
+        })
+        .optional()
+        .describe('Measured agreement of the model with this weight so encoded versus float32.'),
+    }),
+  )
+  .optional()
+  .describe('Encoding of each weight (by manifest name) with its measured agreement.');
+
+const provenanceSchema = z
+  .strictObject({
+    trainedBy: z.string().optional().describe('Tool or script that trained the model.'),
+    trainedAt: z.string().optional().describe('ISO 8601 time of training.'),
+    commit: z.string().optional().describe('Source commit.'),
+    dataset: z.string().optional().describe('What the model was trained on.'),
+    notes: z.string().optional().describe('Anything else.'),
+  })
+  .optional()
+  .describe('Where the model came from.');
+
+const contractObject = z.strictObject({
+  $schema: z.string().optional().describe('Optional reference to contract.schema.json, for editors.'),
+  schemaVersion: z.literal(CONTRACT_SCHEMA_VERSION).describe('Contract schema version; this code reads version 1.'),
+  input: inputSchema,
+  modelInternals: z
+    .strictObject({ normalization: normalizationSchema })
+    .describe('What the model does to its input itself, declared so the loader can compare it with the topology.'),
+  heads: z.array(headSchema).min(1).describe('The output heads, bound by name and shape, never by index.'),
+  decode: z
+    .strictObject({
+      rule: z.literal(DECODE_RULE).describe(`The decode rule; only "${DECODE_RULE}".`),
+      heaven: nameString.describe('Name of the heaven head (sigmoid, [batch, 1]).'),
+      earth: nameString.describe(`Name of the earth head (softmax, [batch, ${EARTH_CLASSES}]).`),
+      heavenThreshold: z
+        .number()
+        .gt(0)
+        .lt(1)
+        .describe('The heaven bead counts as down (worth 5) when its probability is at least this.'),
+    })
+    .describe('How the heads decode to a digit.'),
+  golden: goldenSchema.optional(),
+  integrity: integritySchema.optional(),
+  quantization: quantizationSchema,
+  provenance: provenanceSchema,
+});
+
+type ContractShape = z.infer<typeof contractObject>;
+type Issue = { code: ContractRuleCode; path: (string | number)[]; message: string };
+
+function unitsOf(shape: readonly (number | null)[]): number {
+  return shape.slice(1).reduce<number>((n, d) => n * (d === null || d < 0 ? Number.NaN : d), 1);
+}
+
+/** Cross-field checks: each returns the contradictions it finds, with the code and field path to report. */
+function contradictions(c: ContractShape): Issue[] {
+  const issues: Issue[] = [];
+  const { input } = c;
+  if (input.shape !== undefined) {
+    const [, h, w, ch] = input.shape;
+    if (h !== input.height || w !== input.width || ch !== input.channels) {
+      issues.push({
+        code: ContractRuleCode.inputShapeMismatch,
+        path: ['input', 'shape'],
+        message: `input.shape ${JSON.stringify(input.shape)} disagrees with height ${input.height}, width ${input.width}, channels ${input.channels}; make them agree (shape is [batch, height, width, channels]) or drop input.shape`,
+      });
+    }
+  }
+  if (input.inputRange !== undefined && !(input.inputRange.min < input.inputRange.max)) {
+    issues.push({
+      code: ContractRuleCode.emptyInputRange,
+      path: ['input', 'inputRange'],
+      message: `input.inputRange has min ${input.inputRange.min} not below max ${input.inputRange.max}; black (min) must map below white (max)`,
+    });
+  }
+  const byName = new Map<string, (typeof c.heads)[number]>();
+  const byOutput = new Map<string, string>();
+  c.heads.forEach((head, i) => {
+    if (byName.has(head.name)) {
+      issues.push({
+        code: ContractRuleCode.duplicateHead,
+        path: ['heads', i, 'name'],
+        message: `two heads are named "${head.name}"; give each head its own name`,
+      });
+    }
+    byName.set(head.name, head);
+    const other = byOutput.get(head.output);
+    if (other !== undefined) {
+      issues.push({
+        code: ContractRuleCode.duplicateHeadOutput,
+        path: ['heads', i, 'output'],
+        message: `heads "${other}" and "${head.name}" are both bound to output "${head.output}"; bind each head to its own output`,
+      });
+    }
+    byOutput.set(head.output, head.name);
+    if (head.activation === 'softmax' && head.shape[head.shape.length - 1] === 1) {
+      issues.push({
+        code: ContractRuleCode.softmaxSingleUnit,
+        path: ['heads', i, 'shape'],
+        message: `head "${head.name}" is softmax over a single unit, which always outputs 1; a single-unit head is sigmoid`,
+      });
+    }
+  });
+  const wanted = [
+    ['heaven', 'sigmoid', 1],
+    ['earth', 'softmax', EARTH_CLASSES],
+  ] as const;
+  for (const [role, activation, units] of wanted) {
+    const headName = c.decode[role];
+    const head = byName.get(headName);
+    if (head === undefined) {
+      issues.push({
+        code: ContractRuleCode.decodeUnknownHead,
+        path: ['decode', role],
+        message: `decode.${role} names head "${headName}", but heads has only ${[...byName.keys()].map((n) => `"${n}"`).join(', ')}; name one of them`,
+      });
+    } else if (head.activation !== activation || head.shape.length !== 2 || head.shape[1] !== units) {
+      issues.push({
+        code: ContractRuleCode.decodeHeadMismatch,
+        path: ['decode', role],
+        message: `decode.${role} names head "${headName}" (${head.activation}, shape ${JSON.stringify(head.shape)}), but the ${role} head must be ${activation} with shape [null, ${units}]`,
+      });
+    }
+  }
+  if (c.golden !== undefined) {
+    const inputValues = input.height * input.width * input.channels;
+    c.golden.cases.forEach((goldenCase, i) => {
+      if (goldenCase.input.kind === 'float32-base64') {
+        const bytes = base64ByteLength(goldenCase.input.data);
+        if (bytes !== inputValues * 4) {
+          issues.push({
+            code: ContractRuleCode.goldenInputSize,
+            path: ['golden', 'cases', i, 'input', 'data'],
+            message: `golden case ${i} input holds ${bytes} bytes, but a ${input.height}x${input.width}x${input.channels} float32 input is ${inputValues * 4} bytes`,
+          });
+        }
+      }
+      for (const [headName, values] of Object.entries(goldenCase.expected)) {
+        const head = byName.get(headName);
+        if (head === undefined) {
+          issues.push({
+            code: ContractRuleCode.goldenUnknownHead,
+            path: ['golden', 'cases', i, 'expected', headName],
+            message: `golden case ${i} expects values for head "${headName}", which is not in heads; use a head name`,
+          });
+        } else if (values.length !== unitsOf(head.shape)) {
+          issues.push({
+            code: ContractRuleCode.goldenOutputSize,
+            path: ['golden', 'cases', i, 'expected', headName],
+            message: `golden case ${i} gives ${values.length} values for head "${headName}", whose shape ${JSON.stringify(head.shape)} has ${unitsOf(head.shape)} per input`,
+          });
+        }
+      }
+      for (const headName of byName.keys()) {
+        if (!(headName in goldenCase.expected)) {
+          issues.push({
+            code: ContractRuleCode.goldenMissingHead,
+            path: ['golden', 'cases', i, 'expected'],
+            message: `golden case ${i} has no expected values for head "${headName}"; every head needs them`,
+          });
+        }
+      }
+    });
+  }
+  return issues;
+}
+
+function base64ByteLength(data: string): number {
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return (data.length / 4) * 3 - padding;
+}
+
+/** The zod schema of a model contract, with every cross-field check. */
+export const modelContractSchema = contractObject.superRefine((contract, ctx) => {
+  for (const issue of contradictions(contract)) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, params: { code: issue.code } });
+  }
+});
+
+/** A validated model contract. */
+export type ModelContract = z.infer<typeof modelContractSchema>;
+/** One output head of a {@link ModelContract}. */
+export type HeadContract = ModelContract['heads'][number];
+/** One golden case of a {@link ModelContract}. */
+export type GoldenCase = NonNullable<ModelContract['golden']>['cases'][number];

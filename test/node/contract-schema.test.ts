@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { ContractError } from '../../src/errors.ts';
+import { validateContract } from '../../src/contract/validate.ts';
+import { contractJsonSchemaText } from '../../src/contract/json-schema.ts';
+import { fieldGraphContract, testModelContract, type Mutable } from '../fixtures/contracts.ts';
+import type { ModelContract } from '../../src/contract/schema.ts';
+
+function rejects(contract: unknown, code: string, pathInMessage: string): ContractError {
+  let caught: unknown;
+  try {
+    validateContract(contract, 'test contract');
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof ContractError, `expected a ContractError, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  assert.ok(caught.message.includes(pathInMessage), `message should name ${pathInMessage}: ${caught.message}`);
+  return caught;
+}
+
+function broken(edit: (c: Mutable<ModelContract>) => void): Mutable<ModelContract> {
+  const contract = testModelContract();
+  edit(contract);
+  return contract;
+}
+
+const goldenInput = Buffer.from(new Float32Array(16 * 8).buffer).toString('base64');
+
+describe('contract schema', () => {
+  it('accepts the test model contract and the field graph contract', () => {
+    assert.equal(validateContract(testModelContract()).input.height, 16);
+    assert.equal(validateContract(fieldGraphContract()).heads[1]?.output, 'output_1');
+  });
+
+  it('accepts a contract with golden cases, integrity, quantization and provenance', () => {
+    const contract = broken((c) => {
+      c.golden = { tolerance: 1e-4, cases: [{ input: { kind: 'float32-base64', data: goldenInput }, expected: { heaven: [0.5], earth: [0.2, 0.2, 0.2, 0.2, 0.2] } }] };
+      c.integrity = { algorithm: 'sha256', shards: { 'group1-shard1of1.bin': 'a'.repeat(64) } };
+      c.quantization = { 'conv/kernel': { dtype: 'uint8', agreement: { metric: 'max-abs-output-diff', value: 0.001 } } };
+      c.provenance = { trainedBy: 'models/training', trainedAt: '2026-11-25T10:00:00Z' };
+    });
+    assert.equal(validateContract(contract).golden?.cases.length, 1);
+  });
+
+  it('rejects a contract that is not an object', () => void rejects(42, 'contract/not-an-object', '(the contract itself)'));
+  it('rejects a missing field and names its path', () => {
+    const error = rejects(broken((c) => { delete (c.input as { inputRange?: unknown; grey?: unknown }).grey; }), 'contract/missing-field', 'input.grey');
+    assert.match(error.message, /Colour to grey formula/);
+  });
+  it('rejects a field of the wrong type', () => void rejects(broken((c) => { (c.input as { height: unknown }).height = '16'; }), 'contract/wrong-type', 'input.height'));
+  it('rejects a value outside an enumeration', () => void rejects(broken((c) => { (c.heads[0] as { activation: string }).activation = 'relu'; }), 'contract/invalid-value', 'heads[0].activation'));
+  it('rejects an unsupported schema version', () => void rejects(broken((c) => { (c as { schemaVersion: number }).schemaVersion = 2; }), 'contract/unsupported-version', 'schemaVersion'));
+  it('rejects a negative golden tolerance', () =>
+    void
+    rejects(broken((c) => { c.golden = { tolerance: -0.1, cases: [{ input: { kind: 'float32-base64', data: goldenInput }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1] } }] }; }), 'contract/out-of-range', 'golden.tolerance'));
+  it('rejects an unknown field (a typo)', () => {
+    const error = rejects(broken((c) => { (c.input as Record<string, unknown>)['inputRnage'] = { min: 0, max: 1 }; }), 'contract/unknown-field', 'input');
+    assert.match(error.message, /inputRnage/);
+  });
+  it('rejects a malformed shard hash', () => void rejects(broken((c) => { c.integrity = { algorithm: 'sha256', shards: { 'a.bin': 'XYZ' } }; }), 'contract/bad-format', 'integrity.shards.a.bin'));
+  it('rejects two heads with the same name', () =>
+    void
+    rejects(broken((c) => { c.heads.push({ ...c.heads[0]!, output: 'other' }); }), 'contract/duplicate-head', 'heads[2].name'));
+  it('rejects two heads bound to the same output', () =>
+    void
+    rejects(broken((c) => { c.heads[1]!.output = 'heaven'; }), 'contract/duplicate-head-output', 'heads[1].output'));
+  it('rejects an input shape that contradicts the channels', () =>
+    void
+    rejects(broken((c) => { c.input.shape = [null, 16, 8, 3]; }), 'contract/input-shape-mismatch', 'input.shape'));
+  it('rejects an empty input range', () => void rejects(broken((c) => { c.input.inputRange = { min: 1, max: 1 }; }), 'contract/empty-input-range', 'input.inputRange'));
+  it('rejects a decode rule naming a head that does not exist', () =>
+    void
+    rejects(broken((c) => { c.decode.earth = 'ground'; }), 'contract/decode-unknown-head', 'decode.earth'));
+  it('rejects a heaven head that is not a single sigmoid', () =>
+    void
+    rejects(broken((c) => { c.heads[0]!.shape = [null, 2]; }), 'contract/decode-head-mismatch', 'decode.heaven'));
+  it('rejects a softmax over one unit', () =>
+    void
+    rejects(broken((c) => { c.heads.push({ name: 'extra', output: 'extra', shape: [null, 1], activation: 'softmax', meaning: '' }); }), 'contract/softmax-single-unit', 'heads[2].shape'));
+  it('rejects golden values for an unknown head', () =>
+    void
+    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1], sky: [1] } }] }; }), 'contract/golden-unknown-head', 'golden.cases[0].expected.sky'));
+  it('rejects a golden case missing a head', () =>
+    void
+    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0] } }] }; }), 'contract/golden-missing-head', 'golden.cases[0].expected'));
+  it('rejects golden values of the wrong length', () =>
+    void
+    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0], earth: [1] } }] }; }), 'contract/golden-output-size', 'golden.cases[0].expected.earth'));
+  it('rejects a golden input of the wrong size', () =>
+    void
+    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'float32-base64', data: 'AAAAAA==' }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1] } }] }; }), 'contract/golden-input-size', 'golden.cases[0].input.data'));
+
+  it('lists every problem in details', () => {
+    const error = rejects(broken((c) => { c.decode.earth = 'ground'; c.input.inputRange = { min: 2, max: 1 }; }), 'contract/empty-input-range', 'input.inputRange');
+    assert.equal((error.details?.['issues'] as unknown[]).length, 2);
+  });
+
+  it('matches the committed models/contract.schema.json (regenerate with `column-classifier schema --write`)', async () => {
+    const committed = await readFile(new URL('../../models/contract.schema.json', import.meta.url), 'utf8');
+    assert.equal(committed, contractJsonSchemaText());
+  });
+});
