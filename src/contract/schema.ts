@@ -9,7 +9,7 @@
  * validator and `models/contract.schema.json` are all derived from it.
  */
 import { z } from 'zod';
-import { GreyFormula, ResizeMethod } from '../preprocess/types.ts';
+import { GreyFormula, Prefilter, ResizeMethod } from '../preprocess/types.ts';
 
 /** The contract schema version this code reads and writes. */
 export const CONTRACT_SCHEMA_VERSION = 1;
@@ -68,11 +68,14 @@ const inputSchema = z
     grey: z.enum(GreyFormula).describe('Colour to grey formula applied to R, G, B before anything else.'),
     resize: z
       .strictObject({
-        method: z.enum(ResizeMethod).describe('Resize method, as TF.js implements it.'),
-        alignCorners: z.boolean().describe('TF.js resize option alignCorners.'),
-        halfPixelCenters: z.boolean().describe('TF.js resize option halfPixelCenters.'),
+        method: z
+          .enum(ResizeMethod)
+          .describe('Sampling of each output pixel (pixel centres at +1/2, as src/preprocess does it): bilinear blends 4 neighbours, nearest takes the containing pixel.'),
+        prefilter: z
+          .enum(Prefilter)
+          .describe('Anti-alias pre-filter before sampling: box averages f x f blocks (f = integer downscale factor), none samples the grey frame directly.'),
       })
-      .describe('How each column box is resized to height x width.'),
+      .describe('How each column box is resampled to height x width (the shared preprocessing module).'),
     inputRange: z
       .strictObject({
         min: finite.describe('Value fed for a black pixel (p = 0).'),
