@@ -1,0 +1,206 @@
+/**
+ * Renders one photo of a soroban with known digits: the ground truth for
+ * training, validation, tests and users' own models.
+ */
+import { applyHomography } from '../preprocess/homography.ts';
+import type { Quad } from '../preprocess/types.ts';
+import { applyCamera, drawBackground, photograph, randomPose, sceneToPhoto, type CameraEffects } from './camera.ts';
+import { createRandom, detPow } from './random.ts';
+import type { Rgb } from './raster.ts';
+import { drawSoroban, randomLayout, sceneSize, type SorobanLook } from './soroban.ts';
+import {
+  BACKGROUNDS,
+  BEAD_COLOURS,
+  BEAD_SHAPES,
+  FRAME_COLOURS,
+
+  beadColourOf,
+  frameColourOf,
+  panelColourOf,
+  rodColourOf,
+  type Background,
+  type BeadColour,
+  type BeadShape,
+  type FrameColour,
+  type Backing,
+} from './styles.ts';
+
+/** The most columns a rendered soroban has. */
+export const MAX_COLUMNS = 21;
+
+/** What to render. Everything not given is drawn from the seed. */
+export interface RenderOptions {
+  /** Seed: the same seed and options give the same bytes, in Node and in a browser. */
+  readonly seed: number;
+  /** Column count, 1..21 (ignored when `digits` is given). */
+  readonly columns?: number;
+  /** Digits 0..9, left to right. */
+  readonly digits?: readonly number[];
+  /** Allowed bead shapes (default: all). */
+  readonly beadShapes?: readonly BeadShape[];
+  /** Allowed bead colour families (default: all). */
+  readonly beadColours?: readonly BeadColour[];
+  /** Allowed frame colour families (default: all). */
+  readonly frameColours?: readonly FrameColour[];
+  /** Allowed backgrounds (default: all). */
+  readonly backgrounds?: readonly Background[];
+  /** Column pitch in output pixels, [min, max] (default [18, 80], log-uniform; capped so the image stays ≤ 1280 px wide). */
+  readonly pitch?: readonly [number, number];
+}
+
+/** The named style ids of one rendered image. */
+export interface RenderStyle {
+  readonly beadShape: BeadShape;
+  readonly beadColour: BeadColour;
+  /** The heaven beads' colour family, when it differs from the earth beads'. */
+  readonly heavenColour: BeadColour;
+  readonly frameColour: FrameColour;
+  readonly rod: string;
+  readonly backing: Backing;
+  readonly background: Background;
+  readonly camera: CameraEffects;
+}
+
+/** One rendered photo and its ground truth. */
+export interface RenderedSoroban {
+  readonly width: number;
+  readonly height: number;
+  /** RGBA, row-major, alpha always 255. */
+  readonly rgba: Uint8ClampedArray;
+  readonly digits: number[];
+  /** The bead area (the columns' outer edges, frame bars excluded), normalized to [0, 1]. */
+  readonly corners: Quad;
+  /** Column pitch in photo pixels (before perspective). */
+  readonly pitch: number;
+  readonly style: RenderStyle;
+}
+
+function nonEmpty<T>(allowed: readonly T[] | undefined, all: readonly T[], name: string): readonly T[] {
+  const list = allowed ?? all;
+  if (list.length === 0) throw new RangeError(`renderSoroban: options.${name} must not be empty.`);
+  return list;
+}
+
+/**
+ * Renders a photo of a soroban.
+ *
+ * ```ts
+ * const photo = renderSoroban({ seed: 7, digits: [1, 2, 3] });
+ * // photo.rgba, photo.corners (normalized bead area), photo.style.beadShape …
+ * ```
+ */
+export function renderSoroban(options: RenderOptions): RenderedSoroban {
+  const random = createRandom(options.seed);
+  const columns = options.digits?.length ?? options.columns ?? random.int(1, MAX_COLUMNS);
+  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_COLUMNS) {
+    throw new RangeError(`renderSoroban: columns must be an integer in 1..${MAX_COLUMNS}, got ${String(columns)}.`);
+  }
+  const digits = options.digits !== undefined ? [...options.digits] : Array.from({ length: columns }, () => random.int(0, 9));
+  for (const d of digits) {
+    if (!Number.isInteger(d) || d < 0 || d > 9) throw new RangeError(`renderSoroban: every digit must be an integer 0..9, got ${String(d)}.`);
+  }
+
+  const beadShape = random.pick(nonEmpty(options.beadShapes, BEAD_SHAPES, 'beadShapes'));
+  const colours = nonEmpty(options.beadColours, BEAD_COLOURS, 'beadColours');
+  const beadColour = random.pick(colours);
+  const heavenColour = random.chance(0.15) ? random.pick(colours) : beadColour;
+  const frameColour = random.pick(nonEmpty(options.frameColours, FRAME_COLOURS, 'frameColours'));
+  const background = random.pick(nonEmpty(options.backgrounds, BACKGROUNDS, 'backgrounds'));
+  const backing: Backing = random.chance(0.5) ? 'open' : 'panel';
+  const rod = rodColourOf(random);
+
+  // One base colour per family; `mixed` gives each bead its own colour.
+  const earthBase = beadColourOf(beadColour, random);
+  const heavenBase = heavenColour === beadColour ? earthBase : beadColourOf(heavenColour, random);
+  const mixedColours = new Map<number, Rgb>();
+  const colourOf = (family: BeadColour, base: Rgb, key: number): Rgb => {
+    if (family !== 'mixed') return base;
+    let c = mixedColours.get(key);
+    if (c === undefined) {
+      c = beadColourOf('mixed', random);
+      mixedColours.set(key, c);
+    }
+    return c;
+  };
+  const frame = frameColourOf(frameColour, random);
+  const look: SorobanLook = {
+    beadShape,
+    beadColour: (column, bead) =>
+      bead === 0 ? colourOf(heavenColour, heavenBase, column * 5) : colourOf(beadColour, earthBase, column * 5 + bead),
+    frameColour: frame,
+    barColour: random.chance(0.7) ? frame : frameColourOf(random.pick(FRAME_COLOURS), random),
+    rodColour: rod.colour,
+    panelColour: backing === 'panel' ? panelColourOf(random) : null,
+    dotColour: random.chance(0.6) ? (random.chance(0.5) ? [235, 235, 230] : [20, 20, 20]) : null,
+    grain: frameColour === 'wood' || frameColour === 'dark-wood' ? random.range(0.02, 0.12) : random.range(0, 0.03),
+    shadow: random.chance(0.7)
+      ? { strength: random.range(0.15, 0.5), dx: random.range(-0.15, 0.15), dy: random.range(0.02, 0.25) }
+      : { strength: 0, dx: 0, dy: 0 },
+    relief: random.range(0, 1),
+    gloss: random.chance(0.6) ? random.range(0.1, 0.7) : 0,
+  };
+
+  // Scale: the pitch in photo pixels, log-uniform; the scene is drawn a little finer and resampled by the camera.
+  const [minPitch, maxPitch] = options.pitch ?? [18, 80];
+  let pitch = minPitch * detPow(maxPitch / minPitch, random.next());
+  const scenePitchFactor = 1.3;
+  const layout0 = randomLayout(random, columns, 100, beadShape);
+  const unit = sceneSize(layout0);
+  const fill = random.range(0.6, 0.95);
+  // Keep the photo ≤ 1280 px on its long side.
+  pitch = Math.min(pitch, (1280 * fill) / (unit.width / 100), (960 * fill) / (unit.height / 100));
+  pitch = Math.max(8, pitch);
+  const scenePitch = pitch * scenePitchFactor;
+  const scale = scenePitch / 100;
+  const layout = {
+    ...layout0,
+    pitch: layout0.pitch * scale,
+    beadWidth: layout0.beadWidth * scale,
+    beadHeight: layout0.beadHeight * scale,
+    heavenDeck: layout0.heavenDeck * scale,
+    earthDeck: layout0.earthDeck * scale,
+    bar: layout0.bar * scale,
+    frameTop: layout0.frameTop * scale,
+    frameBottom: layout0.frameBottom * scale,
+    frameSide: layout0.frameSide * scale,
+    sidePad: layout0.sidePad * scale,
+    rodWidth: layout0.rodWidth * scale,
+  };
+  const scene = drawSoroban(random, layout, look, digits);
+  const sceneOutW = scene.layer.width / scenePitchFactor;
+  const sceneOutH = scene.layer.height / scenePitchFactor;
+  const aspect = random.range(0.9, 1.1);
+  const width = Math.max(16, Math.round((sceneOutW / fill) * (random.chance(0.5) ? 1 : aspect)));
+  const height = Math.max(16, Math.round(Math.max(sceneOutH / fill, sceneOutH + (width - sceneOutW) * random.range(0.2, 1))));
+
+  const pose = randomPose(random, sceneOutW, sceneOutH, width, height);
+  const toPhoto = sceneToPhoto(scene.layer.width, scene.layer.height, pose.quad);
+  const tableShadow = random.chance(0.6) ? random.range(0.15, 0.5) : 0;
+  const shadowOffset = { strength: tableShadow, dx: random.range(-0.6, 0.6) * pitch, dy: random.range(0.1, 0.8) * pitch };
+  const backgroundRgb = drawBackground(random, background, width, height);
+  const rgb = photograph(scene.layer, backgroundRgb, width, height, toPhoto, shadowOffset);
+  const camera = applyCamera(random, rgb, width, height, pose, tableShadow);
+
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    // Uint8ClampedArray rounds half to even and clamps: exact and engine-independent.
+    rgba[i] = rgb[j] ?? 0;
+    rgba[i + 1] = rgb[j + 1] ?? 0;
+    rgba[i + 2] = rgb[j + 2] ?? 0;
+    rgba[i + 3] = 255;
+  }
+  const { x0, y0, x1, y1 } = scene.beadArea;
+  const norm = (x: number, y: number): { x: number; y: number } => {
+    const p = applyHomography(toPhoto, x, y);
+    return { x: p.x / width, y: p.y / height };
+  };
+  return {
+    width,
+    height,
+    rgba,
+    digits,
+    corners: { topLeft: norm(x0, y0), topRight: norm(x1, y0), bottomRight: norm(x1, y1), bottomLeft: norm(x0, y1) },
+    pitch,
+    style: { beadShape, beadColour, heavenColour, frameColour, rod: rod.id, backing, background, camera },
+  };
+}
