@@ -1,0 +1,25 @@
+/**
+ * Defines `<column-classifier>`. Import this module once:
+ *
+ * ```html
+ * <script type="module" src="column-classifier.js"></script>
+ * <canvas id="abacus"></canvas>
+ * <column-classifier source="abacus" columns="13"></column-classifier>
+ * ```
+ */
+import { ColumnClassifier } from './column-classifier/column-classifier.component.ts';
+
+export { ColumnClassifier } from './column-classifier/column-classifier.component.ts';
+export type { BackendPreference } from './column-classifier/column-classifier.component.ts';
+export type * from './column-classifier/events.ts';
+export * from '../src/errors.ts';
+export { ClassifierClient } from '../src/worker-api/classifier-client.ts';
+export type * from '../src/worker-api/classifier-worker-api.ts';
+
+if (!customElements.get('column-classifier')) customElements.define('column-classifier', ColumnClassifier);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'column-classifier': ColumnClassifier;
+  }
+}

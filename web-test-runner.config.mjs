@@ -1,0 +1,79 @@
+// Browser tests in Chromium, Firefox and WebKit with the apt-installed browsers.
+// Xvfb and WebKitWebDriver are started here, each in its own process group,
+// and killed when this process exits, however it exits.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { WebdriverLauncher } from '@web/test-runner-webdriver';
+import puppeteerCore from 'puppeteer-core';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  FIREFOX_PATH,
+  crossOriginIsolation,
+  installedEngines,
+  startWebKitDriver,
+  startXvfb,
+  webkitCapabilities,
+} from './scripts/browsers.mjs';
+import { workerBundlePlugin } from './scripts/worker-bundle-plugin.mjs';
+
+const wanted = (process.env.ENGINES ?? 'chromium,firefox,webkit').split(',');
+const installed = installedEngines();
+for (const engine of wanted) {
+  if (!installed[engine]) {
+    throw new Error(`Engine "${engine}" is not installed here. Run .ci/run (it installs the apt browsers) or set ENGINES.`);
+  }
+}
+
+// Firefox has no WebGL without a display, and MiniBrowser has no headless mode.
+const display = wanted.includes('firefox') || wanted.includes('webkit') ? await startXvfb() : undefined;
+if (display) process.env.DISPLAY = display;
+
+const browsers = [];
+if (wanted.includes('chromium')) {
+  browsers.push(
+    chromeLauncher({
+      puppeteer: puppeteerCore,
+      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS },
+    }),
+  );
+}
+if (wanted.includes('firefox')) {
+  const firefox = chromeLauncher({
+    puppeteer: puppeteerCore,
+    launchOptions: {
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      env: { ...process.env, DISPLAY: display },
+    },
+  });
+  firefox.name = 'Firefox';
+  browsers.push(firefox);
+}
+if (wanted.includes('webkit')) {
+  const port = await startWebKitDriver(display);
+  const webkit = new WebdriverLauncher({
+    hostname: '127.0.0.1',
+    port,
+    path: '/',
+    logLevel: 'error',
+    capabilities: webkitCapabilities(),
+  });
+  webkit.name = 'WebKit';
+  browsers.push(webkit);
+}
+
+export default {
+  files: process.env.TEST_FILES ?? 'test/browser/**/*.test.ts',
+  nodeResolve: true,
+  concurrency: 1,
+  concurrentBrowsers: 3,
+  browserStartTimeout: 60000,
+  testsStartTimeout: 60000,
+  testsFinishTimeout: 300000,
+  testFramework: { config: { timeout: 60000 } },
+  browsers,
+  middleware: [crossOriginIsolation],
+  plugins: [workerBundlePlugin({ rootDir: process.cwd() }), esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+};
