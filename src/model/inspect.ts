@@ -1,0 +1,152 @@
+/**
+ * Inspects a model and its contract without running it: everything the
+ * loader checks, collected instead of thrown, so `inspect` can print the
+ * whole checklist and the loader can refuse on the first error.
+ */
+import { validateContract } from '../contract/validate.ts';
+import type { ModelContract } from '../contract/schema.ts';
+import { ColumnClassifierError, LoadError } from '../errors.ts';
+import { bindHeads, type BoundHead } from './bind-heads.ts';
+import { checkInput } from './check-input.ts';
+import { checkQuantization, checkShards, type ShardReport, type WeightReport } from './check-weights.ts';
+import { locateContract, parseSidecar, SIDECAR_NAME, type ContractOrigin } from './contract-location.ts';
+import { parseModelJson, type ModelJson } from './model-json.ts';
+import { problem, type Problem } from './problems.ts';
+import type { ModelSource } from './source.ts';
+import { inspectTopology, type TopologyReport } from './topology.ts';
+import { locateWeights, readWeight } from './weights.ts';
+
+/** Where to look for a sidecar contract. */
+export type SidecarOption =
+  /** `model.contract.json` beside model.json, if it exists. */
+  | 'auto'
+  /** Only the contract embedded in model.json. */
+  | 'none'
+  /** A sidecar already read (from a path or a URL), with a description for messages. */
+  | { readonly json: unknown; readonly description: string };
+
+/** Progress of a load, for a progress bar. */
+export interface LoadProgress {
+  readonly phase: 'model-json' | 'weights' | 'verifying' | 'building';
+  /** Weight bytes read so far, and the total the manifest lists. */
+  readonly loaded: number;
+  readonly total: number;
+}
+
+/** Options of {@link inspectModel}. */
+export interface InspectOptions {
+  readonly sidecar?: SidecarOption;
+  /** When true (the loader), a missing shard is an error; when false (`inspect`), a warning. Default true. */
+  readonly requireWeights?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Everything known about a model after inspection. */
+export interface ModelInspection {
+  readonly source: string;
+  readonly model: ModelJson;
+  readonly contractOrigin: ContractOrigin | undefined;
+  /** The validated contract, undefined when missing or invalid (see problems). */
+  readonly contract: ModelContract | undefined;
+  readonly topology: TopologyReport;
+  readonly heads: readonly BoundHead[];
+  readonly shards: readonly ShardReport[];
+  readonly weights: readonly WeightReport[];
+  /** Each weight group's verified bytes (undefined when missing, truncated or failing its hash). */
+  readonly groupBytes: readonly (Uint8Array | undefined)[];
+  /** Every problem, loading problems first; errors stop the loader. */
+  readonly problems: readonly Problem[];
+}
+
+function asProblem(error: unknown): Problem {
+  if (error instanceof ColumnClassifierError) return problem(error.code, error.message, error.details === undefined ? undefined : { ...error.details });
+  throw error;
+}
+
+/**
+ * Reads model.json, the contract and the weight shards from `source` and
+ * checks them against each other.
+ *
+ * @throws {LoadError} only when model.json itself cannot be read or parsed; every other problem is in `problems`
+ */
+export async function inspectModel(source: ModelSource, options: InspectOptions = {}): Promise<ModelInspection> {
+  const { signal, onProgress } = options;
+  const requireWeights = options.requireWeights ?? true;
+  onProgress?.({ phase: 'model-json', loaded: 0, total: 0 });
+  const text = await source.readModelJson(signal);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new LoadError('load/bad-json', `${source.description} is not valid JSON: ${String(error)}. Check that the URL serves model.json, not an HTML error page.`, { cause: error });
+  }
+  const model = parseModelJson(parsed, source.description);
+  const problems: Problem[] = [];
+
+  let sidecar: { json: unknown; description: string } | undefined;
+  const option = options.sidecar ?? 'auto';
+  if (option === 'auto') {
+    const sidecarText = await source.readOptionalText(SIDECAR_NAME, signal);
+    if (sidecarText !== undefined) sidecar = { json: parseSidecar(sidecarText, SIDECAR_NAME), description: SIDECAR_NAME };
+  } else if (option !== 'none') {
+    sidecar = option;
+  }
+
+  let contract: ModelContract | undefined;
+  let contractOrigin: ContractOrigin | undefined;
+  try {
+    const located = locateContract(model, sidecar);
+    contractOrigin = located.origin;
+    contract = validateContract(located.json, located.description);
+  } catch (error) {
+    problems.push(asProblem(error));
+  }
+
+  const located = locateWeights(model.weightsManifest);
+  const total = [...located.values()].reduce((n, w) => n + w.byteLength, 0);
+  const shardContents = new Map<string, Uint8Array | Error>();
+  let loadedBefore = 0;
+  for (const path of model.weightsManifest.flatMap((g) => g.paths)) {
+    try {
+      const bytes = await source.readBytes(path, (loaded) => onProgress?.({ phase: 'weights', loaded: loadedBefore + loaded, total }), signal);
+      loadedBefore += bytes.byteLength;
+      shardContents.set(path, bytes);
+    } catch (error) {
+      if (!(error instanceof LoadError) || error.code === 'load/aborted') throw error;
+      shardContents.set(path, error);
+    }
+  }
+  onProgress?.({ phase: 'verifying', loaded: loadedBefore, total });
+  const checked = await checkShards(model, shardContents, contract, requireWeights ? 'error' : 'warning');
+  problems.unshift(...checked.problems.filter((p) => p.code.startsWith('load/')));
+  problems.push(...checked.problems.filter((p) => !p.code.startsWith('load/')));
+
+  const reader = (name: string): Float64Array | undefined => {
+    const where = located.get(name);
+    const bytes = where === undefined ? undefined : checked.groupBytes[where.group];
+    return where === undefined || bytes === undefined ? undefined : readWeight(where, bytes);
+  };
+  const topology = inspectTopology(model, reader);
+  const quantization = checkQuantization(model, contract);
+  let heads: BoundHead[] = [];
+  if (contract !== undefined) {
+    problems.push(...checkInput(contract, topology.inputs));
+    const binding = bindHeads(contract, topology.outputs);
+    heads = binding.bound;
+    problems.push(...binding.problems);
+    problems.push(...quantization.problems);
+  }
+  return {
+    source: source.description,
+    model,
+    contractOrigin,
+    contract,
+    topology,
+    heads,
+    shards: checked.shards,
+    weights: quantization.weights,
+    groupBytes: checked.groupBytes,
+    problems,
+  };
+}
