@@ -1,0 +1,202 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ContractError, LoadError } from '../../src/errors.ts';
+import { loadClassifierModel } from '../../src/model/load.ts';
+import { inspectModel } from '../../src/model/inspect.ts';
+import { fileModelSource } from '../../src/model/node-file-source.ts';
+import { useNodeBackend } from '../../src/reference/backend.ts';
+import { testModelContract, type Mutable } from '../fixtures/contracts.ts';
+import { rejectsWith } from '../fixtures/expect-error.ts';
+import { buildTestModel, saveModel, writeModel, type SavedModel } from '../fixtures/test-models.ts';
+import type { ModelContract } from '../../src/contract/schema.ts';
+
+let saved: SavedModel;
+
+function contract(edit?: (c: Mutable<ModelContract>) => void): Record<string, unknown> {
+  const c = testModelContract();
+  edit?.(c);
+  return c as unknown as Record<string, unknown>;
+}
+
+async function load(dir: string): Promise<ReturnType<typeof loadClassifierModel>> {
+  return loadClassifierModel(await fileModelSource(dir));
+}
+
+describe('loading a layers model with its contract', () => {
+  before(async () => {
+    await useNodeBackend('wasm');
+    saved = await saveModel(buildTestModel());
+  });
+
+  it('binds heads by output layer name although the model lists earth first', async () => {
+    const { dir } = await writeModel(saved, contract());
+    const model = await load(dir);
+    const start = tf.memory().numTensors;
+    const batch = tf.fill([3, 16, 8, 1], 200) as tf.Tensor4D;
+    const outputs = model.predict(batch);
+    assert.deepEqual(outputs['heaven']?.shape, [3, 1]);
+    assert.deepEqual(outputs['earth']?.shape, [3, 5]);
+    const earth = await outputs['earth']!.data();
+    assert.ok(Math.abs(earth.slice(0, 5).reduce((a, b) => a + b, 0) - 1) < 1e-5, 'earth is the softmax head');
+    Object.values(outputs).forEach((t) => t.dispose());
+    const readings = await model.classify(batch);
+    assert.equal(readings.length, 3);
+    assert.ok(readings.every((r) => r.digit >= 0 && r.digit <= 9));
+    batch.dispose();
+    assert.equal(tf.memory().numTensors, start);
+    model.dispose();
+    model.dispose();
+  });
+
+  it('reads the contract from a sidecar when model.json has none', async () => {
+    const { dir } = await writeModel(saved, contract(), 'sidecar');
+    const model = await load(dir);
+    assert.equal(model.inspection.contractOrigin, 'sidecar');
+    model.dispose();
+  });
+
+  it('accepts an embedded contract and an identical sidecar', async () => {
+    const { dir } = await writeModel(saved, contract(), 'both');
+    const model = await load(dir);
+    assert.equal(model.inspection.contractOrigin, 'embedded');
+    model.dispose();
+  });
+
+  it('refuses an embedded contract and a sidecar that differ', async () => {
+    const { dir } = await writeModel(saved, contract(), 'both', { sidecarContract: contract((c) => { c.decode.heavenThreshold = 0.6; }) });
+    const error = await rejectsWith(load(dir), ContractError, 'contract/sidecar-conflict');
+    assert.match(error.message, /decode\.heavenThreshold/);
+  });
+
+  it('refuses a model without a contract', async () => {
+    const { dir } = await writeModel(saved, undefined, 'none');
+    await rejectsWith(load(dir), ContractError, 'contract/missing');
+  });
+
+  it('refuses an invalid contract with the validator code', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { (c.input as { grey: string }).grey = 'luma'; }));
+    await rejectsWith(load(dir), ContractError, 'contract/invalid-value');
+  });
+
+  it('refuses a sidecar that is not JSON', async () => {
+    const { dir } = await writeModel(saved, undefined, 'none');
+    await writeFile(join(dir, 'model.contract.json'), '{ not json');
+    await rejectsWith(load(dir), LoadError, 'load/bad-json');
+  });
+
+  it('refuses a shard whose sha256 differs from the contract', async () => {
+    const { dir } = await writeModel(saved, contract());
+    const bytes = await readFile(join(dir, 'weights.bin'));
+    bytes[10] = (bytes[10] ?? 0) ^ 0xff;
+    await writeFile(join(dir, 'weights.bin'), bytes);
+    await rejectsWith(load(dir), LoadError, 'load/integrity');
+  });
+
+  it('refuses a truncated shard with a typed error, not a TF.js shape exception', async () => {
+    const { dir } = await writeModel(saved, contract(), 'embedded', { withIntegrity: false });
+    await writeFile(join(dir, 'weights.bin'), saved.shard.subarray(0, saved.shard.byteLength - 8));
+    await rejectsWith(load(dir), LoadError, 'load/truncated');
+  });
+
+  it('refuses a missing shard', async () => {
+    const { dir } = await writeModel(saved, contract());
+    await writeFile(join(dir, 'model.json'), (await readFile(join(dir, 'model.json'), 'utf8')).replace('weights.bin', 'elsewhere.bin'));
+    await rejectsWith(load(dir), LoadError, 'load/http');
+  });
+
+  it('refuses integrity hashes that miss a shard', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.integrity = { algorithm: 'sha256', shards: {} }; }), 'embedded', { withIntegrity: false });
+    await rejectsWith(load(dir), ContractError, 'contract/integrity-incomplete');
+  });
+
+  it('refuses integrity hashes for a shard the manifest does not list', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.integrity = { algorithm: 'sha256', shards: { 'weights.bin': '0'.repeat(64), 'other.bin': '1'.repeat(64) } }; }), 'embedded', { withIntegrity: false });
+    const inspection = await inspectModel(await fileModelSource(dir));
+    assert.ok(inspection.problems.some((p) => p.code === 'contract/integrity-unknown-shard'));
+    await rejectsWith(load(dir), LoadError, 'load/integrity');
+  });
+
+  it('refuses a contract that normalizes what the model already rescales, showing both maps and the range', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.input.inputRange = { min: 0, max: 1 }; c.modelInternals.normalization = { kind: 'none' }; }));
+    const error = await rejectsWith(load(dir), ContractError, 'contract/double-normalization');
+    assert.match(error.message, /\[0, 1\]/);
+    assert.match(error.message, /x · 0\.00392157/);
+    assert.match(error.message, /sees \[0, 0\.0039216\]/);
+    assert.match(error.message, /"min": 0, "max": 255/);
+  });
+
+  it('refuses a contract whose declared internals differ from the topology', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.modelInternals.normalization = { kind: 'none' }; }));
+    const error = await rejectsWith(load(dir), ContractError, 'contract/internals-mismatch');
+    assert.match(error.message, /rescale \(Rescaling\)/);
+  });
+
+  it('refuses a float model whose contract gives no input range', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { delete c.input.inputRange; }));
+    await rejectsWith(load(dir), ContractError, 'contract/missing-input-range');
+  });
+
+  it('accepts a model without rescaling fed [0, 1]', async () => {
+    const plain = await saveModel(buildTestModel({ rescaling: null }));
+    const { dir } = await writeModel(plain, contract((c) => { c.input.inputRange = { min: 0, max: 1 }; c.modelInternals.normalization = { kind: 'none' }; }));
+    (await load(dir)).dispose();
+  });
+
+  it('refuses an input name the model does not have', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.input.name = 'image'; }));
+    const error = await rejectsWith(load(dir), ContractError, 'contract/input-not-found');
+    assert.match(error.message, /"pixels"/);
+  });
+
+  it('refuses an input size that differs from the model', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.input.height = 32; }));
+    await rejectsWith(load(dir), ContractError, 'contract/input-mismatch');
+  });
+
+  it('refuses an input dtype that differs from the model', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.input.dtype = 'int32'; }));
+    await rejectsWith(load(dir), ContractError, 'contract/input-dtype-mismatch');
+  });
+
+  it('refuses a head bound to an output the model does not have', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.heads[0]!.output = 'sky'; }));
+    const error = await rejectsWith(load(dir), ContractError, 'contract/head-not-found');
+    assert.match(error.message, /"earth" \[null,5\] softmax/);
+  });
+
+  it('refuses heads bound to each other\'s outputs (caught by shape)', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.heads[0]!.output = 'earth'; c.heads[1]!.output = 'heaven'; }));
+    await rejectsWith(load(dir), ContractError, 'contract/head-shape-mismatch');
+  });
+
+  it('refuses a head whose activation differs from the model', async () => {
+    const wrong = await saveModel(buildTestModel());
+    const json = JSON.stringify(wrong.modelJson).replace('"activation":"sigmoid"', '"activation":"linear"');
+    const { dir } = await writeModel({ modelJson: JSON.parse(json) as Record<string, unknown>, shard: wrong.shard }, contract());
+    await rejectsWith(load(dir), ContractError, 'contract/head-activation-mismatch');
+  });
+
+  it('refuses a quantization entry that disagrees with the manifest', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.quantization = { 'conv/kernel': { dtype: 'uint8' } }; }));
+    await rejectsWith(load(dir), ContractError, 'contract/quantization-mismatch');
+  });
+
+  it('refuses a quantization entry for a weight the model does not have', async () => {
+    const { dir } = await writeModel(saved, contract((c) => { c.quantization = { 'conv/kernel': { dtype: 'float32' }, 'nope/kernel': { dtype: 'float32' } }; }));
+    await rejectsWith(load(dir), ContractError, 'contract/quantization-unknown-weight');
+  });
+
+  it('reports load progress up to the total weight bytes', async () => {
+    const { dir } = await writeModel(saved, contract());
+    const seen: { phase: string; loaded: number; total: number }[] = [];
+    const model = await loadClassifierModel(await fileModelSource(dir), { onProgress: (p) => seen.push(p) });
+    const weights = seen.filter((p) => p.phase === 'weights');
+    assert.equal(weights.at(-1)?.loaded, saved.shard.byteLength);
+    assert.equal(weights.at(-1)?.total, saved.shard.byteLength);
+    assert.deepEqual([...new Set(seen.map((p) => p.phase))], ['model-json', 'weights', 'verifying', 'building']);
+    model.dispose();
+  });
+});
