@@ -75,7 +75,9 @@ export function checkInput(contract: ModelContract, inputs: readonly InputPathRe
   const conv = input.firstWeightedOp === undefined ? 'the first convolution' : `the first convolution (${input.firstWeightedOp.name})`;
   if (!isIdentity(found) && seen.max - seen.min < MIN_USEFUL_RANGE_WIDTH) {
     const contractMap: AffineMap = { scale: (fed.max - fed.min) / 255, offset: fed.min };
-    const intended = mapRange({ scale: 1 / found.scale, offset: -found.offset / found.scale }, fed);
+    // Rounded: the found constants are float32, and the suggestion is for people to paste.
+    const exact = mapRange({ scale: 1 / found.scale, offset: -found.offset / found.scale }, fed);
+    const intended = { min: Number(exact.min.toPrecision(6)), max: Number(exact.max.toPrecision(6)) };
     problems.push(
       problem(
         'contract/double-normalization',
