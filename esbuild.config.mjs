@@ -1,0 +1,109 @@
+// Builds the element bundle, the module-worker bundle and the demo into dist/,
+// copies the tfjs-backend-wasm .wasm files beside the worker, and prints sizes.
+// `--serve` then serves dist/ on localhost with cross-origin isolation headers.
+import * as esbuild from 'esbuild';
+import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { workerBuildOptions } from './scripts/worker-bundle-plugin.mjs';
+
+const outdir = 'dist';
+const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+
+/** Swaps the modules that locate the worker and its assets for their bundle variants. */
+const bundleUrlsPlugin = {
+  name: 'bundle-urls',
+  setup(build) {
+    build.onResolve({ filter: /\/(worker-url|asset-urls)\.ts$/ }, (args) => ({
+      path: join(args.resolveDir, args.path.replace(/\.ts$/, '.bundle.ts')),
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [bundleUrlsPlugin],
+};
+
+async function build() {
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const results = await Promise.all([
+    esbuild.build({ ...common, entryPoints: { 'column-classifier': 'components/column-classifier.ts' }, outdir }),
+    esbuild.build({ ...workerBuildOptions, ...common, entryPoints: { 'column-classifier.worker': 'worker/classifier.worker.ts' }, outdir }),
+    esbuild.build({ ...common, entryPoints: { demo: 'demo/demo.ts' }, outdir }),
+  ]);
+  await copyFile('demo/index.html', join(outdir, 'index.html'));
+  for (const file of await readdir(wasmDir)) {
+    if (file.endsWith('.wasm')) await copyFile(join(wasmDir, file), join(outdir, file));
+  }
+  for (const result of results) {
+    for (const warning of result.warnings) console.warn(warning.text);
+  }
+  await printSizes();
+}
+
+async function printSizes() {
+  const rows = [];
+  for (const file of (await readdir(outdir)).sort()) {
+    if (file.endsWith('.map') || file.endsWith('.LEGAL.txt')) continue;
+    const bytes = await readFile(join(outdir, file));
+    rows.push([file, bytes.length, gzipSync(bytes, { level: 9 }).length]);
+  }
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const width = Math.max(...rows.map(([name]) => name.length));
+  console.log(`\n${'file'.padEnd(width)}  ${'raw'.padStart(10)}  ${'gzip'.padStart(10)}`);
+  for (const [name, raw, gz] of rows) console.log(`${name.padEnd(width)}  ${kb(raw).padStart(10)}  ${kb(gz).padStart(10)}`);
+}
+
+const contentTypes = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Serves dist/ with the headers the product needs (cross-origin isolation for threaded WASM). */
+function serve(port) {
+  const root = join(process.cwd(), outdir);
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (relative(root, file).startsWith('..')) {
+      response.writeHead(403).end();
+      return;
+    }
+    try {
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      response.writeHead(200, {
+        'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Cross-Origin-Resource-Policy': 'same-origin',
+        'Cache-Control': 'no-cache',
+      });
+      response.end(body);
+    } catch {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`Not found: ${path}`);
+    }
+  });
+  server.listen(port, '127.0.0.1', () => {
+    console.log(`\nDemo: http://127.0.0.1:${port}/  (Ctrl+C to stop)`);
+  });
+}
+
+await build();
+if (process.argv.includes('--serve')) serve(Number(process.env.PORT ?? 8080));
