@@ -65,7 +65,7 @@ describe('wasm gradient kernels agree with the cpu backend', () => {
   });
 
   for (const c of CASES) {
-    it(`Conv2DBackpropFilter (ours) and Conv2DBackpropInput (stock) — ${c.name}`, async () => {
+    it(`Conv2DBackpropFilter and Conv2DBackpropInput (ours; stock for strides) — ${c.name}`, async () => {
       const n = (s: number[]): number => s.reduce((a, b) => a * b, 1);
       const xs = randomArray(n(c.x), 1);
       const ws = randomArray(n(c.filter), 2);

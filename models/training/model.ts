@@ -1,0 +1,60 @@
+/**
+ * The column classifier: grey 128 × 64 × 1 in [0, 1], a Rescaling layer
+ * inside (x · 2 − 1, as the field's models), four conv + max-pool blocks, and
+ * two named heads: `heaven` (sigmoid, [B, 1]) and `earth` (softmax, [B, 5]).
+ *
+ * The last feature map [8, 4, 40] is flattened rather than globally averaged:
+ * the digit is WHERE the beads are (heaven bead at the bar or not, where the
+ * gap in the earth beads is), and a global average throws position away.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Input size of the shipped model. */
+export const INPUT = { height: 128, width: 64, channels: 1 } as const;
+
+/** The affine map the model applies to its input (Rescaling layer): x · scale + offset. */
+export const RESCALING = { scale: 2, offset: -1 } as const;
+
+/** Layer names of the two heads (also the output names the contract binds). */
+export const HEADS = { heaven: 'heaven', earth: 'earth' } as const;
+
+/** Architecture knobs (the tests build a tiny one). */
+export interface ModelOptions {
+  /** Filters of the conv blocks (each followed by a 2 × 2 max-pool). */
+  readonly filters: readonly number[];
+  /** Units of the shared dense layer. */
+  readonly dense: number;
+  /** Input size (default {@link INPUT}). */
+  readonly input?: { readonly height: number; readonly width: number };
+  /** Seed of the initializers. */
+  readonly seed?: number;
+}
+
+/** The shipped architecture. */
+export const SHIPPED_ARCHITECTURE: ModelOptions = { filters: [8, 16, 32, 40], dense: 32 };
+
+/** Builds an untrained column classifier. */
+export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.LayersModel {
+  const height = options.input?.height ?? INPUT.height;
+  const width = options.input?.width ?? INPUT.width;
+  const seed = options.seed ?? 1;
+  const input = tf.input({ shape: [height, width, 1], name: 'image' });
+  let x = tf.layers.rescaling({ scale: RESCALING.scale, offset: RESCALING.offset, name: 'rescaling' }).apply(input) as tf.SymbolicTensor;
+  options.filters.forEach((filters, i) => {
+    x = tf.layers
+      .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `conv${i + 1}`, kernelInitializer: tf.initializers.heNormal({ seed: seed + i }) })
+      .apply(x) as tf.SymbolicTensor;
+    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
+  });
+  x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: options.dense, activation: 'relu', name: 'features', kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }) }).apply(x) as tf.SymbolicTensor;
+  const heaven = tf.layers.dense({ units: 1, activation: 'sigmoid', name: HEADS.heaven, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 101 }) }).apply(x) as tf.SymbolicTensor;
+  const earth = tf.layers.dense({ units: 5, activation: 'softmax', name: HEADS.earth, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 102 }) }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: [heaven, earth], name: 'column_classifier' });
+}
+
+/** Parameter count and float32 weight bytes of a model. */
+export function modelSize(model: tf.LayersModel): { parameters: number; bytes: number } {
+  const parameters = model.countParams();
+  return { parameters, bytes: parameters * 4 };
+}
