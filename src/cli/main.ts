@@ -5,10 +5,15 @@
  */
 import { ColumnClassifierError } from '../errors.ts';
 import { runSchema } from './schema.ts';
+import { CLASSIFY_USAGE } from './classify.ts';
+import { INSPECT_USAGE } from './inspect.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
+// Commands load lazily: `inspect` and `schema` need no TF.js backend.
 const commands: Record<string, { run: () => Promise<Command>; summary: string }> = {
+  classify: { run: async () => (await import('./classify.ts')).runClassify, summary: CLASSIFY_USAGE },
+  inspect: { run: async () => (await import('./inspect.ts')).runInspect, summary: INSPECT_USAGE },
   schema: { run: async () => runSchema, summary: 'schema [--write PATH]   print or write the contract JSON Schema' },
 };
 

@@ -1,0 +1,79 @@
+/**
+ * `column-classifier classify IMAGE... --columns N [--corners …] [--margins H,V]
+ * [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]` and
+ * `classify --crop IMAGE...` (each image is one column).
+ */
+import { parseArgs } from 'node:util';
+import { InputError } from '../errors.ts';
+import { loadClassifierModel } from '../model/load.ts';
+import { NO_MARGINS, WHOLE_FRAME } from '../preprocess/types.ts';
+import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
+import { classifyImageFile, type ImageReading } from '../reference/pipeline.ts';
+import { geometryFromArgs } from './geometry-args.ts';
+import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
+
+/** Usage of the classify command. */
+export const CLASSIFY_USAGE = `classify IMAGE... --columns N [--corners x,y,x,y,x,y,x,y] [--margins H,V] [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]
+  classify --crop IMAGE...   each image is one column`;
+
+const fmt = (v: number): string => v.toFixed(3);
+
+/** Human-readable lines for one image. */
+export function formatReading(reading: ImageReading): string {
+  const lines = [`${reading.image}: ${reading.digits.join(' ')}`];
+  reading.columns.forEach((c, i) => {
+    lines.push(`  column ${i + 1}: digit ${c.digit}  heaven ${fmt(c.heaven)}${c.heavenDown ? ' (down)' : ''}  earth [${c.earth.map(fmt).join(' ')}] → ${c.earthCount}  confidence ${fmt(c.confidence)}`);
+  });
+  return lines.join('\n');
+}
+
+/**
+ * Runs `classify`.
+ *
+ * @param args - the arguments after `classify`
+ * @returns the exit code
+ */
+export async function runClassify(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        columns: { type: 'string' },
+        corners: { type: 'string' },
+        margins: { type: 'string' },
+        model: { type: 'string' },
+        sidecar: { type: 'string' },
+        backend: { type: 'string', default: 'wasm' },
+        json: { type: 'boolean', default: false },
+        crop: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new InputError('input/bad-argument', `classify: ${(error as Error).message}\nusage: ${CLASSIFY_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new InputError('input/bad-argument', `classify: give at least one image.\nusage: ${CLASSIFY_USAGE}`);
+  if (!values.crop && values.columns === undefined) throw new InputError('input/bad-argument', `classify: --columns N is required (or --crop for single-column images).\nusage: ${CLASSIFY_USAGE}`);
+  if (values.crop && (values.columns !== undefined || values.corners !== undefined)) {
+    throw new InputError('input/bad-argument', 'classify: --crop reads each image as one column; drop --columns and --corners.');
+  }
+  if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new InputError('input/bad-argument', `classify: --backend must be wasm or cpu, got ${values.backend}.`);
+  await useNodeBackend(values.backend as NodeBackend);
+  const model = await loadClassifierModel(await openModelSource(values.model ?? DEFAULT_MODEL), { sidecar: await sidecarOption(values.sidecar) });
+  try {
+    const readings: ImageReading[] = [];
+    for (const image of positionals) {
+      const geometry = values.crop
+        ? { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }
+        : (width: number, height: number) => geometryFromArgs(Number(values.columns), values.corners, values.margins, width, height);
+      readings.push(await classifyImageFile(model, image, geometry));
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify(readings, null, 2)}\n`);
+    else process.stdout.write(`${readings.map(formatReading).join('\n')}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
