@@ -14,7 +14,8 @@ import {
 const WEIGHTED_OPS = new Set([
   'Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative', 'Conv3D', 'MatMul', '_FusedMatMul', 'BatchMatMulV2',
 ]);
-const PASS_THROUGH_OPS = new Set(['Identity', 'Cast', 'Reshape', 'ExpandDims', 'Squeeze', 'StopGradient']);
+// Ops that keep values or only pool/resample them: they commute with an affine map.
+const PASS_THROUGH_OPS = new Set(['Identity', 'Cast', 'Reshape', 'ExpandDims', 'Squeeze', 'StopGradient', 'AvgPool', 'MaxPool', 'ResizeBilinear', 'ResizeNearestNeighbor', 'Mean']);
 
 /** `name:1` and `^name` designate node `name`. */
 function nodeOf(ref: string): string {
@@ -108,6 +109,11 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
     };
     for (let guard = 0; guard < nodes.length && problem === undefined && firstWeightedOp === undefined; guard++) {
       const next = consumers.get(current) ?? [];
+      const [firstNext] = next;
+      if (next.length > 1 && firstNext !== undefined && next.every((n) => WEIGHTED_OPS.has(n.op))) {
+        firstWeightedOp = { name: next.map((n) => n.name).join(', '), op: firstNext.op };
+        break;
+      }
       if (next.length !== 1) {
         fail(next.length === 0 ? `${current} feeds no node` : `${current} feeds ${next.length} nodes (${next.map((n) => n.name).join(', ')}); the input path branches before any convolution`);
         break;
@@ -123,7 +129,7 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
         break;
       }
       if (PASS_THROUGH_OPS.has(node.op)) {
-        step(IDENTITY_MAP, 'pass-through');
+        step(IDENTITY_MAP, 'keeps the value range');
       } else if (node.op === 'ConcatV2' || node.op === 'Concat') {
         const copies = (node.input ?? []).filter((ref) => nodeOf(ref) === current).length;
         const nonAxis = others.filter((ref) => byName.get(nodeOf(ref))?.op !== 'Const');

@@ -19,8 +19,13 @@ interface LayerJson {
 }
 
 const WEIGHTED_LAYERS = new Set(['Conv2D', 'Conv1D', 'Conv3D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Dense']);
-// Layers that are the identity at inference time.
-const PASS_THROUGH_LAYERS = new Set(['Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization', 'Reshape', 'Permute']);
+// Layers that are the identity at inference time, or that only move, pool or
+// resample values (pooling and resizing commute with an affine map, so the
+// map before them still says what range the first weighted layer sees).
+const PASS_THROUGH_LAYERS = new Set([
+  'Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization', 'Reshape', 'Permute', 'Flatten',
+  'AveragePooling2D', 'MaxPooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Resizing',
+]);
 
 function layerName(layer: LayerJson): string {
   return layer.name ?? String(layer.config['name'] ?? '');
@@ -117,6 +122,11 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
         pending = undefined;
       } else {
         const next = consumersOf(current ?? '');
+        const [firstNext] = next;
+        if (next.length > 1 && firstNext !== undefined && next.every((l) => WEIGHTED_LAYERS.has(l.class_name))) {
+          firstWeightedOp = { name: next.map(layerName).join(', '), op: firstNext.class_name };
+          break;
+        }
         if (next.length !== 1) {
           problem = next.length === 0 ? `layer ${current ?? '?'} feeds no layer` : `layer ${current ?? '?'} feeds ${next.length} layers; the input path branches before any convolution`;
           map = undefined;
@@ -164,7 +174,7 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
         repeat *= sources.length;
         step(IDENTITY_MAP, `repeats the input ${sources.length}× along channels`);
       } else if (PASS_THROUGH_LAYERS.has(layer.class_name) || (layer.class_name === 'Activation' && layer.config['activation'] === 'linear')) {
-        step(IDENTITY_MAP, 'identity at inference');
+        step(IDENTITY_MAP, 'keeps the value range');
       } else {
         problem = `layer ${name} (${layer.class_name}) between the input and the first convolution is not one this inspection understands`;
         map = undefined;
