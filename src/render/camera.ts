@@ -180,7 +180,7 @@ function blurLine(data: Float32Array, start: number, stride: number, n: number, 
 }
 
 /** Draws the camera effects and applies them in place; returns what was chosen. */
-export function applyCamera(random: Random, rgb: Float32Array, width: number, height: number, pose: { rotationDeg: number; tiltX: number; tiltY: number }, tableShadow: number): CameraEffects {
+export function applyCamera(random: Random, rgb: Float32Array, width: number, height: number, pose: { rotationDeg: number; tiltX: number; tiltY: number }, tableShadow: number, pitch: number): CameraEffects {
   const lighting = random.chance(0.8) ? random.range(0.1, 0.7) : 0;
   const angle = random.range(0, 2 * Math.PI);
   const lx = detCos(angle);
@@ -189,8 +189,9 @@ export function applyCamera(random: Random, rgb: Float32Array, width: number, he
   const exposure = random.range(0.7, 1.25);
   const gamma = random.chance(0.6) ? random.range(0.75, 1.35) : 1;
   const glare = random.chance(0.35) ? random.range(40, 170) : 0;
-  const blur = random.chance(0.6) ? random.int(1, Math.max(1, Math.round(Math.min(width, height) / 250))) : 0;
-  const noise = random.chance(0.8) ? random.range(1, 12) : 0;
+  // Blur and noise in proportion to the column size: a small soroban in the photo is already soft.
+  const blur = random.chance(0.5) && pitch >= 24 ? random.int(1, Math.max(1, Math.round(pitch / 30))) : 0;
+  const noise = random.chance(0.8) ? random.range(1, pitch >= 30 ? 10 : 6) : 0;
   const jpeg = random.chance(0.25) ? random.range(0.3, 0.8) : 0;
   const vignette = random.range(0, 0.35);
 

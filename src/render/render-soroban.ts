@@ -179,7 +179,7 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const shadowOffset = { strength: tableShadow, dx: random.range(-0.6, 0.6) * pitch, dy: random.range(0.1, 0.8) * pitch };
   const backgroundRgb = drawBackground(random, background, width, height);
   const rgb = photograph(scene.layer, backgroundRgb, width, height, toPhoto, shadowOffset);
-  const camera = applyCamera(random, rgb, width, height, pose, tableShadow);
+  const camera = applyCamera(random, rgb, width, height, pose, tableShadow, pitch);
 
   const rgba = new Uint8ClampedArray(width * height * 4);
   for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {

@@ -105,8 +105,11 @@ export function beadColourOf(family: BeadColour, random: Random): Rgb {
       return hsl(random.range(24, 40), random.range(0.75, 0.95), random.range(0.5, 0.6));
     case 'grey':
       return jitter(random, [128, 128, 132], 0.35);
-    case 'mixed':
-      return hsl(random.range(0, 360), random.range(0.5, 0.9), random.range(0.35, 0.65));
+    case 'mixed': {
+      // Greens are left out so that 'green' can be held out cleanly.
+      const h = random.range(0, 285);
+      return hsl(h < 85 ? h : h + 75, random.range(0.5, 0.9), random.range(0.35, 0.65));
+    }
   }
 }
 

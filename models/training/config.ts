@@ -1,0 +1,60 @@
+/**
+ * The shipped model's training recipe: preprocessing spec, datasets (seeds,
+ * sizes, held-out styles) and optimizer settings. One place, so the report and
+ * the contract quote exactly what training used.
+ */
+import type { PreprocessSpec } from '../../src/preprocess/types.ts';
+import { BEAD_COLOURS, BEAD_SHAPES, type BeadColour, type BeadShape } from '../../src/render/styles.ts';
+import type { DatasetSpec } from './dataset.ts';
+import { INPUT } from './model.ts';
+
+/** How a frame becomes model input (the contract's input section says the same). */
+export const PREPROCESS: PreprocessSpec = {
+  height: INPUT.height,
+  width: INPUT.width,
+  channels: 1,
+  grey: 'bt601',
+  resize: 'bilinear',
+  prefilter: 'box',
+  inputRange: { min: 0, max: 1 },
+};
+
+/** The bead shape never seen in training (only in the test set). */
+export const HELD_OUT_SHAPE: BeadShape = 'lens';
+/** The bead colour never seen in training (only in the test set). */
+export const HELD_OUT_COLOUR: BeadColour = 'green';
+
+const trainShapes = BEAD_SHAPES.filter((s) => s !== HELD_OUT_SHAPE);
+const trainColours = BEAD_COLOURS.filter((c) => c !== HELD_OUT_COLOUR);
+const seen = { beadShapes: trainShapes, beadColours: trainColours };
+
+/** Corner jitter in column pitches (users mark the soroban by hand). */
+export const JITTER = 0.1;
+
+/** Dataset recipes; `scale` shrinks them for quick runs (`npm run train -- --quick`). */
+export function datasets(scale = 1): { train: DatasetSpec; val: DatasetSpec; test: DatasetSpec } {
+  const n = (k: number): number => Math.max(64, Math.round(k * scale));
+  return {
+    train: { name: 'train', seed: 101, crops: n(24000), jitter: JITTER, filters: [seen] },
+    val: { name: 'validation', seed: 202, crops: n(3000), jitter: JITTER, filters: [seen] },
+    // Half the test photos are of the held-out shape or colour, the rest of any style.
+    test: {
+      name: 'test',
+      seed: 303,
+      crops: n(8000),
+      jitter: JITTER,
+      filters: [{}, { beadShapes: [HELD_OUT_SHAPE] }, {}, { beadColours: [HELD_OUT_COLOUR] }],
+    },
+  };
+}
+
+/** Optimizer and stopping settings. */
+export const TRAINING = {
+  epochs: 14,
+  batchSize: 64,
+  learningRate: 2e-3,
+  patience: 3,
+  /** The training loop starts no epoch it cannot finish within this (rendering comes on top). */
+  budgetSeconds: 38 * 60,
+  seed: 7,
+} as const;

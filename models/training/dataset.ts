@@ -1,0 +1,139 @@
+/**
+ * Datasets of column crops, made the way the product sees columns: a whole
+ * soroban photo is rendered, then cut into columns by the shared
+ * preprocessing module (`preprocessColumns`) — never by a separate path, so
+ * training and serving cannot drift apart.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { preprocessColumns, type PreprocessSpec, type Quad } from '../../src/preprocess/index.ts';
+import { createRandom, renderSoroban, type BeadColour, type BeadShape, type Random, type RenderOptions } from '../../src/render/index.ts';
+
+/** Style restrictions for some of a dataset's photos. */
+export interface StyleFilter {
+  readonly beadShapes?: readonly BeadShape[];
+  readonly beadColours?: readonly BeadColour[];
+}
+
+/** How to make a dataset. */
+export interface DatasetSpec {
+  readonly name: string;
+  readonly seed: number;
+  /** Number of column crops (photos are rendered until there are this many). */
+  readonly crops: number;
+  /** Photo i uses filters[i mod filters.length]; default: no restriction. */
+  readonly filters?: readonly StyleFilter[];
+  /** Corner jitter: each corner moves up to this many column pitches sideways, and 3/4 of it in bead heights… see {@link jitterCorners}. */
+  readonly jitter: number;
+  /** Column pitch range of the photos in pixels (default: the renderer's). */
+  readonly pitch?: readonly [number, number];
+}
+
+/** Column crops with labels and the style of the photo each came from. */
+export interface Dataset {
+  readonly name: string;
+  readonly size: number;
+  readonly height: number;
+  readonly width: number;
+  /** size × height × width values in the spec's input range. */
+  readonly x: Float32Array;
+  /** 0/1: the heaven bead is at the bar. */
+  readonly heaven: Float32Array;
+  /** 0..4 earth beads at the bar. */
+  readonly earth: Int32Array;
+  readonly digits: Uint8Array;
+  readonly beadShape: string[];
+  readonly beadColour: string[];
+  readonly background: string[];
+  /** Photos rendered. */
+  readonly photos: number;
+}
+
+/**
+ * Moves each corner of the ground-truth bead area at random, as a person
+ * marking the soroban on screen would: up to `amount` column pitches
+ * sideways and up to 4 % of the bead-area height up or down.
+ */
+export function jitterCorners(random: Random, corners: Quad, columns: number, amount: number): Quad {
+  const pitchX = (corners.topRight.x - corners.topLeft.x) / columns;
+  const pitchY = (corners.topRight.y - corners.topLeft.y) / columns;
+  const heightX = corners.bottomLeft.x - corners.topLeft.x;
+  const heightY = corners.bottomLeft.y - corners.topLeft.y;
+  const move = (p: { x: number; y: number }): { x: number; y: number } => {
+    const s = random.range(-amount, amount);
+    const t = random.range(-0.04, 0.04) * (amount > 0 ? 1 : 0);
+    return { x: p.x + s * pitchX + t * heightX, y: p.y + s * pitchY + t * heightY };
+  };
+  return { topLeft: move(corners.topLeft), topRight: move(corners.topRight), bottomRight: move(corners.bottomRight), bottomLeft: move(corners.bottomLeft) };
+}
+
+/** The RGBA bytes of a photo as a [H, W, 4] int32 tensor (what a decoded image gives TF.js). */
+export function photoTensor(photo: { width: number; height: number; rgba: Uint8ClampedArray }): tf.Tensor3D {
+  return tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+}
+
+/** Renders and crops a dataset. `onProgress` is called after each photo. */
+export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onProgress?: (done: number, total: number) => void): Dataset {
+  const { height, width } = preprocess;
+  const per = height * width;
+  const x = new Float32Array(spec.crops * per);
+  const heaven = new Float32Array(spec.crops);
+  const earth = new Int32Array(spec.crops);
+  const digits = new Uint8Array(spec.crops);
+  const beadShape: string[] = [];
+  const beadColour: string[] = [];
+  const background: string[] = [];
+  const jitterRandom = createRandom(spec.seed ^ 0x5eed);
+  let n = 0;
+  let photos = 0;
+  while (n < spec.crops) {
+    const filter = spec.filters?.[photos % spec.filters.length] ?? {};
+    const options: RenderOptions = {
+      seed: spec.seed * 1_000_003 + photos,
+      ...(filter.beadShapes === undefined ? {} : { beadShapes: filter.beadShapes }),
+      ...(filter.beadColours === undefined ? {} : { beadColours: filter.beadColours }),
+      ...(spec.pitch === undefined ? {} : { pitch: spec.pitch }),
+    };
+    const photo = renderSoroban(options);
+    photos++;
+    const columns = photo.digits.length;
+    const corners = jitterCorners(jitterRandom, photo.corners, columns, spec.jitter);
+    const frame = photoTensor(photo);
+    const crops = preprocessColumns(frame, { columns, corners, margins: { horizontal: 0, vertical: 0 } }, preprocess);
+    const values = crops.dataSync();
+    tf.dispose([frame, crops]);
+    const take = Math.min(columns, spec.crops - n);
+    x.set(values.subarray(0, take * per), n * per);
+    for (let i = 0; i < take; i++) {
+      const d = photo.digits[i] ?? 0;
+      digits[n + i] = d;
+      heaven[n + i] = d >= 5 ? 1 : 0;
+      earth[n + i] = d % 5;
+      beadShape.push(photo.style.beadShape);
+      beadColour.push(photo.style.beadColour);
+      background.push(photo.style.background);
+    }
+    n += take;
+    onProgress?.(n, spec.crops);
+  }
+  return { name: spec.name, size: spec.crops, height, width, x, heaven, earth, digits, beadShape, beadColour, background, photos };
+}
+
+/** The batch of dataset items `indices` as tensors. */
+export function batchOf(data: Dataset, indices: ArrayLike<number>): { x: tf.Tensor4D; heaven: tf.Tensor2D; earth: tf.Tensor1D } {
+  const per = data.height * data.width;
+  const count = indices.length;
+  const xs = new Float32Array(count * per);
+  const hs = new Float32Array(count);
+  const es = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const k = indices[i] ?? 0;
+    xs.set(data.x.subarray(k * per, (k + 1) * per), i * per);
+    hs[i] = data.heaven[k] ?? 0;
+    es[i] = data.earth[k] ?? 0;
+  }
+  return {
+    x: tf.tensor4d(xs, [count, data.height, data.width, 1]),
+    heaven: tf.tensor2d(hs, [count, 1]),
+    earth: tf.tensor1d(es, 'int32'),
+  };
+}

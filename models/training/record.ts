@@ -1,0 +1,37 @@
+/** The training record: what `npm run train` measured, saved beside the model for the report and the contract. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatasetSpec } from './dataset.ts';
+import type { Evaluation } from './evaluate.ts';
+import type { TrainResult } from './train-loop.ts';
+
+/** File name of the record in the model directory. */
+export const RECORD_FILE = 'training-record.json';
+
+/** Everything a training run measured. */
+export interface TrainingRecord {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly commit: string;
+  readonly quick: boolean;
+  readonly backend: string;
+  readonly architecture: { readonly filters: readonly number[]; readonly dense: number };
+  readonly parameters: number;
+  readonly weightBytes: number;
+  readonly datasets: Record<'train' | 'val' | 'test', DatasetSpec & { photos: number; renderSeconds: number }>;
+  readonly heldOut: { readonly beadShape: string; readonly beadColour: string };
+  readonly training: TrainResult & { readonly options: Record<string, unknown> };
+  readonly totalSeconds: number;
+  readonly validation: Evaluation;
+  readonly test: Evaluation;
+}
+
+/** Writes the record as JSON. */
+export function writeRecord(dir: string, record: TrainingRecord): void {
+  writeFileSync(join(dir, RECORD_FILE), `${JSON.stringify(record, null, 1)}\n`);
+}
+
+/** Reads the record back. */
+export function readRecord(dir: string): TrainingRecord {
+  return JSON.parse(readFileSync(join(dir, RECORD_FILE), 'utf8')) as TrainingRecord;
+}

@@ -1,0 +1,169 @@
+/**
+ * The training loop: Adam on the two-head loss, shuffled mini-batches,
+ * validation after each epoch, learning-rate halving on a plateau, early
+ * stopping with the best weights restored, and a time budget.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { batchOf, type Dataset } from './dataset.ts';
+import { evaluate, predictDataset } from './evaluate.ts';
+import { twoHeadLoss } from './loss.ts';
+import { ProgressBar } from './progress.ts';
+import { createRandom } from '../../src/render/random.ts';
+
+/** Adam whose learning rate can be lowered between epochs (TF.js keeps it protected). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
+  get rate(): number {
+    return this.learningRate;
+  }
+}
+
+/** Training settings. */
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Epochs without a better validation result before stopping. */
+  readonly patience: number;
+  /** Stop starting new epochs after this many seconds. */
+  readonly budgetSeconds: number;
+  readonly seed: number;
+  readonly progress?: ProgressBar;
+}
+
+/** One epoch of the learning curve. */
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainHeavenAccuracy: number;
+  readonly trainEarthAccuracy: number;
+  readonly valLoss: number;
+  readonly valDigitAccuracy: number;
+  readonly valHeavenAccuracy: number;
+  readonly valEarthAccuracy: number;
+  readonly learningRate: number;
+  readonly imagesPerSecond: number;
+  readonly seconds: number;
+}
+
+/** What training did. */
+export interface TrainResult {
+  readonly history: EpochRecord[];
+  readonly bestEpoch: number;
+  readonly stoppedBecause: 'epochs' | 'early-stopping' | 'time-budget';
+  readonly seconds: number;
+  readonly imagesSeen: number;
+  readonly imagesPerSecond: number;
+}
+
+/** Trains `model` in place on `train`, validating on `val`. */
+export function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, options: TrainOptions): TrainResult {
+  const optimizer = new ScheduledAdam(options.learningRate, 0.9, 0.999, 1e-7);
+  const random = createRandom(options.seed);
+  const steps = Math.ceil(train.size / options.batchSize);
+  const history: EpochRecord[] = [];
+  const started = performance.now();
+  let trainingMs = 0;
+  let imagesSeen = 0;
+  let best = { score: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
+  let sinceBest = 0;
+  let stoppedBecause: TrainResult['stoppedBecause'] = 'epochs';
+
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const order = Array.from({ length: train.size }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = random.int(0, i);
+      [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+    }
+    let lossSum = 0;
+    let heavenOk = 0;
+    let earthOk = 0;
+    let seen = 0;
+    const epochStart = performance.now();
+    for (let step = 0; step < steps; step++) {
+      const indices = order.slice(step * options.batchSize, (step + 1) * options.batchSize);
+      const batch = batchOf(train, indices);
+      let heavenHits: tf.Tensor | undefined;
+      let earthHits: tf.Tensor | undefined;
+      const loss = optimizer.minimize(() => {
+        const [h, e] = model.apply(batch.x, { training: true }) as [tf.Tensor, tf.Tensor];
+        heavenHits = tf.keep(tf.sum(tf.cast(tf.equal(tf.greaterEqual(h, 0.5), tf.cast(batch.heaven, 'bool')), 'float32')));
+        earthHits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(e, 1), batch.earth), 'float32')));
+        return twoHeadLoss(h, e, batch.heaven, batch.earth).total;
+      }, true);
+      lossSum += (loss?.dataSync()[0] ?? NaN) * indices.length;
+      heavenOk += heavenHits?.dataSync()[0] ?? 0;
+      earthOk += earthHits?.dataSync()[0] ?? 0;
+      seen += indices.length;
+      tf.dispose([loss, heavenHits, earthHits, batch.x, batch.heaven, batch.earth].filter((t): t is tf.Tensor => t !== undefined));
+      const elapsed = (performance.now() - epochStart) / 1000;
+      const rate = seen / elapsed;
+      options.progress?.update({
+        epoch,
+        epochs: options.epochs,
+        step: step + 1,
+        steps,
+        loss: lossSum / seen,
+        heavenAccuracy: heavenOk / seen,
+        earthAccuracy: earthOk / seen,
+        imagesPerSecond: rate,
+        eta: (train.size - seen) / rate + (options.epochs - epoch) * (train.size / rate),
+      });
+    }
+    const epochMs = performance.now() - epochStart;
+    trainingMs += epochMs;
+    imagesSeen += seen;
+    const v = evaluate(val, predictDataset(model, val));
+    const record: EpochRecord = {
+      epoch,
+      trainLoss: lossSum / seen,
+      trainHeavenAccuracy: heavenOk / seen,
+      trainEarthAccuracy: earthOk / seen,
+      valLoss: v.loss,
+      valDigitAccuracy: v.digitAccuracy,
+      valHeavenAccuracy: v.heavenAccuracy,
+      valEarthAccuracy: v.earthAccuracy,
+      learningRate: optimizer.rate,
+      imagesPerSecond: seen / (epochMs / 1000),
+      seconds: (performance.now() - started) / 1000,
+    };
+    history.push(record);
+    // Score: digit accuracy first, validation loss breaks ties (accuracy saturates near 100 %).
+    const score = v.digitAccuracy - 1e-3 * v.loss;
+    options.progress?.log(
+      `epoch ${epoch}: val digit ${(100 * v.digitAccuracy).toFixed(2)}% heaven ${(100 * v.heavenAccuracy).toFixed(2)}% earth ${(100 * v.earthAccuracy).toFixed(2)}% loss ${v.loss.toFixed(4)} lr ${optimizer.rate.toExponential(1)}${score > best.score ? ' (best)' : ''}`,
+    );
+    if (score > best.score) {
+      tf.dispose(best.weights);
+      best = { score, epoch, weights: model.getWeights().map((w) => w.clone()) };
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+      optimizer.setLearningRate(optimizer.rate / 2);
+      if (sinceBest >= options.patience) {
+        stoppedBecause = 'early-stopping';
+        break;
+      }
+    }
+    const perEpoch = (performance.now() - started) / 1000 / epoch;
+    if (epoch < options.epochs && (performance.now() - started) / 1000 + perEpoch > options.budgetSeconds) {
+      stoppedBecause = 'time-budget';
+      break;
+    }
+  }
+  if (best.weights.length > 0) {
+    model.setWeights(best.weights);
+    tf.dispose(best.weights);
+  }
+  optimizer.dispose();
+  return {
+    history,
+    bestEpoch: best.epoch,
+    stoppedBecause,
+    seconds: (performance.now() - started) / 1000,
+    imagesSeen,
+    imagesPerSecond: imagesSeen / (trainingMs / 1000),
+  };
+}
