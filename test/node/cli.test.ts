@@ -1,0 +1,103 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { fieldGraphContract, testModelContract } from '../fixtures/contracts.ts';
+import { FIELD_DIR, writeFieldGraphModel } from '../fixtures/field-graph.ts';
+import { stripesImage, writePng } from '../fixtures/images.ts';
+import { buildBrightnessModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+import { useNodeBackend } from '../../src/reference/backend.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/column-classifier.js', import.meta.url));
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('the column-classifier CLI', () => {
+  let modelDir: string;
+  before(async () => {
+    await useNodeBackend('cpu');
+    modelDir = (await writeModel(await saveModel(buildBrightnessModel()), testModelContract() as unknown as Record<string, unknown>)).dir;
+  });
+
+  it('inspect shows the uint8 weights of the field layers fixture and refuses it for lack of a contract', async () => {
+    const { code, stdout } = await cli('inspect', join(FIELD_DIR, 'layers-uint8'));
+    assert.equal(code, 1);
+    assert.equal(stdout.match(/ float32 stored uint8 dequantized as q · /g)?.length, 26);
+    assert.match(stdout, /26 weights: 26 stored uint8 \(2,192,650 bytes\)/);
+    assert.match(stdout, /ERROR \[contract\/missing\]/);
+    assert.match(stdout, /#0 dense_1: \[null,10\] softmax/);
+  });
+
+  it('inspect refuses the field graph model with a sidecar that normalizes to [-1, 1] (double normalization)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cc-cli-'));
+    const contract = fieldGraphContract();
+    contract.input.inputRange = { min: -1, max: 1 };
+    contract.modelInternals.normalization = { kind: 'none' };
+    await writeFieldGraphModel(dir, { sidecar: contract });
+    const { code, stdout } = await cli('inspect', dir);
+    assert.equal(code, 1);
+    assert.match(stdout, /ERROR \[contract\/double-normalization\]/);
+    assert.match(stdout, /composed map: x ↦ x · 0\.00784314 − 1/);
+    assert.match(stdout, /the first convolution will see \[-1\.00784, -0\.992157\]/);
+    assert.match(stdout, /#0 output_1: \[-1,5\] softmax {2}→ head "earth"/);
+  });
+
+  it('inspect accepts the field graph model with a correct sidecar', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cc-cli-'));
+    await writeFieldGraphModel(dir, { sidecar: fieldGraphContract() });
+    const { code, stdout } = await cli('inspect', dir);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /#1 output_0: \[-1,1\] sigmoid {2}→ head "heaven"/);
+    assert.match(stdout, /Verdict: the model and its contract agree/);
+  });
+
+  it('classify reads the digits of a picture with pixel corners, as JSON', async () => {
+    const image = join(modelDir, 'soroban.png');
+    await writePng(image, 100, 40, stripesImage(100, 40, { x0: 10, x1: 90, y0: 5, y1: 35 }, [[0, 0, 0], [64, 64, 64], [191, 191, 191], [255, 255, 255]], [255, 0, 0]));
+    const { code, stdout, stderr } = await cli('classify', image, '--columns', '4', '--corners', '10,5,90,5,90,35,10,35', '--model', modelDir, '--json', '--backend', 'cpu');
+    assert.equal(code, 0, stderr);
+    const [reading] = JSON.parse(stdout) as { digits: number[]; columns: { heaven: number }[] }[];
+    assert.deepEqual(reading?.digits, [0, 1, 8, 9]);
+  });
+
+  it('classify --crop reads each image as one column', async () => {
+    const paths = [];
+    for (const g of [0, 140, 255]) {
+      const path = join(modelDir, `column-${g}.png`);
+      await writePng(path, 8, 16, stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[g, g, g]], [0, 0, 0]));
+      paths.push(path);
+    }
+    const { code, stdout, stderr } = await cli('classify', '--crop', ...paths, '--model', join(modelDir, 'model.json'));
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(stdout.split('\n').filter((l) => l.endsWith('.png: 0') || /\.png: \d$/.test(l)).map((l) => Number(l.at(-1))), [0, 7, 9]);
+  });
+
+  it('exits non-zero with the error code and message when the model is refused', async () => {
+    const contract = testModelContract();
+    contract.input.inputRange = { min: 0, max: 1 };
+    contract.modelInternals.normalization = { kind: 'none' };
+    const { dir } = await writeModel(await saveModel(buildBrightnessModel()), contract as unknown as Record<string, unknown>);
+    const { code, stderr } = await cli('classify', '--crop', join(modelDir, 'column-0.png'), '--model', dir);
+    assert.equal(code, 1);
+    assert.match(stderr, /ContractError \[contract\/double-normalization\]/);
+  });
+
+  it('exits 2 on an unknown command and prints the schema on demand', async () => {
+    assert.equal((await cli('frobnicate')).code, 2);
+    const { code, stdout } = await cli('schema');
+    assert.equal(code, 0);
+    assert.equal(stdout, await readFile(new URL('../../models/contract.schema.json', import.meta.url), 'utf8'));
+  });
+});
