@@ -4,6 +4,7 @@
  * encoding against the contract's quantization section.
  */
 import type { ModelContract } from '../contract/schema.ts';
+import { ColumnClassifierError } from '../errors.ts';
 import { sha256Hex } from './integrity.ts';
 import type { ModelJson } from './model-json.ts';
 import { problem, warning, type Problem } from './problems.ts';
@@ -67,8 +68,9 @@ export async function checkShards(
         complete = false;
         reports.push({ group: g, path, bytes: undefined, sha256: undefined, declaredSha256, status: 'missing' });
         const why = content instanceof Error ? content.message : 'not read';
+        const code = content instanceof ColumnClassifierError ? content.code : 'load/http';
         const message = `Weight shard ${path} could not be read (${why}).`;
-        problems.push(missingSeverity === 'error' ? problem('load/http', message) : warning('load/http', `${message} Weight values, sizes and hashes were not checked.`));
+        problems.push(missingSeverity === 'error' ? problem(code, message) : warning(code, `${message} Weight values, sizes and hashes were not checked.`));
         continue;
       }
       const sha256 = await sha256Hex(content);
