@@ -1,0 +1,118 @@
+/**
+ * Attaches the model contract to a saved model WITHOUT retraining: re-reads
+ * model.json + shard, recomputes the golden outputs from the saved weights
+ * through the shared preprocessing, hashes the shard, builds the contract
+ * (typed and validated by src/contract), and rewrites model.json with
+ * `userDefinedMetadata.contract`. The shard is not touched, so its hash holds.
+ *
+ * Run alone: `npx tsx models/training/attach-contract.ts [DIR]` (default models/column-classifier).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CONTRACT_SCHEMA_VERSION, DECODE_RULE, type GoldenCase, type ModelContract } from '../../src/contract/schema.ts';
+import { validateContract } from '../../src/contract/validate.ts';
+import { NO_MARGINS, preprocessColumns, WHOLE_FRAME } from '../../src/preprocess/index.ts';
+import { PREPROCESS } from './config.ts';
+import { HEAVEN_THRESHOLD } from './evaluate.ts';
+import { GOLDEN_DIR, type GoldenIndex } from './golden.ts';
+import { loadModel, readModelFiles } from './io.ts';
+import { HEADS, INPUT, RESCALING } from './model.ts';
+import { readPng } from './png.ts';
+import { RECORD_FILE, readRecord } from './record.ts';
+
+/**
+ * Largest allowed |expected − computed| of a golden output on any backend.
+ * cpu and wasm agree to ~1e-6; WebGL float32 to ~1e-4; a backend beyond this
+ * (e.g. half-float WebGL on a phone) is dropped by the worker's self-check.
+ */
+export const GOLDEN_TOLERANCE = 2e-3;
+
+/** How many golden cases also carry the raw float32 input (the rest are PNG cases: smaller). */
+const FLOAT_CASES = 2;
+
+function base64OfFloats(values: Float32Array): string {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return Buffer.from(bytes).toString('base64');
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Builds, validates and writes the contract of the model in `dir`. Returns it. */
+export async function attachContract(dir: string): Promise<ModelContract> {
+  const { model, json } = await loadModel(dir);
+  const { shards } = readModelFiles(dir);
+  const index = JSON.parse(readFileSync(join(dir, GOLDEN_DIR, 'index.json'), 'utf8')) as GoldenIndex;
+  const record = existsSync(join(dir, RECORD_FILE)) ? readRecord(dir) : undefined;
+
+  const cases: GoldenCase[] = [];
+  index.columns.forEach((column, i) => {
+    const png = readPng(join(dir, column.path));
+    const [heaven, earth, input] = tf.tidy(() => {
+      const frame = tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
+      const x = preprocessColumns(frame, { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }, PREPROCESS);
+      const [h, e] = model.predict(x) as tf.Tensor[];
+      return [h!.dataSync(), e!.dataSync(), x.dataSync()] as const;
+    });
+    cases.push({
+      name: `column ${i} (digit ${column.digit})`,
+      input: i < FLOAT_CASES ? { kind: 'float32-base64', data: base64OfFloats(Float32Array.from(input)) } : { kind: 'png', path: column.path },
+      expected: { [HEADS.heaven]: Array.from(heaven), [HEADS.earth]: Array.from(earth) },
+    });
+  });
+  model.dispose();
+
+  const quantization = Object.fromEntries(json.weightsManifest.flatMap((g) => g.weights).map((w) => [w.name, { dtype: 'float32' as const }]));
+  const test = record?.test;
+  const contract: ModelContract = {
+    schemaVersion: CONTRACT_SCHEMA_VERSION,
+    input: {
+      name: 'image',
+      height: INPUT.height,
+      width: INPUT.width,
+      channels: INPUT.channels,
+      shape: [null, INPUT.height, INPUT.width, INPUT.channels],
+      dtype: 'float32',
+      grey: PREPROCESS.grey,
+      resize: { method: PREPROCESS.resize, prefilter: PREPROCESS.prefilter ?? 'box' },
+      inputRange: { min: PREPROCESS.inputRange.min, max: PREPROCESS.inputRange.max },
+    },
+    modelInternals: { normalization: { kind: 'affine', scale: RESCALING.scale, offset: RESCALING.offset } },
+    heads: [
+      { name: HEADS.heaven, output: HEADS.heaven, shape: [null, 1], activation: 'sigmoid', meaning: 'Probability that the heaven bead (worth 5) is pushed to the reckoning bar.' },
+      { name: HEADS.earth, output: HEADS.earth, shape: [null, 5], activation: 'softmax', meaning: 'Probabilities of 0, 1, 2, 3 or 4 earth beads (worth 1 each) pushed to the reckoning bar.' },
+    ],
+    decode: { rule: DECODE_RULE, heaven: HEADS.heaven, earth: HEADS.earth, heavenThreshold: HEAVEN_THRESHOLD },
+    golden: { tolerance: GOLDEN_TOLERANCE, cases },
+    integrity: { algorithm: 'sha256', shards: Object.fromEntries([...shards].map(([path, bytes]) => [path, sha256(bytes)])) },
+    quantization,
+    provenance: {
+      trainedBy: 'models/training/train.ts (npm run train), TF.js 4.22 wasm backend in Node with registered gradient kernels',
+      ...(record === undefined ? {} : { trainedAt: record.finishedAt, commit: record.commit }),
+      dataset:
+        'Synthetic soroban photos from src/render (seeded), cut into columns by src/preprocess preprocessColumns with jittered ground-truth corners.' +
+        (record === undefined
+          ? ''
+          : ` train ${record.datasets.train.crops} crops (seed ${record.datasets.train.seed}), validation ${record.datasets.val.crops} (seed ${record.datasets.val.seed}), test ${record.datasets.test.crops} (seed ${record.datasets.test.seed}); held out of training: bead shape "${record.heldOut.beadShape}", bead colour "${record.heldOut.beadColour}".`),
+      ...(test === undefined
+        ? {}
+        : { notes: `Test accuracy: digit ${(100 * test.digitAccuracy).toFixed(2)} %, heaven ${(100 * test.heavenAccuracy).toFixed(2)} %, earth ${(100 * test.earthAccuracy).toFixed(2)} % (see REPORT.md).` }),
+    },
+  };
+  const validated = validateContract(contract, `${dir}/model.json contract`);
+  const updated = { ...json, userDefinedMetadata: { ...(json.userDefinedMetadata ?? {}), contract: validated } };
+  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(updated)}\n`);
+  return validated;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const dir = process.argv[2] ?? 'models/column-classifier';
+  await tf.setBackend('wasm');
+  const contract = await attachContract(dir);
+  console.log(`attached a contract with ${contract.golden?.cases.length ?? 0} golden cases to ${dir}/model.json`);
+}

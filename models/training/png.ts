@@ -1,0 +1,36 @@
+/** PNG reading and writing (pngjs) to and from RGBA bytes. */
+import { PNG } from 'pngjs';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/** An RGBA image. */
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  readonly rgba: Uint8Array | Uint8ClampedArray;
+}
+
+/** Writes RGBA bytes as a PNG file. */
+export function writePng(path: string, image: RgbaImage): void {
+  const png = new PNG({ width: image.width, height: image.height });
+  png.data = Buffer.from(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
+  writeFileSync(path, PNG.sync.write(png));
+}
+
+/** Reads a PNG file as RGBA bytes. */
+export function readPng(path: string): RgbaImage {
+  const png = PNG.sync.read(readFileSync(path));
+  return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+}
+
+/** A grey image (values in [0, 1], row-major) as opaque RGBA with R = G = B. */
+export function greyToRgba(values: ArrayLike<number>, width: number, height: number): RgbaImage {
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    const v = Math.round((values[i] ?? 0) * 255);
+    rgba[i * 4] = v;
+    rgba[i * 4 + 1] = v;
+    rgba[i * 4 + 2] = v;
+    rgba[i * 4 + 3] = 255;
+  }
+  return { width, height, rgba };
+}
