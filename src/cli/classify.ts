@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors.ts';
+import { CLASSIFY_USAGE } from './usage.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../preprocess/types.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
@@ -12,9 +13,6 @@ import { classifyImageFile, type ImageReading } from '../reference/pipeline.ts';
 import { geometryFromArgs } from './geometry-args.ts';
 import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
 
-/** Usage of the classify command. */
-export const CLASSIFY_USAGE = `classify IMAGE... --columns N [--corners x,y,x,y,x,y,x,y] [--margins H,V] [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]
-  classify --crop IMAGE...   each image is one column`;
 
 const fmt = (v: number): string => v.toFixed(3);
 

@@ -1,12 +1,11 @@
 /** `column-classifier inspect MODEL [--sidecar PATH|none] [--json]`: prints the debugging checklist of a model. */
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors.ts';
+import { INSPECT_USAGE } from './usage.ts';
 import { inspectModel, type ModelInspection } from '../model/inspect.ts';
 import { formatInspection } from './inspect-report.ts';
 import { openModelSource, sidecarOption } from './model-args.ts';
 
-/** Usage of the inspect command. */
-export const INSPECT_USAGE = 'inspect MODEL [--sidecar PATH|none] [--json]   MODEL: model.json, its directory, or an http(s) URL';
 
 /** The inspection as plain JSON (without weight bytes). */
 export function inspectionJson(inspection: ModelInspection): Record<string, unknown> {

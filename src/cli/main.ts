@@ -5,8 +5,7 @@
  */
 import { ColumnClassifierError } from '../errors.ts';
 import { runSchema } from './schema.ts';
-import { CLASSIFY_USAGE } from './classify.ts';
-import { INSPECT_USAGE } from './inspect.ts';
+import { CLASSIFY_USAGE, GOLDEN_USAGE, INSPECT_USAGE, SCHEMA_USAGE } from './usage.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
@@ -14,7 +13,8 @@ type Command = (args: readonly string[]) => Promise<number>;
 const commands: Record<string, { run: () => Promise<Command>; summary: string }> = {
   classify: { run: async () => (await import('./classify.ts')).runClassify, summary: CLASSIFY_USAGE },
   inspect: { run: async () => (await import('./inspect.ts')).runInspect, summary: INSPECT_USAGE },
-  schema: { run: async () => runSchema, summary: 'schema [--write PATH]   print or write the contract JSON Schema' },
+  golden: { run: async () => (await import('./golden.ts')).runGoldenCommand, summary: GOLDEN_USAGE },
+  schema: { run: async () => runSchema, summary: SCHEMA_USAGE },
 };
 
 /** Usage text listing every command. */

@@ -52,3 +52,8 @@ export async function readImage(path: string): Promise<RgbaImage> {
 export function imageTensor(image: RgbaImage): tf.Tensor3D {
   return tf.tensor3d(Int32Array.from(image.data), [image.height, image.width, 4], 'int32');
 }
+
+/** The Node {@link import('../model/golden.ts').ImageDecoder}: PNG/JPEG bytes to a [H, W, 4] tensor. */
+export async function nodeImageDecoder(bytes: Uint8Array, path: string): Promise<tf.Tensor3D> {
+  return imageTensor(decodeImage(bytes, path));
+}

@@ -1,0 +1,93 @@
+/**
+ * `column-classifier golden --model PATH IMAGE...` computes golden cases for
+ * single-column PNGs beside model.json with the Node reference (to paste into
+ * the contract's `golden`); `golden --check --model PATH [--backend wasm,cpu]`
+ * runs the contract's golden cases on each backend.
+ */
+import { relative, dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../errors.ts';
+import { GOLDEN_USAGE } from './usage.ts';
+import { assertGolden, goldenInput, headValues, runGolden } from '../model/golden.ts';
+import { loadClassifierModel } from '../model/load.ts';
+import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
+import { nodeImageDecoder } from '../reference/image.ts';
+import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
+
+
+/**
+ * Runs `golden`.
+ *
+ * @param args - the arguments after `golden`
+ * @returns 0, or 1 when `--check` finds a backend that disagrees
+ */
+export async function runGoldenCommand(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        sidecar: { type: 'string' },
+        tolerance: { type: 'string', default: '1e-4' },
+        backend: { type: 'string', default: 'wasm' },
+        check: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new InputError('input/bad-argument', `golden: ${(error as Error).message}\nusage: ${GOLDEN_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const modelPath = values.model ?? DEFAULT_MODEL;
+  const backends = values.backend.split(',');
+  if (backends.some((b) => b !== 'wasm' && b !== 'cpu')) throw new InputError('input/bad-argument', `golden: --backend takes wasm and/or cpu, got ${values.backend}.`);
+  const source = await openModelSource(modelPath);
+  const sidecar = await sidecarOption(values.sidecar);
+  if (values.check) {
+    let failed = false;
+    for (const backend of backends as NodeBackend[]) {
+      await useNodeBackend(backend);
+      const model = await loadClassifierModel(source, { sidecar });
+      try {
+        const results = await runGolden(model, source, nodeImageDecoder);
+        for (const r of results) process.stdout.write(`${backend}\t${r.case}\t${r.head}\t${r.skipped ?? `max |diff| ${r.maxAbsDiff.toExponential(2)}`}\t${r.ok ? 'ok' : 'MISMATCH'}\n`);
+        if (results.length === 0) process.stdout.write(`${backend}\tthe contract has no golden cases\n`);
+        try {
+          assertGolden(results, model.contract.golden?.tolerance ?? 0);
+        } catch (error) {
+          failed = true;
+          process.stderr.write(`${(error as Error).message}\n`);
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+    return failed ? 1 : 0;
+  }
+  if (positionals.length === 0) throw new InputError('input/bad-argument', `golden: give single-column images, or --check.\nusage: ${GOLDEN_USAGE}`);
+  const tolerance = Number(values.tolerance);
+  if (!(tolerance >= 0)) throw new InputError('input/bad-argument', `golden: --tolerance must be a number ≥ 0, got ${values.tolerance}.`);
+  await useNodeBackend(backends[0] as NodeBackend);
+  const model = await loadClassifierModel(source, { sidecar });
+  try {
+    const modelDir = /^https?:/.test(modelPath) ? '' : dirname(source.description);
+    const cases = [];
+    for (const image of positionals) {
+      const path = relative(modelDir, resolve(image));
+      if (path.startsWith('..')) throw new InputError('input/bad-argument', `golden: ${image} must sit beside (or below) model.json, since the contract refers to it by a relative path.`);
+      const goldenCase = { name: path, input: { kind: 'png' as const, path }, expected: {} };
+      const input = await goldenInput(model, goldenCase, source, nodeImageDecoder);
+      if (input === undefined) throw new InputError('input/bad-argument', `golden: could not read ${image}.`);
+      try {
+        cases.push({ ...goldenCase, expected: await headValues(model, input) });
+      } finally {
+        input.dispose();
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ tolerance, cases }, null, 2)}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

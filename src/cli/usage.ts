@@ -1,0 +1,15 @@
+/** One-line usages of the commands, kept apart so the dispatcher can print them without loading TF.js. */
+
+/** Usage of the classify command. */
+export const CLASSIFY_USAGE = `classify IMAGE... --columns N [--corners x,y,x,y,x,y,x,y] [--margins H,V] [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]
+  classify --crop IMAGE...   each image is one column`;
+
+/** Usage of the inspect command. */
+export const INSPECT_USAGE = 'inspect MODEL [--sidecar PATH|none] [--json]   MODEL: model.json, its directory, or an http(s) URL';
+
+/** Usage of the golden command. */
+export const GOLDEN_USAGE = `golden --model PATH [--tolerance T] IMAGE.png...   print golden cases for single-column images beside model.json
+  golden --check --model PATH [--backend wasm,cpu]   run the contract's golden cases on each backend`;
+
+/** Usage of the schema command. */
+export const SCHEMA_USAGE = 'schema [--write PATH]   print or write the contract JSON Schema';
