@@ -39,7 +39,7 @@ describe('loading a layers model with its contract', () => {
     const outputs = model.predict(batch);
     assert.deepEqual(outputs['heaven']?.shape, [3, 1]);
     assert.deepEqual(outputs['earth']?.shape, [3, 5]);
-    const earth = await outputs['earth']!.data();
+    const earth = Array.from(await outputs["earth"]!.data());
     assert.ok(Math.abs(earth.slice(0, 5).reduce((a, b) => a + b, 0) - 1) < 1e-5, 'earth is the softmax head');
     Object.values(outputs).forEach((t) => t.dispose());
     const readings = await model.classify(batch);
