@@ -13,3 +13,6 @@ export const GOLDEN_USAGE = `golden --model PATH [--tolerance T] IMAGE.png...   
 
 /** Usage of the schema command. */
 export const SCHEMA_USAGE = 'schema [--write PATH]   print or write the contract JSON Schema';
+
+// The renderer engineer owns render.ts and its usage; the renderer is plain TS (no TF.js), cheap to load for --help.
+export { RENDER_USAGE } from './render.ts';
