@@ -1,0 +1,153 @@
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmGradientKernels } from '../../models/training/kernels/register.ts';
+import { buildModel, HEADS, SHIPPED_ARCHITECTURE } from '../../models/training/model.ts';
+import { twoHeadLoss } from '../../models/training/loss.ts';
+import { makeDataset } from '../../models/training/dataset.ts';
+import { trainModel } from '../../models/training/train-loop.ts';
+import { decodeDigit } from '../../models/training/evaluate.ts';
+import { loadModel, saveModel, SHARD_NAME } from '../../models/training/io.ts';
+import { makeGoldenFiles } from '../../models/training/golden.ts';
+import { attachContract } from '../../models/training/attach-contract.ts';
+import { readPng } from '../../models/training/png.ts';
+import { validateContract } from '../../src/contract/validate.ts';
+import { toPreprocessSpec } from '../../src/contract/preprocess-spec.ts';
+import { NO_MARGINS, preprocessColumns, WHOLE_FRAME, type PreprocessSpec } from '../../src/preprocess/index.ts';
+
+const TINY_SPEC: PreprocessSpec = { height: 32, width: 16, channels: 1, grey: 'bt601', resize: 'bilinear', inputRange: { min: 0, max: 1 } };
+/** The shipped model (CC_MODEL_DIR points the test at another one, e.g. a quick run's). */
+const SHIPPED_DIR = process.env['CC_MODEL_DIR'] ?? 'models/column-classifier';
+
+function leakCheck(): () => void {
+  const before = tf.memory().numTensors;
+  return () => assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+}
+
+describe('training', () => {
+  before(async () => {
+    await tf.setBackend('wasm');
+    registerWasmGradientKernels();
+  });
+
+  it('lowers the loss of a tiny model in a few steps on rendered crops', () => {
+    const done = leakCheck();
+    const data = makeDataset({ name: 'tiny', seed: 11, crops: 48, jitter: 0.1 }, TINY_SPEC);
+    const model = buildModel({ filters: [4, 8], dense: 8, input: { height: 32, width: 16 } });
+    const optimizer = tf.train.adam(0.01);
+    const x = tf.tensor4d(data.x, [data.size, 32, 16, 1]);
+    const heaven = tf.tensor2d(data.heaven, [data.size, 1]);
+    const earth = tf.tensor1d(data.earth, 'int32');
+    const lossNow = (): number =>
+      tf.tidy(() => {
+        const [h, e] = model.predict(x) as tf.Tensor[];
+        return twoHeadLoss(h!, e!, heaven, earth).total.dataSync()[0] ?? NaN;
+      });
+    const first = lossNow();
+    for (let step = 0; step < 15; step++) {
+      const cost = optimizer.minimize(() => {
+        const [h, e] = model.apply(x, { training: true }) as tf.Tensor[];
+        return twoHeadLoss(h!, e!, heaven, earth).total;
+      }, true);
+      cost?.dispose();
+    }
+    const last = lossNow();
+    assert.ok(last < first * 0.9, `loss went from ${first} to ${last}`);
+    tf.dispose([x, heaven, earth]);
+    optimizer.dispose();
+    model.dispose();
+    done();
+  });
+
+  it('runs the training loop: records each epoch and restores the best weights', () => {
+    const done = leakCheck();
+    const train = makeDataset({ name: 'tiny-train', seed: 12, crops: 64, jitter: 0.1 }, TINY_SPEC);
+    const val = makeDataset({ name: 'tiny-val', seed: 13, crops: 32, jitter: 0.1 }, TINY_SPEC);
+    const model = buildModel({ filters: [4], dense: 8, input: { height: 32, width: 16 } });
+    const result = trainModel(model, train, val, { epochs: 2, batchSize: 16, learningRate: 0.01, patience: 5, budgetSeconds: 60, seed: 1 });
+    assert.equal(result.history.length, 2);
+    assert.ok(result.bestEpoch === 1 || result.bestEpoch === 2);
+    assert.ok(result.imagesPerSecond > 0 && result.imagesSeen === 128);
+    for (const h of result.history) assert.ok(Number.isFinite(h.trainLoss) && Number.isFinite(h.valLoss));
+    model.dispose();
+    done();
+  });
+
+  it('decodes digit = 5 · heaven + earth with the 0.5 threshold', () => {
+    assert.equal(decodeDigit(0.49, [0, 0, 0.9, 0.1, 0]), 2);
+    assert.equal(decodeDigit(0.5, [0, 0, 0, 0, 1]), 9);
+    assert.equal(decodeDigit(0.99, [0.8, 0.1, 0.1, 0, 0]), 5);
+  });
+
+  it('saves, reloads and attaches a valid contract to an (untrained) shipped-size model without retraining', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-model-'));
+    try {
+      const model = buildModel(SHIPPED_ARCHITECTURE);
+      await saveModel(model, dir);
+      const probe = tf.randomUniform([2, 128, 64, 1], 0, 1, 'float32', 3);
+      const [h0] = model.predict(probe) as tf.Tensor[];
+      makeGoldenFiles(dir);
+      const shardBefore = readFileSync(join(dir, SHARD_NAME));
+      const contract = await attachContract(dir);
+      assert.ok(readFileSync(join(dir, SHARD_NAME)).equals(shardBefore), 'attaching must not touch the weights');
+      assert.equal(contract.integrity?.shards[SHARD_NAME], createHash('sha256').update(shardBefore).digest('hex'));
+      assert.equal(contract.golden?.cases.length, 10);
+      const { model: loaded, json } = await loadModel(dir);
+      validateContract(json.userDefinedMetadata?.['contract']);
+      const [h1] = loaded.predict(probe) as tf.Tensor[];
+      assert.deepEqual(Array.from(h1!.dataSync()), Array.from(h0!.dataSync()));
+      tf.dispose([probe, h0!, h1!]);
+      model.dispose();
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ships a model that loads from memory, whose contract validates and whose golden inputs reproduce the expected outputs', { skip: !existsSync(join(SHIPPED_DIR, 'model.json')) && 'no shipped model yet' }, async () => {
+    const { model, json } = await loadModel(SHIPPED_DIR);
+    const contract = validateContract(json.userDefinedMetadata?.['contract'], 'the shipped model');
+    const shard = readFileSync(join(SHIPPED_DIR, SHARD_NAME));
+    assert.equal(contract.integrity?.shards[SHARD_NAME], createHash('sha256').update(shard).digest('hex'), 'shard hash');
+    assert.ok(shard.byteLength <= 400 * 1024, `weights are ${shard.byteLength} bytes`);
+    assert.deepEqual(model.outputNames.slice().sort(), [HEADS.earth, HEADS.heaven]);
+    const spec = toPreprocessSpec(contract);
+    const golden = contract.golden;
+    assert.ok(golden !== undefined && golden.cases.length > 0);
+    const index = JSON.parse(readFileSync(join(SHIPPED_DIR, 'golden', 'index.json'), 'utf8')) as { columns: { digit: number }[] };
+    let correctDigits = 0;
+    golden.cases.forEach((c, i) => {
+      const done = leakCheck();
+      const [heaven, earth] = tf.tidy(() => {
+        let x: tf.Tensor4D;
+        if (c.input.kind === 'float32-base64') {
+          const bytes = Buffer.from(c.input.data, 'base64');
+          x = tf.tensor4d(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), [1, spec.height, spec.width, spec.channels]);
+        } else {
+          const png = readPng(join(SHIPPED_DIR, c.input.path));
+          const frame = tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
+          x = preprocessColumns(frame, { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }, spec);
+        }
+        const outputs = model.predict(x) as tf.Tensor[];
+        const byName = Object.fromEntries(model.outputNames.map((n, k) => [n, outputs[k]!.dataSync()]));
+        return [byName[HEADS.heaven]!, byName[HEADS.earth]!] as const;
+      });
+      done();
+      const expected = c.expected;
+      for (const [name, values] of [[HEADS.heaven, heaven], [HEADS.earth, earth]] as const) {
+        const want = expected[name] ?? [];
+        assert.equal(values.length, want.length);
+        values.forEach((v, k) => assert.ok(Math.abs(v - (want[k] ?? NaN)) <= golden.tolerance, `case ${i} ${name}[${k}]: ${v} vs ${want[k]}`));
+      }
+      if (decodeDigit(heaven[0] ?? 0, earth) === index.columns[i]?.digit) correctDigits++;
+    });
+    // The golden columns are digits 0..9 of one rendered soroban: a trained model reads them.
+    assert.ok(correctDigits >= 9, `the shipped model reads only ${correctDigits} of 10 golden columns`);
+    model.dispose();
+  });
+});
