@@ -10,6 +10,7 @@ import { loadClassifierModel } from '../model/load.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../preprocess/types.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { classifyImageFile, type ImageReading } from '../reference/pipeline.ts';
+import { readLabels } from '../reference/labels.ts';
 import { geometryFromArgs } from './geometry-args.ts';
 import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
 
@@ -46,12 +47,19 @@ export async function runClassify(args: readonly string[]): Promise<number> {
         backend: { type: 'string', default: 'wasm' },
         json: { type: 'boolean', default: false },
         crop: { type: 'boolean', default: false },
+        labels: { type: 'string' },
       },
     });
   } catch (error) {
     throw new InputError('input/bad-argument', `classify: ${(error as Error).message}\nusage: ${CLASSIFY_USAGE}`);
   }
   const { values, positionals } = parsed;
+  if (values.labels !== undefined) {
+    if (positionals.length > 0 || values.columns !== undefined || values.corners !== undefined || values.crop) {
+      throw new InputError('input/bad-argument', 'classify --labels takes its images, columns and corners from labels.json; give no images, --columns, --corners or --crop.');
+    }
+    return scoreLabels(values.labels, values.model ?? DEFAULT_MODEL, values.sidecar, values.backend, values.json);
+  }
   if (positionals.length === 0) throw new InputError('input/bad-argument', `classify: give at least one image.\nusage: ${CLASSIFY_USAGE}`);
   if (!values.crop && values.columns === undefined) throw new InputError('input/bad-argument', `classify: --columns N is required (or --crop for single-column images).\nusage: ${CLASSIFY_USAGE}`);
   if (values.crop && (values.columns !== undefined || values.corners !== undefined)) {
@@ -70,6 +78,38 @@ export async function runClassify(args: readonly string[]): Promise<number> {
     }
     if (values.json) process.stdout.write(`${JSON.stringify(readings, null, 2)}\n`);
     else process.stdout.write(`${readings.map(formatReading).join('\n')}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** `classify --labels labels.json`: reads every labelled image and scores the digits against the ground truth. */
+async function scoreLabels(labelsPath: string, modelPath: string, sidecar: string | undefined, backend: string, json: boolean): Promise<number> {
+  if (backend !== 'wasm' && backend !== 'cpu') throw new InputError('input/bad-argument', `classify: --backend must be wasm or cpu, got ${backend}.`);
+  const labelled = await readLabels(labelsPath);
+  await useNodeBackend(backend);
+  const model = await loadClassifierModel(await openModelSource(modelPath), { sidecar: await sidecarOption(sidecar) });
+  try {
+    let right = 0;
+    let total = 0;
+    let wholeRight = 0;
+    const rows = [];
+    for (const image of labelled) {
+      const reading = await classifyImageFile(model, image.path, image.geometry);
+      const correct = reading.digits.filter((d, i) => d === image.digits[i]).length;
+      right += correct;
+      total += image.digits.length;
+      if (correct === image.digits.length) wholeRight += 1;
+      rows.push({ image: image.path, expected: image.digits, read: reading.digits, correct, columns: reading.columns });
+    }
+    const summary = { images: labelled.length, columnAccuracy: total === 0 ? 0 : right / total, imageAccuracy: labelled.length === 0 ? 0 : wholeRight / labelled.length };
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ summary, images: rows }, null, 2)}\n`);
+    } else {
+      for (const row of rows) process.stdout.write(`${row.image}: read ${row.read.join(' ')}  expected ${row.expected.join(' ')}  ${row.correct}/${row.expected.length}\n`);
+      process.stdout.write(`columns right: ${right}/${total} (${(summary.columnAccuracy * 100).toFixed(1)} %); images all right: ${wholeRight}/${labelled.length}\n`);
+    }
     return 0;
   } finally {
     model.dispose();

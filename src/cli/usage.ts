@@ -2,7 +2,8 @@
 
 /** Usage of the classify command. */
 export const CLASSIFY_USAGE = `classify IMAGE... --columns N [--corners x,y,x,y,x,y,x,y] [--margins H,V] [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]
-  classify --crop IMAGE...   each image is one column`;
+  classify --crop IMAGE...   each image is one column
+  classify --labels DIR/labels.json   read the images written by \`render\` and score them against their digits`;
 
 /** Usage of the inspect command. */
 export const INSPECT_USAGE = 'inspect MODEL [--sidecar PATH|none] [--json]   MODEL: model.json, its directory, or an http(s) URL';

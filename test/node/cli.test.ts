@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,16 +11,33 @@ import { FIELD_DIR, writeFieldGraphModel } from '../fixtures/field-graph.ts';
 import { stripesImage, writePng } from '../fixtures/images.ts';
 import { buildBrightnessModel, saveModel, writeModel } from '../fixtures/test-models.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
+import { main } from '../../src/cli/main.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/column-classifier.js', import.meta.url));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the real executable in a child process (slow: use for the few tests that check the bin itself). */
+async function spawnCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 24 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** Runs the CLI's main() in this process, capturing what it writes. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const captured = { stdout: '', stderr: '' };
+  const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
+  process.stdout.write = ((chunk: string | Uint8Array) => { captured.stdout += String(chunk); return true; }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => { captured.stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, ...captured };
+  } finally {
+    process.stdout.write = originals.stdout;
+    process.stderr.write = originals.stderr;
   }
 }
 
@@ -66,7 +83,7 @@ describe('the column-classifier CLI', () => {
   it('classify reads the digits of a picture with pixel corners, as JSON', async () => {
     const image = join(modelDir, 'soroban.png');
     await writePng(image, 100, 40, stripesImage(100, 40, { x0: 10, x1: 90, y0: 5, y1: 35 }, [[0, 0, 0], [64, 64, 64], [191, 191, 191], [255, 255, 255]], [255, 0, 0]));
-    const { code, stdout, stderr } = await cli('classify', image, '--columns', '4', '--corners', '10,5,90,5,90,35,10,35', '--model', modelDir, '--json', '--backend', 'cpu');
+    const { code, stdout, stderr } = await spawnCli('classify', image, '--columns', '4', '--corners', '10,5,90,5,90,35,10,35', '--model', modelDir, '--json', '--backend', 'cpu');
     assert.equal(code, 0, stderr);
     const [reading] = JSON.parse(stdout) as { digits: number[]; columns: { heaven: number }[] }[];
     assert.deepEqual(reading?.digits, [0, 1, 8, 9]);
@@ -89,7 +106,7 @@ describe('the column-classifier CLI', () => {
     contract.input.inputRange = { min: 0, max: 1 };
     contract.modelInternals.normalization = { kind: 'none' };
     const { dir } = await writeModel(await saveModel(buildBrightnessModel()), contract as unknown as Record<string, unknown>);
-    const { code, stderr } = await cli('classify', '--crop', join(modelDir, 'column-0.png'), '--model', dir);
+    const { code, stderr } = await spawnCli('classify', '--crop', join(modelDir, 'column-0.png'), '--model', dir);
     assert.equal(code, 1);
     assert.match(stderr, /ContractError \[contract\/double-normalization\]/);
   });
@@ -99,5 +116,22 @@ describe('the column-classifier CLI', () => {
     const { code, stdout } = await cli('schema');
     assert.equal(code, 0);
     assert.equal(stdout, await readFile(new URL('../../models/contract.schema.json', import.meta.url), 'utf8'));
+  });
+
+  it('classify --labels scores rendered-style images against their digits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cc-labels-'));
+    const images = [];
+    for (const [i, greys] of [[0, 64, 191], [255, 140, 0]].entries()) {
+      const file = `photo-${i}.png`;
+      await writePng(join(dir, file), 60, 40, stripesImage(60, 40, { x0: 6, x1: 54, y0: 4, y1: 36 }, greys.map((g) => [g, g, g] as const), [90, 30, 10]));
+      const corners = { topLeft: { x: 0.1, y: 0.1 }, topRight: { x: 0.9, y: 0.1 }, bottomRight: { x: 0.9, y: 0.9 }, bottomLeft: { x: 0.1, y: 0.9 } };
+      images.push({ file, digits: i === 0 ? [0, 1, 8] : [9, 7, 1], corners });
+    }
+    await writeFile(join(dir, 'labels.json'), JSON.stringify({ images }));
+    const { code, stdout, stderr } = await cli('classify', '--labels', join(dir, 'labels.json'), '--model', modelDir, '--backend', 'cpu');
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /photo-0\.png: read 0 1 8 {2}expected 0 1 8 {2}3\/3/);
+    assert.match(stdout, /photo-1\.png: read 9 7 0 {2}expected 9 7 1 {2}2\/3/);
+    assert.match(stdout, /columns right: 5\/6 \(83\.3 %\); images all right: 1\/2/);
   });
 });
