@@ -12,20 +12,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { callWasmKernel as run } from './call-kernel.ts';
 
 type Info = tf.TensorInfo;
 
-function kernel(name: string): tf.KernelFunc {
-  const config = tf.getKernel(name, 'wasm');
-  if (config === undefined) throw new Error(`The wasm backend has no ${name} kernel to build Conv2DBackpropFilter from.`);
-  return config.kernelFunc;
-}
 
-function run(name: string, inputs: tf.NamedTensorInfoMap, backend: BackendWasm, attrs: tf.NamedAttrMap): Info {
-  const out = kernel(name)({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`${name} returned several outputs.`);
-  return out;
-}
 
 /** The kernel function (exported for tests and for registration). */
 export const conv2dBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {

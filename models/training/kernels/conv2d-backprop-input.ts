@@ -9,16 +9,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { callWasmKernel as run } from './call-kernel.ts';
 
 type Info = tf.TensorInfo;
 
-function run(name: string, inputs: tf.NamedTensorInfoMap, backend: BackendWasm, attrs: tf.NamedAttrMap): Info {
-  const config = tf.getKernel(name, 'wasm');
-  if (config === undefined) throw new Error(`The wasm backend has no ${name} kernel.`);
-  const out = config.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`${name} returned several outputs.`);
-  return out;
-}
 
 /**
  * Builds the kernel function; `fallback` (the stock kernel) handles strides
