@@ -16,8 +16,6 @@ import { callWasmKernel as run } from './call-kernel.ts';
 
 type Info = tf.TensorInfo;
 
-
-
 /** The kernel function (exported for tests and for registration). */
 export const conv2dBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as BackendWasm;

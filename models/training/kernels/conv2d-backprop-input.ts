@@ -13,7 +13,6 @@ import { callWasmKernel as run } from './call-kernel.ts';
 
 type Info = tf.TensorInfo;
 
-
 /**
  * Builds the kernel function; `fallback` (the stock kernel) handles strides
  * and dilations other than 1.
