@@ -6,3 +6,4 @@ export { renderSoroban, MAX_COLUMNS, type RenderOptions, type RenderStyle, type 
 export * from './styles.ts';
 export { createRandom, type Random } from './random.ts';
 export type { CameraEffects } from './camera.ts';
+export { RENDER_FIXTURE } from './golden.ts';

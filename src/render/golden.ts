@@ -1,0 +1,13 @@
+/**
+ * The renderer's determinism fixture: this request must give exactly these
+ * RGBA bytes in every JS engine (Node and each browser). The Node test checks
+ * it; a browser test can import the same constant. Change the hash only when
+ * the renderer's look changes on purpose.
+ */
+import type { RenderOptions } from './render-soroban.ts';
+
+/** A fixed render request and the sha256 (hex) of its RGBA bytes. */
+export const RENDER_FIXTURE: { readonly options: RenderOptions; readonly sha256: string } = {
+  options: { seed: 2024, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+  sha256: '9fe1d7048a359d6ae8b56982ec15c68c9f27c90f1ea3b786a7f195f8b4769331',
+};
