@@ -5,7 +5,7 @@
  */
 import { ColumnClassifierError } from '../errors.ts';
 import { runSchema } from './schema.ts';
-import { CLASSIFY_USAGE, GOLDEN_USAGE, INSPECT_USAGE, RENDER_USAGE, SCHEMA_USAGE } from './usage.ts';
+import { CLASSIFY_USAGE, GOLDEN_USAGE, INSPECT_USAGE, RENDER_USAGE, SCHEMA_USAGE, SEAL_USAGE } from './usage.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
@@ -14,6 +14,7 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   classify: { run: async () => (await import('./classify.ts')).runClassify, summary: CLASSIFY_USAGE },
   inspect: { run: async () => (await import('./inspect.ts')).runInspect, summary: INSPECT_USAGE },
   golden: { run: async () => (await import('./golden.ts')).runGoldenCommand, summary: GOLDEN_USAGE },
+  seal: { run: async () => (await import('./seal.ts')).runSeal, summary: SEAL_USAGE },
   render: { run: async () => (await import('./render.ts')).runRender, summary: RENDER_USAGE },
   schema: { run: async () => runSchema, summary: SCHEMA_USAGE },
 };

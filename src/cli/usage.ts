@@ -12,6 +12,9 @@ export const INSPECT_USAGE = 'inspect MODEL [--sidecar PATH|none] [--json]   MOD
 export const GOLDEN_USAGE = `golden --model PATH [--tolerance T] IMAGE.png...   print golden cases for single-column images beside model.json
   golden --check --model PATH [--backend wasm,cpu]   run the contract's golden cases on each backend`;
 
+/** Usage of the seal command. */
+export const SEAL_USAGE = 'seal MODEL --contract FILE [--dry-run]   embed the contract (with shard sha256) into model.json after checking it';
+
 /** Usage of the schema command. */
 export const SCHEMA_USAGE = 'schema [--write PATH]   print or write the contract JSON Schema';
 
