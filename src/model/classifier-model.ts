@@ -14,6 +14,14 @@ import type { ModelInspection } from './inspect.ts';
 /** The TF.js model behind a {@link ClassifierModel}. */
 export type TfModel = tf.LayersModel | tf.GraphModel;
 
+/**
+ * The output layer names of a layers model, in its output order. A
+ * `Sequential` leaves `outputNames` empty, so they are read from the outputs' source layers.
+ */
+export function layersOutputNames(model: tf.LayersModel): string[] {
+  return model.outputNames.length === model.outputs.length ? model.outputNames : model.outputs.map((o) => o.sourceLayer.name);
+}
+
 /** A model bound to its contract. Create it with `loadClassifierModel`. */
 export class ClassifierModel {
   /** The validated contract. */
@@ -65,12 +73,12 @@ export class ClassifierModel {
     } else {
       const out = model.predict(batch);
       const all = Array.isArray(out) ? out : [out];
-      const byName = new Map(model.outputNames.map((name, i) => [name, all[i]]));
+      const byName = new Map(layersOutputNames(model).map((name, i) => [name, all[i]]));
       tensors = this.heads.map((b) => byName.get(b.output.fetchName) as tf.Tensor);
       for (const t of all) if (!tensors.includes(t)) t.dispose();
       if (tensors.some((t) => t === undefined)) {
         for (const t of all) t.dispose();
-        throw new InferenceError('inference/bad-output', `The model's outputs (${model.outputNames.join(', ')}) do not include every head output (${this.heads.map((b) => b.output.fetchName).join(', ')}).`);
+        throw new InferenceError('inference/bad-output', `The model's outputs (${layersOutputNames(model).join(', ')}) do not include every head output (${this.heads.map((b) => b.output.fetchName).join(', ')}).`);
       }
     }
     const result: Record<string, tf.Tensor> = {};

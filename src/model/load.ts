@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ContractError, LoadError } from '../errors.ts';
 import { bindHeads } from './bind-heads.ts';
 import { findInput } from './check-input.ts';
-import { ClassifierModel, type TfModel } from './classifier-model.ts';
+import { ClassifierModel, layersOutputNames, type TfModel } from './classifier-model.ts';
 import { inspectModel, type InspectOptions, type ModelInspection } from './inspect.ts';
 import { toError } from './problems.ts';
 import type { ModelSource } from './source.ts';
@@ -54,7 +54,7 @@ async function buildTfModel(inspection: ModelInspection): Promise<TfModel> {
 function refineOutputs(outputs: readonly ModelOutput[], model: TfModel): ModelOutput[] {
   if (model instanceof tf.GraphModel) return [...outputs];
   return outputs.map((output) => {
-    const i = model.outputNames.indexOf(output.key);
+    const i = layersOutputNames(model).indexOf(output.key);
     const shape = i < 0 ? undefined : model.outputs[i]?.shape;
     return shape === undefined ? output : { ...output, shape };
   });

@@ -1,6 +1,7 @@
 /** Topology inspection of a TF.js layers model (Keras JSON, Keras 2 or Keras 3 style). */
 import type { ModelJson } from './model-json.ts';
 import {
+  formatMap,
   IDENTITY_MAP,
   thenMap,
   type AffineMap,
@@ -151,7 +152,7 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
           map = undefined;
           break;
         }
-        step({ scale, offset }, `Rescaling: x · ${scale} + ${offset}`);
+        step({ scale, offset }, `Rescaling: x ↦ ${formatMap({ scale, offset })}`);
       } else if (layer.class_name === 'Normalization') {
         // Keras stores adapted statistics as weights; explicit ones sit in the config.
         const mean = scalarOf(layer.config['mean']) ?? scalarOf(Array.from(readWeight(`${name}/mean`) ?? []));

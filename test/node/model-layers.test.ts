@@ -200,3 +200,32 @@ describe('loading a layers model with its contract', () => {
     model.dispose();
   });
 });
+
+describe('loading a tf.sequential model', () => {
+  it('inspects its implicit input, its Rescaling and its output layer', async () => {
+    await useNodeBackend('wasm');
+    const sequential = tf.sequential({
+      layers: [
+        tf.layers.rescaling({ scale: 2 / 255, offset: -1, inputShape: [16, 8, 1], name: 'to_unit' }),
+        tf.layers.conv2d({ filters: 2, kernelSize: 3, name: 'conv', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.flatten({ name: 'flat' }),
+        tf.layers.dense({ units: 5, activation: 'softmax', name: 'digits5', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    const saved = await saveModel(sequential);
+    sequential.dispose();
+    const c = testModelContract();
+    c.input.name = 'to_unit_input';
+    c.modelInternals.normalization = { kind: 'affine', scale: 2 / 255, offset: -1 };
+    // A one-head model cannot satisfy the two-head decode rule, so only inspection applies.
+    c.heads = [{ name: 'earth', output: 'digits5', shape: [null, 5], activation: 'softmax', meaning: 'earth' }];
+    const { dir } = await writeModel(saved, undefined, 'none');
+    const { inspectModel } = await import('../../src/model/inspect.ts');
+    const inspection = await inspectModel(await fileModelSource(dir), { sidecar: { json: c, description: 'test' } });
+    assert.deepEqual(inspection.problems.map((p) => p.code), ['contract/decode-unknown-head']);
+    const [input] = inspection.topology.inputs;
+    assert.equal(input?.name, 'to_unit_input');
+    assert.deepEqual(input?.map, { scale: 2 / 255, offset: -1 });
+    assert.deepEqual(inspection.topology.outputs.map((o) => [o.key, o.shape, o.activation]), [['digits5', [null, 5], 'softmax']]);
+  });
+});
