@@ -15,7 +15,7 @@ const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 const bundleUrlsPlugin = {
   name: 'bundle-urls',
   setup(build) {
-    build.onResolve({ filter: /\/(worker-url|asset-urls)\.ts$/ }, (args) => ({
+    build.onResolve({ filter: /\/(default-urls|asset-urls)\.ts$/ }, (args) => ({
       path: join(args.resolveDir, args.path.replace(/\.ts$/, '.bundle.ts')),
     }));
   },

@@ -1,79 +1,150 @@
 import * as tf from '@tensorflow/tfjs';
-import { DisposedError, InputError } from '../src/errors.ts';
+import { BackendError, ColumnClassifierError, DisposedError, InferenceError, InputError, LoadError } from '../src/errors.ts';
+import type { ClassifierModel } from '../src/model/classifier-model.ts';
+import { decodeColumns } from '../src/model/decode.ts';
+import { loadClassifierModel } from '../src/model/load.ts';
+import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
+import { checkGeometry, preprocessColumns } from '../src/preprocess/index.ts';
+import { NO_MARGINS, WHOLE_FRAME } from '../src/preprocess/types.ts';
+import { measureGolden } from '../src/runtime/golden-check.ts';
+import { WORKER_TRACK, markStage } from '../src/runtime/stage-marks.ts';
 import type {
   BackendName,
   ClassifierWorkerApi,
-  InitOptions,
+  FrameRequest,
+  FrameResult,
+  ModelInfo,
   RuntimeInfo,
-  StripMeansResult,
+  RuntimeWarning,
+  SelfCheck,
+  SimulatedFault,
+  StartOptions,
+  StartProgress,
   WorkerMemory,
 } from '../src/worker-api/classifier-worker-api.ts';
 import { defaultWasmPaths } from './asset-urls.ts';
-import { activateBackend } from './backend.ts';
+import { activateBackend, activeWebglContext, resetWebglBackend, wasmThreadsEnabled, type BackendSetup } from './backend.ts';
+import { cachingSource } from './caching-source.ts';
 import { framePixels } from './frame-pixels.ts';
 
-const BT601 = [0.299, 0.587, 0.114] as const;
+/** Columns in the warm-up batch: the element's default, so its shaders are the ones compiled. */
+const WARM_UP_COLUMNS = 13;
+
+type Source = ModelSource & { readonly fetchedBytes: () => number };
+
+/** A model running on a backend that passed its self-check. */
+interface Running {
+  readonly backend: BackendName;
+  readonly model: ClassifierModel;
+  readonly info: RuntimeInfo;
+}
 
 /**
- * Does the worker's tensor work. Usable without a Worker (tests and the
- * main-thread baseline call it directly); the worker entry only exposes it.
+ * Does the worker's tensor work: backend choice with a golden self-check,
+ * model loading, preprocessing, batched inference and decoding. Usable without
+ * a Worker (tests and the main-thread baseline call it directly); the worker
+ * entry only exposes it.
  */
 export class ClassifierService implements ClassifierWorkerApi {
-  private backend: BackendName | undefined;
+  private running: Running | undefined;
+  private options: StartOptions | undefined;
+  private source: Source | undefined;
+  private startAbort: AbortController | undefined;
+  private onWarning: ((warning: RuntimeWarning) => void) | undefined;
+  private contextLost = false;
+  private recovery: Promise<Running> | undefined;
   private disposed = false;
 
-  async init(options: InitOptions): Promise<RuntimeInfo> {
+  async start(
+    options: StartOptions,
+    onProgress?: (progress: StartProgress) => void,
+    onWarning?: (warning: RuntimeWarning) => void,
+  ): Promise<RuntimeInfo> {
     this.assertAlive();
-    const wasmThreads = false;
-    this.backend = await activateBackend(options.backend, options.wasmPaths ?? defaultWasmPaths, wasmThreads);
-    return { backend: this.backend, tfjsVersion: tf.version.tfjs, wasmThreads };
+    if (options.backends.length === 0) {
+      throw new InputError('input/bad-argument', 'start: options.backends is empty; give at least one of "webgl", "wasm", "cpu".');
+    }
+    this.startAbort?.abort();
+    const abort = new AbortController();
+    this.startAbort = abort;
+    this.releaseModel();
+    this.options = options;
+    this.onWarning = onWarning;
+    this.source = cachingSource(fetchModelSource(options.modelUrl));
+    try {
+      this.running = await this.selectBackend(options.backends, abort.signal, onProgress);
+      return this.running.info;
+    } finally {
+      if (this.startAbort === abort) this.startAbort = undefined;
+    }
   }
 
-  async measureStrips(frame: ImageBitmap, strips: number): Promise<StripMeansResult> {
+  async abortStart(): Promise<void> {
+    this.startAbort?.abort();
+  }
+
+  async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {
+    this.assertAlive();
+    const options = this.options;
+    if (options === undefined) throw new InputError('input/bad-argument', 'setBackends: call start() with a model first.');
+    return this.start({ ...options, backends }, undefined, this.onWarning);
+  }
+
+  async classify(frame: ImageBitmap, request: FrameRequest): Promise<FrameResult> {
+    const received = performance.now();
+    const transfer = Math.max(0, performance.timeOrigin + received - request.sentAt);
     try {
       this.assertAlive();
-      const backend = this.requireBackend();
-      if (!Number.isInteger(strips) || strips < 1) {
-        throw new InputError('input/bad-argument', `strips must be a positive integer, got ${strips}.`);
-      }
+      let running = this.requireRunning();
+      if (this.contextLost) running = await this.recover();
       const { width, height } = frame;
       if (width === 0 || height === 0) {
         throw new InputError(
           'input/zero-size-frame',
-          `The frame is ${width} × ${height}: it was closed, transferred elsewhere, or captured from a source with no pixels yet (an unloaded image or a video before its first frame).`,
+          `The frame is ${width} × ${height}: it was closed or transferred elsewhere, or captured from a source with no pixels yet (an unloaded image, a video before its first frame).`,
         );
       }
-      if (strips > width) {
-        throw new InputError('input/bad-argument', `Cannot cut a ${width}-pixel-wide frame into ${strips} strips.`);
-      }
+      checkGeometry(request.geometry);
+      const pixels = framePixels(frame);
+      frame.close();
+      const { model } = running;
+      const columns = request.geometry.columns;
       const start = performance.now();
-      const pixels = tf.browser.fromPixels(framePixels(frame), 3);
-      const tensorReady = performance.now();
-      const means = tf.tidy(() => {
-        const grey = pixels.toFloat().mul(tf.tensor1d([...BT601])).sum(2);
-        const columnSums = grey.sum(0);
-        const stripOfColumn = tf.tensor1d(
-          Array.from({ length: width }, (_, x) => Math.floor((x * strips) / width)),
-          'int32',
-        );
-        // A membership matrix turns the per-strip sums into one matMul (UnsortedSegmentSum has no
-        // wasm kernel, and oneHot refuses a depth of 1).
-        const membership = tf.equal(stripOfColumn.expandDims(1), tf.range(0, strips, 1, 'int32').expandDims(0)).toFloat();
-        const sums = columnSums.expandDims(0).matMul(membership).squeeze([0]);
-        const pixelsPerStrip = membership.sum(0).mul(height);
-        return sums.div(pixelsPerStrip);
-      });
-      pixels.dispose();
-      const computed = performance.now();
-      const values = Array.from(await means.data());
-      means.dispose();
-      const end = performance.now();
+      const batch = tf.tidy(() => preprocessColumns(tf.browser.fromPixels(pixels, 3), request.geometry, model.spec));
+      const preprocessed = performance.now();
+      const values: Record<string, Float32Array> = {};
+      try {
+        const outputs = tf.tidy(() => model.predict(batch));
+        try {
+          for (const [name, tensor] of Object.entries(outputs)) values[name] = (await tensor.data()) as Float32Array;
+        } finally {
+          for (const tensor of Object.values(outputs)) tensor.dispose();
+        }
+      } catch (error) {
+        if (error instanceof ColumnClassifierError) throw error;
+        throw new InferenceError('inference/failed', `Inference failed on ${running.backend}: ${String(error)}.`, { cause: error });
+      } finally {
+        batch.dispose();
+      }
+      const predicted = performance.now();
+      const readings = decodeColumns(values, model.contract.decode, columns);
+      const decoded = performance.now();
+      markStage('transfer', received - transfer, received, WORKER_TRACK);
+      markStage('preprocess', start, preprocessed, WORKER_TRACK);
+      markStage('predict', preprocessed, predicted, WORKER_TRACK);
+      markStage('decode', predicted, decoded, WORKER_TRACK);
       return {
-        means: values,
-        width,
-        height,
-        backend,
-        timings: { toTensor: tensorReady - start, compute: computed - tensorReady, readback: end - computed, total: end - start },
+        columns: readings,
+        backend: running.backend,
+        frameWidth: width,
+        frameHeight: height,
+        timings: {
+          transfer,
+          preprocess: preprocessed - start,
+          predict: predicted - preprocessed,
+          decode: decoded - predicted,
+          total: decoded - start,
+        },
       };
     } finally {
       frame.close();
@@ -83,21 +154,195 @@ export class ClassifierService implements ClassifierWorkerApi {
   async memory(): Promise<WorkerMemory> {
     this.assertAlive();
     const { numTensors, numBytes } = tf.memory();
-    return { numTensors, numBytes, backend: this.requireBackend() };
+    return { numTensors, numBytes, backend: this.running?.backend };
+  }
+
+  async simulateFault(fault: SimulatedFault): Promise<void> {
+    this.assertAlive();
+    switch (fault) {
+      case 'context-loss': {
+        const context = activeWebglContext();
+        const extension = context?.getExtension('WEBGL_lose_context');
+        if (extension === undefined || extension === null) {
+          throw new BackendError('backend/unavailable', 'simulateFault("context-loss") needs the webgl backend with WEBGL_lose_context.');
+        }
+        extension.loseContext();
+        return;
+      }
+      case 'uncaught-error':
+        setTimeout(() => {
+          throw new Error('Simulated uncaught error in the classifier worker.');
+        });
+        return;
+      case 'hang':
+        setTimeout(() => {
+          const until = Date.now() + 60_000;
+          while (Date.now() < until) {
+            // Busy on purpose: a worker that stops answering.
+          }
+        });
+        return;
+    }
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.backend = undefined;
-    tf.disposeVariables();
+    this.startAbort?.abort();
+    this.releaseModel();
+    this.source = undefined;
   }
 
-  private requireBackend(): BackendName {
-    if (this.backend === undefined) {
-      throw new InputError('input/bad-argument', 'The worker has no backend yet: call init() first.');
+  /** Tries each backend in order until one starts, loads the model and reproduces its golden outputs. */
+  private async selectBackend(
+    backends: readonly BackendName[],
+    signal: AbortSignal,
+    onProgress: ((progress: StartProgress) => void) | undefined,
+  ): Promise<Running> {
+    const options = this.options;
+    const source = this.source;
+    if (options === undefined || source === undefined) throw new InputError('input/bad-argument', 'No model to start: call start().');
+    const setup: BackendSetup = {
+      wasmPaths: options.wasmPaths ?? defaultWasmPaths,
+      wasmThreads: options.wasmThreads ?? false,
+      flags: options.flags ?? {},
+    };
+    const selfChecks: SelfCheck[] = [];
+    const failures: string[] = [];
+    for (const [index, backend] of backends.entries()) {
+      const isLast = index === backends.length - 1;
+      const next = isLast ? undefined : backends[index + 1];
+      onProgress?.({ stage: 'backend', backend });
+      let model: ClassifierModel | undefined;
+      try {
+        await activateBackend(backend, setup);
+        if (signal.aborted) throw abortedError(options.modelUrl);
+        model = await loadClassifierModel(source, {
+          signal,
+          onProgress: (p) => {
+            if (p.phase === 'weights' || p.phase === 'model-json') onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
+            else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
+          },
+        });
+        onProgress?.({ stage: 'self-check', backend });
+        const measured = await measureGolden(model, (path) => this.pngGoldenInput(path, model!));
+        if (measured === undefined) {
+          this.warn({ code: 'golden/missing', message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.` });
+        } else {
+          const check: SelfCheck = { backend, maxAbsDiff: measured.maxAbsDiff, tolerance: measured.tolerance, cases: measured.cases, passed: measured.passed };
+          selfChecks.push(check);
+          if (!measured.passed) {
+            const message = `The ${backend} backend's outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
+            throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, { details: { ...check, byHead: measured.maxAbsDiffByHead } });
+          }
+        }
+        onProgress?.({ stage: 'warm-up', backend });
+        await this.warmUp(model);
+        if (signal.aborted) throw abortedError(options.modelUrl);
+        this.watchContext(backend);
+        return { backend, model, info: this.runtimeInfo(backend, model, selfChecks, source) };
+      } catch (error) {
+        model?.dispose();
+        // Model and contract errors are the same on every backend: trying the next one would only repeat them.
+        if (!(error instanceof BackendError) || signal.aborted) throw signal.aborted ? abortedError(options.modelUrl, error) : error;
+        failures.push(`${backend}: ${error.message}`);
+        if (next !== undefined) {
+          this.warn({
+            code: error.code === 'backend/golden-mismatch' ? 'backend/golden-mismatch' : 'backend/fallback',
+            message: `${error.message} Falling back to ${next}.`,
+            details: { backend, next, ...(error.details ?? {}) },
+          });
+        }
+      }
     }
-    return this.backend;
+    throw new BackendError('backend/unavailable', `No backend could run the model: ${failures.join(' | ')}.`, { details: { tried: [...backends], selfChecks } });
+  }
+
+  private async pngGoldenInput(path: string, model: ClassifierModel): Promise<tf.Tensor4D> {
+    const source = this.source;
+    if (source === undefined) throw new DisposedError('disposed/used-after-dispose', 'The service was disposed during the self-check.');
+    const bytes = await source.readBytes(path);
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    const pixels = framePixels(bitmap);
+    bitmap.close();
+    return tf.tidy(() =>
+      preprocessColumns(tf.browser.fromPixels(pixels, 3), { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }, model.spec),
+    );
+  }
+
+  private async warmUp(model: ClassifierModel): Promise<void> {
+    const { height, width, channels } = model.spec;
+    const batch = tf.zeros([WARM_UP_COLUMNS, height, width, channels]) as tf.Tensor4D;
+    try {
+      const outputs = model.predict(batch);
+      await Promise.all(Object.values(outputs).map((t) => t.data()));
+      for (const tensor of Object.values(outputs)) tensor.dispose();
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  private runtimeInfo(backend: BackendName, model: ClassifierModel, selfChecks: readonly SelfCheck[], source: Source): RuntimeInfo {
+    const { contract } = model;
+    const info: ModelInfo = {
+      url: this.options?.modelUrl ?? '',
+      input: { height: contract.input.height, width: contract.input.width, channels: contract.input.channels },
+      heads: contract.heads.map((head) => ({ name: head.name, output: head.output, shape: [...head.shape], activation: head.activation })),
+      weightBytes: source.fetchedBytes(),
+    };
+    return { backend, tfjsVersion: tf.version.tfjs, wasmThreads: backend === 'wasm' && wasmThreadsEnabled(), model: info, selfChecks: [...selfChecks] };
+  }
+
+  /** Notices a lost WebGL context, so the next frame rebuilds the backend instead of failing. */
+  private watchContext(backend: BackendName): void {
+    this.contextLost = false;
+    if (backend !== 'webgl') return;
+    const canvas = activeWebglContext()?.canvas;
+    canvas?.addEventListener('webglcontextlost', () => {
+      this.contextLost = true;
+    }, { once: true });
+  }
+
+  /** Rebuilds after a lost WebGL context: a fresh WebGL backend, or the next backend if that fails. */
+  private recover(): Promise<Running> {
+    this.recovery ??= (async () => {
+      const lost = this.requireRunning();
+      const options = this.options;
+      if (options === undefined) throw new InputError('input/bad-argument', 'No model to recover.');
+      this.warn({ code: 'backend/context-lost', message: `The WebGL context was lost; rebuilding the ${lost.backend} backend and reloading the model.` });
+      this.releaseModel();
+      resetWebglBackend();
+      const from = options.backends.indexOf(lost.backend);
+      const remaining = from < 0 ? options.backends : options.backends.slice(from);
+      const abort = new AbortController();
+      this.running = await this.selectBackend(remaining, abort.signal, undefined);
+      return this.running;
+    })().finally(() => {
+      this.recovery = undefined;
+    });
+    return this.recovery;
+  }
+
+  private releaseModel(): void {
+    const running = this.running;
+    this.running = undefined;
+    this.contextLost = false;
+    try {
+      running?.model.dispose();
+    } catch {
+      // A model on a lost context may fail to free its textures; they are gone with the context anyway.
+    }
+  }
+
+  private warn(warning: RuntimeWarning): void {
+    this.onWarning?.(warning);
+  }
+
+  private requireRunning(): Running {
+    if (this.running === undefined) {
+      throw new InputError('input/bad-argument', 'The classifier has no model yet: call start() and wait for it to resolve.');
+    }
+    return this.running;
   }
 
   private assertAlive(): void {
@@ -105,4 +350,9 @@ export class ClassifierService implements ClassifierWorkerApi {
       throw new DisposedError('disposed/used-after-dispose', 'This classifier service was disposed; create a new one.');
     }
   }
+}
+
+function abortedError(url: string, cause?: unknown): LoadError {
+  if (cause instanceof LoadError && cause.code === 'load/aborted') return cause;
+  return new LoadError('load/aborted', `Loading ${url} was aborted.`, cause === undefined ? undefined : { cause });
 }

@@ -14,13 +14,21 @@ export const styles = css`
     gap: var(--cc-gap, 0.25rem);
     flex-wrap: wrap;
   }
-  [part='column'] {
+  [part='digit'] {
     min-width: 2.5em;
     padding: 0.125rem 0.25rem;
     text-align: center;
     border: 1px solid var(--cc-border-color, currentColor);
     border-radius: 0.25rem;
     font-variant-numeric: tabular-nums;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
   }
   [part='status'] {
     font-size: 0.875em;

@@ -1,28 +1,37 @@
 import type { ColumnClassifierError } from '../../src/errors.ts';
-import type { BackendName, RuntimeInfo, StageTimings } from '../../src/worker-api/classifier-worker-api.ts';
+import type { ColumnReading } from '../../src/model/decode.ts';
+import type { BackendName, RuntimeInfo, RuntimeWarning, StartProgress, WorkerTimings } from '../../src/worker-api/classifier-worker-api.ts';
 
-/** Detail of `cc-ready`: the worker is up on `runtime.backend`. */
+/** Detail of `cc-ready`: the model is loaded and self-checked on `runtime.backend`. */
 export interface ReadyDetail {
   readonly runtime: RuntimeInfo;
 }
 
+/** Detail of `cc-progress`: a loading stage, with bytes while fetching. */
+export type ProgressDetail = StartProgress;
+
 /** Detail of `cc-reading`: one frame's result. */
 export interface ReadingDetail {
-  /** Mean grey (BT.601, 0–255) of each equal vertical strip, left to right. */
-  readonly stripMeans: number[];
+  /** The digit of each column, left to right. */
+  readonly digits: readonly number[];
+  /** The number the digits form (leftmost column most significant). */
+  readonly value: number;
+  /** Per column: digit, heaven probability, earth distribution, confidence. */
+  readonly columns: readonly ColumnReading[];
+  /** The smallest column confidence. */
+  readonly confidence: number;
+  /** Whether the same digits came for `stable-frames` frames in a row, every column at least `min-confidence`. */
+  readonly stable: boolean;
   /** The backend TF.js actually used in the worker. */
   readonly backend: BackendName;
-  /** Milliseconds: `capture` on the main thread, the rest in the worker, `roundTrip` from capture start to result. */
-  readonly timings: StageTimings & { readonly capture: number; readonly roundTrip: number };
+  /** Milliseconds: `capture` on the main thread, the worker's stages, `roundTrip` from sending to result. */
+  readonly timings: WorkerTimings & { readonly capture: number; readonly roundTrip: number };
   readonly frameWidth: number;
   readonly frameHeight: number;
 }
 
 /** Detail of `cc-warning`: something degraded but the element goes on. */
-export interface WarningDetail {
-  readonly code: string;
-  readonly message: string;
-}
+export type WarningDetail = RuntimeWarning;
 
 /** Detail of `cc-error`: the typed error, with its `code`. */
 export interface ErrorDetail {
@@ -32,6 +41,7 @@ export interface ErrorDetail {
 declare global {
   interface HTMLElementEventMap {
     'cc-ready': CustomEvent<ReadyDetail>;
+    'cc-progress': CustomEvent<ProgressDetail>;
     'cc-reading': CustomEvent<ReadingDetail>;
     'cc-warning': CustomEvent<WarningDetail>;
     'cc-error': CustomEvent<ErrorDetail>;

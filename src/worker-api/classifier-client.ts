@@ -1,103 +1,295 @@
 import * as Comlink from 'comlink';
-import { DisposedError, WorkerError } from '../errors.ts';
-import type {
-  BackendName,
-  ClassifierWorkerApi,
-  RuntimeInfo,
-  StripMeansResult,
-  WorkerMemory,
+import { DisposedError, InputError, WorkerError } from '../errors.ts';
+import { FrameScheduler, type FrameCounters, type FrameOutcome } from '../frame-scheduler.ts';
+import type { ColumnGeometry } from '../preprocess/types.ts';
+import { MAIN_TRACK, markStage } from '../runtime/stage-marks.ts';
+import {
+  DEFAULT_BACKENDS,
+  type BackendName,
+  type ClassifierWorkerApi,
+  type FrameResult,
+  type RuntimeInfo,
+  type RuntimeWarning,
+  type SimulatedFault,
+  type StartOptions,
+  type StartProgress,
+  type WorkerMemory,
 } from './classifier-worker-api.ts';
 import { installErrorTransfer } from './error-transfer.ts';
-import { defaultWorkerUrl } from './worker-url.ts';
+import { defaultWorkerUrl } from './default-urls.ts';
 
 /** Options of {@link ClassifierClient.create}. */
 export interface ClassifierClientOptions {
-  /** The TF.js backend the worker must use. */
-  readonly backend: BackendName;
+  /** URL of the model's `model.json` (resolved against the page). */
+  readonly modelUrl: string | URL;
+  /** Backends to try, in order. Default `['webgl', 'wasm', 'cpu']`. */
+  readonly backends?: readonly BackendName[];
   /** The module worker script. Default: the worker built beside this bundle. */
   readonly workerUrl?: URL | string;
   /** Where the `.wasm` files are served. Default: beside the worker. */
   readonly wasmPaths?: string;
+  /** Allow threaded WASM where cross-origin isolated. Default false. */
+  readonly wasmThreads?: boolean;
+  /** TF.js flags for the worker (e.g. `WEBGL_FORCE_F16_TEXTURES`). */
+  readonly flags?: Readonly<Record<string, boolean | number>>;
+  /** A call that takes longer than this means the worker stopped answering (it is restarted). Default 15 000 ms. */
+  readonly callTimeoutMs?: number;
+  /** Starting (download, self-check, warm-up) longer than this means the worker stopped answering. Default 120 000 ms. */
+  readonly startTimeoutMs?: number;
+  /** Progress of loading, in stages and bytes. */
+  readonly onProgress?: (progress: StartProgress) => void;
+  /** Degradations the client recovers from: backend fallbacks, lost contexts, worker restarts. */
+  readonly onWarning?: (warning: RuntimeWarning) => void;
+  /** Aborts the start; `create` then rejects with `load/aborted`. */
+  readonly signal?: AbortSignal;
+}
+
+/** A frame's result with the main thread's view of its timing. */
+export interface ClientFrameResult extends FrameResult {
+  /** Milliseconds from sending the frame to having the result on the main thread. */
+  readonly roundTrip: number;
+}
+
+/** A frame waiting for the worker, with where its columns are. */
+interface PendingFrame {
+  readonly bitmap: ImageBitmap;
+  readonly geometry: ColumnGeometry;
+  close(): void;
+}
+
+/** One live worker. */
+interface Connection {
+  readonly worker: Worker;
+  readonly remote: Comlink.Remote<ClassifierWorkerApi>;
+  /** Rejects when the worker reports an uncaught error or fails to load. */
+  readonly died: Promise<never>;
+  runtime: RuntimeInfo | undefined;
+}
+
+const MAX_RESTARTS = 3;
+
+function isWorkerFailure(error: unknown): error is WorkerError {
+  return error instanceof WorkerError;
 }
 
 /**
- * The main thread's handle on one classifier worker. Each method forwards to
- * the worker through Comlink; frames are transferred, never copied. If the
- * worker dies, pending and later calls reject with a WorkerError instead of
- * hanging.
+ * The main thread's handle on one classifier worker. Methods forward to the
+ * worker through Comlink; frames are transferred, never copied. A worker that
+ * dies or stops answering is restarted with the same model (the call that saw
+ * it fails with a WorkerError; the next one goes to the new worker).
  *
  * ```ts
- * const client = await ClassifierClient.create({ backend: 'wasm' });
- * const result = await client.measureStrips(await createImageBitmap(canvas), 13);
+ * const client = await ClassifierClient.create({ modelUrl: '/models/column-classifier/model.json' });
+ * const result = await client.classify(await createImageBitmap(canvas), { columns: 13, corners, margins });
  * client.dispose();
  * ```
  */
 export class ClassifierClient {
-  /** What the worker is running on. */
-  readonly runtime: RuntimeInfo;
-  private readonly worker: Worker;
-  private readonly remote: Comlink.Remote<ClassifierWorkerApi>;
-  private readonly died: Promise<never>;
+  private readonly options: ClassifierClientOptions;
+  private connection: Promise<Connection>;
+  private current: Connection | undefined;
+  private readonly scheduler: FrameScheduler<PendingFrame, ClientFrameResult>;
+  private backends: readonly BackendName[];
+  private restartCount = 0;
   private disposed = false;
 
-  private constructor(worker: Worker, remote: Comlink.Remote<ClassifierWorkerApi>, died: Promise<never>, runtime: RuntimeInfo) {
-    this.worker = worker;
-    this.remote = remote;
-    this.died = died;
-    this.runtime = runtime;
+  private constructor(options: ClassifierClientOptions, connection: Connection) {
+    this.options = options;
+    this.backends = options.backends ?? DEFAULT_BACKENDS;
+    this.current = connection;
+    this.connection = Promise.resolve(connection);
+    this.scheduler = new FrameScheduler((frame) => this.classify(frame.bitmap, frame.geometry));
   }
 
-  /** Starts a worker and initializes its backend. Rejects with BackendError if the backend can't be used. */
+  /**
+   * Starts a worker, loads the model there and resolves when it is ready.
+   *
+   * @throws {LoadError} the model could not be fetched or verified (`load/*`)
+   * @throws {ContractError} the model's contract is missing, invalid or contradicts the model
+   * @throws {BackendError} no backend could run the model within its golden tolerance
+   * @throws {WorkerError} the worker could not start
+   */
   static async create(options: ClassifierClientOptions): Promise<ClassifierClient> {
     installErrorTransfer();
-    const worker = new Worker(options.workerUrl ?? defaultWorkerUrl, { type: 'module', name: 'column-classifier' });
-    const died = new Promise<never>((_, reject) => {
-      worker.addEventListener('error', (event) => {
-        const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
-        reject(
-          new WorkerError(
-            'worker/crashed',
-            `The classifier worker failed: ${event.message || 'it could not be loaded or threw at top level'}${where}.`,
-          ),
-        );
-      });
-    });
-    // A rejection nobody is waiting for yet must not surface as unhandled.
-    died.catch(() => undefined);
-    const remote = Comlink.wrap<ClassifierWorkerApi>(worker);
-    try {
-      const init = options.wasmPaths === undefined ? { backend: options.backend } : { backend: options.backend, wasmPaths: options.wasmPaths };
-      const runtime = await Promise.race([remote.init(init), died]);
-      return new ClassifierClient(worker, remote, died, runtime);
-    } catch (error) {
-      remote[Comlink.releaseProxy]();
-      worker.terminate();
-      throw error;
-    }
+    const connection = await connect(options, options.backends ?? DEFAULT_BACKENDS);
+    return new ClassifierClient(options, connection);
   }
 
-  /** Transfers `frame` to the worker (it is detached here afterwards) and returns the strip means. */
-  measureStrips(frame: ImageBitmap, strips: number): Promise<StripMeansResult> {
-    return this.call(() => this.remote.measureStrips(Comlink.transfer(frame, [frame]), strips));
+  /** What the worker runs: backend, TF.js version, model, self-checks. */
+  get runtime(): RuntimeInfo {
+    const runtime = this.current?.runtime;
+    if (runtime === undefined) throw new WorkerError('worker/crashed', 'The worker is restarting; wait for the next result.');
+    return runtime;
+  }
+
+  /** How many times the worker was restarted after dying or hanging. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** Frames submitted, processed, dropped (replaced while waiting) and failed through {@link submit}. */
+  get counters(): FrameCounters {
+    return this.scheduler.counters;
+  }
+
+  /** Whether a submitted frame is waiting: capturing another now would only replace it. */
+  get hasWaitingFrame(): boolean {
+    return this.scheduler.hasWaitingFrame;
+  }
+
+  /**
+   * Reads every column of a frame now. The frame is transferred (detached here afterwards).
+   *
+   * @throws {InputError} a zero-size or detached frame, bad geometry
+   * @throws {WorkerError} the worker died or stopped answering (it is being restarted)
+   */
+  async classify(frame: ImageBitmap, geometry: ColumnGeometry): Promise<ClientFrameResult> {
+    if (frame.width === 0 || frame.height === 0) {
+      // Checked here because posting a closed or already-transferred bitmap throws a DataCloneError.
+      throw new InputError('input/detached-frame', 'The frame has no pixels: it was closed or already transferred. Capture a new ImageBitmap for each call.');
+    }
+    const plainGeometry: ColumnGeometry = { columns: geometry.columns, corners: geometry.corners, margins: geometry.margins };
+    return this.call(this.options.callTimeoutMs ?? 15_000, async (remote) => {
+      const sent = performance.now();
+      const result = await remote.classify(Comlink.transfer(frame, [frame]), {
+        geometry: plainGeometry,
+        sentAt: performance.timeOrigin + sent,
+      });
+      const received = performance.now();
+      markStage('round-trip', sent, received, MAIN_TRACK);
+      return { ...result, roundTrip: received - sent };
+    });
+  }
+
+  /**
+   * Latest wins: at most one frame in the worker and one waiting here; a newer
+   * frame replaces (and closes) the waiting one. Never rejects.
+   */
+  submit(frame: ImageBitmap, geometry: ColumnGeometry): Promise<FrameOutcome<ClientFrameResult>> {
+    return this.scheduler.submit({ bitmap: frame, geometry, close: () => frame.close() });
+  }
+
+  /** Moves the worker to another backend preference, with a new self-check. */
+  async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {
+    const runtime = await this.call(this.options.startTimeoutMs ?? 120_000, (remote) => remote.setBackends([...backends]));
+    this.backends = backends;
+    if (this.current !== undefined) this.current.runtime = runtime;
+    return runtime;
   }
 
   /** The worker's TF.js memory counters. */
   memory(): Promise<WorkerMemory> {
-    return this.call(() => this.remote.memory());
+    return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.memory());
   }
 
-  /** Stops the worker. Idempotent. */
+  /** For recovery tests: makes the worker lose its WebGL context, throw at top level, or hang. */
+  simulateFault(fault: SimulatedFault): Promise<void> {
+    return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.simulateFault(fault));
+  }
+
+  /** Stops the worker and drops any waiting frame. Idempotent; later calls reject with DisposedError. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.remote[Comlink.releaseProxy]();
-    this.worker.terminate();
+    this.scheduler.dispose();
+    this.connection.then(closeConnection, () => undefined);
   }
 
-  private call<T>(send: () => Promise<T>): Promise<T> {
-    if (this.disposed) {
-      return Promise.reject(new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.'));
+  private async call<T>(timeoutMs: number, send: (remote: Comlink.Remote<ClassifierWorkerApi>) => Promise<T>): Promise<T> {
+    if (this.disposed) throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
+    const connection = await this.connection;
+    try {
+      return await withWatchdog(Promise.race([send(connection.remote), connection.died]), timeoutMs);
+    } catch (error) {
+      if (isWorkerFailure(error)) this.restart(connection, error);
+      throw error;
     }
-    return Promise.race([send(), this.died]);
   }
+
+  private restart(failed: Connection, reason: WorkerError): void {
+    if (this.disposed || this.current !== failed) return;
+    this.current = undefined;
+    closeConnection(failed);
+    this.restartCount += 1;
+    if (this.restartCount > MAX_RESTARTS) {
+      this.connection = Promise.reject(
+        new WorkerError('worker/crashed', `The classifier worker failed ${this.restartCount} times (last: ${reason.message}); giving up. Reload the page or the element.`),
+      );
+      this.connection.catch(() => undefined);
+      return;
+    }
+    this.options.onWarning?.({
+      code: 'worker/restarted',
+      message: `${reason.message} Restarting the worker and reloading the model (restart ${this.restartCount} of at most ${MAX_RESTARTS}).`,
+    });
+    const { signal: _startSignal, ...restartOptions } = this.options;
+    this.connection = connect(restartOptions, this.backends).then((connection) => {
+      if (this.disposed) {
+        closeConnection(connection);
+        throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
+      }
+      this.current = connection;
+      return connection;
+    });
+    this.connection.catch(() => undefined);
+  }
+}
+
+/** Starts a worker and loads the model in it. */
+async function connect(options: ClassifierClientOptions, backends: readonly BackendName[]): Promise<Connection> {
+  const worker = new Worker(options.workerUrl ?? defaultWorkerUrl, { type: 'module', name: 'column-classifier' });
+  const died = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      // Handled here: without this the browser also reports it as the page's own uncaught error.
+      event.preventDefault();
+      const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
+      reject(new WorkerError('worker/crashed', `The classifier worker failed: ${event.message || 'it could not be loaded'}${where}.`));
+    });
+  });
+  // A rejection nobody awaits yet must not surface as unhandled.
+  died.catch(() => undefined);
+  const remote = Comlink.wrap<ClassifierWorkerApi>(worker);
+  const connection: Connection = { worker, remote, died, runtime: undefined };
+  const modelUrl = new URL(options.modelUrl, globalThis.location?.href).href;
+  const startOptions: StartOptions = {
+    modelUrl,
+    backends: [...backends],
+    ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
+    ...(options.wasmThreads === undefined ? {} : { wasmThreads: options.wasmThreads }),
+    ...(options.flags === undefined ? {} : { flags: { ...options.flags } }),
+  };
+  const onAbort = () => void remote.abortStart().catch(() => undefined);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const started = remote.start(
+      startOptions,
+      options.onProgress === undefined ? undefined : Comlink.proxy(options.onProgress),
+      options.onWarning === undefined ? undefined : Comlink.proxy(options.onWarning),
+    );
+    connection.runtime = await withWatchdog(Promise.race([started, died]), options.startTimeoutMs ?? 120_000);
+    // Sent from here, not the worker: progress arrives on its own message port and could trail the result.
+    options.onProgress?.({ stage: 'ready', backend: connection.runtime.backend });
+    return connection;
+  } catch (error) {
+    closeConnection(connection);
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function closeConnection(connection: Connection): void {
+  connection.remote[Comlink.releaseProxy]();
+  connection.worker.terminate();
+}
+
+function withWatchdog<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new WorkerError('worker/unresponsive', `The classifier worker did not answer within ${timeoutMs} ms.`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,8 +1,11 @@
 /**
  * The one interface of the worker boundary. The worker's service implements
- * it; the main thread reaches it through `Comlink.wrap<ClassifierWorkerApi>()`.
- * Only structured-clonable plain data crosses; frames are transferred.
+ * it; the main thread reaches it through `Comlink.wrap<ClassifierWorkerApi>()`
+ * (see `classifier-client.ts`). Only structured-clonable plain data crosses;
+ * frames are transferred, never copied; callbacks cross as `Comlink.proxy`.
  */
+import type { ColumnReading } from '../model/decode.ts';
+import type { ColumnGeometry } from '../preprocess/types.ts';
 
 /** TF.js backends the product can run on. */
 export const BackendName = {
@@ -12,58 +15,142 @@ export const BackendName = {
 } as const;
 export type BackendName = (typeof BackendName)[keyof typeof BackendName];
 
-/** Options for starting the worker's TF.js runtime. */
-export interface InitOptions {
-  /** The backend to use. */
-  readonly backend: BackendName;
-  /**
-   * Where the `tfjs-backend-wasm` `.wasm` files are served (a URL ending in `/`).
-   * Default: beside the worker bundle (the build copies them there).
-   */
+/** The default preference: fastest first. */
+export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+
+/** Options of {@link ClassifierWorkerApi.start}. */
+export interface StartOptions {
+  /** Absolute URL of the model's `model.json`. */
+  readonly modelUrl: string;
+  /** Backends to try, in order; the first that starts and reproduces the golden outputs wins. */
+  readonly backends: readonly BackendName[];
+  /** Where the `tfjs-backend-wasm` `.wasm` files are served (a URL ending in `/`). Default: beside the worker. */
   readonly wasmPaths?: string;
+  /**
+   * Let the WASM backend use threads when the page is cross-origin isolated.
+   * Default false: threaded WASM hung in Firefox (see PLATFORM.md).
+   */
+  readonly wasmThreads?: boolean;
+  /** TF.js flags to set before any backend starts (e.g. `{ WEBGL_FORCE_F16_TEXTURES: true }` to test the self-check). */
+  readonly flags?: Readonly<Record<string, boolean | number>>;
 }
 
-/** What the worker's runtime is running on, as TF.js reports it. */
+/** The stages of getting ready, in order (`ready` comes from the client once `start` resolved). */
+export type StartStage = 'backend' | 'fetch' | 'verify' | 'build' | 'self-check' | 'warm-up' | 'ready';
+
+/** Progress while starting: a stage, and bytes for the `fetch` stage. */
+export interface StartProgress {
+  readonly stage: StartStage;
+  /** The backend being tried (for backend, build, self-check, warm-up). */
+  readonly backend?: BackendName;
+  /** Bytes fetched so far (fetch stage). */
+  readonly loaded?: number;
+  /** Bytes expected, when known (fetch stage). */
+  readonly total?: number;
+}
+
+/** Something degraded, but the worker goes on (e.g. a backend dropped for the next). */
+export interface RuntimeWarning {
+  /** Stable code, e.g. `backend/fallback`, `backend/golden-mismatch`, `backend/context-lost`. */
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The outcome of the golden self-check on one backend. */
+export interface SelfCheck {
+  readonly backend: BackendName;
+  /** Largest absolute difference between a computed and an expected output value, over every case and head. */
+  readonly maxAbsDiff: number;
+  readonly tolerance: number;
+  readonly cases: number;
+  readonly passed: boolean;
+}
+
+/** What the loaded model is, in plain data. */
+export interface ModelInfo {
+  readonly url: string;
+  readonly input: { readonly height: number; readonly width: number; readonly channels: number };
+  readonly heads: ReadonlyArray<{ readonly name: string; readonly output: string; readonly shape: readonly (number | null)[]; readonly activation: string }>;
+  /** Total weight bytes fetched. */
+  readonly weightBytes: number;
+}
+
+/** What the worker is running. */
 export interface RuntimeInfo {
-  /** `tf.getBackend()` after initialization: the backend actually in use. */
+  /** `tf.getBackend()`: the backend actually in use. */
   readonly backend: BackendName;
   readonly tfjsVersion: string;
-  /** Whether the WASM backend may use threads (only when cross-origin isolated and asked for). */
+  /** Whether the WASM backend may use threads. */
   readonly wasmThreads: boolean;
+  readonly model: ModelInfo;
+  /** The self-check of every backend tried, in order (failed ones included). */
+  readonly selfChecks: readonly SelfCheck[];
 }
 
-/** Per-stage times in milliseconds, measured in the worker. */
-export interface StageTimings {
-  readonly toTensor: number;
-  readonly compute: number;
-  readonly readback: number;
+/** Per-frame request data sent with the bitmap. */
+export interface FrameRequest {
+  readonly geometry: ColumnGeometry;
+  /** `performance.timeOrigin + performance.now()` when the main thread sent the frame, to time the transfer. */
+  readonly sentAt: number;
+}
+
+/** Milliseconds per stage, measured in the worker. */
+export interface WorkerTimings {
+  /** Main thread sending → worker starting (clock of both threads aligned by `timeOrigin`). */
+  readonly transfer: number;
+  /** Bitmap → pixels → grey, per-column crop, resize, range (dispatch; GPU work may finish in `predict`). */
+  readonly preprocess: number;
+  /** One batched predict and reading the outputs back. */
+  readonly predict: number;
+  /** Head outputs → digits. */
+  readonly decode: number;
+  /** preprocess + predict + decode. */
   readonly total: number;
 }
 
-/** The walking skeleton's result: the mean grey (BT.601, 0–255) of each of N equal vertical strips. */
-export interface StripMeansResult {
-  readonly means: number[];
-  readonly width: number;
-  readonly height: number;
+/** The reading of one frame, in plain numbers. */
+export interface FrameResult {
+  /** One reading per column, left to right. */
+  readonly columns: readonly ColumnReading[];
   readonly backend: BackendName;
-  readonly timings: StageTimings;
+  readonly frameWidth: number;
+  readonly frameHeight: number;
+  readonly timings: WorkerTimings;
 }
 
 /** TF.js memory as the worker sees it. */
 export interface WorkerMemory {
   readonly numTensors: number;
   readonly numBytes: number;
-  readonly backend: BackendName;
+  readonly backend: BackendName | undefined;
 }
 
-/** The worker's API. Every method may reject with a `ColumnClassifierError` subclass. */
+/** Faults the worker can be told to simulate, so recovery can be tested. */
+export type SimulatedFault = 'context-loss' | 'uncaught-error' | 'hang';
+
+/** The worker's API. Every method may reject with a `ColumnClassifierError` subclass, which arrives as the same class. */
 export interface ClassifierWorkerApi {
-  /** Chooses and initializes the TF.js backend. Fails loudly (BackendError) rather than falling back silently. */
-  init(options: InitOptions): Promise<RuntimeInfo>;
-  /** Measures the mean grey of `strips` equal vertical strips of a transferred frame; closes the frame. */
-  measureStrips(frame: ImageBitmap, strips: number): Promise<StripMeansResult>;
+  /**
+   * Chooses a backend, loads and verifies the model, runs the golden self-check
+   * (a backend that disagrees is dropped for the next, with a warning), warms
+   * up, and resolves when ready. Calling it again replaces the model.
+   */
+  start(
+    options: StartOptions,
+    onProgress?: (progress: StartProgress) => void,
+    onWarning?: (warning: RuntimeWarning) => void,
+  ): Promise<RuntimeInfo>;
+  /** Aborts a `start` under way: it rejects with `load/aborted`. */
+  abortStart(): Promise<void>;
+  /** Reads every column of a transferred frame; the worker closes the frame. */
+  classify(frame: ImageBitmap, request: FrameRequest): Promise<FrameResult>;
+  /** Moves to another backend preference (self-check again). */
+  setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;
   /** TF.js memory counters. */
   memory(): Promise<WorkerMemory>;
-  /** Releases every tensor and the backend. Idempotent; later calls throw DisposedError. */
+  /** For recovery tests: lose the WebGL context, throw at top level, or stop answering. */
+  simulateFault(fault: SimulatedFault): Promise<void>;
+  /** Releases the model, every tensor and the backend. Idempotent; later calls throw DisposedError. */
   dispose(): Promise<void>;
 }

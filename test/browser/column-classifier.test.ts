@@ -2,29 +2,44 @@ import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import { InputError } from '../../src/errors.ts';
-import { STRIP_COLOURS, nextEvent, stripCanvas } from './helpers.ts';
+import { formatCorners } from '../../components/column-classifier/corners.ts';
+import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, maxReadingDiff, nextEvent, rejection, type ExpectedFrame } from './helpers.ts';
 
-describe('<column-classifier> walking skeleton', function () {
-  let canvas: HTMLCanvasElement;
+describe('<column-classifier>', function () {
+  let expected: ExpectedFrame;
+  let image: HTMLImageElement;
   let element: ColumnClassifier;
 
-  beforeEach(function () {
-    canvas = stripCanvas();
-    canvas.id = 'skeleton-source';
-    document.body.append(canvas);
+  before(async function () {
+    expected = await expectedFrame();
+    image = await fixtureImage();
+    image.id = 'element-test-source';
+    document.body.append(image);
+  });
+
+  after(function () {
+    image.remove();
   });
 
   afterEach(function () {
     element?.remove();
-    canvas.remove();
   });
 
-  it('fires cc-ready, then a composed cc-reading with the strip means of its source', async function () {
+  function create(attributes: Record<string, string>): ColumnClassifier {
     element = document.createElement('column-classifier');
-    element.setAttribute('backend', 'wasm');
-    element.setAttribute('source', 'skeleton-source');
-    element.setAttribute('columns', String(STRIP_COLOURS.length));
-    element.toggleAttribute('paused', true);
+    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+    return element;
+  }
+
+  it('fires cc-ready, then a composed cc-reading with the digits the Node reference reads', async function () {
+    create({
+      model: FIXTURE_MODEL_URL,
+      backend: 'wasm',
+      source: 'element-test-source',
+      columns: String(expected.geometry.columns),
+      corners: formatCorners(expected.geometry.corners),
+      paused: '',
+    });
     const ready = nextEvent(element, 'cc-ready');
     document.body.append(element);
     expect((await ready).detail.runtime.backend).to.equal('wasm');
@@ -38,41 +53,42 @@ describe('<column-classifier> walking skeleton', function () {
     expect(event.bubbles).to.equal(true);
     expect((event as CustomEvent).detail).to.equal(returned);
     expect(returned.backend).to.equal('wasm');
-    returned.stripMeans.forEach((mean, index) => expect(mean).to.be.closeTo(STRIP_COLOURS[index]!.grey, 1e-3));
-    expect(returned.timings.roundTrip).to.be.at.least(returned.timings.total);
+    expect(returned.digits).to.deep.equal(expected.columns.map((c) => c.digit));
+    expect(returned.value).to.equal(Number(returned.digits.join('')));
+    // formatCorners rounds to 4 decimals: allow for the tiny shift of the sampling points.
+    expect(maxReadingDiff(returned.columns, expected.columns)).to.be.at.most(5e-3);
+    await element.updateComplete;
+    const shown = [...(element.shadowRoot?.querySelectorAll('[part="digit"]') ?? [])].map((node) => Number(node.textContent));
+    expect(shown).to.deep.equal(returned.digits);
   });
 
-  it('reads frames on its own while not paused', async function () {
-    element = document.createElement('column-classifier');
-    element.backend = 'cpu';
-    element.source = canvas;
-    element.columns = 2;
-    const readings: number[][] = [];
-    element.addEventListener('cc-reading', (event) => readings.push(event.detail.stripMeans));
+  it('reads frames on its own while not paused, and becomes stable', async function () {
+    create({ model: FIXTURE_MODEL_URL, backend: 'cpu', columns: '3', 'stable-frames': '2', 'min-confidence': '0' });
+    element.source = image;
+    const readings: boolean[] = [];
+    element.addEventListener('cc-reading', (event) => readings.push(event.detail.stable));
     document.body.append(element);
     await new Promise<void>((resolve) => {
       const check = () => (readings.length >= 3 ? resolve() : setTimeout(check, 20));
       check();
     });
-    expect(readings[0]).to.have.length(2);
-    await element.updateComplete;
-    const shown = element.shadowRoot?.querySelectorAll('[part="column"]') ?? [];
-    expect(shown.length).to.equal(2);
+    // The same picture every frame: unstable on the first, stable from the second.
+    expect(readings.slice(0, 3)).to.deep.equal([false, true, true]);
   });
 
   it('rejects classifyOnce with an InputError when the source id does not exist', async function () {
-    element = document.createElement('column-classifier');
-    element.backend = 'cpu';
-    element.source = 'no-such-element';
-    element.paused = true;
+    create({ model: FIXTURE_MODEL_URL, backend: 'cpu', source: 'no-such-element', paused: '' });
     document.body.append(element);
-    let caught: unknown;
-    try {
-      await element.classifyOnce();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).to.be.instanceOf(InputError);
-    expect((caught as InputError).code).to.equal('input/unsupported-source');
+    const error = await rejection(element.classifyOnce());
+    expect(error).to.be.instanceOf(InputError);
+    expect((error as InputError).code).to.equal('input/unsupported-source');
+  });
+
+  it('fires cc-error with a typed error when the model cannot be loaded', async function () {
+    create({ model: new URL('../fixtures/browser-model-corrupt/model.json', import.meta.url).href, backend: 'cpu' });
+    const failed = nextEvent(element, 'cc-error');
+    document.body.append(element);
+    const { error } = (await failed).detail;
+    expect(error.code).to.equal('load/bad-json');
   });
 });

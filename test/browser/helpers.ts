@@ -1,29 +1,41 @@
 /** Small helpers shared by browser tests. */
+import type { ColumnReading } from '../../src/model/decode.ts';
+import type { ColumnGeometry } from '../../src/preprocess/types.ts';
 
-/** RGB colours of test strips and their BT.601 grey values. */
-export const STRIP_COLOURS: ReadonlyArray<{ rgb: readonly [number, number, number]; grey: number }> = [
-  { rgb: [255, 0, 0], grey: 0.299 * 255 },
-  { rgb: [0, 255, 0], grey: 0.587 * 255 },
-  { rgb: [0, 0, 255], grey: 0.114 * 255 },
-  { rgb: [40, 80, 120], grey: 0.299 * 40 + 0.587 * 80 + 0.114 * 120 },
-];
+/** The fixture model (16 × 8 grey, Rescaling inside, two heads) written by scripts/make-browser-fixture.ts. */
+export const FIXTURE_MODEL_URL = new URL('../fixtures/browser-model/model.json', import.meta.url).href;
+export const FIXTURE_DIR_URL = new URL('../fixtures/', import.meta.url).href;
 
-/** A canvas of equal vertical strips, one per colour. */
-export function stripCanvas(stripWidth = 16, height = 32): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  canvas.width = stripWidth * STRIP_COLOURS.length;
-  canvas.height = height;
-  const context = canvas.getContext('2d');
-  if (context === null) throw new Error('2D canvas is not available');
-  STRIP_COLOURS.forEach(({ rgb }, index) => {
-    context.fillStyle = `rgb(${rgb.join(',')})`;
-    context.fillRect(index * stripWidth, 0, stripWidth, height);
-  });
-  return canvas;
+/**
+ * Browser vs the Node reference on the same PNG: decoding is lossless and the
+ * pipeline is float32 throughout, so only float rounding differs.
+ */
+export const FRAME_TOLERANCE = 1e-3;
+
+/** What the Node reference pipeline read in the fixture frame. */
+export interface ExpectedFrame {
+  readonly backend: string;
+  readonly geometry: ColumnGeometry;
+  readonly width: number;
+  readonly height: number;
+  readonly columns: readonly ColumnReading[];
 }
 
-/** Raw bitmap of a canvas, captured the way the element does it. */
-export function rawBitmap(source: HTMLCanvasElement): Promise<ImageBitmap> {
+export async function expectedFrame(): Promise<ExpectedFrame> {
+  const response = await fetch(new URL('../fixtures/browser-model/frame.expected.json', import.meta.url));
+  return (await response.json()) as ExpectedFrame;
+}
+
+/** The fixture frame as a loaded <img>. */
+export async function fixtureImage(): Promise<HTMLImageElement> {
+  const image = new Image();
+  image.src = new URL('../fixtures/browser-model/frame.png', import.meta.url).href;
+  await image.decode();
+  return image;
+}
+
+/** A raw bitmap, captured the way the element does it. */
+export function rawBitmap(source: ImageBitmapSource): Promise<ImageBitmap> {
   return createImageBitmap(source, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
 }
 
@@ -32,8 +44,35 @@ export function nextEvent<K extends keyof HTMLElementEventMap>(target: HTMLEleme
   return new Promise((resolve) => target.addEventListener(name, resolve, { once: true }));
 }
 
+/** Awaits a promise that must reject, and returns what it rejected with. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+/** Largest absolute difference between two readings' probabilities. */
+export function maxReadingDiff(a: readonly ColumnReading[], b: readonly ColumnReading[]): number {
+  let diff = 0;
+  a.forEach((column, i) => {
+    const other = b[i];
+    if (other === undefined) {
+      diff = Number.POSITIVE_INFINITY;
+      return;
+    }
+    diff = Math.max(diff, Math.abs(column.heaven - other.heaven));
+    column.earth.forEach((p, k) => {
+      diff = Math.max(diff, Math.abs(p - (other.earth[k] ?? Number.NaN)));
+    });
+  });
+  return Number.isNaN(diff) ? Number.POSITIVE_INFINITY : diff;
+}
+
 /** The engine under test, for messages. */
-export function engineName(): string {
+export function engineName(): 'chromium' | 'firefox' | 'webkit' {
   const agent = navigator.userAgent;
   if (agent.includes('Firefox/')) return 'firefox';
   if (agent.includes('Chrome/')) return 'chromium';

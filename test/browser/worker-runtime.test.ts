@@ -1,0 +1,174 @@
+import { expect } from '@esm-bundle/chai';
+import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
+import { BackendError, ColumnClassifierError, InputError } from '../../src/errors.ts';
+import type { BackendName, RuntimeWarning, StartProgress } from '../../src/worker-api/classifier-worker-api.ts';
+import { FIXTURE_MODEL_URL, FRAME_TOLERANCE, expectedFrame, fixtureImage, maxReadingDiff, rawBitmap, rejection, type ExpectedFrame } from './helpers.ts';
+
+const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
+
+let expected: ExpectedFrame;
+let image: HTMLImageElement;
+
+before(async function () {
+  expected = await expectedFrame();
+  image = await fixtureImage();
+});
+
+for (const backend of BACKENDS) {
+  describe(`worker runtime on ${backend}`, function () {
+    let client: ClassifierClient;
+    const progress: StartProgress[] = [];
+    const warnings: RuntimeWarning[] = [];
+
+    before(async function () {
+      client = await ClassifierClient.create({
+        modelUrl: FIXTURE_MODEL_URL,
+        backends: [backend],
+        onProgress: (p) => progress.push(p),
+        onWarning: (w) => warnings.push(w),
+      });
+    });
+
+    after(function () {
+      client?.dispose();
+    });
+
+    it('really runs on the backend it was asked for, after passing the golden self-check', function () {
+      expect(client.runtime.backend).to.equal(backend);
+      const [check] = client.runtime.selfChecks;
+      expect(check?.backend).to.equal(backend);
+      expect(check?.passed).to.equal(true);
+      expect(check?.maxAbsDiff).to.be.at.most(check?.tolerance ?? 0);
+      expect(warnings).to.deep.equal([]);
+    });
+
+    it('reports loading progress in stages, with bytes, ending with ready', function () {
+      const stages = progress.map((p) => p.stage);
+      expect(stages).to.include.members(['backend', 'fetch', 'self-check', 'warm-up']);
+      expect(stages[stages.length - 1]).to.equal('ready');
+      const bytes = progress.filter((p) => p.stage === 'fetch' && p.loaded !== undefined);
+      expect(bytes.length).to.be.greaterThan(0);
+      expect(client.runtime.model.weightBytes).to.be.greaterThan(0);
+    });
+
+    it('reads a PNG frame with the same numbers as the Node reference pipeline', async function () {
+      const result = await client.classify(await rawBitmap(image), expected.geometry);
+      expect(result.backend).to.equal(backend);
+      expect([result.frameWidth, result.frameHeight]).to.deep.equal([expected.width, expected.height]);
+      expect(result.columns.map((c) => c.digit)).to.deep.equal(expected.columns.map((c) => c.digit));
+      expect(maxReadingDiff(result.columns, expected.columns)).to.be.at.most(FRAME_TOLERANCE);
+      for (const stage of ['transfer', 'preprocess', 'predict', 'decode', 'total'] as const) {
+        expect(result.timings[stage], stage).to.be.a('number').and.at.least(0);
+      }
+      expect(result.roundTrip).to.be.at.least(result.timings.total);
+    });
+
+    it('transfers the frame instead of copying it', async function () {
+      const frame = await rawBitmap(image);
+      await client.classify(frame, expected.geometry);
+      // A transferred ImageBitmap is detached on the sender's side.
+      expect([frame.width, frame.height]).to.deep.equal([0, 0]);
+    });
+
+    it('keeps tensors constant over 100 frames, including failing ones', async function () {
+      await client.classify(await rawBitmap(image), expected.geometry);
+      const before = (await client.memory()).numTensors;
+      for (let frame = 0; frame < 100; frame += 1) {
+        const geometry = frame % 10 === 9 ? { ...expected.geometry, columns: 0 } : { ...expected.geometry, columns: 1 + (frame % 7) };
+        await client.classify(await rawBitmap(image), geometry).catch((error: unknown) => {
+          expect(error).to.be.instanceOf(InputError);
+        });
+      }
+      expect((await client.memory()).numTensors).to.equal(before);
+    });
+
+    it('refuses a closed frame and bad geometry with InputErrors, and goes on', async function () {
+      const closed = await rawBitmap(image);
+      closed.close();
+      const detached = await rejection(client.classify(closed, expected.geometry));
+      expect(detached).to.be.instanceOf(InputError);
+      expect((detached as InputError).code).to.equal('input/detached-frame');
+
+      const geometryError = await rejection(client.classify(await rawBitmap(image), { ...expected.geometry, columns: 0 }));
+      // Thrown in the worker: the class and code survive the crossing.
+      expect(geometryError).to.be.instanceOf(InputError);
+      expect(geometryError).to.be.instanceOf(ColumnClassifierError);
+      expect((geometryError as InputError).code).to.equal('input/bad-geometry');
+
+      const after = await client.classify(await rawBitmap(image), expected.geometry);
+      expect(after.columns).to.have.length(expected.columns.length);
+    });
+  });
+}
+
+describe('worker runtime frame scheduling', function () {
+  it('never queues frames: 1000 rapid submissions are processed or counted as dropped, tensors constant', async function () {
+    const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['wasm'] });
+    try {
+      await client.classify(await rawBitmap(image), expected.geometry);
+      const before = (await client.memory()).numTensors;
+      const source = await rawBitmap(image);
+      const outcomes = [];
+      for (let i = 0; i < 1000; i += 1) {
+        outcomes.push(client.submit(await createImageBitmap(source), expected.geometry));
+        expect(client.hasWaitingFrame || client.counters.processed > 0 || i === 0).to.equal(true);
+      }
+      source.close();
+      const settled = await Promise.all(outcomes);
+      const processed = settled.filter((o) => o.status === 'processed').length;
+      const dropped = settled.filter((o) => o.status === 'dropped').length;
+      expect(processed + dropped).to.equal(1000);
+      expect(dropped).to.be.greaterThan(0);
+      expect(client.counters).to.deep.include({ submitted: 1000, processed, dropped, failed: 0 });
+      expect((await client.memory()).numTensors).to.equal(before);
+    } finally {
+      client.dispose();
+    }
+  });
+});
+
+describe('worker runtime backend choice', function () {
+  it('drops WebGL with forced half-float textures when it misses the golden tolerance, and falls back with a warning', async function () {
+    const warnings: RuntimeWarning[] = [];
+    const client = await ClassifierClient.create({
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['webgl', 'cpu'],
+      flags: { WEBGL_FORCE_F16_TEXTURES: true },
+      onWarning: (w) => warnings.push(w),
+    });
+    try {
+      const [webgl, cpu] = client.runtime.selfChecks;
+      expect(webgl?.backend).to.equal('webgl');
+      expect(webgl?.passed, `webgl f16 max diff ${webgl?.maxAbsDiff}`).to.equal(false);
+      expect(webgl?.maxAbsDiff).to.be.greaterThan(webgl?.tolerance ?? Infinity);
+      expect(cpu?.passed).to.equal(true);
+      expect(client.runtime.backend).to.equal('cpu');
+      expect(warnings.map((w) => w.code)).to.include('backend/golden-mismatch');
+      expect(warnings.find((w) => w.code === 'backend/golden-mismatch')?.message).to.match(/differ from the golden outputs by up to/);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('rejects with a BackendError when no backend in the list passes', async function () {
+    const error = await rejection(
+      ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['webgl'], flags: { WEBGL_FORCE_F16_TEXTURES: true } }),
+    );
+    expect(error).to.be.instanceOf(BackendError);
+    expect((error as BackendError).code).to.equal('backend/unavailable');
+  });
+
+  it('moves to another backend on request, with a new self-check', async function () {
+    const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'] });
+    try {
+      const runtime = await client.setBackends(['wasm']);
+      expect(runtime.backend).to.equal('wasm');
+      expect(client.runtime.backend).to.equal('wasm');
+      const result = await client.classify(await rawBitmap(image), expected.geometry);
+      expect(result.backend).to.equal('wasm');
+      expect(maxReadingDiff(result.columns, expected.columns)).to.be.at.most(FRAME_TOLERANCE);
+    } finally {
+      client.dispose();
+    }
+  });
+});
