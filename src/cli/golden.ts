@@ -8,7 +8,8 @@ import { relative, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors.ts';
 import { GOLDEN_USAGE } from './usage.ts';
-import { assertGolden, goldenInput, headValues, runGolden } from '../model/golden.ts';
+import { goldenInput, headValues, pngGoldenInput } from '../model/golden.ts';
+import { measureGolden } from '../runtime/golden-check.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { nodeImageDecoder } from '../reference/image.ts';
@@ -50,14 +51,16 @@ export async function runGoldenCommand(args: readonly string[]): Promise<number>
       await useNodeBackend(backend);
       const model = await loadClassifierModel(source, { sidecar });
       try {
-        const results = await runGolden(model, source, nodeImageDecoder);
-        for (const r of results) process.stdout.write(`${backend}\t${r.case}\t${r.head}\t${r.skipped ?? `max |diff| ${r.maxAbsDiff.toExponential(2)}`}\t${r.ok ? 'ok' : 'MISMATCH'}\n`);
-        if (results.length === 0) process.stdout.write(`${backend}\tthe contract has no golden cases\n`);
-        try {
-          assertGolden(results, model.contract.golden?.tolerance ?? 0);
-        } catch (error) {
-          failed = true;
-          process.stderr.write(`${(error as Error).message}\n`);
+        const measured = await measureGolden(model, pngGoldenInput(model, source, nodeImageDecoder));
+        if (measured === undefined) {
+          process.stdout.write(`${backend}\tthe contract has no golden cases\n`);
+        } else {
+          const heads = Object.entries(measured.maxAbsDiffByHead).map(([head, diff]) => `${head} ${diff.toExponential(2)}`).join(', ');
+          process.stdout.write(`${backend}\t${measured.cases} case(s)\tmax |diff| ${heads}\ttolerance ${measured.tolerance}\t${measured.passed ? 'ok' : 'MISMATCH'}\n`);
+          if (!measured.passed) {
+            failed = true;
+            process.stderr.write(`On the ${backend} backend the model disagrees with its golden outputs beyond the contract's tolerance ${measured.tolerance} (max |diff| ${measured.maxAbsDiff}).\n`);
+          }
         }
       } finally {
         model.dispose();

@@ -134,4 +134,21 @@ describe('the column-classifier CLI', () => {
     assert.match(stdout, /photo-1\.png: read 9 7 0 {2}expected 9 7 1 {2}2\/3/);
     assert.match(stdout, /columns right: 5\/6 \(83\.3 %\); images all right: 1\/2/);
   });
+
+  it('golden computes cases for column PNGs beside the model, seal embeds them, golden --check passes on cpu and wasm', async () => {
+    const { dir } = await writeModel(await saveModel(buildBrightnessModel()), testModelContract() as unknown as Record<string, unknown>);
+    await writePng(join(dir, 'g140.png'), 8, 16, stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[140, 140, 140]], [0, 0, 0]));
+    const computed = await cli('golden', '--model', dir, '--backend', 'cpu', join(dir, 'g140.png'));
+    assert.equal(computed.code, 0, computed.stderr);
+    const golden = JSON.parse(computed.stdout) as { tolerance: number; cases: { input: { path: string }; expected: { heaven: number[]; earth: number[] } }[] };
+    assert.equal(golden.cases[0]?.input.path, 'g140.png');
+    assert.ok(Math.abs((golden.cases[0]?.expected.heaven[0] ?? 0) - 1 / (1 + Math.exp(-(20 * 140 / 255 - 10)))) < 1e-5);
+    await writeFile(join(dir, 'contract.json'), JSON.stringify({ ...testModelContract(), golden }));
+    const sealed = await cli('seal', dir, '--contract', join(dir, 'contract.json'));
+    assert.equal(sealed.code, 0, sealed.stderr);
+    const checked = await cli('golden', '--check', '--model', dir, '--backend', 'cpu,wasm');
+    assert.equal(checked.code, 0, checked.stderr);
+    assert.match(checked.stdout, /^cpu\t1 case\(s\)\tmax \|diff\| heaven .*\tok$/m);
+    assert.match(checked.stdout, /^wasm\t1 case\(s\).*\tok$/m);
+  });
 });

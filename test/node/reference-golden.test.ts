@@ -2,8 +2,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from '../../src/errors.ts';
-import { assertGolden, float32ToBase64, runGolden } from '../../src/model/golden.ts';
+import { float32ToBase64, pngGoldenInput } from '../../src/model/golden.ts';
+import { measureGolden } from '../../src/runtime/golden-check.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
@@ -29,7 +29,7 @@ describe('golden cases', () => {
     await useNodeBackend('wasm');
   });
 
-  it('pass on the backend for a float32 input and a PNG column computed by hand, and fail loudly when off', async () => {
+  it('match outputs computed by hand for a float32 input and a PNG column, and show a 0.01 error when off', async () => {
     const saved = await saveModel(buildBrightnessModel());
     const contract = testModelContract();
     const b = 0.3;
@@ -45,19 +45,21 @@ describe('golden cases', () => {
     const source = await fileModelSource(dir);
     const model = await loadClassifierModel(source);
     const start = tf.memory().numTensors;
-    const results = await runGolden(model, source, nodeImageDecoder);
+    const measured = await measureGolden(model, pngGoldenInput(model, source, nodeImageDecoder));
     assert.equal(tf.memory().numTensors, start);
-    assert.deepEqual(results.map((r) => [r.case, r.head, r.ok]), [['uniform 0.3', 'heaven', true], ['uniform 0.3', 'earth', true], ['png 191', 'heaven', true], ['png 191', 'earth', true]]);
-    assert.doesNotThrow(() => assertGolden(results, 1e-4));
-    const skipped = await runGolden(model);
-    assert.equal(skipped.filter((r) => r.skipped !== undefined).length, 2);
+    assert.equal(measured?.cases, 2);
+    assert.equal(measured?.passed, true);
+    assert.ok((measured?.maxAbsDiff ?? 1) < 1e-4);
     model.dispose();
 
     contract.golden.cases[0]!.expected.heaven = [sigmoid(20 * b - 10) + 0.01];
     const off = await writeModel(saved, contract as unknown as Record<string, unknown>);
-    const offModel = await loadClassifierModel(await fileModelSource(off.dir));
-    const offResults = await runGolden(offModel);
-    assert.throws(() => assertGolden(offResults, 1e-4), (e: unknown) => e instanceof BackendError && e.code === 'backend/golden-mismatch' && /uniform 0\.3 head "heaven"/.test(e.message));
+    await writePng(join(off.dir, 'golden-191.png'), 8, 16, stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[191, 191, 191]], [0, 0, 0]));
+    const offSource = await fileModelSource(off.dir);
+    const offModel = await loadClassifierModel(offSource);
+    const offMeasured = await measureGolden(offModel, pngGoldenInput(offModel, offSource, nodeImageDecoder));
+    assert.equal(offMeasured?.passed, false);
+    assert.ok(Math.abs((offMeasured?.maxAbsDiffByHead['heaven'] ?? 0) - 0.01) < 1e-4);
     offModel.dispose();
   });
 });
