@@ -42,6 +42,8 @@ async function build() {
     esbuild.build({ ...common, entryPoints: { demo: 'demo/demo.ts' }, outdir }),
   ]);
   await copyFile('demo/index.html', join(outdir, 'index.html'));
+  await copyFile('demo/demo.css', join(outdir, 'demo.css'));
+  await copyShippedModel();
   for (const file of await readdir(wasmDir)) {
     if (file.endsWith('.wasm')) await copyFile(join(wasmDir, file), join(outdir, file));
   }
@@ -49,6 +51,25 @@ async function build() {
     for (const warning of result.warnings) console.warn(warning.text);
   }
   await printSizes();
+}
+
+/** The shipped model goes beside the element bundle, where the element looks for it by default. */
+async function copyShippedModel() {
+  const from = 'models/column-classifier';
+  const to = join(outdir, 'models', 'column-classifier');
+  let files;
+  try {
+    files = await readdir(from);
+  } catch {
+    console.warn(`No shipped model in ${from}: the demo will report a load error until \`npm run train\` writes one.`);
+    return;
+  }
+  await mkdir(to, { recursive: true });
+  for (const file of files) {
+    if (file === 'model.json' || file.endsWith('.bin') || file === 'model.contract.json' || file.endsWith('.png')) {
+      await copyFile(join(from, file), join(to, file));
+    }
+  }
 }
 
 async function printSizes() {

@@ -16,6 +16,7 @@ import {
   webkitCapabilities,
 } from './scripts/browsers.mjs';
 import { workerBundlePlugin } from './scripts/worker-bundle-plugin.mjs';
+import { traceCommandsPlugin } from './scripts/trace-commands-plugin.mjs';
 
 const wanted = (process.env.ENGINES ?? 'chromium,firefox,webkit').split(',');
 const installed = installedEngines();
@@ -75,5 +76,5 @@ export default {
   testFramework: { config: { timeout: 60000 } },
   browsers,
   middleware: [crossOriginIsolation],
-  plugins: [workerBundlePlugin({ rootDir: process.cwd() }), esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [traceCommandsPlugin(), workerBundlePlugin({ rootDir: process.cwd() }), esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
 };

@@ -1,44 +1,66 @@
 /**
- * The demo page's script: draws a changing canvas for the element to read and
- * shows what the element reports. It talks to the element only through its
- * public attributes and events.
+ * The demo page's script: renders an animated synthetic soroban into a canvas
+ * for the element to read, and shows what the element reports next to the
+ * truth. It talks to the element only through its attributes and events.
  */
-const canvas = document.getElementById('demo-source');
-const classifier = document.getElementById('classifier');
-const backendSelect = document.getElementById('backend');
-const log = document.getElementById('log');
-if (!(canvas instanceof HTMLCanvasElement) || classifier === null || !(backendSelect instanceof HTMLSelectElement) || log === null) {
-  throw new Error('The demo page is missing one of its elements.');
+import { formatCorners } from '../components/column-classifier/corners.ts';
+import { renderSoroban } from '../src/render/index.ts';
+
+const COLUMNS = 7;
+const CHANGE_EVERY_MS = 4000;
+
+function byId<T extends HTMLElement>(id: string, type: new () => T): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`The demo page has no <${type.name}> #${id}.`);
+  return element;
 }
+
+const canvas = byId('demo-source', HTMLCanvasElement);
+const classifier = byId('classifier', HTMLElement);
+const backendSelect = byId('backend', HTMLSelectElement);
+const truth = byId('truth', HTMLElement);
+const read = byId('read', HTMLElement);
+const backendUsed = byId('backend-used', HTMLElement);
+const timings = byId('timings', HTMLElement);
+const log = byId('log', HTMLElement);
 const maybeContext = canvas.getContext('2d');
 if (maybeContext === null) throw new Error('2D canvas is not available.');
 const context: CanvasRenderingContext2D = maybeContext;
-const { width, height } = canvas;
 
-const COLUMNS = 13;
-let tick = 0;
+let shown: number[] = [];
+let seed = 1;
 
-/** Paints 13 columns whose greys change each second, so the readings can be checked by eye. */
-function paint(): void {
-  for (let column = 0; column < COLUMNS; column += 1) {
-    const grey = Math.round((((column * 7 + tick * 3) % COLUMNS) / (COLUMNS - 1)) * 255);
-    context.fillStyle = `rgb(${grey}, ${grey}, ${grey})`;
-    const left = Math.round((column * width) / COLUMNS);
-    const right = Math.round(((column + 1) * width) / COLUMNS);
-    context.fillRect(left, 0, right - left, height);
-  }
-  tick += 1;
+/** Draws a new soroban with random digits and points the element at its bead area. */
+function showNext(): void {
+  seed += 1;
+  const digits = Array.from({ length: COLUMNS }, (_, i) => (seed * 7 + i * 3 + ((seed * i) % 5)) % 10);
+  const photo = renderSoroban({ seed, digits, pitch: [60, 80] });
+  canvas.width = photo.width;
+  canvas.height = photo.height;
+  context.putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
+  shown = photo.digits;
+  truth.textContent = shown.join(' ');
+  classifier.setAttribute('columns', String(photo.digits.length));
+  classifier.setAttribute('corners', formatCorners(photo.corners));
 }
-paint();
-setInterval(paint, 1000);
+showNext();
+setInterval(showNext, CHANGE_EVERY_MS);
 
 backendSelect.addEventListener('change', () => classifier.setAttribute('backend', backendSelect.value));
+classifier.addEventListener('cc-progress', (event) => {
+  const { stage, loaded, total } = event.detail;
+  backendUsed.textContent = `loading: ${stage}${loaded === undefined ? '' : ` ${loaded}/${total ?? '?'} bytes`}`;
+});
 classifier.addEventListener('cc-ready', (event) => {
-  log.textContent = `ready on ${event.detail.runtime.backend} (TF.js ${event.detail.runtime.tfjsVersion})\n`;
+  const { runtime } = event.detail;
+  backendUsed.textContent = `${runtime.backend} (TF.js ${runtime.tfjsVersion}, self-check max diff ${runtime.selfChecks.at(-1)?.maxAbsDiff.toExponential(1) ?? 'n/a'})`;
 });
 classifier.addEventListener('cc-reading', (event) => {
-  const { timings, backend } = event.detail;
-  log.textContent = `backend ${backend}\ncapture ${timings.capture.toFixed(2)} ms · worker ${timings.total.toFixed(2)} ms · round trip ${timings.roundTrip.toFixed(2)} ms\n`;
+  const reading = event.detail;
+  read.textContent = `${reading.digits.join(' ')}  (confidence ${reading.confidence.toFixed(2)}${reading.stable ? ', stable' : ''})`;
+  read.className = reading.digits.join(',') === shown.join(',') ? 'correct' : 'wrong';
+  const t = reading.timings;
+  timings.textContent = `capture ${t.capture.toFixed(1)} · transfer ${t.transfer.toFixed(1)} · preprocess ${t.preprocess.toFixed(1)} · predict ${t.predict.toFixed(1)} · decode ${t.decode.toFixed(2)} · round trip ${t.roundTrip.toFixed(1)} ms`;
 });
 classifier.addEventListener('cc-warning', (event) => {
   log.textContent += `warning ${event.detail.code}: ${event.detail.message}\n`;
@@ -46,5 +68,3 @@ classifier.addEventListener('cc-warning', (event) => {
 classifier.addEventListener('cc-error', (event) => {
   log.textContent += `error ${event.detail.error.code}: ${event.detail.error.message}\n`;
 });
-
-export {};
