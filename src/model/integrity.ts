@@ -17,3 +17,8 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await subtle.digest('SHA-256', owned);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** Whether {@link sha256Hex} can run here (Web Crypto present). */
+export function canHash(): boolean {
+  return globalThis.crypto?.subtle !== undefined;
+}
