@@ -189,6 +189,25 @@ describe('loading a layers model with its contract', () => {
     await rejectsWith(load(dir), ContractError, 'contract/quantization-unknown-weight');
   });
 
+  it('joins and verifies a model split over two shards', async () => {
+    const { dir } = await writeModel(saved, undefined, 'none');
+    const half = Math.floor(saved.shard.byteLength / 2);
+    await writeFile(join(dir, 'part1.bin'), saved.shard.subarray(0, half));
+    await writeFile(join(dir, 'part2.bin'), saved.shard.subarray(half));
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    json.weightsManifest[0]!.paths = ['part1.bin', 'part2.bin'];
+    const c = contract();
+    const { sha256Hex } = await import('../../src/model/integrity.ts');
+    c['integrity'] = { algorithm: 'sha256', shards: { 'part1.bin': await sha256Hex(saved.shard.subarray(0, half)), 'part2.bin': await sha256Hex(saved.shard.subarray(half)) } };
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, userDefinedMetadata: { contract: c } }));
+    const model = await load(dir);
+    assert.deepEqual(model.inspection.shards.map((s) => s.status), ['ok', 'ok']);
+    const out = model.predict(tf.zeros([1, 16, 8, 1]) as tf.Tensor4D);
+    assert.deepEqual(out['earth']?.shape, [1, 5]);
+    Object.values(out).forEach((t) => t.dispose());
+    model.dispose();
+  });
+
   it('reports load progress up to the total weight bytes', async () => {
     const { dir } = await writeModel(saved, contract());
     const seen: { phase: string; loaded: number; total: number }[] = [];
