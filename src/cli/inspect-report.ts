@@ -49,7 +49,7 @@ export function formatInspection(inspection: ModelInspection): string {
     out.push(`  ${inspection.contractOrigin === undefined ? 'no contract found' : `the ${inspection.contractOrigin} contract is invalid`} (see problems)`);
   } else {
     const { input } = contract;
-    out.push(`  contract: ${inspection.contractOrigin === 'embedded' ? 'embedded in model.json (userDefinedMetadata.contract)' : 'sidecar'}; schemaVersion ${contract.schemaVersion}`);
+    out.push(`  contract: ${inspection.contractOrigin === 'embedded' ? 'embedded in model.json (userDefinedMetadata.contract)' : `sidecar ${inspection.contractDescription ?? ''}`}; schemaVersion ${contract.schemaVersion}`);
     out.push(`  input "${input.name}": ${input.height} × ${input.width} × ${input.channels} ${input.dtype}; grey ${input.grey}; resize ${input.resize.method}, prefilter ${input.resize.prefilter}`);
     out.push(`  input range fed to the model: ${input.inputRange === undefined ? 'NOT GIVEN' : `${range(input.inputRange)} (pixel p ↦ ${num(input.inputRange.min)} + ${num((input.inputRange.max - input.inputRange.min) / 255)} · p)`}`);
     const n = contract.modelInternals.normalization;

@@ -47,6 +47,8 @@ export interface ModelInspection {
   readonly source: string;
   readonly model: ModelJson;
   readonly contractOrigin: ContractOrigin | undefined;
+  /** Where the contract was read from, for people (e.g. `model.contract.json`). */
+  readonly contractDescription: string | undefined;
   /** The validated contract, undefined when missing or invalid (see problems). */
   readonly contract: ModelContract | undefined;
   readonly topology: TopologyReport;
@@ -95,9 +97,11 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
 
   let contract: ModelContract | undefined;
   let contractOrigin: ContractOrigin | undefined;
+  let contractDescription: string | undefined;
   try {
     const located = locateContract(model, sidecar);
     contractOrigin = located.origin;
+    contractDescription = located.description;
     contract = validateContract(located.json, located.description);
   } catch (error) {
     problems.push(asProblem(error));
@@ -141,6 +145,7 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
     source: source.description,
     model,
     contractOrigin,
+    contractDescription,
     contract,
     topology,
     heads,
