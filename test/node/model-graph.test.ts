@@ -59,6 +59,24 @@ describe('the field MobileNetV2 graph model', () => {
     assert.deepEqual(results[0], results[1]);
   });
 
+  it('binds heads by output node name when model.json has no signature (older converters)', async () => {
+    const contract = fieldGraphContract();
+    contract.heads[0]!.output = 'Identity';
+    contract.heads[1]!.output = 'Identity_1';
+    const dir = await fieldModel({ sidecar: contract, edit: (json) => { delete json['signature']; } });
+    const inspection = await inspectModel(await fileModelSource(dir));
+    assert.deepEqual(inspection.topology.outputs.map((o) => [o.key, o.activation]), [['Identity_1', 'softmax'], ['Identity', 'sigmoid']]);
+    assert.deepEqual(inspection.problems.filter((p) => p.severity === 'error'), []);
+    const model = await loadClassifierModel(await fileModelSource(dir));
+    const batch = tf.zeros([1, 128, 64, 1]) as tf.Tensor4D;
+    const outputs = model.predict(batch);
+    assert.deepEqual(outputs['heaven']?.shape, [1, 1]);
+    assert.deepEqual(outputs['earth']?.shape, [1, 5]);
+    Object.values(outputs).forEach((t) => t.dispose());
+    batch.dispose();
+    model.dispose();
+  });
+
   it('refuses a sidecar that binds heaven to the earth output', async () => {
     const contract = fieldGraphContract();
     contract.heads[0]!.output = 'output_1';
