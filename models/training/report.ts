@@ -34,6 +34,16 @@ export async function writeReport(dir: string, record: TrainingRecord, extra: { 
   const history = record.training.history
     .map((h) => `| ${h.epoch} | ${h.trainLoss.toFixed(4)} | ${pct(h.trainHeavenAccuracy)} | ${pct(h.trainEarthAccuracy)} | ${h.valLoss.toFixed(4)} | ${pct(h.valDigitAccuracy)} | ${h.learningRate.toExponential(1)} | ${h.imagesPerSecond.toFixed(0)} |`)
     .join('\n');
+  const worst = [
+    ...Object.entries(t.byBeadShape).map(([k, g]) => ({ what: `bead shape ${k}`, g })),
+    ...Object.entries(t.byBeadColour).map(([k, g]) => ({ what: `bead colour ${k}`, g })),
+    ...Object.entries(t.byBackground).map(([k, g]) => ({ what: `background ${k}`, g })),
+  ]
+    .filter((w) => w.g.count >= 50)
+    .sort((a, b) => a.g.accuracy - b.g.accuracy)
+    .slice(0, 4)
+    .map((w) => `${w.what} (${pct(w.g.accuracy)})`)
+    .join(', ');
   const renderSeconds = record.datasets.train.renderSeconds + record.datasets.val.renderSeconds + record.datasets.test.renderSeconds;
   const text = `# Column classifier — training report
 
@@ -54,6 +64,8 @@ the bead shape **${record.heldOut.beadShape}** or the bead colour **${record.hel
 | held-out bead shape "${record.heldOut.beadShape}" | ${heldShape === undefined ? 'n/a' : `${pct(heldShape.accuracy)} of ${heldShape.count}`} |
 | held-out bead colour "${record.heldOut.beadColour}" | ${heldColour === undefined ? 'n/a' : `${pct(heldColour.accuracy)} of ${heldColour.count}`} |
 | validation whole-digit accuracy | ${pct(record.validation.digitAccuracy)} |
+
+Hardest styles (groups of at least 50 crops): ${worst}.
 
 ### Per digit
 
