@@ -51,6 +51,16 @@ describe('loading a layers model with its contract', () => {
     model.dispose();
   });
 
+  it('leaves no tensor behind after load and dispose, nor after a refused load', async () => {
+    const { dir } = await writeModel(saved, contract());
+    const start = tf.memory().numTensors;
+    (await load(dir)).dispose();
+    assert.equal(tf.memory().numTensors, start);
+    const refused = await writeModel(saved, contract((c) => { c.heads[0]!.output = 'earth'; c.heads[1]!.output = 'heaven'; }));
+    await rejectsWith(load(refused.dir), ContractError, 'contract/head-shape-mismatch');
+    assert.equal(tf.memory().numTensors, start);
+  });
+
   it('reads the contract from a sidecar when model.json has none', async () => {
     const { dir } = await writeModel(saved, contract(), 'sidecar');
     const model = await load(dir);
