@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors.ts';
 import { INSPECT_USAGE } from './usage.ts';
-import { inspectModel, type ModelInspection } from '../model/inspect.ts';
+import { inspectModel, type ModelInspection, type SidecarOption } from '../model/inspect.ts';
+import type { ModelSource } from '../model/source.ts';
 import { formatInspection } from './inspect-report.ts';
 import { openModelSource, sidecarOption } from './model-args.ts';
 
@@ -31,13 +32,45 @@ export function inspectionJson(inspection: ModelInspection): Record<string, unkn
 export async function runInspect(args: readonly string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { sidecar: { type: 'string' }, json: { type: 'boolean', default: false } } });
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { sidecar: { type: 'string' }, json: { type: 'boolean', default: false }, golden: { type: 'boolean', default: false }, backend: { type: 'string', default: 'wasm' } } });
   } catch (error) {
     throw new InputError('input/bad-argument', `inspect: ${(error as Error).message}\nusage: ${INSPECT_USAGE}`);
   }
   const [model, ...extra] = parsed.positionals;
   if (model === undefined || extra.length > 0) throw new InputError('input/bad-argument', `inspect: give exactly one model.\nusage: ${INSPECT_USAGE}`);
-  const inspection = await inspectModel(await openModelSource(model), { requireWeights: false, sidecar: await sidecarOption(parsed.values.sidecar) });
-  process.stdout.write(parsed.values.json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : `${formatInspection(inspection)}\n`);
-  return inspection.problems.some((p) => p.severity === 'error') ? 1 : 0;
+  const source = await openModelSource(model);
+  const sidecar = await sidecarOption(parsed.values.sidecar);
+  const inspection = await inspectModel(source, { requireWeights: false, sidecar });
+  const refused = inspection.problems.some((p) => p.severity === 'error');
+  let golden: string | undefined;
+  if (parsed.values.golden) golden = refused ? '  not run: the model would be refused' : await goldenSection(source, sidecar, parsed.values.backend);
+  if (parsed.values.json) {
+    process.stdout.write(`${JSON.stringify({ ...inspectionJson(inspection), ...(golden === undefined ? {} : { golden }) }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatInspection(inspection)}\n`);
+    if (golden !== undefined) process.stdout.write(`\n8. Golden cases on the ${parsed.values.backend} backend\n${golden}\n`);
+  }
+  return refused || golden?.includes('MISMATCH') === true ? 1 : 0;
+}
+
+/** Loads the model on a Node backend and measures it against its golden cases. */
+async function goldenSection(source: ModelSource, sidecar: SidecarOption, backend: string): Promise<string> {
+  if (backend !== 'wasm' && backend !== 'cpu') throw new InputError('input/bad-argument', `inspect: --backend must be wasm or cpu, got ${backend}.`);
+  const [{ useNodeBackend }, { loadClassifierModel }, { measureGolden }, { pngGoldenInput }, { nodeImageDecoder }] = await Promise.all([
+    import('../reference/backend.ts'),
+    import('../model/load.ts'),
+    import('../runtime/golden-check.ts'),
+    import('../model/golden.ts'),
+    import('../reference/image.ts'),
+  ]);
+  await useNodeBackend(backend);
+  const model = await loadClassifierModel(source, { sidecar });
+  try {
+    const measured = await measureGolden(model, pngGoldenInput(model, source, nodeImageDecoder));
+    if (measured === undefined) return '  the contract has no golden cases';
+    const heads = Object.entries(measured.maxAbsDiffByHead).map(([head, diff]) => `${head} ${diff.toExponential(2)}`).join(', ');
+    return `  ${measured.cases} case(s); max |computed − expected| per head: ${heads}; tolerance ${measured.tolerance} → ${measured.passed ? 'ok' : 'MISMATCH'}`;
+  } finally {
+    model.dispose();
+  }
 }

@@ -150,5 +150,9 @@ describe('the column-classifier CLI', () => {
     assert.equal(checked.code, 0, checked.stderr);
     assert.match(checked.stdout, /^cpu\t1 case\(s\)\tmax \|diff\| heaven .*\tok$/m);
     assert.match(checked.stdout, /^wasm\t1 case\(s\).*\tok$/m);
+    const inspected = await cli('inspect', dir, '--golden', '--backend', 'cpu');
+    assert.equal(inspected.code, 0, inspected.stdout);
+    assert.match(inspected.stdout, /8\. Golden cases on the cpu backend\n {2}1 case\(s\); max \|computed − expected\| per head: heaven .* → ok/);
+    assert.match(inspected.stdout, /weights\.bin: \d+ bytes, sha256 [0-9a-f]{64} — sha256 matches the contract/);
   });
 });
