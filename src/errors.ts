@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'input/detached-frame'
   | 'input/unsupported-source'
   | 'input/tainted-source'
+  | 'input/camera-unavailable'
   | 'input/bad-geometry'
   | 'input/bad-argument'
   // backend: TF.js backends
@@ -49,6 +50,7 @@ export type ErrorCode =
   | `contract/${string}`
   // lifecycle
   | 'disposed/used-after-dispose'
+  | 'disposed/superseded'
   | 'worker/crashed'
   | 'worker/unresponsive';
 

@@ -1,34 +1,68 @@
 import { InputError } from '../../src/errors.ts';
 
-/** What the element can read frames from (for now). */
-export type FrameSource = HTMLCanvasElement | HTMLImageElement;
+/** Elements the `source` attribute can name by id. */
+export type ElementSource = HTMLVideoElement | HTMLCanvasElement | HTMLImageElement;
 
-/** Finds the source element: an element given directly, or the id of one in the element's document. */
+/** Everything the `source` property accepts. */
+export type FrameSource = ElementSource | MediaStream | ImageBitmap | OffscreenCanvas;
+
+/** A source ready to capture from: a MediaStream is played through a video element first. */
+export type CapturableSource = ElementSource | ImageBitmap | OffscreenCanvas;
+
+/** Finds the source: an object given directly, or the id of a `<video>`, `<canvas>` or `<img>` in the document. */
 export function resolveSource(source: string | FrameSource | null, root: Document): FrameSource | null {
   if (source === null || source === '') return null;
   if (typeof source !== 'string') return source;
   const found = root.getElementById(source);
-  if (found instanceof HTMLCanvasElement || found instanceof HTMLImageElement) return found;
+  if (found instanceof HTMLVideoElement || found instanceof HTMLCanvasElement || found instanceof HTMLImageElement) return found;
   throw new InputError(
     'input/unsupported-source',
     found === null
       ? `source="${source}": no element with that id is in the document.`
-      : `source="${source}" is a <${found.localName}>; use a <canvas> or an <img>.`,
+      : `source="${source}" is a <${found.localName}>; use a <video>, <canvas> or <img>.`,
   );
+}
+
+/** The pixel size of a source as it will be captured. */
+export function sourceSize(source: CapturableSource): { width: number; height: number } {
+  if (source instanceof HTMLImageElement) return { width: source.naturalWidth, height: source.naturalHeight };
+  if (source instanceof HTMLVideoElement) return { width: source.videoWidth, height: source.videoHeight };
+  return { width: source.width, height: source.height };
 }
 
 /**
  * Captures the source's pixels as they are stored: no premultiplication and
  * no colour-space conversion, so the numbers match what Node decodes.
+ *
+ * @throws {InputError} `input/zero-size-frame` for a source with no pixels yet,
+ *   `input/tainted-source` for a cross-origin source without CORS
  */
-export async function captureFrame(source: FrameSource): Promise<ImageBitmap> {
-  if (source instanceof HTMLImageElement) {
-    if (!source.complete || source.naturalWidth === 0) await source.decode();
+export async function captureFrame(source: CapturableSource): Promise<ImageBitmap> {
+  if (source instanceof HTMLImageElement && (!source.complete || source.naturalWidth === 0)) {
+    await source.decode().catch((cause: unknown) => {
+      throw new InputError('input/unsupported-source', `The image ${source.currentSrc || source.src} could not be decoded.`, { cause });
+    });
   }
-  const width = source instanceof HTMLImageElement ? source.naturalWidth : source.width;
-  const height = source instanceof HTMLImageElement ? source.naturalHeight : source.height;
+  if (source instanceof HTMLVideoElement && source.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
+    throw new InputError('input/zero-size-frame', 'The video has no frame yet; wait for it to play (the element retries on the next tick).');
+  }
+  const { width, height } = sourceSize(source);
   if (width === 0 || height === 0) {
     throw new InputError('input/zero-size-frame', `The source is ${width} × ${height} pixels; give it a size (or wait until it has loaded).`);
   }
-  return createImageBitmap(source, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  try {
+    return await createImageBitmap(source, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'SecurityError') {
+      throw new InputError(
+        'input/tainted-source',
+        'The source is cross-origin without CORS, so its pixels cannot be read. Serve it with Access-Control-Allow-Origin and set crossorigin="anonymous".',
+        { cause },
+      );
+    }
+    if (cause instanceof DOMException && cause.name === 'InvalidStateError') {
+      throw new InputError('input/detached-frame', 'The source bitmap was closed or transferred; give a fresh one.', { cause });
+    }
+    throw cause;
+  }
 }

@@ -1,13 +1,16 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { ColumnClassifierError, InputError, WorkerError } from '../../src/errors.ts';
-import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../../src/preprocess/types.ts';
+import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
+import { columnBoxes, insetQuad } from '../../src/preprocess/columns.ts';
+import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
 import { MAIN_TRACK, markStage } from '../../src/runtime/stage-marks.ts';
 import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
-import { captureFrame, resolveSource, type FrameSource } from './capture.ts';
-import { parseCorners } from './corners.ts';
+import { CORNER_KEYS, keyboardMove, moveCorner, quadOutline, renderHandles, type CornerKey } from './calibration.ts';
+import { CameraController, type FacingMode } from './camera-controller.ts';
+import { captureFrame, resolveSource, sourceSize, type CapturableSource, type FrameSource } from './capture.ts';
+import { formatCorners, parseCorners } from './corners.ts';
 import type { ReadingDetail } from './events.ts';
 import { StabilityTracker } from './stability.ts';
 import { styles } from './column-classifier.styles.ts';
@@ -15,53 +18,75 @@ import { styles } from './column-classifier.styles.ts';
 /** Backend choice of the element: a backend, or `auto` (webgl → wasm → cpu). */
 export type BackendPreference = BackendName | 'auto';
 
-type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error';
+type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error' | 'cc-corners-change';
 
 /**
- * @summary Reads the digit on each column of a soroban from a canvas or image, with all tensor work in a Web Worker.
+ * @summary Reads the digit on each column of a soroban from a camera, video, canvas or image, with all tensor work in a Web Worker.
  *
- * @attr model - URL of the model's `model.json` (default: the shipped model beside the bundle).
- * @attr source - Id of a `<canvas>` or `<img>` in the document to read frames from (the `source` property also takes the element itself).
- * @attr backend - TF.js backend: `auto` (default: webgl → wasm → cpu, the first that passes the golden self-check), `webgl`, `wasm` or `cpu`.
- * @attr columns - Number of soroban columns in the bead area (default 13).
- * @attr corners - Eight numbers in [0, 1]: x,y of the bead area's top-left, top-right, bottom-right, bottom-left corners (default: the whole frame with 2 % side and 6 % top/bottom margins).
- * @attr max-fps - Most frames per second captured while running (default 10).
- * @attr stable-frames - Frames in a row with the same digits before a reading is stable (default 3).
- * @attr min-confidence - Smallest column confidence a stable reading accepts, 0–1 (default 0.5).
- * @attr paused - When present, no frames are captured (`classifyOnce()` still works).
+ * @attr model - URL of the model's `model.json`. Default: the shipped model beside the bundle.
+ * @attr source - Id of a `<video>`, `<canvas>` or `<img>` to read. The `source` property also takes a MediaStream, an element, an ImageBitmap or an OffscreenCanvas. Default: none.
+ * @attr camera - Opens the device camera and reads it: `environment` (default when empty) or `user`. Stopped on disconnect.
+ * @attr backend - `auto` (default: webgl → wasm → cpu, the first that passes the golden self-check), `webgl`, `wasm` or `cpu`.
+ * @attr columns - Number of soroban columns in the bead area. Default 13.
+ * @attr corners - Eight numbers in [0, 1]: x,y of the bead area's top-left, top-right, bottom-right and bottom-left corners. Default: the whole frame inset by 2 % at the sides and 6 % at top and bottom.
+ * @attr max-fps - Most frames captured per second while running. Default 10.
+ * @attr stable-frames - Frames in a row with the same digits before a reading is stable. Default 3.
+ * @attr min-confidence - Smallest per-column confidence (0–1) a stable reading accepts. Default 0.5.
+ * @attr calibrate - Shows draggable, keyboard-operable corner handles over the preview; moving one updates `corners` and fires `cc-corners-change`.
+ * @attr paused - No frames are captured while present (`classifyOnce()` still works).
  *
- * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use.
+ * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and the self-check results.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
- * @fires cc-reading - A frame was read: digits, value, per-column probabilities, stability, backend, timings.
+ * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings.
  * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart); the element goes on.
- * @fires cc-error - A typed error (`detail.error.code`).
+ * @fires cc-corners-change - A calibration handle moved; `detail.corners` is the new bead area.
+ * @fires cc-error - A typed error; `detail.error.code` is stable.
  *
- * @csspart readout - The row of digits.
- * @csspart digit - One column's digit.
+ * @csspart preview - The preview box (frame, overlay and handles).
+ * @csspart frame - The last captured frame, or the camera video.
+ * @csspart overlay - The SVG with the bead area and column boxes.
+ * @csspart bead-area - The outline of the bead area.
+ * @csspart column-box - One column's box.
+ * @csspart column-digit - The digit drawn over a column.
+ * @csspart handle - A calibration handle.
+ * @csspart readout - The row of digits under the preview.
+ * @csspart digit - One digit in the readout.
  * @csspart status - The status line (backend, timings, problems).
  *
- * @cssproperty --cc-font-family - Font of the readout.
- * @cssproperty --cc-color - Text colour.
- * @cssproperty --cc-border-color - Border of each digit.
- * @cssproperty --cc-gap - Gap between digits.
+ * @cssproperty --cc-font-family - Font of the readout. Default system-ui.
+ * @cssproperty --cc-color - Text colour. Default inherited.
+ * @cssproperty --cc-accent - Colour of boxes, digits and handles. Default #1a73e8.
+ * @cssproperty --cc-unstable - Colour of boxes while the reading is not stable. Default #e8a317.
+ * @cssproperty --cc-border-color - Border of each readout digit. Default currentColor.
+ * @cssproperty --cc-gap - Gap between readout digits. Default 0.25rem.
  */
 export class ColumnClassifier extends LitElement {
   static override styles = styles;
 
   @property() model: string = defaultModelUrl.href;
-  /** Id of the source element, or the element itself. */
+  /** Id of the source element, or the source itself. */
   @property({ attribute: 'source' }) source: string | FrameSource | null = null;
+  @property() camera: FacingMode | '' | null = null;
   @property({ reflect: true }) backend: BackendPreference = 'auto';
   @property({ type: Number }) columns = 13;
-  @property() corners: string | null = null;
+  @property({ reflect: true }) corners: string | null = null;
   @property({ type: Number, attribute: 'max-fps' }) maxFps = 10;
   @property({ type: Number, attribute: 'stable-frames' }) stableFrames = 3;
   @property({ type: Number, attribute: 'min-confidence' }) minConfidence = 0.5;
+  @property({ type: Boolean, reflect: true }) calibrate = false;
   @property({ type: Boolean, reflect: true }) paused = false;
 
   @state() private lastReading: ReadingDetail | undefined;
+  @state() private stableValue = '';
   @state() private statusText = 'loading…';
+  @state() private frameSize: { width: number; height: number } | undefined;
+  @state() private stream: MediaStream | undefined;
 
+  @query('video[part="frame"]') private streamVideo!: HTMLVideoElement | null;
+  @query('canvas[part="frame"]') private previewCanvas!: HTMLCanvasElement | null;
+  @query('.preview') private previewBox!: HTMLElement | null;
+
+  private readonly cameraController = new CameraController(this);
   private client: Promise<ClassifierClient> | undefined;
   private startAbort: AbortController | undefined;
   /** Bumped whenever the worker is replaced, so a result from an old model or worker is dropped. */
@@ -69,6 +94,7 @@ export class ColumnClassifier extends LitElement {
   private frameInFlight = false;
   private loopHandle: number | undefined;
   private lastFrameTime = 0;
+  private dragging: { key: CornerKey; pointerId: number } | undefined;
   private readonly stability = new StabilityTracker(3, 0.5);
 
   override connectedCallback(): void {
@@ -81,9 +107,10 @@ export class ColumnClassifier extends LitElement {
     super.disconnectedCallback();
     this.stopLoop();
     this.releaseClient();
+    this.stream = undefined;
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override updated(changed: PropertyValues): void {
     const restart = (['model', 'backend'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
     if (restart && this.isConnected) {
       this.releaseClient();
@@ -92,7 +119,12 @@ export class ColumnClassifier extends LitElement {
     if (changed.has('stableFrames') || changed.has('minConfidence') || changed.has('columns') || changed.has('corners') || changed.has('source')) {
       this.stability.configure(this.stableFrames, this.minConfidence);
     }
-    if (changed.has('paused') || changed.has('source') || changed.has('maxFps')) this.restartLoop();
+    if (changed.has('camera') || changed.has('source')) this.connectStream();
+    if (changed.has('paused') || changed.has('source') || changed.has('maxFps') || changed.has('camera')) this.restartLoop();
+    if (changed.has('stream') && this.streamVideo !== null && this.streamVideo.srcObject !== (this.stream ?? null)) {
+      this.streamVideo.srcObject = this.stream ?? null;
+      void this.streamVideo.play().catch(() => undefined);
+    }
   }
 
   /** Where the columns are, from `columns` and `corners`. */
@@ -103,23 +135,33 @@ export class ColumnClassifier extends LitElement {
     return { columns: this.columns, corners: parseCorners(this.corners), margins: NO_MARGINS };
   }
 
+  /** Resumes reading frames (clears `paused`). */
+  start(): void {
+    this.paused = false;
+  }
+
+  /** Stops reading frames (sets `paused`); the model stays loaded. */
+  stop(): void {
+    this.paused = true;
+  }
+
   /** Captures one frame now and resolves with its reading (also fired as `cc-reading`). */
   async classifyOnce(): Promise<ReadingDetail> {
-    const source = resolveSource(this.source, this.ownerDocument);
-    if (source === null) {
-      throw new InputError('input/unsupported-source', 'No source: set the source attribute to the id of a <canvas> or <img>, or the source property to one.');
-    }
+    const source = await this.capturableSource();
     const geometry = this.geometry;
     const generation = this.generation;
     const client = await this.ensureClient();
     const captureStart = performance.now();
     const frame = await captureFrame(source);
+    this.drawPreview(frame);
     const captureEnd = performance.now();
     markStage('capture', captureStart, captureEnd, MAIN_TRACK);
-    const result = await client.classify(frame, geometry);
-    if (generation !== this.generation) {
-      throw new WorkerError('worker/crashed', 'The model or backend changed while this frame was being read; its result is dropped.');
-    }
+    const superseded = () =>
+      new DisposedError('disposed/superseded', 'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.');
+    const result = await client.classify(frame, geometry).catch((error: unknown) => {
+      throw generation === this.generation ? error : superseded();
+    });
+    if (generation !== this.generation) throw superseded();
     const digits = result.columns.map((c) => c.digit);
     const confidences = result.columns.map((c) => c.confidence);
     const reading: ReadingDetail = {
@@ -134,22 +176,155 @@ export class ColumnClassifier extends LitElement {
       timings: { ...result.timings, capture: captureEnd - captureStart, roundTrip: result.roundTrip },
     };
     this.lastReading = reading;
+    // The live region's text changes only when the stable reading does, so it is announced once.
+    if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
     this.statusText = `${reading.backend} · ${reading.timings.total.toFixed(1)} ms in the worker`;
     this.emit('cc-reading', reading);
     return reading;
   }
 
   protected override render() {
-    const digits = this.lastReading?.digits ?? [];
+    const size = this.frameSize;
+    const reading = this.lastReading;
+    const digits = reading?.digits ?? [];
     return html`
-      <div part="readout">${digits.map((digit) => html`<span part="digit">${digit}</span>`)}</div>
+      <div part="preview" class="preview" style=${size === undefined ? '' : `aspect-ratio: ${size.width} / ${size.height}`}>
+        ${this.stream === undefined
+          ? html`<canvas part="frame"></canvas>`
+          : html`<video part="frame" muted playsinline autoplay></video>`}
+        ${size === undefined ? nothing : this.renderOverlay(size.width, size.height)}
+        ${this.calibrate ? renderHandles(this.calibrationQuad(), (key, event) => this.onHandleKey(key, event), (key, event) => this.onHandleDown(key, event)) : nothing}
+      </div>
+      <div part="readout" aria-hidden="true">${digits.map((digit) => html`<span part="digit">${digit}</span>`)}</div>
       <div part="status">${this.statusText}</div>
-      ${this.lastReading?.stable ? html`<div class="visually-hidden" role="status" aria-live="polite">${this.lastReading.value}</div>` : nothing}
+      <div class="visually-hidden" role="status" aria-live="polite">${this.stableValue}</div>
     `;
+  }
+
+  private renderOverlay(width: number, height: number) {
+    const reading = this.lastReading;
+    let boxes: Quad[];
+    let geometry: ColumnGeometry;
+    try {
+      geometry = this.geometry;
+      boxes = columnBoxes(geometry);
+    } catch {
+      return nothing;
+    }
+    const stableClass = reading?.stable ? 'stable' : 'unstable';
+    return html`<svg part="overlay" class=${stableClass} viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" aria-hidden="true">
+      ${quadOutline(insetQuad(geometry), width, height, 'bead-area')}
+      ${boxes.map((box, i) => {
+        const digit = reading?.digits[i];
+        const cx = ((box.topLeft.x + box.topRight.x + box.bottomRight.x + box.bottomLeft.x) / 4) * width;
+        const top = Math.min(box.topLeft.y, box.topRight.y) * height;
+        const pitch = Math.abs(box.topRight.x - box.topLeft.x) * width;
+        return svg`${quadOutline(box, width, height, 'column-box')}
+          ${digit === undefined ? nothing : svg`<text part="column-digit" x=${cx} y=${Math.max(pitch * 0.8, top - pitch * 0.15)} font-size=${pitch * 0.8} text-anchor="middle">${digit}</text>`}`;
+      })}
+    </svg>`;
   }
 
   private emit<K extends EventName>(name: K, detail: HTMLElementEventMap[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  /** The source to capture from now: a stream is read through the element's own video. */
+  private async capturableSource(): Promise<CapturableSource> {
+    if (this.stream !== undefined) {
+      await this.updateComplete;
+      const video = this.streamVideo;
+      if (video === null) throw new InputError('input/zero-size-frame', 'The camera preview is not ready yet.');
+      return video;
+    }
+    const source = resolveSource(this.source, this.ownerDocument);
+    if (source === null) {
+      throw new InputError('input/unsupported-source', 'No source: set the source attribute (the id of a <video>, <canvas> or <img>), the source property, or the camera attribute.');
+    }
+    if (source instanceof MediaStream) throw new InputError('input/zero-size-frame', 'The stream is being attached; try again on the next frame.');
+    return source;
+  }
+
+  /** Attaches a MediaStream (the camera, or a stream given as `source`) to the element's preview video. */
+  private connectStream(): void {
+    const source = this.source;
+    if (source instanceof MediaStream) {
+      this.cameraController.stop();
+      this.stream = source;
+      return;
+    }
+    if (this.camera === null) {
+      this.cameraController.stop();
+      this.stream = undefined;
+      return;
+    }
+    const generation = this.generation;
+    this.cameraController.open(this.camera === 'user' ? 'user' : 'environment').then(
+      (stream) => {
+        if (generation === this.generation && this.isConnected) this.stream = stream;
+        else this.cameraController.stop();
+      },
+      (error: unknown) => this.reportError(error),
+    );
+  }
+
+  /** Shows the captured frame in the preview (one GPU copy; skipped when a video is the preview). */
+  private drawPreview(frame: ImageBitmap): void {
+    if (this.frameSize?.width !== frame.width || this.frameSize?.height !== frame.height) {
+      this.frameSize = { width: frame.width, height: frame.height };
+    }
+    const canvas = this.previewCanvas;
+    if (canvas === null) return;
+    if (canvas.width !== frame.width || canvas.height !== frame.height) {
+      canvas.width = frame.width;
+      canvas.height = frame.height;
+    }
+    canvas.getContext('2d')?.drawImage(frame, 0, 0);
+  }
+
+  private calibrationQuad(): Quad {
+    try {
+      return insetQuad(this.geometry);
+    } catch {
+      return insetQuad({ columns: 1, corners: WHOLE_FRAME, margins: FIELD_MARGINS });
+    }
+  }
+
+  private setCorners(quad: Quad): void {
+    const attribute = formatCorners(quad);
+    this.corners = attribute;
+    this.emit('cc-corners-change', { corners: parseCorners(attribute), attribute });
+  }
+
+  private onHandleKey(key: CornerKey, event: KeyboardEvent): void {
+    const quad = this.calibrationQuad();
+    const to = keyboardMove(quad[key], event);
+    if (to === undefined) return;
+    event.preventDefault();
+    this.setCorners(moveCorner(quad, key, to));
+  }
+
+  private onHandleDown(key: CornerKey, event: PointerEvent): void {
+    const handle = event.currentTarget;
+    if (!(handle instanceof HTMLElement)) return;
+    event.preventDefault();
+    handle.setPointerCapture(event.pointerId);
+    this.dragging = { key, pointerId: event.pointerId };
+    const move = (moveEvent: PointerEvent) => {
+      const box = this.previewBox?.getBoundingClientRect();
+      if (this.dragging?.pointerId !== moveEvent.pointerId || box === undefined || box.width === 0) return;
+      const to = { x: (moveEvent.clientX - box.left) / box.width, y: (moveEvent.clientY - box.top) / box.height };
+      this.setCorners(moveCorner(this.calibrationQuad(), key, to));
+    };
+    const end = () => {
+      this.dragging = undefined;
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', end);
+      handle.removeEventListener('pointercancel', end);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', end);
+    handle.addEventListener('pointercancel', end);
   }
 
   private ensureClient(): Promise<ClassifierClient> {
@@ -203,15 +378,20 @@ export class ColumnClassifier extends LitElement {
 
   private restartLoop(): void {
     this.stopLoop();
-    if (!this.isConnected || this.paused || this.source === null) return;
+    if (!this.isConnected || this.paused || (this.source === null && this.camera === null)) return;
     const tick = (now: number) => {
       this.loopHandle = requestAnimationFrame(tick);
       // Latest wins: never capture while a frame is still being read.
       if (this.frameInFlight || now - this.lastFrameTime < 1000 / this.maxFps) return;
       this.lastFrameTime = now;
       this.frameInFlight = true;
+      const generation = this.generation;
       this.classifyOnce()
-        .catch((error: unknown) => this.reportError(error))
+        .catch((error: unknown) => {
+          // A camera still warming up is not worth an error event; the next tick tries again.
+          if (error instanceof InputError && error.code === 'input/zero-size-frame' && (this.stream !== undefined || this.camera !== null)) return;
+          if (generation === this.generation && this.isConnected) this.reportError(error);
+        })
         .finally(() => {
           this.frameInFlight = false;
         });
@@ -233,3 +413,4 @@ export class ColumnClassifier extends LitElement {
     this.emit('cc-error', { error: typed });
   }
 }
+

@@ -1,5 +1,6 @@
 import type { ColumnClassifierError } from '../../src/errors.ts';
 import type { ColumnReading } from '../../src/model/decode.ts';
+import type { Quad } from '../../src/preprocess/types.ts';
 import type { BackendName, RuntimeInfo, RuntimeWarning, StartProgress, WorkerTimings } from '../../src/worker-api/classifier-worker-api.ts';
 
 /** Detail of `cc-ready`: the model is loaded and self-checked on `runtime.backend`. */
@@ -33,6 +34,14 @@ export interface ReadingDetail {
 /** Detail of `cc-warning`: something degraded but the element goes on. */
 export type WarningDetail = RuntimeWarning;
 
+/** Detail of `cc-corners-change`: the user moved a calibration handle. */
+export interface CornersChangeDetail {
+  /** The new corners of the bead area, normalized to the frame. */
+  readonly corners: Quad;
+  /** The same, in the `corners` attribute's format. */
+  readonly attribute: string;
+}
+
 /** Detail of `cc-error`: the typed error, with its `code`. */
 export interface ErrorDetail {
   readonly error: ColumnClassifierError;
@@ -44,6 +53,7 @@ declare global {
     'cc-progress': CustomEvent<ProgressDetail>;
     'cc-reading': CustomEvent<ReadingDetail>;
     'cc-warning': CustomEvent<WarningDetail>;
+    'cc-corners-change': CustomEvent<CornersChangeDetail>;
     'cc-error': CustomEvent<ErrorDetail>;
   }
 }

@@ -1,9 +1,10 @@
 import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
-import { InputError } from '../../src/errors.ts';
+import { DisposedError, InputError } from '../../src/errors.ts';
+import type { ReadingDetail } from '../../components/column-classifier/events.ts';
 import { formatCorners } from '../../components/column-classifier/corners.ts';
-import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, maxReadingDiff, nextEvent, rejection, type ExpectedFrame } from './helpers.ts';
+import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, maxReadingDiff, nextEvent, rawBitmap, rejection, type ExpectedFrame } from './helpers.ts';
 
 describe('<column-classifier>', function () {
   let expected: ExpectedFrame;
@@ -90,5 +91,226 @@ describe('<column-classifier>', function () {
     document.body.append(element);
     const { error } = (await failed).detail;
     expect(error.code).to.equal('load/bad-json');
+  });
+});
+
+describe('<column-classifier> attributes, events and lifecycle', function () {
+  let expected: ExpectedFrame;
+  let image: HTMLImageElement;
+  let element: ColumnClassifier;
+
+  before(async function () {
+    expected = await expectedFrame();
+    image = await fixtureImage();
+  });
+
+  afterEach(function () {
+    element?.remove();
+  });
+
+  /** An element on the fixture model, reading the fixture image, ready. */
+  async function readyElement(attributes: Record<string, string> = {}): Promise<ColumnClassifier> {
+    element = document.createElement('column-classifier');
+    element.setAttribute('model', FIXTURE_MODEL_URL);
+    element.setAttribute('backend', 'cpu');
+    element.setAttribute('columns', String(expected.geometry.columns));
+    element.setAttribute('corners', formatCorners(expected.geometry.corners));
+    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+    element.source = image;
+    const ready = nextEvent(element, 'cc-ready');
+    document.body.append(element);
+    await ready;
+    return element;
+  }
+
+  function collect(target: HTMLElement, name: 'cc-reading'): ReadingDetail[] {
+    const readings: ReadingDetail[] = [];
+    target.addEventListener(name, (event) => readings.push(event.detail));
+    return readings;
+  }
+
+  async function until(condition: () => boolean, timeoutMs = 20000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (!condition()) {
+      if (performance.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('maps columns and corners to its geometry, and refuses malformed corners with an InputError', async function () {
+    await readyElement({ paused: '' });
+    expect(element.geometry.columns).to.equal(expected.geometry.columns);
+    expect(element.geometry.margins).to.deep.equal({ horizontal: 0, vertical: 0 });
+    element.removeAttribute('corners');
+    expect(element.geometry.margins).to.deep.equal({ horizontal: 0.02, vertical: 0.06 });
+    element.setAttribute('corners', '0,0 1,0 1');
+    const error = await rejection(element.classifyOnce());
+    expect(error).to.be.instanceOf(InputError);
+    expect((error as InputError).code).to.equal('input/bad-geometry');
+  });
+
+  it('captures nothing while paused; start() and stop() toggle it', async function () {
+    await readyElement({ paused: '' });
+    const readings = collect(element, 'cc-reading');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(readings).to.have.length(0);
+    element.start();
+    await element.updateComplete;
+    expect(element.hasAttribute('paused')).to.equal(false);
+    await until(() => readings.length >= 2);
+    element.stop();
+    await element.updateComplete;
+    expect(element.hasAttribute('paused')).to.equal(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const settled = readings.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(readings.length).to.equal(settled);
+  });
+
+  it('captures no faster than max-fps', async function () {
+    await readyElement({ 'max-fps': '2' });
+    const readings = collect(element, 'cc-reading');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // At most 2 per second, plus one at the start of the window.
+    expect(readings.length).to.be.at.most(5);
+    expect(readings.length).to.be.at.least(1);
+  });
+
+  it('never calls a reading stable below min-confidence', async function () {
+    await readyElement({ 'min-confidence': '1.01', 'stable-frames': '1' });
+    const readings = collect(element, 'cc-reading');
+    await until(() => readings.length >= 3);
+    expect(readings.every((r) => !r.stable)).to.equal(true);
+  });
+
+  it('announces a stable reading once in a polite live region, and not again while it stays the same', async function () {
+    await readyElement({ 'stable-frames': '2', 'min-confidence': '0' });
+    const region = element.shadowRoot?.querySelector('[role="status"]');
+    expect(region?.getAttribute('aria-live')).to.equal('polite');
+    const readings = collect(element, 'cc-reading');
+    await until(() => readings.some((r) => r.stable));
+    await element.updateComplete;
+    expect(region?.textContent).to.contain(readings.find((r) => r.stable)!.digits.join(' '));
+    let mutations = 0;
+    const observer = new MutationObserver((records) => (mutations += records.length));
+    observer.observe(region!, { childList: true, characterData: true, subtree: true });
+    const seen = readings.length;
+    await until(() => readings.length >= seen + 3);
+    observer.disconnect();
+    expect(mutations).to.equal(0);
+  });
+
+  it('draws a box and the digit over every column', async function () {
+    await readyElement({ paused: '' });
+    const reading = await element.classifyOnce();
+    await element.updateComplete;
+    const boxes = element.shadowRoot?.querySelectorAll('[part="column-box"]') ?? [];
+    const digits = [...(element.shadowRoot?.querySelectorAll('[part="column-digit"]') ?? [])].map((n) => Number(n.textContent));
+    expect(boxes.length).to.equal(expected.geometry.columns);
+    expect(digits).to.deep.equal(reading.digits);
+  });
+
+  it('moves a corner by keyboard in calibration mode and fires cc-corners-change', async function () {
+    await readyElement({ paused: '', calibrate: '' });
+    await element.updateComplete;
+    const handles = element.shadowRoot?.querySelectorAll<HTMLButtonElement>('[part="handle"]') ?? [];
+    expect(handles.length).to.equal(4);
+    const topLeft = [...handles].find((h) => h.dataset['corner'] === 'topLeft')!;
+    expect(topLeft.getAttribute('aria-label')).to.match(/top-left corner/);
+    const before = element.geometry.corners.topLeft;
+    const changed = nextEvent(element, 'cc-corners-change');
+    topLeft.focus();
+    topLeft.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', shiftKey: true, bubbles: true }));
+    const { detail } = await changed;
+    expect(detail.corners.topLeft.x).to.be.closeTo(before.x + 0.05, 1e-3);
+    expect(detail.corners.topLeft.y).to.be.closeTo(before.y, 1e-3);
+    expect(element.getAttribute('corners')).to.equal(detail.attribute);
+  });
+
+  it('reads ImageBitmap and OffscreenCanvas sources', async function () {
+    await readyElement({ paused: '' });
+    element.source = await rawBitmap(image);
+    const fromBitmap = await element.classifyOnce();
+    const offscreen = new OffscreenCanvas(image.naturalWidth, image.naturalHeight);
+    offscreen.getContext('2d')!.drawImage(image, 0, 0);
+    element.source = offscreen;
+    const fromOffscreen = await element.classifyOnce();
+    expect(fromBitmap.digits).to.deep.equal(expected.columns.map((c) => c.digit));
+    expect(fromOffscreen.frameWidth).to.equal(image.naturalWidth);
+  });
+
+  it('reads a camera (a canvas stream standing in for getUserMedia) and stops it on disconnect', async function () {
+    const canvas = document.createElement('canvas');
+    canvas.width = image.naturalWidth;
+    canvas.height = image.naturalHeight;
+    const context = canvas.getContext('2d')!;
+    const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
+    context.drawImage(image, 0, 0);
+    const stream = canvas.captureStream(30);
+    const mediaDevices = navigator.mediaDevices;
+    const original = mediaDevices.getUserMedia;
+    let asked: MediaStreamConstraints | undefined;
+    mediaDevices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+      asked = constraints;
+      return stream;
+    };
+    try {
+      element = document.createElement('column-classifier');
+      element.setAttribute('model', FIXTURE_MODEL_URL);
+      element.setAttribute('backend', 'cpu');
+      element.setAttribute('columns', String(expected.geometry.columns));
+      element.setAttribute('corners', formatCorners(expected.geometry.corners));
+      element.setAttribute('camera', 'environment');
+      const reading = nextEvent(element, 'cc-reading');
+      document.body.append(element);
+      const { detail } = await reading;
+      expect(asked?.video).to.deep.equal({ facingMode: { ideal: 'environment' } });
+      expect(detail.digits).to.have.length(expected.geometry.columns);
+      expect(element.shadowRoot?.querySelector('video[part="frame"]')).to.not.equal(null);
+      element.remove();
+      expect(stream.getVideoTracks().every((track) => track.readyState === 'ended')).to.equal(true);
+    } finally {
+      mediaDevices.getUserMedia = original;
+      clearInterval(paint);
+    }
+  });
+
+  it('can be removed mid-load without an error, and works when added again', async function () {
+    element = document.createElement('column-classifier');
+    element.setAttribute('model', FIXTURE_MODEL_URL);
+    element.setAttribute('backend', 'cpu');
+    element.toggleAttribute('paused', true);
+    element.source = image;
+    const errors: unknown[] = [];
+    element.addEventListener('cc-error', (event) => errors.push(event.detail.error));
+    document.body.append(element);
+    element.remove();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(errors).to.deep.equal([]);
+    const ready = nextEvent(element, 'cc-ready');
+    document.body.append(element);
+    await ready;
+    element.setAttribute('columns', String(expected.geometry.columns));
+    element.setAttribute('corners', formatCorners(expected.geometry.corners));
+    const reading = await element.classifyOnce();
+    expect(reading.digits).to.deep.equal(expected.columns.map((c) => c.digit));
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('never reports a reading from the old model after the model changes mid-frame', async function () {
+    await readyElement({ paused: '' });
+    const readings = collect(element, 'cc-reading');
+    const inFlight = element.classifyOnce();
+    element.setAttribute('model', `${FIXTURE_MODEL_URL}?changed`);
+    const outcome = await inFlight.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    expect(outcome).to.be.instanceOf(DisposedError);
+    expect((outcome as DisposedError).code).to.equal('disposed/superseded');
+    expect(readings).to.have.length(0);
+    await nextEvent(element, 'cc-ready');
+    await element.classifyOnce();
+    expect(readings).to.have.length(1);
   });
 });
