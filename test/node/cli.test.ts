@@ -1,17 +1,19 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { fieldGraphContract, testModelContract } from '../fixtures/contracts.ts';
 import { FIELD_DIR, writeFieldGraphModel } from '../fixtures/field-graph.ts';
 import { stripesImage, writePng } from '../fixtures/images.ts';
 import { buildBrightnessModel, saveModel, writeModel } from '../fixtures/test-models.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { main } from '../../src/cli/main.ts';
+
+after(removeTempDirs);
 
 const BIN = fileURLToPath(new URL('../../bin/column-classifier.js', import.meta.url));
 
@@ -58,7 +60,7 @@ describe('the column-classifier CLI', () => {
   });
 
   it('inspect refuses the field graph model with a sidecar that normalizes to [-1, 1] (double normalization)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cc-cli-'));
+    const dir = await tempDir('cc-cli-');
     const contract = fieldGraphContract();
     contract.input.inputRange = { min: -1, max: 1 };
     contract.modelInternals.normalization = { kind: 'none' };
@@ -72,7 +74,7 @@ describe('the column-classifier CLI', () => {
   });
 
   it('inspect accepts the field graph model with a correct sidecar', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cc-cli-'));
+    const dir = await tempDir('cc-cli-');
     await writeFieldGraphModel(dir, { sidecar: fieldGraphContract() });
     const { code, stdout } = await cli('inspect', dir);
     assert.equal(code, 0, stdout);
@@ -119,7 +121,7 @@ describe('the column-classifier CLI', () => {
   });
 
   it('classify --labels scores rendered-style images against their digits', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cc-labels-'));
+    const dir = await tempDir('cc-labels-');
     const images = [];
     for (const [i, greys] of [[0, 64, 191], [255, 140, 0]].entries()) {
       const file = `photo-${i}.png`;

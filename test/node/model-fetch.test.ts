@@ -1,4 +1,4 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,9 +9,12 @@ import { fetchModelSource } from '../../src/model/source.ts';
 import { bindHeads } from '../../src/model/bind-heads.ts';
 import { validateContract } from '../../src/contract/validate.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+
+after(removeTempDirs);
 
 const BASE = 'https://models.example/cc/';
 

@@ -1,7 +1,5 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ContractError, LoadError } from '../../src/errors.ts';
@@ -10,12 +8,15 @@ import { inspectModel } from '../../src/model/inspect.ts';
 import { sha256Hex } from '../../src/model/integrity.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { fieldGraphContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { FIELD_DIR, writeFieldGraphModel, type FieldGraphOptions } from '../fixtures/field-graph.ts';
 
+after(removeTempDirs);
+
 async function fieldModel(options: FieldGraphOptions): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cc-field-'));
+  const dir = await tempDir('cc-field-');
   await writeFieldGraphModel(dir, options);
   return dir;
 }
@@ -136,7 +137,7 @@ describe('the field MobileNetV2 graph model', () => {
 
   it('checks the shard sha256 from the sidecar before use', async () => {
     const contract = fieldGraphContract();
-    const { shard } = await writeFieldGraphModel(await mkdtemp(join(tmpdir(), 'cc-hash-')), { noShard: true });
+    const { shard } = await writeFieldGraphModel(await tempDir('cc-hash-'), { noShard: true });
     contract.integrity = { algorithm: 'sha256', shards: { 'group1-shard1of1.bin': await sha256Hex(shard) } };
     const good = await fieldModel({ sidecar: contract });
     const model = await loadClassifierModel(await fileModelSource(good));

@@ -1,4 +1,4 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,10 +8,13 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { inspectModel } from '../../src/model/inspect.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract, type Mutable } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { buildTestModel, saveModel, writeModel, type SavedModel } from '../fixtures/test-models.ts';
 import type { ModelContract } from '../../src/contract/schema.ts';
+
+after(removeTempDirs);
 
 let saved: SavedModel;
 

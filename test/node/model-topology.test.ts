@@ -1,14 +1,16 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspectModel } from '../../src/model/inspect.ts';
 import { parseModelJson } from '../../src/model/model-json.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { inspectTopology } from '../../src/model/topology.ts';
 import { locateWeights, readWeight } from '../../src/model/weights.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { FIELD_DIR, seededRandom } from '../fixtures/field-graph.ts';
+
+after(removeTempDirs);
 
 const tensor = (name: string) => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: [name, 0, 0] } });
 const layer = (class_name: string, name: string, config: Record<string, unknown>, inbound?: string) => ({
@@ -56,7 +58,7 @@ describe('topology inspection', () => {
   });
 
   it('reads uint8-quantized weights of the field layers fixture as q · scale + min, from a generated shard', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cc-uint8-'));
+    const dir = await tempDir('cc-uint8-');
     await symlink(join(FIELD_DIR, 'layers-uint8/model.json'), join(dir, 'model.json'));
     const random = seededRandom(5);
     const shard = new Uint8Array(2_192_650).map(() => Math.floor(random() * 256));

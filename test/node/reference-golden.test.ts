@@ -1,4 +1,4 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,9 +8,12 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { nodeImageDecoder } from '../../src/reference/image.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { stripesImage, writePng } from '../fixtures/images.ts';
 import { buildBrightnessModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+
+after(removeTempDirs);
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 function softmax(logits: number[]): number[] {

@@ -1,4 +1,4 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,9 +8,12 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { sealModel } from '../../src/reference/seal.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+
+after(removeTempDirs);
 
 describe('sealing a model with its contract', () => {
   before(async () => {

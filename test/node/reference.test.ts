@@ -1,7 +1,6 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../src/errors.ts';
@@ -13,10 +12,13 @@ import { useNodeBackend } from '../../src/reference/backend.ts';
 import { decodeImage, readImage } from '../../src/reference/image.ts';
 import { classifyImageFile } from '../../src/reference/pipeline.ts';
 import { decodeColumns } from '../../src/model/decode.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { stripesImage, writeJpeg, writePng } from '../fixtures/images.ts';
 import { buildBrightnessModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+
+after(removeTempDirs);
 
 const GREYS = [0, 64, 191, 255] as const;
 const EXPECTED = [0, 1, 8, 9];
