@@ -24,6 +24,8 @@ export interface DatasetSpec {
   readonly filters?: readonly StyleFilter[];
   /** Corner jitter: each corner moves up to this many column pitches sideways, and 3/4 of it in bead heights… see {@link jitterCorners}. */
   readonly jitter: number;
+  /** Column count range [min, max] of the photos (default: the renderer's 1..21). Fewer columns per photo = more photos (more looks) for the same crops and about the same rendering time. */
+  readonly columns?: readonly [number, number];
   /** Column pitch range of the photos in pixels (default: the renderer's). */
   readonly pitch?: readonly [number, number];
 }
@@ -83,6 +85,7 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
   const beadColour: string[] = [];
   const background: string[] = [];
   const jitterRandom = createRandom(spec.seed ^ 0x5eed);
+  const columnRandom = createRandom(spec.seed ^ 0xc011);
   let n = 0;
   let photos = 0;
   while (n < spec.crops) {
@@ -92,6 +95,7 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
       ...(filter.beadShapes === undefined ? {} : { beadShapes: filter.beadShapes }),
       ...(filter.beadColours === undefined ? {} : { beadColours: filter.beadColours }),
       ...(spec.pitch === undefined ? {} : { pitch: spec.pitch }),
+      ...(spec.columns === undefined ? {} : { columns: columnRandom.int(spec.columns[0], spec.columns[1]) }),
     };
     const photo = renderSoroban(options);
     photos++;
@@ -118,8 +122,12 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
   return { name: spec.name, size: spec.crops, height, width, x, heaven, earth, digits, beadShape, beadColour, background, photos };
 }
 
-/** The batch of dataset items `indices` as tensors. */
-export function batchOf(data: Dataset, indices: ArrayLike<number>): { x: tf.Tensor4D; heaven: tf.Tensor2D; earth: tf.Tensor1D } {
+/**
+ * The batch of dataset items `indices` as tensors. With `augment` (training only), each crop's
+ * contrast and brightness are varied a little (x → clamp((x − mean) · c + mean + b)): cheap extra
+ * variety on top of the rendered looks; the crop geometry is untouched.
+ */
+export function batchOf(data: Dataset, indices: ArrayLike<number>, augment?: Random): { x: tf.Tensor4D; heaven: tf.Tensor2D; earth: tf.Tensor1D } {
   const per = data.height * data.width;
   const count = indices.length;
   const xs = new Float32Array(count * per);
@@ -128,6 +136,14 @@ export function batchOf(data: Dataset, indices: ArrayLike<number>): { x: tf.Tens
   for (let i = 0; i < count; i++) {
     const k = indices[i] ?? 0;
     xs.set(data.x.subarray(k * per, (k + 1) * per), i * per);
+    if (augment !== undefined) {
+      const c = augment.range(0.7, 1.3);
+      const b = augment.range(-0.08, 0.08);
+      let mean = 0;
+      for (let j = i * per; j < (i + 1) * per; j++) mean += xs[j] ?? 0;
+      mean /= per;
+      for (let j = i * per; j < (i + 1) * per; j++) xs[j] = Math.min(1, Math.max(0, ((xs[j] ?? 0) - mean) * c + mean + b));
+    }
     hs[i] = data.heaven[k] ?? 0;
     es[i] = data.earth[k] ?? 0;
   }

@@ -26,12 +26,14 @@ export interface ModelOptions {
   readonly dense: number;
   /** Input size (default {@link INPUT}). */
   readonly input?: { readonly height: number; readonly width: number };
+  /** Dropout rate on the flattened features during training (0 = none). */
+  readonly dropout?: number;
   /** Seed of the initializers. */
   readonly seed?: number;
 }
 
 /** The shipped architecture. */
-export const SHIPPED_ARCHITECTURE: ModelOptions = { filters: [8, 16, 32, 40], dense: 32 };
+export const SHIPPED_ARCHITECTURE: ModelOptions = { filters: [8, 16, 32, 40], dense: 32, dropout: 0.3 };
 
 /** Builds an untrained column classifier. */
 export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.LayersModel {
@@ -47,6 +49,7 @@ export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.Lay
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
   });
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  if ((options.dropout ?? 0) > 0) x = tf.layers.dropout({ rate: options.dropout ?? 0, seed: seed + 50, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: options.dense, activation: 'relu', name: 'features', kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }) }).apply(x) as tf.SymbolicTensor;
   const heaven = tf.layers.dense({ units: 1, activation: 'sigmoid', name: HEADS.heaven, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 101 }) }).apply(x) as tf.SymbolicTensor;
   const earth = tf.layers.dense({ units: 5, activation: 'softmax', name: HEADS.earth, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 102 }) }).apply(x) as tf.SymbolicTensor;

@@ -30,6 +30,8 @@ export interface TrainOptions {
   /** Stop starting new epochs after this many seconds. */
   readonly budgetSeconds: number;
   readonly seed: number;
+  /** Vary contrast and brightness of training crops (see batchOf). */
+  readonly augment?: boolean;
   readonly progress?: ProgressBar;
 }
 
@@ -62,6 +64,7 @@ export interface TrainResult {
 export function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, options: TrainOptions): TrainResult {
   const optimizer = new ScheduledAdam(options.learningRate, 0.9, 0.999, 1e-7);
   const random = createRandom(options.seed);
+  const augmentRandom = createRandom(options.seed + 1);
   const steps = Math.ceil(train.size / options.batchSize);
   const history: EpochRecord[] = [];
   const started = performance.now();
@@ -84,7 +87,7 @@ export function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, 
     const epochStart = performance.now();
     for (let step = 0; step < steps; step++) {
       const indices = order.slice(step * options.batchSize, (step + 1) * options.batchSize);
-      const batch = batchOf(train, indices);
+      const batch = batchOf(train, indices, options.augment === true ? augmentRandom : undefined);
       let heavenHits: tf.Tensor | undefined;
       let earthHits: tf.Tensor | undefined;
       const loss = optimizer.minimize(() => {

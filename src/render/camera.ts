@@ -9,7 +9,7 @@ import { applyHomography, homographyFromUnitSquare, invertHomography, composeHom
 import type { Quad } from '../preprocess/types.ts';
 import { detExp, detPow, detSin, detCos, type Random } from './random.ts';
 import { createLayer, ellipse, paint, rect, type Layer, type Rgb } from './raster.ts';
-import { backgroundColourOf, type Background } from './styles.ts';
+import type { Background } from './styles.ts';
 
 /** The camera effects chosen for one image (reported with the image). */
 export interface CameraEffects {
@@ -26,9 +26,8 @@ export interface CameraEffects {
   readonly tableShadow: number;
 }
 
-/** Draws a random table background of a family into an RGB float buffer (0..255). */
-export function drawBackground(random: Random, family: Background, width: number, height: number): Float32Array {
-  const base = backgroundColourOf(family, random);
+/** Draws a random table background of a family, base colour `base`, into an RGB float buffer (0..255). */
+export function drawBackground(random: Random, family: Background, base: Rgb, width: number, height: number): Float32Array {
   const layer = createLayer(width, height);
   const phase = random.range(0, 100);
   const freq = random.range(0.05, 0.4);

@@ -14,6 +14,7 @@ import {
   BEAD_SHAPES,
   FRAME_COLOURS,
 
+  backgroundColourOf,
   beadColourOf,
   frameColourOf,
   panelColourOf,
@@ -24,6 +25,29 @@ import {
   type FrameColour,
   type Backing,
 } from './styles.ts';
+
+/** Least |luma(bead) − luma(backdrop)| (0..255) of a bead's base colour. */
+export const MIN_BEAD_CONTRAST = 50;
+
+function luma(c: Rgb): number {
+  return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+}
+
+/** c, scaled towards black or white until its luma is at least `gap` away from `other`. */
+function withLumaApart(c: Rgb, other: number, gap: number): Rgb {
+  const l = luma(c);
+  if (Math.abs(l - other) >= gap) return c;
+  const darker = other - gap;
+  const lighter = other + gap;
+  const goDark = lighter > 245 || (darker >= 10 && l <= other);
+  if (goDark) {
+    const k = Math.max(0, darker) / Math.max(1, l);
+    return [c[0] * k, c[1] * k, c[2] * k];
+  }
+  // Mix towards white: luma(mix) = l + t (255 − l).
+  const t = Math.min(1, (lighter - l) / Math.max(1, 255 - l));
+  return [c[0] + (255 - c[0]) * t, c[1] + (255 - c[1]) * t, c[2] + (255 - c[2]) * t];
+}
 
 /** The most columns a rendered soroban has. */
 export const MAX_COLUMNS = 21;
@@ -108,16 +132,22 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const background = random.pick(nonEmpty(options.backgrounds, BACKGROUNDS, 'backgrounds'));
   const backing: Backing = random.chance(0.5) ? 'open' : 'panel';
   const rod = rodColourOf(random);
+  const panelColour = backing === 'panel' ? panelColourOf(random) : null;
+  const tableColour = backgroundColourOf(background, random);
+  // Beads must stand out from what is behind them in grey (a person could not read them
+  // otherwise, and the model sees grey): push a bead colour away from the backdrop's luma.
+  const backdropLuma = luma(panelColour ?? tableColour);
+  const readable = (c: Rgb): Rgb => withLumaApart(c, backdropLuma, MIN_BEAD_CONTRAST);
 
   // One base colour per family; `mixed` gives each bead its own colour.
-  const earthBase = beadColourOf(beadColour, random);
-  const heavenBase = heavenColour === beadColour ? earthBase : beadColourOf(heavenColour, random);
+  const earthBase = readable(beadColourOf(beadColour, random));
+  const heavenBase = heavenColour === beadColour ? earthBase : readable(beadColourOf(heavenColour, random));
   const mixedColours = new Map<number, Rgb>();
   const colourOf = (family: BeadColour, base: Rgb, key: number): Rgb => {
     if (family !== 'mixed') return base;
     let c = mixedColours.get(key);
     if (c === undefined) {
-      c = beadColourOf('mixed', random);
+      c = readable(beadColourOf('mixed', random));
       mixedColours.set(key, c);
     }
     return c;
@@ -130,7 +160,7 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
     frameColour: frame,
     barColour: random.chance(0.7) ? frame : frameColourOf(random.pick(FRAME_COLOURS), random),
     rodColour: rod.colour,
-    panelColour: backing === 'panel' ? panelColourOf(random) : null,
+    panelColour,
     dotColour: random.chance(0.6) ? (random.chance(0.5) ? [235, 235, 230] : [20, 20, 20]) : null,
     grain: frameColour === 'wood' || frameColour === 'dark-wood' ? random.range(0.02, 0.12) : random.range(0, 0.03),
     shadow: random.chance(0.7)
@@ -177,7 +207,7 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const toPhoto = sceneToPhoto(scene.layer.width, scene.layer.height, pose.quad);
   const tableShadow = random.chance(0.6) ? random.range(0.15, 0.5) : 0;
   const shadowOffset = { strength: tableShadow, dx: random.range(-0.6, 0.6) * pitch, dy: random.range(0.1, 0.8) * pitch };
-  const backgroundRgb = drawBackground(random, background, width, height);
+  const backgroundRgb = drawBackground(random, background, tableColour, width, height);
   const rgb = photograph(scene.layer, backgroundRgb, width, height, toPhoto, shadowOffset);
   const camera = applyCamera(random, rgb, width, height, pose, tableShadow, pitch);
 
