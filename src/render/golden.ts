@@ -9,5 +9,5 @@ import type { RenderOptions } from './render-soroban.ts';
 /** A fixed render request and the sha256 (hex) of its RGBA bytes. */
 export const RENDER_FIXTURE: { readonly options: RenderOptions; readonly sha256: string } = {
   options: { seed: 2024, digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
-  sha256: '9fe1d7048a359d6ae8b56982ec15c68c9f27c90f1ea3b786a7f195f8b4769331',
+  sha256: '7bd4d777661281daeaa1f066afbe7962209e83751f34eaeac3b3ef1c5eef39d3',
 };
