@@ -2,7 +2,7 @@
 // copies the tfjs-backend-wasm .wasm files beside the worker, and prints sizes.
 // `--serve` then serves dist/ on localhost with cross-origin isolation headers.
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -64,19 +64,21 @@ async function copyShippedModel() {
     console.warn(`No shipped model in ${from}: the demo will report a load error until \`npm run train\` writes one.`);
     return;
   }
-  await mkdir(to, { recursive: true });
-  for (const file of files) {
-    if (file === 'model.json' || file.endsWith('.bin') || file === 'model.contract.json' || file.endsWith('.png')) {
-      await copyFile(join(from, file), join(to, file));
-    }
-  }
+  if (!files.includes('model.json')) return;
+  // What the runtime reads: model.json, shards, a sidecar contract and golden PNGs; not the training report.
+  const needed = (path) => !/\.(md|svg)$/.test(path) && !path.endsWith('training-record.json');
+  await cp(from, to, { recursive: true, filter: needed });
 }
 
 async function printSizes() {
   const rows = [];
-  for (const file of (await readdir(outdir)).sort()) {
+  const files = [...(await readdir(outdir)).sort(), 'models/column-classifier/model.json', 'models/column-classifier/group1-shard1of1.bin'];
+  for (const file of files) {
     if (file.endsWith('.map') || file.endsWith('.LEGAL.txt')) continue;
-    const bytes = await readFile(join(outdir, file));
+    const path = join(outdir, file);
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined || !info.isFile()) continue;
+    const bytes = await readFile(path);
     rows.push([file, bytes.length, gzipSync(bytes, { level: 9 }).length]);
   }
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
@@ -87,6 +89,7 @@ async function printSizes() {
 
 const contentTypes = {
   '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
   '.json': 'application/json',

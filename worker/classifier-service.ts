@@ -27,8 +27,10 @@ import { activateBackend, activeWebglContext, resetWebglBackend, wasmThreadsEnab
 import { cachingSource } from './caching-source.ts';
 import { framePixels } from './frame-pixels.ts';
 
-/** Columns in the warm-up batch: the element's default, so its shaders are the ones compiled. */
-const WARM_UP_COLUMNS = 13;
+/** Columns in the warm-up batch when the caller does not say: the element's default. */
+const DEFAULT_WARM_UP_COLUMNS = 13;
+/** Side of the blank frame the warm-up preprocesses. */
+const WARM_UP_FRAME_SIZE = 256;
 
 type Source = ModelSource & { readonly fetchedBytes: () => number };
 
@@ -270,9 +272,16 @@ export class ClassifierService implements ClassifierWorkerApi {
     );
   }
 
+  /** Runs the whole frame path once (preprocess and predict), so WebGL compiles its shaders before the first real frame. */
   private async warmUp(model: ClassifierModel): Promise<void> {
-    const { height, width, channels } = model.spec;
-    const batch = tf.zeros([WARM_UP_COLUMNS, height, width, channels]) as tf.Tensor4D;
+    const columns = this.options?.warmUpColumns ?? DEFAULT_WARM_UP_COLUMNS;
+    const batch = tf.tidy(() =>
+      preprocessColumns(
+        tf.zeros([WARM_UP_FRAME_SIZE, WARM_UP_FRAME_SIZE, 3], 'int32') as tf.Tensor3D,
+        { columns, corners: WHOLE_FRAME, margins: NO_MARGINS },
+        model.spec,
+      ),
+    );
     try {
       const outputs = model.predict(batch);
       await Promise.all(Object.values(outputs).map((t) => t.data()));

@@ -341,6 +341,7 @@ export class ColumnClassifier extends LitElement {
     const started = ClassifierClient.create({
       modelUrl: this.model,
       backends,
+      warmUpColumns: this.columns,
       signal: abort.signal,
       onProgress: (progress) => {
         if (generation === this.generation) this.emit('cc-progress', progress);

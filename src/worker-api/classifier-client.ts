@@ -30,6 +30,8 @@ export interface ClassifierClientOptions {
   readonly wasmPaths?: string;
   /** Allow threaded WASM where cross-origin isolated. Default false. */
   readonly wasmThreads?: boolean;
+  /** Columns of the frames to come, so warm-up compiles the right shaders. Default 13. */
+  readonly warmUpColumns?: number;
   /** TF.js flags for the worker (e.g. `WEBGL_FORCE_F16_TEXTURES`). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
   /** A call that takes longer than this means the worker stopped answering (it is restarted). Default 15 000 ms. */
@@ -257,6 +259,7 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
     ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
     ...(options.wasmThreads === undefined ? {} : { wasmThreads: options.wasmThreads }),
     ...(options.flags === undefined ? {} : { flags: { ...options.flags } }),
+    ...(options.warmUpColumns === undefined ? {} : { warmUpColumns: options.warmUpColumns }),
   };
   const onAbort = () => void remote.abortStart().catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -31,6 +31,8 @@ export interface StartOptions {
    * Default false: threaded WASM hung in Firefox (see PLATFORM.md).
    */
   readonly wasmThreads?: boolean;
+  /** Columns of the frames to come: warm-up compiles the shaders for this batch size. Default 13. */
+  readonly warmUpColumns?: number;
   /** TF.js flags to set before any backend starts (e.g. `{ WEBGL_FORCE_F16_TEXTURES: true }` to test the self-check). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
 }
