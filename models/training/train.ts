@@ -38,6 +38,8 @@ async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const out = argValue(args, '--out') ?? (quick ? '/tmp/column-classifier-quick' : 'models/column-classifier');
   const startedAt = new Date();
+  // The commit the code was at when training started (later commits do not describe this model).
+  const commit = gitCommit();
   const t0 = performance.now();
   await tf.setBackend('wasm');
   await tf.ready();
@@ -81,7 +83,7 @@ async function main(args: string[]): Promise<void> {
   writeRecord(out, {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    commit: gitCommit(),
+    commit,
     quick,
     backend: tf.getBackend(),
     architecture: SHIPPED_ARCHITECTURE,
