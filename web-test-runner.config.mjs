@@ -10,6 +10,7 @@ import {
   CHROMIUM_PATH,
   FIREFOX_PATH,
   crossOriginIsolation,
+  freePort,
   installedEngines,
   startWebKitDriver,
   startXvfb,
@@ -66,6 +67,8 @@ if (wanted.includes('webkit')) {
 }
 
 export default {
+  // A free port, so that two runs (a developer's and a tool's) never collide on the default 8000.
+  port: await freePort(),
   files: process.env.TEST_FILES ?? 'test/browser/**/*.test.ts',
   nodeResolve: true,
   concurrency: 1,

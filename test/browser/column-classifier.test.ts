@@ -6,25 +6,26 @@ import type { ReadingDetail } from '../../components/column-classifier/events.ts
 import { formatCorners } from '../../components/column-classifier/corners.ts';
 import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, maxReadingDiff, nextEvent, rawBitmap, rejection, type ExpectedFrame } from './helpers.ts';
 
+let expected: ExpectedFrame;
+let image: HTMLImageElement;
+let element: ColumnClassifier;
+
+before(async function () {
+  expected = await expectedFrame();
+  image = await fixtureImage();
+  image.id = 'element-test-source';
+  document.body.append(image);
+});
+
+after(function () {
+  image.remove();
+});
+
+afterEach(function () {
+  element?.remove();
+});
+
 describe('<column-classifier>', function () {
-  let expected: ExpectedFrame;
-  let image: HTMLImageElement;
-  let element: ColumnClassifier;
-
-  before(async function () {
-    expected = await expectedFrame();
-    image = await fixtureImage();
-    image.id = 'element-test-source';
-    document.body.append(image);
-  });
-
-  after(function () {
-    image.remove();
-  });
-
-  afterEach(function () {
-    element?.remove();
-  });
 
   function create(attributes: Record<string, string>): ColumnClassifier {
     element = document.createElement('column-classifier');
@@ -95,19 +96,6 @@ describe('<column-classifier>', function () {
 });
 
 describe('<column-classifier> attributes, events and lifecycle', function () {
-  let expected: ExpectedFrame;
-  let image: HTMLImageElement;
-  let element: ColumnClassifier;
-
-  before(async function () {
-    expected = await expectedFrame();
-    image = await fixtureImage();
-  });
-
-  afterEach(function () {
-    element?.remove();
-  });
-
   /** An element on the fixture model, reading the fixture image, ready. */
   async function readyElement(attributes: Record<string, string> = {}): Promise<ColumnClassifier> {
     element = document.createElement('column-classifier');
