@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { stripesImage, writePng } from '../fixtures/images.ts';
 import { buildBrightnessModel, saveModel, writeModel } from '../fixtures/test-models.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { main } from '../../src/cli/main.ts';
+import { DEFAULT_MODEL } from '../../src/cli/model-args.ts';
 
 after(removeTempDirs);
 
@@ -156,5 +158,17 @@ describe('the column-classifier CLI', () => {
     assert.equal(inspected.code, 0, inspected.stdout);
     assert.match(inspected.stdout, /8\. Golden cases on the cpu backend\n {2}1 case\(s\); max \|computed − expected\| per head: heaven .* → ok/);
     assert.match(inspected.stdout, /weights\.bin: \d+ bytes, sha256 [0-9a-f]{64} — sha256 matches the contract/);
+  });
+
+  it('classify reads rendered sorobans with the shipped model', { skip: !existsSync(DEFAULT_MODEL) && 'models/column-classifier is not trained yet' }, async () => {
+    const out = await tempDir('cc-render-');
+    const rendered = await cli('render', '--seed', '4242', '--count', '4', '--out', out);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const { code, stdout, stderr } = await cli('classify', '--labels', join(out, 'labels.json'), '--json');
+    assert.equal(code, 0, stderr);
+    const { summary } = JSON.parse(stdout) as { summary: { columnAccuracy: number; images: number } };
+    assert.equal(summary.images, 4);
+    // The shipped model's test digit accuracy is ~98 %; a broken pipeline (range, grey, geometry, head order) reads ~10–20 %.
+    assert.ok(summary.columnAccuracy >= 0.9, `column accuracy ${summary.columnAccuracy}`);
   });
 });
