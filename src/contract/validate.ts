@@ -96,11 +96,14 @@ export function validateContract(json: unknown, source = 'the model contract'): 
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
     const code = codeOf(issue, json);
-    const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-    const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.map((k) => `"${k}"`).join(', ')})` : '';
-    const described = describeContractField(issue.path);
+    const at = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+    // An unknown key is reported at its own path, e.g. `input.inputRnage`.
+    const unknown = issue.code === 'unrecognized_keys';
+    const path = unknown ? [...at, issue.keys[0] ?? ''] : at;
+    const what = unknown ? `is not a contract field${issue.keys.length > 1 ? ` (nor ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : ''}` : issue.message;
+    const described = unknown ? undefined : describeContractField(issue.path);
     const text = [
-      `${source}: field \`${formatPath(path)}\`: ${issue.message}${unknownKeys}.`,
+      `${source}: field \`${formatPath(path)}\`: ${what}.`,
       described === undefined ? '' : `The field is: ${described}`,
       advice(code, path),
     ]

@@ -56,7 +56,7 @@ describe('contract schema', () => {
     void
     rejects(broken((c) => { c.golden = { tolerance: -0.1, cases: [{ input: { kind: 'float32-base64', data: goldenInput }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1] } }] }; }), 'contract/out-of-range', 'golden.tolerance'));
   it('rejects an unknown field (a typo)', () => {
-    const error = rejects(broken((c) => { (c.input as Record<string, unknown>)['inputRnage'] = { min: 0, max: 1 }; }), 'contract/unknown-field', 'input');
+    const error = rejects(broken((c) => { (c.input as Record<string, unknown>)['inputRnage'] = { min: 0, max: 1 }; }), 'contract/unknown-field', 'input.inputRnage');
     assert.match(error.message, /inputRnage/);
   });
   it('rejects a malformed shard hash', () => void rejects(broken((c) => { c.integrity = { algorithm: 'sha256', shards: { 'a.bin': 'XYZ' } }; }), 'contract/bad-format', 'integrity.shards.a.bin'));
