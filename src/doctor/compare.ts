@@ -1,0 +1,128 @@
+/**
+ * Turning what each engine's worker returned into the doctor table's rows:
+ * per-head max |browser − Node| over every image and column, digit agreement,
+ * median worker time per batch, and a verdict against the contract's
+ * tolerance. Pure, so it is tested without browsers.
+ */
+import type { ConfigResult, Engine, ImageOutputs } from './protocol.ts';
+
+/** Error codes that mean the engine does not have the backend at all (not a numeric failure). */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['backend/unavailable', 'backend/init-failed']);
+
+/** Verdict of one cell of the table. */
+export type Verdict = 'PASS' | 'FAIL' | 'N/A' | 'NOT INSTALLED';
+
+/** One row of the doctor table. */
+export interface DoctorRow {
+  readonly engine: Engine;
+  readonly config: string;
+  readonly backendUsed: string | undefined;
+  /** The worker's own golden self-check: max |computed − expected| over the contract's golden cases. */
+  readonly selfCheck: number | undefined;
+  /** Max |browser − Node| per head over every image and column. */
+  readonly headDiff: Readonly<Record<string, number>>;
+  /** Columns whose digit matches the Node reference, out of all columns. */
+  readonly digitsAgree: number;
+  readonly columns: number;
+  /** Median worker milliseconds per classify call, and its columns. */
+  readonly msPerBatch: number | undefined;
+  readonly batchColumns: number | undefined;
+  readonly verdict: Verdict;
+  /** Why, for anything but PASS. */
+  readonly note: string | undefined;
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function maxDiff(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let diff = 0;
+  a.forEach((v, i) => {
+    const d = Math.abs(v - (b[i] as number));
+    diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
+  });
+  return diff;
+}
+
+/** Per-head max |Δ| and digit agreement of browser outputs against the Node reference, image by image. */
+export function compareOutputs(browser: readonly ImageOutputs[], node: readonly ImageOutputs[]): { headDiff: Record<string, number>; digitsAgree: number; columns: number } {
+  let heaven = 0;
+  let earth = 0;
+  let digitsAgree = 0;
+  let columns = 0;
+  for (const reference of node) {
+    const got = browser.find((b) => b.name === reference.name);
+    columns += reference.digits.length;
+    if (got === undefined) {
+      heaven = Number.POSITIVE_INFINITY;
+      earth = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    heaven = Math.max(heaven, maxDiff(got.heaven, reference.heaven));
+    reference.earth.forEach((e, c) => {
+      earth = Math.max(earth, maxDiff(got.earth[c] ?? [], e));
+    });
+    digitsAgree += reference.digits.filter((d, c) => got.digits[c] === d).length;
+  }
+  return { headDiff: { heaven, earth }, digitsAgree, columns };
+}
+
+/**
+ * The row of one engine × backend configuration.
+ *
+ * @param tolerance - the contract's golden tolerance: the largest |Δ| allowed per output value
+ */
+export function rowOf(engine: Engine, result: ConfigResult, node: readonly ImageOutputs[], tolerance: number): DoctorRow {
+  const { headDiff, digitsAgree, columns } = compareOutputs(result.outputs, node);
+  const msPerBatch = median(result.batchMs);
+  const batchColumns = median(result.batchColumns);
+  const base = { engine, config: result.id, backendUsed: result.backendUsed, headDiff, digitsAgree, columns, msPerBatch, batchColumns };
+  const wanted = result.id.startsWith('webgl') ? 'webgl' : result.id;
+  const refusal = result.warnings.find((w) => w.details?.['backend'] === wanted) ?? result.error;
+  if (result.backendUsed !== wanted && refusal !== undefined) {
+    const checks = refusal.details?.['selfChecks'];
+    const failedCheck = Array.isArray(checks) ? (checks as { backend?: unknown; maxAbsDiff?: unknown; passed?: unknown }[]).find((c) => c.backend === wanted && c.passed === false) : undefined;
+    const measured = refusal.details?.['maxAbsDiff'] ?? failedCheck?.maxAbsDiff;
+    const byHead = refusal.details?.['byHead'];
+    const perHead = typeof byHead === 'object' && byHead !== null ? Object.entries(byHead).map(([h, d]) => `${h} ${Number(d).toExponential(2)}`).join(', ') : '';
+    const goldenMismatch = refusal.code === 'backend/golden-mismatch' || failedCheck !== undefined;
+    if (!goldenMismatch && refusal.code !== undefined && (UNAVAILABLE_CODES.has(refusal.code) || refusal.code === 'backend/fallback')) {
+      return { ...base, headDiff: {}, digitsAgree: 0, selfCheck: undefined, verdict: 'N/A', note: `${engine} has no usable ${result.id} backend here: ${refusal.message}` };
+    }
+    const fellBack = result.backendUsed === undefined ? 'nothing ran' : `the worker fell back to ${result.backendUsed}, as users' would`;
+    return {
+      ...base,
+      headDiff: {},
+      digitsAgree: 0,
+      selfCheck: typeof measured === 'number' ? measured : undefined,
+      verdict: 'FAIL',
+      note: goldenMismatch
+        ? `the worker's golden self-check refused ${result.id}${perHead === '' ? '' : ` (max |Δ| per head: ${perHead})`}; ${fellBack}. ${refusal.message}`
+        : `[${refusal.code ?? 'error'}] ${refusal.message}`,
+    };
+  }
+  if (result.error !== undefined) {
+    return { ...base, selfCheck: result.selfCheck?.maxAbsDiff, verdict: 'FAIL', note: `[${result.error.code ?? 'error'}] ${result.error.message}` };
+  }
+  const problems: string[] = [];
+  if (result.selfCheck !== undefined && !result.selfCheck.passed) problems.push(`self-check ${result.selfCheck.maxAbsDiff.toExponential(2)} > ${result.selfCheck.tolerance}`);
+  for (const [head, diff] of Object.entries(headDiff)) if (!(diff <= tolerance)) problems.push(`${head} differs from Node by ${diff.toExponential(2)} > ${tolerance}`);
+  if (digitsAgree !== columns) problems.push(`${columns - digitsAgree} of ${columns} digits differ from Node`);
+  if (result.backendUsed !== wanted) problems.push(`ran on ${result.backendUsed ?? 'nothing'} instead of ${wanted}`);
+  return { ...base, selfCheck: result.selfCheck?.maxAbsDiff, verdict: problems.length === 0 ? 'PASS' : 'FAIL', note: problems.length === 0 ? undefined : problems.join('; ') };
+}
+
+/** Rows for an engine that is not installed. */
+export function notInstalledRows(engine: Engine, configs: readonly string[], why: string): DoctorRow[] {
+  return configs.map((config) => ({ engine, config, backendUsed: undefined, selfCheck: undefined, headDiff: {}, digitsAgree: 0, columns: 0, msPerBatch: undefined, batchColumns: undefined, verdict: 'NOT INSTALLED', note: why }));
+}
+
+/** Rows for an engine whose page failed as a whole. */
+export function failedRows(engine: Engine, configs: readonly string[], why: string): DoctorRow[] {
+  return notInstalledRows(engine, configs, why).map((row) => ({ ...row, verdict: 'FAIL' as const }));
+}

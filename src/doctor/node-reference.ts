@@ -1,0 +1,28 @@
+/**
+ * The Node reference side of the doctor: the same model, the same images and
+ * the same shared preprocessing on the Node wasm backend. Its head values are
+ * what every browser row is compared with.
+ */
+import type { ClassifierModel } from '../model/classifier-model.ts';
+import { readColumns } from '../model/read-columns.ts';
+import type { ModelSource } from '../model/source.ts';
+import { decodeImage, imageTensor } from '../reference/image.ts';
+import { readFile } from 'node:fs/promises';
+import type { ImageJob } from './images.ts';
+import type { ImageOutputs } from './protocol.ts';
+
+/** Reads every image with the Node reference pipeline. */
+export async function nodeOutputs(model: ClassifierModel, source: ModelSource, images: readonly ImageJob[]): Promise<ImageOutputs[]> {
+  const outputs: ImageOutputs[] = [];
+  for (const image of images) {
+    const bytes = image.node.kind === 'model' ? await source.readBytes(image.node.path) : new Uint8Array(await readFile(image.node.path));
+    const frame = imageTensor(decodeImage(bytes, image.name));
+    try {
+      const columns = await readColumns(model, frame, image.geometry);
+      outputs.push({ name: image.name, heaven: columns.map((c) => c.heaven), earth: columns.map((c) => [...c.earth]), digits: columns.map((c) => c.digit) });
+    } finally {
+      frame.dispose();
+    }
+  }
+  return outputs;
+}
