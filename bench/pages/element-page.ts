@@ -1,0 +1,155 @@
+/**
+ * The bench page for everything that runs the product as shipped: the built
+ * element bundle (`/column-classifier.js`, which also exports ClassifierClient)
+ * and its module worker. Part 1's design (a) and the source-only control, and
+ * parts 2–4 (worker latency, cold start, memory).
+ */
+import { formatCorners } from '../../components/column-classifier/corners.ts';
+import type { ClassifierClient as ClientClass } from '../../src/worker-api/classifier-client.ts';
+import type { BackendName } from '../../src/worker-api/classifier-worker-api.ts';
+import { SourceCanvas, exposeBench, geometryOf, loadFrames, numberParam, stringParam, type FrameSet, type Params } from './common.ts';
+import { StageLog, exposeResponsiveness, type Design } from './responsiveness.ts';
+
+type ElementModule = typeof import('../../components/column-classifier.ts');
+
+const MODEL_URL = new URL('/models/column-classifier/model.json', location.href).href;
+const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
+
+function loadElementBundle(): Promise<ElementModule> {
+  return import(new URL('/column-classifier.js', location.href).href) as Promise<ElementModule>;
+}
+
+function backendParam(params: Params): BackendName {
+  const name = stringParam(params, 'backend');
+  const backend = BACKENDS.find((b) => b === name);
+  if (backend === undefined) throw new Error(`bench parameter "backend" must be one of ${BACKENDS.join(', ')}, got ${name}.`);
+  return backend;
+}
+
+/** Creates the element on a source and resolves on `cc-ready` (rejects on `cc-error`). */
+function createElement(set: FrameSet, source: SourceCanvas, backend: string, maxFps: number): { element: HTMLElement; ready: Promise<unknown> } {
+  const element = document.createElement('column-classifier');
+  element.setAttribute('model', MODEL_URL);
+  element.setAttribute('backend', backend);
+  element.setAttribute('columns', String(set.columns));
+  element.setAttribute('corners', formatCorners(set.corners));
+  element.setAttribute('max-fps', String(maxFps));
+  element.setAttribute('source', source.canvas.id);
+  const ready = new Promise((resolve, reject) => {
+    element.addEventListener('cc-ready', (event) => resolve(event.detail.runtime), { once: true });
+    element.addEventListener('cc-error', (event) => reject(new Error(`${event.detail.error.code}: ${event.detail.error.message}`)), { once: true });
+  });
+  return { element, ready };
+}
+
+/** Design (a): the element with its worker, reading the source at up to 30 fps. */
+function elementDesign(): Design {
+  const log = new StageLog();
+  return {
+    async setup(set, source, backend) {
+      await loadElementBundle();
+      const { element, ready } = createElement(set, source, backend, 30);
+      element.addEventListener('cc-reading', (event) => log.add({ ...event.detail.timings }));
+      element.addEventListener('cc-error', (event) => log.errors.push(event.detail.error.code));
+      document.body.append(element);
+      const runtime = (await ready) as { backend: string };
+      return { backend: runtime.backend };
+    },
+    reset: () => log.reset(),
+    counters: () => log.counters(),
+  };
+}
+
+/** The control: the same source and click probe, nothing reading them. */
+function controlDesign(): Design {
+  const log = new StageLog();
+  return {
+    setup: async () => ({ backend: 'none' }),
+    reset: () => log.reset(),
+    counters: () => log.counters(),
+  };
+}
+
+async function rawBitmap(frame: ImageData): Promise<ImageBitmap> {
+  return createImageBitmap(frame, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+}
+
+async function createClient(backend: BackendName, warmUpColumns: number): Promise<ClientClass> {
+  const { ClassifierClient } = await loadElementBundle();
+  return ClassifierClient.create({ modelUrl: MODEL_URL, backends: [backend], warmUpColumns, callTimeoutMs: 120_000 });
+}
+
+/** Part 2: per-stage worker times for each column count on one backend. */
+async function latency(params: Params): Promise<unknown> {
+  const backend = backendParam(params);
+  const counts = stringParam(params, 'columns').split(',').map(Number);
+  const frames = numberParam(params, 'frames');
+  const warm = numberParam(params, 'warm');
+  const client = await createClient(backend, counts[0] ?? 13);
+  try {
+    const byColumns: Record<string, Record<string, number[]>> = {};
+    for (const columns of counts) {
+      const set = await loadFrames(columns);
+      const geometry = geometryOf(set);
+      const stages: Record<string, number[]> = {};
+      for (let i = 0; i < warm + frames; i += 1) {
+        const bitmap = await rawBitmap(set.frames[i % set.frames.length]!);
+        const result = await client.classify(bitmap, geometry);
+        if (i < warm) continue;
+        for (const [name, value] of Object.entries({ ...result.timings, roundTrip: result.roundTrip })) (stages[name] ??= []).push(value);
+      }
+      byColumns[String(columns)] = stages;
+    }
+    const { runtime } = client;
+    return { backend: runtime.backend, tfjsVersion: runtime.tfjsVersion, wasmThreads: runtime.wasmThreads, byColumns };
+  } finally {
+    client.dispose();
+  }
+}
+
+/** Part 3: element connected → cc-ready, and → first cc-reading (one try; the runner loads a fresh page per try). */
+async function coldStart(params: Params): Promise<unknown> {
+  const set = await loadFrames(numberParam(params, 'columns'));
+  const source = new SourceCanvas(set);
+  await loadElementBundle();
+  const { element, ready } = createElement(set, source, backendParam(params), 30);
+  const firstReading = new Promise<number>((resolve) => element.addEventListener('cc-reading', () => resolve(performance.now()), { once: true }));
+  const connected = performance.now();
+  document.body.append(element);
+  const runtime = (await ready) as { backend: string };
+  const readyAt = performance.now();
+  const readingAt = await firstReading;
+  element.remove();
+  return { backend: runtime.backend, ready: readyAt - connected, firstReading: readingAt - connected };
+}
+
+let memoryClient: ClientClass | undefined;
+let memorySet: FrameSet | undefined;
+
+/** Part 4: a client and its frames; the runner reads the worker's heap between chunks. */
+async function memorySetup(params: Params): Promise<unknown> {
+  const columns = numberParam(params, 'columns');
+  memorySet = await loadFrames(columns);
+  memoryClient = await createClient(backendParam(params), columns);
+  return { ...(await memoryClient.memory()), backend: memoryClient.runtime.backend };
+}
+
+/** Runs `frames` frames through the client's classify loop; resolves with the worker's TF.js memory after. */
+async function memoryRun(params: Params): Promise<unknown> {
+  const client = memoryClient;
+  const set = memorySet;
+  if (client === undefined || set === undefined) throw new Error('Call memorySetup first.');
+  const frames = numberParam(params, 'frames');
+  const geometry = geometryOf(set);
+  const started = performance.now();
+  for (let i = 0; i < frames; i += 1) await client.classify(await rawBitmap(set.frames[i % set.frames.length]!), geometry);
+  return { ms: performance.now() - started, ...(await client.memory()) };
+}
+
+const params = new URLSearchParams(location.search);
+const design = params.get('design');
+if (design === 'element' || design === 'control') {
+  exposeResponsiveness(design === 'element' ? elementDesign() : controlDesign());
+} else {
+  exposeBench({ latency, coldStart, memorySetup, memoryRun });
+}

@@ -1,0 +1,436 @@
+// `npm run bench`: builds the product, serves it with the bench pages, drives
+// Chromium, Firefox and WebKit, prints the five parts and writes
+// bench/results.json, bench/results.md and bench/results.svg.
+//
+//   npm run bench                         full run (~10–15 min on 2 cores)
+//   npm run bench -- --quick              fewer frames and rounds (~3–4 min)
+//   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes
+//   npm run bench -- --engines=chromium   engines for parts 2 and 3
+//   npm run bench -- --no-build           reuse dist/ as it is
+//
+// Run with tsx (the script does), because it imports the renderer and the
+// field-model fixture from TypeScript.
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { stopHelpers } from '../scripts/browsers.mjs';
+import { openEngine } from './drivers.mjs';
+import { writeFieldModel, writeFrames } from './prepare.ts';
+import { printReport, writeChart, writeMarkdown } from './report.mjs';
+import { serveStatic } from './server.mjs';
+import { ratio, summary } from './stats.mjs';
+import { TRACE_CATEGORIES, analyzeWindow } from './trace.mjs';
+import { measureSizes } from './sizes.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'bench', '.out');
+const SITE = join(OUT, 'site');
+const PARTS = ['responsiveness', 'latency', 'cold', 'memory', 'sizes'];
+const ENGINES = ['chromium', 'firefox', 'webkit'];
+const BACKENDS = ['cpu', 'wasm', 'webgl'];
+const LATENCY_COLUMNS = [1, 5, 13, 21];
+
+function parseArgs(argv) {
+  const flag = (name) => argv.includes(`--${name}`);
+  const value = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const list = (name, all) => {
+    const text = value(name);
+    if (text === undefined) return all;
+    const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = items.filter((i) => !all.includes(i));
+    if (unknown.length > 0) throw new Error(`--${name}: unknown ${unknown.join(', ')}; choose from ${all.join(', ')}.`);
+    return items;
+  };
+  const known = ['quick', 'no-build', 'only', 'engines', 'backend', 'memory-frames'];
+  for (const arg of argv) {
+    const name = arg.replace(/^--/, '').split('=')[0];
+    if (!arg.startsWith('--') || !known.includes(name)) throw new Error(`Unknown argument ${arg}. Known: ${known.map((k) => `--${k}`).join(' ')}.`);
+  }
+  const quick = flag('quick');
+  return {
+    quick,
+    build: !flag('no-build'),
+    parts: list('only', PARTS),
+    engines: list('engines', ENGINES),
+    // Part 1: the backend of the element (a) and of the main-thread baseline (b); (c) is always WebGL, as in the field.
+    backend: value('backend') ?? 'wasm',
+    rounds: quick ? 1 : 3,
+    windowFrames: quick ? 60 : 150,
+    warmFrames: 30,
+    settleFrames: 15,
+    clickEveryMs: 150,
+    latencyFrames: quick ? 10 : 40,
+    latencyFramesCpu: quick ? 4 : 12,
+    latencyWarm: 3,
+    coldTries: quick ? 1 : 3,
+    memoryFrames: Number(value('memory-frames') ?? (quick ? 1000 : 10_000)),
+    memoryChunk: quick ? 250 : 1000,
+  };
+}
+
+const started = Date.now();
+function progress(text) {
+  const s = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
+  console.log(`[${s} s] ${text}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function buildSite(options) {
+  if (options.build) {
+    progress('building (npm run build)…');
+    const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
+  }
+  await rm(SITE, { recursive: true, force: true });
+  await mkdir(SITE, { recursive: true });
+  // A copy, so that another `npm run build` during the run cannot pull files from under the browsers.
+  await cp(join(ROOT, 'dist'), SITE, { recursive: true });
+  const benchDir = join(SITE, 'bench');
+  await mkdir(benchDir, { recursive: true });
+  progress('bundling the bench pages…');
+  const pages = { 'element-page': 'element-page.ts', 'main-thread-page': 'main-thread-page.ts', 'field-page': 'field-page.ts' };
+  await esbuild.build({
+    entryPoints: Object.fromEntries(Object.entries(pages).map(([name, file]) => [name, join(ROOT, 'bench', 'pages', file)])),
+    outdir: benchDir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    tsconfig: join(ROOT, 'tsconfig.json'),
+    logLevel: 'error',
+  });
+  for (const name of Object.keys(pages)) {
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench: ${name}</title>
+<script type="module" src="${name}.js"></script></head><body></body></html>\n`;
+    await writeFile(join(benchDir, `${name}.html`), html);
+  }
+  progress('rendering source frames and writing the field graph model…');
+  await writeFrames(benchDir, LATENCY_COLUMNS, 4);
+  const field = await writeFieldModel(SITE);
+  return { field };
+}
+
+// ---------------------------------------------------------------- part 1
+
+const DESIGNS = {
+  control: { page: 'element-page', design: 'control', label: 'source + clicks only (control)' },
+  element: { page: 'element-page', design: 'element', label: '(a) element + worker' },
+  mainThread: { page: 'main-thread-page', design: 'main-thread', label: '(b) same model + preprocessing on the main thread' },
+  field: { page: 'field-page', design: 'field', label: '(c) field: MobileNetV2 graph, main thread, WebGL, per-column preprocessing' },
+};
+
+async function responsivenessSegment(engine, origin, key, options) {
+  const { page: file, design } = DESIGNS[key];
+  const page = await engine.open(`${origin}/bench/${file}.html?design=${design}`);
+  const raw = page.raw;
+  try {
+    const info = await page.run('setup', { columns: 13, backend: key === 'field' ? 'webgl' : options.backend });
+    await page.run('start', { fps: 30 });
+    await page.run('frames', { count: options.warmFrames });
+    await raw.emulateCPUThrottling(4);
+    await page.run('frames', { count: options.settleFrames });
+    await raw.tracing.start({ categories: TRACE_CATEGORIES });
+    let clicking = true;
+    const clicker = (async () => {
+      while (clicking) {
+        await raw.mouse.click(info.click.x, info.click.y);
+        await sleep(options.clickEveryMs);
+      }
+    })();
+    const counters = await page.run('measure', { count: options.windowFrames });
+    clicking = false;
+    await clicker;
+    const trace = JSON.parse(Buffer.from(await raw.tracing.stop()).toString('utf8'));
+    await raw.emulateCPUThrottling(null);
+    await page.run('stop');
+    return { design: key, info, counters, trace: analyzeWindow(trace.traceEvents), pageErrors: [...page.errors] };
+  } finally {
+    await page.close();
+  }
+}
+
+/** Attributable time per frame = the design's time in that frame − the median of the same round's control (source + clicks only). */
+function attributable(segments, key, field, controls) {
+  const values = [];
+  let excess = 0;
+  for (const s of segments) {
+    const control = key === 'control' ? 0 : controls.get(s.round)?.[field] ?? 0;
+    for (const busy of s.trace[field]) values.push(busy - control);
+    excess += s.trace[field].reduce((x, y) => x + y, 0) - control * s.trace[field].length;
+  }
+  const q = summary(values);
+  return { perFrame: { p50: Math.max(0, q.p50), p95: Math.max(0, q.p95) }, excess: Math.max(0, excess), frames: values.length };
+}
+
+function summarizeResponsiveness(segments) {
+  const controls = new Map();
+  for (const s of segments) {
+    if (s.design === 'control') controls.set(s.round, { perFrame: summary(s.trace.perFrame).p50, perFrameWall: summary(s.trace.perFrameWall).p50 });
+  }
+  const designs = {};
+  for (const key of Object.keys(DESIGNS)) {
+    const mine = segments.filter((s) => s.design === key);
+    if (mine.length === 0) continue;
+    const cpu = attributable(mine, key, 'perFrame', controls);
+    const wall = attributable(mine, key, 'perFrameWall', controls);
+    const readings = mine.reduce((n, s) => n + s.counters.readings, 0);
+    const windowMs = mine.reduce((n, s) => n + s.trace.windowMs, 0);
+    const sum = (pick) => mine.reduce((acc, s) => ({ count: acc.count + pick(s).count, totalMs: acc.totalMs + pick(s).totalMs }), { count: 0, totalMs: 0 });
+    const stages = {};
+    for (const s of mine) for (const [name, values] of Object.entries(s.counters.stages)) (stages[name] ??= []).push(...values);
+    designs[key] = {
+      label: DESIGNS[key].label,
+      backend: mine[0].info.backend,
+      frame: mine[0].info.frame,
+      rounds: mine.length,
+      framesMeasured: cpu.frames,
+      mainThreadMsPerFrame: cpu.perFrame,
+      mainThreadWallMsPerFrame: wall.perFrame,
+      mainThreadMsPerFrameUnsubtracted: summary(mine.flatMap((s) => s.trace.perFrame)),
+      mainThreadMsPerReading: readings > 0 ? cpu.excess / readings : Number.NaN,
+      readings,
+      readingsPerSecond: windowMs > 0 ? (readings / windowMs) * 1000 : Number.NaN,
+      longTasks: sum((s) => s.trace.longTasks),
+      longTasksCpu: sum((s) => s.trace.longTasksCpu),
+      clickDelayMs: summary(mine.flatMap((s) => s.counters.clicks.delays)),
+      clickToNextFrameMs: summary(mine.flatMap((s) => s.counters.clicks.toNextFrame)),
+      workerMsPerFrame: summary(mine.flatMap((s) => s.trace.workerPerFrame)),
+      stagesMs: Object.fromEntries(Object.entries(stages).map(([name, values]) => [name, summary(values)])),
+      setup: mine[0].info,
+      errors: mine.flatMap((s) => [...s.counters.errors, ...s.pageErrors]),
+    };
+  }
+  const a = designs.element;
+  const ratios = {};
+  for (const key of ['mainThread', 'field']) {
+    const d = designs[key];
+    if (a === undefined || d === undefined) continue;
+    ratios[key] = {
+      p50: ratio(d.mainThreadMsPerFrame.p50, a.mainThreadMsPerFrame.p50),
+      p95: ratio(d.mainThreadMsPerFrame.p95, a.mainThreadMsPerFrame.p95),
+      perReading: ratio(d.mainThreadMsPerReading, a.mainThreadMsPerReading),
+      clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
+    };
+  }
+  return { designs, ratios };
+}
+
+async function runResponsiveness(options, origin, engines) {
+  const engine = engines.chromium;
+  if (engine === undefined || engine.missing) return { skipped: engine?.missing ?? 'chromium was not opened' };
+  const order = Object.keys(DESIGNS);
+  const segments = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    // Interleaved, and rotated each round, so a burst of load from other work on the machine hits every design.
+    const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
+    for (const key of rotated) {
+      progress(`part 1, round ${round + 1}/${options.rounds}: ${DESIGNS[key].label}, ${options.windowFrames} frames at 30 fps, CPU 4× throttled…`);
+      const segment = await responsivenessSegment(engine, origin, key, options);
+      segments.push({ round, ...segment });
+      const perFrame = summary(segment.trace.perFrame);
+      progress(`  main thread ${perFrame.p50.toFixed(2)} / ${perFrame.p95.toFixed(2)} ms CPU per frame (p50/p95, control not yet subtracted), ${segment.counters.readings} readings, ${segment.trace.longTasks.count} long tasks`);
+    }
+  }
+  return {
+    throttle: 4,
+    fps: 30,
+    columns: 13,
+    windowFrames: options.windowFrames,
+    warmFrames: options.warmFrames + options.settleFrames,
+    rounds: options.rounds,
+    ...summarizeResponsiveness(segments),
+    segments: segments.map(({ trace, ...rest }) => ({ ...rest, counters: { ...rest.counters, stages: undefined }, trace: { ...trace, perFrame: summary(trace.perFrame), perFrameWall: summary(trace.perFrameWall), workerPerFrame: summary(trace.workerPerFrame) } })),
+  };
+}
+
+// ---------------------------------------------------------------- parts 2 and 3
+
+async function runLatency(options, origin, engines) {
+  const results = {};
+  for (const name of options.engines) {
+    const engine = engines[name];
+    if (engine.missing) {
+      results[name] = { missing: engine.missing };
+      continue;
+    }
+    results[name] = {};
+    for (const backend of BACKENDS) {
+      const frames = backend === 'cpu' ? options.latencyFramesCpu : options.latencyFrames;
+      progress(`part 2: ${name} ${backend}: ${LATENCY_COLUMNS.join('/')} columns × ${frames} frames…`);
+      let page;
+      try {
+        page = await engine.open(`${origin}/bench/element-page.html`);
+        const result = await page.run('latency', { backend, columns: LATENCY_COLUMNS.join(','), frames, warm: options.latencyWarm });
+        results[name][backend] = {
+          backend: result.backend,
+          tfjsVersion: result.tfjsVersion,
+          frames,
+          byColumns: Object.fromEntries(
+            Object.entries(result.byColumns).map(([columns, stages]) => [columns, Object.fromEntries(Object.entries(stages).map(([stage, values]) => [stage, summary(values)]))]),
+          ),
+        };
+        const t13 = results[name][backend].byColumns['13']?.total;
+        if (t13) progress(`  13 columns: total ${t13.p50.toFixed(1)} ms median, ${t13.p95.toFixed(1)} ms p95`);
+      } catch (error) {
+        results[name][backend] = { error: firstLine(error) };
+        progress(`  failed: ${firstLine(error)}`);
+      } finally {
+        await page?.close().catch(() => undefined);
+      }
+    }
+  }
+  return { columns: LATENCY_COLUMNS, note: 'worker-side times, not throttled', engines: results };
+}
+
+async function runColdStart(options, origin, engines) {
+  const results = {};
+  for (const name of options.engines) {
+    const engine = engines[name];
+    if (engine.missing) {
+      results[name] = { missing: engine.missing };
+      continue;
+    }
+    results[name] = {};
+    for (const backend of BACKENDS) {
+      progress(`part 3: ${name} ${backend}: cold start × ${options.coldTries}…`);
+      const ready = [];
+      const first = [];
+      let used;
+      let error;
+      for (let i = 0; i < options.coldTries; i += 1) {
+        let page;
+        try {
+          page = await engine.open(`${origin}/bench/element-page.html`);
+          const r = await page.run('coldStart', { backend, columns: 13 });
+          used = r.backend;
+          ready.push(r.ready);
+          first.push(r.firstReading);
+        } catch (e) {
+          error = firstLine(e);
+        } finally {
+          await page?.close().catch(() => undefined);
+        }
+      }
+      results[name][backend] = ready.length > 0 ? { backend: used, tries: ready.length, readyMs: summary(ready), firstReadingMs: summary(first), ...(error ? { error } : {}) } : { error };
+      if (ready.length > 0) progress(`  ready ${summary(ready).p50.toFixed(0)} ms, first reading ${summary(first).p50.toFixed(0)} ms (median)`);
+      else progress(`  failed: ${error}`);
+    }
+  }
+  return { note: 'element connected → cc-ready / first cc-reading; model, worker and .wasm served from localhost, no HTTP cache', engines: results };
+}
+
+// ---------------------------------------------------------------- part 4
+
+async function workerHeap(raw) {
+  const worker = raw.workers().find((w) => w.url().includes('column-classifier.worker'));
+  if (worker === undefined) return undefined;
+  await worker.client.send('HeapProfiler.collectGarbage').catch(() => undefined);
+  const { usedSize, totalSize } = await worker.client.send('Runtime.getHeapUsage');
+  return { usedBytes: usedSize, totalBytes: totalSize };
+}
+
+async function runMemory(options, origin, engines) {
+  const engine = engines.chromium;
+  if (engine === undefined || engine.missing) return { skipped: engine?.missing ?? 'chromium was not opened' };
+  const backend = 'wasm';
+  const page = await engine.open(`${origin}/bench/element-page.html`);
+  try {
+    const before = await page.run('memorySetup', { backend, columns: 13 });
+    const heapBefore = await workerHeap(page.raw);
+    const pageHeapBefore = (await page.raw.metrics()).JSHeapUsedSize;
+    progress(`part 4: chromium ${backend}: ${options.memoryFrames} frames through ClassifierClient.classify; worker heap ${mb(heapBefore?.usedBytes)}, ${before.numTensors} tensors`);
+    const curve = [{ frames: 0, numTensors: before.numTensors, workerHeapBytes: heapBefore?.usedBytes }];
+    let done = 0;
+    let after = before;
+    while (done < options.memoryFrames) {
+      const n = Math.min(options.memoryChunk, options.memoryFrames - done);
+      after = await page.run('memoryRun', { frames: n });
+      done += n;
+      const heap = await workerHeap(page.raw);
+      curve.push({ frames: done, numTensors: after.numTensors, workerHeapBytes: heap?.usedBytes });
+      progress(`  ${done}/${options.memoryFrames} frames (${((n / after.ms) * 1000).toFixed(0)} frames/s): ${after.numTensors} tensors, worker heap ${mb(heap?.usedBytes)}`);
+    }
+    const heapAfter = await workerHeap(page.raw);
+    const pageHeapAfter = (await page.raw.metrics()).JSHeapUsedSize;
+    return {
+      engine: 'chromium',
+      backend: before.backend,
+      frames: done,
+      numTensors: { before: before.numTensors, after: after.numTensors },
+      tfBytes: { before: before.numBytes, after: after.numBytes },
+      workerHeapBytes: { before: heapBefore?.usedBytes, after: heapAfter?.usedBytes, how: 'CDP Runtime.getHeapUsage on the worker target after HeapProfiler.collectGarbage' },
+      pageHeapBytes: { before: pageHeapBefore, after: pageHeapAfter, how: 'CDP Performance.getMetrics JSHeapUsedSize' },
+      curve,
+      note: 'Firefox and WebKit expose no worker heap to their drivers; numTensors is the same code in every engine.',
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+const mb = (bytes) => (bytes === undefined ? 'n/a' : `${(bytes / 1048576).toFixed(2)} MB`);
+const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  progress(`parts: ${options.parts.join(', ')}; engines: ${options.engines.join(', ')}${options.quick ? ' (quick)' : ''}`);
+  const load = { start: loadavg() };
+  const { field } = await buildSite(options);
+  const server = await serveStatic(SITE);
+  const needed = new Set();
+  if (options.parts.some((p) => ['responsiveness', 'memory'].includes(p))) needed.add('chromium');
+  if (options.parts.some((p) => ['latency', 'cold'].includes(p))) for (const e of options.engines) needed.add(e);
+  const engines = {};
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, platform: `${process.platform} ${process.arch}` },
+    commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
+    model: JSON.parse(await readFile(join(SITE, 'models', 'column-classifier', 'model.json'), 'utf8')).userDefinedMetadata?.contract?.name ?? 'models/column-classifier',
+    options: { ...options },
+    engines: {},
+  };
+  try {
+    for (const name of ENGINES.filter((e) => needed.has(e))) {
+      progress(`starting ${name}…`);
+      try {
+        engines[name] = await openEngine(name);
+      } catch (error) {
+        engines[name] = { name, missing: `${name} did not start: ${firstLine(error)}` };
+      }
+      results.engines[name] = engines[name].missing ? { missing: engines[name].missing } : { version: engines[name].version };
+      if (engines[name].missing) progress(`  ${engines[name].missing}`);
+    }
+    if (options.parts.includes('responsiveness')) results.responsiveness = await runResponsiveness(options, server.origin, engines);
+    if (options.parts.includes('latency')) results.latency = await runLatency(options, server.origin, engines);
+    if (options.parts.includes('cold')) results.coldStart = await runColdStart(options, server.origin, engines);
+    if (options.parts.includes('memory')) results.memory = await runMemory(options, server.origin, engines);
+    if (options.parts.includes('sizes')) results.sizes = await measureSizes(SITE, field);
+  } finally {
+    for (const engine of Object.values(engines)) await engine.close?.().catch(() => undefined);
+    await server.close();
+    stopHelpers();
+  }
+  load.end = loadavg();
+  results.machine.loadAverage = { start: load.start.map((l) => Number(l.toFixed(2))), end: load.end.map((l) => Number(l.toFixed(2))) };
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  const benchDir = join(ROOT, 'bench');
+  const text = printReport(results);
+  console.log(`\n${text}`);
+  await writeFile(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeMarkdown(join(benchDir, 'results.md'), results);
+  await writeChart(join(benchDir, 'results.svg'), results);
+  progress('wrote bench/results.json, bench/results.md, bench/results.svg');
+}
+
+main().catch((error) => {
+  stopHelpers();
+  console.error(`bench failed: ${error?.stack ?? error}`);
+  process.exit(1);
+});
