@@ -5,6 +5,7 @@
  */
 import { ColumnClassifierError } from '../errors.ts';
 import { runSchema } from './schema.ts';
+import { DOCTOR_USAGE } from '../doctor/usage.ts';
 import { CLASSIFY_USAGE, GOLDEN_USAGE, INSPECT_USAGE, RENDER_USAGE, SCHEMA_USAGE, SEAL_USAGE } from './usage.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
@@ -17,6 +18,7 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   seal: { run: async () => (await import('./seal.ts')).runSeal, summary: SEAL_USAGE },
   render: { run: async () => (await import('./render.ts')).runRender, summary: RENDER_USAGE },
   schema: { run: async () => runSchema, summary: SCHEMA_USAGE },
+  doctor: { run: async () => (await import('./doctor.ts')).runDoctorCommand, summary: DOCTOR_USAGE },
 };
 
 /** Usage text listing every command. */

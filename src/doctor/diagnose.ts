@@ -1,0 +1,289 @@
+/**
+ * `doctor --diagnose`: for a model with no contract, or a suspect one, find
+ * by measurement what it wants — input range, colour order, resize — on
+ * labelled soroban photos; read what it does inside (normalization, heads,
+ * quantization); say what a suspect contract gets wrong; and write a sidecar
+ * contract that makes it load.
+ */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { ModelContract } from '../contract/schema.ts';
+import { InputError } from '../errors.ts';
+import { readContractFile } from '../reference/seal.ts';
+import { useNodeBackend } from '../reference/backend.ts';
+import { imageTensor, readImage } from '../reference/image.ts';
+import { readLabels, type LabelledImage } from '../reference/labels.ts';
+import { inspectModel, type ModelInspection } from '../model/inspect.ts';
+import { fileModelSource } from '../model/node-file-source.ts';
+import { SIDECAR_NAME } from '../model/contract-location.ts';
+import type { Problem } from '../model/problems.ts';
+import { mapRange, type AffineMap } from '../model/topology.ts';
+import type { WeightReport } from '../model/check-weights.ts';
+import { checkBinding, identifyHeads, measuredOutputs, type BindingCheck, type HeadIdentification, type MeasuredOutput } from './heads.ts';
+import { feedFor, hypothesesFor, hypothesisLabel, type Hypothesis } from './hypotheses.ts';
+import { buildRawModel, type RawModel } from './raw-model.ts';
+import { contractFromDiagnosis } from './sidecar.ts';
+
+/** Options of {@link diagnoseModel}. */
+export interface DiagnoseOptions {
+  /** model.json or its directory. */
+  readonly model: string;
+  /** A directory with the renderer's labels.json. */
+  readonly imagesDir: string;
+  /** A suspect sidecar contract to judge (default: model.contract.json beside the model, or the embedded one). */
+  readonly sidecar?: string | undefined;
+  /** Where to write the sidecar contract found (default beside the model; see {@link defaultOutPath}). */
+  readonly out?: string | undefined;
+  /** Use at most this many labelled images (default all). */
+  readonly maxImages?: number;
+  readonly progress?: (line: string) => void;
+}
+
+/** The measured accuracy of one hypothesis. */
+export interface HypothesisScore {
+  readonly hypothesis: Hypothesis;
+  readonly label: string;
+  /** Columns read right / columns. */
+  readonly accuracy: number;
+  /** What the first convolution sees for this range, after the model's own normalization. */
+  readonly firstConvSees: { readonly min: number; readonly max: number } | undefined;
+}
+
+/** What the diagnosis says about a suspect contract. */
+export interface SuspectFinding {
+  readonly description: string;
+  /** The contract's own preprocessing, scored like the hypotheses (undefined when its heads cannot be decoded). */
+  readonly accuracy: number | undefined;
+  readonly label: string;
+  readonly binding: readonly BindingCheck[];
+  readonly swapped: boolean;
+  /** Problems the loader's inspection finds with this contract. */
+  readonly problems: readonly Problem[];
+  /** Plain-language findings, most important first. */
+  readonly findings: readonly string[];
+}
+
+/** Everything a diagnosis found. */
+export interface Diagnosis {
+  readonly model: string;
+  readonly format: string;
+  readonly input: { readonly name: string; readonly shape: readonly (number | null)[]; readonly dtype: string };
+  readonly normalization: { readonly map: AffineMap | undefined; readonly steps: readonly string[]; readonly channelRepeat: number; readonly problem: string | undefined };
+  readonly outputs: readonly MeasuredOutput[];
+  readonly heads: HeadIdentification;
+  readonly quantization: { readonly byStored: Readonly<Record<string, number>>; readonly quantized: readonly WeightReport[] };
+  readonly images: number;
+  readonly columns: number;
+  /** Best first; empty when the heads are not soroban heads. */
+  readonly scores: readonly HypothesisScore[];
+  /** Accuracy of always answering the most common digit: what "no better than guessing" means on these labels. */
+  readonly chance: number;
+  readonly best: HypothesisScore | undefined;
+  /** Plain-language conclusions. */
+  readonly conclusions: readonly string[];
+  readonly suspect: SuspectFinding | undefined;
+  readonly written: { readonly path: string; readonly loads: boolean; readonly problems: readonly Problem[] } | undefined;
+  /** `ok`: a contract was written and loads, and no suspect contract is wrong. */
+  readonly verdict: 'ok' | 'problems';
+}
+
+/** Where the found contract goes when `--out` is not given: the sidecar name, unless a sidecar already sits there. */
+export function defaultOutPath(modelJsonPath: string, sidecarExists: boolean): string {
+  return join(dirname(modelJsonPath), sidecarExists ? 'model.contract.diagnosed.json' : SIDECAR_NAME);
+}
+
+interface LoadedImage {
+  readonly frame: tf.Tensor3D;
+  readonly label: LabelledImage;
+}
+
+function decodeDigits(values: Record<string, { values: Float32Array; units: number }>, heaven: string, earth: string, threshold: number, columns: number): number[] | undefined {
+  const h = values[heaven];
+  const e = values[earth];
+  if (h === undefined || e === undefined || h.units !== 1 || e.units !== 5) return undefined;
+  const digits: number[] = [];
+  for (let c = 0; c < columns; c++) {
+    let best = 0;
+    for (let k = 1; k < 5; k++) if ((e.values[c * 5 + k] as number) > (e.values[c * 5 + best] as number)) best = k;
+    digits.push(((h.values[c] as number) >= threshold ? 5 : 0) + best);
+  }
+  return digits;
+}
+
+async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesis, heads: { heaven: string; earth: string; threshold: number }, size: { height: number; width: number; channels: 1 | 3 }): Promise<number | undefined> {
+  let right = 0;
+  let total = 0;
+  for (const image of images) {
+    const batch = feedFor(image.frame, image.label.geometry, h, size);
+    let values;
+    try {
+      values = await raw.run(batch);
+    } finally {
+      batch.dispose();
+    }
+    const digits = decodeDigits(values, heads.heaven, heads.earth, heads.threshold, image.label.digits.length);
+    if (digits === undefined) return undefined;
+    right += digits.filter((d, i) => d === image.label.digits[i]).length;
+    total += digits.length;
+  }
+  return total === 0 ? 0 : right / total;
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+const rng = (r: { min: number; max: number }): string => `[${Number(r.min.toPrecision(4))}, ${Number(r.max.toPrecision(4))}]`;
+const sameRange = (a: { min: number; max: number }, b: { min: number; max: number }): boolean => Math.abs(a.min - b.min) < 1e-3 && Math.abs(a.max - b.max) < 1e-3;
+
+function suspectFindings(contract: ModelContract, accuracy: number | undefined, best: HypothesisScore | undefined, binding: { checks: BindingCheck[]; swapped: boolean }, map: AffineMap | undefined, problems: readonly Problem[]): string[] {
+  const out: string[] = [];
+  if (binding.swapped) {
+    const [heaven, earth] = binding.checks as [BindingCheck, BindingCheck];
+    out.push(`Heads swapped: the contract binds heaven to "${heaven.boundTo?.key ?? '?'}" (${heaven.boundTo?.units ?? '?'} units, ${heaven.boundTo?.activation ?? '?'}) and earth to "${earth.boundTo?.key ?? '?'}" (${earth.boundTo?.units ?? '?'} units, ${earth.boundTo?.activation ?? '?'}); by shape and activation heaven is "${heaven.identified?.key ?? '?'}" and earth is "${earth.identified?.key ?? '?'}". Swap heads[].output.`);
+  } else {
+    for (const c of binding.checks) {
+      if (!c.correct && c.identified !== undefined) out.push(`The ${c.role} head "${c.head}" is bound to ${c.boundTo === undefined ? 'no model output' : `"${c.boundTo.key}" (${c.boundTo.units} units, ${c.boundTo.activation})`}; the ${c.role} output is "${c.identified.key}".`);
+    }
+  }
+  const range = contract.input.inputRange;
+  if (range !== undefined && best !== undefined && !sameRange(range, best.hypothesis.range)) {
+    const fedSees = map === undefined ? undefined : mapRange(map, range);
+    const bestSees = best.firstConvSees;
+    const internal = contract.modelInternals.normalization;
+    if (map !== undefined && bestSees !== undefined && sameRange(range, bestSees) && !(map.scale === 1 && map.offset === 0)) {
+      out.push(`Double normalization: the contract feeds ${rng(range)}, which is what the model's first convolution should see — but the model normalizes again inside (x ↦ x · ${Number(map.scale.toPrecision(6))} + ${Number(map.offset.toPrecision(6))}), so it sees ${fedSees === undefined ? '?' : rng(fedSees)}. Feed ${best.hypothesis.range.name} and let the model normalize once.`);
+    } else if (map !== undefined && fedSees !== undefined && bestSees !== undefined && fedSees.max - fedSees.min < (bestSees.max - bestSees.min) / 50) {
+      out.push(`Double normalization: the contract feeds ${rng(range)} and the model rescales again inside, so its first convolution sees ${rng(fedSees)} — nearly constant. It was trained on ${best.hypothesis.range.name} (first convolution sees ${rng(bestSees)}).`);
+    } else {
+      out.push(`Wrong input range: the contract feeds ${rng(range)}, but the model reads best on ${best.hypothesis.range.name}${fedSees === undefined ? '' : ` (the contract's range reaches the first convolution as ${rng(fedSees)}, the best as ${bestSees === undefined ? '?' : rng(bestSees)})`}.`);
+    }
+    if (internal.kind === 'none' && map !== undefined && !(map.scale === 1 && map.offset === 0)) out.push('The contract declares no normalization inside the model (modelInternals.normalization "none"), but the model has one: its author did not know the model rescales.');
+  }
+  if (accuracy !== undefined && best !== undefined && accuracy < best.accuracy - 0.05) out.push(`Measured: the contract's preprocessing reads ${pct(accuracy)} of the labelled columns right; the best hypothesis (${best.label}) ${pct(best.accuracy)}.`);
+  for (const p of problems.filter((p) => p.severity === 'error')) out.push(`The loader refuses it: [${p.code}] ${p.message.split('\n')[0] ?? ''}`);
+  return out;
+}
+
+/**
+ * Diagnoses a model on labelled soroban photos.
+ *
+ * @throws {InputError} when the images are not a renderer labels directory
+ * @throws {LoadError} when the model or its weights cannot be read
+ */
+export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis> {
+  const say = options.progress ?? (() => undefined);
+  await useNodeBackend('wasm');
+  const source = await fileModelSource(options.model);
+  const sidecarText = options.sidecar === undefined ? undefined : await readContractFile(options.sidecar);
+  // Inspected twice: without any contract (what the model is), and with the suspect one (what the loader says of it).
+  const bare: ModelInspection = await inspectModel(source, { sidecar: 'none', requireWeights: true });
+  const judged = await inspectModel(source, { sidecar: sidecarText === undefined ? 'auto' : { json: sidecarText, description: options.sidecar ?? '' }, requireWeights: true });
+  const raw = await buildRawModel(bare);
+  const labelled = (await readLabels(join(options.imagesDir, 'labels.json'))).slice(0, options.maxImages ?? Number.POSITIVE_INFINITY);
+  if (labelled.length === 0) throw new InputError('input/bad-argument', `${options.imagesDir}/labels.json lists no images.`);
+  const images: LoadedImage[] = [];
+  try {
+    for (const label of labelled) images.push({ frame: imageTensor(await readImage(label.path)), label });
+    const [, height, width, channels] = raw.input.shape;
+    if (typeof height !== 'number' || typeof width !== 'number' || (channels !== 1 && channels !== 3) || height < 1 || width < 1) {
+      throw new InputError('input/bad-argument', `The model's input "${raw.input.name}" has shape ${JSON.stringify(raw.input.shape)}; doctor --diagnose needs [batch, height, width, 1 or 3].`);
+    }
+    const size = { height, width, channels: channels as 1 | 3 };
+    say('running the model once to measure its outputs');
+    const probe = feedFor((images[0] as LoadedImage).frame, { ...(images[0] as LoadedImage).label.geometry }, hypothesesFor(size.channels)[0] as Hypothesis, size);
+    const probed = await raw.run(probe).finally(() => probe.dispose());
+    // Units per column come from running the model: a layers model's JSON does not always declare output shapes.
+    const outputs = measuredOutputs(raw.outputs, Object.fromEntries(Object.entries(probed).map(([k, v]) => [k, v.units])));
+    const heads = identifyHeads(outputs);
+    const map = raw.input.map;
+    const columns = labelled.reduce((n, l) => n + l.digits.length, 0);
+    const counts = new Map<number, number>();
+    for (const l of labelled) for (const d of l.digits) counts.set(d, (counts.get(d) ?? 0) + 1);
+    const chance = Math.max(...counts.values()) / columns;
+    const scores: HypothesisScore[] = [];
+    const conclusions: string[] = [];
+    if (heads.heaven !== undefined && heads.earth !== undefined) {
+      const all = hypothesesFor(size.channels);
+      for (const [i, h] of all.entries()) {
+        say(`hypothesis ${i + 1} of ${all.length}: ${hypothesisLabel(h)}`);
+        const accuracy = await score(raw, images, h, { heaven: heads.heaven.key, earth: heads.earth.key, threshold: 0.5 }, size);
+        scores.push({ hypothesis: h, label: hypothesisLabel(h), accuracy: accuracy ?? 0, firstConvSees: map === undefined ? undefined : mapRange(map, h.range) });
+      }
+      scores.sort((a, b) => b.accuracy - a.accuracy);
+    } else {
+      conclusions.push(`Not a soroban column classifier: ${heads.notes.join('; ')}. Its accuracy on soroban labels cannot be measured, and the contract format (heaven + earth heads) cannot describe it.`);
+    }
+    const best = scores[0];
+    if (best !== undefined) {
+      const runnerUp = scores.find((s) => s.hypothesis.range.name !== best.hypothesis.range.name || s.hypothesis.colour !== best.hypothesis.colour);
+      if (best.accuracy <= chance + 0.1) {
+        conclusions.push(`No hypothesis reads clearly better than always answering the most common digit (${pct(chance)}); best ${best.label} ${pct(best.accuracy)}. The weights may be untrained or the heads mean something else: the input range cannot be decided from these images.`);
+      } else {
+        conclusions.push(`The model wants ${best.hypothesis.range.name} ${best.hypothesis.colour} (best: ${best.label}, ${pct(best.accuracy)} of ${columns} columns; next other range/colour: ${runnerUp === undefined ? 'none' : `${runnerUp.label} ${pct(runnerUp.accuracy)}`}).`);
+      }
+    }
+    if (map === undefined) conclusions.push(`The normalization inside the model could not be read: ${raw.input.problem ?? 'unknown'}.`);
+    else if (map.scale === 1 && map.offset === 0) conclusions.push('The model does not rescale its input: whatever range it was trained on must be applied before it (by the contract). Nothing in the file says which; only measurement or the trainer\'s code can.');
+    else conclusions.push(`The model rescales inside (x ↦ x · ${Number(map.scale.toPrecision(6))} + ${Number(map.offset.toPrecision(6))}): a pipeline that also normalizes outside does it twice. Fed ${best?.hypothesis.range.name ?? 'raw pixels'}, its first convolution sees ${rng(mapRange(map, best?.hypothesis.range ?? { min: 0, max: 255 }))}.`);
+
+    let suspect: SuspectFinding | undefined;
+    const contract = judged.contract;
+    if (contract !== undefined || judged.contractOrigin !== undefined) {
+      const description = judged.contractDescription ?? options.sidecar ?? 'the contract';
+      let accuracy: number | undefined;
+      let binding: { checks: BindingCheck[]; swapped: boolean } = { checks: [], swapped: false };
+      let label = '(contract invalid)';
+      if (contract !== undefined) {
+        binding = checkBinding(contract, outputs, heads);
+        const range = contract.input.inputRange;
+        if (range !== undefined) {
+          const h: Hypothesis = { range: { name: rng(range), min: range.min, max: range.max }, colour: 'grey', resize: contract.input.resize.method, prefilter: contract.input.resize.prefilter };
+          label = hypothesisLabel(h);
+          const outputOf = (role: 'heaven' | 'earth'): string => binding.checks.find((c) => c.role === role)?.boundTo?.key ?? '';
+          accuracy = contract.input.channels === size.channels ? await score(raw, images, h, { heaven: outputOf('heaven'), earth: outputOf('earth'), threshold: contract.decode.heavenThreshold }, size) : undefined;
+        }
+      }
+      const findings = contract === undefined ? judged.problems.filter((p) => p.code.startsWith('contract/')).map((p) => `[${p.code}] ${p.message.split('\n')[0] ?? ''}`) : suspectFindings(contract, accuracy, best, binding, map, judged.problems);
+      if (contract !== undefined && accuracy === undefined && !binding.swapped) findings.push('Its heads cannot be decoded as heaven (1 unit) and earth (5 units) with the outputs it names.');
+      suspect = { description, accuracy, label, binding: binding.checks, swapped: binding.swapped, problems: judged.problems, findings };
+    }
+
+    let written: Diagnosis['written'];
+    if (best !== undefined && best.accuracy > chance + 0.1 && heads.heaven !== undefined && heads.earth !== undefined) {
+      if (best.hypothesis.colour !== 'grey') {
+        conclusions.push(`The model wants ${best.hypothesis.colour.toUpperCase()} colour; the contract format feeds grey only, so no contract is written.`);
+      } else {
+        const written0 = await contractFromDiagnosis({ inspection: bare, raw, best: best.hypothesis, heaven: heads.heaven, earth: heads.earth, images: images.slice(0, 2).map((i) => ({ frame: i.frame, geometry: i.label.geometry })), size, accuracy: best.accuracy, columns });
+        const path = options.out ?? defaultOutPath(source.description, (await source.readOptionalText(SIDECAR_NAME)) !== undefined);
+        await writeFile(path, `${JSON.stringify(written0, null, 2)}\n`);
+        const check = await inspectModel(source, { sidecar: { json: written0, description: path }, requireWeights: true });
+        const errors = check.problems.filter((p) => p.severity === 'error');
+        written = { path, loads: errors.length === 0, problems: check.problems };
+      }
+    }
+    const suspectWrong = suspect !== undefined && suspect.findings.length > 0;
+    return {
+      model: source.description,
+      format: bare.model.format,
+      input: { name: raw.input.name, shape: raw.input.shape, dtype: raw.input.dtype },
+      normalization: { map, steps: raw.input.steps.map((s) => `${s.op} ${s.name}: ${s.note}`), channelRepeat: raw.input.channelRepeat, problem: raw.input.problem },
+      outputs,
+      heads,
+      quantization: {
+        byStored: bare.weights.reduce<Record<string, number>>((acc, w) => ({ ...acc, [w.stored]: (acc[w.stored] ?? 0) + 1 }), {}),
+        quantized: bare.weights.filter((w) => w.stored !== w.dtype),
+      },
+      images: images.length,
+      columns,
+      scores,
+      chance,
+      best,
+      conclusions,
+      suspect,
+      written,
+      verdict: written?.loads === true && !suspectWrong ? 'ok' : 'problems',
+    };
+  } finally {
+    for (const image of images) image.frame.dispose();
+    raw.dispose();
+  }
+}
