@@ -18,7 +18,7 @@ import { inspectModel, type ModelInspection } from '../model/inspect.ts';
 import { fileModelSource } from '../model/node-file-source.ts';
 import { SIDECAR_NAME } from '../model/contract-location.ts';
 import type { Problem } from '../model/problems.ts';
-import { mapRange, type AffineMap } from '../model/topology.ts';
+import { formatMap, mapRange, type AffineMap } from '../model/topology.ts';
 import type { WeightReport } from '../model/check-weights.ts';
 import { checkBinding, identifyHeads, measuredOutputs, type BindingCheck, type HeadIdentification, type MeasuredOutput } from './heads.ts';
 import { feedFor, hypothesesFor, hypothesisLabel, type Hypothesis } from './hypotheses.ts';
@@ -46,6 +46,14 @@ export interface HypothesisScore {
   readonly label: string;
   /** Columns read right / columns. */
   readonly accuracy: number;
+  /**
+   * Mean −log P(true digit) over the columns: the training objective. A model
+   * robust enough to read several ranges right still has its lowest loss on
+   * the range it was trained on, so hypotheses are ranked by it.
+   */
+  readonly loss: number;
+  /** log P(true digit) of each column, in label order (for paired comparisons). */
+  readonly logLikelihoods: readonly number[];
   /** What the first convolution sees for this range, after the model's own normalization. */
   readonly firstConvSees: { readonly min: number; readonly max: number } | undefined;
 }
@@ -98,22 +106,55 @@ interface LoadedImage {
   readonly label: LabelledImage;
 }
 
-function decodeDigits(values: Record<string, { values: Float32Array; units: number }>, heaven: string, earth: string, threshold: number, columns: number): number[] | undefined {
+/** Digits read, and each column's probability of its true digit under the heads' outputs. */
+function readHeads(values: Record<string, { values: Float32Array; units: number }>, heaven: string, earth: string, threshold: number, truth: readonly number[]): { digits: number[]; pTrue: number[] } | undefined {
   const h = values[heaven];
   const e = values[earth];
   if (h === undefined || e === undefined || h.units !== 1 || e.units !== 5) return undefined;
   const digits: number[] = [];
-  for (let c = 0; c < columns; c++) {
+  const pTrue: number[] = [];
+  truth.forEach((digit, c) => {
     let best = 0;
     for (let k = 1; k < 5; k++) if ((e.values[c * 5 + k] as number) > (e.values[c * 5 + best] as number)) best = k;
-    digits.push(((h.values[c] as number) >= threshold ? 5 : 0) + best);
-  }
-  return digits;
+    const pHeaven = h.values[c] as number;
+    digits.push((pHeaven >= threshold ? 5 : 0) + best);
+    pTrue.push((digit >= 5 ? pHeaven : 1 - pHeaven) * (e.values[c * 5 + (digit % 5)] as number));
+  });
+  return { digits, pTrue };
 }
 
-async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesis, heads: { heaven: string; earth: string; threshold: number }, size: { height: number; width: number; channels: 1 | 3 }): Promise<number | undefined> {
+/** Standard errors a loss difference must exceed before one input range counts as better than another. */
+export const SIGNIFICANCE = 2;
+
+/**
+ * The best hypothesis of every other range/colour whose loss is not
+ * significantly above the best's (paired over the same columns).
+ */
+export function indistinguishable(best: HypothesisScore, scores: readonly HypothesisScore[]): HypothesisScore[] {
+  const groups = new Map<string, HypothesisScore>();
+  for (const s of scores) {
+    const key = `${s.hypothesis.range.name} ${s.hypothesis.colour}`;
+    const known = groups.get(key);
+    if (known === undefined || s.loss < known.loss) groups.set(key, s);
+  }
+  groups.delete(`${best.hypothesis.range.name} ${best.hypothesis.colour}`);
+  return [...groups.values()].filter((other) => {
+    const n = Math.min(best.logLikelihoods.length, other.logLikelihoods.length);
+    if (n < 2) return true;
+    const diffs = Array.from({ length: n }, (_, i) => (best.logLikelihoods[i] as number) - (other.logLikelihoods[i] as number));
+    const mean = diffs.reduce((a, b) => a + b, 0) / n;
+    const variance = diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1);
+    return mean <= SIGNIFICANCE * Math.sqrt(variance / n);
+  });
+}
+
+/** Floor for a probability before its log: one confidently wrong column must not make the loss infinite. */
+const MIN_PROBABILITY = 1e-7;
+
+async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesis, heads: { heaven: string; earth: string; threshold: number }, size: { height: number; width: number; channels: 1 | 3 }): Promise<{ accuracy: number; loss: number; logLikelihoods: number[] } | undefined> {
   let right = 0;
   let total = 0;
+  const logLikelihoods: number[] = [];
   for (const image of images) {
     const batch = feedFor(image.frame, image.label.geometry, h, size);
     let values;
@@ -122,12 +163,13 @@ async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesi
     } finally {
       batch.dispose();
     }
-    const digits = decodeDigits(values, heads.heaven, heads.earth, heads.threshold, image.label.digits.length);
-    if (digits === undefined) return undefined;
-    right += digits.filter((d, i) => d === image.label.digits[i]).length;
-    total += digits.length;
+    const read = readHeads(values, heads.heaven, heads.earth, heads.threshold, image.label.digits);
+    if (read === undefined) return undefined;
+    right += read.digits.filter((d, i) => d === image.label.digits[i]).length;
+    total += read.digits.length;
+    for (const p of read.pTrue) logLikelihoods.push(Math.log(Math.max(p, MIN_PROBABILITY)));
   }
-  return total === 0 ? 0 : right / total;
+  return total === 0 ? undefined : { accuracy: right / total, loss: -logLikelihoods.reduce((a, b) => a + b, 0) / total, logLikelihoods };
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
@@ -150,7 +192,7 @@ function suspectFindings(contract: ModelContract, accuracy: number | undefined, 
     const bestSees = best.firstConvSees;
     const internal = contract.modelInternals.normalization;
     if (map !== undefined && bestSees !== undefined && sameRange(range, bestSees) && !(map.scale === 1 && map.offset === 0)) {
-      out.push(`Double normalization: the contract feeds ${rng(range)}, which is what the model's first convolution should see — but the model normalizes again inside (x ↦ x · ${Number(map.scale.toPrecision(6))} + ${Number(map.offset.toPrecision(6))}), so it sees ${fedSees === undefined ? '?' : rng(fedSees)}. Feed ${best.hypothesis.range.name} and let the model normalize once.`);
+      out.push(`Double normalization: the contract feeds ${rng(range)}, which is what the model's first convolution should see — but the model normalizes again inside (x ↦ ${formatMap(map)}), so it sees ${fedSees === undefined ? '?' : rng(fedSees)}. Feed ${best.hypothesis.range.name} and let the model normalize once.`);
     } else if (map !== undefined && fedSees !== undefined && bestSees !== undefined && fedSees.max - fedSees.min < (bestSees.max - bestSees.min) / 50) {
       out.push(`Double normalization: the contract feeds ${rng(range)} and the model rescales again inside, so its first convolution sees ${rng(fedSees)} — nearly constant. It was trained on ${best.hypothesis.range.name} (first convolution sees ${rng(bestSees)}).`);
     } else {
@@ -205,25 +247,27 @@ export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis
       const all = hypothesesFor(size.channels);
       for (const [i, h] of all.entries()) {
         say(`hypothesis ${i + 1} of ${all.length}: ${hypothesisLabel(h)}`);
-        const accuracy = await score(raw, images, h, { heaven: heads.heaven.key, earth: heads.earth.key, threshold: 0.5 }, size);
-        scores.push({ hypothesis: h, label: hypothesisLabel(h), accuracy: accuracy ?? 0, firstConvSees: map === undefined ? undefined : mapRange(map, h.range) });
+        const measured = await score(raw, images, h, { heaven: heads.heaven.key, earth: heads.earth.key, threshold: 0.5 }, size);
+        scores.push({ hypothesis: h, label: hypothesisLabel(h), accuracy: measured?.accuracy ?? 0, loss: measured?.loss ?? Number.POSITIVE_INFINITY, logLikelihoods: measured?.logLikelihoods ?? [], firstConvSees: map === undefined ? undefined : mapRange(map, h.range) });
       }
-      scores.sort((a, b) => b.accuracy - a.accuracy);
+      scores.sort((a, b) => a.loss - b.loss || b.accuracy - a.accuracy);
     } else {
       conclusions.push(`Not a soroban column classifier: ${heads.notes.join('; ')}. Its accuracy on soroban labels cannot be measured, and the contract format (heaven + earth heads) cannot describe it.`);
     }
     const best = scores[0];
     if (best !== undefined) {
-      const runnerUp = scores.find((s) => s.hypothesis.range.name !== best.hypothesis.range.name || s.hypothesis.colour !== best.hypothesis.colour);
       if (best.accuracy <= chance + 0.1) {
         conclusions.push(`No hypothesis reads clearly better than always answering the most common digit (${pct(chance)}); best ${best.label} ${pct(best.accuracy)}. The weights may be untrained or the heads mean something else: the input range cannot be decided from these images.`);
       } else {
-        conclusions.push(`The model wants ${best.hypothesis.range.name} ${best.hypothesis.colour} (best: ${best.label}, ${pct(best.accuracy)} of ${columns} columns; next other range/colour: ${runnerUp === undefined ? 'none' : `${runnerUp.label} ${pct(runnerUp.accuracy)}`}).`);
+        const ties = indistinguishable(best, scores);
+        conclusions.push(`Best: ${best.label} (loss ${best.loss.toFixed(4)}, ${pct(best.accuracy)} of ${columns} columns right).`);
+        if (ties.length === 0) conclusions.push(`The model wants ${best.hypothesis.range.name} ${best.hypothesis.colour}: every other range/colour has a higher loss by more than ${SIGNIFICANCE} standard errors of the paired per-column difference.`);
+        else conclusions.push(`On these images ${best.hypothesis.range.name} ${best.hypothesis.colour} cannot be told apart from ${ties.map((t) => `${t.label} (loss ${t.loss.toFixed(4)}, ${pct(t.accuracy)})`).join(', ')}: the loss difference is within ${SIGNIFICANCE} standard errors. The model is robust to that change on these photos; give harder or more photos to decide.`);
       }
     }
     if (map === undefined) conclusions.push(`The normalization inside the model could not be read: ${raw.input.problem ?? 'unknown'}.`);
     else if (map.scale === 1 && map.offset === 0) conclusions.push('The model does not rescale its input: whatever range it was trained on must be applied before it (by the contract). Nothing in the file says which; only measurement or the trainer\'s code can.');
-    else conclusions.push(`The model rescales inside (x ↦ x · ${Number(map.scale.toPrecision(6))} + ${Number(map.offset.toPrecision(6))}): a pipeline that also normalizes outside does it twice. Fed ${best?.hypothesis.range.name ?? 'raw pixels'}, its first convolution sees ${rng(mapRange(map, best?.hypothesis.range ?? { min: 0, max: 255 }))}.`);
+    else conclusions.push(`The model rescales inside (x ↦ ${formatMap(map)}): a pipeline that also normalizes outside does it twice. Fed ${best?.hypothesis.range.name ?? 'raw pixels'}, its first convolution sees ${rng(mapRange(map, best?.hypothesis.range ?? { min: 0, max: 255 }))}.`);
 
     let suspect: SuspectFinding | undefined;
     const contract = judged.contract;
@@ -239,7 +283,7 @@ export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis
           const h: Hypothesis = { range: { name: rng(range), min: range.min, max: range.max }, colour: 'grey', resize: contract.input.resize.method, prefilter: contract.input.resize.prefilter };
           label = hypothesisLabel(h);
           const outputOf = (role: 'heaven' | 'earth'): string => binding.checks.find((c) => c.role === role)?.boundTo?.key ?? '';
-          accuracy = contract.input.channels === size.channels ? await score(raw, images, h, { heaven: outputOf('heaven'), earth: outputOf('earth'), threshold: contract.decode.heavenThreshold }, size) : undefined;
+          accuracy = contract.input.channels === size.channels ? (await score(raw, images, h, { heaven: outputOf('heaven'), earth: outputOf('earth'), threshold: contract.decode.heavenThreshold }, size))?.accuracy : undefined;
         }
       }
       const findings = contract === undefined ? judged.problems.filter((p) => p.code.startsWith('contract/')).map((p) => `[${p.code}] ${p.message.split('\n')[0] ?? ''}`) : suspectFindings(contract, accuracy, best, binding, map, judged.problems);

@@ -24,9 +24,10 @@ export function formatDiagnosis(d: Diagnosis): string {
   for (const w of d.quantization.quantized.slice(0, 12)) out.push(`  ${w.name} ${JSON.stringify(w.shape)} stored ${w.stored}${w.quantization === undefined ? '' : ` (q · ${w.quantization.scale ?? '?'} + ${w.quantization.min ?? '?'})`}`);
   if (d.quantization.quantized.length > 12) out.push(`  … ${d.quantization.quantized.length - 12} more quantized weights`);
   if (d.quantization.quantized.length > 0) out.push('  quantized weights: their agreement with float32 was never measured (the float originals are not here); run `doctor` to see the damage per backend.');
-  out.push('', `5. Input hypotheses on ${d.images} labelled photo(s), ${d.columns} columns (most common digit alone: ${pct(d.chance)})`);
+  out.push('', `5. Input hypotheses on ${d.images} labelled photo(s), ${d.columns} columns, ranked by loss = mean −log P(true digit) (most common digit alone: ${pct(d.chance)} right)`);
   if (d.scores.length === 0) out.push('  not measured (see conclusions)');
-  for (const s of d.scores) out.push(`  ${s.label.padEnd(28)} ${pct(s.accuracy).padStart(7)}${s.firstConvSees === undefined ? '' : `   first conv sees ${rng(s.firstConvSees)}`}`);
+  if (d.scores.length > 0) out.push(`  ${'hypothesis'.padEnd(28)} ${'loss'.padStart(7)} ${'right'.padStart(7)}`);
+  for (const s of d.scores) out.push(`  ${s.label.padEnd(28)} ${s.loss.toFixed(3).padStart(7)} ${pct(s.accuracy).padStart(7)}${s.firstConvSees === undefined ? '' : `   first conv sees ${rng(s.firstConvSees)}`}`);
   out.push('', '6. Conclusions');
   for (const c of d.conclusions) out.push(`  ${c}`);
   if (d.suspect !== undefined) {
@@ -46,5 +47,5 @@ export function formatDiagnosis(d: Diagnosis): string {
 
 /** The diagnosis as plain JSON. */
 export function diagnosisJson(d: Diagnosis): Record<string, unknown> {
-  return { ...d, best: d.best === undefined ? null : { label: d.best.label, accuracy: d.best.accuracy, ...d.best.hypothesis } };
+  return { ...d, scores: d.scores.map(({ logLikelihoods: _perColumn, ...rest }) => rest), best: d.best === undefined ? null : { label: d.best.label, accuracy: d.best.accuracy, ...d.best.hypothesis } };
 }
