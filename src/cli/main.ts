@@ -18,6 +18,7 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   seal: { run: async () => (await import('./seal.ts')).runSeal, summary: SEAL_USAGE },
   render: { run: async () => (await import('./render.ts')).runRender, summary: RENDER_USAGE },
   schema: { run: async () => runSchema, summary: SCHEMA_USAGE },
+  quantize: { run: async () => (await import('./quantize.ts')).runQuantize, summary: 'quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16]   gate each weight\'s encoding on measured agreement with float32' },
   doctor: { run: async () => (await import('./doctor.ts')).runDoctorCommand, summary: DOCTOR_USAGE },
 };
 

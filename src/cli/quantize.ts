@@ -1,0 +1,163 @@
+/**
+ * `column-classifier quantize MODEL --out DIR [--max-diff E]`: the
+ * quantization gate (src/quantize/). Chooses each weight's encoding by
+ * measured agreement with float32, compares with the converter's uniform
+ * uint8, optionally re-checks the choice on whole validation and test sets,
+ * and writes the sealed model only when every digit is unchanged.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { ContractError, InputError } from '../errors.ts';
+import { loadClassifierModel } from '../model/load.ts';
+import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
+import { datasetSize, goldenInputs, renderedInputs, type DatasetName } from '../quantize/datasets.ts';
+import { ENCODINGS, type Encoding } from '../quantize/encode.ts';
+import { DEFAULT_MAX_DIFF, DEFAULT_MIN_VALUES, judgePlan, measureReference, runGate, uniformPlan, type GateResult, type Reference } from '../quantize/gate.ts';
+import { loadCandidate } from '../quantize/candidate.ts';
+import { compareOutputs, concatInputs, measureOutputs, type InputSet } from '../quantize/measure.ts';
+import { formatAgreement, formatGateTable, gateProgressWriter } from '../quantize/table.ts';
+import { writeGatedModel } from '../quantize/write.ts';
+import { openModelSource } from './model-args.ts';
+
+/** Usage of the quantize command. */
+export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16] [--min-values N] [--backend wasm|cpu]
+  per weight, the smallest of uint8/uint16/float16 that keeps every decoded digit and each head within E (default ${DEFAULT_MAX_DIFF}) of float32`;
+
+function count(value: string, option: string, all: number): number {
+  if (value === 'all') return all;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InputError('input/bad-argument', `quantize: ${option} takes a whole number or "all", got ${value}.`);
+  return Math.min(n, all);
+}
+
+function progressLine(label: string): (done: number, total: number) => void {
+  let last = -1;
+  return (done, total) => {
+    const percent = Math.floor((100 * done) / total);
+    if (percent === last) return;
+    last = percent;
+    process.stderr.write(process.stderr.isTTY ? `\rrendering ${label}: ${done}/${total}\u001b[K${done === total ? '\n' : ''}` : percent % 25 === 0 ? `rendering ${label}: ${done}/${total}\n` : '');
+  };
+}
+
+async function rendered(name: DatasetName, crops: number, reference: { spec: Parameters<typeof renderedInputs>[2] }): Promise<InputSet> {
+  return renderedInputs(name, crops, reference.spec, progressLine(name));
+}
+
+/** Re-measures the accepted plan on other inputs (whole validation and test sets) against float32: every digit must agree. */
+async function verify(reference: Reference, plan: GateResult['plan'], inputs: InputSet): Promise<{ passed: boolean; line: string }> {
+  const float = await loadCandidate(reference.base, new Map());
+  const quantized = await loadCandidate(reference.base, plan);
+  try {
+    const agreement = compareOutputs(await measureOutputs(float.model, inputs), await measureOutputs(quantized.model, inputs));
+    return { passed: agreement.changedDigits === 0, line: `${inputs.description}: ${formatAgreement(agreement)}` };
+  } finally {
+    float.model.dispose();
+    quantized.model.dispose();
+  }
+}
+
+/**
+ * Runs `quantize`.
+ *
+ * @param args - the arguments after `quantize`
+ * @returns 0 when the gated model was written, 1 when the gate refused it
+ */
+export async function runQuantize(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        'max-diff': { type: 'string', default: String(DEFAULT_MAX_DIFF) },
+        'val-crops': { type: 'string', default: '1000' },
+        'verify-crops': { type: 'string', default: '0' },
+        uniform: { type: 'string' },
+        'min-values': { type: 'string', default: String(DEFAULT_MIN_VALUES) },
+        backend: { type: 'string', default: 'wasm' },
+      },
+    });
+  } catch (error) {
+    throw new InputError('input/bad-argument', `quantize: ${(error as Error).message}\nusage: ${QUANTIZE_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const [modelPath, ...extra] = positionals;
+  if (modelPath === undefined || extra.length > 0 || values.out === undefined) throw new InputError('input/bad-argument', `quantize: give one MODEL and --out DIR.\nusage: ${QUANTIZE_USAGE}`);
+  const maxDiff = Number(values['max-diff']);
+  if (!(maxDiff >= 0)) throw new InputError('input/bad-argument', `quantize: --max-diff must be a number ≥ 0, got ${values['max-diff']}.`);
+  const minValues = count(values['min-values'], '--min-values', Number.MAX_SAFE_INTEGER);
+  const uniform = values.uniform as Encoding | undefined;
+  if (uniform !== undefined && (!(ENCODINGS as readonly string[]).includes(uniform) || uniform === 'float32')) throw new InputError('input/bad-argument', `quantize: --uniform takes uint8, uint16 or float16, got ${uniform}.`);
+  if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new InputError('input/bad-argument', `quantize: --backend takes wasm or cpu, got ${values.backend}.`);
+  await useNodeBackend(values.backend as NodeBackend);
+
+  const source = await openModelSource(modelPath);
+  const model = await loadClassifierModel(source);
+  let reference: Reference;
+  try {
+    const valCrops = count(values['val-crops'], '--val-crops', datasetSize('val'));
+    const inputs = concatInputs([await goldenInputs(model, source), await rendered('val', valCrops, model)]);
+    reference = await measureReference(model, source, inputs);
+  } finally {
+    model.dispose();
+  }
+  const out = process.stdout;
+  out.write(`measuring on ${reference.inputs.description}; gate: every digit unchanged, each head within ${maxDiff}\n`);
+
+  // The seed's failure, measured every time: the converter's uniform uint8 on every tensor.
+  const naive = await judgePlan(reference, uniformPlan(reference.base, 'uint8'), maxDiff);
+  out.write(`converter-style uint8 on every tensor (${naive.bytes.toLocaleString('en-US')} bytes): ${formatAgreement(naive.agreement)} — ${naive.passed ? 'would pass' : `REFUSED: ${naive.failures.join('; ')}`}\n`);
+
+  let result: GateResult;
+  if (uniform !== undefined) {
+    const plan = uniformPlan(reference.base, uniform);
+    const verdict = uniform === 'uint8' ? naive : await judgePlan(reference, plan, maxDiff);
+    result = {
+      base: reference.base,
+      plan,
+      agreement: verdict.agreement,
+      maxDiff,
+      inputs: reference.inputs,
+      bytesBefore: reference.base.weights.reduce((n, w) => n + w.stored.byteLength, 0),
+      bytesAfter: verdict.bytes,
+      decisions: reference.base.weights.flatMap((w) =>
+        w.values === undefined ? [] : [{ name: w.entry.name, shape: w.entry.shape, count: w.values.length, encoding: uniform, bytes: verdict.bytes, reason: 'quantized' as const, agreement: verdict.agreement, trials: [{ encoding: uniform, agreement: verdict.agreement, passed: verdict.passed }] }],
+      ),
+    };
+  } else {
+    result = await runGate(reference, { maxDiff, minValues, onProgress: gateProgressWriter() });
+    out.write(`\n${formatGateTable(result)}\n\n`);
+  }
+  out.write(`accepted model on ${reference.inputs.description}: ${formatAgreement(result.agreement)}\n`);
+
+  const verifyCrops = values['verify-crops'];
+  if (verifyCrops !== '0') {
+    for (const name of ['val', 'test'] as const) {
+      const inputs = await rendered(name, count(verifyCrops, '--verify-crops', datasetSize(name)), model);
+      const checked = await verify(reference, result.plan, inputs);
+      out.write(`verify ${checked.line}\n`);
+      if (!checked.passed) {
+        process.stderr.write(`quantize: the accepted encodings change digits on the ${name} set; nothing was written. Lower --max-diff or raise --val-crops so the gate sees these cases.\n`);
+        return 1;
+      }
+    }
+  }
+
+  try {
+    const written = await writeGatedModel(result, values.out);
+    const bytes = await readFile(join(values.out, result.base.shardPath));
+    out.write(`wrote ${written.modelJsonPath}: weights ${written.shardBytes.toLocaleString('en-US')} bytes (gzip ${gzipSync(bytes, { level: 9 }).byteLength.toLocaleString('en-US')}), float32 ${result.bytesBefore.toLocaleString('en-US')} bytes\n`);
+    if (written.golden !== undefined) out.write(`golden check after loading from disk (${values.backend}): ${written.golden.cases} case(s), max |diff| ${written.golden.maxAbsDiff.toExponential(2)}, tolerance ${written.golden.tolerance} — ${written.golden.passed ? 'ok' : 'MISMATCH'}\n`);
+    return written.golden?.passed === false ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ContractError && error.code === 'contract/quantization-gate') {
+      process.stderr.write(`quantize: REFUSED [${error.code}] ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
