@@ -176,7 +176,8 @@ const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
 const rng = (r: { min: number; max: number }): string => `[${Number(r.min.toPrecision(4))}, ${Number(r.max.toPrecision(4))}]`;
 const sameRange = (a: { min: number; max: number }, b: { min: number; max: number }): boolean => Math.abs(a.min - b.min) < 1e-3 && Math.abs(a.max - b.max) < 1e-3;
 
-function suspectFindings(contract: ModelContract, accuracy: number | undefined, best: HypothesisScore | undefined, binding: { checks: BindingCheck[]; swapped: boolean }, map: AffineMap | undefined, problems: readonly Problem[]): string[] {
+/** Plain-language findings about a suspect contract, most important first (exported for tests). */
+export function suspectFindings(contract: ModelContract, accuracy: number | undefined, best: HypothesisScore | undefined, binding: { checks: BindingCheck[]; swapped: boolean }, map: AffineMap | undefined, problems: readonly Problem[]): string[] {
   const out: string[] = [];
   if (binding.swapped) {
     const [heaven, earth] = binding.checks as [BindingCheck, BindingCheck];

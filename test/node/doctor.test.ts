@@ -1,0 +1,169 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { validateContract } from '../../src/contract/validate.ts';
+import { compareOutputs, rowOf } from '../../src/doctor/compare.ts';
+import { diagnoseModel, indistinguishable, suspectFindings, type HypothesisScore } from '../../src/doctor/diagnose.ts';
+import { checkBinding, identifyHeads, type MeasuredOutput } from '../../src/doctor/heads.ts';
+import { feedFor, hypothesesFor, RANGES, type Hypothesis } from '../../src/doctor/hypotheses.ts';
+import type { ConfigResult, ImageOutputs } from '../../src/doctor/protocol.ts';
+import { formatDoctorTable } from '../../src/doctor/table.ts';
+import { runRender } from '../../src/cli/render.ts';
+import { NO_MARGINS, WHOLE_FRAME } from '../../src/preprocess/types.ts';
+import { useNodeBackend } from '../../src/reference/backend.ts';
+import { fieldGraphContract } from '../fixtures/contracts.ts';
+import { writeFieldGraphModel } from '../fixtures/field-graph.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
+
+after(removeTempDirs);
+
+const HEAVEN: MeasuredOutput = { index: 1, key: 'output_0', aliases: ['Identity:0'], shape: [-1, 1], activation: 'sigmoid', units: 1 };
+const EARTH: MeasuredOutput = { index: 0, key: 'output_1', aliases: ['Identity_1:0'], shape: [-1, 5], activation: 'softmax', units: 5 };
+
+function score(range: (typeof RANGES)[number], logLikelihoods: number[], accuracy = 0.9): HypothesisScore {
+  const hypothesis: Hypothesis = { range, colour: 'grey', resize: 'bilinear', prefilter: 'box' };
+  const loss = -logLikelihoods.reduce((a, b) => a + b, 0) / logLikelihoods.length;
+  return { hypothesis, label: `${range.name} grey bilinear+box`, accuracy, loss, logLikelihoods, firstConvSees: undefined };
+}
+
+const NODE: ImageOutputs[] = [{ name: 'a', heaven: [0.9, 0.1], earth: [[0.1, 0.6, 0.1, 0.1, 0.1], [0.7, 0.1, 0.1, 0.05, 0.05]], digits: [6, 0] }];
+
+function result(overrides: Partial<ConfigResult>): ConfigResult {
+  return { id: 'webgl', backendUsed: 'webgl', selfCheck: { maxAbsDiff: 1e-7, tolerance: 2e-3, cases: 3, passed: true }, outputs: NODE, batchMs: [3, 1, 2], batchColumns: [2, 2, 2], warnings: [], error: undefined, ...overrides };
+}
+
+describe('doctor: comparing browser rows with Node', () => {
+  it('passes a backend that reproduces Node within tolerance and takes the median time per batch', () => {
+    const row = rowOf('firefox', result({}), NODE, 2e-3);
+    assert.equal(row.verdict, 'PASS');
+    assert.deepEqual(row.headDiff, { heaven: 0, earth: 0 });
+    assert.equal(row.msPerBatch, 2);
+    assert.equal(`${row.digitsAgree}/${row.columns}`, '2/2');
+  });
+
+  it('fails a backend whose head values drift beyond tolerance, naming the head', () => {
+    const drifted = [{ ...NODE[0]!, heaven: [0.9, 0.105] }];
+    const row = rowOf('webkit', result({ outputs: drifted }), NODE, 2e-3);
+    assert.equal(row.verdict, 'FAIL');
+    assert.match(row.note ?? '', /heaven differs from Node by 5\.00e-3 > 0\.002/);
+  });
+
+  it('reports a backend refused by the self-check as FAIL with its per-head golden differences', () => {
+    const refused = result({
+      id: 'webgl-f16',
+      backendUsed: 'cpu',
+      warnings: [{ code: 'backend/golden-mismatch', message: 'differs by up to 2.45e-2', details: { backend: 'webgl', maxAbsDiff: 0.0245, byHead: { heaven: 0.0245, earth: 0.01 } } }],
+    });
+    const row = rowOf('chromium', refused, NODE, 2e-3);
+    assert.equal(row.verdict, 'FAIL');
+    assert.equal(row.selfCheck, 0.0245);
+    assert.match(row.note ?? '', /heaven 2\.45e-2, earth 1\.00e-2.*fell back to cpu/);
+  });
+
+  it('marks a backend the engine lacks as N/A, not FAIL', () => {
+    const missing = result({ id: 'wasm', backendUsed: 'cpu', outputs: [], warnings: [{ code: 'backend/fallback', message: 'The "wasm" backend failed to initialize', details: { backend: 'wasm', next: 'cpu' } }] });
+    assert.equal(rowOf('webkit', missing, NODE, 2e-3).verdict, 'N/A');
+  });
+
+  it('counts a missing image as an infinite difference', () => {
+    assert.equal(compareOutputs([], NODE).headDiff['heaven'], Number.POSITIVE_INFINITY);
+  });
+
+  it('prints one line per engine × backend with the tolerance in the header', () => {
+    const text = formatDoctorTable([rowOf('chromium', result({}), NODE, 2e-3)], 2e-3);
+    assert.match(text, /result \(tol 0\.002\)/);
+    assert.match(text, /chromium\s+webgl\s+1\.0e-7\s+0\.0e\+0\s+0\.0e\+0\s+2\/2\s+2\.0 \(2\)\s+PASS/);
+  });
+});
+
+describe('doctor --diagnose: heads', () => {
+  it('finds heaven and earth by units and activation, whatever their order', () => {
+    const found = identifyHeads([EARTH, HEAVEN]);
+    assert.equal(found.heaven?.key, 'output_0');
+    assert.equal(found.earth?.key, 'output_1');
+  });
+
+  it('says a 7-class softmax model has no soroban heads', () => {
+    const found = identifyHeads([{ index: 0, key: 'Identity:0', aliases: [], shape: [-1, 7], activation: 'softmax', units: 7 }]);
+    assert.equal(found.heaven, undefined);
+    assert.match(found.notes.join(' '), /no output has 1 unit\(s\) per column ending in sigmoid/);
+  });
+
+  it('recognizes a contract whose heads are swapped', () => {
+    const contract = fieldGraphContract();
+    contract.heads[0]!.output = 'output_1';
+    contract.heads[1]!.output = 'output_0';
+    const { swapped, checks } = checkBinding(contract as never, [EARTH, HEAVEN], identifyHeads([EARTH, HEAVEN]));
+    assert.equal(swapped, true);
+    assert.deepEqual(checks.map((c) => c.correct), [false, false]);
+    const findings = suspectFindings(contract as never, undefined, undefined, { checks, swapped }, { scale: 1 / 127.5, offset: -1 }, []);
+    assert.match(findings[0] ?? '', /^Heads swapped: the contract binds heaven to "output_1" \(5 units, softmax\)/);
+  });
+});
+
+describe('doctor --diagnose: input range', () => {
+  it('calls a contract that feeds what the first convolution should see a double normalization', () => {
+    const contract = fieldGraphContract();
+    contract.input.inputRange = { min: -1, max: 1 };
+    const best = { ...score(RANGES[2], [-0.1, -0.1]), firstConvSees: { min: -1, max: 1 } };
+    const identified = identifyHeads([EARTH, HEAVEN]);
+    const findings = suspectFindings(contract as never, 0.3, best, checkBinding(contract as never, [EARTH, HEAVEN], identified), { scale: 1 / 127.5, offset: -1 }, []);
+    assert.match(findings[0] ?? '', /^Double normalization: the contract feeds \[-1, 1\].*sees \[-1\.008, -0\.9922\]\. Feed \[0,255\]/);
+    assert.match(findings.join('\n'), /reads 30\.0 %.*90\.0 %/);
+  });
+
+  it('does not call one range better when the paired loss difference is within noise', () => {
+    const best = score(RANGES[0], [-0.1, -0.3, -0.2, -0.25]);
+    const close = score(RANGES[1], [-0.12, -0.28, -0.21, -0.26]);
+    const far = score(RANGES[2], [-2, -3, -2.5, -2.2]);
+    assert.deepEqual(indistinguishable(best, [best, close, far]).map((s) => s.hypothesis.range.name), ['[-1,1]']);
+  });
+
+  it('tries colour orders only for three-channel inputs', () => {
+    assert.equal(hypothesesFor(1).length, 3 * 4);
+    assert.equal(hypothesesFor(3).length, 3 * 3 * 4);
+  });
+
+  it('feeds BGR as the reversed channels of RGB, through the shared crop and resize', async () => {
+    await useNodeBackend('cpu');
+    const frame = tf.tensor3d([10, 100, 200, 255, 20, 110, 210, 255, 30, 120, 220, 255, 40, 130, 230, 255], [2, 2, 4], 'int32');
+    const geometry = { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS };
+    const h: Hypothesis = { range: RANGES[2], colour: 'rgb', resize: 'nearest', prefilter: 'none' };
+    const rgb = feedFor(frame, geometry, h, { height: 2, width: 2, channels: 3 });
+    const bgr = feedFor(frame, geometry, { ...h, colour: 'bgr' }, { height: 2, width: 2, channels: 3 });
+    const first = Array.from(await rgb.data()).slice(0, 3);
+    assert.deepEqual(first.map((v) => Math.round(v)), [10, 100, 200]);
+    assert.deepEqual(Array.from(await bgr.data()).slice(0, 3).map((v) => Math.round(v)), [200, 100, 10]);
+    tf.dispose([frame, rgb, bgr]);
+  });
+});
+
+describe('doctor --diagnose on the field graph model (generated weights)', () => {
+  let dir: string;
+  let images: string;
+  before(async () => {
+    dir = await tempDir('cc-doctor-field-');
+    images = await tempDir('cc-doctor-images-');
+    const contract = fieldGraphContract();
+    // The field's real mistake: a [0, 1] pipeline in front of a model that divides by 127.5 itself.
+    contract.input.inputRange = { min: 0, max: 1 };
+    await writeFieldGraphModel(dir, { sidecar: contract });
+    await runRender(['--seed', '3', '--count', '1', '--columns', '4', '--out', images]);
+  });
+
+  it('reads the structure, refuses to guess a range from untrained weights, and names the double normalization', async () => {
+    const d = await diagnoseModel({ model: dir, imagesDir: images, out: `${dir}/written.json` });
+    assert.equal(d.format, 'graph-model');
+    assert.deepEqual(d.normalization.map && [Number(d.normalization.map.scale.toPrecision(6)), d.normalization.map.offset], [0.00784314, -1]);
+    assert.equal(d.normalization.channelRepeat, 3);
+    assert.equal(d.heads.heaven?.key, 'output_0');
+    assert.equal(d.heads.earth?.key, 'output_1');
+    assert.equal(d.outputs[0]?.key, 'output_1', 'the model lists earth first');
+    assert.equal(d.scores.length, 12);
+    assert.match(d.conclusions.join('\n'), /No hypothesis reads clearly better than always answering the most common digit/);
+    assert.equal(d.written, undefined, 'no contract is written on a guess');
+    assert.match(d.suspect?.findings.join('\n') ?? '', /\[contract\/double-normalization\]/);
+    assert.equal(d.verdict, 'problems');
+    validateContract(fieldGraphContract(), 'the fixture contract');
+  });
+});
