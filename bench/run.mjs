@@ -7,6 +7,7 @@
 //   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes
 //   npm run bench -- --engines=chromium   engines for parts 2 and 3
 //   npm run bench -- --no-build           reuse dist/ as it is
+//   npm run bench -- --report-only        re-print and re-draw bench/results.json
 //
 // Run with tsx (the script does), because it imports the renderer and the
 // field-model fixture from TypeScript.
@@ -44,7 +45,7 @@ function parseArgs(argv) {
     if (unknown.length > 0) throw new Error(`--${name}: unknown ${unknown.join(', ')}; choose from ${all.join(', ')}.`);
     return items;
   };
-  const known = ['quick', 'no-build', 'only', 'engines', 'backend', 'memory-frames'];
+  const known = ['quick', 'no-build', 'report-only', 'only', 'engines', 'backend', 'memory-frames'];
   for (const arg of argv) {
     const name = arg.replace(/^--/, '').split('=')[0];
     if (!arg.startsWith('--') || !known.includes(name)) throw new Error(`Unknown argument ${arg}. Known: ${known.map((k) => `--${k}`).join(' ')}.`);
@@ -52,6 +53,7 @@ function parseArgs(argv) {
   const quick = flag('quick');
   return {
     quick,
+    reportOnly: flag('report-only'),
     build: !flag('no-build'),
     parts: list('only', PARTS),
     engines: list('engines', ENGINES),
@@ -63,8 +65,9 @@ function parseArgs(argv) {
     settleFrames: 15,
     clickEveryMs: 150,
     latencyFrames: quick ? 10 : 40,
-    latencyFramesCpu: quick ? 4 : 12,
-    latencyWarm: 3,
+    latencyMinFrames: quick ? 3 : 5,
+    latencyBudgetMs: quick ? 3000 : 8000,
+    latencyWarm: 2,
     coldTries: quick ? 1 : 3,
     memoryFrames: Number(value('memory-frames') ?? (quick ? 1000 : 10_000)),
     memoryChunk: quick ? 250 : 1000,
@@ -260,12 +263,12 @@ async function runLatency(options, origin, engines) {
     }
     results[name] = {};
     for (const backend of BACKENDS) {
-      const frames = backend === 'cpu' ? options.latencyFramesCpu : options.latencyFrames;
-      progress(`part 2: ${name} ${backend}: ${LATENCY_COLUMNS.join('/')} columns × ${frames} frames…`);
+      const frames = options.latencyFrames;
+      progress(`part 2: ${name} ${backend}: ${LATENCY_COLUMNS.join('/')} columns × ${frames} frames (at least ${options.latencyMinFrames}, ${options.latencyBudgetMs / 1000} s budget each)…`);
       let page;
       try {
         page = await engine.open(`${origin}/bench/element-page.html`);
-        const result = await page.run('latency', { backend, columns: LATENCY_COLUMNS.join(','), frames, warm: options.latencyWarm });
+        const result = await page.run('latency', { backend, columns: LATENCY_COLUMNS.join(','), frames, warm: options.latencyWarm, minFrames: options.latencyMinFrames, budgetMs: options.latencyBudgetMs });
         results[name][backend] = {
           backend: result.backend,
           tfjsVersion: result.tfjsVersion,
@@ -378,8 +381,21 @@ const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 
 // ---------------------------------------------------------------- main
 
+async function report(results) {
+  const benchDir = join(ROOT, 'bench');
+  console.log(`\n${printReport(results)}`);
+  await writeFile(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeMarkdown(join(benchDir, 'results.md'), results);
+  await writeChart(join(benchDir, 'results.svg'), results);
+  progress('wrote bench/results.json, bench/results.md, bench/results.svg');
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  if (options.reportOnly) {
+    await report(JSON.parse(await readFile(join(ROOT, 'bench', 'results.json'), 'utf8')));
+    return;
+  }
   progress(`parts: ${options.parts.join(', ')}; engines: ${options.engines.join(', ')}${options.quick ? ' (quick)' : ''}`);
   const load = { start: loadavg() };
   const { field } = await buildSite(options);
@@ -420,13 +436,7 @@ async function main() {
   load.end = loadavg();
   results.machine.loadAverage = { start: load.start.map((l) => Number(l.toFixed(2))), end: load.end.map((l) => Number(l.toFixed(2))) };
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
-  const benchDir = join(ROOT, 'bench');
-  const text = printReport(results);
-  console.log(`\n${text}`);
-  await writeFile(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  await writeMarkdown(join(benchDir, 'results.md'), results);
-  await writeChart(join(benchDir, 'results.svg'), results);
-  progress('wrote bench/results.json, bench/results.md, bench/results.svg');
+  await report(results);
 }
 
 main().catch((error) => {
