@@ -1,0 +1,54 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_MODEL } from '../../src/cli/model-args.ts';
+import { ContractError } from '../../src/errors.ts';
+import { loadClassifierModel } from '../../src/model/load.ts';
+import { fileModelSource } from '../../src/model/node-file-source.ts';
+import { useNodeBackend } from '../../src/reference/backend.ts';
+import { goldenInputs, renderedInputs } from '../../src/quantize/datasets.ts';
+import { DEFAULT_MAX_DIFF, judgePlan, measureReference, runGate, uniformPlan, type Reference } from '../../src/quantize/gate.ts';
+import { concatInputs } from '../../src/quantize/measure.ts';
+import { formatAgreement } from '../../src/quantize/table.ts';
+import { writeGatedModel } from '../../src/quantize/write.ts';
+import { rejectsWith } from '../fixtures/expect-error.ts';
+import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
+
+after(removeTempDirs);
+
+/** Validation crops rendered for this test: few, since rendering costs ~70 ms a crop here (cached in the temp dir). */
+const CROPS = 24;
+
+describe('the gate on the shipped model', () => {
+  let reference: Reference;
+
+  before(async () => {
+    await useNodeBackend('wasm');
+    const source = await fileModelSource(DEFAULT_MODEL);
+    const model = await loadClassifierModel(source);
+    try {
+      reference = await measureReference(model, source, concatInputs([await goldenInputs(model, source), await renderedInputs('val', CROPS, model.spec)]));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('measures converter-style uint8 on every tensor and refuses to write it when a digit or a head moves too far', async () => {
+    const plan = uniformPlan(reference.base, 'uint8');
+    const naive = await judgePlan(reference, plan, DEFAULT_MAX_DIFF);
+    assert.equal(naive.passed, naive.agreement.changedDigits === 0 && naive.agreement.maxAbsDiff <= DEFAULT_MAX_DIFF, formatAgreement(naive.agreement));
+    if (!naive.passed) {
+      await rejectsWith(
+        writeGatedModel({ base: reference.base, plan, agreement: naive.agreement, maxDiff: DEFAULT_MAX_DIFF, inputs: reference.inputs, decisions: [], bytesBefore: 0, bytesAfter: 0 }, await tempDir()),
+        ContractError,
+        'contract/quantization-gate',
+      );
+    }
+  });
+
+  it('keeps every decoded digit with the gated encodings of its large tensors', async () => {
+    // Only the tensors above 10 000 values are tried here, to keep the test short; `quantize` tries all.
+    const gated = await runGate(reference, { minValues: 10_000 });
+    assert.equal(gated.agreement.changedDigits, 0, formatAgreement(gated.agreement));
+    assert.ok(gated.agreement.maxAbsDiff <= DEFAULT_MAX_DIFF);
+  });
+});
