@@ -24,7 +24,7 @@ export interface DoctorRow {
   /** Columns whose digit matches the Node reference, out of all columns. */
   readonly digitsAgree: number;
   readonly columns: number;
-  /** Median worker milliseconds per classify call, and its columns. */
+  /** Median worker milliseconds per classify call of the largest batch, and that batch's columns. */
   readonly msPerBatch: number | undefined;
   readonly batchColumns: number | undefined;
   readonly verdict: Verdict;
@@ -79,8 +79,9 @@ export function compareOutputs(browser: readonly ImageOutputs[], node: readonly 
  */
 export function rowOf(engine: Engine, result: ConfigResult, node: readonly ImageOutputs[], tolerance: number): DoctorRow {
   const { headDiff, digitsAgree, columns } = compareOutputs(result.outputs, node);
-  const msPerBatch = median(result.batchMs);
-  const batchColumns = median(result.batchColumns);
+  // The largest batch is the one that says most about a frame of the element; golden columns come one per call.
+  const batchColumns = result.batchColumns.length === 0 ? undefined : Math.max(...result.batchColumns);
+  const msPerBatch = median(result.batchMs.filter((_, i) => result.batchColumns[i] === batchColumns));
   const base = { engine, config: result.id, backendUsed: result.backendUsed, headDiff, digitsAgree, columns, msPerBatch, batchColumns };
   const wanted = result.id.startsWith('webgl') ? 'webgl' : result.id;
   const refusal = result.warnings.find((w) => w.details?.['backend'] === wanted) ?? result.error;

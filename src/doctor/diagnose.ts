@@ -21,7 +21,8 @@ import type { Problem } from '../model/problems.ts';
 import { formatMap, mapRange, type AffineMap } from '../model/topology.ts';
 import type { WeightReport } from '../model/check-weights.ts';
 import { checkBinding, identifyHeads, measuredOutputs, type BindingCheck, type HeadIdentification, type MeasuredOutput } from './heads.ts';
-import { feedFor, hypothesesFor, hypothesisLabel, type Hypothesis } from './hypotheses.ts';
+import { feedFor, hypothesesFor, hypothesisLabel, RANGES, type Hypothesis } from './hypotheses.ts';
+import { MIN_USEFUL_RANGE_WIDTH } from '../model/check-input.ts';
 import { buildRawModel, type RawModel } from './raw-model.ts';
 import { contractFromDiagnosis } from './sidecar.ts';
 
@@ -268,7 +269,17 @@ export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis
     }
     if (map === undefined) conclusions.push(`The normalization inside the model could not be read: ${raw.input.problem ?? 'unknown'}.`);
     else if (map.scale === 1 && map.offset === 0) conclusions.push('The model does not rescale its input: whatever range it was trained on must be applied before it (by the contract). Nothing in the file says which; only measurement or the trainer\'s code can.');
-    else conclusions.push(`The model rescales inside (x ↦ ${formatMap(map)}): a pipeline that also normalizes outside does it twice. Fed ${best?.hypothesis.range.name ?? 'raw pixels'}, its first convolution sees ${rng(mapRange(map, best?.hypothesis.range ?? { min: 0, max: 255 }))}.`);
+    else {
+      // Structure alone already rules out some ranges: fed through the model's own map they reach the first convolution nearly constant.
+      const collapsed = RANGES.filter((r) => {
+        const seen = mapRange(map, r);
+        return seen.max - seen.min < MIN_USEFUL_RANGE_WIDTH;
+      });
+      conclusions.push(
+        `The model rescales inside (x ↦ ${formatMap(map)}): a pipeline that also normalizes outside does it twice. ${RANGES.map((r) => `fed ${r.name}, its first convolution sees ${rng(mapRange(map, r))}`).join('; ')}.` +
+          (collapsed.length === 0 ? '' : ` ${collapsed.map((r) => r.name).join(' and ')} would reach it nearly constant (double normalization), whatever the weights: from the structure alone the model expects ${RANGES.filter((r) => !collapsed.includes(r)).map((r) => r.name).join(' or ')}.`),
+      );
+    }
 
     let suspect: SuspectFinding | undefined;
     const contract = judged.contract;
