@@ -5,6 +5,7 @@
  * integrity, and every problem found.
  */
 import type { ModelInspection } from '../model/inspect.ts';
+import type { WeightAudit } from '../quantize/audit.ts';
 import { formatMap, mapRange } from '../model/topology.ts';
 
 const num = (v: number): string => String(Number(v.toPrecision(6)));
@@ -13,6 +14,15 @@ const range = (r: { min: number; max: number }): string => `[${num(r.min)}, ${nu
 
 /** Weight tables longer than this are summarized (quantized weights are always listed). */
 const WEIGHT_LIST_LIMIT = 40;
+
+/** The audit of one quantized weight: range, worst-case rounding error and its share of the spread, and the risk. */
+function formatAudit(a: WeightAudit): string {
+  const parts: string[] = [];
+  if (a.min !== undefined && a.max !== undefined) parts.push(`range ${range({ min: a.min, max: a.max })}`);
+  if (a.worstError !== undefined) parts.push(`worst rounding error ${num(a.worstError)}${a.relativeToSpread === undefined ? '' : ` (${num(100 * a.relativeToSpread)} % of the spread)`}`);
+  if (a.relativeToStd !== undefined) parts.push(`${num(100 * a.relativeToStd)} % of the values' std`);
+  return `${parts.length === 0 ? '' : `; ${parts.join(', ')}`}${a.risk === undefined ? '' : `  AT RISK: ${a.risk}`}`;
+}
 
 /** Renders an inspection as the plain-text report `inspect` prints. */
 export function formatInspection(inspection: ModelInspection): string {
@@ -87,7 +97,8 @@ export function formatInspection(inspection: ModelInspection): string {
   for (const w of listed) {
     const q = w.quantization === undefined ? '' : ` dequantized as ${formatMap({ scale: w.quantization.scale ?? Number.NaN, offset: w.quantization.min ?? 0 }).replace(/^x/, 'q')}`;
     const declared = w.declared === undefined ? '' : `; contract: ${w.declared.dtype}${w.declared.agreement === undefined ? '' : `, ${w.declared.agreement.metric} ${w.declared.agreement.value}`}`;
-    out.push(`  ${w.name} ${JSON.stringify(w.shape)} ${w.dtype} stored ${w.stored}${q}${declared}`);
+    const audit = inspection.audit.find((a) => a.name === w.name);
+    out.push(`  ${w.name} ${JSON.stringify(w.shape)} ${w.dtype} stored ${w.stored}${q}${declared}${audit === undefined ? '' : formatAudit(audit)}`);
   }
   if (quantized.length > 0 && contract?.quantization === undefined) out.push(`  ${quantized.length} quantized weights with no measured agreement with float32`);
 

@@ -15,6 +15,7 @@ import { problem, type Problem } from './problems.ts';
 import type { ModelSource } from './source.ts';
 import { inspectTopology, type TopologyReport } from './topology.ts';
 import { locateWeights, readWeight } from './weights.ts';
+import { auditProblems, auditQuantization, type WeightAudit } from '../quantize/audit.ts';
 
 /** Where to look for a sidecar contract. */
 export type SidecarOption =
@@ -55,6 +56,8 @@ export interface ModelInspection {
   readonly heads: readonly BoundHead[];
   readonly shards: readonly ShardReport[];
   readonly weights: readonly WeightReport[];
+  /** Each quantized weight's range and worst-case rounding error (`src/quantize/audit.ts`). */
+  readonly audit: readonly WeightAudit[];
   /** Each weight group's verified bytes (undefined when missing, truncated or failing its hash). */
   readonly groupBytes: readonly (Uint8Array | undefined)[];
   /** Every problem, loading problems first; errors stop the loader. */
@@ -133,6 +136,10 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   };
   const topology = inspectTopology(model, reader);
   const quantization = checkQuantization(model, contract);
+  const audit = auditQuantization(quantization.weights, reader);
+  // A tensor whose encoding the contract says was measured is covered by that measurement; the rest are only guessed at.
+  const measured = new Set(quantization.weights.filter((w) => w.declared?.agreement !== undefined && w.declared.dtype === w.stored).map((w) => w.name));
+  problems.push(...auditProblems(audit, measured));
   let heads: BoundHead[] = [];
   if (contract !== undefined) {
     problems.push(...checkInput(contract, topology.inputs));
@@ -151,6 +158,7 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
     heads,
     shards: checked.shards,
     weights: quantization.weights,
+    audit,
     groupBytes: checked.groupBytes,
     problems,
   };

@@ -129,12 +129,3 @@ export function encodeWeight(values: Float32Array, encoding: Encoding): EncodedW
   const bytes = new Uint8Array(q.buffer);
   return { encoding, bytes, quantization, decoded: decodeLikeTfjs(bytes, n, quantization) };
 }
-
-/**
- * Worst-case rounding error of a uint8/uint16 encoding (half a step),
- * relative to the tensor's spread (max − min): the audit's measure of how
- * coarse a per-tensor affine encoding is for this tensor.
- */
-export function relativeRoundingError(scale: number, min: number, max: number): number {
-  return max > min ? scale / 2 / (max - min) : 0;
-}
