@@ -9,6 +9,7 @@ import { feedFor, hypothesesFor, RANGES, type Hypothesis } from '../../src/docto
 import type { ConfigResult, ImageOutputs } from '../../src/doctor/protocol.ts';
 import { formatDoctorTable } from '../../src/doctor/table.ts';
 import { runRender } from '../../src/cli/render.ts';
+import { fileURLToPath } from 'node:url';
 import { NO_MARGINS, WHOLE_FRAME } from '../../src/preprocess/types.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { fieldGraphContract } from '../fixtures/contracts.ts';
@@ -165,5 +166,19 @@ describe('doctor --diagnose on the field graph model (generated weights)', () =>
     assert.match(d.suspect?.findings.join('\n') ?? '', /\[contract\/double-normalization\]/);
     assert.equal(d.verdict, 'problems');
     validateContract(fieldGraphContract(), 'the fixture contract');
+  });
+
+  it('reads a real third-party model (@vladmandic/human emotion) as foreign: no rescaling inside, a 7-class head, nothing written', async () => {
+    // Its own source feeds it grey (0.2989 R + 0.587 G + 0.114 B) in [-1, 1]: src/gear/emotion.ts computes (x − 0.5) · 2
+    // on a face crop that src/face/facemeshutil.ts divided by 255; nothing in the model file says so.
+    const model = fileURLToPath(new URL('../../node_modules/@vladmandic/human/models/emotion.json', import.meta.url));
+    const d = await diagnoseModel({ model, imagesDir: images, out: `${dir}/emotion.json` });
+    assert.equal(d.format, 'graph-model');
+    assert.deepEqual(d.input, { name: 'input_1', shape: [-1, 64, 64, 1], dtype: 'float32' });
+    assert.deepEqual(d.normalization.map, { scale: 1, offset: 0 });
+    assert.deepEqual(d.outputs.map((o) => [o.units, o.activation]), [[7, 'softmax']]);
+    assert.equal(d.quantization.quantized.length, 0);
+    assert.match(d.conclusions.join('\n'), /Not a soroban column classifier.*Nothing in the file says which/s);
+    assert.equal(d.written, undefined);
   });
 });
