@@ -58,6 +58,12 @@ function responsivenessSection(r) {
     notes.push(`Goal, element ≤ 1 ms main-thread CPU per frame at p95: ${verdict(a.mainThreadMsPerFrame.p95 <= 1)} (${ms(a.mainThreadMsPerFrame.p95, 2)} ms).`);
     if (b) notes.push(`Goal, ≥ 20× less than the main-thread baseline (b): ${verdict(r.ratios.mainThread.p95 >= 20 && r.ratios.mainThread.perReading >= 20)} (p95 ${times(r.ratios.mainThread.p95)}, per reading ${times(r.ratios.mainThread.perReading)}).`);
     notes.push(`Goal, zero long tasks after warm-up: ${verdict(a.longTasks.count === 0)} (${a.longTasks.count} over 50 ms wall, ${a.longTasksCpu.count} over 50 ms of thread time, in ${a.framesMeasured} frames).`);
+    const control = r.designs.control?.kindsMsPerFrame ?? {};
+    const kinds = Object.entries(a.kindsMsPerFrame ?? {})
+      .filter(([, v]) => v >= 0.05)
+      .sort((x, y) => y[1] - x[1])
+      .map(([kind, v]) => `${kind} ${ms(v, 2)}${control[kind] !== undefined ? ` (control ${ms(control[kind], 2)})` : ''}`);
+    if (kinds.length > 0) notes.push(`Where the element page's main-thread time goes, thread ms per frame by kind (kinds can nest): ${kinds.join(', ')}.`);
     const stages = a.stagesMs;
     if (stages.total) notes.push(`The element's worker, per reading (not throttled: CDP cannot throttle workers): preprocess ${pair(stages.preprocess)}, predict ${pair(stages.predict)}, total ${pair(stages.total)} ms; main-thread capture ${pair(stages.capture)} ms, round trip ${pair(stages.roundTrip)} ms (p50 / p95).`);
   }
@@ -118,7 +124,7 @@ function coldSection(r) {
 function memorySection(r) {
   if (r.skipped) return { title: '4. Memory', notes: [`skipped: ${r.skipped}`] };
   return {
-    title: `4. Memory: ${r.engine}, ${r.backend}, ${r.frames} frames through ClassifierClient.classify`,
+    title: `4. Memory: ${r.engine}, ${r.backend}, ${r.frames} frames of ${r.columns ?? '?'} column(s) through ClassifierClient.classify`,
     headers: ['measure', 'before', 'after'],
     rows: [
       ['worker TF.js tensors (numTensors)', String(r.numTensors.before), String(r.numTensors.after)],

@@ -6,6 +6,8 @@
 //   npm run bench -- --quick              fewer frames and rounds (~3–4 min)
 //   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes
 //   npm run bench -- --engines=chromium   engines for parts 2 and 3
+//   npm run bench -- --backend=webgl      backend of designs (a) and (b) in part 1 (default wasm)
+//   npm run bench -- --memory-frames=N --memory-columns=N   part 4 (default 10 000 frames of 1 column)
 //   npm run bench -- --no-build           reuse dist/ as it is
 //   npm run bench -- --report-only        re-print and re-draw bench/results.json
 //
@@ -45,12 +47,18 @@ function parseArgs(argv) {
     if (unknown.length > 0) throw new Error(`--${name}: unknown ${unknown.join(', ')}; choose from ${all.join(', ')}.`);
     return items;
   };
-  const known = ['quick', 'no-build', 'report-only', 'only', 'engines', 'backend', 'memory-frames'];
+  const known = ['quick', 'no-build', 'report-only', 'only', 'engines', 'backend', 'memory-frames', 'memory-columns'];
   for (const arg of argv) {
     const name = arg.replace(/^--/, '').split('=')[0];
     if (!arg.startsWith('--') || !known.includes(name)) throw new Error(`Unknown argument ${arg}. Known: ${known.map((k) => `--${k}`).join(' ')}.`);
   }
   const quick = flag('quick');
+  const memoryColumns = Number(value('memory-columns') ?? 1);
+  if (!LATENCY_COLUMNS.includes(memoryColumns)) throw new Error(`--memory-columns must be one of ${LATENCY_COLUMNS.join(', ')} (the rendered frame sets).`);
+  const memoryFrames = Number(value('memory-frames') ?? (quick ? 1000 : 10_000));
+  if (!Number.isInteger(memoryFrames) || memoryFrames < 1) throw new Error('--memory-frames must be a whole number ≥ 1.');
+  const backend = value('backend') ?? 'wasm';
+  if (!BACKENDS.includes(backend)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}.`);
   return {
     quick,
     reportOnly: flag('report-only'),
@@ -58,18 +66,21 @@ function parseArgs(argv) {
     parts: list('only', PARTS),
     engines: list('engines', ENGINES),
     // Part 1: the backend of the element (a) and of the main-thread baseline (b); (c) is always WebGL, as in the field.
-    backend: value('backend') ?? 'wasm',
+    backend,
     rounds: quick ? 1 : 3,
-    windowFrames: quick ? 60 : 150,
+    windowFrames: quick ? 60 : 90,
     warmFrames: 30,
     settleFrames: 15,
     clickEveryMs: 150,
     latencyFrames: quick ? 10 : 40,
     latencyMinFrames: quick ? 3 : 5,
-    latencyBudgetMs: quick ? 3000 : 8000,
+    latencyBudgetMs: quick ? 3000 : 5000,
     latencyWarm: 2,
     coldTries: quick ? 1 : 3,
-    memoryFrames: Number(value('memory-frames') ?? (quick ? 1000 : 10_000)),
+    memoryFrames,
+    // One column keeps 10 000 frames within minutes on a shared 2-core machine; the frame path (bitmap, transfer,
+    // preprocess, predict, decode) is the same for any column count.
+    memoryColumns,
     memoryChunk: quick ? 250 : 1000,
   };
 }
@@ -203,6 +214,7 @@ function summarizeResponsiveness(segments) {
       clickDelayMs: summary(mine.flatMap((s) => s.counters.clicks.delays)),
       clickToNextFrameMs: summary(mine.flatMap((s) => s.counters.clicks.toNextFrame)),
       workerMsPerFrame: summary(mine.flatMap((s) => s.trace.workerPerFrame)),
+      kindsMsPerFrame: Object.fromEntries(Object.keys(mine[0].trace.kinds).map((kind) => [kind, mine.reduce((sum, s) => sum + s.trace.kinds[kind], 0) / mine.length])),
       stagesMs: Object.fromEntries(Object.entries(stages).map(([name, values]) => [name, summary(values)])),
       setup: mine[0].info,
       errors: mine.flatMap((s) => [...s.counters.errors, ...s.pageErrors]),
@@ -343,10 +355,10 @@ async function runMemory(options, origin, engines) {
   const backend = 'wasm';
   const page = await engine.open(`${origin}/bench/element-page.html`);
   try {
-    const before = await page.run('memorySetup', { backend, columns: 13 });
+    const before = await page.run('memorySetup', { backend, columns: options.memoryColumns });
     const heapBefore = await workerHeap(page.raw);
     const pageHeapBefore = (await page.raw.metrics()).JSHeapUsedSize;
-    progress(`part 4: chromium ${backend}: ${options.memoryFrames} frames through ClassifierClient.classify; worker heap ${mb(heapBefore?.usedBytes)}, ${before.numTensors} tensors`);
+    progress(`part 4: chromium ${backend}: ${options.memoryFrames} frames of ${options.memoryColumns} column(s) through ClassifierClient.classify; worker heap ${mb(heapBefore?.usedBytes)}, ${before.numTensors} tensors`);
     const curve = [{ frames: 0, numTensors: before.numTensors, workerHeapBytes: heapBefore?.usedBytes }];
     let done = 0;
     let after = before;
@@ -364,6 +376,7 @@ async function runMemory(options, origin, engines) {
       engine: 'chromium',
       backend: before.backend,
       frames: done,
+      columns: options.memoryColumns,
       numTensors: { before: before.numTensors, after: after.numTensors },
       tfBytes: { before: before.numBytes, after: after.numBytes },
       workerHeapBytes: { before: heapBefore?.usedBytes, after: heapAfter?.usedBytes, how: 'CDP Runtime.getHeapUsage on the worker target after HeapProfiler.collectGarbage' },

@@ -3,9 +3,25 @@
 // "Measuring main-thread cost in Chromium (CDP)".
 
 /** Categories to record: top-level tasks, the timeline, User Timing marks, thread names. */
-export const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', '__metadata'];
+export const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'gpu', '__metadata'];
 
 const TASK_NAMES = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
+
+/**
+ * Kinds of main-thread work, by trace event name, to say where the time goes.
+ * They can nest (a forced layout inside a rAF callback counts in both), so
+ * they are a diagnosis, not a sum.
+ */
+const KINDS = {
+  'rAF callbacks': ['FireAnimationFrame'],
+  timers: ['TimerFire'],
+  'worker messages': ['HandlePostMessage'],
+  'input events': ['EventDispatch'],
+  'style + layout': ['UpdateLayoutTree', 'Layout'],
+  'paint + commit': ['PrePaint', 'Paint', 'Commit'],
+  'pixel readback': ['RasterImplementation::ReadbackImagePixels'],
+  'garbage collection': ['MinorGC', 'MajorGC', 'V8.GC_SCAVENGER', 'V8.GC_MARK_COMPACTOR'],
+};
 const LONG_TASK_MS = 50;
 
 /**
@@ -86,6 +102,12 @@ export function analyzeWindow(traceEvents) {
     perFrameWall.push(busy.wall / 1000);
     workerPerFrame.push(workers.reduce((sum, tasks) => sum + busyIn(tasks, a, b).cpu, 0) / 1000);
   }
+  const kinds = {};
+  const mainEvents = traceEvents.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.ts >= from && e.ts < to);
+  for (const [kind, names] of Object.entries(KINDS)) {
+    const total = mainEvents.filter((e) => names.includes(e.name)).reduce((sum, e) => sum + (typeof e.tdur === 'number' ? e.tdur : e.dur ?? 0), 0);
+    kinds[kind] = total / 1000 / Math.max(1, unique.length - 1);
+  }
   const inWindow = main.filter(([start]) => start >= from && start < to);
   const longWall = inWindow.filter(([start, end]) => end - start > LONG_TASK_MS * 1000).map(([s, e]) => (e - s) / 1000);
   const longCpu = inWindow.filter(([, , cpu]) => cpu > LONG_TASK_MS * 1000).map(([, , cpu]) => cpu / 1000);
@@ -98,5 +120,7 @@ export function analyzeWindow(traceEvents) {
     workerThreads: workerThreads.length,
     longTasks: { count: longWall.length, totalMs: longWall.reduce((a, b) => a + b, 0) },
     longTasksCpu: { count: longCpu.length, totalMs: longCpu.reduce((a, b) => a + b, 0) },
+    /** Thread ms per frame in each kind of work (they can nest). */
+    kinds,
   };
 }
