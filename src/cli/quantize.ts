@@ -5,7 +5,7 @@
  * uint8, optionally re-checks the choice on whole validation and test sets,
  * and writes the sealed model only when every digit is unchanged.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -15,8 +15,9 @@ import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { datasetSize, goldenInputs, renderedInputs, type DatasetName } from '../quantize/datasets.ts';
 import { ENCODINGS, type Encoding } from '../quantize/encode.ts';
 import { DEFAULT_MAX_DIFF, DEFAULT_MIN_VALUES, judgePlan, measureReference, runGate, uniformPlan, type GateResult, type Reference } from '../quantize/gate.ts';
-import { loadCandidate } from '../quantize/candidate.ts';
-import { compareOutputs, concatInputs, measureOutputs, type InputSet } from '../quantize/measure.ts';
+import { buildCandidate, loadCandidate } from '../quantize/candidate.ts';
+import { compareOutputs, concatInputs, measureOutputs, type Agreement, type InputSet } from '../quantize/measure.ts';
+import { formatQuantizationReport } from '../quantize/report.ts';
 import { formatAgreement, formatGateTable, gateProgressWriter } from '../quantize/table.ts';
 import { writeGatedModel } from '../quantize/write.ts';
 import { openModelSource } from './model-args.ts';
@@ -47,12 +48,11 @@ async function rendered(name: DatasetName, crops: number, reference: { spec: Par
 }
 
 /** Re-measures the accepted plan on other inputs (whole validation and test sets) against float32: every digit must agree. */
-async function verify(reference: Reference, plan: GateResult['plan'], inputs: InputSet): Promise<{ passed: boolean; line: string }> {
+async function verify(reference: Reference, plan: GateResult['plan'], inputs: InputSet): Promise<Agreement> {
   const float = await loadCandidate(reference.base, new Map());
   const quantized = await loadCandidate(reference.base, plan);
   try {
-    const agreement = compareOutputs(await measureOutputs(float.model, inputs), await measureOutputs(quantized.model, inputs));
-    return { passed: agreement.changedDigits === 0, line: `${inputs.description}: ${formatAgreement(agreement)}` };
+    return compareOutputs(await measureOutputs(float.model, inputs), await measureOutputs(quantized.model, inputs));
   } finally {
     float.model.dispose();
     quantized.model.dispose();
@@ -135,12 +135,14 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
   out.write(`accepted model on ${reference.inputs.description}: ${formatAgreement(result.agreement)}\n`);
 
   const verifyCrops = values['verify-crops'];
+  const verified: { description: string; agreement: Agreement }[] = [];
   if (verifyCrops !== '0') {
     for (const name of ['val', 'test'] as const) {
       const inputs = await rendered(name, count(verifyCrops, '--verify-crops', datasetSize(name)), model);
-      const checked = await verify(reference, result.plan, inputs);
-      out.write(`verify ${checked.line}\n`);
-      if (!checked.passed) {
+      const agreement = await verify(reference, result.plan, inputs);
+      verified.push({ description: inputs.description, agreement });
+      out.write(`verify on ${inputs.description}: ${formatAgreement(agreement)}\n`);
+      if (agreement.changedDigits > 0) {
         process.stderr.write(`quantize: the accepted encodings change digits on the ${name} set; nothing was written. Lower --max-diff or raise --val-crops so the gate sees these cases.\n`);
         return 1;
       }
@@ -149,8 +151,12 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
 
   try {
     const written = await writeGatedModel(result, values.out);
-    const bytes = await readFile(join(values.out, result.base.shardPath));
-    out.write(`wrote ${written.modelJsonPath}: weights ${written.shardBytes.toLocaleString('en-US')} bytes (gzip ${gzipSync(bytes, { level: 9 }).byteLength.toLocaleString('en-US')}), float32 ${result.bytesBefore.toLocaleString('en-US')} bytes\n`);
+    const shard = await readFile(join(values.out, result.base.shardPath));
+    const float32 = await buildCandidate(result.base, new Map());
+    const bytes = { raw: shard.byteLength, gzip: gzipSync(shard, { level: 9 }).byteLength, float32: float32.shard.byteLength, float32Gzip: gzipSync(float32.shard, { level: 9 }).byteLength };
+    out.write(`wrote ${written.modelJsonPath}: weights ${bytes.raw.toLocaleString('en-US')} bytes (gzip ${bytes.gzip.toLocaleString('en-US')}); float32 ${bytes.float32.toLocaleString('en-US')} bytes (gzip ${bytes.float32Gzip.toLocaleString('en-US')})\n`);
+    const command = `column-classifier quantize ${args.join(' ')}`;
+    await writeFile(join(values.out, 'QUANTIZATION.md'), formatQuantizationReport({ result, naive, verified, bytes, golden: written.golden, backend: values.backend, command }));
     if (written.golden !== undefined) out.write(`golden check after loading from disk (${values.backend}): ${written.golden.cases} case(s), max |diff| ${written.golden.maxAbsDiff.toExponential(2)}, tolerance ${written.golden.tolerance} — ${written.golden.passed ? 'ok' : 'MISMATCH'}\n`);
     return written.golden?.passed === false ? 1 : 0;
   } catch (error) {
