@@ -19,7 +19,7 @@ import { fileModelSource } from '../model/node-file-source.ts';
 import { SIDECAR_NAME } from '../model/contract-location.ts';
 import type { Problem } from '../model/problems.ts';
 import { formatMap, mapRange, type AffineMap } from '../model/topology.ts';
-import type { WeightReport } from '../model/check-weights.ts';
+import type { WeightAudit } from '../quantize/audit.ts';
 import { checkBinding, identifyHeads, measuredOutputs, type BindingCheck, type HeadIdentification, type MeasuredOutput } from './heads.ts';
 import { feedFor, hypothesesFor, hypothesisLabel, RANGES, type Hypothesis } from './hypotheses.ts';
 import { MIN_USEFUL_RANGE_WIDTH } from '../model/check-input.ts';
@@ -81,7 +81,8 @@ export interface Diagnosis {
   readonly normalization: { readonly map: AffineMap | undefined; readonly steps: readonly string[]; readonly channelRepeat: number; readonly problem: string | undefined };
   readonly outputs: readonly MeasuredOutput[];
   readonly heads: HeadIdentification;
-  readonly quantization: { readonly byStored: Readonly<Record<string, number>>; readonly quantized: readonly WeightReport[] };
+  /** Weights by stored encoding, and the audit of every quantized one (range, worst rounding error, risk). */
+  readonly quantization: { readonly byStored: Readonly<Record<string, number>>; readonly audit: readonly WeightAudit[] };
   readonly images: number;
   readonly columns: number;
   /** Best first; empty when the heads are not soroban heads. */
@@ -326,7 +327,7 @@ export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis
       heads,
       quantization: {
         byStored: bare.weights.reduce<Record<string, number>>((acc, w) => ({ ...acc, [w.stored]: (acc[w.stored] ?? 0) + 1 }), {}),
-        quantized: bare.weights.filter((w) => w.stored !== w.dtype),
+        audit: bare.audit,
       },
       images: images.length,
       columns,

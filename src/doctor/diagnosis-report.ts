@@ -21,9 +21,11 @@ export function formatDiagnosis(d: Diagnosis): string {
   for (const note of d.heads.notes) out.push(`  ${note}`);
   out.push('', '4. Quantization audit');
   out.push(`  ${Object.entries(d.quantization.byStored).map(([dtype, n]) => `${n} weights stored ${dtype}`).join(', ')}`);
-  for (const w of d.quantization.quantized.slice(0, 12)) out.push(`  ${w.name} ${JSON.stringify(w.shape)} stored ${w.stored}${w.quantization === undefined ? '' : ` (q · ${w.quantization.scale ?? '?'} + ${w.quantization.min ?? '?'})`}`);
-  if (d.quantization.quantized.length > 12) out.push(`  … ${d.quantization.quantized.length - 12} more quantized weights`);
-  if (d.quantization.quantized.length > 0) out.push('  quantized weights: their agreement with float32 was never measured (the float originals are not here); run `doctor` to see the damage per backend.');
+  const atRisk = d.quantization.audit.filter((a) => a.risk !== undefined);
+  if (d.quantization.audit.length > 0) out.push(`  ${d.quantization.audit.length} quantized weight(s), ${atRisk.length} at risk of changing the outputs:`);
+  for (const a of atRisk.slice(0, 12)) out.push(`  AT RISK ${a.name} (${a.stored}): ${a.risk ?? ''}`);
+  if (atRisk.length > 12) out.push(`  … ${atRisk.length - 12} more`);
+  if (d.quantization.audit.length > 0) out.push('  their agreement with float32 was never measured (the float originals are not here); `doctor` shows what each backend makes of them.');
   out.push('', `5. Input hypotheses on ${d.images} labelled photo(s), ${d.columns} columns, ranked by loss = mean −log P(true digit) (most common digit alone: ${pct(d.chance)} right)`);
   if (d.scores.length === 0) out.push('  not measured (see conclusions)');
   if (d.scores.length > 0) out.push(`  ${'hypothesis'.padEnd(28)} ${'loss'.padStart(7)} ${'right'.padStart(7)}`);

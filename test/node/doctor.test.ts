@@ -177,7 +177,7 @@ describe('doctor --diagnose on the field graph model (generated weights)', () =>
     assert.deepEqual(d.input, { name: 'input_1', shape: [-1, 64, 64, 1], dtype: 'float32' });
     assert.deepEqual(d.normalization.map, { scale: 1, offset: 0 });
     assert.deepEqual(d.outputs.map((o) => [o.units, o.activation]), [[7, 'softmax']]);
-    assert.equal(d.quantization.quantized.length, 0);
+    assert.equal(d.quantization.audit.length, 0);
     assert.match(d.conclusions.join('\n'), /Not a soroban column classifier.*Nothing in the file says which/s);
     assert.equal(d.written, undefined);
   });
