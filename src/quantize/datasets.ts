@@ -5,9 +5,10 @@
  * distribution the model was trained and reported on.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { datasets } from '../../models/training/config.ts';
 import { makeDataset, type DatasetSpec } from '../../models/training/dataset.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
@@ -44,6 +45,16 @@ export function datasetSize(name: DatasetName): number {
   return datasets()[name].crops;
 }
 
+/** The sources a rendered crop depends on (renderer, dataset recipe): a change to any of them must not reuse a cached set. */
+async function renderingSourcesHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const render = fileURLToPath(new URL('../render/', import.meta.url));
+  const training = fileURLToPath(new URL('../../models/training/', import.meta.url));
+  const files = [...(await readdir(render)).filter((f) => f.endsWith('.ts')).map((f) => join(render, f)), join(training, 'dataset.ts'), join(training, 'config.ts')];
+  for (const file of files.sort()) hash.update(await readFile(file));
+  return hash.digest('hex');
+}
+
 /**
  * Renders the first `crops` crops of a training dataset recipe (same seed, so
  * the first N crops are those of the full set), cached under the system temp
@@ -54,7 +65,7 @@ export function datasetSize(name: DatasetName): number {
  */
 export async function renderedInputs(name: DatasetName, crops: number, spec: PreprocessSpec, onProgress?: (done: number, total: number) => void): Promise<InputSet> {
   const recipe: DatasetSpec = { ...datasets()[name], crops };
-  const key = createHash('sha256').update(JSON.stringify({ recipe, spec, v: 1 })).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(JSON.stringify({ recipe, spec, sources: await renderingSourcesHash() })).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), 'column-classifier-quantize');
   const file = join(dir, `${recipe.name}-${crops}-${key}.f32`);
   const description = `${recipe.name} set, ${crops} crops (seed ${recipe.seed})`;
