@@ -115,6 +115,10 @@ export function rowOf(engine: Engine, result: ConfigResult, node: readonly Image
   for (const [head, diff] of Object.entries(headDiff)) if (!(diff <= tolerance)) problems.push(`${head} differs from Node by ${diff.toExponential(2)} > ${tolerance}`);
   if (digitsAgree !== columns) problems.push(`${columns - digitsAgree} of ${columns} digits differ from Node`);
   if (result.backendUsed !== wanted) problems.push(`ran on ${result.backendUsed ?? 'nothing'} instead of ${wanted}`);
+  if (problems.length > 0 && result.selfCheck?.passed === true) {
+    // The case doctor exists for: numbers the load-time self-check lets through.
+    problems.push(`the worker's golden self-check passed (${result.selfCheck.maxAbsDiff.toExponential(1)} ≤ ${result.selfCheck.tolerance}), so users get this backend: its ${result.selfCheck.cases} golden case(s) do not exercise what these images do`);
+  }
   return { ...base, selfCheck: result.selfCheck?.maxAbsDiff, verdict: problems.length === 0 ? 'PASS' : 'FAIL', note: problems.length === 0 ? undefined : problems.join('; ') };
 }
 

@@ -46,7 +46,7 @@ describe('doctor: comparing browser rows with Node', () => {
     const drifted = [{ ...NODE[0]!, heaven: [0.9, 0.105] }];
     const row = rowOf('webkit', result({ outputs: drifted }), NODE, 2e-3);
     assert.equal(row.verdict, 'FAIL');
-    assert.match(row.note ?? '', /heaven differs from Node by 5\.00e-3 > 0\.002/);
+    assert.match(row.note ?? '', /heaven differs from Node by 5\.00e-3 > 0\.002; the worker's golden self-check passed \(1\.0e-7 ≤ 0\.002\), so users get this backend/);
   });
 
   it('reports a backend refused by the self-check as FAIL with its per-head golden differences', () => {
