@@ -13,7 +13,7 @@ import { ContractError, InputError } from '../errors.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { datasetSize, goldenInputs, renderedInputs, type DatasetName } from '../quantize/datasets.ts';
-import { ENCODINGS, type Encoding } from '../quantize/encode.ts';
+import { BYTES_PER_VALUE, ENCODINGS, type Encoding } from '../quantize/encode.ts';
 import { DEFAULT_MAX_DIFF, DEFAULT_MIN_VALUES, judgePlan, measureReference, runGate, uniformPlan, type GateResult, type Reference } from '../quantize/gate.ts';
 import { buildCandidate, loadCandidate } from '../quantize/candidate.ts';
 import { compareOutputs, concatInputs, measureOutputs, type Agreement, type InputSet } from '../quantize/measure.ts';
@@ -125,7 +125,7 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
       bytesBefore: reference.base.weights.reduce((n, w) => n + w.stored.byteLength, 0),
       bytesAfter: verdict.bytes,
       decisions: reference.base.weights.flatMap((w) =>
-        w.values === undefined ? [] : [{ name: w.entry.name, shape: w.entry.shape, count: w.values.length, encoding: uniform, bytes: verdict.bytes, reason: 'quantized' as const, agreement: verdict.agreement, trials: [{ encoding: uniform, agreement: verdict.agreement, passed: verdict.passed }] }],
+        w.values === undefined ? [] : [{ name: w.entry.name, shape: w.entry.shape, count: w.values.length, encoding: uniform, bytes: w.values.length * BYTES_PER_VALUE[uniform], reason: 'quantized' as const, agreement: verdict.agreement, trials: [{ encoding: uniform, agreement: verdict.agreement, passed: verdict.passed }] }],
       ),
     };
   } else {
