@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { validateContract } from '../../src/contract/validate.ts';
-import { compareOutputs, rowOf } from '../../src/doctor/compare.ts';
+import { compareOutputs, notInstalledRows, rowOf } from '../../src/doctor/compare.ts';
 import { diagnoseModel, indistinguishable, suspectFindings, type HypothesisScore } from '../../src/doctor/diagnose.ts';
 import { checkBinding, identifyHeads, type MeasuredOutput } from '../../src/doctor/heads.ts';
 import { feedFor, hypothesesFor, RANGES, type Hypothesis } from '../../src/doctor/hypotheses.ts';
@@ -64,6 +64,12 @@ describe('doctor: comparing browser rows with Node', () => {
   it('marks a backend the engine lacks as N/A, not FAIL', () => {
     const missing = result({ id: 'wasm', backendUsed: 'cpu', outputs: [], warnings: [{ code: 'backend/fallback', message: 'The "wasm" backend failed to initialize', details: { backend: 'wasm', next: 'cpu' } }] });
     assert.equal(rowOf('webkit', missing, NODE, 2e-3).verdict, 'N/A');
+  });
+
+  it('reports an engine that is not installed as such, not as a failure', () => {
+    const rows = notInstalledRows('webkit', ['cpu', 'wasm', 'webgl', 'webgl-f16'], 'webkit is not installed on this machine');
+    assert.deepEqual(rows.map((r) => r.verdict), ['NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED']);
+    assert.match(formatDoctorTable(rows, 2e-3), /webkit\s+webgl-f16\s+—.*NOT INSTALLED/);
   });
 
   it('counts a missing image as an infinite difference', () => {
