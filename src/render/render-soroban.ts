@@ -49,6 +49,22 @@ function withLumaApart(c: Rgb, other: number, gap: number): Rgb {
   return [c[0] + (255 - c[0]) * t, c[1] + (255 - c[1]) * t, c[2] + (255 - c[2]) * t];
 }
 
+/** Moves (and if needed enlarges the photo around) `quad` so it lies `margin` pixels inside a width × height photo. */
+function fitInside(quad: Quad, width: number, height: number, margin: number): { quad: Quad; width: number; height: number } {
+  const points = [quad.topLeft, quad.topRight, quad.bottomRight, quad.bottomLeft];
+  const x0 = Math.min(...points.map((p) => p.x));
+  const x1 = Math.max(...points.map((p) => p.x));
+  const y0 = Math.min(...points.map((p) => p.y));
+  const y1 = Math.max(...points.map((p) => p.y));
+  const w = Math.max(width, Math.ceil(x1 - x0 + 2 * margin));
+  const h = Math.max(height, Math.ceil(y1 - y0 + 2 * margin));
+  const dx = x0 < margin ? margin - x0 : x1 > w - margin ? w - margin - x1 : 0;
+  const dy = y0 < margin ? margin - y0 : y1 > h - margin ? h - margin - y1 : 0;
+  if (dx === 0 && dy === 0 && w === width && h === height) return { quad, width, height };
+  const move = (p: { x: number; y: number }): { x: number; y: number } => ({ x: p.x + dx, y: p.y + dy });
+  return { quad: { topLeft: move(quad.topLeft), topRight: move(quad.topRight), bottomRight: move(quad.bottomRight), bottomLeft: move(quad.bottomLeft) }, width: w, height: h };
+}
+
 /** The most columns a rendered soroban has. */
 export const MAX_COLUMNS = 21;
 
@@ -200,10 +216,14 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const sceneOutW = scene.layer.width / scenePitchFactor;
   const sceneOutH = scene.layer.height / scenePitchFactor;
   const aspect = random.range(0.9, 1.1);
-  const width = Math.max(16, Math.round((sceneOutW / fill) * (random.chance(0.5) ? 1 : aspect)));
-  const height = Math.max(16, Math.round(Math.max(sceneOutH / fill, sceneOutH + (width - sceneOutW) * random.range(0.2, 1))));
+  const width0 = Math.max(16, Math.round((sceneOutW / fill) * (random.chance(0.5) ? 1 : aspect)));
+  const height0 = Math.max(16, Math.round(Math.max(sceneOutH / fill, sceneOutH + (width0 - sceneOutW) * random.range(0.2, 1))));
 
-  const pose = randomPose(random, sceneOutW, sceneOutH, width, height);
+  const pose0 = randomPose(random, sceneOutW, sceneOutH, width0, height0);
+  // Rotation and tilt can carry a corner of a tightly framed soroban out of the photo; the
+  // ground truth promises the whole soroban is in it, so grow and shift the photo to fit.
+  const { quad, width, height } = fitInside(pose0.quad, width0, height0, Math.max(2, 0.01 * Math.max(width0, height0)));
+  const pose = { ...pose0, quad };
   const toPhoto = sceneToPhoto(scene.layer.width, scene.layer.height, pose.quad);
   const tableShadow = random.chance(0.6) ? random.range(0.15, 0.5) : 0;
   const shadowOffset = { strength: tableShadow, dx: random.range(-0.6, 0.6) * pitch, dy: random.range(0.1, 0.8) * pitch };
