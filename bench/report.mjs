@@ -23,6 +23,9 @@ function header(results) {
       `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGB} GB, ${m.platform}, Node ${m.node}; load average at start ${m.loadAverage?.start.join(' ')}, at end ${m.loadAverage?.end.join(' ')} (other work shares these cores: compare within a run, as ratios).`,
       `Engines: ${engines}.`,
       `Run took ${results.durationSeconds} s${results.options.quick ? ' (--quick)' : ''}.`,
+      ...['responsiveness', 'latency', 'coldStart', 'memory', 'sizes']
+        .filter((key) => results[key]?.measuredAt && results[key].measuredAt !== results.date)
+        .map((key) => `Part "${key}" is from an earlier run, ${results[key].measuredAt.slice(0, 16).replace('T', ' ')} UTC.`),
     ],
   };
 }
@@ -38,6 +41,7 @@ function responsivenessSection(r) {
         d.label,
         d.backend,
         k === 'control' ? pair(d.mainThreadMsPerFrame, 2) + ' (subtracted from the others)' : pair(d.mainThreadMsPerFrame, 2),
+        ms(d.mainThreadMsPerNominalFrame, 2),
         pair(d.mainThreadWallMsPerFrame, 1),
         k === 'control' ? '–' : ms(d.mainThreadMsPerReading, 2),
         ms(d.readingsPerSecond, 1),
@@ -52,7 +56,7 @@ function responsivenessSection(r) {
   const notes = [];
   for (const [key, name] of [['mainThread', '(b)/(a)'], ['field', '(c)/(a)']]) {
     const q = r.ratios[key];
-    if (q) notes.push(`${name}: main-thread CPU per frame ${times(q.p50)} at p50, ${times(q.p95)} at p95; per reading ${times(q.perReading)}; click delay p50 ${times(q.clickDelayP50)}.`);
+    if (q) notes.push(`${name}: main-thread CPU per frame ${times(q.p50)} at p50, ${times(q.p95)} at p95; per 1/30 s ${times(q.perNominalFrame)}; per reading ${times(q.perReading)}; click delay p50 ${times(q.clickDelayP50)}.`);
   }
   if (a) {
     notes.push(`Goal, element ≤ 1 ms main-thread CPU per frame at p95: ${verdict(a.mainThreadMsPerFrame.p95 <= 1)} (${ms(a.mainThreadMsPerFrame.p95, 2)} ms).`);
@@ -69,10 +73,10 @@ function responsivenessSection(r) {
   }
   return {
     title: `1. Main-thread responsiveness: Chromium, CPU throttled ${r.throttle}× (page main thread only), ${r.fps} fps source, ${r.columns} columns, ${r.rounds} interleaved round(s) × ${r.windowFrames} frames after ${r.warmFrames} warm-up frames`,
-    headers: ['design', 'backend', 'main-thread CPU ms/frame p50 / p95', 'wall ms/frame p50 / p95', 'CPU ms/reading', 'readings/s', 'long tasks > 50 ms wall (total) / by CPU', 'click delay ms p50 / p95', 'click → next frame ms', 'worker CPU ms/frame (unthrottled)'],
+    headers: ['design', 'backend', 'main-thread CPU ms/frame p50 / p95', 'CPU ms per 1/30 s', 'wall ms/frame p50 / p95', 'CPU ms/reading', 'readings/s', 'long tasks > 50 ms wall (total) / by CPU', 'click delay ms p50 / p95', 'click → next frame ms', 'worker CPU ms/frame (unthrottled)'],
     rows,
     notes: [
-      'Main-thread time is the thread time of the page\'s main-thread tasks in each 1/30 s frame (DevTools trace), minus the median of the source-only control of the same round; wall time includes time the OS gave the core to other processes.',
+      'Main-thread time is the thread (CPU) time of the page\'s main-thread tasks between two source frames (DevTools trace), minus the median of the source-only control of the same round; a blocked main thread delays the source frames too, so "CPU ms per 1/30 s" also gives the busy share of the whole window per nominal frame. Wall time includes time the OS gave the core to other processes.',
       ...notes,
     ],
   };

@@ -4,7 +4,8 @@
 //
 //   npm run bench                         full run (~10–15 min on 2 cores)
 //   npm run bench -- --quick              fewer frames and rounds (~3–4 min)
-//   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes
+//   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes (the
+//                                         others are kept from the last bench/results.json, with their date)
 //   npm run bench -- --engines=chromium   engines for parts 2 and 3
 //   npm run bench -- --backend=webgl      backend of designs (a) and (b) in part 1 (default wasm)
 //   npm run bench -- --memory-frames=N --memory-columns=N   part 4 (default 10 000 frames of 1 column)
@@ -24,7 +25,7 @@ import { openEngine } from './drivers.mjs';
 import { writeFieldModel, writeFrames } from './prepare.ts';
 import { printReport, writeChart, writeMarkdown } from './report.mjs';
 import { serveStatic } from './server.mjs';
-import { ratio, summary } from './stats.mjs';
+import { median, ratio, summary } from './stats.mjs';
 import { TRACE_CATEGORIES, analyzeWindow } from './trace.mjs';
 import { measureSizes } from './sizes.mjs';
 
@@ -184,12 +185,19 @@ function attributable(segments, key, field, controls) {
 function summarizeResponsiveness(segments) {
   const controls = new Map();
   for (const s of segments) {
-    if (s.design === 'control') controls.set(s.round, { perFrame: summary(s.trace.perFrame).p50, perFrameWall: summary(s.trace.perFrameWall).p50 });
+    if (s.design === 'control') {
+      const share = s.trace.perFrame.reduce((x, y) => x + y, 0) / s.trace.windowMs;
+      controls.set(s.round, { perFrame: summary(s.trace.perFrame).p50, perFrameWall: summary(s.trace.perFrameWall).p50, share });
+    }
   }
   const designs = {};
   for (const key of Object.keys(DESIGNS)) {
     const mine = segments.filter((s) => s.design === key);
     if (mine.length === 0) continue;
+    // Busy share of the main thread over the whole window, as ms per nominal 1/30 s: unlike per-frame numbers it does
+    // not stretch when a blocked main thread delays the source's own frames.
+    const share = (segment) => segment.trace.perFrame.reduce((x, y) => x + y, 0) / segment.trace.windowMs;
+    const perNominalFrame = mine.map((s) => (share(s) - (key === 'control' ? 0 : controls.get(s.round)?.share ?? 0)) * (1000 / 30));
     const cpu = attributable(mine, key, 'perFrame', controls);
     const wall = attributable(mine, key, 'perFrameWall', controls);
     const readings = mine.reduce((n, s) => n + s.counters.readings, 0);
@@ -204,6 +212,7 @@ function summarizeResponsiveness(segments) {
       rounds: mine.length,
       framesMeasured: cpu.frames,
       mainThreadMsPerFrame: cpu.perFrame,
+      mainThreadMsPerNominalFrame: Math.max(0, median(perNominalFrame)),
       mainThreadWallMsPerFrame: wall.perFrame,
       mainThreadMsPerFrameUnsubtracted: summary(mine.flatMap((s) => s.trace.perFrame)),
       mainThreadMsPerReading: readings > 0 ? cpu.excess / readings : Number.NaN,
@@ -229,6 +238,7 @@ function summarizeResponsiveness(segments) {
       p50: ratio(d.mainThreadMsPerFrame.p50, a.mainThreadMsPerFrame.p50),
       p95: ratio(d.mainThreadMsPerFrame.p95, a.mainThreadMsPerFrame.p95),
       perReading: ratio(d.mainThreadMsPerReading, a.mainThreadMsPerReading),
+      perNominalFrame: ratio(d.mainThreadMsPerNominalFrame, a.mainThreadMsPerNominalFrame),
       clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
     };
   }
@@ -259,13 +269,18 @@ async function runResponsiveness(options, origin, engines) {
     warmFrames: options.warmFrames + options.settleFrames,
     rounds: options.rounds,
     ...summarizeResponsiveness(segments),
-    segments: segments.map(({ trace, ...rest }) => ({ ...rest, counters: { ...rest.counters, stages: undefined }, trace: { ...trace, perFrame: summary(trace.perFrame), perFrameWall: summary(trace.perFrameWall), workerPerFrame: summary(trace.workerPerFrame) } })),
+    segments: segments.map(({ trace, ...rest }) => ({ ...rest, counters: { ...rest.counters, stages: undefined }, trace: { ...trace, perFrame: summary(trace.perFrame), cpuMs: sumOf(trace.perFrame), perFrameWall: summary(trace.perFrameWall), wallMs: sumOf(trace.perFrameWall), workerPerFrame: summary(trace.workerPerFrame) } })),
   };
 }
 
 // ---------------------------------------------------------------- parts 2 and 3
 
-async function runLatency(options, origin, engines) {
+/**
+ * Runs `measure(open, backend)` for each engine × backend. `open()` gives a
+ * fresh element page (closing the one before); a missing engine is recorded as
+ * such, and a failure as `{ error }`, so one bad cell never stops the run.
+ */
+async function eachEngineAndBackend(options, origin, engines, measure) {
   const results = {};
   for (const name of options.engines) {
     const engine = engines[name];
@@ -275,22 +290,15 @@ async function runLatency(options, origin, engines) {
     }
     results[name] = {};
     for (const backend of BACKENDS) {
-      const frames = options.latencyFrames;
-      progress(`part 2: ${name} ${backend}: ${LATENCY_COLUMNS.join('/')} columns × ${frames} frames (at least ${options.latencyMinFrames}, ${options.latencyBudgetMs / 1000} s budget each)…`);
       let page;
-      try {
+      // Each call closes the page before, so one page at a time runs.
+      const open = async () => {
+        await page?.close().catch(() => undefined);
         page = await engine.open(`${origin}/bench/element-page.html`);
-        const result = await page.run('latency', { backend, columns: LATENCY_COLUMNS.join(','), frames, warm: options.latencyWarm, minFrames: options.latencyMinFrames, budgetMs: options.latencyBudgetMs });
-        results[name][backend] = {
-          backend: result.backend,
-          tfjsVersion: result.tfjsVersion,
-          frames,
-          byColumns: Object.fromEntries(
-            Object.entries(result.byColumns).map(([columns, stages]) => [columns, Object.fromEntries(Object.entries(stages).map(([stage, values]) => [stage, summary(values)]))]),
-          ),
-        };
-        const t13 = results[name][backend].byColumns['13']?.total;
-        if (t13) progress(`  13 columns: total ${t13.p50.toFixed(1)} ms median, ${t13.p95.toFixed(1)} ms p95`);
+        return page;
+      };
+      try {
+        results[name][backend] = await measure(open, backend, name);
       } catch (error) {
         results[name][backend] = { error: firstLine(error) };
         progress(`  failed: ${firstLine(error)}`);
@@ -299,43 +307,41 @@ async function runLatency(options, origin, engines) {
       }
     }
   }
+  return results;
+}
+
+async function runLatency(options, origin, engines) {
+  const results = await eachEngineAndBackend(options, origin, engines, async (open, backend, name) => {
+    const frames = options.latencyFrames;
+    progress(`part 2: ${name} ${backend}: ${LATENCY_COLUMNS.join('/')} columns × ${frames} frames (at least ${options.latencyMinFrames}, ${options.latencyBudgetMs / 1000} s budget each)…`);
+    const page = await open();
+    const result = await page.run('latency', { backend, columns: LATENCY_COLUMNS.join(','), frames, warm: options.latencyWarm, minFrames: options.latencyMinFrames, budgetMs: options.latencyBudgetMs });
+    const byColumns = Object.fromEntries(
+      Object.entries(result.byColumns).map(([columns, stages]) => [columns, Object.fromEntries(Object.entries(stages).map(([stage, values]) => [stage, summary(values)]))]),
+    );
+    const t13 = byColumns['13']?.total;
+    if (t13) progress(`  13 columns: total ${t13.p50.toFixed(1)} ms median, ${t13.p95.toFixed(1)} ms p95`);
+    return { backend: result.backend, tfjsVersion: result.tfjsVersion, frames, byColumns };
+  });
   return { columns: LATENCY_COLUMNS, note: 'worker-side times, not throttled', engines: results };
 }
 
 async function runColdStart(options, origin, engines) {
-  const results = {};
-  for (const name of options.engines) {
-    const engine = engines[name];
-    if (engine.missing) {
-      results[name] = { missing: engine.missing };
-      continue;
+  const results = await eachEngineAndBackend(options, origin, engines, async (open, backend, name) => {
+    progress(`part 3: ${name} ${backend}: cold start × ${options.coldTries}…`);
+    const ready = [];
+    const first = [];
+    let used;
+    for (let i = 0; i < options.coldTries; i += 1) {
+      // A fresh page each try: a new worker, a new TF.js, the model fetched again.
+      const r = await (await open()).run('coldStart', { backend, columns: 13 });
+      used = r.backend;
+      ready.push(r.ready);
+      first.push(r.firstReading);
     }
-    results[name] = {};
-    for (const backend of BACKENDS) {
-      progress(`part 3: ${name} ${backend}: cold start × ${options.coldTries}…`);
-      const ready = [];
-      const first = [];
-      let used;
-      let error;
-      for (let i = 0; i < options.coldTries; i += 1) {
-        let page;
-        try {
-          page = await engine.open(`${origin}/bench/element-page.html`);
-          const r = await page.run('coldStart', { backend, columns: 13 });
-          used = r.backend;
-          ready.push(r.ready);
-          first.push(r.firstReading);
-        } catch (e) {
-          error = firstLine(e);
-        } finally {
-          await page?.close().catch(() => undefined);
-        }
-      }
-      results[name][backend] = ready.length > 0 ? { backend: used, tries: ready.length, readyMs: summary(ready), firstReadingMs: summary(first), ...(error ? { error } : {}) } : { error };
-      if (ready.length > 0) progress(`  ready ${summary(ready).p50.toFixed(0)} ms, first reading ${summary(first).p50.toFixed(0)} ms (median)`);
-      else progress(`  failed: ${error}`);
-    }
-  }
+    progress(`  ready ${summary(ready).p50.toFixed(0)} ms, first reading ${summary(first).p50.toFixed(0)} ms (median)`);
+    return { backend: used, tries: ready.length, readyMs: summary(ready), firstReadingMs: summary(first) };
+  });
   return { note: 'element connected → cc-ready / first cc-reading; model, worker and .wasm served from localhost, no HTTP cache', engines: results };
 }
 
@@ -389,10 +395,30 @@ async function runMemory(options, origin, engines) {
   }
 }
 
+const sumOf = (values) => values.reduce((a, b) => a + b, 0);
 const mb = (bytes) => (bytes === undefined ? 'n/a' : `${(bytes / 1048576).toFixed(2)} MB`);
 const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 
 // ---------------------------------------------------------------- main
+
+const PART_KEYS = { responsiveness: 'responsiveness', latency: 'latency', cold: 'coldStart', memory: 'memory', sizes: 'sizes' };
+
+/** With --only, the parts not run now are kept from the last results.json, each with the date it was measured. */
+async function keepEarlierParts(results, options) {
+  if (options.parts.length === PARTS.length) return;
+  let earlier;
+  try {
+    earlier = JSON.parse(await readFile(join(ROOT, 'bench', 'results.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  for (const part of PARTS.filter((p) => !options.parts.includes(p))) {
+    const key = PART_KEYS[part];
+    if (earlier[key] === undefined) continue;
+    results[key] = { ...earlier[key], measuredAt: earlier[key].measuredAt ?? earlier.date };
+    for (const [name, engine] of Object.entries(earlier.engines ?? {})) results.engines[name] ??= engine;
+  }
+}
 
 async function report(results) {
   const benchDir = join(ROOT, 'bench');
@@ -449,6 +475,8 @@ async function main() {
   load.end = loadavg();
   results.machine.loadAverage = { start: load.start.map((l) => Number(l.toFixed(2))), end: load.end.map((l) => Number(l.toFixed(2))) };
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  for (const part of options.parts) if (results[PART_KEYS[part]]) results[PART_KEYS[part]].measuredAt = results.date;
+  await keepEarlierParts(results, options);
   await report(results);
 }
 
