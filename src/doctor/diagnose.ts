@@ -125,12 +125,16 @@ function readHeads(values: Record<string, { values: Float32Array; units: number 
   return { digits, pTrue };
 }
 
-/** Standard errors a loss difference must exceed before one input range counts as better than another. */
+/** Standard errors (of the sign test) a difference must exceed before one input range counts as better than another. */
 export const SIGNIFICANCE = 2;
 
 /**
- * The best hypothesis of every other range/colour whose loss is not
- * significantly above the best's (paired over the same columns).
+ * The best hypothesis of every other range/colour that is not significantly
+ * worse than the best, by a paired sign test over the same columns: on how
+ * many columns does the best give the true digit a higher probability?
+ * A sign test, not a t-test on the log-likelihoods: a robust model differs
+ * on most columns by a little and on a few by a lot, and those few heavy
+ * tails swamp a t-test's standard error.
  */
 export function indistinguishable(best: HypothesisScore, scores: readonly HypothesisScore[]): HypothesisScore[] {
   const groups = new Map<string, HypothesisScore>();
@@ -140,14 +144,23 @@ export function indistinguishable(best: HypothesisScore, scores: readonly Hypoth
     if (known === undefined || s.loss < known.loss) groups.set(key, s);
   }
   groups.delete(`${best.hypothesis.range.name} ${best.hypothesis.colour}`);
-  return [...groups.values()].filter((other) => {
-    const n = Math.min(best.logLikelihoods.length, other.logLikelihoods.length);
-    if (n < 2) return true;
-    const diffs = Array.from({ length: n }, (_, i) => (best.logLikelihoods[i] as number) - (other.logLikelihoods[i] as number));
-    const mean = diffs.reduce((a, b) => a + b, 0) / n;
-    const variance = diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1);
-    return mean <= SIGNIFICANCE * Math.sqrt(variance / n);
-  });
+  return [...groups.values()].filter((other) => !signTestBetter(best.logLikelihoods, other.logLikelihoods));
+}
+
+/** Whether `a` beats `b` on significantly more paired columns than it loses (ties dropped; normal approximation). */
+export function signTestBetter(a: readonly number[], b: readonly number[]): boolean {
+  let wins = 0;
+  let losses = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    // Differences below float32 resolution of a log-probability are ties, not evidence.
+    if (d > 1e-6) wins += 1;
+    else if (d < -1e-6) losses += 1;
+  }
+  const decided = wins + losses;
+  if (decided === 0) return false;
+  return (wins - decided / 2) / Math.sqrt(decided / 4) > SIGNIFICANCE;
 }
 
 /** Floor for a probability before its log: one confidently wrong column must not make the loss infinite. */
@@ -264,8 +277,8 @@ export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis
       } else {
         const ties = indistinguishable(best, scores);
         conclusions.push(`Best: ${best.label} (loss ${best.loss.toFixed(4)}, ${pct(best.accuracy)} of ${columns} columns right).`);
-        if (ties.length === 0) conclusions.push(`The model wants ${best.hypothesis.range.name} ${best.hypothesis.colour}: every other range/colour has a higher loss by more than ${SIGNIFICANCE} standard errors of the paired per-column difference.`);
-        else conclusions.push(`On these images ${best.hypothesis.range.name} ${best.hypothesis.colour} cannot be told apart from ${ties.map((t) => `${t.label} (loss ${t.loss.toFixed(4)}, ${pct(t.accuracy)})`).join(', ')}: the loss difference is within ${SIGNIFICANCE} standard errors. The model is robust to that change on these photos; give harder or more photos to decide.`);
+        if (ties.length === 0) conclusions.push(`The model wants ${best.hypothesis.range.name} ${best.hypothesis.colour}: on significantly more columns (sign test, > ${SIGNIFICANCE} standard errors) it gives the true digit a higher probability than every other range/colour does.`);
+        else conclusions.push(`On these images ${best.hypothesis.range.name} ${best.hypothesis.colour} cannot be told apart from ${ties.map((t) => `${t.label} (loss ${t.loss.toFixed(4)}, ${pct(t.accuracy)})`).join(', ')}: per column, neither gives the true digit a higher probability significantly more often (sign test, ${SIGNIFICANCE} standard errors). The model is robust to that change on these photos; give harder or more photos to decide.`);
       }
     }
     if (map === undefined) conclusions.push(`The normalization inside the model could not be read: ${raw.input.problem ?? 'unknown'}.`);

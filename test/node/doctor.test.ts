@@ -120,9 +120,10 @@ describe('doctor --diagnose: input range', () => {
   });
 
   it('does not call one range better when the paired loss difference is within noise', () => {
-    const best = score(RANGES[0], [-0.1, -0.3, -0.2, -0.25]);
-    const close = score(RANGES[1], [-0.12, -0.28, -0.21, -0.26]);
-    const far = score(RANGES[2], [-2, -3, -2.5, -2.2]);
+    // 12 columns: "close" loses on 7 and wins on 5 (noise); "far" loses on all 12 (z = 3.5).
+    const best = score(RANGES[0], Array.from({ length: 12 }, (_, i) => -0.1 - 0.01 * i));
+    const close = score(RANGES[1], Array.from({ length: 12 }, (_, i) => -0.1 - 0.01 * i + (i < 5 ? 0.005 : -0.005)));
+    const far = score(RANGES[2], Array.from({ length: 12 }, (_, i) => -0.5 - 0.01 * i));
     assert.deepEqual(indistinguishable(best, [best, close, far]).map((s) => s.hypothesis.range.name), ['[-1,1]']);
   });
 
