@@ -17,13 +17,13 @@ import { BYTES_PER_VALUE, ENCODINGS, type Encoding } from '../quantize/encode.ts
 import { DEFAULT_MAX_DIFF, DEFAULT_MIN_VALUES, judgePlan, measureReference, runGate, uniformPlan, type GateResult, type Reference } from '../quantize/gate.ts';
 import { buildCandidate, loadCandidate } from '../quantize/candidate.ts';
 import { compareOutputs, concatInputs, measureOutputs, type Agreement, type InputSet } from '../quantize/measure.ts';
-import { formatQuantizationReport } from '../quantize/report.ts';
+import { formatQuantizationReport, withQuantizationSection } from '../quantize/report.ts';
 import { formatAgreement, formatGateTable, gateProgressWriter } from '../quantize/table.ts';
 import { writeGatedModel } from '../quantize/write.ts';
 import { openModelSource } from './model-args.ts';
 
 /** Usage of the quantize command. */
-export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16] [--min-values N] [--backend wasm|cpu]
+export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16] [--min-values N] [--backend wasm|cpu] [--report REPORT.md]
   per weight, the smallest of uint8/uint16/float16 that keeps every decoded digit and each head within E (default ${DEFAULT_MAX_DIFF}) of float32`;
 
 function count(value: string, option: string, all: number): number {
@@ -79,6 +79,7 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
         uniform: { type: 'string' },
         'min-values': { type: 'string', default: String(DEFAULT_MIN_VALUES) },
         backend: { type: 'string', default: 'wasm' },
+        report: { type: 'string' },
       },
     });
   } catch (error) {
@@ -156,7 +157,14 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
     const bytes = { raw: shard.byteLength, gzip: gzipSync(shard, { level: 9 }).byteLength, float32: float32.shard.byteLength, float32Gzip: gzipSync(float32.shard, { level: 9 }).byteLength };
     out.write(`wrote ${written.modelJsonPath}: weights ${bytes.raw.toLocaleString('en-US')} bytes (gzip ${bytes.gzip.toLocaleString('en-US')}); float32 ${bytes.float32.toLocaleString('en-US')} bytes (gzip ${bytes.float32Gzip.toLocaleString('en-US')})\n`);
     const command = `column-classifier quantize ${args.join(' ')}`;
-    await writeFile(join(values.out, 'QUANTIZATION.md'), formatQuantizationReport({ result, naive, verified, bytes, golden: written.golden, backend: values.backend, command }));
+    const section = formatQuantizationReport({ result, naive, verified, bytes, golden: written.golden, backend: values.backend, command });
+    if (values.report === undefined) {
+      await writeFile(join(values.out, 'QUANTIZATION.md'), section);
+    } else {
+      const markdown = await readFile(values.report, 'utf8').catch(() => '');
+      await writeFile(values.report, withQuantizationSection(markdown, section));
+      out.write(`wrote the Quantization section into ${values.report}\n`);
+    }
     if (written.golden !== undefined) out.write(`golden check after loading from disk (${values.backend}): ${written.golden.cases} case(s), max |diff| ${written.golden.maxAbsDiff.toExponential(2)}, tolerance ${written.golden.tolerance} — ${written.golden.passed ? 'ok' : 'MISMATCH'}\n`);
     return written.golden?.passed === false ? 1 : 0;
   } catch (error) {

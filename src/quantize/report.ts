@@ -56,3 +56,16 @@ export function formatQuantizationReport(r: QuantizationReport): string {
   ];
   return lines.join('\n');
 }
+
+/**
+ * Puts the section into a report's markdown: replaces an earlier "## Quantization" section
+ * (up to the next second-level heading), or appends it.
+ */
+export function withQuantizationSection(markdown: string, section: string): string {
+  const start = markdown.search(/^## Quantization$/m);
+  if (start < 0) return `${markdown.trimEnd()}\n\n${section.trimEnd()}\n`;
+  const rest = markdown.slice(start + 1);
+  const next = rest.search(/^## /m);
+  const after = next < 0 ? '' : `\n${rest.slice(next)}`;
+  return `${markdown.slice(0, start)}${section.trimEnd()}\n${after}`;
+}

@@ -13,6 +13,7 @@ import { measureGolden } from '../../src/runtime/golden-check.ts';
 import { affineRange, encodeWeight, float32ToFloat16Bits } from '../../src/quantize/encode.ts';
 import { judgePlan, measureReference, runGate, uniformPlan } from '../../src/quantize/gate.ts';
 import type { InputSet } from '../../src/quantize/measure.ts';
+import { withQuantizationSection } from '../../src/quantize/report.ts';
 import { formatGateTable } from '../../src/quantize/table.ts';
 import { writeGatedModel } from '../../src/quantize/write.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
@@ -169,5 +170,13 @@ describe('the quantization gate', () => {
       assert.deepEqual([...readWeight({ entry, group: 0, offset: 0, byteLength: e.bytes.byteLength }, e.bytes)].map(Math.fround), [...e.decoded]);
       tensor.dispose();
     }
+  });
+});
+
+describe('the report section', () => {
+  it('replaces an earlier Quantization section and keeps what follows it, or appends one', () => {
+    const report = '# Report\n\n## Result\n\nok\n\n## Quantization\n\nold\n\n## Later\n\nkept\n';
+    assert.equal(withQuantizationSection(report, '## Quantization\n\nnew\n'), '# Report\n\n## Result\n\nok\n\n## Quantization\n\nnew\n\n## Later\n\nkept\n');
+    assert.equal(withQuantizationSection('# Report\n', '## Quantization\n\nnew\n'), '# Report\n\n## Quantization\n\nnew\n');
   });
 });
