@@ -1,0 +1,15 @@
+import { expect } from '@esm-bundle/chai';
+import { RENDER_FIXTURE, renderSoroban } from '../../src/render/index.ts';
+import { engineName } from './helpers.ts';
+
+async function sha256Hex(bytes: Uint8ClampedArray): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(bytes));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+describe('renderer', function () {
+  it('renders the same bytes in this browser as in Node (the committed fixture hash)', async function () {
+    const photo = renderSoroban(RENDER_FIXTURE.options);
+    expect(await sha256Hex(photo.rgba), `render fixture in ${engineName()}`).to.equal(RENDER_FIXTURE.sha256);
+  });
+});
