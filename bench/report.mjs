@@ -41,7 +41,6 @@ function responsivenessSection(r) {
         d.label,
         d.backend,
         k === 'control' ? pair(d.mainThreadMsPerFrame, 2) + ' (subtracted from the others)' : pair(d.mainThreadMsPerFrame, 2),
-        ms(d.mainThreadMsPerNominalFrame, 2),
         pair(d.mainThreadWallMsPerFrame, 1),
         k === 'control' ? '–' : ms(d.mainThreadMsPerReading, 2),
         ms(d.readingsPerSecond, 1),
@@ -56,7 +55,7 @@ function responsivenessSection(r) {
   const notes = [];
   for (const [key, name] of [['mainThread', '(b)/(a)'], ['field', '(c)/(a)']]) {
     const q = r.ratios[key];
-    if (q) notes.push(`${name}: main-thread CPU per frame ${times(q.p50)} at p50, ${times(q.p95)} at p95; per 1/30 s ${times(q.perNominalFrame)}; per reading ${times(q.perReading)}; click delay p50 ${times(q.clickDelayP50)}.`);
+    if (q) notes.push(`${name}: main-thread CPU per frame ${times(q.p50)} at p50, ${times(q.p95)} at p95; per reading ${times(q.perReading)}; click delay p50 ${times(q.clickDelayP50)}.`);
   }
   if (a) {
     notes.push(`Goal, element ≤ 1 ms main-thread CPU per frame at p95: ${verdict(a.mainThreadMsPerFrame.p95 <= 1)} (${ms(a.mainThreadMsPerFrame.p95, 2)} ms).`);
@@ -69,20 +68,20 @@ function responsivenessSection(r) {
       .map(([kind, v]) => `${kind} ${ms(v, 2)}${control[kind] !== undefined ? ` (control ${ms(control[kind], 2)})` : ''}`);
     if (kinds.length > 0) notes.push(`Where the element page's main-thread time goes, thread ms per frame by kind (kinds can nest): ${kinds.join(', ')}.`);
     const stages = a.stagesMs;
-    if (stages.total) notes.push(`The element's worker, per reading (not throttled: CDP cannot throttle workers): preprocess ${pair(stages.preprocess)}, predict ${pair(stages.predict)}, total ${pair(stages.total)} ms; main-thread capture ${pair(stages.capture)} ms, round trip ${pair(stages.roundTrip)} ms (p50 / p95).`);
+    if (stages.total) notes.push(`The element's worker, per reading (not throttled: CDP cannot throttle workers): preprocess ${pair(stages.preprocess)}, predict ${pair(stages.predict)}, total ${pair(stages.total)} ms wall; main-thread capture ${pair(stages.capture)} ms, round trip ${pair(stages.roundTrip)} ms (p50 / p95)${Number.isFinite(a.workerMsPerReading) ? `; the worker thread's CPU time per reading, from the trace: ${ms(a.workerMsPerReading, 1)} ms (${a.backend}, ${r.columns} columns)` : ''}.`);
   }
   return {
     title: `1. Main-thread responsiveness: Chromium, CPU throttled ${r.throttle}× (page main thread only), ${r.fps} fps source, ${r.columns} columns, ${r.rounds} interleaved round(s) × ${r.windowFrames} frames after ${r.warmFrames} warm-up frames`,
-    headers: ['design', 'backend', 'main-thread CPU ms/frame p50 / p95', 'CPU ms per 1/30 s', 'wall ms/frame p50 / p95', 'CPU ms/reading', 'readings/s', 'long tasks > 50 ms wall (total) / by CPU', 'click delay ms p50 / p95', 'click → next frame ms', 'worker CPU ms/frame (unthrottled)'],
+    headers: ['design', 'backend', 'main-thread CPU ms/frame p50 / p95', 'wall ms/frame p50 / p95', 'CPU ms/reading', 'readings/s', 'long tasks > 50 ms wall (total) / by CPU', 'click delay ms p50 / p95', 'click → next frame ms', 'worker CPU ms/frame (unthrottled)'],
     rows,
     notes: [
-      'Main-thread time is the thread (CPU) time of the page\'s main-thread tasks between two source frames (DevTools trace), minus the median of the source-only control of the same round; a blocked main thread delays the source frames too, so "CPU ms per 1/30 s" also gives the busy share of the whole window per nominal frame. Wall time includes time the OS gave the core to other processes.',
+      'Main-thread time is the thread (CPU) time of the page\'s main-thread tasks between two source frames (DevTools trace), minus the median of the source-only control of the same round; a busy or descheduled main thread delays the source's own frames, so a frame can span several vsyncs (and several of the element's rAF ticks). Wall time includes time the OS gave the core to other processes.',
       ...notes,
     ],
   };
 }
 
-function latencySection(r) {
+function latencySection(r, part1) {
   const rows = [];
   const notes = [];
   for (const [engine, backends] of Object.entries(r.engines)) {
@@ -101,7 +100,11 @@ function latencySection(r) {
     }
   }
   const goal = r.engines.chromium?.wasm?.byColumns?.['13']?.total;
-  if (goal) notes.push(`Goal, 13 columns on wasm ≤ 5 ms median in Chromium: ${verdict(goal.p50 <= 5)} (${ms(goal.p50)} ms).`);
+  if (goal) notes.push(`Goal, 13 columns on wasm ≤ 5 ms median in Chromium: ${verdict(goal.p50 <= 5)} (${ms(goal.p50)} ms wall in the worker).`);
+  const a = part1?.designs?.element;
+  if (a && Number.isFinite(a.workerMsPerReading)) {
+    notes.push(`Less dependent on the machine's load: the worker thread's CPU time per ${part1.columns}-column reading on ${a.backend} in Chromium, from part 1's trace: ${ms(a.workerMsPerReading)} ms.`);
+  }
   return {
     title: '2. Inference latency in the worker (ms, median / p95; measured in the worker, not throttled; up to 40 frames per row, fewer where a frame takes seconds)',
     headers: ['engine', 'backend', 'columns', 'frames', 'transfer', 'preprocess', 'predict', 'decode', 'total', 'round trip'],
@@ -152,7 +155,7 @@ function sizesSection(r) {
 function sections(results) {
   const list = [header(results)];
   if (results.responsiveness) list.push(responsivenessSection(results.responsiveness));
-  if (results.latency) list.push(latencySection(results.latency));
+  if (results.latency) list.push(latencySection(results.latency, results.responsiveness));
   if (results.coldStart) list.push(coldSection(results.coldStart));
   if (results.memory) list.push(memorySection(results.memory));
   if (results.sizes) list.push(sizesSection(results.sizes));

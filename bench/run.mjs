@@ -25,7 +25,7 @@ import { openEngine } from './drivers.mjs';
 import { writeFieldModel, writeFrames } from './prepare.ts';
 import { printReport, writeChart, writeMarkdown } from './report.mjs';
 import { serveStatic } from './server.mjs';
-import { median, ratio, summary } from './stats.mjs';
+import { ratio, summary } from './stats.mjs';
 import { TRACE_CATEGORIES, analyzeWindow } from './trace.mjs';
 import { measureSizes } from './sizes.mjs';
 
@@ -185,19 +185,12 @@ function attributable(segments, key, field, controls) {
 function summarizeResponsiveness(segments) {
   const controls = new Map();
   for (const s of segments) {
-    if (s.design === 'control') {
-      const share = s.trace.perFrame.reduce((x, y) => x + y, 0) / s.trace.windowMs;
-      controls.set(s.round, { perFrame: summary(s.trace.perFrame).p50, perFrameWall: summary(s.trace.perFrameWall).p50, share });
-    }
+    if (s.design === 'control') controls.set(s.round, { perFrame: summary(s.trace.perFrame).p50, perFrameWall: summary(s.trace.perFrameWall).p50 });
   }
   const designs = {};
   for (const key of Object.keys(DESIGNS)) {
     const mine = segments.filter((s) => s.design === key);
     if (mine.length === 0) continue;
-    // Busy share of the main thread over the whole window, as ms per nominal 1/30 s: unlike per-frame numbers it does
-    // not stretch when a blocked main thread delays the source's own frames.
-    const share = (segment) => segment.trace.perFrame.reduce((x, y) => x + y, 0) / segment.trace.windowMs;
-    const perNominalFrame = mine.map((s) => (share(s) - (key === 'control' ? 0 : controls.get(s.round)?.share ?? 0)) * (1000 / 30));
     const cpu = attributable(mine, key, 'perFrame', controls);
     const wall = attributable(mine, key, 'perFrameWall', controls);
     const readings = mine.reduce((n, s) => n + s.counters.readings, 0);
@@ -212,7 +205,6 @@ function summarizeResponsiveness(segments) {
       rounds: mine.length,
       framesMeasured: cpu.frames,
       mainThreadMsPerFrame: cpu.perFrame,
-      mainThreadMsPerNominalFrame: Math.max(0, median(perNominalFrame)),
       mainThreadWallMsPerFrame: wall.perFrame,
       mainThreadMsPerFrameUnsubtracted: summary(mine.flatMap((s) => s.trace.perFrame)),
       mainThreadMsPerReading: readings > 0 ? cpu.excess / readings : Number.NaN,
@@ -223,6 +215,8 @@ function summarizeResponsiveness(segments) {
       clickDelayMs: summary(mine.flatMap((s) => s.counters.clicks.delays)),
       clickToNextFrameMs: summary(mine.flatMap((s) => s.counters.clicks.toNextFrame)),
       workerMsPerFrame: summary(mine.flatMap((s) => s.trace.workerPerFrame)),
+      // The worker thread's CPU time per reading: what a reading costs whatever else the machine runs.
+      workerMsPerReading: readings > 0 ? sumOf(mine.flatMap((s) => s.trace.workerPerFrame)) / readings : Number.NaN,
       kindsMsPerFrame: Object.fromEntries(Object.keys(mine[0].trace.kinds).map((kind) => [kind, mine.reduce((sum, s) => sum + s.trace.kinds[kind], 0) / mine.length])),
       stagesMs: Object.fromEntries(Object.entries(stages).map(([name, values]) => [name, summary(values)])),
       setup: mine[0].info,
@@ -238,7 +232,6 @@ function summarizeResponsiveness(segments) {
       p50: ratio(d.mainThreadMsPerFrame.p50, a.mainThreadMsPerFrame.p50),
       p95: ratio(d.mainThreadMsPerFrame.p95, a.mainThreadMsPerFrame.p95),
       perReading: ratio(d.mainThreadMsPerReading, a.mainThreadMsPerReading),
-      perNominalFrame: ratio(d.mainThreadMsPerNominalFrame, a.mainThreadMsPerNominalFrame),
       clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
     };
   }
