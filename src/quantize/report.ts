@@ -17,6 +17,8 @@ export interface QuantizationReport {
   readonly command: string;
 }
 
+/** A table cell: `|` would end the cell. */
+const cell = (text: string): string => text.replaceAll('|', '\\|');
 const kb = (n: number): string => `${n.toLocaleString('en-US')} bytes (${(n / 1024).toFixed(1)} KiB)`;
 
 /** Renders the section as markdown. */
@@ -39,8 +41,8 @@ export function formatQuantizationReport(r: QuantizationReport): string {
     '',
     '| inputs | agreement with float32 |',
     '| --- | --- |',
-    `| ${result.inputs.description} (the gate's) | ${formatAgreement(result.agreement)} |`,
-    ...r.verified.map((v) => `| ${v.description} | ${formatAgreement(v.agreement)} |`),
+    `| ${result.inputs.description} (the gate's) | ${cell(formatAgreement(result.agreement))} |`,
+    ...r.verified.map((v) => `| ${v.description} | ${cell(formatAgreement(v.agreement))} |`),
     '',
     r.golden === undefined ? '' : `Golden check of the written model after loading it from disk: ${r.golden.cases} cases, max |diff| ${r.golden.maxAbsDiff.toExponential(2)} (tolerance ${r.golden.tolerance}). The golden outputs in the contract are the quantized model's.`,
     '',
