@@ -75,8 +75,9 @@ export default {
   concurrentBrowsers: 3,
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,
-  testsFinishTimeout: 300000,
-  testFramework: { config: { timeout: 60000 } },
+  // Generous: CI machines have 2 cores for three browsers, each test file starts several workers.
+  testsFinishTimeout: 900000,
+  testFramework: { config: { timeout: 120000 } },
   browsers,
   middleware: [crossOriginIsolation],
   plugins: [traceCommandsPlugin(), workerBundlePlugin({ rootDir: process.cwd() }), esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],

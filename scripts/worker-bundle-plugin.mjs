@@ -3,8 +3,11 @@
 // that a browser cannot import unbundled, and bundling also spares a worker
 // start the hundreds of requests of an unbundled TF.js.
 import * as esbuild from 'esbuild';
+import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** esbuild options shared by the dev-server plugin and the production build for worker bundles. */
 export const workerBuildOptions = {
@@ -12,22 +15,38 @@ export const workerBuildOptions = {
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
-  tsconfig: join(fileURLToPath(new URL('..', import.meta.url)), 'tsconfig.json'),
+  tsconfig: join(projectRoot, 'tsconfig.json'),
 };
 
+async function modifiedTimes(files) {
+  return Promise.all(files.map((file) => stat(join(projectRoot, file)).then((s) => s.mtimeMs, () => -1)));
+}
+
 export function workerBundlePlugin({ rootDir }) {
+  // Tests start dozens of workers per engine: bundle once, again only when an input file changed.
+  const cache = new Map();
   return {
     name: 'worker-bundle',
     async serve(context) {
       if (!context.path.endsWith('.worker.ts')) return undefined;
+      const entry = join(rootDir, context.path);
+      const cached = cache.get(entry);
+      if (cached !== undefined) {
+        const times = await modifiedTimes(cached.inputs);
+        if (times.every((time, i) => time === cached.times[i])) return { body: cached.body, type: 'js' };
+      }
       const result = await esbuild.build({
         ...workerBuildOptions,
-        entryPoints: [join(rootDir, context.path)],
+        entryPoints: [entry],
         write: false,
         sourcemap: 'inline',
+        metafile: true,
         logLevel: 'silent',
       });
-      return { body: result.outputFiles[0].text, type: 'js' };
+      const inputs = Object.keys(result.metafile.inputs);
+      const body = result.outputFiles[0].text;
+      cache.set(entry, { body, inputs, times: await modifiedTimes(inputs) });
+      return { body, type: 'js' };
     },
   };
 }
