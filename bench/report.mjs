@@ -198,17 +198,17 @@ export async function writeChart(path, results) {
     const values = Object.entries(r1.designs)
       .filter(([k]) => k !== 'control')
       .flatMap(([, d]) => [
-        { design: d.label, statistic: 'p50', ms: Math.max(0.01, d.mainThreadMsPerFrame.p50) },
-        { design: d.label, statistic: 'p95', ms: Math.max(0.01, d.mainThreadMsPerFrame.p95) },
+        { design: d.label, statistic: 'p50', ms: d.mainThreadMsPerFrame.p50 },
+        { design: d.label, statistic: 'p95', ms: d.mainThreadMsPerFrame.p95 },
       ]);
     panels.push({
-      title: `Main-thread CPU ms per frame (Chromium, CPU ${r1.throttle}× throttled, 30 fps, ${r1.columns} columns; log scale)`,
+      title: `Main-thread CPU ms per frame above the control (Chromium, CPU ${r1.throttle}× throttled, 30 fps, ${r1.columns} columns)`,
       data: { values },
       mark: 'bar',
       encoding: {
         y: { field: 'design', type: 'nominal', title: null, axis: { labelLimit: 420 } },
         yOffset: { field: 'statistic' },
-        x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'ms per frame (control subtracted)' },
+        x: { field: 'ms', type: 'quantitative', title: 'ms per frame (control subtracted)' },
         color: { field: 'statistic', type: 'nominal', title: null },
       },
       width: 520,
@@ -247,6 +247,7 @@ export async function writeChart(path, results) {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: `column-classifier benchmarks, ${results.date.slice(0, 10)}, ${results.machine.cores} cores`, anchor: 'start' },
     vconcat: panels,
+    resolve: { scale: { color: 'independent' } },
     config: { font: 'sans-serif', view: { stroke: '#ddd' } },
   };
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
