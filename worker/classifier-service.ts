@@ -178,7 +178,8 @@ export class ClassifierService implements ClassifierWorkerApi {
         return;
       case 'hang':
         setTimeout(() => {
-          const until = Date.now() + 60_000;
+          // Long enough to outlast any watchdog a test sets; short enough to end by itself if terminate() lags.
+          const until = Date.now() + 10_000;
           while (Date.now() < until) {
             // Busy on purpose: a worker that stops answering.
           }

@@ -93,7 +93,7 @@ export class ColumnClassifier extends LitElement {
   private generation = 0;
   private frameInFlight = false;
   private loopHandle: number | undefined;
-  private lastFrameTime = 0;
+  private lastCaptureTime = Number.NEGATIVE_INFINITY;
   private dragging: { key: CornerKey; pointerId: number } | undefined;
   private readonly stability = new StabilityTracker(3, 0.5);
 
@@ -152,6 +152,7 @@ export class ColumnClassifier extends LitElement {
     const generation = this.generation;
     const client = await this.ensureClient();
     const captureStart = performance.now();
+    this.lastCaptureTime = captureStart;
     const frame = await captureFrame(source);
     this.drawPreview(frame);
     const captureEnd = performance.now();
@@ -171,6 +172,7 @@ export class ColumnClassifier extends LitElement {
       confidence: Math.min(...confidences),
       stable: this.stability.push(digits, confidences),
       backend: result.backend,
+      capturedAt: captureStart,
       frameWidth: result.frameWidth,
       frameHeight: result.frameHeight,
       timings: { ...result.timings, capture: captureEnd - captureStart, roundTrip: result.roundTrip },
@@ -383,8 +385,8 @@ export class ColumnClassifier extends LitElement {
     const tick = (now: number) => {
       this.loopHandle = requestAnimationFrame(tick);
       // Latest wins: never capture while a frame is still being read.
-      if (this.frameInFlight || now - this.lastFrameTime < 1000 / this.maxFps) return;
-      this.lastFrameTime = now;
+      // max-fps counts captures, not ticks: the first capture waits for the model, and the next must not follow it at once.
+      if (this.frameInFlight || now - this.lastCaptureTime < 1000 / this.maxFps) return;
       this.frameInFlight = true;
       const generation = this.generation;
       this.classifyOnce()

@@ -25,6 +25,8 @@ export interface ReadingDetail {
   readonly stable: boolean;
   /** The backend TF.js actually used in the worker. */
   readonly backend: BackendName;
+  /** `performance.now()` when this frame's capture started (the page's clock). */
+  readonly capturedAt: number;
   /** Milliseconds: `capture` on the main thread, the worker's stages, `roundTrip` from sending to result. */
   readonly timings: WorkerTimings & { readonly capture: number; readonly roundTrip: number };
   readonly frameWidth: number;
