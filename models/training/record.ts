@@ -18,7 +18,18 @@ export interface TrainingRecord {
   readonly architecture: { readonly filters: readonly number[]; readonly dense: number };
   readonly parameters: number;
   readonly weightBytes: number;
+  /** `train` is one chunk's recipe with the crops and photos of all chunks trained on. */
   readonly datasets: Record<'train' | 'val' | 'test', DatasetSpec & { photos: number; renderSeconds: number }>;
+  /** How the training crops were streamed (absent in records of runs before the stream). */
+  readonly trainStream?: {
+    readonly chunkCrops: number;
+    readonly chunksInSet: number;
+    readonly seedStep: number;
+    readonly chunks: number;
+    readonly renderThreads: number;
+    /** Wall seconds rendering before the first epoch (all threads). */
+    readonly upfrontSeconds: number;
+  };
   readonly heldOut: { readonly beadShape: string; readonly beadColour: string };
   readonly training: TrainResult & { readonly options: Record<string, unknown> };
   readonly totalSeconds: number;

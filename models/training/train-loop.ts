@@ -33,6 +33,11 @@ export interface TrainOptions {
   /** Vary contrast and brightness of training crops (see batchOf). */
   readonly augment?: boolean;
   readonly progress?: ProgressBar;
+  /**
+   * Awaited after each epoch's validation, before the next epoch (e.g. to swap in freshly
+   * rendered crops); its time counts against the budget.
+   */
+  readonly betweenEpochs?: (epoch: number) => Promise<void>;
 }
 
 /** One epoch of the learning curve. */
@@ -58,10 +63,12 @@ export interface TrainResult {
   readonly seconds: number;
   readonly imagesSeen: number;
   readonly imagesPerSecond: number;
+  /** Seconds spent waiting in `betweenEpochs` (fresh crops not yet rendered). */
+  readonly waitSeconds: number;
 }
 
 /** Trains `model` in place on `train`, validating on `val`. */
-export function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, options: TrainOptions): TrainResult {
+export async function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, options: TrainOptions): Promise<TrainResult> {
   const optimizer = new ScheduledAdam(options.learningRate, 0.9, 0.999, 1e-7);
   const random = createRandom(options.seed);
   const augmentRandom = createRandom(options.seed + 1);
@@ -69,6 +76,7 @@ export function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, 
   const history: EpochRecord[] = [];
   const started = performance.now();
   let trainingMs = 0;
+  let waitMs = 0;
   let imagesSeen = 0;
   let best = { score: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
   let sinceBest = 0;
@@ -155,6 +163,11 @@ export function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, 
       stoppedBecause = 'time-budget';
       break;
     }
+    if (epoch < options.epochs && options.betweenEpochs !== undefined) {
+      const waitStart = performance.now();
+      await options.betweenEpochs(epoch);
+      waitMs += performance.now() - waitStart;
+    }
   }
   if (best.weights.length > 0) {
     model.setWeights(best.weights);
@@ -168,5 +181,6 @@ export function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, 
     seconds: (performance.now() - started) / 1000,
     imagesSeen,
     imagesPerSecond: imagesSeen / (trainingMs / 1000),
+    waitSeconds: waitMs / 1000,
   };
 }

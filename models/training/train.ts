@@ -11,8 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
-import { datasets, HELD_OUT_COLOUR, HELD_OUT_SHAPE, PREPROCESS, TRAINING } from './config.ts';
-import { makeDataset, type Dataset, type DatasetSpec } from './dataset.ts';
+import { datasets, HELD_OUT_COLOUR, HELD_OUT_SHAPE, PREPROCESS, TRAIN_STREAM, TRAINING, trainChunk } from './config.ts';
 import { evaluate, predictDataset } from './evaluate.ts';
 import { saveModel } from './io.ts';
 import { registerWasmGradientKernels } from './kernels/register.ts';
@@ -20,6 +19,11 @@ import { buildModel, modelSize, SHIPPED_ARCHITECTURE } from './model.ts';
 import { ProgressBar } from './progress.ts';
 import { writeRecord } from './record.ts';
 import { trainModel } from './train-loop.ts';
+import { RenderPool } from './render-threads/render-pool.ts';
+import { RollingTrainingSet } from './rolling-training-set.ts';
+
+/** Render threads: this machine has 2 cores, and training takes one. */
+const RENDER_THREADS = 2;
 
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -48,62 +52,100 @@ async function main(args: string[]): Promise<void> {
   progress.log(`backend ${tf.getBackend()}, output ${out}${quick ? ' (quick run)' : ''}`);
 
   const specs = datasets(quick ? 0.02 : 1);
-  const made: Partial<Record<'train' | 'val' | 'test', { data: Dataset; spec: DatasetSpec; seconds: number }>> = {};
-  for (const key of ['train', 'val', 'test'] as const) {
-    const spec = specs[key];
+  // Two threads render the first chunks, validation and test; during training one of them
+  // renders the next chunk while the main thread trains (the wasm backend uses one core).
+  const renderer = new RenderPool(RENDER_THREADS);
+  try {
     const s0 = performance.now();
-    let lastShown = 0;
-    const data = makeDataset(spec, PREPROCESS, (done, total) => {
-      if (done - lastShown >= total / 10 || done === total) {
-        lastShown = done;
-        progress.log(`rendering ${spec.name}: ${done}/${total} crops (${((performance.now() - s0) / 1000).toFixed(0)} s)`);
+    const shown = new Map<string, number>();
+    const report = (name: string) => (done: number, total: number) => {
+      if (done - (shown.get(name) ?? 0) >= total / 5 || done === total) {
+        shown.set(name, done);
+        progress.log(`rendering ${name}: ${done}/${total} crops (${((performance.now() - s0) / 1000).toFixed(0)} s)`);
       }
+    };
+    const chunkJob = (k: number) => {
+      const spec = trainChunk(specs.train, k);
+      return renderer.render(spec, PREPROCESS, report(spec.name));
+    };
+    const firstChunks = Array.from({ length: TRAIN_STREAM.inSet }, (_, k) => chunkJob(k));
+    const valJob = renderer.render(specs.val, PREPROCESS, report(specs.val.name));
+    const testJob = renderer.render(specs.test, PREPROCESS, report(specs.test.name));
+    const [chunks, val, test] = await Promise.all([Promise.all(firstChunks), valJob, testJob]);
+    const upfrontSeconds = (performance.now() - s0) / 1000;
+    const trainSet = new RollingTrainingSet(chunks.map((c) => c.data));
+    let renderSeconds = chunks.reduce((sum, c) => sum + c.seconds, 0);
+    let nextChunk = TRAIN_STREAM.inSet;
+    // Rejected by dispose() when training ends before it is needed: that is not an error.
+    const quietly = <T,>(p: Promise<T>): Promise<T> => (p.catch(() => undefined), p);
+    let fresh = quietly(chunkJob(nextChunk));
+    progress.log(`rendered ${trainSet.data.size} training crops, ${val.data.size} validation, ${test.data.size} test in ${upfrontSeconds.toFixed(0)} s`);
+
+    const model = buildModel(SHIPPED_ARCHITECTURE);
+    const size = modelSize(model);
+    progress.log(`model: ${size.parameters} parameters, ${size.bytes} bytes float32`);
+    const options = { ...TRAINING, ...(quick ? { epochs: 3, budgetSeconds: 600 } : {}) };
+    const result = await trainModel(model, trainSet.data, val.data, {
+      ...options,
+      progress,
+      betweenEpochs: async () => {
+        const chunk = await fresh;
+        trainSet.replaceOldest(chunk.data);
+        renderSeconds += chunk.seconds;
+        fresh = quietly(chunkJob(++nextChunk));
+      },
     });
-    made[key] = { data, spec, seconds: (performance.now() - s0) / 1000 };
+    progress.log(
+      `training: ${result.history.length} epochs, best ${result.bestEpoch}, stopped by ${result.stoppedBecause}, ${result.seconds.toFixed(0)} s, ${result.imagesPerSecond.toFixed(0)} img/s, ${result.waitSeconds.toFixed(0)} s waiting for fresh crops; ${trainSet.seen.crops} crops from ${trainSet.seen.photos} photos`,
+    );
+    await renderer.dispose();
+
+    const valEval = evaluate(val.data, predictDataset(model, val.data));
+    const testEval = evaluate(test.data, predictDataset(model, test.data));
+    progress.log(`test: digit ${(100 * testEval.digitAccuracy).toFixed(2)}% heaven ${(100 * testEval.heavenAccuracy).toFixed(2)}% earth ${(100 * testEval.earthAccuracy).toFixed(2)}%`);
+    for (const [shape, g] of Object.entries(testEval.byBeadShape)) progress.log(`  shape ${shape}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
+    for (const [colour, g] of Object.entries(testEval.byBeadColour)) progress.log(`  colour ${colour}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
+
+    await saveModel(model, out);
+    writeRecord(out, {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      commit,
+      quick,
+      backend: tf.getBackend(),
+      architecture: SHIPPED_ARCHITECTURE,
+      parameters: size.parameters,
+      weightBytes: size.bytes,
+      datasets: {
+        train: { ...specs.train, crops: trainSet.seen.crops, photos: trainSet.seen.photos, renderSeconds },
+        val: { ...specs.val, photos: val.data.photos, renderSeconds: val.seconds },
+        test: { ...specs.test, photos: test.data.photos, renderSeconds: test.seconds },
+      },
+      trainStream: {
+        chunkCrops: specs.train.crops,
+        chunksInSet: TRAIN_STREAM.inSet,
+        seedStep: TRAIN_STREAM.seedStep,
+        chunks: trainSet.seen.chunks,
+        renderThreads: RENDER_THREADS,
+        upfrontSeconds,
+      },
+      heldOut: { beadShape: HELD_OUT_SHAPE, beadColour: HELD_OUT_COLOUR },
+      training: { ...result, options: { ...options } },
+      totalSeconds: (performance.now() - t0) / 1000,
+      validation: valEval,
+      test: testEval,
+    });
+    progress.log(`saved model and training record to ${out} after ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+    model.dispose();
+
+    // Golden files, contract and report are a separate step that re-reads what was saved
+    // (re-runnable alone: `npx tsx models/training/finish.ts [DIR]`).
+    const { finish } = (await import('./finish.ts')) as { finish: (dir: string) => Promise<void> };
+    await finish(out);
+    progress.log(`done in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+  } finally {
+    await renderer.dispose();
   }
-  const train = made.train!;
-  const val = made.val!;
-  const test = made.test!;
-
-  const model = buildModel(SHIPPED_ARCHITECTURE);
-  const size = modelSize(model);
-  progress.log(`model: ${size.parameters} parameters, ${size.bytes} bytes float32`);
-  const options = { ...TRAINING, ...(quick ? { epochs: 2, budgetSeconds: 600 } : {}) };
-  const result = trainModel(model, train.data, val.data, { ...options, progress });
-  progress.log(`training: ${result.history.length} epochs, best ${result.bestEpoch}, stopped by ${result.stoppedBecause}, ${result.seconds.toFixed(0)} s, ${result.imagesPerSecond.toFixed(0)} img/s`);
-
-  const valEval = evaluate(val.data, predictDataset(model, val.data));
-  const testEval = evaluate(test.data, predictDataset(model, test.data));
-  progress.log(`test: digit ${(100 * testEval.digitAccuracy).toFixed(2)}% heaven ${(100 * testEval.heavenAccuracy).toFixed(2)}% earth ${(100 * testEval.earthAccuracy).toFixed(2)}%`);
-  for (const [shape, g] of Object.entries(testEval.byBeadShape)) progress.log(`  shape ${shape}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
-  for (const [colour, g] of Object.entries(testEval.byBeadColour)) progress.log(`  colour ${colour}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
-
-  await saveModel(model, out);
-  const withInfo = (k: 'train' | 'val' | 'test', m: { data: Dataset; spec: DatasetSpec; seconds: number }) => ({ ...m.spec, photos: m.data.photos, renderSeconds: m.seconds, key: k });
-  writeRecord(out, {
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    commit,
-    quick,
-    backend: tf.getBackend(),
-    architecture: SHIPPED_ARCHITECTURE,
-    parameters: size.parameters,
-    weightBytes: size.bytes,
-    datasets: { train: withInfo('train', train), val: withInfo('val', val), test: withInfo('test', test) },
-    heldOut: { beadShape: HELD_OUT_SHAPE, beadColour: HELD_OUT_COLOUR },
-    training: { ...result, options: { ...options } },
-    totalSeconds: (performance.now() - t0) / 1000,
-    validation: valEval,
-    test: testEval,
-  });
-  progress.log(`saved model and training record to ${out} after ${((performance.now() - t0) / 60000).toFixed(1)} min`);
-  model.dispose();
-
-  // Golden files, contract and report are a separate step that re-reads what was saved
-  // (re-runnable alone: `npx tsx models/training/finish.ts [DIR]`).
-  const { finish } = (await import('./finish.ts')) as { finish: (dir: string) => Promise<void> };
-  await finish(out);
-  progress.log(`done in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -64,12 +64,12 @@ describe('training', () => {
     done();
   });
 
-  it('runs the training loop: records each epoch and restores the best weights', () => {
+  it('runs the training loop: records each epoch and restores the best weights', async () => {
     const done = leakCheck();
     const train = makeDataset({ name: 'tiny-train', seed: 12, crops: 64, jitter: 0.1 }, TINY_SPEC);
     const val = makeDataset({ name: 'tiny-val', seed: 13, crops: 32, jitter: 0.1 }, TINY_SPEC);
     const model = buildModel({ filters: [4], dense: 8, input: { height: 32, width: 16 } });
-    const result = trainModel(model, train, val, { epochs: 2, batchSize: 16, learningRate: 0.01, patience: 5, budgetSeconds: 60, seed: 1 });
+    const result = await trainModel(model, train, val, { epochs: 2, batchSize: 16, learningRate: 0.01, patience: 5, budgetSeconds: 60, seed: 1 });
     assert.equal(result.history.length, 2);
     assert.ok(result.bestEpoch === 1 || result.bestEpoch === 2);
     assert.ok(result.imagesPerSecond > 0 && result.imagesSeen === 128);
