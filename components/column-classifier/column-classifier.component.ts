@@ -92,19 +92,22 @@ export class ColumnClassifier extends LitElement {
   /** Bumped whenever the worker is replaced, so a result from an old model or worker is dropped. */
   private generation = 0;
   private frameInFlight = false;
-  private loopHandle: number | undefined;
+  private loopRunning = false;
+  private loopTimer: ReturnType<typeof setTimeout> | undefined;
   private lastCaptureTime = Number.NEGATIVE_INFINITY;
   private dragging: { key: CornerKey; pointerId: number } | undefined;
   private readonly stability = new StabilityTracker(3, 0.5);
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.ownerDocument.addEventListener('visibilitychange', this.onVisibilityChange);
     this.startClient();
     this.restartLoop();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.ownerDocument.removeEventListener('visibilitychange', this.onVisibilityChange);
     this.stopLoop();
     this.releaseClient();
     this.stream = undefined;
@@ -382,29 +385,53 @@ export class ColumnClassifier extends LitElement {
   private restartLoop(): void {
     this.stopLoop();
     if (!this.isConnected || this.paused || (this.source === null && this.camera === null)) return;
-    const tick = (now: number) => {
-      this.loopHandle = requestAnimationFrame(tick);
-      // Latest wins: never capture while a frame is still being read.
-      // max-fps counts captures, not ticks: the first capture waits for the model, and the next must not follow it at once.
-      if (this.frameInFlight || now - this.lastCaptureTime < 1000 / this.maxFps) return;
-      this.frameInFlight = true;
-      const generation = this.generation;
-      this.classifyOnce()
-        .catch((error: unknown) => {
-          // A camera still warming up is not worth an error event; the next tick tries again.
-          if (error instanceof InputError && error.code === 'input/zero-size-frame' && (this.stream !== undefined || this.camera !== null)) return;
-          if (generation === this.generation && this.isConnected) this.reportError(error);
-        })
-        .finally(() => {
-          this.frameInFlight = false;
-        });
-    };
-    this.loopHandle = requestAnimationFrame(tick);
+    if (!(this.maxFps > 0) || !Number.isFinite(this.maxFps)) {
+      this.reportError(new InputError('input/bad-argument', `max-fps="${String(this.maxFps)}": give a positive number of frames per second (default 10).`));
+      return;
+    }
+    this.loopRunning = true;
+    this.scheduleCapture();
   }
 
+  /**
+   * Arms one timer for the next capture: max-fps after the last one, and never while a frame
+   * is being read (the frame in flight re-arms it when its reading is back). A timer rather
+   * than an animation-frame loop, so the main thread is not woken at every vsync for nothing.
+   */
+  private scheduleCapture(): void {
+    clearTimeout(this.loopTimer);
+    this.loopTimer = undefined;
+    if (!this.loopRunning || this.frameInFlight) return;
+    const due = this.lastCaptureTime + 1000 / this.maxFps - performance.now();
+    this.loopTimer = setTimeout(this.onCaptureDue, Math.max(0, due));
+  }
+
+  private readonly onCaptureDue = (): void => {
+    this.loopTimer = undefined;
+    // A hidden page shows nobody the reading; visibilitychange re-arms the loop.
+    if (!this.loopRunning || this.frameInFlight || this.ownerDocument.hidden) return;
+    this.frameInFlight = true;
+    const generation = this.generation;
+    this.classifyOnce()
+      .catch((error: unknown) => {
+        // A camera still warming up is not worth an error event; the next capture tries again.
+        if (error instanceof InputError && error.code === 'input/zero-size-frame' && (this.stream !== undefined || this.camera !== null)) return;
+        if (generation === this.generation && this.isConnected) this.reportError(error);
+      })
+      .finally(() => {
+        this.frameInFlight = false;
+        this.scheduleCapture();
+      });
+  };
+
+  private readonly onVisibilityChange = (): void => {
+    if (!this.ownerDocument.hidden) this.scheduleCapture();
+  };
+
   private stopLoop(): void {
-    if (this.loopHandle !== undefined) cancelAnimationFrame(this.loopHandle);
-    this.loopHandle = undefined;
+    this.loopRunning = false;
+    clearTimeout(this.loopTimer);
+    this.loopTimer = undefined;
   }
 
   private reportError(error: unknown): void {

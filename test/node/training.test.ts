@@ -11,6 +11,8 @@ import { buildModel, HEADS, SHIPPED_ARCHITECTURE } from '../../models/training/m
 import { twoHeadLoss } from '../../models/training/loss.ts';
 import { makeDataset } from '../../models/training/dataset.ts';
 import { trainModel } from '../../models/training/train-loop.ts';
+import { RenderPool } from '../../models/training/render-threads/render-pool.ts';
+import { RollingTrainingSet } from '../../models/training/rolling-training-set.ts';
 import { decodeDigit } from '../../models/training/evaluate.ts';
 import { loadModel, saveModel, SHARD_NAME } from '../../models/training/io.ts';
 import { makeGoldenFiles } from '../../models/training/golden.ts';
@@ -76,6 +78,44 @@ describe('training', () => {
     for (const h of result.history) assert.ok(Number.isFinite(h.trainLoss) && Number.isFinite(h.valLoss));
     model.dispose();
     done();
+  });
+
+  it('renders the same crops in a render thread as on the main thread', async () => {
+    const spec = { name: 'tiny-thread', seed: 14, crops: 24, jitter: 0.1 };
+    const here = makeDataset(spec, TINY_SPEC);
+    const pool = new RenderPool(1);
+    try {
+      const there = await pool.render(spec, TINY_SPEC);
+      assert.equal(there.data.size, here.size);
+      assert.deepEqual(Array.from(there.data.digits), Array.from(here.digits));
+      assert.deepEqual(there.data.beadShape, here.beadShape);
+      let worst = 0;
+      for (let i = 0; i < here.x.length; i++) worst = Math.max(worst, Math.abs((here.x[i] ?? 0) - (there.data.x[i] ?? 0)));
+      assert.equal(worst, 0, 'the same wasm kernels on the same photo give the same bytes');
+    } finally {
+      await pool.dispose();
+    }
+    await assert.rejects(pool.render(spec, TINY_SPEC), /after dispose/);
+  });
+
+  it('replaces the oldest chunk of a rolling training set in place, and refuses a chunk of another size', () => {
+    const chunk = (seed: number) => makeDataset({ name: `chunk ${seed}`, seed, crops: 8, jitter: 0.1 }, TINY_SPEC);
+    const [a, b, c, d] = [chunk(21), chunk(22), chunk(23), chunk(24)];
+    const set = new RollingTrainingSet([a, b]);
+    const x = set.data.x;
+    const per = TINY_SPEC.height * TINY_SPEC.width;
+    const slot = (k: number) => Array.from(set.data.x.subarray(k * 8 * per, (k + 1) * 8 * per));
+    assert.deepEqual(slot(0), Array.from(a.x));
+    set.replaceOldest(c);
+    assert.deepEqual(slot(0), Array.from(c.x), 'the first chunk in was the first out');
+    assert.deepEqual(slot(1), Array.from(b.x));
+    set.replaceOldest(d);
+    assert.deepEqual(slot(1), Array.from(d.x));
+    assert.deepEqual(Array.from(set.data.digits), [...c.digits, ...d.digits]);
+    assert.equal(set.data.x, x, 'the training loop keeps reading the same arrays');
+    assert.deepEqual(set.seen, { photos: a.photos + b.photos + c.photos + d.photos, chunks: 4, crops: 32 });
+    const small = makeDataset({ name: 'small', seed: 25, crops: 4, jitter: 0.1 }, TINY_SPEC);
+    assert.throws(() => set.replaceOldest(small), /4 crops/);
   });
 
   it('decodes digit = 5 · heaven + earth with the 0.5 threshold', () => {

@@ -1,0 +1,83 @@
+// Runs web-test-runner as a child and guarantees that nothing it started outlives it.
+//
+// Browsers are started by puppeteer and WebKitWebDriver in process groups of their own, so
+// killing one group is not enough, and an interrupted runner can exit before it closes them.
+// Every process the run starts inherits CC_TEST_RUN (puppeteer, WebKitWebDriver and Xvfb
+// pass the environment on); when the runner ends, however it ends, the processes that still
+// carry this run's marker in /proc/<pid>/environ are killed and counted.
+//
+// It also says how the runner ended: a runner killed by a signal (the out-of-memory killer,
+// a crash) is reported by name instead of as a bare "exit 1".
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const marker = `CC_TEST_RUN=${randomUUID()}`;
+const require = createRequire(import.meta.url);
+const bin = require.resolve('@web/test-runner/dist/bin.js');
+
+const runner = spawn(process.execPath, [bin, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, CC_TEST_RUN: marker.slice('CC_TEST_RUN='.length) },
+});
+
+/** Pids of live processes whose environment holds this run's marker. */
+function markedProcesses() {
+  const found = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1');
+      if (environ.split('\0').includes(marker)) found.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+function killAll(pids, signal) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function sweep() {
+  const left = markedProcesses();
+  if (left.length === 0) return 0;
+  killAll(left, 'SIGTERM');
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline && markedProcesses().length > 0) await new Promise((r) => setTimeout(r, 100));
+  killAll(markedProcesses(), 'SIGKILL');
+  return left.length;
+}
+
+let interrupted;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (interrupted !== undefined) {
+      // A second signal: stop waiting for a graceful end.
+      runner.kill('SIGKILL');
+      return;
+    }
+    interrupted = signal;
+    // SIGINT is web-test-runner's own way to stop: it closes its browsers and exits.
+    runner.kill('SIGINT');
+    setTimeout(() => runner.kill('SIGKILL'), 20000).unref();
+  });
+}
+
+runner.on('exit', async (code, signal) => {
+  const swept = await sweep();
+  if (swept > 0) console.error(`run-browser-tests: killed ${swept} process(es) the test run left behind.`);
+  if (signal !== null && interrupted === undefined) {
+    console.error(`run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`);
+  }
+  if (interrupted !== undefined) process.exit(130);
+  process.exit(code ?? 1);
+});
