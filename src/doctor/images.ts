@@ -1,12 +1,14 @@
 /**
  * The images doctor runs through Node and every browser: the contract's
- * golden PNG cases (one column each) and, with `--images DIR`, the renderer's
+ * golden PNG cases (one column each), the whole golden sorobans listed in the
+ * model's golden/index.json (when it ships one), and, with `--images DIR`, the renderer's
  * labelled photos (DIR/labels.json) or else every PNG/JPEG in DIR as one column.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelContract } from '../contract/schema.ts';
-import { readLabels } from '../reference/labels.ts';
+import { InputError } from '../errors.ts';
+import { isQuad, readLabels } from '../reference/labels.ts';
 import { NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../preprocess/types.ts';
 
 /** An image with where to read it in Node and in the browser. */
@@ -28,6 +30,41 @@ export function goldenImages(contract: ModelContract, modelPrefix: string): Imag
   return (contract.golden?.cases ?? []).flatMap((c, i) =>
     c.input.kind === 'png' ? [{ name: c.name ?? `golden ${i}`, node: { kind: 'model' as const, path: c.input.path }, url: new URL(c.input.path, `http://x${modelPrefix}`).pathname, geometry: ONE_COLUMN, digits: undefined }] : [],
   );
+}
+
+/** Where a model's whole golden photos are listed, relative to model.json (written by `npm run train`). */
+export const GOLDEN_INDEX = 'golden/index.json';
+
+/**
+ * The whole sorobans of the model's golden/index.json, served under `modelPrefix`. The contract's
+ * golden cases are single columns; whole photos also exercise the resampling of a large frame,
+ * where WebGL with half floats drifts furthest. None when the model has no index.
+ *
+ * @throws {InputError} `input/bad-argument` when the index exists but is malformed
+ */
+export async function goldenSorobans(modelDir: string, modelPrefix: string): Promise<ImageJob[]> {
+  const path = join(modelDir, GOLDEN_INDEX);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const sorobans = (JSON.parse(text) as { sorobans?: unknown }).sorobans ?? [];
+  if (!Array.isArray(sorobans)) throw new InputError('input/bad-argument', `${path}: "sorobans" must be an array.`);
+  return sorobans.map((entry: unknown, i) => {
+    const { path: file, digits, corners } = (entry ?? {}) as { path?: unknown; digits?: unknown; corners?: unknown };
+    if (typeof file !== 'string' || !Array.isArray(digits) || !digits.every((d) => Number.isInteger(d)) || !isQuad(corners)) {
+      throw new InputError('input/bad-argument', `${path}: sorobans[${i}] needs path, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`);
+    }
+    return {
+      name: file,
+      node: { kind: 'model' as const, path: file },
+      url: new URL(file, `http://x${modelPrefix}`).pathname,
+      geometry: { columns: digits.length, corners, margins: NO_MARGINS },
+      digits: digits as number[],
+    };
+  });
 }
 
 /** The images of `--images DIR`, served under `prefix`. */

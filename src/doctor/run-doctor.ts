@@ -12,7 +12,7 @@ import { useNodeBackend } from '../reference/backend.ts';
 import { ensureDist } from './build.ts';
 import { failedRows, notInstalledRows, rowOf, type DoctorRow } from './compare.ts';
 import { EngineLauncher, type OpenEngine } from './engines.ts';
-import { directoryImages, goldenImages, type ImageJob } from './images.ts';
+import { directoryImages, goldenImages, goldenSorobans, type ImageJob } from './images.ts';
 import { nodeOutputs } from './node-reference.ts';
 import { BACKEND_CONFIGS, ENGINES, type Engine, type PageMessage, type PageResult } from './protocol.ts';
 import { startDoctorServer, type Mount } from './server.ts';
@@ -70,7 +70,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     mounts.push({ prefix: '/__model/', dir: dirname(source.description) });
     modelUrlPath = `/__model/${basename(source.description)}`;
   }
-  const images: ImageJob[] = remote ? [] : goldenImages(model.contract, '/__model/');
+  const images: ImageJob[] = remote ? [] : [...goldenImages(model.contract, '/__model/'), ...(await goldenSorobans(dirname(source.description), '/__model/'))];
   if (options.imagesDir !== undefined) {
     mounts.push({ prefix: '/__images/', dir: options.imagesDir });
     images.push(...(await directoryImages(options.imagesDir, '/__images/')));

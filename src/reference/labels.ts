@@ -16,7 +16,8 @@ export interface LabelledImage {
   readonly geometry: ColumnGeometry;
 }
 
-function isQuad(value: unknown): value is Quad {
+/** Whether `value` has the four corner points of a {@link Quad}. */
+export function isQuad(value: unknown): value is Quad {
   if (typeof value !== 'object' || value === null) return false;
   return (['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const).every((k) => {
     const p = (value as Record<string, unknown>)[k] as { x?: unknown; y?: unknown } | undefined;

@@ -8,6 +8,9 @@ import { checkBinding, identifyHeads, type MeasuredOutput } from '../../src/doct
 import { feedFor, hypothesesFor, RANGES, type Hypothesis } from '../../src/doctor/hypotheses.ts';
 import type { ConfigResult, ImageOutputs } from '../../src/doctor/protocol.ts';
 import { formatDoctorTable } from '../../src/doctor/table.ts';
+import { goldenSorobans } from '../../src/doctor/images.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runRender } from '../../src/cli/render.ts';
 import { fileURLToPath } from 'node:url';
 import { NO_MARGINS, WHOLE_FRAME } from '../../src/preprocess/types.ts';
@@ -32,6 +35,27 @@ const NODE: ImageOutputs[] = [{ name: 'a', heaven: [0.9, 0.1], earth: [[0.1, 0.6
 function result(overrides: Partial<ConfigResult>): ConfigResult {
   return { id: 'webgl', backendUsed: 'webgl', selfCheck: { maxAbsDiff: 1e-7, tolerance: 2e-3, cases: 3, passed: true }, outputs: NODE, batchMs: [3, 1, 2], batchColumns: [2, 2, 2], warnings: [], error: undefined, ...overrides };
 }
+
+describe('doctor: images', () => {
+  it("adds the shipped model's whole golden sorobans, with their columns, corners and digits", async () => {
+    const jobs = await goldenSorobans('models/column-classifier', '/__model/');
+    assert.equal(jobs.length, 2);
+    for (const job of jobs) {
+      assert.match(job.url, /^\/__model\/golden\/soroban-\d+\.png$/);
+      assert.equal(job.node.kind, 'model');
+      assert.equal(job.geometry.columns, job.digits?.length);
+      assert.ok(job.geometry.corners.topRight.x > job.geometry.corners.topLeft.x);
+    }
+  });
+
+  it('has none for a model without a golden index, and refuses a malformed one by its path', async () => {
+    const dir = await tempDir('cc-doctor-index-');
+    assert.deepEqual(await goldenSorobans(dir, '/__model/'), []);
+    mkdirSync(join(dir, 'golden'));
+    writeFileSync(join(dir, 'golden/index.json'), JSON.stringify({ sorobans: [{ path: 'golden/a.png', digits: [1, 2] }] }));
+    await assert.rejects(goldenSorobans(dir, '/__model/'), (e: Error & { code?: string }) => e.code === 'input/bad-argument' && /sorobans\[0\] needs path, digits/.test(e.message));
+  });
+});
 
 describe('doctor: comparing browser rows with Node', () => {
   it('passes a backend that reproduces Node within tolerance and takes the median time per batch', () => {
