@@ -16,8 +16,24 @@ import {
   startXvfb,
   webkitCapabilities,
 } from './scripts/browsers.mjs';
+import { writeSync } from 'node:fs';
 import { workerBundlePlugin } from './scripts/worker-bundle-plugin.mjs';
 import { traceCommandsPlugin } from './scripts/trace-commands-plugin.mjs';
+
+// web-test-runner buffers console output and flushes it on a timer, so a run that stops on an
+// uncaught error can exit before its cause is printed. Write the cause, and who exited with
+// which code, straight to stderr (the behaviour is unchanged: a rejection still stops the run).
+const writeNow = (text) => writeSync(2, `[web-test-runner.config] ${text}\n`);
+process.on('uncaughtException', (error) => writeNow(`uncaught exception: ${error?.stack ?? String(error)}`));
+process.on('unhandledRejection', (reason) => {
+  writeNow(`unhandled rejection: ${reason?.stack ?? String(reason)}`);
+  throw reason;
+});
+const exit = process.exit.bind(process);
+process.exit = (code) => {
+  if (code !== undefined && code !== 0) writeNow(`process.exit(${String(code)}) called from ${new Error().stack?.split('\n').slice(2, 6).join(' <- ')}`);
+  return exit(code);
+};
 
 const wanted = (process.env.ENGINES ?? 'chromium,firefox,webkit').split(',');
 const installed = installedEngines();

@@ -3,7 +3,7 @@
  * [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]` and
  * `classify --crop IMAGE...` (each image is one column).
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './parse-command-args.ts';
 import { InputError } from '../errors.ts';
 import { CLASSIFY_USAGE } from './usage.ts';
 import { loadClassifierModel } from '../model/load.ts';
@@ -33,26 +33,17 @@ export function formatReading(reading: ImageReading): string {
  * @returns the exit code
  */
 export async function runClassify(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        columns: { type: 'string' },
-        corners: { type: 'string' },
-        margins: { type: 'string' },
-        model: { type: 'string' },
-        sidecar: { type: 'string' },
-        backend: { type: 'string', default: 'wasm' },
-        json: { type: 'boolean', default: false },
-        crop: { type: 'boolean', default: false },
-        labels: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new InputError('input/bad-argument', `classify: ${(error as Error).message}\nusage: ${CLASSIFY_USAGE}`);
-  }
+  const parsed = parseCommandArgs('classify', CLASSIFY_USAGE, args, {
+    columns: { type: 'string' },
+    corners: { type: 'string' },
+    margins: { type: 'string' },
+    model: { type: 'string' },
+    sidecar: { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    json: { type: 'boolean', default: false },
+    crop: { type: 'boolean', default: false },
+    labels: { type: 'string' },
+  });
   const { values, positionals } = parsed;
   if (values.labels !== undefined) {
     if (positionals.length > 0 || values.columns !== undefined || values.corners !== undefined || values.crop) {

@@ -2,7 +2,7 @@
  * `column-classifier doctor [--model URL|PATH] [--images DIR] [--engines LIST] [--json]`
  * and `doctor --diagnose MODEL --images DIR [--sidecar PATH] [--out PATH] [--json]`.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './parse-command-args.ts';
 import { InputError } from '../errors.ts';
 import { DOCTOR_USAGE } from '../doctor/usage.ts';
 import { ENGINES, type Engine } from '../doctor/protocol.ts';
@@ -42,24 +42,15 @@ function engineList(text: string | undefined): Engine[] | undefined {
  * @returns 0 when every row passes (rows of engines not installed, or of backends an engine lacks, do not count), 1 on any FAIL
  */
 export async function runDoctorCommand(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        model: { type: 'string' },
-        images: { type: 'string' },
-        engines: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        diagnose: { type: 'string' },
-        sidecar: { type: 'string' },
-        out: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new InputError('input/bad-argument', `doctor: ${(error as Error).message}\nusage: ${DOCTOR_USAGE}`);
-  }
+  const parsed = parseCommandArgs('doctor', DOCTOR_USAGE, args, {
+    model: { type: 'string' },
+    images: { type: 'string' },
+    engines: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    diagnose: { type: 'string' },
+    sidecar: { type: 'string' },
+    out: { type: 'string' },
+  });
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new InputError('input/bad-argument', `doctor: unexpected ${positionals.join(' ')}.\nusage: ${DOCTOR_USAGE}`);
   const progress = progressLine();

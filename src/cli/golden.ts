@@ -4,8 +4,8 @@
  * the contract's `golden`); `golden --check --model PATH [--backend wasm,cpu]`
  * runs the contract's golden cases on each backend.
  */
+import { parseCommandArgs } from './parse-command-args.ts';
 import { relative, dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { InputError } from '../errors.ts';
 import { GOLDEN_USAGE } from './usage.ts';
 import { goldenInput, headValues, pngGoldenInput } from '../model/golden.ts';
@@ -23,22 +23,13 @@ import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
  * @returns 0, or 1 when `--check` finds a backend that disagrees
  */
 export async function runGoldenCommand(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        model: { type: 'string' },
-        sidecar: { type: 'string' },
-        tolerance: { type: 'string', default: '1e-4' },
-        backend: { type: 'string', default: 'wasm' },
-        check: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new InputError('input/bad-argument', `golden: ${(error as Error).message}\nusage: ${GOLDEN_USAGE}`);
-  }
+  const parsed = parseCommandArgs('golden', GOLDEN_USAGE, args, {
+    model: { type: 'string' },
+    sidecar: { type: 'string' },
+    tolerance: { type: 'string', default: '1e-4' },
+    backend: { type: 'string', default: 'wasm' },
+    check: { type: 'boolean', default: false },
+  });
   const { values, positionals } = parsed;
   const modelPath = values.model ?? DEFAULT_MODEL;
   const backends = values.backend.split(',');

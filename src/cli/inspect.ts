@@ -1,5 +1,5 @@
 /** `column-classifier inspect MODEL [--sidecar PATH|none] [--json]`: prints the debugging checklist of a model. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './parse-command-args.ts';
 import { InputError } from '../errors.ts';
 import { INSPECT_USAGE } from './usage.ts';
 import { inspectModel, type ModelInspection, type SidecarOption } from '../model/inspect.ts';
@@ -30,12 +30,7 @@ export function inspectionJson(inspection: ModelInspection): Record<string, unkn
  * @param args - the arguments after `inspect`
  */
 export async function runInspect(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { sidecar: { type: 'string' }, json: { type: 'boolean', default: false }, golden: { type: 'boolean', default: false }, backend: { type: 'string', default: 'wasm' } } });
-  } catch (error) {
-    throw new InputError('input/bad-argument', `inspect: ${(error as Error).message}\nusage: ${INSPECT_USAGE}`);
-  }
+  const parsed = parseCommandArgs('inspect', INSPECT_USAGE, args, { sidecar: { type: 'string' }, json: { type: 'boolean', default: false }, golden: { type: 'boolean', default: false }, backend: { type: 'string', default: 'wasm' } });
   const [model, ...extra] = parsed.positionals;
   if (model === undefined || extra.length > 0) throw new InputError('input/bad-argument', `inspect: give exactly one model.\nusage: ${INSPECT_USAGE}`);
   const source = await openModelSource(model);

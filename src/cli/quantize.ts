@@ -5,9 +5,9 @@
  * uint8, optionally re-checks the choice on whole validation and test sets,
  * and writes the sealed model only when every digit is unchanged.
  */
+import { parseCommandArgs } from './parse-command-args.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { ContractError, InputError } from '../errors.ts';
 import { loadClassifierModel } from '../model/load.ts';
@@ -66,25 +66,16 @@ async function verify(reference: Reference, plan: GateResult['plan'], inputs: In
  * @returns 0 when the gated model was written, 1 when the gate refused it
  */
 export async function runQuantize(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        'max-diff': { type: 'string', default: String(DEFAULT_MAX_DIFF) },
-        'val-crops': { type: 'string', default: '1000' },
-        'verify-crops': { type: 'string', default: '0' },
-        uniform: { type: 'string' },
-        'min-values': { type: 'string', default: String(DEFAULT_MIN_VALUES) },
-        backend: { type: 'string', default: 'wasm' },
-        report: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new InputError('input/bad-argument', `quantize: ${(error as Error).message}\nusage: ${QUANTIZE_USAGE}`);
-  }
+  const parsed = parseCommandArgs('quantize', QUANTIZE_USAGE, args, {
+    out: { type: 'string' },
+    'max-diff': { type: 'string', default: String(DEFAULT_MAX_DIFF) },
+    'val-crops': { type: 'string', default: '1000' },
+    'verify-crops': { type: 'string', default: '0' },
+    uniform: { type: 'string' },
+    'min-values': { type: 'string', default: String(DEFAULT_MIN_VALUES) },
+    backend: { type: 'string', default: 'wasm' },
+    report: { type: 'string' },
+  });
   const { values, positionals } = parsed;
   const [modelPath, ...extra] = positionals;
   if (modelPath === undefined || extra.length > 0 || values.out === undefined) throw new InputError('input/bad-argument', `quantize: give one MODEL and --out DIR.\nusage: ${QUANTIZE_USAGE}`);

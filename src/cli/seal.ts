@@ -1,5 +1,5 @@
 /** `column-classifier seal MODEL --contract FILE [--dry-run]`: embeds a contract (with shard hashes) into model.json. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './parse-command-args.ts';
 import { InputError } from '../errors.ts';
 import { readContractFile, sealModel } from '../reference/seal.ts';
 import { SEAL_USAGE } from './usage.ts';
@@ -10,12 +10,7 @@ import { SEAL_USAGE } from './usage.ts';
  * @param args - the arguments after `seal`
  */
 export async function runSeal(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { contract: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
-  } catch (error) {
-    throw new InputError('input/bad-argument', `seal: ${(error as Error).message}\nusage: ${SEAL_USAGE}`);
-  }
+  const parsed = parseCommandArgs('seal', SEAL_USAGE, args, { contract: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } });
   const [model, ...extra] = parsed.positionals;
   if (model === undefined || extra.length > 0 || parsed.values.contract === undefined) throw new InputError('input/bad-argument', `seal: give one model and --contract FILE.\nusage: ${SEAL_USAGE}`);
   const result = await sealModel(model, await readContractFile(parsed.values.contract), { dryRun: parsed.values['dry-run'] });
