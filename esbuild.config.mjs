@@ -3,9 +3,9 @@
 // `--serve` then serves dist/ on localhost with cross-origin isolation headers.
 import * as esbuild from 'esbuild';
 import { copyFile, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize, relative } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { serveStatic } from './scripts/static-server.mjs';
 import { workerBuildOptions } from './scripts/worker-bundle-plugin.mjs';
 
 const outdir = 'dist';
@@ -87,47 +87,11 @@ async function printSizes() {
   for (const [name, raw, gz] of rows) console.log(`${name.padEnd(width)}  ${kb(raw).padStart(10)}  ${kb(gz).padStart(10)}`);
 }
 
-const contentTypes = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.png': 'image/png',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 /** Serves dist/ with the headers the product needs (cross-origin isolation for threaded WASM). */
-function serve(port) {
-  const root = join(process.cwd(), outdir);
-  const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    if (relative(root, file).startsWith('..')) {
-      response.writeHead(403).end();
-      return;
-    }
-    try {
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
-      const body = await readFile(file);
-      response.writeHead(200, {
-        'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
-        'Cross-Origin-Resource-Policy': 'same-origin',
-        'Cache-Control': 'no-cache',
-      });
-      response.end(body);
-    } catch {
-      response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`Not found: ${path}`);
-    }
-  });
-  server.listen(port, '127.0.0.1', () => {
-    console.log(`\nDemo: http://127.0.0.1:${port}/  (Ctrl+C to stop)`);
-  });
+async function serve(port) {
+  const { origin } = await serveStatic(join(process.cwd(), outdir), port);
+  console.log(`\nDemo: ${origin}/  (Ctrl+C to stop)`);
 }
 
 await build();
-if (process.argv.includes('--serve')) serve(Number(process.env.PORT ?? 8080));
+if (process.argv.includes('--serve')) await serve(Number(process.env.PORT ?? 8080));

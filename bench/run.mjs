@@ -24,7 +24,7 @@ import { stopHelpers } from '../scripts/browsers.mjs';
 import { openEngine } from './drivers.mjs';
 import { writeFieldModel, writeFrames } from './prepare.ts';
 import { printReport, writeChart, writeMarkdown } from './report.mjs';
-import { serveStatic } from './server.mjs';
+import { serveStatic } from '../scripts/static-server.mjs';
 import { ratio, summary } from './stats.mjs';
 import { TRACE_CATEGORIES, analyzeWindow } from './trace.mjs';
 import { measureSizes } from './sizes.mjs';

@@ -1,6 +1,6 @@
-// A static server for the benchmark: the built site (a copy of dist/ plus the
-// bench pages and the generated field model) with the cross-origin isolation
-// headers the product needs for threaded WASM and measureUserAgentSpecificMemory.
+// A static server with the cross-origin isolation headers the product needs for
+// threaded WASM and measureUserAgentSpecificMemory: `npm start` serves dist/ with
+// it, the benchmark its built site (dist/ plus the bench pages and the field model).
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, relative } from 'node:path';
@@ -14,10 +14,11 @@ const CONTENT_TYPES = {
   '.wasm': 'application/wasm',
   '.bin': 'application/octet-stream',
   '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves `root` on 127.0.0.1 at a free port; resolves to `{ origin, close() }`. */
-export function serveStatic(root) {
+/** Serves `root` on 127.0.0.1 at `port` (default: a free one); resolves to `{ origin, close() }`. */
+export function serveStatic(root, port = 0) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
@@ -42,7 +43,7 @@ export function serveStatic(root) {
   });
   return new Promise((resolve, reject) => {
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address();
       resolve({ origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) });
     });
