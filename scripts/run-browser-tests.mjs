@@ -11,11 +11,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const marker = `CC_TEST_RUN=${randomUUID()}`;
-const require = createRequire(import.meta.url);
-const bin = require.resolve('@web/test-runner/dist/bin.js');
+// The package's exports map hides dist/; its bin is what `npx web-test-runner` runs.
+const bin = fileURLToPath(new URL('../node_modules/@web/test-runner/dist/bin.js', import.meta.url));
 
 const runner = spawn(process.execPath, [bin, ...process.argv.slice(2)], {
   stdio: 'inherit',
@@ -47,14 +47,27 @@ function killAll(pids, signal) {
   }
 }
 
+function commandName(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** Kills the processes that still carry the marker; resolves to their names. */
 async function sweep() {
+  // Children that end on their own when the runner's pipes close (esbuild's service) get a moment.
+  const graceUntil = Date.now() + 2000;
+  while (Date.now() < graceUntil && markedProcesses().length > 0) await new Promise((r) => setTimeout(r, 100));
   const left = markedProcesses();
-  if (left.length === 0) return 0;
+  if (left.length === 0) return [];
+  const names = left.map((pid) => `${commandName(pid)} (${pid})`);
   killAll(left, 'SIGTERM');
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline && markedProcesses().length > 0) await new Promise((r) => setTimeout(r, 100));
   killAll(markedProcesses(), 'SIGKILL');
-  return left.length;
+  return names;
 }
 
 let interrupted;
@@ -74,7 +87,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 runner.on('exit', async (code, signal) => {
   const swept = await sweep();
-  if (swept > 0) console.error(`run-browser-tests: killed ${swept} process(es) the test run left behind.`);
+  if (swept.length > 0) console.error(`run-browser-tests: killed ${swept.length} process(es) the test run left behind: ${swept.join(', ')}.`);
   if (signal !== null && interrupted === undefined) {
     console.error(`run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`);
   }

@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import { DisposedError, InputError } from '../../src/errors.ts';
-import type { ReadingDetail } from '../../components/column-classifier/events.ts';
+import type { ReadingDetail, WarningDetail } from '../../components/column-classifier/events.ts';
 import { formatCorners } from '../../components/column-classifier/corners.ts';
 import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, maxReadingDiff, nextEvent, rawBitmap, rejection, type ExpectedFrame } from './helpers.ts';
 
@@ -92,6 +92,33 @@ describe('<column-classifier>', function () {
     document.body.append(element);
     const { error } = (await failed).detail;
     expect(error.code).to.equal('load/bad-json');
+  });
+
+  it('fires composed cc-progress events through loading, with bytes while fetching, before cc-ready', async function () {
+    create({ model: FIXTURE_MODEL_URL, backend: 'cpu', paused: '' });
+    const progress: { stage: string; loaded?: number; composed: boolean }[] = [];
+    let readyAfter = -1;
+    document.body.addEventListener('cc-progress', (event) => progress.push({ ...event.detail, composed: event.composed }));
+    const ready = nextEvent(element, 'cc-ready').then(() => (readyAfter = progress.length));
+    document.body.append(element);
+    await ready;
+    const stages = progress.map((p) => p.stage);
+    expect(stages).to.include.members(['fetch', 'self-check', 'warm-up']);
+    expect(stages[stages.length - 1]).to.equal('ready');
+    expect(progress.every((p) => p.composed)).to.equal(true);
+    expect(progress.some((p) => p.stage === 'fetch' && (p.loaded ?? 0) > 0)).to.equal(true);
+    expect(readyAfter).to.equal(progress.length, 'no progress after cc-ready');
+  });
+
+  it('fires cc-warning once, and still becomes ready, for a model whose contract has no golden inputs', async function () {
+    create({ model: new URL('../fixtures/browser-model-no-golden/model.json', import.meta.url).href, backend: 'cpu', paused: '' });
+    const warnings: WarningDetail[] = [];
+    element.addEventListener('cc-warning', (event) => warnings.push(event.detail));
+    const ready = nextEvent(element, 'cc-ready');
+    document.body.append(element);
+    await ready;
+    expect(warnings.map((w) => w.code)).to.deep.equal(['golden/missing']);
+    expect(warnings[0]!.message).to.match(/no golden inputs/);
   });
 });
 
