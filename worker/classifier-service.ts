@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, ColumnClassifierError, DisposedError, InferenceError, InputError, LoadError } from '../src/errors.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
+import type { PngGoldenCaseInput } from '../src/contract/schema.ts';
 import { decodeColumns } from '../src/model/decode.ts';
+import { goldenGeometry } from '../src/model/golden.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
 import { checkGeometry, preprocessColumns } from '../src/preprocess/index.ts';
@@ -228,7 +230,7 @@ export class ClassifierService implements ClassifierWorkerApi {
           },
         });
         onProgress?.({ stage: 'self-check', backend });
-        const measured = await measureGolden(model, (path) => this.pngGoldenInput(path, model!));
+        const measured = await measureGolden(model, (input) => this.pngGoldenInput(input, model!));
         if (measured === undefined) {
           this.warn({ code: 'golden/missing', message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.` });
         } else {
@@ -261,15 +263,15 @@ export class ClassifierService implements ClassifierWorkerApi {
     throw new BackendError('backend/unavailable', `No backend could run the model: ${failures.join(' | ')}.`, { details: { tried: [...backends], selfChecks } });
   }
 
-  private async pngGoldenInput(path: string, model: ClassifierModel): Promise<tf.Tensor4D> {
+  private async pngGoldenInput(input: PngGoldenCaseInput, model: ClassifierModel): Promise<tf.Tensor4D> {
     const source = this.source;
     if (source === undefined) throw new DisposedError('disposed/used-after-dispose', 'The service was disposed during the self-check.');
-    const bytes = await source.readBytes(path);
+    const bytes = await source.readBytes(input.path);
     const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
     const pixels = framePixels(bitmap);
     bitmap.close();
     return tf.tidy(() =>
-      preprocessColumns(tf.browser.fromPixels(pixels, 3), { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }, model.spec),
+      preprocessColumns(tf.browser.fromPixels(pixels, 3), goldenGeometry(input), model.spec),
     );
   }
 

@@ -113,6 +113,9 @@ const headSchema = z.strictObject({
   meaning: z.string().describe('What the head says, for people reading the contract.'),
 });
 
+const pointSchema = z.strictObject({ x: finite.describe('Normalized x (0 = left edge, 1 = right edge).'), y: finite.describe('Normalized y (0 = top, 1 = bottom).') });
+const quadSchema = z.strictObject({ topLeft: pointSchema, topRight: pointSchema, bottomRight: pointSchema, bottomLeft: pointSchema });
+
 const goldenInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('float32-base64').describe('A model input tensor [height, width, channels] already preprocessed.'),
@@ -121,8 +124,17 @@ const goldenInputSchema = z.discriminatedUnion('kind', [
       .describe('Little-endian float32 values of the model input tensor, base64; height * width * channels values.'),
   }),
   z.strictObject({
-    kind: z.literal('png').describe('A single-column image, preprocessed by the contract (whole image = one column).'),
+    kind: z.literal('png').describe('An image preprocessed by the contract: one column (the whole image), or a whole photo when `photo` is given.'),
     path: nameString.describe('PNG file path relative to model.json.'),
+    photo: z
+      .strictObject({
+        columns: dimension.describe('Columns in the bead area.'),
+        corners: quadSchema.describe('The bead area, corners normalized to the image; no margins.'),
+      })
+      .optional()
+      .describe(
+        'The PNG is a whole photo: cut into `columns` columns inside `corners`. Resampling a large frame is where backends drift most (half-float WebGL), which single-column cases miss. Expected values are per column, concatenated left to right.',
+      ),
   }),
 ]);
 
@@ -139,7 +151,7 @@ const goldenSchema = z
           input: goldenInputSchema.describe('The golden input.'),
           expected: z
             .record(nameString, z.array(finite))
-            .describe('Expected output values per head name (one value per output unit).'),
+            .describe('Expected output values per head name (one value per output unit; per column and unit for a photo case).'),
         }),
       )
       .min(1)
@@ -301,6 +313,7 @@ function contradictions(c: ContractShape): Issue[] {
           });
         }
       }
+      const rows = goldenCase.input.kind === 'png' ? (goldenCase.input.photo?.columns ?? 1) : 1;
       for (const [headName, values] of Object.entries(goldenCase.expected)) {
         const head = byName.get(headName);
         if (head === undefined) {
@@ -309,11 +322,11 @@ function contradictions(c: ContractShape): Issue[] {
             path: ['golden', 'cases', i, 'expected', headName],
             message: `golden case ${i} expects values for head "${headName}", which is not in heads; use a head name`,
           });
-        } else if (values.length !== unitsOf(head.shape)) {
+        } else if (values.length !== rows * unitsOf(head.shape)) {
           issues.push({
             code: ContractRuleCode.goldenOutputSize,
             path: ['golden', 'cases', i, 'expected', headName],
-            message: `golden case ${i} gives ${values.length} values for head "${headName}", whose shape ${JSON.stringify(head.shape)} has ${unitsOf(head.shape)} per input`,
+            message: `golden case ${i} gives ${values.length} values for head "${headName}", whose shape ${JSON.stringify(head.shape)} has ${unitsOf(head.shape)} per input${rows > 1 ? `, × ${rows} columns of the photo` : ''}`,
           });
         }
       }
@@ -349,3 +362,6 @@ export type ModelContract = z.infer<typeof modelContractSchema>;
 export type HeadContract = ModelContract['heads'][number];
 /** One golden case of a {@link ModelContract}. */
 export type GoldenCase = NonNullable<ModelContract['golden']>['cases'][number];
+
+/** The input of a PNG golden case (one column, or a whole photo). */
+export type PngGoldenCaseInput = Extract<GoldenCase['input'], { kind: 'png' }>;

@@ -7,6 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelContract } from '../contract/schema.ts';
+import { goldenGeometry } from '../model/golden.ts';
 import { InputError } from '../errors.ts';
 import { isQuad, readLabels } from '../reference/labels.ts';
 import { NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../preprocess/types.ts';
@@ -25,10 +26,10 @@ export interface ImageJob {
 
 const ONE_COLUMN: ColumnGeometry = { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS };
 
-/** The contract's golden PNG cases, served from the model's directory under `modelPrefix`. */
+/** The contract's golden PNG cases (single columns and whole photos), served from the model's directory under `modelPrefix`. */
 export function goldenImages(contract: ModelContract, modelPrefix: string): ImageJob[] {
   return (contract.golden?.cases ?? []).flatMap((c, i) =>
-    c.input.kind === 'png' ? [{ name: c.name ?? `golden ${i}`, node: { kind: 'model' as const, path: c.input.path }, url: new URL(c.input.path, `http://x${modelPrefix}`).pathname, geometry: ONE_COLUMN, digits: undefined }] : [],
+    c.input.kind === 'png' ? [{ name: c.name ?? `golden ${i}`, node: { kind: 'model' as const, path: c.input.path }, url: new URL(c.input.path, `http://x${modelPrefix}`).pathname, geometry: goldenGeometry(c.input), digits: undefined }] : [],
   );
 }
 

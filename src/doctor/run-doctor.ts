@@ -70,7 +70,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     mounts.push({ prefix: '/__model/', dir: dirname(source.description) });
     modelUrlPath = `/__model/${basename(source.description)}`;
   }
-  const images: ImageJob[] = remote ? [] : [...goldenImages(model.contract, '/__model/'), ...(await goldenSorobans(dirname(source.description), '/__model/'))];
+  const images: ImageJob[] = remote ? [] : goldenImages(model.contract, '/__model/');
+  if (!remote) {
+    // The index may list a photo the contract already has as a golden case.
+    for (const photo of await goldenSorobans(dirname(source.description), '/__model/')) if (!images.some((i) => i.url === photo.url)) images.push(photo);
+  }
   if (options.imagesDir !== undefined) {
     mounts.push({ prefix: '/__images/', dir: options.imagesDir });
     images.push(...(await directoryImages(options.imagesDir, '/__images/')));

@@ -6,9 +6,9 @@
  * by the worker and `golden --check`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GoldenCase } from '../contract/schema.ts';
+import type { GoldenCase, PngGoldenCaseInput } from '../contract/schema.ts';
 import { preprocessColumns } from '../preprocess/index.ts';
-import { NO_MARGINS, WHOLE_FRAME } from '../preprocess/types.ts';
+import { NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../preprocess/types.ts';
 import type { ClassifierModel } from './classifier-model.ts';
 import type { ModelSource } from './source.ts';
 
@@ -30,8 +30,14 @@ export function float32ToBase64(values: Float32Array): string {
   return btoa(binary);
 }
 
+/** Where the columns of a PNG golden case are: the whole image as one column, or the photo's bead area. */
+export function goldenGeometry(input: PngGoldenCaseInput): ColumnGeometry {
+  return input.photo === undefined ? { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS } : { columns: input.photo.columns, corners: input.photo.corners, margins: NO_MARGINS };
+}
+
 /**
- * The model input of a golden case, [1, height, width, channels]; the caller disposes it.
+ * The model input of a golden case, [rows, height, width, channels] (one row, or one per column
+ * of a photo case); the caller disposes it.
  *
  * @returns undefined when the case is a PNG and no decoder is given
  */
@@ -43,7 +49,7 @@ export async function goldenInput(model: ClassifierModel, goldenCase: GoldenCase
   if (decode === undefined || source === undefined) return undefined;
   const frame = await decode(await source.readBytes(goldenCase.input.path), goldenCase.input.path);
   try {
-    return preprocessColumns(frame, { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }, model.spec);
+    return preprocessColumns(frame, goldenGeometry(goldenCase.input), model.spec);
   } finally {
     frame.dispose();
   }
@@ -63,12 +69,12 @@ export async function headValues(model: ClassifierModel, input: tf.Tensor4D): Pr
 
 /**
  * The input builder for PNG golden cases that `measureGolden` (src/runtime/golden-check.ts) takes:
- * reads the PNG beside model.json, decodes it and preprocesses it as one column.
+ * reads the PNG beside model.json, decodes it and preprocesses it (one column, or a photo's columns).
  */
-export function pngGoldenInput(model: ClassifierModel, source: ModelSource, decode: ImageDecoder): (path: string) => Promise<tf.Tensor4D> {
-  return async (path) => {
-    const input = await goldenInput(model, { input: { kind: 'png', path }, expected: {} }, source, decode);
-    if (input === undefined) throw new Error(`unreachable: golden PNG ${path} with a decoder gave no input`);
+export function pngGoldenInput(model: ClassifierModel, source: ModelSource, decode: ImageDecoder): (input: PngGoldenCaseInput) => Promise<tf.Tensor4D> {
+  return async (pngInput) => {
+    const input = await goldenInput(model, { input: pngInput, expected: {} }, source, decode);
+    if (input === undefined) throw new Error(`unreachable: golden PNG ${pngInput.path} with a decoder gave no input`);
     return input;
   };
 }

@@ -37,7 +37,9 @@ export async function goldenInputs(model: ClassifierModel, source: ModelSource):
   }
   const x = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (x.set(p, at), at + p.length), 0);
-  return { description: `${parts.length} golden inputs`, count: parts.length, x };
+  // A photo case gives one input per column.
+  const count = x.length / (model.spec.height * model.spec.width * model.spec.channels);
+  return { description: `${parts.length} golden cases (${count} inputs)`, count, x };
 }
 
 /** The full size of a training dataset recipe. */

@@ -5,6 +5,7 @@
  * Node reference and `doctor` run the same function.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { PngGoldenCaseInput } from '../contract/schema.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 
 /** What the check measured. */
@@ -18,8 +19,8 @@ export interface GoldenMeasurement {
   readonly passed: boolean;
 }
 
-/** Turns a golden PNG (path relative to model.json) into a [1, h, w, c] model input, by the contract's preprocessing. */
-export type PngGoldenInput = (path: string) => Promise<tf.Tensor4D>;
+/** Turns a golden PNG case (path relative to model.json) into a [rows, h, w, c] model input, by the contract's preprocessing. */
+export type PngGoldenInput = (input: PngGoldenCaseInput) => Promise<tf.Tensor4D>;
 
 function decodeFloat32Base64(data: string): Float32Array {
   const binary = atob(data);
@@ -44,7 +45,7 @@ export async function measureGolden(model: ClassifierModel, pngInput: PngGoldenI
     const input =
       goldenCase.input.kind === 'float32-base64'
         ? tf.tensor4d(decodeFloat32Base64(goldenCase.input.data), [1, height, width, channels])
-        : await pngInput(goldenCase.input.path);
+        : await pngInput(goldenCase.input);
     let outputs: Record<string, tf.Tensor>;
     try {
       outputs = model.predict(input);

@@ -44,6 +44,17 @@ describe('contract schema', () => {
     assert.equal(validateContract(contract).golden?.cases.length, 1);
   });
 
+  it('accepts a whole-photo golden case with one value per column and unit, and refuses one sized for a single column', () => {
+    const corners = { topLeft: { x: 0.1, y: 0.1 }, topRight: { x: 0.9, y: 0.1 }, bottomRight: { x: 0.9, y: 0.9 }, bottomLeft: { x: 0.1, y: 0.9 } };
+    const photoCase = (columns: number) =>
+      broken((c) => {
+        c.golden = { tolerance: 1e-4, cases: [{ input: { kind: 'png', path: 'golden/photo.png', photo: { columns: 3, corners } }, expected: { heaven: Array(columns).fill(0.5), earth: Array(columns * 5).fill(0.2) } }] };
+      });
+    assert.equal(validateContract(photoCase(3)).golden?.cases[0]?.input.kind, 'png');
+    const error = rejects(photoCase(1), 'contract/golden-output-size', 'golden.cases[0].expected.heaven');
+    assert.match(error.message, /× 3 columns/);
+  });
+
   it('rejects a contract that is not an object', () => void rejects(42, 'contract/not-an-object', '(the contract itself)'));
   it('rejects a missing field and names its path', () => {
     const error = rejects(broken((c) => { delete (c.input as { inputRange?: unknown; grey?: unknown }).grey; }), 'contract/missing-field', 'input.grey');

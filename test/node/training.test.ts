@@ -136,7 +136,10 @@ describe('training', () => {
       const contract = await attachContract(dir);
       assert.ok(readFileSync(join(dir, SHARD_NAME)).equals(shardBefore), 'attaching must not touch the weights');
       assert.equal(contract.integrity?.shards[SHARD_NAME], createHash('sha256').update(shardBefore).digest('hex'));
-      assert.equal(contract.golden?.cases.length, 10);
+      assert.equal(contract.golden?.cases.length, 11, 'ten single columns and one whole photo');
+      const photo = contract.golden?.cases.find((c) => c.input.kind === 'png' && c.input.photo !== undefined);
+      assert.ok(photo !== undefined && photo.input.kind === 'png' && photo.input.photo !== undefined, 'a whole-photo golden case');
+      assert.equal(photo.expected['earth']?.length, 5 * photo.input.photo.columns, 'five earth values per column');
       const { model: loaded, json } = await loadModel(dir);
       validateContract(json.userDefinedMetadata?.['contract']);
       const [h1] = loaded.predict(probe) as tf.Tensor[];
