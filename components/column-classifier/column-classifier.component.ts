@@ -18,6 +18,9 @@ import { styles } from './column-classifier.styles.ts';
 /** Backend choice of the element: a backend, or `auto` (webgl → wasm → cpu). */
 export type BackendPreference = BackendName | 'auto';
 
+/** The status line's timings are refreshed at most this often (every reading still carries them). */
+const STATUS_REFRESH_MS = 1000;
+
 type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error' | 'cc-corners-change';
 
 /**
@@ -95,6 +98,7 @@ export class ColumnClassifier extends LitElement {
   private loopRunning = false;
   private loopTimer: ReturnType<typeof setTimeout> | undefined;
   private lastCaptureTime = Number.NEGATIVE_INFINITY;
+  private lastStatusTime = Number.NEGATIVE_INFINITY;
   private dragging: { key: CornerKey; pointerId: number } | undefined;
   private readonly stability = new StabilityTracker(3, 0.5);
 
@@ -156,8 +160,13 @@ export class ColumnClassifier extends LitElement {
     const client = await this.ensureClient();
     const captureStart = performance.now();
     this.lastCaptureTime = captureStart;
-    const frame = await captureFrame(source);
-    this.drawPreview(frame);
+    const capturing = captureFrame(source);
+    // A video or canvas still shows the frame createImageBitmap has just snapshotted: drawing the
+    // preview from it is a GPU copy, from the bitmap (unpremultiplied, CPU-side) an upload.
+    const live = source instanceof HTMLVideoElement || source instanceof HTMLCanvasElement;
+    if (live) this.drawPreview(source, sourceSize(source));
+    const frame = await capturing;
+    if (!live) this.drawPreview(frame, frame);
     const captureEnd = performance.now();
     markStage('capture', captureStart, captureEnd, MAIN_TRACK);
     const superseded = () =>
@@ -183,7 +192,11 @@ export class ColumnClassifier extends LitElement {
     this.lastReading = reading;
     // The live region's text changes only when the stable reading does, so it is announced once.
     if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
-    this.statusText = `${reading.backend} · ${reading.timings.total.toFixed(1)} ms in the worker`;
+    // Timings change every frame; re-laying out the status line for each would cost the main thread more than it tells a reader.
+    if (captureEnd - this.lastStatusTime >= STATUS_REFRESH_MS) {
+      this.lastStatusTime = captureEnd;
+      this.statusText = `${reading.backend} · ${reading.timings.total.toFixed(1)} ms in the worker`;
+    }
     this.emit('cc-reading', reading);
     return reading;
   }
@@ -274,17 +287,17 @@ export class ColumnClassifier extends LitElement {
   }
 
   /** Shows the captured frame in the preview (one GPU copy; skipped when a video is the preview). */
-  private drawPreview(frame: ImageBitmap): void {
-    if (this.frameSize?.width !== frame.width || this.frameSize?.height !== frame.height) {
-      this.frameSize = { width: frame.width, height: frame.height };
-    }
+  private drawPreview(image: CanvasImageSource, size: { width: number; height: number }): void {
+    const { width, height } = size;
+    if (width === 0 || height === 0) return;
+    if (this.frameSize?.width !== width || this.frameSize?.height !== height) this.frameSize = { width, height };
     const canvas = this.previewCanvas;
     if (canvas === null) return;
-    if (canvas.width !== frame.width || canvas.height !== frame.height) {
-      canvas.width = frame.width;
-      canvas.height = frame.height;
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
     }
-    canvas.getContext('2d')?.drawImage(frame, 0, 0);
+    canvas.getContext('2d')?.drawImage(image, 0, 0);
   }
 
   private calibrationQuad(): Quad {
