@@ -1,9 +1,9 @@
 /**
  * The column classifier: grey 128 × 64 × 1 in [0, 1], a Rescaling layer
- * inside (x · 2 − 1, as the field's models), four conv + max-pool blocks, and
+ * inside (x · 2 − 1, as the field's models), conv + max-pool blocks, and
  * two named heads: `heaven` (sigmoid, [B, 1]) and `earth` (softmax, [B, 5]).
  *
- * The last feature map [8, 4, 40] is flattened rather than globally averaged:
+ * The last feature map (4 × 2 × 64 for the shipped five blocks) is flattened rather than globally averaged:
  * the digit is WHERE the beads are (heaven bead at the bar or not, where the
  * gap in the earth beads is), and a global average throws position away.
  */
@@ -32,8 +32,13 @@ export interface ModelOptions {
   readonly seed?: number;
 }
 
-/** The shipped architecture. */
-export const SHIPPED_ARCHITECTURE: ModelOptions = { filters: [8, 16, 32, 40], dense: 32, dropout: 0.3 };
+/**
+ * The shipped architecture. Run 4 (conv 8-16-32-40, dense 32, dropout 0.3) read 98.7 % of test
+ * digits with its training accuracy no higher than validation's: with fresh photos every epoch it
+ * underfits, so run 5 is wider and one block deeper, without dropout (~84 k parameters, ~1.8× the
+ * multiply-adds).
+ */
+export const SHIPPED_ARCHITECTURE: ModelOptions = { filters: [12, 24, 32, 48, 64], dense: 64, dropout: 0 };
 
 /** Builds an untrained column classifier. */
 export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.LayersModel {
