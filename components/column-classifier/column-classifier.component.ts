@@ -79,7 +79,8 @@ export class ColumnClassifier extends LitElement {
   @property({ type: Boolean, reflect: true }) calibrate = false;
   @property({ type: Boolean, reflect: true }) paused = false;
 
-  @state() private lastReading: ReadingDetail | undefined;
+  /** What the preview and readout show; not reactive: a render follows only when digits or stability change. */
+  private lastReading: ReadingDetail | undefined;
   @state() private stableValue = '';
   @state() private statusText = 'loading…';
   @state() private frameSize: { width: number; height: number } | undefined;
@@ -189,7 +190,10 @@ export class ColumnClassifier extends LitElement {
       frameHeight: result.frameHeight,
       timings: { ...result.timings, capture: captureEnd - captureStart, roundTrip: result.roundTrip },
     };
+    const shown = this.lastReading;
     this.lastReading = reading;
+    // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.
+    if (shown === undefined || shown.stable !== reading.stable || shown.digits.join() !== digits.join()) this.requestUpdate();
     // The live region's text changes only when the stable reading does, so it is announced once.
     if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
     // Timings change every frame; re-laying out the status line for each would cost the main thread more than it tells a reader.
