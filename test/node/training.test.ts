@@ -19,6 +19,7 @@ import { makeGoldenFiles } from '../../models/training/golden.ts';
 import { attachContract } from '../../models/training/attach-contract.ts';
 import { readPng } from '../../models/training/png.ts';
 import { validateContract } from '../../src/contract/validate.ts';
+import { goldenGeometry } from '../../src/model/golden.ts';
 import { toPreprocessSpec } from '../../src/contract/preprocess-spec.ts';
 import { NO_MARGINS, preprocessColumns, WHOLE_FRAME, type PreprocessSpec } from '../../src/preprocess/index.ts';
 
@@ -174,7 +175,7 @@ describe('training', () => {
         } else {
           const png = readPng(join(SHIPPED_DIR, c.input.path));
           const frame = tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
-          x = preprocessColumns(frame, { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }, spec);
+          x = preprocessColumns(frame, goldenGeometry(c.input), spec);
         }
         const outputs = model.predict(x) as tf.Tensor[];
         const byName = Object.fromEntries(model.outputNames.map((n, k) => [n, outputs[k]!.dataSync()]));
@@ -187,6 +188,7 @@ describe('training', () => {
         assert.equal(values.length, want.length);
         values.forEach((v, k) => assert.ok(Math.abs(v - (want[k] ?? NaN)) <= golden.tolerance, `case ${i} ${name}[${k}]: ${v} vs ${want[k]}`));
       }
+      if (c.input.kind === 'png' && c.input.photo !== undefined) return;
       if (decodeDigit(heaven[0] ?? 0, earth) === index.columns[i]?.digit) correctDigits++;
     });
     // The golden columns are digits 0..9 of one rendered soroban: a trained model reads them.
