@@ -55,6 +55,8 @@ export interface HypothesisScore {
   readonly loss: number;
   /** log P(true digit) of each column, in label order (for paired comparisons). */
   readonly logLikelihoods: readonly number[];
+  /** Whether each column was read right, in label order (for paired comparisons of accuracy). */
+  readonly correct: readonly boolean[];
   /** What the first convolution sees for this range, after the model's own normalization. */
   readonly firstConvSees: { readonly min: number; readonly max: number } | undefined;
 }
@@ -163,13 +165,59 @@ export function signTestBetter(a: readonly number[], b: readonly number[]): bool
   return (wins - decided / 2) / Math.sqrt(decided / 4) > SIGNIFICANCE;
 }
 
+/** The ranges a network's first layers are trained on: a rescaling layer inside a model maps its input onto one of them. */
+const CANONICAL_RANGES = [
+  { min: -1, max: 1 },
+  { min: 0, max: 1 },
+] as const;
+
+/**
+ * The one input range the model's own rescaling maps onto a canonical range ([-1,1] or [0,1]),
+ * if exactly one does: Keras models put Rescaling(1/255), Rescaling(1/127.5, −1) or
+ * Rescaling(2, −1) in front of their layers for exactly that. Undefined when the model does
+ * not rescale, or when no range or several fit.
+ */
+export function structuralRange(map: AffineMap | undefined): (typeof RANGES)[number] | undefined {
+  if (map === undefined || (map.scale === 1 && map.offset === 0)) return undefined;
+  const fits = RANGES.filter((r) => CANONICAL_RANGES.some((c) => sameRange(mapRange(map, r), c)));
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+/**
+ * The hypothesis to believe. Loss ranks them, but it is biased towards wider ranges: a model fed
+ * more contrast than it was trained on grows its logits, so where it is right it is surer, and a
+ * robust model is right almost everywhere. So where the model's own rescaling names one range
+ * (see {@link structuralRange}), that range's best hypothesis wins unless another reads
+ * significantly more columns right (paired sign test on correctness).
+ *
+ * @param scores - sorted by loss, best first
+ * @returns the chosen score, and a sentence when it is not the lowest loss
+ */
+export function chooseHypothesis(scores: readonly HypothesisScore[], map: AffineMap | undefined): { best: HypothesisScore | undefined; note: string | undefined } {
+  const byLoss = scores[0];
+  const implied = structuralRange(map);
+  if (byLoss === undefined || implied === undefined || map === undefined || sameRange(byLoss.hypothesis.range, implied)) return { best: byLoss, note: undefined };
+  const structural = scores.find((s) => sameRange(s.hypothesis.range, implied) && s.hypothesis.colour === byLoss.hypothesis.colour);
+  if (structural === undefined) return { best: byLoss, note: undefined };
+  const asNumbers = (c: readonly boolean[]): number[] => c.map((ok) => (ok ? 1 : 0));
+  const why = `the model's rescaling (x ↦ ${formatMap(map)}) maps ${implied.name} onto ${rng(mapRange(map, implied))}, the range its layers are trained on, and ${byLoss.hypothesis.range.name} onto ${rng(mapRange(map, byLoss.hypothesis.range))}`;
+  if (signTestBetter(asNumbers(byLoss.correct), asNumbers(structural.correct))) {
+    return { best: byLoss, note: `${byLoss.label} reads significantly more columns right (${pct(byLoss.accuracy)}) than ${structural.label} (${pct(structural.accuracy)}), although ${why}: trust the measurement, and check the trainer's code.` };
+  }
+  return {
+    best: structural,
+    note: `Chosen by structure, not by loss: ${byLoss.label} has the lowest loss (${byLoss.loss.toFixed(4)} against ${structural.loss.toFixed(4)}) but reads no more columns right (${pct(byLoss.accuracy)} against ${pct(structural.accuracy)}), and ${why}. More contrast than trained on makes a model surer where it is already right, so loss alone favours wider ranges.`,
+  };
+}
+
 /** Floor for a probability before its log: one confidently wrong column must not make the loss infinite. */
 const MIN_PROBABILITY = 1e-7;
 
-async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesis, heads: { heaven: string; earth: string; threshold: number }, size: { height: number; width: number; channels: 1 | 3 }): Promise<{ accuracy: number; loss: number; logLikelihoods: number[] } | undefined> {
+async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesis, heads: { heaven: string; earth: string; threshold: number }, size: { height: number; width: number; channels: 1 | 3 }): Promise<{ accuracy: number; loss: number; logLikelihoods: number[]; correct: boolean[] } | undefined> {
   let right = 0;
   let total = 0;
   const logLikelihoods: number[] = [];
+  const correct: boolean[] = [];
   for (const image of images) {
     const batch = feedFor(image.frame, image.label.geometry, h, size);
     let values;
@@ -180,11 +228,12 @@ async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesi
     }
     const read = readHeads(values, heads.heaven, heads.earth, heads.threshold, image.label.digits);
     if (read === undefined) return undefined;
+    read.digits.forEach((d, i) => correct.push(d === image.label.digits[i]));
     right += read.digits.filter((d, i) => d === image.label.digits[i]).length;
     total += read.digits.length;
     for (const p of read.pTrue) logLikelihoods.push(Math.log(Math.max(p, MIN_PROBABILITY)));
   }
-  return total === 0 ? undefined : { accuracy: right / total, loss: -logLikelihoods.reduce((a, b) => a + b, 0) / total, logLikelihoods };
+  return total === 0 ? undefined : { accuracy: right / total, loss: -logLikelihoods.reduce((a, b) => a + b, 0) / total, logLikelihoods, correct };
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
@@ -264,19 +313,20 @@ export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis
       for (const [i, h] of all.entries()) {
         say(`hypothesis ${i + 1} of ${all.length}: ${hypothesisLabel(h)}`);
         const measured = await score(raw, images, h, { heaven: heads.heaven.key, earth: heads.earth.key, threshold: 0.5 }, size);
-        scores.push({ hypothesis: h, label: hypothesisLabel(h), accuracy: measured?.accuracy ?? 0, loss: measured?.loss ?? Number.POSITIVE_INFINITY, logLikelihoods: measured?.logLikelihoods ?? [], firstConvSees: map === undefined ? undefined : mapRange(map, h.range) });
+        scores.push({ hypothesis: h, label: hypothesisLabel(h), accuracy: measured?.accuracy ?? 0, loss: measured?.loss ?? Number.POSITIVE_INFINITY, logLikelihoods: measured?.logLikelihoods ?? [], correct: measured?.correct ?? [], firstConvSees: map === undefined ? undefined : mapRange(map, h.range) });
       }
       scores.sort((a, b) => a.loss - b.loss || b.accuracy - a.accuracy);
     } else {
       conclusions.push(`Not a soroban column classifier: ${heads.notes.join('; ')}. Its accuracy on soroban labels cannot be measured, and the contract format (heaven + earth heads) cannot describe it.`);
     }
-    const best = scores[0];
+    const { best, note: choiceNote } = chooseHypothesis(scores, map);
     if (best !== undefined) {
       if (best.accuracy <= chance + 0.1) {
         conclusions.push(`No hypothesis reads clearly better than always answering the most common digit (${pct(chance)}); best ${best.label} ${pct(best.accuracy)}. The weights may be untrained or the heads mean something else: the input range cannot be decided from these images.`);
       } else {
         const ties = indistinguishable(best, scores);
         conclusions.push(`Best: ${best.label} (loss ${best.loss.toFixed(4)}, ${pct(best.accuracy)} of ${columns} columns right).`);
+        if (choiceNote !== undefined) conclusions.push(choiceNote);
         if (ties.length === 0) conclusions.push(`The model wants ${best.hypothesis.range.name} ${best.hypothesis.colour}: on significantly more columns (sign test, > ${SIGNIFICANCE} standard errors) it gives the true digit a higher probability than every other range/colour does.`);
         else conclusions.push(`On these images ${best.hypothesis.range.name} ${best.hypothesis.colour} cannot be told apart from ${ties.map((t) => `${t.label} (loss ${t.loss.toFixed(4)}, ${pct(t.accuracy)})`).join(', ')}: per column, neither gives the true digit a higher probability significantly more often (sign test, ${SIGNIFICANCE} standard errors). The model is robust to that change on these photos; give harder or more photos to decide.`);
       }

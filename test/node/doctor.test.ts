@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { validateContract } from '../../src/contract/validate.ts';
 import { compareOutputs, notInstalledRows, rowOf } from '../../src/doctor/compare.ts';
-import { diagnoseModel, indistinguishable, suspectFindings, type HypothesisScore } from '../../src/doctor/diagnose.ts';
+import { chooseHypothesis, diagnoseModel, indistinguishable, structuralRange, suspectFindings, type HypothesisScore } from '../../src/doctor/diagnose.ts';
 import { checkBinding, identifyHeads, type MeasuredOutput } from '../../src/doctor/heads.ts';
 import { feedFor, hypothesesFor, RANGES, type Hypothesis } from '../../src/doctor/hypotheses.ts';
 import type { ConfigResult, ImageOutputs } from '../../src/doctor/protocol.ts';
@@ -24,10 +24,10 @@ after(removeTempDirs);
 const HEAVEN: MeasuredOutput = { index: 1, key: 'output_0', aliases: ['Identity:0'], shape: [-1, 1], activation: 'sigmoid', units: 1 };
 const EARTH: MeasuredOutput = { index: 0, key: 'output_1', aliases: ['Identity_1:0'], shape: [-1, 5], activation: 'softmax', units: 5 };
 
-function score(range: (typeof RANGES)[number], logLikelihoods: number[], accuracy = 0.9): HypothesisScore {
+function score(range: (typeof RANGES)[number], logLikelihoods: number[], accuracy = 0.9, correct: boolean[] = logLikelihoods.map((_, i) => i < accuracy * logLikelihoods.length)): HypothesisScore {
   const hypothesis: Hypothesis = { range, colour: 'grey', resize: 'bilinear', prefilter: 'box' };
   const loss = -logLikelihoods.reduce((a, b) => a + b, 0) / logLikelihoods.length;
-  return { hypothesis, label: `${range.name} grey bilinear+box`, accuracy, loss, logLikelihoods, firstConvSees: undefined };
+  return { hypothesis, label: `${range.name} grey bilinear+box`, accuracy, loss, logLikelihoods, correct, firstConvSees: undefined };
 }
 
 const NODE: ImageOutputs[] = [{ name: 'a', heaven: [0.9, 0.1], earth: [[0.1, 0.6, 0.1, 0.1, 0.1], [0.7, 0.1, 0.1, 0.05, 0.05]], digits: [6, 0] }];
@@ -149,6 +149,29 @@ describe('doctor --diagnose: input range', () => {
     const close = score(RANGES[1], Array.from({ length: 12 }, (_, i) => -0.1 - 0.01 * i + (i < 5 ? 0.005 : -0.005)));
     const far = score(RANGES[2], Array.from({ length: 12 }, (_, i) => -0.5 - 0.01 * i));
     assert.deepEqual(indistinguishable(best, [best, close, far]).map((s) => s.hypothesis.range.name), ['[-1,1]']);
+  });
+
+  it("believes the range the model's own rescaling implies over a lower loss that reads no more columns right", () => {
+    // Rescaling x ↦ 2x − 1 maps [0,1] onto [-1,1]. Fed [-1,1] the model is surer where it is right (lower loss), on the same columns.
+    const map = { scale: 2, offset: -1 };
+    assert.equal(structuralRange(map)?.name, '[0,1]');
+    assert.equal(structuralRange({ scale: 1 / 127.5, offset: -1 })?.name, '[0,255]');
+    assert.equal(structuralRange({ scale: 1, offset: 0 }), undefined, 'a model that does not rescale says nothing');
+    const right = Array.from({ length: 20 }, () => true);
+    const wide = score(RANGES[1], Array.from({ length: 20 }, () => -0.001), 1, right);
+    const trained = score(RANGES[0], Array.from({ length: 20 }, () => -0.002), 1, right);
+    const chosen = chooseHypothesis([wide, trained], map);
+    assert.equal(chosen.best?.hypothesis.range.name, '[0,1]');
+    assert.match(chosen.note ?? '', /Chosen by structure, not by loss/);
+  });
+
+  it('keeps the measured range when it reads significantly more columns right than the structural one', () => {
+    const map = { scale: 2, offset: -1 };
+    const wide = score(RANGES[1], Array.from({ length: 20 }, () => -0.01), 1, Array.from({ length: 20 }, () => true));
+    const trained = score(RANGES[0], Array.from({ length: 20 }, () => -0.5), 0.4, Array.from({ length: 20 }, (_, i) => i < 8));
+    const chosen = chooseHypothesis([wide, trained], map);
+    assert.equal(chosen.best?.hypothesis.range.name, '[-1,1]');
+    assert.match(chosen.note ?? '', /trust the measurement/);
   });
 
   it('tries colour orders only for three-channel inputs', () => {
