@@ -137,7 +137,7 @@ function memorySection(r) {
       ['worker TF.js tensors (numTensors)', String(r.numTensors.before), String(r.numTensors.after)],
       ['worker TF.js bytes (numBytes)', mb(r.tfBytes.before), mb(r.tfBytes.after)],
       ['worker JS heap used (after GC)', mb(r.workerHeapBytes.before), mb(r.workerHeapBytes.after)],
-      ['page JS heap used', mb(r.pageHeapBytes.before), mb(r.pageHeapBytes.after)],
+      ['page JS heap used (after GC)', mb(r.pageHeapBytes.before), mb(r.pageHeapBytes.after)],
     ],
     notes: [`Worker heap: ${r.workerHeapBytes.how}. ${r.note}`],
   };

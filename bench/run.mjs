@@ -348,6 +348,17 @@ async function workerHeap(raw) {
   return { usedBytes: usedSize, totalBytes: totalSize };
 }
 
+/** The page's JS heap after a full GC (without one, garbage not yet collected reads as growth). */
+async function pageHeap(raw) {
+  const session = await raw.createCDPSession();
+  try {
+    await session.send('HeapProfiler.collectGarbage').catch(() => undefined);
+    return (await raw.metrics()).JSHeapUsedSize;
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+}
+
 async function runMemory(options, origin, engines) {
   const engine = engines.chromium;
   if (engine === undefined || engine.missing) return { skipped: engine?.missing ?? 'chromium was not opened' };
@@ -356,7 +367,7 @@ async function runMemory(options, origin, engines) {
   try {
     const before = await page.run('memorySetup', { backend, columns: options.memoryColumns });
     const heapBefore = await workerHeap(page.raw);
-    const pageHeapBefore = (await page.raw.metrics()).JSHeapUsedSize;
+    const pageHeapBefore = await pageHeap(page.raw);
     progress(`part 4: chromium ${backend}: ${options.memoryFrames} frames of ${options.memoryColumns} column(s) through ClassifierClient.classify; worker heap ${mb(heapBefore?.usedBytes)}, ${before.numTensors} tensors`);
     const curve = [{ frames: 0, numTensors: before.numTensors, workerHeapBytes: heapBefore?.usedBytes }];
     let done = 0;
@@ -370,7 +381,7 @@ async function runMemory(options, origin, engines) {
       progress(`  ${done}/${options.memoryFrames} frames (${((n / after.ms) * 1000).toFixed(0)} frames/s): ${after.numTensors} tensors, worker heap ${mb(heap?.usedBytes)}`);
     }
     const heapAfter = await workerHeap(page.raw);
-    const pageHeapAfter = (await page.raw.metrics()).JSHeapUsedSize;
+    const pageHeapAfter = await pageHeap(page.raw);
     return {
       engine: 'chromium',
       backend: before.backend,
@@ -379,7 +390,7 @@ async function runMemory(options, origin, engines) {
       numTensors: { before: before.numTensors, after: after.numTensors },
       tfBytes: { before: before.numBytes, after: after.numBytes },
       workerHeapBytes: { before: heapBefore?.usedBytes, after: heapAfter?.usedBytes, how: 'CDP Runtime.getHeapUsage on the worker target after HeapProfiler.collectGarbage' },
-      pageHeapBytes: { before: pageHeapBefore, after: pageHeapAfter, how: 'CDP Performance.getMetrics JSHeapUsedSize' },
+      pageHeapBytes: { before: pageHeapBefore, after: pageHeapAfter, how: 'CDP Performance.getMetrics JSHeapUsedSize after HeapProfiler.collectGarbage' },
       curve,
       note: 'Firefox and WebKit expose no worker heap to their drivers; numTensors is the same code in every engine.',
     };

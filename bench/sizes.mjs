@@ -23,8 +23,9 @@ export async function measureSizes(site, field) {
   const top = await readdir(site);
   const modelDir = join(site, 'models', 'column-classifier');
   const modelFiles = await readdir(modelDir);
-  const goldenDir = join(modelDir, 'golden');
-  const goldenFiles = modelFiles.includes('golden') ? (await readdir(goldenDir)).map((f) => join(goldenDir, f)) : [];
+  // Only the PNG golden cases of the contract are fetched at load; golden/ also holds files for doctor.
+  const contract = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')).userDefinedMetadata?.contract;
+  const goldenFiles = (contract?.golden?.cases ?? []).filter((c) => c.input.kind === 'png').map((c) => join(modelDir, c.input.path));
   const rows = [
     { name: 'element bundle (column-classifier.js)', ...(await sizeOfFiles([join(site, 'column-classifier.js')])) },
     { name: 'worker bundle (column-classifier.worker.js)', ...(await sizeOfFiles([join(site, 'column-classifier.worker.js')])) },
