@@ -163,7 +163,7 @@ export class ColumnClassifier extends LitElement {
     this.lastCaptureTime = captureStart;
     const capturing = captureFrame(source);
     // A video or canvas still shows the frame createImageBitmap has just snapshotted: drawing the
-    // preview from it is a GPU copy, from the bitmap (unpremultiplied, CPU-side) an upload.
+    // preview from it is a GPU-to-GPU copy, whatever form the browser gives the bitmap.
     const live = source instanceof HTMLVideoElement || source instanceof HTMLCanvasElement;
     if (live) this.drawPreview(source, sourceSize(source));
     const frame = await capturing;

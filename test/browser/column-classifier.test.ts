@@ -192,6 +192,24 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     for (const gap of gaps) expect(gap).to.be.at.least(400);
   });
 
+  it('refuses a max-fps that is not a positive number with a typed cc-error, capturing nothing', async function () {
+    element = document.createElement('column-classifier');
+    element.setAttribute('model', FIXTURE_MODEL_URL);
+    element.setAttribute('backend', 'cpu');
+    element.setAttribute('max-fps', '0');
+    element.source = image;
+    const failed = nextEvent(element, 'cc-error');
+    const readings = collect(element, 'cc-reading');
+    document.body.append(element);
+    const { error } = (await failed).detail;
+    expect(error).to.be.instanceOf(InputError);
+    expect(error.code).to.equal('input/bad-argument');
+    expect(error.message).to.match(/max-fps="0"/);
+    await nextEvent(element, 'cc-ready');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(readings.length).to.equal(0);
+  });
+
   it('never calls a reading stable below min-confidence', async function () {
     await readyElement({ 'min-confidence': '1.01', 'stable-frames': '1' });
     const readings = collect(element, 'cc-reading');
