@@ -75,7 +75,7 @@ function responsivenessSection(r) {
     headers: ['design', 'backend', 'main-thread CPU ms/frame p50 / p95', 'wall ms/frame p50 / p95', 'CPU ms/reading', 'readings/s', 'long tasks > 50 ms wall (total) / by CPU', 'click delay ms p50 / p95', 'click → next frame ms', 'worker CPU ms/frame (unthrottled)'],
     rows,
     notes: [
-      'Main-thread time is the thread (CPU) time of the page\'s main-thread tasks between two source frames (DevTools trace), minus the median of the source-only control of the same round; a busy or descheduled main thread delays the source\'s own frames, so a frame can span several vsyncs (and several of the element\'s rAF ticks). Wall time includes time the OS gave the core to other processes.',
+      'Main-thread time is the thread (CPU) time of the page\'s main-thread tasks between two source frames (DevTools trace), minus the median of the source-only control of the same round; a busy or descheduled main thread delays the source\'s own frames, so a frame can span several vsyncs. Wall time includes time the OS gave the core to other processes.',
       ...notes,
     ],
   };

@@ -10,6 +10,7 @@
 // a crash) is reported by name instead of as a bare "exit 1".
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { constants } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -91,6 +92,6 @@ runner.on('exit', async (code, signal) => {
   if (signal !== null && interrupted === undefined) {
     console.error(`run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`);
   }
-  if (interrupted !== undefined) process.exit(130);
+  if (interrupted !== undefined) process.exit(128 + (constants.signals[interrupted] ?? 2));
   process.exit(code ?? 1);
 });

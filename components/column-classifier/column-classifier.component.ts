@@ -100,6 +100,7 @@ export class ColumnClassifier extends LitElement {
   private loopTimer: ReturnType<typeof setTimeout> | undefined;
   private lastCaptureTime = Number.NEGATIVE_INFINITY;
   private lastStatusTime = Number.NEGATIVE_INFINITY;
+  private refusedMaxFps: number | undefined;
   private dragging: { key: CornerKey; pointerId: number } | undefined;
   private readonly stability = new StabilityTracker(3, 0.5);
 
@@ -173,6 +174,8 @@ export class ColumnClassifier extends LitElement {
     const superseded = () =>
       new DisposedError('disposed/superseded', 'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.');
     const result = await client.classify(frame, geometry).catch((error: unknown) => {
+      // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
+      frame.close();
       throw generation === this.generation ? error : superseded();
     });
     if (generation !== this.generation) throw superseded();
@@ -403,9 +406,14 @@ export class ColumnClassifier extends LitElement {
     this.stopLoop();
     if (!this.isConnected || this.paused || (this.source === null && this.camera === null)) return;
     if (!(this.maxFps > 0) || !Number.isFinite(this.maxFps)) {
-      this.reportError(new InputError('input/bad-argument', `max-fps="${String(this.maxFps)}": give a positive number of frames per second (default 10).`));
+      // connectedCallback and the first update both restart the loop: one event per bad value.
+      if (this.refusedMaxFps !== this.maxFps) {
+        this.refusedMaxFps = this.maxFps;
+        this.reportError(new InputError('input/bad-argument', `max-fps="${String(this.maxFps)}": give a positive number of frames per second (default 10).`));
+      }
       return;
     }
+    this.refusedMaxFps = undefined;
     this.loopRunning = true;
     this.scheduleCapture();
   }
@@ -427,6 +435,9 @@ export class ColumnClassifier extends LitElement {
     this.loopTimer = undefined;
     // A hidden page shows nobody the reading; visibilitychange re-arms the loop.
     if (!this.loopRunning || this.frameInFlight || this.ownerDocument.hidden) return;
+    // Counted from here, not only from a capture: a frame that fails before capturing (no source
+    // yet, a model that did not load) must not re-arm the timer at once and report at 250 Hz.
+    this.lastCaptureTime = performance.now();
     this.frameInFlight = true;
     const generation = this.generation;
     this.classifyOnce()

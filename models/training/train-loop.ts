@@ -1,7 +1,8 @@
 /**
  * The training loop: Adam on the two-head loss, shuffled mini-batches,
- * validation after each epoch, learning-rate halving on a plateau, early
- * stopping with the best weights restored, and a time budget.
+ * validation after each epoch, a learning rate decayed per epoch (or halved
+ * on a plateau), early stopping with the best weights restored, a time
+ * budget, and a hook between epochs (fresh crops).
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchOf, type Dataset } from './dataset.ts';

@@ -38,8 +38,9 @@ export const GOLDEN_INDEX = 'golden/index.json';
 
 /**
  * The whole sorobans of the model's golden/index.json, served under `modelPrefix`. The contract's
- * golden cases are single columns; whole photos also exercise the resampling of a large frame,
- * where WebGL with half floats drifts furthest. None when the model has no index.
+ * golden cases are mostly single columns (at most a photo or two, kept small for the self-check);
+ * whole photos exercise the resampling of a large frame, where WebGL with half floats drifts
+ * furthest. None when the model has no index.
  *
  * @throws {InputError} `input/bad-argument` when the index exists but is malformed
  */
@@ -51,8 +52,14 @@ export async function goldenSorobans(modelDir: string, modelPrefix: string): Pro
   } catch {
     return [];
   }
-  const sorobans = (JSON.parse(text) as { sorobans?: unknown }).sorobans ?? [];
-  if (!Array.isArray(sorobans)) throw new InputError('input/bad-argument', `${path}: "sorobans" must be an array.`);
+  let index: unknown;
+  try {
+    index = JSON.parse(text);
+  } catch (cause) {
+    throw new InputError('input/bad-argument', `${path} is not valid JSON: ${String(cause)}.`, { cause });
+  }
+  const sorobans = typeof index === 'object' && index !== null ? ((index as { sorobans?: unknown }).sorobans ?? []) : undefined;
+  if (!Array.isArray(sorobans)) throw new InputError('input/bad-argument', `${path}: must be an object whose "sorobans" is an array.`);
   return sorobans.map((entry: unknown, i) => {
     const { path: file, digits, corners } = (entry ?? {}) as { path?: unknown; digits?: unknown; corners?: unknown };
     if (typeof file !== 'string' || !Array.isArray(digits) || !digits.every((d) => Number.isInteger(d)) || !isQuad(corners)) {

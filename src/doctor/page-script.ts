@@ -21,7 +21,7 @@ async function post(message: PageMessage): Promise<void> {
 async function bitmapOf(url: string): Promise<ImageBitmap> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  // Raw pixels, as the element captures them: no premultiplication, no colour management.
+  // Unpremultiplied, without colour management: the pixels Node decodes (the element's premultiplied capture gives the same values, see capture.ts).
   return createImageBitmap(await response.blob(), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
 }
 

@@ -187,7 +187,7 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     const readings = collect(element, 'cc-reading');
     await until(() => readings.length >= 4);
     const gaps = readings.slice(1).map((r, i) => r.capturedAt - readings[i]!.capturedAt);
-    // 2 per second: captures at least 500 ms apart, less the jitter between an animation frame and the capture.
+    // 2 per second: captures at least 500 ms apart, less timer jitter.
     // Unthrottled, captures follow each other as soon as a reading is back (tens of ms here).
     for (const gap of gaps) expect(gap).to.be.at.least(400);
   });
@@ -200,6 +200,8 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     element.source = image;
     const failed = nextEvent(element, 'cc-error');
     const readings = collect(element, 'cc-reading');
+    let errors = 0;
+    element.addEventListener('cc-error', () => errors++);
     document.body.append(element);
     const { error } = (await failed).detail;
     expect(error).to.be.instanceOf(InputError);
@@ -208,6 +210,7 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     await nextEvent(element, 'cc-ready');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(readings.length).to.equal(0);
+    expect(errors).to.equal(1, 'one event per bad value');
   });
 
   it('never calls a reading stable below min-confidence', async function () {

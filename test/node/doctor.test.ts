@@ -54,6 +54,8 @@ describe('doctor: images', () => {
     mkdirSync(join(dir, 'golden'));
     writeFileSync(join(dir, 'golden/index.json'), JSON.stringify({ sorobans: [{ path: 'golden/a.png', digits: [1, 2] }] }));
     await assert.rejects(goldenSorobans(dir, '/__model/'), (e: Error & { code?: string }) => e.code === 'input/bad-argument' && /sorobans\[0\] needs path, digits/.test(e.message));
+    writeFileSync(join(dir, 'golden/index.json'), '{"sorobans": [');
+    await assert.rejects(goldenSorobans(dir, '/__model/'), (e: Error & { code?: string }) => e.code === 'input/bad-argument' && /not valid JSON/.test(e.message));
   });
 });
 

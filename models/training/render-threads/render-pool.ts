@@ -73,9 +73,20 @@ export class RenderPool {
       else pending.reject(new Error(`render thread failed on ${pending.job.spec.name}: ${reply.message}\n${reply.stack ?? ''}`));
       this.pump();
     });
-    worker.on('error', (error) => {
-      thread.busy?.reject(error);
+    // A thread that dies takes its job with it; the others carry on with the queue, and when
+    // none is left every queued job is rejected (nothing would ever run it).
+    const died = (reason: Error) => {
+      const at = this.threads.indexOf(thread);
+      if (at < 0) return;
+      this.threads.splice(at, 1);
+      thread.busy?.reject(reason);
       thread.busy = undefined;
+      if (this.threads.length === 0) for (const p of this.queue.splice(0)) p.reject(new Error(`RenderPool: every render thread died (last: ${reason.message}).`));
+      else this.pump();
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => {
+      if (!this.disposed) died(new Error(`render thread exited with code ${code}`));
     });
     return thread;
   }
