@@ -232,7 +232,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         onProgress?.({ stage: 'self-check', backend });
         const measured = await measureGolden(model, (input) => this.pngGoldenInput(input, model!));
         if (measured === undefined) {
-          this.warn({ code: 'golden/missing', message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.` });
+          await this.warn({ code: 'golden/missing', message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.` });
         } else {
           const check: SelfCheck = { backend, maxAbsDiff: measured.maxAbsDiff, tolerance: measured.tolerance, cases: measured.cases, passed: measured.passed };
           selfChecks.push(check);
@@ -252,7 +252,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         if (!(error instanceof BackendError) || signal.aborted) throw signal.aborted ? abortedError(options.modelUrl, error) : error;
         failures.push(`${backend}: ${error.message}`);
         if (next !== undefined) {
-          this.warn({
+          await this.warn({
             code: error.code === 'backend/golden-mismatch' ? 'backend/golden-mismatch' : 'backend/fallback',
             message: `${error.message} Falling back to ${next}.`,
             details: { backend, next, ...(error.details ?? {}) },
@@ -321,7 +321,7 @@ export class ClassifierService implements ClassifierWorkerApi {
       const lost = this.requireRunning();
       const options = this.options;
       if (options === undefined) throw new InputError('input/bad-argument', 'No model to recover.');
-      this.warn({ code: 'backend/context-lost', message: `The WebGL context was lost; rebuilding the ${lost.backend} backend and reloading the model.` });
+      await this.warn({ code: 'backend/context-lost', message: `The WebGL context was lost; rebuilding the ${lost.backend} backend and reloading the model.` });
       this.releaseModel();
       resetWebglBackend();
       const from = options.backends.indexOf(lost.backend);
@@ -346,8 +346,14 @@ export class ClassifierService implements ClassifierWorkerApi {
     }
   }
 
-  private warn(warning: RuntimeWarning): void {
-    this.onWarning?.(warning);
+  /**
+   * Reports a warning and waits until the page has it. Through Comlink the callback is a call on
+   * a port of its own, so without the wait a warning from `start` could reach the page after the
+   * start's own answer (seen in WebKit): `cc-warning` after `cc-ready`. A page that fails to take
+   * it does not stop the worker.
+   */
+  private async warn(warning: RuntimeWarning): Promise<void> {
+    await Promise.resolve(this.onWarning?.(warning)).catch(() => undefined);
   }
 
   private requireRunning(): Running {
