@@ -56,6 +56,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   private startAbort: AbortController | undefined;
   private onWarning: ((warning: RuntimeWarning) => void) | undefined;
   private contextLost = false;
+  /** Set by simulateFault('hang'): the next classify() stops answering. */
+  private stallNextCall = false;
   private recovery: Promise<Running> | undefined;
   private disposed = false;
 
@@ -99,6 +101,14 @@ export class ClassifierService implements ClassifierWorkerApi {
     const transfer = Math.max(0, performance.timeOrigin + received - request.sentAt);
     try {
       this.assertAlive();
+      if (this.stallNextCall) {
+        this.stallNextCall = false;
+        // Long enough to outlast any watchdog a test sets; short enough to end by itself if terminate() lags.
+        const until = Date.now() + 10_000;
+        while (Date.now() < until) {
+          // Busy on purpose: a worker that stops answering.
+        }
+      }
       let running = this.requireRunning();
       if (this.contextLost) running = await this.recover();
       const { width, height } = frame;
@@ -179,13 +189,9 @@ export class ClassifierService implements ClassifierWorkerApi {
         });
         return;
       case 'hang':
-        setTimeout(() => {
-          // Long enough to outlast any watchdog a test sets; short enough to end by itself if terminate() lags.
-          const until = Date.now() + 10_000;
-          while (Date.now() < until) {
-            // Busy on purpose: a worker that stops answering.
-          }
-        });
+        // The next call stalls, not a timer: a frame posted right after this answer could reach
+        // the worker before a 0 ms timer ran (WebKit did, 1 run in 10) and be answered.
+        this.stallNextCall = true;
         return;
     }
   }

@@ -151,7 +151,7 @@ export interface ClassifierWorkerApi {
   setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;
   /** TF.js memory counters. */
   memory(): Promise<WorkerMemory>;
-  /** For recovery tests: lose the WebGL context, throw at top level, or stop answering. */
+  /** For recovery tests: lose the WebGL context, throw at top level, or stop answering from the next classify(). */
   simulateFault(fault: SimulatedFault): Promise<void>;
   /** Releases the model, every tensor and the backend. Idempotent; later calls throw DisposedError. */
   dispose(): Promise<void>;
