@@ -6,6 +6,13 @@
  */
 import type { Dataset } from './dataset.ts';
 
+/** Throws a RangeError unless `chunk` has as many crops of the same size as a chunk of the set. */
+function sameShape(chunk: Dataset, expected: { readonly size: number; readonly height: number; readonly width: number }): void {
+  if (chunk.size !== expected.size || chunk.height !== expected.height || chunk.width !== expected.width) {
+    throw new RangeError(`RollingTrainingSet: chunk ${chunk.name} has ${chunk.size} crops of ${chunk.height}×${chunk.width}; this set's chunks hold ${expected.size} of ${expected.height}×${expected.width}.`);
+  }
+}
+
 /** Concatenates chunks of crops of one size into a training set whose chunks can be swapped in place. */
 export class RollingTrainingSet {
   /** The crops the training loop reads; its arrays are rewritten in place by {@link replaceOldest}. */
@@ -19,11 +26,7 @@ export class RollingTrainingSet {
   constructor(chunks: readonly Dataset[]) {
     const first = chunks[0];
     if (first === undefined) throw new RangeError('RollingTrainingSet: at least one chunk is needed.');
-    for (const c of chunks) {
-      if (c.size !== first.size || c.height !== first.height || c.width !== first.width) {
-        throw new RangeError(`RollingTrainingSet: chunk ${c.name} has ${c.size} crops of ${c.height}×${c.width}, the first has ${first.size} of ${first.height}×${first.width}.`);
-      }
-    }
+    for (const c of chunks) sameShape(c, first);
     this.chunkSize = first.size;
     this.chunkCount = chunks.length;
     const size = first.size * chunks.length;
@@ -49,9 +52,7 @@ export class RollingTrainingSet {
 
   /** Overwrites the chunk that has been in the set longest with `chunk`. */
   replaceOldest(chunk: Dataset): void {
-    if (chunk.size !== this.chunkSize || chunk.height !== this.data.height || chunk.width !== this.data.width) {
-      throw new RangeError(`RollingTrainingSet: chunk ${chunk.name} has ${chunk.size} crops of ${chunk.height}×${chunk.width}; this set's chunks hold ${this.chunkSize} of ${this.data.height}×${this.data.width}.`);
-    }
+    sameShape(chunk, { size: this.chunkSize, height: this.data.height, width: this.data.width });
     this.write(this.oldest, chunk);
     this.oldest = (this.oldest + 1) % this.chunkCount;
     this.photosSeen += chunk.photos;
