@@ -9,7 +9,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from '../../models/training/kernels/register.ts';
 import { buildModel, HEADS, SHIPPED_ARCHITECTURE } from '../../models/training/model.ts';
 import { twoHeadLoss } from '../../models/training/loss.ts';
-import { makeDataset } from '../../models/training/dataset.ts';
+import { columnDrift, jitterCorners, makeDataset, MAX_DRIFT_PER_JITTER } from '../../models/training/dataset.ts';
+import { createRandom } from '../../src/render/index.ts';
 import { trainModel } from '../../models/training/train-loop.ts';
 import { RenderPool } from '../../models/training/render-threads/render-pool.ts';
 import { RollingTrainingSet } from '../../models/training/rolling-training-set.ts';
@@ -117,6 +118,28 @@ describe('training', () => {
     assert.deepEqual(set.seen, { photos: a.photos + b.photos + c.photos + d.photos, chunks: 4, crops: 32 });
     const small = makeDataset({ name: 'small', seed: 25, crops: 4, jitter: 0.1 }, TINY_SPEC);
     assert.throws(() => set.replaceOldest(small), /4 crops/);
+  });
+
+  it('jitters corners like a person marking them, without moving any column by more than the bound', () => {
+    // A 21-column bead area seen in strong perspective (top edge 13 % shorter), as the renderer poses them.
+    const truth = { topLeft: { x: 0.2, y: 0.3 }, topRight: { x: 0.8, y: 0.31 }, bottomRight: { x: 0.84, y: 0.7 }, bottomLeft: { x: 0.16, y: 0.7 } };
+    const random = createRandom(5);
+    let largest = 0;
+    let unbounded = 0;
+    for (let i = 0; i < 400; i++) {
+      const quad = jitterCorners(random, truth, 21, 0.1);
+      const drift = columnDrift(truth, quad, 21);
+      largest = Math.max(largest, drift);
+      // The same corner moves without the bound, for comparison: what run 5 trained and was tested on.
+      const s = () => (random.next() * 2 - 1) * 0.1 * (0.6 / 21);
+      const t = () => (random.next() * 2 - 1) * 0.04 * 0.4;
+      const free = { topLeft: { x: 0.2 + s(), y: 0.3 + t() }, topRight: { x: 0.8 + s(), y: 0.31 + t() }, bottomRight: { x: 0.84 + s(), y: 0.7 + t() }, bottomLeft: { x: 0.16 + s(), y: 0.7 + t() } };
+      unbounded = Math.max(unbounded, columnDrift(truth, free, 21));
+    }
+    assert.ok(largest <= MAX_DRIFT_PER_JITTER * 0.1 + 1e-9, `a column drifted ${largest.toFixed(3)} pitches`);
+    assert.ok(largest > 0.05, `the corners still move (largest drift ${largest.toFixed(3)} pitches)`);
+    assert.ok(unbounded > 0.3, `independent corner moves alone drift the middle columns (${unbounded.toFixed(3)} pitches)`);
+    assert.ok(columnDrift(truth, truth, 21) < 1e-9);
   });
 
   it('decodes digit = 5 · heaven + earth with the 0.5 threshold', () => {
