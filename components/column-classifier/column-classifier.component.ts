@@ -382,7 +382,11 @@ export class ColumnClassifier extends LitElement {
           client.dispose();
           return;
         }
-        this.statusText = `ready on ${client.runtime.backend}`;
+        // A refused max-fps (reported while loading) still stops the loop: keep saying why.
+        this.statusText =
+          this.refusedMaxFps === undefined
+            ? `ready on ${client.runtime.backend}`
+            : `ready on ${client.runtime.backend}, not capturing: max-fps="${String(this.refusedMaxFps)}" is not a positive number`;
         this.emit('cc-ready', { runtime: client.runtime });
       },
       (error: unknown) => {

@@ -1,6 +1,7 @@
 /** REPORT.md: the shipped model's measured accuracy, size, training time and learning curve. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_DRIFT_PER_JITTER } from './dataset.ts';
 import type { Evaluation, GroupAccuracy } from './evaluate.ts';
 import { learningCurveSvg } from './learning-curve.ts';
 import type { TrainingRecord } from './record.ts';
@@ -105,7 +106,7 @@ ${confusionTable(t)}
 ## Training
 
 - Backend: TF.js ${record.backend} in Node, with our Conv2DBackpropFilter, Conv2DBackpropInput and MaxPoolGrad kernels (models/training/kernels/).
-- Data: ${dataLine}; ${record.datasets.val.crops} validation crops (seed ${record.datasets.val.seed}); every crop cut from a whole rendered photo by \`preprocessColumns\`, corners jittered by up to ${record.datasets.train.jitter} column pitch.
+- Data: ${dataLine}; ${record.datasets.val.crops} validation crops (seed ${record.datasets.val.seed}); every crop cut from a whole rendered photo by \`preprocessColumns\`, corners jittered by up to ${record.datasets.train.jitter} column pitch (shrunk until no column drifts more than ${Number((MAX_DRIFT_PER_JITTER * record.datasets.train.jitter).toFixed(3))} pitch).
 - Adam, learning rate ${String(record.training.options['learningRate'])} ${record.training.options['lrDecay'] === undefined ? 'halved after each epoch without a better validation result' : `× ${String(record.training.options['lrDecay'])} per epoch`}; the weights of the best validation epoch are kept; batch ${String(record.training.options['batchSize'])}; early stopping patience ${String(record.training.options['patience'])}; best epoch **${record.training.bestEpoch}** of ${record.training.history.length} (stopped by ${record.training.stoppedBecause}).
 - Time: ${timeLine}, at **${record.training.imagesPerSecond.toFixed(0)} images/s** (2 cores, shared with other work), **total ${(record.totalSeconds / 60).toFixed(1)} min** for \`npm run train\` up to saving the model.
 

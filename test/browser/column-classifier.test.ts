@@ -208,6 +208,8 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     expect(error.code).to.equal('input/bad-argument');
     expect(error.message).to.match(/max-fps="0"/);
     await nextEvent(element, 'cc-ready');
+    await element.updateComplete;
+    expect(element.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(/not capturing: max-fps="0"/, 'the status line still says why nothing is read');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(readings.length).to.equal(0);
     expect(errors).to.equal(1, 'one event per bad value');

@@ -1,13 +1,11 @@
-// Pending (not run): #8's 20-photo end-to-end check. It needs a model that reads every column of these photos.
-// The shipped run-5 model misreads 1 of 224 in the Node reference (seed 915839, lens/orange: a 7 read as 2);
-// run 1 misread 2. Run 4 read all 224 but was worse on the 6000-crop test set, and a model is not chosen by
-// this test (nor are its seeds). Move back to test/browser/ when #5 lands a model that reads them all.
+// #8's end-to-end check: the element, the worker and the shipped model on whole rendered photos with their
+// ground-truth corners. The seeds were fixed before the model (run 7) was trained; the model was not chosen by it.
 import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import { formatCorners } from '../../components/column-classifier/corners.ts';
 import { renderSoroban } from '../../src/render/index.ts';
-import { engineName, nextEvent } from '../browser/helpers.ts';
+import { engineName, nextEvent } from './helpers.ts';
 
 /** Seeds of the 20 photos: fixed so a failure can be reproduced, spread so they are unlike each other. */
 const SEEDS = Array.from({ length: 20 }, (_, i) => 900_001 + i * 7919);
