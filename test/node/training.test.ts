@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from '../../models/training/kernels/register.ts';
 import { buildModel, HEADS, SHIPPED_ARCHITECTURE } from '../../models/training/model.ts';
 import { twoHeadLoss } from '../../models/training/loss.ts';
-import { columnDrift, jitterCorners, makeDataset, MAX_DRIFT_PER_JITTER } from '../../models/training/dataset.ts';
+import { batchOf, columnDrift, jitterCorners, makeDataset, MAX_DRIFT_PER_JITTER } from '../../models/training/dataset.ts';
 import { createRandom } from '../../src/render/index.ts';
 import { trainModel } from '../../models/training/train-loop.ts';
 import { RenderPool } from '../../models/training/render-threads/render-pool.ts';
@@ -140,6 +140,26 @@ describe('training', () => {
     assert.ok(largest > 0.05, `the corners still move (largest drift ${largest.toFixed(3)} pitches)`);
     assert.ok(unbounded > 0.3, `independent corner moves alone drift the middle columns (${unbounded.toFixed(3)} pitches)`);
     assert.ok(columnDrift(truth, truth, 21) < 1e-9);
+  });
+
+  it('augments training crops within [0, 1], reproducibly from the seed, leaving labels and the unaugmented path alone', () => {
+    const data = makeDataset({ name: 'augment', seed: 31, crops: 16, jitter: 0.1 }, TINY_SPEC);
+    const indices = Array.from({ length: 16 }, (_, i) => i);
+    const plain = batchOf(data, indices);
+    const a = batchOf(data, indices, createRandom(9));
+    const b = batchOf(data, indices, createRandom(9));
+    try {
+      assert.deepEqual(Array.from(plain.x.dataSync()), Array.from(data.x), 'no augmentation: the crops as rendered');
+      const values = Array.from(a.x.dataSync());
+      assert.deepEqual(values, Array.from(b.x.dataSync()), 'same seed, same batch');
+      assert.ok(values.every((v) => v >= 0 && v <= 1), 'values stay in the input range');
+      const changed = values.filter((v, i) => Math.abs(v - (data.x[i] ?? 0)) > 1e-3).length;
+      assert.ok(changed > values.length / 2, `most values change (${changed} of ${values.length})`);
+      assert.deepEqual(Array.from(a.heaven.dataSync()), Array.from(data.heaven));
+      assert.deepEqual(Array.from(a.earth.dataSync()), Array.from(data.earth));
+    } finally {
+      tf.dispose([plain.x, plain.heaven, plain.earth, a.x, a.heaven, a.earth, b.x, b.heaven, b.earth]);
+    }
   });
 
   it('decodes digit = 5 · heaven + earth with the 0.5 threshold', () => {
