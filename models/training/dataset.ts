@@ -87,16 +87,14 @@ export function jitterCorners(random: Random, corners: Quad, columns: number, am
   const pitchY = (corners.topRight.y - corners.topLeft.y) / columns;
   const heightX = corners.bottomLeft.x - corners.topLeft.x;
   const heightY = corners.bottomLeft.y - corners.topLeft.y;
-  const keys = ['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const;
-  const moves = keys.map(() => ({ s: random.range(-amount, amount), t: random.range(-0.04, 0.04) * (amount > 0 ? 1 : 0) }));
-  const moved = (k: number): Quad => {
-    const [a, b, c, d] = keys.map((key, i) => {
-      const p = corners[key];
-      const { s, t } = moves[i] ?? { s: 0, t: 0 };
-      return { x: p.x + k * (s * pitchX + t * heightX), y: p.y + k * (s * pitchY + t * heightY) };
-    }) as [Quad['topLeft'], Quad['topLeft'], Quad['topLeft'], Quad['topLeft']];
-    return { topLeft: a, topRight: b, bottomRight: c, bottomLeft: d };
-  };
+  // Drawn once, in the order the unbounded version drew them, then scaled by k.
+  const draw = (): { s: number; t: number } => ({ s: random.range(-amount, amount), t: random.range(-0.04, 0.04) * (amount > 0 ? 1 : 0) });
+  const [tl, tr, br, bl] = [draw(), draw(), draw(), draw()];
+  const at = (p: { x: number; y: number }, m: { s: number; t: number }, k: number): { x: number; y: number } => ({
+    x: p.x + k * (m.s * pitchX + m.t * heightX),
+    y: p.y + k * (m.s * pitchY + m.t * heightY),
+  });
+  const moved = (k: number): Quad => ({ topLeft: at(corners.topLeft, tl, k), topRight: at(corners.topRight, tr, k), bottomRight: at(corners.bottomRight, br, k), bottomLeft: at(corners.bottomLeft, bl, k) });
   const bound = MAX_DRIFT_PER_JITTER * amount;
   let k = 1;
   let quad = moved(k);
@@ -184,23 +182,46 @@ export const AUGMENTATION = {
   blur: 0.2,
 } as const;
 
-/** 3 × 3 box blur in place, as two 3-tap passes (edges average what is inside). */
-function boxBlur3(x: Float32Array, height: number, width: number): void {
+/**
+ * Box blur in place: the mean over ±`rx` pixels sideways and ±`ry` up and down, of what lies inside the
+ * crop, as two passes (a mean over a rectangle is a mean of row means).
+ */
+export function boxBlur(x: Float32Array, height: number, width: number, rx: number, ry: number): void {
   const rows = new Float32Array(x.length);
   for (let y = 0; y < height; y++) {
     const o = y * width;
     for (let c = 0; c < width; c++) {
-      const l = c > 0 ? 1 : 0;
-      const r = c < width - 1 ? 1 : 0;
-      rows[o + c] = ((x[o + c] ?? 0) + (l ? (x[o + c - 1] ?? 0) : 0) + (r ? (x[o + c + 1] ?? 0) : 0)) / (1 + l + r);
+      let sum = x[o + c] ?? 0;
+      let n = 1;
+      for (let d = 1; d <= rx; d++) {
+        if (c - d >= 0) {
+          sum += x[o + c - d] ?? 0;
+          n++;
+        }
+        if (c + d < width) {
+          sum += x[o + c + d] ?? 0;
+          n++;
+        }
+      }
+      rows[o + c] = sum / n;
     }
   }
   for (let y = 0; y < height; y++) {
-    const u = y > 0 ? 1 : 0;
-    const d = y < height - 1 ? 1 : 0;
     for (let c = 0; c < width; c++) {
       const i = y * width + c;
-      x[i] = ((rows[i] ?? 0) + (u ? (rows[i - width] ?? 0) : 0) + (d ? (rows[i + width] ?? 0) : 0)) / (1 + u + d);
+      let sum = rows[i] ?? 0;
+      let n = 1;
+      for (let d = 1; d <= ry; d++) {
+        if (y - d >= 0) {
+          sum += rows[i - d * width] ?? 0;
+          n++;
+        }
+        if (y + d < height) {
+          sum += rows[i + d * width] ?? 0;
+          n++;
+        }
+      }
+      x[i] = sum / n;
     }
   }
 }
@@ -211,7 +232,7 @@ function augmentCrop(x: Float32Array, height: number, width: number, random: Ran
   if (random.chance(a.mirror)) {
     for (let y = 0; y < height; y++) x.subarray(y * width, (y + 1) * width).reverse();
   }
-  if (random.chance(a.blur)) boxBlur3(x, height, width);
+  if (random.chance(a.blur)) boxBlur(x, height, width, 1, 1);
   const gamma = Math.exp(random.range(-a.logGamma, a.logGamma));
   const invert = random.chance(a.invert);
   const contrast = random.range(a.contrast[0], a.contrast[1]);

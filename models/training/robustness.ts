@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { datasets, PREPROCESS } from './config.ts';
-import { makeDataset, type Dataset } from './dataset.ts';
+import { boxBlur, makeDataset, type Dataset } from './dataset.ts';
 import { predictDataset } from './evaluate.ts';
 import { loadModel } from './io.ts';
 import { createRandom } from '../../src/render/index.ts';
@@ -14,31 +14,19 @@ import { createRandom } from '../../src/render/index.ts';
 /** One crop (height × width values in [0, 1]) changed in place. */
 type Perturb = (crop: Float32Array, height: number, width: number, index: number) => void;
 
-function eachValue(f: (v: number) => number): Perturb {
-  return (crop) => {
-    for (let j = 0; j < crop.length; j++) crop[j] = Math.min(1, Math.max(0, f(crop[j] ?? 0)));
-  };
+function mapValues(crop: Float32Array, f: (v: number) => number): void {
+  for (let j = 0; j < crop.length; j++) crop[j] = Math.min(1, Math.max(0, f(crop[j] ?? 0)));
 }
 
-/** Mean over a window of `rx` pixels left/right and `ry` up/down (edges average what is inside). */
-function boxBlur(rx: number, ry: number): Perturb {
-  return (crop, height, width) => {
-    const src = Float32Array.from(crop);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        let sum = 0;
-        let n = 0;
-        for (let yy = Math.max(0, y - ry); yy <= Math.min(height - 1, y + ry); yy++) {
-          for (let xx = Math.max(0, x - rx); xx <= Math.min(width - 1, x + rx); xx++) {
-            sum += src[yy * width + xx] ?? 0;
-            n++;
-          }
-        }
-        crop[y * width + x] = sum / n;
-      }
-    }
-  };
-}
+const eachValue =
+  (f: (v: number) => number): Perturb =>
+  (crop) =>
+    mapValues(crop, f);
+
+const blurred =
+  (rx: number, ry: number): Perturb =>
+  (crop, height, width) =>
+    boxBlur(crop, height, width, rx, ry);
 
 const CONDITIONS: readonly { name: string; perturb: Perturb | null }[] = [
   { name: 'as rendered', perturb: null },
@@ -48,18 +36,18 @@ const CONDITIONS: readonly { name: string; perturb: Perturb | null }[] = [
     name: 'contrast × 0.4 about the crop mean',
     perturb: (crop) => {
       const mean = crop.reduce((s, v) => s + v, 0) / crop.length;
-      eachValue((v) => mean + (v - mean) * 0.4)(crop, 0, 0, 0);
+      mapValues(crop, (v) => mean + (v - mean) * 0.4);
     },
   },
   {
     name: 'noise σ 0.08',
     perturb: (crop, _h, _w, index) => {
       const random = createRandom(0x7e57 + index);
-      eachValue((v) => v + 0.08 * random.roughNormal())(crop, 0, 0, 0);
+      mapValues(crop, (v) => v + 0.08 * random.roughNormal());
     },
   },
-  { name: 'motion blur 7 px sideways', perturb: boxBlur(3, 0) },
-  { name: 'defocus 5 × 5', perturb: boxBlur(2, 2) },
+  { name: 'motion blur 7 px sideways', perturb: blurred(3, 0) },
+  { name: 'defocus 5 × 5', perturb: blurred(2, 2) },
 ];
 
 function perturbed(data: Dataset, perturb: Perturb): Dataset {
