@@ -7,11 +7,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyHomography, homographyFromUnitSquare, invertHomography, preprocessColumns, type PreprocessSpec, type Quad } from '../../src/preprocess/index.ts';
 import { createRandom, renderSoroban, type BeadColour, type BeadShape, type Random, type RenderOptions } from '../../src/render/index.ts';
+import { renderSoroban3d, type BeadProfileName, type Render3dOptions } from '../../src/render3d/index.ts';
 
-/** Style restrictions for some of a dataset's photos. */
+/** Which renderer draws some of a dataset's photos, and style restrictions for them. */
 export interface StyleFilter {
+  /** '2d' (default): the flat renderer (src/render); '3d': the ray-cast renderer (src/render3d). */
+  readonly renderer?: '2d' | '3d';
+  /** Bead shapes of the 2D renderer. */
   readonly beadShapes?: readonly BeadShape[];
+  /** Bead profiles of the 3D renderer. */
+  readonly profiles?: readonly BeadProfileName[];
   readonly beadColours?: readonly BeadColour[];
+  /** Camera elevation ranges in degrees (3D only). */
+  readonly elevation?: readonly (readonly [number, number])[];
 }
 
 /** How to make a dataset. */
@@ -28,6 +36,8 @@ export interface DatasetSpec {
   readonly columns?: readonly [number, number];
   /** Column pitch range of the photos in pixels (default: the renderer's). */
   readonly pitch?: readonly [number, number];
+  /** Options for every 3D photo (framing, image size); see {@link Render3dOptions}. */
+  readonly render3d?: Pick<Render3dOptions, 'fill' | 'maxSide' | 'hand'>;
 }
 
 /** Column crops with labels and the style of the photo each came from. */
@@ -46,8 +56,70 @@ export interface Dataset {
   readonly beadShape: string[];
   readonly beadColour: string[];
   readonly background: string[];
+  /** '2d' or '3d': the renderer of each crop's photo. */
+  readonly renderer: string[];
+  /** Camera elevation of each crop's photo in degrees (NaN for the 2D renderer, whose camera has none). */
+  readonly elevation: Float32Array;
   /** Photos rendered. */
   readonly photos: number;
+}
+
+/** One labelled photo, from either renderer, with the crop-level labels the dataset keeps. */
+interface LabelledPhoto {
+  readonly width: number;
+  readonly height: number;
+  readonly rgba: Uint8ClampedArray;
+  readonly digits: readonly number[];
+  readonly corners: Quad;
+  /** Whether each column can be read (a 3D photo's hand or picture edge can hide one). */
+  readonly readable: readonly boolean[];
+  readonly beadShape: string;
+  readonly beadColour: string;
+  readonly background: string;
+  readonly renderer: '2d' | '3d';
+  readonly elevation: number;
+}
+
+/** Renders photo `index` of a dataset with the renderer and styles its filter names. */
+function renderPhoto(spec: DatasetSpec, index: number, filter: StyleFilter, columns: number | undefined): LabelledPhoto {
+  const seed = spec.seed * 1_000_003 + index;
+  const colours = filter.beadColours === undefined ? {} : { beadColours: filter.beadColours };
+  const count = columns === undefined ? {} : { columns };
+  const pitch = spec.pitch === undefined ? {} : { pitch: spec.pitch };
+  if (filter.renderer === '3d') {
+    const options: Render3dOptions = {
+      seed,
+      ...colours,
+      ...count,
+      ...pitch,
+      ...(filter.profiles === undefined ? {} : { profiles: filter.profiles }),
+      ...(filter.elevation === undefined ? {} : { elevation: filter.elevation }),
+      ...(spec.render3d ?? {}),
+    };
+    const photo = renderSoroban3d(options);
+    if (photo.corners === null) throw new RangeError(`makeDataset: 3D photo ${seed} has no soroban; a dataset of columns needs whole scenes.`);
+    return {
+      ...photo,
+      corners: photo.corners,
+      readable: photo.visibility.map((v) => v.readable),
+      beadShape: photo.style.profile,
+      beadColour: photo.style.beadColour,
+      background: photo.style.background,
+      renderer: '3d',
+      elevation: photo.style.elevationDeg,
+    };
+  }
+  const options: RenderOptions = { seed, ...colours, ...count, ...pitch, ...(filter.beadShapes === undefined ? {} : { beadShapes: filter.beadShapes }) };
+  const photo = renderSoroban(options);
+  return {
+    ...photo,
+    readable: photo.digits.map(() => true),
+    beadShape: photo.style.beadShape,
+    beadColour: photo.style.beadColour,
+    background: photo.style.background,
+    renderer: '2d',
+    elevation: NaN,
+  };
 }
 
 /**
@@ -122,20 +194,15 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
   const beadShape: string[] = [];
   const beadColour: string[] = [];
   const background: string[] = [];
+  const renderer: string[] = [];
+  const elevation = new Float32Array(spec.crops);
   const jitterRandom = createRandom(spec.seed ^ 0x5eed);
   const columnRandom = createRandom(spec.seed ^ 0xc011);
   let n = 0;
   let photos = 0;
   while (n < spec.crops) {
     const filter = spec.filters?.[photos % spec.filters.length] ?? {};
-    const options: RenderOptions = {
-      seed: spec.seed * 1_000_003 + photos,
-      ...(filter.beadShapes === undefined ? {} : { beadShapes: filter.beadShapes }),
-      ...(filter.beadColours === undefined ? {} : { beadColours: filter.beadColours }),
-      ...(spec.pitch === undefined ? {} : { pitch: spec.pitch }),
-      ...(spec.columns === undefined ? {} : { columns: columnRandom.int(spec.columns[0], spec.columns[1]) }),
-    };
-    const photo = renderSoroban(options);
+    const photo = renderPhoto(spec, photos, filter, spec.columns === undefined ? undefined : columnRandom.int(spec.columns[0], spec.columns[1]));
     photos++;
     const columns = photo.digits.length;
     const corners = jitterCorners(jitterRandom, photo.corners, columns, spec.jitter);
@@ -143,21 +210,24 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
     const crops = preprocessColumns(frame, { columns, corners, margins: { horizontal: 0, vertical: 0 } }, preprocess);
     const values = crops.dataSync();
     tf.dispose([frame, crops]);
-    const take = Math.min(columns, spec.crops - n);
-    x.set(values.subarray(0, take * per), n * per);
-    for (let i = 0; i < take; i++) {
-      const d = photo.digits[i] ?? 0;
-      digits[n + i] = d;
-      heaven[n + i] = d >= 5 ? 1 : 0;
-      earth[n + i] = d % 5;
-      beadShape.push(photo.style.beadShape);
-      beadColour.push(photo.style.beadColour);
-      background.push(photo.style.background);
+    for (let c = 0; c < columns && n < spec.crops; c++) {
+      // A column a hand hides or the picture cuts has no digit to learn.
+      if (photo.readable[c] !== true) continue;
+      x.set(values.subarray(c * per, (c + 1) * per), n * per);
+      const d = photo.digits[c] ?? 0;
+      digits[n] = d;
+      heaven[n] = d >= 5 ? 1 : 0;
+      earth[n] = d % 5;
+      beadShape.push(photo.beadShape);
+      beadColour.push(photo.beadColour);
+      background.push(photo.background);
+      renderer.push(photo.renderer);
+      elevation[n] = photo.elevation;
+      n++;
     }
-    n += take;
     onProgress?.(n, spec.crops);
   }
-  return { name: spec.name, size: spec.crops, height, width, x, heaven, earth, digits, beadShape, beadColour, background, photos };
+  return { name: spec.name, size: spec.crops, height, width, x, heaven, earth, digits, beadShape, beadColour, background, renderer, elevation, photos };
 }
 
 /**

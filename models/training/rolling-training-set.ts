@@ -43,6 +43,8 @@ export class RollingTrainingSet {
       beadShape: new Array<string>(size).fill(''),
       beadColour: new Array<string>(size).fill(''),
       background: new Array<string>(size).fill(''),
+      renderer: new Array<string>(size).fill(''),
+      elevation: new Float32Array(size),
       photos: 0,
     };
     chunks.forEach((c, slot) => this.write(slot, c));
@@ -71,10 +73,12 @@ export class RollingTrainingSet {
     d.heaven.set(c.heaven, at);
     d.earth.set(c.earth, at);
     d.digits.set(c.digits, at);
+    d.elevation.set(c.elevation, at);
     for (let i = 0; i < c.size; i++) {
       d.beadShape[at + i] = c.beadShape[i] ?? '';
       d.beadColour[at + i] = c.beadColour[i] ?? '';
       d.background[at + i] = c.background[i] ?? '';
+      d.renderer[at + i] = c.renderer[i] ?? '';
     }
   }
 }

@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { InputError } from '../errors.ts';
 import { MAX_COLUMNS, renderSoroban } from '../render/index.ts';
+import { renderSoroban3d, SceneKind, type Render3dOptions } from '../render3d/index.ts';
 
 /** One-line usage of the command. */
-export const RENDER_USAGE = 'render --seed S --count N --out DIR [--columns N]   write rendered soroban photos (PNG) and labels.json';
+export const RENDER_USAGE =
+  'render --seed S --count N --out DIR [--columns N] [--3d [--elevation MIN-MAX] [--hand P] [--scene whole|cut-off|empty]]   write rendered soroban photos (PNG) and labels.json';
 
 /** The seed of photo `index` of a run with seed `seed`. */
 export function photoSeed(seed: number, index: number): number {
@@ -51,10 +53,13 @@ export async function runRender(args: readonly string[]): Promise<number> {
     process.stdout.write(`usage: column-classifier ${RENDER_USAGE}\n`);
     return 0;
   }
-  const known = new Set(['--seed', '--count', '--out', '--columns']);
-  for (let i = 0; i < args.length; i += 2) {
+  const flags = new Set(['--3d']);
+  const known = new Set(['--seed', '--count', '--out', '--columns', '--elevation', '--hand', '--scene']);
+  for (let i = 0; i < args.length; i += 1) {
     const name = args[i] ?? '';
+    if (flags.has(name)) continue;
     if (!known.has(name)) throw new InputError('input/bad-argument', `render: unknown option "${name}".\nusage: column-classifier ${RENDER_USAGE}`);
+    i++;
   }
   const seed = integer(option(args, '--seed'), '--seed', 0, 2 ** 31);
   const count = integer(option(args, '--count'), '--count', 1, 100_000, 1);
@@ -62,26 +67,72 @@ export async function runRender(args: readonly string[]): Promise<number> {
   const columns = columnsText === undefined ? undefined : integer(columnsText, '--columns', 1, MAX_COLUMNS);
   const out = option(args, '--out');
   if (out === undefined) throw new InputError('input/bad-argument', `render: --out DIR is required.\nusage: column-classifier ${RENDER_USAGE}`);
+  const threeD = args.includes('--3d');
+  const render3d = threeD ? options3d(args) : undefined;
+  if (!threeD && ['--elevation', '--hand', '--scene'].some((name) => args.includes(name))) {
+    throw new InputError('input/bad-argument', 'render: --elevation, --hand and --scene are options of the 3D renderer; add --3d.');
+  }
   mkdirSync(out, { recursive: true });
   const images = [];
   const width = String(count - 1).length;
   for (let i = 0; i < count; i++) {
     const s = photoSeed(seed, i);
-    const photo = renderSoroban(columns === undefined ? { seed: s } : { seed: s, columns });
     const file = `soroban-${seed}-${String(i).padStart(width, '0')}.png`;
-    const png = new PNG({ width: photo.width, height: photo.height });
-    png.data = Buffer.from(photo.rgba.buffer, photo.rgba.byteOffset, photo.rgba.byteLength);
-    writeFileSync(join(out, file), PNG.sync.write(png));
-    images.push({ file, seed: s, width: photo.width, height: photo.height, digits: photo.digits, corners: photo.corners, style: photo.style });
+    const count1 = columns === undefined ? {} : { columns };
+    if (render3d !== undefined) {
+      const photo = renderSoroban3d({ ...render3d, seed: s, ...count1 });
+      writePng(join(out, file), photo);
+      images.push({ file, seed: s, width: photo.width, height: photo.height, digits: photo.digits, corners: photo.corners, present: photo.present, visibility: photo.visibility, style: photo.style });
+    } else {
+      const photo = renderSoroban({ seed: s, ...count1 });
+      writePng(join(out, file), photo);
+      images.push({ file, seed: s, width: photo.width, height: photo.height, digits: photo.digits, corners: photo.corners, style: photo.style });
+    }
   }
   const labels = {
-    generator: 'column-classifier render (src/render)',
+    generator: threeD ? 'column-classifier render --3d (src/render3d)' : 'column-classifier render (src/render)',
     seed,
     count,
-    note: 'corners: the bead area (outer edges of the columns, frame bars excluded) in fractions of the image; columns are equal in its perspective-corrected space.',
+    note:
+      'corners: the bead area (outer edges of the columns, frame bars excluded; for --3d on the plane of the rods) in fractions of the image, null when no soroban is in the picture; columns are equal in its perspective-corrected space.' +
+      (threeD ? ' visibility: per column, the fraction of its bead area hidden by a hand or outside the picture, and whether it can be read; present: the whole soroban is in view.' : ''),
     images,
   };
   writeFileSync(join(out, 'labels.json'), `${JSON.stringify(labels, null, 1)}\n`);
   process.stdout.write(`wrote ${count} photo(s) and labels.json to ${out}\n`);
   return 0;
+}
+
+function writePng(path: string, photo: { width: number; height: number; rgba: Uint8ClampedArray }): void {
+  const png = new PNG({ width: photo.width, height: photo.height });
+  png.data = Buffer.from(photo.rgba.buffer, photo.rgba.byteOffset, photo.rgba.byteLength);
+  writeFileSync(path, PNG.sync.write(png));
+}
+
+/** The 3D renderer's options from `--elevation MIN-MAX`, `--hand P` and `--scene KIND`. */
+function options3d(args: readonly string[]): Omit<Render3dOptions, 'seed'> {
+  const elevationText = option(args, '--elevation');
+  let elevation: [number, number] | undefined;
+  if (elevationText !== undefined) {
+    const match = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(elevationText);
+    const lo = Number(match?.[1]);
+    const hi = Number(match?.[2]);
+    if (match === null || !(lo >= 35 && hi <= 90 && lo <= hi)) {
+      throw new InputError('input/bad-argument', `render: --elevation must be MIN-MAX degrees within 35-90 (e.g. 35-50), got "${elevationText}".`);
+    }
+    elevation = [lo, hi];
+  }
+  const handText = option(args, '--hand');
+  const hand = handText === undefined ? undefined : Number(handText);
+  if (hand !== undefined && !(hand >= 0 && hand <= 1)) throw new InputError('input/bad-argument', `render: --hand must be a chance from 0 to 1, got "${handText}".`);
+  const sceneText = option(args, '--scene');
+  const scenes: readonly string[] = Object.values(SceneKind);
+  if (sceneText !== undefined && !scenes.includes(sceneText)) {
+    throw new InputError('input/bad-argument', `render: --scene must be one of ${scenes.join(', ')}, got "${sceneText}".`);
+  }
+  return {
+    ...(elevation === undefined ? {} : { elevation: [elevation] }),
+    ...(hand === undefined ? {} : { hand }),
+    ...(sceneText === undefined ? {} : { scene: sceneText as SceneKind }),
+  };
 }
