@@ -56,17 +56,23 @@ export async function attachContract(dir: string): Promise<ModelContract> {
     return tf.tidy(() => {
       const frame = tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
       const x = preprocessColumns(frame, geometry, PREPROCESS);
-      const [h, e] = model.predict(x) as tf.Tensor[];
-      return [h!.dataSync(), e!.dataSync(), x.dataSync()] as const;
+      const [h, e, r] = model.predict(x) as tf.Tensor[];
+      return [h!.dataSync(), e!.dataSync(), x.dataSync(), r?.dataSync()] as const;
     });
   };
+  const hasReadable = model.outputNames.includes(HEADS.readable);
+  const expectedOf = (heaven: ArrayLike<number>, earth: ArrayLike<number>, readable: ArrayLike<number> | undefined): Record<string, number[]> => ({
+    [HEADS.heaven]: Array.from(heaven),
+    [HEADS.earth]: Array.from(earth),
+    ...(readable === undefined ? {} : { [HEADS.readable]: Array.from(readable) }),
+  });
   const cases: GoldenCase[] = [];
   index.columns.forEach((column, i) => {
-    const [heaven, earth, input] = read(column.path, { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS });
+    const [heaven, earth, input, readable] = read(column.path, { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS });
     cases.push({
       name: `column ${i} (digit ${column.digit})`,
       input: i < FLOAT_CASES ? { kind: 'float32-base64', data: base64OfFloats(Float32Array.from(input)) } : { kind: 'png', path: column.path },
-      expected: { [HEADS.heaven]: Array.from(heaven), [HEADS.earth]: Array.from(earth) },
+      expected: expectedOf(heaven, earth, readable),
     });
   });
   // One whole photo, the one with fewest columns (the self-check runs on every backend at load):
@@ -75,11 +81,11 @@ export async function attachContract(dir: string): Promise<ModelContract> {
   if (photo !== undefined) {
     if (!isQuad(photo.corners)) throw new Error(`${GOLDEN_DIR}/index.json: ${photo.path} has no corners.`);
     const geometry = { columns: photo.digits.length, corners: photo.corners, margins: NO_MARGINS };
-    const [heaven, earth] = read(photo.path, geometry);
+    const [heaven, earth, , readable] = read(photo.path, geometry);
     cases.push({
       name: `photo ${photo.path} (digits ${photo.digits.join('')})`,
       input: { kind: 'png', path: photo.path, photo: { columns: geometry.columns, corners: geometry.corners } },
-      expected: { [HEADS.heaven]: Array.from(heaven), [HEADS.earth]: Array.from(earth) },
+      expected: expectedOf(heaven, earth, readable),
     });
   }
   model.dispose();
@@ -103,8 +109,11 @@ export async function attachContract(dir: string): Promise<ModelContract> {
     heads: [
       { name: HEADS.heaven, output: HEADS.heaven, shape: [null, 1], activation: 'sigmoid', meaning: 'Probability that the heaven bead (worth 5) is pushed to the reckoning bar.' },
       { name: HEADS.earth, output: HEADS.earth, shape: [null, 5], activation: 'softmax', meaning: 'Probabilities of 0, 1, 2, 3 or 4 earth beads (worth 1 each) pushed to the reckoning bar.' },
+      ...(hasReadable
+        ? [{ name: HEADS.readable, output: HEADS.readable, shape: [null, 1], activation: 'sigmoid' as const, meaning: 'Probability that the crop shows one whole column that can be seen (not a hand, not the picture edge, not half of two columns, not the table).' }]
+        : []),
     ],
-    decode: { rule: DECODE_RULE, heaven: HEADS.heaven, earth: HEADS.earth, heavenThreshold: HEAVEN_THRESHOLD },
+    decode: { rule: DECODE_RULE, heaven: HEADS.heaven, earth: HEADS.earth, ...(hasReadable ? { readable: HEADS.readable } : {}), heavenThreshold: HEAVEN_THRESHOLD },
     golden: { tolerance: GOLDEN_TOLERANCE, cases },
     integrity: { algorithm: 'sha256', shards: Object.fromEntries([...shards].map(([path, bytes]) => [path, sha256(bytes)])) },
     quantization,

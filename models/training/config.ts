@@ -5,7 +5,8 @@
  */
 import type { PreprocessSpec } from '../../src/preprocess/types.ts';
 import { BEAD_COLOURS, BEAD_SHAPES, type BeadColour, type BeadShape } from '../../src/render/styles.ts';
-import type { DatasetSpec } from './dataset.ts';
+import { BEAD_PROFILES, type BeadProfileName } from '../../src/render3d/index.ts';
+import type { DatasetSpec, StyleFilter } from './dataset.ts';
 import { INPUT } from './model.ts';
 
 /** How a frame becomes model input (the contract's input section says the same). */
@@ -24,9 +25,47 @@ export const HELD_OUT_SHAPE: BeadShape = 'lens';
 /** The bead colour never seen in training (only in the test set). */
 export const HELD_OUT_COLOUR: BeadColour = 'green';
 
+/** The 3D renderer's bead profile never seen in training. */
+export const HELD_OUT_PROFILE: BeadProfileName = 'lens';
+/** The camera elevation band (degrees) never seen in training, only in the 3D test set. */
+export const HELD_OUT_ELEVATION: readonly [number, number] = [55, 60];
+/** Camera elevations of 3D training photos: 35–90° without the held-out band. */
+export const TRAIN_ELEVATIONS: readonly (readonly [number, number])[] = [
+  [35, HELD_OUT_ELEVATION[0]],
+  [HELD_OUT_ELEVATION[1], 90],
+];
+
 const trainShapes = BEAD_SHAPES.filter((s) => s !== HELD_OUT_SHAPE);
 const trainColours = BEAD_COLOURS.filter((c) => c !== HELD_OUT_COLOUR);
-const seen = { beadShapes: trainShapes, beadColours: trainColours };
+const trainProfiles = BEAD_PROFILES.filter((p) => p !== HELD_OUT_PROFILE);
+const seen: StyleFilter = { beadShapes: trainShapes, beadColours: trainColours };
+const seen3d: StyleFilter = { renderer: '3d', profiles: trainProfiles, beadColours: trainColours, elevation: TRAIN_ELEVATIONS };
+
+/**
+ * Photos of a training or validation chunk, by turns: 3 of 10 from the 2D renderer, 5 whole 3D
+ * sorobans (a quarter of them with a hand over some columns), one cut off by the picture edge and
+ * one empty table. Unreadable columns and the table become "not a column" crops.
+ */
+const TRAIN_MIX: readonly StyleFilter[] = [
+  seen,
+  { ...seen3d, hand: 0.25 },
+  { ...seen3d, hand: 0.25 },
+  seen,
+  { ...seen3d, hand: 0.25 },
+  { ...seen3d, scene: 'cut-off' },
+  seen,
+  { ...seen3d, hand: 0.25 },
+  { ...seen3d, hand: 0.25 },
+  { ...seen3d, scene: 'empty' },
+];
+
+/**
+ * Framing of 3D training photos: the soroban fills more of a smaller picture, and only the pixels crops
+ * can reach are ray cast (rendering time goes with pixels, not columns).
+ */
+const RENDER_3D: NonNullable<DatasetSpec['render3d']> = { fill: [0.55, 0.95], maxSide: 640, beadAreaOnly: true };
+/** Chance per photo of "not a column" crops from a misplaced quad. */
+const NEGATIVES = 0.25;
 
 /** Corner jitter in column pitches (users mark the soroban by hand). */
 export const JITTER = 0.1;
@@ -52,18 +91,39 @@ export function trainChunk(train: DatasetSpec, k: number): DatasetSpec {
 }
 
 /** Dataset recipes; `scale` shrinks them for quick runs (`npm run train -- --quick`). `train` is one chunk of the stream. */
-export function datasets(scale = 1): { train: DatasetSpec; val: DatasetSpec; test: DatasetSpec } {
+export function datasets(scale = 1): { train: DatasetSpec; val: DatasetSpec; test: DatasetSpec; test3d: DatasetSpec } {
   const n = (k: number): number => Math.max(64, Math.round(k * scale));
+  const all3d: StyleFilter = { renderer: '3d' };
   return {
-    train: { name: 'train', seed: 101, crops: n(12000), jitter: JITTER, filters: [seen], columns: TRAIN_COLUMNS },
-    val: { name: 'validation', seed: 202, crops: n(2000), jitter: JITTER, filters: [seen], columns: TRAIN_COLUMNS },
-    // Half the test photos are of the held-out shape or colour, the rest of any style.
+    train: { name: 'train', seed: 101, crops: n(12000), jitter: JITTER, filters: TRAIN_MIX, columns: TRAIN_COLUMNS, render3d: RENDER_3D, negatives: NEGATIVES },
+    val: { name: 'validation', seed: 202, crops: n(3000), jitter: JITTER, filters: TRAIN_MIX, columns: TRAIN_COLUMNS, render3d: RENDER_3D, negatives: NEGATIVES },
+    // The 2D test set of every earlier run (same seed and recipe): half the photos are of the held-out shape or colour.
     test: {
       name: 'test',
       seed: 303,
       crops: n(6000),
       jitter: JITTER,
       filters: [{}, { beadShapes: [HELD_OUT_SHAPE] }, {}, { beadColours: [HELD_OUT_COLOUR] }],
+    },
+    // 3D photos at every elevation 35–90° with jittered true corners: a third of the photos of the held-out profile,
+    // colour or elevation band; hands, cut-off sorobans and empty tables for the confidence measure.
+    test3d: {
+      name: '3D test',
+      seed: 404,
+      crops: n(5000),
+      jitter: JITTER,
+      filters: [
+        all3d,
+        { ...all3d, profiles: [HELD_OUT_PROFILE] },
+        { ...all3d, hand: 0.5 },
+        { ...all3d, elevation: [HELD_OUT_ELEVATION] },
+        all3d,
+        { ...all3d, beadColours: [HELD_OUT_COLOUR] },
+        { ...all3d, scene: 'cut-off' },
+        { ...all3d, scene: 'empty' },
+      ],
+      render3d: RENDER_3D,
+      negatives: NEGATIVES,
     },
   };
 }
@@ -78,6 +138,6 @@ export const TRAINING = {
   /** With fresh photos every epoch there is nothing to overfit: stop on the budget, keep the best epoch. */
   patience: 40,
   /** The training loop starts no epoch it cannot finish within this (rendering comes on top). */
-  budgetSeconds: 47 * 60,
+  budgetSeconds: 52 * 60,
   seed: 7,
 } as const;

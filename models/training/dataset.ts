@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyHomography, homographyFromUnitSquare, invertHomography, preprocessColumns, type PreprocessSpec, type Quad } from '../../src/preprocess/index.ts';
 import { createRandom, renderSoroban, type BeadColour, type BeadShape, type Random, type RenderOptions } from '../../src/render/index.ts';
-import { renderSoroban3d, type BeadProfileName, type Render3dOptions } from '../../src/render3d/index.ts';
+import { renderSoroban3d, type BeadProfileName, type Render3dOptions, type SceneKind } from '../../src/render3d/index.ts';
 
 /** Which renderer draws some of a dataset's photos, and style restrictions for them. */
 export interface StyleFilter {
@@ -20,6 +20,10 @@ export interface StyleFilter {
   readonly beadColours?: readonly BeadColour[];
   /** Camera elevation ranges in degrees (3D only). */
   readonly elevation?: readonly (readonly [number, number])[];
+  /** The kind of 3D picture (default whole): an empty table gives only "not a column" crops. */
+  readonly scene?: SceneKind;
+  /** Chance of a hand over some columns (3D only). */
+  readonly hand?: number;
 }
 
 /** How to make a dataset. */
@@ -37,7 +41,12 @@ export interface DatasetSpec {
   /** Column pitch range of the photos in pixels (default: the renderer's). */
   readonly pitch?: readonly [number, number];
   /** Options for every 3D photo (framing, image size); see {@link Render3dOptions}. */
-  readonly render3d?: Pick<Render3dOptions, 'fill' | 'maxSide' | 'hand'>;
+  readonly render3d?: Pick<Render3dOptions, 'fill' | 'maxSide' | 'beadAreaOnly'>;
+  /**
+   * Chance per photo of adding "not a column" crops cut from a misplaced quad (half a pitch sideways,
+   * or a third of the bead area along the rods): what a wrong localization shows. Default 0.
+   */
+  readonly negatives?: number;
 }
 
 /** Column crops with labels and the style of the photo each came from. */
@@ -60,6 +69,8 @@ export interface Dataset {
   readonly renderer: string[];
   /** Camera elevation of each crop's photo in degrees (NaN for the 2D renderer, whose camera has none). */
   readonly elevation: Float32Array;
+  /** 1: the crop shows one whole, visible column; 0: it does not (a hand, the picture edge, a misplaced quad, the table), and its digit labels mean nothing. */
+  readonly readable: Float32Array;
   /** Photos rendered. */
   readonly photos: number;
 }
@@ -70,6 +81,7 @@ interface LabelledPhoto {
   readonly height: number;
   readonly rgba: Uint8ClampedArray;
   readonly digits: readonly number[];
+  /** The bead area; for an empty table, a random quad where a soroban could have been. */
   readonly corners: Quad;
   /** Whether each column can be read (a 3D photo's hand or picture edge can hide one). */
   readonly readable: readonly boolean[];
@@ -94,10 +106,18 @@ function renderPhoto(spec: DatasetSpec, index: number, filter: StyleFilter, colu
       ...pitch,
       ...(filter.profiles === undefined ? {} : { profiles: filter.profiles }),
       ...(filter.elevation === undefined ? {} : { elevation: filter.elevation }),
+      ...(filter.scene === undefined ? {} : { scene: filter.scene }),
+      ...(filter.hand === undefined ? {} : { hand: filter.hand }),
       ...(spec.render3d ?? {}),
     };
     const photo = renderSoroban3d(options);
-    if (photo.corners === null) throw new RangeError(`makeDataset: 3D photo ${seed} has no soroban; a dataset of columns needs whole scenes.`);
+    if (photo.corners === null) {
+      // An empty table: crops from a quad where a soroban could lie are all "not a column".
+      const random = createRandom(seed ^ 0xe3e3);
+      const quad = randomQuad(random, photo.width, photo.height);
+      const digits = Array.from({ length: quad.columns }, () => 0);
+      return { ...photo, digits, corners: quad.corners, readable: digits.map(() => false), beadShape: 'none', beadColour: 'none', background: photo.style.background, renderer: '3d', elevation: photo.style.elevationDeg };
+    }
     return {
       ...photo,
       corners: photo.corners,
@@ -178,6 +198,37 @@ export function jitterCorners(random: Random, corners: Quad, columns: number, am
   return quad;
 }
 
+/**
+ * The bead area moved where a wrong localization would put it: half a pitch sideways (each crop then
+ * shows halves of two columns, or a column and the frame) or a third of the bead area along the rods.
+ */
+export function misplacedQuad(random: Random, corners: Quad, columns: number): Quad {
+  const along = random.chance(0.3);
+  const sign = random.chance(0.5) ? 1 : -1;
+  const k = along ? sign * random.range(0.25, 0.38) : (sign * random.range(0.35, 0.65)) / columns;
+  // Sideways: along the top and bottom edges; along the rods: along the left and right edges.
+  const top = along ? { x: corners.bottomLeft.x - corners.topLeft.x, y: corners.bottomLeft.y - corners.topLeft.y } : { x: corners.topRight.x - corners.topLeft.x, y: corners.topRight.y - corners.topLeft.y };
+  const bottom = along ? { x: corners.bottomRight.x - corners.topRight.x, y: corners.bottomRight.y - corners.topRight.y } : { x: corners.bottomRight.x - corners.bottomLeft.x, y: corners.bottomRight.y - corners.bottomLeft.y };
+  const move = (p: { x: number; y: number }, d: { x: number; y: number }): { x: number; y: number } => ({ x: p.x + k * d.x, y: p.y + k * d.y });
+  return along
+    ? { topLeft: move(corners.topLeft, top), bottomLeft: move(corners.bottomLeft, top), topRight: move(corners.topRight, bottom), bottomRight: move(corners.bottomRight, bottom) }
+    : { topLeft: move(corners.topLeft, top), topRight: move(corners.topRight, top), bottomLeft: move(corners.bottomLeft, bottom), bottomRight: move(corners.bottomRight, bottom) };
+}
+
+/** A quad of soroban-like proportions somewhere in a width × height picture (normalized), and a column count for it. */
+function randomQuad(random: Random, width: number, height: number): { corners: Quad; columns: number } {
+  const columns = random.int(1, 21);
+  const w = random.range(0.2, 0.9);
+  const h = Math.min(0.9, ((w * width) / columns) * random.range(2.2, 4.5) / height);
+  const x0 = random.range(0.02, 0.98 - w);
+  const y0 = random.range(0.02, Math.max(0.03, 0.98 - h));
+  const t = () => random.range(-0.03, 0.03);
+  return {
+    columns,
+    corners: { topLeft: { x: x0 + t(), y: y0 + t() }, topRight: { x: x0 + w + t(), y: y0 + t() }, bottomRight: { x: x0 + w + t(), y: y0 + h + t() }, bottomLeft: { x: x0 + t(), y: y0 + h + t() } },
+  };
+}
+
 /** The RGBA bytes of a photo as a [H, W, 4] int32 tensor (what a decoded image gives TF.js). */
 export function photoTensor(photo: { width: number; height: number; rgba: Uint8ClampedArray }): tf.Tensor3D {
   return tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
@@ -196,38 +247,57 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
   const background: string[] = [];
   const renderer: string[] = [];
   const elevation = new Float32Array(spec.crops);
+  const readable = new Float32Array(spec.crops);
   const jitterRandom = createRandom(spec.seed ^ 0x5eed);
   const columnRandom = createRandom(spec.seed ^ 0xc011);
+  const negativeRandom = createRandom(spec.seed ^ 0x0ff5e7);
   let n = 0;
   let photos = 0;
+  const add = (values: Float32Array, c: number, photo: LabelledPhoto, isReadable: boolean): void => {
+    if (n >= spec.crops) return;
+    x.set(values.subarray(c * per, (c + 1) * per), n * per);
+    const d = photo.digits[c] ?? 0;
+    digits[n] = d;
+    heaven[n] = d >= 5 ? 1 : 0;
+    earth[n] = d % 5;
+    readable[n] = isReadable ? 1 : 0;
+    beadShape.push(photo.beadShape);
+    beadColour.push(photo.beadColour);
+    background.push(photo.background);
+    renderer.push(photo.renderer);
+    elevation[n] = photo.elevation;
+    n++;
+  };
+  const cut = (photo: LabelledPhoto, corners: Quad, columns: number): Float32Array => {
+    const frame = photoTensor(photo);
+    const crops = preprocessColumns(frame, { columns, corners, margins: { horizontal: 0, vertical: 0 } }, preprocess);
+    const values = crops.dataSync() as Float32Array;
+    tf.dispose([frame, crops]);
+    return values;
+  };
   while (n < spec.crops) {
     const filter = spec.filters?.[photos % spec.filters.length] ?? {};
     const photo = renderPhoto(spec, photos, filter, spec.columns === undefined ? undefined : columnRandom.int(spec.columns[0], spec.columns[1]));
     photos++;
     const columns = photo.digits.length;
-    const corners = jitterCorners(jitterRandom, photo.corners, columns, spec.jitter);
-    const frame = photoTensor(photo);
-    const crops = preprocessColumns(frame, { columns, corners, margins: { horizontal: 0, vertical: 0 } }, preprocess);
-    const values = crops.dataSync();
-    tf.dispose([frame, crops]);
-    for (let c = 0; c < columns && n < spec.crops; c++) {
-      // A column a hand hides or the picture cuts has no digit to learn.
-      if (photo.readable[c] !== true) continue;
-      x.set(values.subarray(c * per, (c + 1) * per), n * per);
-      const d = photo.digits[c] ?? 0;
-      digits[n] = d;
-      heaven[n] = d >= 5 ? 1 : 0;
-      earth[n] = d % 5;
-      beadShape.push(photo.beadShape);
-      beadColour.push(photo.beadColour);
-      background.push(photo.background);
-      renderer.push(photo.renderer);
-      elevation[n] = photo.elevation;
-      n++;
+    const empty = photo.readable.every((r) => !r);
+    const corners = empty ? photo.corners : jitterCorners(jitterRandom, photo.corners, columns, spec.jitter);
+    const values = cut(photo, corners, columns);
+    if (empty) {
+      // A few crops of a table are enough; more would crowd out the columns.
+      for (let k = 0; k < Math.min(columns, 3); k++) add(values, negativeRandom.int(0, columns - 1), photo, false);
+    } else {
+      for (let c = 0; c < columns; c++) add(values, c, photo, photo.readable[c] === true);
+    }
+    if (!empty && (spec.negatives ?? 0) > 0 && negativeRandom.chance(spec.negatives ?? 0)) {
+      const misplaced = misplacedQuad(negativeRandom, photo.corners, columns);
+      const off = cut(photo, misplaced, columns);
+      const take = negativeRandom.int(1, 2);
+      for (let k = 0; k < take; k++) add(off, negativeRandom.int(0, columns - 1), photo, false);
     }
     onProgress?.(n, spec.crops);
   }
-  return { name: spec.name, size: spec.crops, height, width, x, heaven, earth, digits, beadShape, beadColour, background, renderer, elevation, photos };
+  return { name: spec.name, size: spec.crops, height, width, x, heaven, earth, digits, beadShape, beadColour, background, renderer, elevation, readable, photos };
 }
 
 /**
@@ -331,22 +401,25 @@ function augmentCrop(x: Float32Array, height: number, width: number, random: Ran
  * The batch of dataset items `indices` as tensors. With `augment` (training only), each crop is varied as
  * {@link AUGMENTATION} says: cheap extra variety on top of the rendered looks.
  */
-export function batchOf(data: Dataset, indices: ArrayLike<number>, augment?: Random): { x: tf.Tensor4D; heaven: tf.Tensor2D; earth: tf.Tensor1D } {
+export function batchOf(data: Dataset, indices: ArrayLike<number>, augment?: Random): { x: tf.Tensor4D; heaven: tf.Tensor2D; earth: tf.Tensor1D; readable: tf.Tensor2D } {
   const per = data.height * data.width;
   const count = indices.length;
   const xs = new Float32Array(count * per);
   const hs = new Float32Array(count);
   const es = new Int32Array(count);
+  const rs = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const k = indices[i] ?? 0;
     xs.set(data.x.subarray(k * per, (k + 1) * per), i * per);
     if (augment !== undefined) augmentCrop(xs.subarray(i * per, (i + 1) * per), data.height, data.width, augment);
     hs[i] = data.heaven[k] ?? 0;
     es[i] = data.earth[k] ?? 0;
+    rs[i] = data.readable[k] ?? 0;
   }
   return {
     x: tf.tensor4d(xs, [count, data.height, data.width, 1]),
     heaven: tf.tensor2d(hs, [count, 1]),
     earth: tf.tensor1d(es, 'int32'),
+    readable: tf.tensor2d(rs, [count, 1]),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The column classifier: grey 128 × 64 × 1 in [0, 1], a Rescaling layer
  * inside (x · 2 − 1, as the field's models), conv + max-pool blocks, and
- * two named heads: `heaven` (sigmoid, [B, 1]) and `earth` (softmax, [B, 5]).
+ * three named heads: `heaven` (sigmoid, [B, 1]), `earth` (softmax, [B, 5]) and
+ * `readable` (sigmoid, [B, 1]: the crop shows one whole column that can be
+ * seen — not a hand, not half of two columns, not the table).
  *
  * The last feature map (4 × 2 × 64 for the shipped five blocks) is flattened rather than globally averaged:
  * the digit is WHERE the beads are (heaven bead at the bar or not, where the
@@ -15,8 +17,8 @@ export const INPUT = { height: 128, width: 64, channels: 1 } as const;
 /** The affine map the model applies to its input (Rescaling layer): x · scale + offset. */
 export const RESCALING = { scale: 2, offset: -1 } as const;
 
-/** Layer names of the two heads (also the output names the contract binds). */
-export const HEADS = { heaven: 'heaven', earth: 'earth' } as const;
+/** Layer names of the heads (also the output names the contract binds). */
+export const HEADS = { heaven: 'heaven', earth: 'earth', readable: 'readable' } as const;
 
 /** Architecture knobs (the tests build a tiny one). */
 export interface ModelOptions {
@@ -30,6 +32,8 @@ export interface ModelOptions {
   readonly dropout?: number;
   /** Seed of the initializers. */
   readonly seed?: number;
+  /** Add the third head, `readable` (sigmoid): whether the crop shows one whole, visible column. Default true. */
+  readonly readableHead?: boolean;
 }
 
 /**
@@ -58,7 +62,9 @@ export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.Lay
   x = tf.layers.dense({ units: options.dense, activation: 'relu', name: 'features', kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }) }).apply(x) as tf.SymbolicTensor;
   const heaven = tf.layers.dense({ units: 1, activation: 'sigmoid', name: HEADS.heaven, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 101 }) }).apply(x) as tf.SymbolicTensor;
   const earth = tf.layers.dense({ units: 5, activation: 'softmax', name: HEADS.earth, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 102 }) }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: [heaven, earth], name: 'column_classifier' });
+  if (options.readableHead === false) return tf.model({ inputs: input, outputs: [heaven, earth], name: 'column_classifier' });
+  const readable = tf.layers.dense({ units: 1, activation: 'sigmoid', name: HEADS.readable, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 103 }) }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: [heaven, earth, readable], name: 'column_classifier' });
 }
 
 /** Parameter count and float32 weight bytes of a model. */

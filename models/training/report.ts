@@ -25,6 +25,50 @@ function confusionTable(e: Evaluation): string {
   return [head, sep, ...rows].join('\n');
 }
 
+/** The 3D test set's section (empty for runs before the 3D renderer). */
+function section3d(record: TrainingRecord): string {
+  const t = record.test3d;
+  const spec = record.datasets.test3d;
+  if (t === undefined || spec === undefined) return '';
+  const bands = t.byElevation.map((b) => `| ${b.band} | ${b.count} | ${pct(b.accuracy)} |`).join('\n');
+  const profiles = [...t.byProfile]
+    .sort((a, b) => a.accuracy - b.accuracy)
+    .map((g) => `| ${g.profile}${g.profile === record.heldOut.profile ? ' (held out of training)' : ''} | ${g.count} | ${pct(g.accuracy)} |`)
+    .join('\n');
+  const colour = t.byBeadColour[record.heldOut.beadColour];
+  const thresholds = t.thresholds.map((o) => `| ${o.threshold} | ${o.reported} | ${o.wrong} | ${pct(o.wrongRate)} | ${pct(o.coverage)} |`).join('\n');
+  const held = record.heldOut.elevation;
+  return `## Result on 3D photos
+
+${t.size} crops (seed ${spec.seed}, ${spec.photos} photos from the 3D renderer, \`src/render3d\`): sorobans ray cast in perspective at camera
+elevations 35–90°, cut with their true corners jittered as for training. ${t.readableCrops} crops show a readable column; the other
+${t.unreadableCrops} are "not a column" (a hand over it, the picture edge, a misplaced quad, an empty table). Held out of training: the bead
+profile **${record.heldOut.profile ?? 'n/a'}**, the colour **${record.heldOut.beadColour}**${held === undefined ? '' : ` and the elevations **${held[0]}–${held[1]}°**`}.
+
+| measure | value |
+| --- | ---: |
+| whole-digit accuracy (readable crops) | **${pct(t.digitAccuracy)}** |
+| readable head right (all crops) | ${pct(t.readableAccuracy)} |
+| held-out colour "${record.heldOut.beadColour}" | ${colour === undefined ? 'n/a' : `${pct(colour.accuracy)} of ${colour.count}`} |
+
+| camera elevation | readable crops | digit accuracy |
+| --- | ---: | ---: |
+${bands}
+
+| bead profile | readable crops | digit accuracy |
+| --- | ---: | ---: |
+${profiles}
+
+What \`min-confidence\` means: of the crops whose confidence (P(heaven) · P(earth) · P(readable)) is at least the threshold, how many
+are wrong (a "not a column" crop, or the wrong digit), and what share of the readable columns is reported with the right digit.
+
+| min-confidence | reported | wrong | wrong share | readable columns reported right |
+| ---: | ---: | ---: | ---: | ---: |
+${thresholds}
+
+`;
+}
+
 /** Writes REPORT.md and the learning-curve SVG into `dir`. */
 export async function writeReport(dir: string, record: TrainingRecord, extra: { modelJsonBytes: number; shardBytes: number }): Promise<void> {
   writeFileSync(join(dir, CURVE_FILE), await learningCurveSvg(record.training.history));
@@ -95,6 +139,7 @@ ${groupTable('background', t.byBackground, '')}
 
 ${confusionTable(t)}
 
+${section3d(record)}
 ## Model
 
 - Input: grey ${128} × ${64} × 1 in [0, 1] (BT.601 grey, bilinear sampling after a box pre-filter, via \`src/preprocess\`), \`Rescaling(scale 2, offset −1)\` inside.

@@ -45,6 +45,7 @@ export class RollingTrainingSet {
       background: new Array<string>(size).fill(''),
       renderer: new Array<string>(size).fill(''),
       elevation: new Float32Array(size),
+      readable: new Float32Array(size),
       photos: 0,
     };
     chunks.forEach((c, slot) => this.write(slot, c));
@@ -74,6 +75,7 @@ export class RollingTrainingSet {
     d.earth.set(c.earth, at);
     d.digits.set(c.digits, at);
     d.elevation.set(c.elevation, at);
+    d.readable.set(c.readable, at);
     for (let i = 0; i < c.size; i++) {
       d.beadShape[at + i] = c.beadShape[i] ?? '';
       d.beadColour[at + i] = c.beadColour[i] ?? '';

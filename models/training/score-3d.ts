@@ -20,14 +20,14 @@ export const ELEVATION_BANDS: readonly (readonly [number, number])[] = [
   [75, 90],
 ];
 
-/** Accuracy per elevation band and per bead profile of the crops of 3D photos (2D crops are left out). */
+/** Accuracy per elevation band and per bead profile of the readable crops of 3D photos (2D and "not a column" crops are left out). */
 export function scoreByElevation(data: Dataset, p: Predictions): { bands: { band: string; count: number; accuracy: number }[]; profiles: { profile: string; count: number; accuracy: number }[]; overall: number } {
   const bands = ELEVATION_BANDS.map(([lo, hi]) => ({ band: `${lo}–${hi}°`, lo, hi, count: 0, correct: 0 }));
   const profiles = new Map<string, { count: number; correct: number }>();
   let count = 0;
   let correct = 0;
   for (let i = 0; i < data.size; i++) {
-    if (data.renderer[i] !== '3d') continue;
+    if (data.renderer[i] !== '3d' || data.readable[i] !== 1) continue;
     const ok = p.digits[i] === data.digits[i] ? 1 : 0;
     const e = data.elevation[i] ?? NaN;
     const band = bands.find((b) => e >= b.lo && (e < b.hi || (b.hi === 90 && e <= 90)));

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchOf, type Dataset } from './dataset.ts';
 import { evaluate, predictDataset } from './evaluate.ts';
-import { twoHeadLoss } from './loss.ts';
+import { threeHeadLoss, twoHeadLoss } from './loss.ts';
 import { ProgressBar } from './progress.ts';
 import { createRandom } from '../../src/render/random.ts';
 
@@ -58,6 +58,8 @@ export interface EpochRecord {
   readonly valDigitAccuracy: number;
   readonly valHeavenAccuracy: number;
   readonly valEarthAccuracy: number;
+  /** How often the readable head is right on validation (1 for a model without it). */
+  readonly valReadableAccuracy: number;
   readonly learningRate: number;
   readonly imagesPerSecond: number;
   readonly seconds: number;
@@ -100,6 +102,7 @@ export async function trainModel(model: tf.LayersModel, train: Dataset, val: Dat
     let heavenOk = 0;
     let earthOk = 0;
     let seen = 0;
+    let digitSeen = 0;
     if (options.lrDecay !== undefined) optimizer.setLearningRate(options.learningRate * options.lrDecay ** (epoch - 1));
     const epochStart = performance.now();
     for (let step = 0; step < steps; step++) {
@@ -107,17 +110,23 @@ export async function trainModel(model: tf.LayersModel, train: Dataset, val: Dat
       const batch = batchOf(train, indices, options.augment === true ? augmentRandom : undefined);
       let heavenHits: tf.Tensor | undefined;
       let earthHits: tf.Tensor | undefined;
+      let readableSeen: tf.Tensor | undefined;
       const loss = optimizer.minimize(() => {
-        const [h, e] = model.apply(batch.x, { training: true }) as [tf.Tensor, tf.Tensor];
-        heavenHits = tf.keep(tf.sum(tf.cast(tf.equal(tf.greaterEqual(h, 0.5), tf.cast(batch.heaven, 'bool')), 'float32')));
-        earthHits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(e, 1), batch.earth), 'float32')));
-        return twoHeadLoss(h, e, batch.heaven, batch.earth).total;
+        const [h, e, r] = model.apply(batch.x, { training: true }) as tf.Tensor[];
+        if (h === undefined || e === undefined) throw new RangeError('trainModel: the model must output heaven and earth.');
+        // Digit hits count readable crops only (others have no digit).
+        const mask = tf.reshape(batch.readable, [-1]);
+        heavenHits = tf.keep(tf.sum(tf.mul(tf.reshape(tf.cast(tf.equal(tf.greaterEqual(h, 0.5), tf.cast(batch.heaven, 'bool')), 'float32'), [-1]), mask)));
+        earthHits = tf.keep(tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(e, 1), batch.earth), 'float32'), mask)));
+        readableSeen = tf.keep(tf.sum(mask));
+        return r === undefined ? twoHeadLoss(h, e, batch.heaven, batch.earth).total : threeHeadLoss(h, e, r, batch).total;
       }, true);
       lossSum += (loss?.dataSync()[0] ?? NaN) * indices.length;
       heavenOk += heavenHits?.dataSync()[0] ?? 0;
       earthOk += earthHits?.dataSync()[0] ?? 0;
+      digitSeen += readableSeen?.dataSync()[0] ?? 0;
       seen += indices.length;
-      tf.dispose([loss, heavenHits, earthHits, batch.x, batch.heaven, batch.earth].filter((t): t is tf.Tensor => t !== undefined));
+      tf.dispose([loss, heavenHits, earthHits, readableSeen, batch.x, batch.heaven, batch.earth, batch.readable].filter((t): t is tf.Tensor => t !== undefined));
       const elapsed = (performance.now() - epochStart) / 1000;
       const rate = seen / elapsed;
       options.progress?.update({
@@ -126,8 +135,8 @@ export async function trainModel(model: tf.LayersModel, train: Dataset, val: Dat
         step: step + 1,
         steps,
         loss: lossSum / seen,
-        heavenAccuracy: heavenOk / seen,
-        earthAccuracy: earthOk / seen,
+        heavenAccuracy: heavenOk / Math.max(1, digitSeen),
+        earthAccuracy: earthOk / Math.max(1, digitSeen),
         imagesPerSecond: rate,
         eta: (train.size - seen) / rate + (options.epochs - epoch) * (train.size / rate),
       });
@@ -139,21 +148,22 @@ export async function trainModel(model: tf.LayersModel, train: Dataset, val: Dat
     const record: EpochRecord = {
       epoch,
       trainLoss: lossSum / seen,
-      trainHeavenAccuracy: heavenOk / seen,
-      trainEarthAccuracy: earthOk / seen,
+      trainHeavenAccuracy: heavenOk / Math.max(1, digitSeen),
+      trainEarthAccuracy: earthOk / Math.max(1, digitSeen),
       valLoss: v.loss,
       valDigitAccuracy: v.digitAccuracy,
       valHeavenAccuracy: v.heavenAccuracy,
       valEarthAccuracy: v.earthAccuracy,
+      valReadableAccuracy: v.readableAccuracy,
       learningRate: optimizer.rate,
       imagesPerSecond: seen / (epochMs / 1000),
       seconds: (performance.now() - started) / 1000,
     };
     history.push(record);
-    // Score: digit accuracy first, validation loss breaks ties (accuracy saturates near 100 %).
-    const score = v.digitAccuracy - 1e-3 * v.loss;
+    // Score: digit accuracy (readable crops) and readable accuracy alike; validation loss breaks ties (accuracy saturates near 100 %).
+    const score = v.digitAccuracy + v.readableAccuracy - 1e-3 * v.loss;
     options.progress?.log(
-      `epoch ${epoch}: val digit ${(100 * v.digitAccuracy).toFixed(2)}% heaven ${(100 * v.heavenAccuracy).toFixed(2)}% earth ${(100 * v.earthAccuracy).toFixed(2)}% loss ${v.loss.toFixed(4)} lr ${optimizer.rate.toExponential(1)}${score > best.score ? ' (best)' : ''}`,
+      `epoch ${epoch}: val digit ${(100 * v.digitAccuracy).toFixed(2)}% heaven ${(100 * v.heavenAccuracy).toFixed(2)}% earth ${(100 * v.earthAccuracy).toFixed(2)}% readable ${(100 * v.readableAccuracy).toFixed(2)}% loss ${v.loss.toFixed(4)} lr ${optimizer.rate.toExponential(1)}${score > best.score ? ' (best)' : ''}`,
     );
     if (score > best.score) {
       tf.dispose(best.weights);

@@ -11,8 +11,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
-import { datasets, HELD_OUT_COLOUR, HELD_OUT_SHAPE, PREPROCESS, TRAIN_STREAM, TRAINING, trainChunk } from './config.ts';
-import { evaluate, predictDataset } from './evaluate.ts';
+import { datasets, HELD_OUT_COLOUR, HELD_OUT_ELEVATION, HELD_OUT_PROFILE, HELD_OUT_SHAPE, PREPROCESS, TRAIN_STREAM, TRAINING, trainChunk } from './config.ts';
+import { atThreshold, evaluate, predictDataset } from './evaluate.ts';
+import { scoreByElevation } from './score-3d.ts';
 import { saveModel } from './io.ts';
 import { registerWasmGradientKernels } from './kernels/register.ts';
 import { buildModel, modelSize, SHIPPED_ARCHITECTURE } from './model.ts';
@@ -71,15 +72,28 @@ async function main(args: string[]): Promise<void> {
     const firstChunks = Array.from({ length: TRAIN_STREAM.inSet }, (_, k) => chunkJob(k));
     const valJob = renderer.render(specs.val, PREPROCESS, report(specs.val.name));
     const testJob = renderer.render(specs.test, PREPROCESS, report(specs.test.name));
-    const [chunks, val, test] = await Promise.all([Promise.all(firstChunks), valJob, testJob]);
+    const test3dJob = renderer.render(specs.test3d, PREPROCESS, report(specs.test3d.name));
+    const [chunks, val, test, test3d] = await Promise.all([Promise.all(firstChunks), valJob, testJob, test3dJob]);
     const upfrontSeconds = (performance.now() - s0) / 1000;
     const trainSet = new RollingTrainingSet(chunks.map((c) => c.data));
     let renderSeconds = chunks.reduce((sum, c) => sum + c.seconds, 0);
     let nextChunk = TRAIN_STREAM.inSet;
+    let refreshes = 0;
     // Rejected by dispose() when training ends before it is needed: that is not an error.
     const quietly = <T,>(p: Promise<T>): Promise<T> => (p.catch(() => undefined), p);
-    let fresh = quietly(chunkJob(nextChunk));
-    progress.log(`rendered ${trainSet.data.size} training crops, ${val.data.size} validation, ${test.data.size} test in ${upfrontSeconds.toFixed(0)} s`);
+    // A 3D chunk takes longer to render than an epoch takes to train: the set is refreshed with
+    // whatever chunk is ready after an epoch, and training never waits for one.
+    let ready: Awaited<ReturnType<typeof chunkJob>> | undefined;
+    const next = (): void => {
+      quietly(chunkJob(nextChunk++)).then(
+        (chunk) => {
+          ready = chunk;
+        },
+        () => undefined,
+      );
+    };
+    next();
+    progress.log(`rendered ${trainSet.data.size} training crops, ${val.data.size} validation, ${test.data.size} test, ${test3d.data.size} 3D test in ${upfrontSeconds.toFixed(0)} s`);
 
     const model = buildModel(SHIPPED_ARCHITECTURE);
     const size = modelSize(model);
@@ -89,10 +103,12 @@ async function main(args: string[]): Promise<void> {
       ...options,
       progress,
       betweenEpochs: async () => {
-        const chunk = await fresh;
-        trainSet.replaceOldest(chunk.data);
-        renderSeconds += chunk.seconds;
-        fresh = quietly(chunkJob(++nextChunk));
+        if (ready === undefined) return;
+        trainSet.replaceOldest(ready.data);
+        renderSeconds += ready.seconds;
+        ready = undefined;
+        refreshes++;
+        next();
       },
     });
     progress.log(
@@ -102,6 +118,18 @@ async function main(args: string[]): Promise<void> {
 
     const valEval = evaluate(val.data, predictDataset(model, val.data));
     const testEval = evaluate(test.data, predictDataset(model, test.data));
+    const test3dPredictions = predictDataset(model, test3d.data);
+    const test3dScore = scoreByElevation(test3d.data, test3dPredictions);
+    const test3dEval = {
+      ...evaluate(test3d.data, test3dPredictions),
+      byElevation: test3dScore.bands,
+      byProfile: test3dScore.profiles,
+      thresholds: [0.3, 0.5, 0.7, 0.9].map((t) => atThreshold(test3d.data, test3dPredictions, t)),
+      unreadableCrops: test3d.data.readable.filter((r) => r === 0).length,
+    };
+    progress.log(`3D test: digit ${(100 * test3dEval.digitAccuracy).toFixed(2)}% of ${test3dEval.readableCrops} readable crops; readable head ${(100 * test3dEval.readableAccuracy).toFixed(2)}%`);
+    for (const b of test3dScore.bands) progress.log(`  elevation ${b.band}: ${(100 * b.accuracy).toFixed(2)}% of ${b.count}`);
+    for (const o of test3dEval.thresholds) progress.log(`  confidence ≥ ${o.threshold}: ${o.reported} reported, ${o.wrong} wrong (${(100 * o.wrongRate).toFixed(2)}%), coverage ${(100 * o.coverage).toFixed(2)}%`);
     progress.log(`test: digit ${(100 * testEval.digitAccuracy).toFixed(2)}% heaven ${(100 * testEval.heavenAccuracy).toFixed(2)}% earth ${(100 * testEval.earthAccuracy).toFixed(2)}%`);
     for (const [shape, g] of Object.entries(testEval.byBeadShape)) progress.log(`  shape ${shape}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
     for (const [colour, g] of Object.entries(testEval.byBeadColour)) progress.log(`  colour ${colour}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
@@ -120,20 +148,23 @@ async function main(args: string[]): Promise<void> {
         train: { ...specs.train, crops: trainSet.seen.crops, photos: trainSet.seen.photos, renderSeconds },
         val: { ...specs.val, photos: val.data.photos, renderSeconds: val.seconds },
         test: { ...specs.test, photos: test.data.photos, renderSeconds: test.seconds },
+        test3d: { ...specs.test3d, photos: test3d.data.photos, renderSeconds: test3d.seconds },
       },
       trainStream: {
         chunkCrops: specs.train.crops,
         chunksInSet: TRAIN_STREAM.inSet,
         seedStep: TRAIN_STREAM.seedStep,
         chunks: trainSet.seen.chunks,
+        refreshes,
         renderThreads: RENDER_THREADS,
         upfrontSeconds,
       },
-      heldOut: { beadShape: HELD_OUT_SHAPE, beadColour: HELD_OUT_COLOUR },
+      heldOut: { beadShape: HELD_OUT_SHAPE, beadColour: HELD_OUT_COLOUR, profile: HELD_OUT_PROFILE, elevation: HELD_OUT_ELEVATION },
       training: { ...result, options: { ...options } },
       totalSeconds: (performance.now() - t0) / 1000,
       validation: valEval,
       test: testEval,
+      test3d: test3dEval,
     });
     progress.log(`saved model and training record to ${out} after ${((performance.now() - t0) / 60000).toFixed(1)} min`);
     model.dispose();

@@ -210,6 +210,11 @@ const contractObject = z.strictObject({
       rule: z.literal(DECODE_RULE).describe(`The decode rule; only "${DECODE_RULE}".`),
       heaven: nameString.describe('Name of the heaven head (sigmoid, [batch, 1]).'),
       earth: nameString.describe(`Name of the earth head (softmax, [batch, ${EARTH_CLASSES}]).`),
+      readable: nameString
+        .optional()
+        .describe(
+          'Name of the readable head (sigmoid, [batch, 1]): the probability that the crop shows one whole, visible column. When given, a column\'s confidence is multiplied by it, so a hand, the picture edge or a misplaced quad gives a low confidence instead of a confident wrong digit.',
+        ),
       heavenThreshold: z
         .number()
         .gt(0)
@@ -282,9 +287,11 @@ function contradictions(c: ContractShape): Issue[] {
   const wanted = [
     ['heaven', 'sigmoid', 1],
     ['earth', 'softmax', EARTH_CLASSES],
+    ['readable', 'sigmoid', 1],
   ] as const;
   for (const [role, activation, units] of wanted) {
     const headName = c.decode[role];
+    if (headName === undefined) continue;
     const head = byName.get(headName);
     if (head === undefined) {
       issues.push({

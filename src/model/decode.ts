@@ -18,14 +18,16 @@ export interface ColumnReading {
   readonly earth: readonly number[];
   /** The earth bead count read (the most probable). */
   readonly earthCount: number;
-  /** Probability of the reading: P(heaven decision) · P(earth count). */
+  /** Probability that the crop shows one whole, visible column (the contract's readable head; 1 when the model has none). */
+  readonly readable: number;
+  /** Probability of the reading: P(heaven decision) · P(earth count) · P(readable). */
   readonly confidence: number;
 }
 
 /**
  * Decodes a batch of head outputs.
  *
- * @param values - flattened output values by head name, batch-major (`heaven`: [columns], `earth`: [columns × 5])
+ * @param values - flattened output values by head name, batch-major (`heaven`: [columns], `earth`: [columns × 5], `readable`: [columns] when the contract names it)
  * @param decode - the contract's decode section (which heads, threshold)
  * @param columns - the batch size
  * @throws {InferenceError} `inference/bad-output` when a head is missing or has the wrong length
@@ -39,8 +41,13 @@ export function decodeColumns(values: Readonly<Record<string, ArrayLike<number>>
   if (earth === undefined || earth.length !== columns * EARTH_CLASSES) {
     throw new InferenceError('inference/bad-output', `Head "${decode.earth}" gave ${earth?.length ?? 'no'} values for ${columns} columns; expected ${EARTH_CLASSES} per column.`);
   }
+  const readable = decode.readable === undefined ? undefined : values[decode.readable];
+  if (decode.readable !== undefined && (readable === undefined || readable.length !== columns)) {
+    throw new InferenceError('inference/bad-output', `Head "${decode.readable}" gave ${readable?.length ?? 'no'} values for ${columns} columns; expected one probability per column.`);
+  }
   const readings: ColumnReading[] = [];
   for (let c = 0; c < columns; c++) {
+    const seen = readable === undefined ? 1 : (readable[c] as number);
     const p = heaven[c] as number;
     const distribution = Array.from({ length: EARTH_CLASSES }, (_, k) => earth[c * EARTH_CLASSES + k] as number);
     let earthCount = 0;
@@ -52,7 +59,8 @@ export function decodeColumns(values: Readonly<Record<string, ArrayLike<number>>
       heavenDown,
       earth: distribution,
       earthCount,
-      confidence: (heavenDown ? p : 1 - p) * (distribution[earthCount] as number),
+      readable: seen,
+      confidence: (heavenDown ? p : 1 - p) * (distribution[earthCount] as number) * seen,
     });
   }
   return readings;

@@ -52,6 +52,12 @@ export interface Render3dOptions {
   readonly maxSide?: number;
   /** Roll range ± degrees (default 8). */
   readonly roll?: number;
+  /**
+   * Ray cast only around the bead area (1.2 pitches sideways, 40 % of its height above and below) and
+   * fill the rest with the table's flat colour: for training crops, which never look further, at a
+   * fraction of the time. Default false (the whole picture).
+   */
+  readonly beadAreaOnly?: boolean;
 }
 
 /** The named look and the camera of one 3D photo. */
@@ -136,6 +142,27 @@ function outsideFraction(camera: Camera3d, area: SorobanGeometry['beadArea'], z:
     }
   }
   return outside / (n * n);
+}
+
+/** The pixel rectangle around the bead area that training crops can reach (see Render3dOptions.beadAreaOnly). */
+function castRegion(camera: Camera3d, s: SorobanGeometry): { x0: number; y0: number; x1: number; y1: number } {
+  const { beadArea: a } = s;
+  const marginX = 1.2;
+  const marginY = 0.4 * (a.y1 - a.y0);
+  const points = [
+    project(camera, a.x0 - marginX, a.y0 - marginY, s.rodZ),
+    project(camera, a.x1 + marginX, a.y0 - marginY, s.rodZ),
+    project(camera, a.x0 - marginX, a.y1 + marginY, s.rodZ),
+    project(camera, a.x1 + marginX, a.y1 + marginY, s.rodZ),
+  ];
+  const clampX = (v: number): number => Math.max(0, Math.min(camera.width, v));
+  const clampY = (v: number): number => Math.max(0, Math.min(camera.height, v));
+  return {
+    x0: clampX(Math.floor(Math.min(...points.map((p) => p.x)))),
+    x1: clampX(Math.ceil(Math.max(...points.map((p) => p.x)))),
+    y0: clampY(Math.floor(Math.min(...points.map((p) => p.y)))),
+    y1: clampY(Math.ceil(Math.max(...points.map((p) => p.y)))),
+  };
 }
 
 /** Image points of the soroban's bounding box corners. */
@@ -240,14 +267,23 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
   }
 
   // Cast: 2 × 2 samples per pixel when columns are small (their edges would alias).
-  const samples = pitch < 30 ? 2 : 1;
+  const samples = pitch < 24 ? 2 : 1;
   const rgb = new Float32Array(width * height * 3);
   const ray: Ray = { ox: 0, oy: 0, oz: 0, dx: 0, dy: 0, dz: 0 };
   const hit = noHit();
   const colour = new Float32Array(3);
   const weight = 1 / (samples * samples);
-  for (let py = 0; py < height; py++) {
-    for (let px = 0; px < width; px++) {
+  const region = options.beadAreaOnly === true && soroban !== null ? castRegion(camera, soroban) : { x0: 0, y0: 0, x1: width, y1: height };
+  if (region.x1 - region.x0 < width || region.y1 - region.y0 < height) {
+    const table = materials[scene.table] as Material;
+    for (let j = 0; j < rgb.length; j += 3) {
+      rgb[j] = table.colour[0] * ambient;
+      rgb[j + 1] = table.colour[1] * ambient;
+      rgb[j + 2] = table.colour[2] * ambient;
+    }
+  }
+  for (let py = region.y0; py < region.y1; py++) {
+    for (let px = region.x0; px < region.x1; px++) {
       const j = (py * width + px) * 3;
       for (let sy = 0; sy < samples; sy++) {
         for (let sx = 0; sx < samples; sx++) {
