@@ -5,6 +5,7 @@
  */
 import { formatCorners } from '../components/column-classifier/corners.ts';
 import { renderSoroban } from '../src/render/index.ts';
+import { renderSoroban3d } from '../src/render3d/index.ts';
 
 const COLUMNS = 7;
 const CHANGE_EVERY_MS = 4000;
@@ -18,6 +19,8 @@ function byId<T extends HTMLElement>(id: string, type: new () => T): T {
 const canvas = byId('demo-source', HTMLCanvasElement);
 const classifier = byId('classifier', HTMLElement);
 const backendSelect = byId('backend', HTMLSelectElement);
+const lookSelect = byId('look', HTMLSelectElement);
+const handBox = byId('hand', HTMLInputElement);
 const truth = byId('truth', HTMLElement);
 const read = byId('read', HTMLElement);
 const backendUsed = byId('backend-used', HTMLElement);
@@ -34,7 +37,15 @@ let seed = 1;
 function showNext(): void {
   seed += 1;
   const digits = Array.from({ length: COLUMNS }, (_, i) => (seed * 7 + i * 3 + ((seed * i) % 5)) % 10);
-  const photo = renderSoroban({ seed, digits, pitch: [60, 80] });
+  // The 3D renderer ray casts on this page's main thread (a few hundred ms per picture): kept small.
+  const photo =
+    lookSelect.value === '3d'
+      ? (() => {
+          const p = renderSoroban3d({ seed, digits, pitch: [50, 70], maxSide: 720, hand: handBox.checked ? 1 : 0 });
+          if (p.corners === null) throw new Error('The 3D renderer drew no soroban.');
+          return { ...p, corners: p.corners };
+        })()
+      : renderSoroban({ seed, digits, pitch: [60, 80] });
   canvas.width = photo.width;
   canvas.height = photo.height;
   context.putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
@@ -47,6 +58,8 @@ showNext();
 setInterval(showNext, CHANGE_EVERY_MS);
 
 backendSelect.addEventListener('change', () => classifier.setAttribute('backend', backendSelect.value));
+lookSelect.addEventListener('change', showNext);
+handBox.addEventListener('change', showNext);
 classifier.addEventListener('cc-progress', (event) => {
   const { stage, loaded, total } = event.detail;
   backendUsed.textContent = `loading: ${stage}${loaded === undefined ? '' : ` ${loaded}/${total ?? '?'} bytes`}`;

@@ -84,6 +84,17 @@ describe('contract schema', () => {
   it('rejects a decode rule naming a head that does not exist', () =>
     void
     rejects(broken((c) => { c.decode.earth = 'ground'; }), 'contract/decode-unknown-head', 'decode.earth'));
+  it('rejects a readable head that is missing or not a single sigmoid', () => {
+    rejects(broken((c) => { c.decode.readable = 'seen'; }), 'contract/decode-unknown-head', 'decode.readable');
+    rejects(
+      broken((c) => {
+        c.heads.push({ name: 'seen', output: 'seen', shape: [null, 2], activation: 'softmax', meaning: '' });
+        c.decode.readable = 'seen';
+      }),
+      'contract/decode-head-mismatch',
+      'decode.readable',
+    );
+  });
   it('rejects a heaven head that is not a single sigmoid', () =>
     void
     rejects(broken((c) => { c.heads[0]!.shape = [null, 2]; }), 'contract/decode-head-mismatch', 'decode.heaven'));

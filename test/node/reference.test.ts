@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../../src/errors.ts';
+import { InferenceError, InputError } from '../../src/errors.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import type { ClassifierModel } from '../../src/model/classifier-model.ts';
@@ -67,5 +67,18 @@ describe('the Node reference pipeline', () => {
     assert.deepEqual(readings.map((r) => r.digit), [2, 9]);
     assert.ok(Math.abs((readings[1]?.confidence ?? 0) - 0.8 * 0.9) < 1e-9);
     assert.throws(() => decodeColumns({ h: [0.6], e: [1, 0, 0, 0, 0] }, decode, 2), /gave 1 values for 2 columns/);
+  });
+
+  it('multiplies a column\'s confidence by the readable head when the contract names one, and reports it', () => {
+    const decode = { rule: 'digit = 5 * heaven + earth', heaven: 'h', earth: 'e', readable: 'r', heavenThreshold: 0.5 } as const;
+    const readings = decodeColumns({ h: [0.9, 0.9], e: [0, 0, 1, 0, 0, 0, 0, 1, 0, 0], r: [1, 0.1] }, decode, 2);
+    assert.deepEqual(readings.map((r) => r.digit), [7, 7]);
+    assert.deepEqual(readings.map((r) => r.readable), [1, 0.1]);
+    assert.ok(Math.abs((readings[0]?.confidence ?? 0) - 0.9) < 1e-9);
+    assert.ok(Math.abs((readings[1]?.confidence ?? 0) - 0.09) < 1e-9, 'a hidden column is not confident, whatever its digit heads say');
+    assert.throws(() => decodeColumns({ h: [0.9, 0.9], e: [0, 0, 1, 0, 0, 0, 0, 1, 0, 0] }, decode, 2), (e: unknown) => e instanceof InferenceError && /Head "r" gave no values/.test(e.message));
+    // Without a readable head in the contract every column counts as readable.
+    const plain = decodeColumns({ h: [0.9], e: [0, 0, 1, 0, 0] }, { rule: 'digit = 5 * heaven + earth', heaven: 'h', earth: 'e', heavenThreshold: 0.5 }, 1);
+    assert.equal(plain[0]?.readable, 1);
   });
 });

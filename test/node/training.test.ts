@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from '../../models/training/kernels/register.ts';
 import { buildModel, HEADS, SHIPPED_ARCHITECTURE } from '../../models/training/model.ts';
-import { twoHeadLoss } from '../../models/training/loss.ts';
-import { batchOf, columnDrift, jitterCorners, makeDataset, MAX_DRIFT_PER_JITTER } from '../../models/training/dataset.ts';
+import { threeHeadLoss, twoHeadLoss } from '../../models/training/loss.ts';
+import { batchOf, columnDrift, jitterCorners, makeDataset, MAX_DRIFT_PER_JITTER, misplacedQuad } from '../../models/training/dataset.ts';
 import { createRandom } from '../../src/render/index.ts';
 import { trainModel } from '../../models/training/train-loop.ts';
 import { RenderPool } from '../../models/training/render-threads/render-pool.ts';
@@ -160,6 +160,61 @@ describe('training', () => {
     } finally {
       tf.dispose([plain.x, plain.heaven, plain.earth, a.x, a.heaven, a.earth, b.x, b.heaven, b.earth]);
     }
+  });
+
+  it('teaches the digit heads only from readable crops, and the readable head from all', () => {
+    const done = leakCheck();
+    const heaven = tf.tensor2d([[0.99], [0.01]]);
+    const earth = tf.tensor2d([[0.96, 0.01, 0.01, 0.01, 0.01], [0.01, 0.01, 0.01, 0.01, 0.96]]);
+    const readable = tf.tensor2d([[0.9], [0.2]]);
+    // The second crop's digit labels disagree wildly with its heads, but it is not a column: no digit loss from it.
+    const labels = { heaven: tf.tensor2d([[1], [1]]), earth: tf.tensor1d([0, 0], 'int32'), readable: tf.tensor2d([[1], [0]]) };
+    const [h, e, r] = tf.tidy(() => {
+      const loss = threeHeadLoss(heaven, earth, readable, labels);
+      return [loss.heaven, loss.earth, loss.readable].map((t) => t.dataSync()[0] ?? NaN);
+    });
+    assert.ok(Math.abs((h ?? NaN) + Math.log(0.99)) < 1e-5);
+    assert.ok(Math.abs((e ?? NaN) + Math.log(0.96)) < 1e-5);
+    assert.ok(Math.abs((r ?? NaN) + (Math.log(0.9) + Math.log(0.8)) / 2) < 1e-5);
+    tf.dispose([heaven, earth, readable, labels.heaven, labels.earth, labels.readable]);
+    done();
+  });
+
+  it('moves a misplaced quad by half a pitch sideways or a third of the height along the rods, never by a whole column', () => {
+    const random = createRandom(5);
+    const quad = { topLeft: { x: 0.1, y: 0.2 }, topRight: { x: 0.9, y: 0.2 }, bottomRight: { x: 0.9, y: 0.8 }, bottomLeft: { x: 0.1, y: 0.8 } };
+    let sideways = 0;
+    let along = 0;
+    for (let i = 0; i < 200; i++) {
+      const m = misplacedQuad(random, quad, 8);
+      const dx = m.topLeft.x - quad.topLeft.x;
+      const dy = m.topLeft.y - quad.topLeft.y;
+      if (dy === 0) {
+        sideways++;
+        const pitches = Math.abs(dx) / (0.8 / 8);
+        assert.ok(pitches >= 0.35 && pitches <= 0.65, `sideways by ${pitches} pitch`);
+      } else {
+        along++;
+        assert.equal(dx, 0);
+        const share = Math.abs(dy) / 0.6;
+        assert.ok(share >= 0.25 && share <= 0.38, `along the rods by ${share} of the height`);
+      }
+    }
+    assert.ok(sideways > 100 && along > 30, `${sideways} sideways, ${along} along`);
+  });
+
+  it('labels crops of hidden columns, misplaced quads and empty tables as not readable, and keeps every flat column readable', () => {
+    const mixed = makeDataset(
+      { name: 'mixed', seed: 21, crops: 160, jitter: 0.1, negatives: 1, filters: [{ renderer: '3d', hand: 1 }, { renderer: '3d', scene: 'empty' }], render3d: { maxSide: 200, beadAreaOnly: true } },
+      TINY_SPEC,
+    );
+    const unreadable = mixed.readable.filter((r) => r === 0).length;
+    assert.ok(unreadable >= 20 && unreadable < 160, `${unreadable} of 160 crops not readable`);
+    assert.ok(mixed.renderer.every((r) => r === '3d'));
+    assert.ok(Array.from(mixed.elevation).every((e) => e >= 35 && e <= 90));
+    const flat = makeDataset({ name: 'flat', seed: 22, crops: 40, jitter: 0.1 }, TINY_SPEC);
+    assert.ok(flat.readable.every((r) => r === 1));
+    assert.ok(flat.renderer.every((r) => r === '2d') && Array.from(flat.elevation).every((e) => Number.isNaN(e)));
   });
 
   it('decodes digit = 5 · heaven + earth with the 0.5 threshold', () => {
