@@ -50,9 +50,10 @@ export function datasetSize(name: DatasetName): number {
 /** The sources a rendered crop depends on (renderer, dataset recipe): a change to any of them must not reuse a cached set. */
 async function renderingSourcesHash(): Promise<string> {
   const hash = createHash('sha256');
-  const render = fileURLToPath(new URL('../render/', import.meta.url));
+  const renderers = [fileURLToPath(new URL('../render/', import.meta.url)), fileURLToPath(new URL('../render3d/', import.meta.url))];
   const training = fileURLToPath(new URL('../../models/training/', import.meta.url));
-  const files = [...(await readdir(render)).filter((f) => f.endsWith('.ts')).map((f) => join(render, f)), join(training, 'dataset.ts'), join(training, 'config.ts')];
+  const rendererFiles = (await Promise.all(renderers.map(async (dir) => (await readdir(dir)).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f))))).flat();
+  const files = [...rendererFiles, join(training, 'dataset.ts'), join(training, 'config.ts')];
   for (const file of files.sort()) hash.update(await readFile(file));
   return hash.digest('hex');
 }

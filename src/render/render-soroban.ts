@@ -7,6 +7,7 @@ import type { Quad } from '../preprocess/types.ts';
 import { applyCamera, drawBackground, photograph, randomPose, sceneToPhoto, type CameraEffects } from './camera.ts';
 import { createRandom, detPow } from './random.ts';
 import type { Rgb } from './raster.ts';
+import { nonEmpty, requestedDigits, rgbToRgba, type SorobanRequest } from './request.ts';
 import { drawSoroban, randomLayout, sceneSize, type SorobanLook } from './soroban.ts';
 import {
   BACKGROUNDS,
@@ -25,6 +26,8 @@ import {
   type FrameColour,
   type Backing,
 } from './styles.ts';
+
+const WHO = 'renderSoroban';
 
 /** Least |luma(bead) − luma(backdrop)| (0..255) of a bead's base colour. */
 export const MIN_BEAD_CONTRAST = 50;
@@ -65,25 +68,12 @@ function fitInside(quad: Quad, width: number, height: number, margin: number): {
   return { quad: { topLeft: move(quad.topLeft), topRight: move(quad.topRight), bottomRight: move(quad.bottomRight), bottomLeft: move(quad.bottomLeft) }, width: w, height: h };
 }
 
-/** The most columns a rendered soroban has. */
-export const MAX_COLUMNS = 21;
+export { MAX_COLUMNS } from './request.ts';
 
 /** What to render. Everything not given is drawn from the seed. */
-export interface RenderOptions {
-  /** Seed: the same seed and options give the same bytes, in Node and in a browser. */
-  readonly seed: number;
-  /** Column count, 1..21 (ignored when `digits` is given). */
-  readonly columns?: number;
-  /** Digits 0..9, left to right. */
-  readonly digits?: readonly number[];
+export interface RenderOptions extends SorobanRequest {
   /** Allowed bead shapes (default: all). */
   readonly beadShapes?: readonly BeadShape[];
-  /** Allowed bead colour families (default: all). */
-  readonly beadColours?: readonly BeadColour[];
-  /** Allowed frame colour families (default: all). */
-  readonly frameColours?: readonly FrameColour[];
-  /** Allowed backgrounds (default: all). */
-  readonly backgrounds?: readonly Background[];
   /** Column pitch in output pixels, [min, max] (default [18, 80], log-uniform; capped so the image stays ≤ 1280 px wide). */
   readonly pitch?: readonly [number, number];
 }
@@ -115,12 +105,6 @@ export interface RenderedSoroban {
   readonly style: RenderStyle;
 }
 
-function nonEmpty<T>(allowed: readonly T[] | undefined, all: readonly T[], name: string): readonly T[] {
-  const list = allowed ?? all;
-  if (list.length === 0) throw new RangeError(`renderSoroban: options.${name} must not be empty.`);
-  return list;
-}
-
 /**
  * Renders a photo of a soroban.
  *
@@ -131,21 +115,15 @@ function nonEmpty<T>(allowed: readonly T[] | undefined, all: readonly T[], name:
  */
 export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const random = createRandom(options.seed);
-  const columns = options.digits?.length ?? options.columns ?? random.int(1, MAX_COLUMNS);
-  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_COLUMNS) {
-    throw new RangeError(`renderSoroban: columns must be an integer in 1..${MAX_COLUMNS}, got ${String(columns)}.`);
-  }
-  const digits = options.digits !== undefined ? [...options.digits] : Array.from({ length: columns }, () => random.int(0, 9));
-  for (const d of digits) {
-    if (!Number.isInteger(d) || d < 0 || d > 9) throw new RangeError(`renderSoroban: every digit must be an integer 0..9, got ${String(d)}.`);
-  }
+  const digits = requestedDigits(random, options, WHO);
+  const columns = digits.length;
 
-  const beadShape = random.pick(nonEmpty(options.beadShapes, BEAD_SHAPES, 'beadShapes'));
-  const colours = nonEmpty(options.beadColours, BEAD_COLOURS, 'beadColours');
+  const beadShape = random.pick(nonEmpty(options.beadShapes, BEAD_SHAPES, 'beadShapes', WHO));
+  const colours = nonEmpty(options.beadColours, BEAD_COLOURS, 'beadColours', WHO);
   const beadColour = random.pick(colours);
   const heavenColour = random.chance(0.15) ? random.pick(colours) : beadColour;
-  const frameColour = random.pick(nonEmpty(options.frameColours, FRAME_COLOURS, 'frameColours'));
-  const background = random.pick(nonEmpty(options.backgrounds, BACKGROUNDS, 'backgrounds'));
+  const frameColour = random.pick(nonEmpty(options.frameColours, FRAME_COLOURS, 'frameColours', WHO));
+  const background = random.pick(nonEmpty(options.backgrounds, BACKGROUNDS, 'backgrounds', WHO));
   const backing: Backing = random.chance(0.5) ? 'open' : 'panel';
   const rod = rodColourOf(random);
   const panelColour = backing === 'panel' ? panelColourOf(random) : null;
@@ -231,14 +209,7 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const rgb = photograph(scene.layer, backgroundRgb, width, height, toPhoto, shadowOffset);
   const camera = applyCamera(random, rgb, width, height, pose, tableShadow, pitch);
 
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-    // Uint8ClampedArray rounds half to even and clamps: exact and engine-independent.
-    rgba[i] = rgb[j] ?? 0;
-    rgba[i + 1] = rgb[j + 1] ?? 0;
-    rgba[i + 2] = rgb[j + 2] ?? 0;
-    rgba[i + 3] = 255;
-  }
+  const rgba = rgbToRgba(rgb);
   const { x0, y0, x1, y1 } = scene.beadArea;
   const norm = (x: number, y: number): { x: number; y: number } => {
     const p = applyHomography(toPhoto, x, y);

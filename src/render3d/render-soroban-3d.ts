@@ -9,7 +9,7 @@
 import type { Quad } from '../preprocess/types.ts';
 import { applyCamera, type CameraEffects } from '../render/camera.ts';
 import { createRandom, detCos, detPow, detSin, type Random } from '../render/random.ts';
-import { MAX_COLUMNS } from '../render/render-soroban.ts';
+import { nonEmpty, requestedDigits, rgbToRgba, type SorobanRequest } from '../render/request.ts';
 import { BACKGROUNDS, BEAD_COLOURS, FRAME_COLOURS, type Background, type BeadColour, type FrameColour } from '../render/styles.ts';
 import { cameraRay, makeCamera, project, type Camera3d, type CameraPose } from './camera3d.ts';
 import { T_MIN, type Hit, type Ray } from './primitives.ts';
@@ -29,15 +29,9 @@ export const SceneKind = {
 export type SceneKind = (typeof SceneKind)[keyof typeof SceneKind];
 
 /** What to render. Everything not given is drawn from the seed. */
-export interface Render3dOptions {
-  readonly seed: number;
-  /** Column count 1..21 (ignored when `digits` is given). */
-  readonly columns?: number;
-  readonly digits?: readonly number[];
+export interface Render3dOptions extends SorobanRequest {
+  /** Allowed bead profiles (default: all). */
   readonly profiles?: readonly BeadProfileName[];
-  readonly beadColours?: readonly BeadColour[];
-  readonly frameColours?: readonly FrameColour[];
-  readonly backgrounds?: readonly Background[];
   /** Camera elevation range in degrees above the table (default [35, 90]); a list of ranges picks one at random, weighted by width. */
   readonly elevation?: readonly (readonly [number, number])[];
   /** Column pitch at the soroban's centre in pixels, [min, max] (default [18, 70], log-uniform). */
@@ -97,14 +91,10 @@ export interface Rendered3dSoroban {
   readonly style: Render3dStyle;
 }
 
+const WHO = 'renderSoroban3d';
+
 /** A column counts as unreadable when at least this fraction of its bead area is hidden or outside the picture. */
 export const UNREADABLE_FRACTION = 0.12;
-
-function nonEmpty<T>(allowed: readonly T[] | undefined, all: readonly T[], name: string): readonly T[] {
-  const list = allowed ?? all;
-  if (list.length === 0) throw new RangeError(`renderSoroban3d: options.${name} must not be empty.`);
-  return list;
-}
 
 function pickRange(random: Random, ranges: readonly (readonly [number, number])[]): number {
   const total = ranges.reduce((s, r) => s + (r[1] - r[0]), 0);
@@ -184,20 +174,14 @@ function projectedBounds(camera: Camera3d, s: SorobanGeometry): { x: number; y: 
 export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
   const random = createRandom(options.seed ^ 0x3d3d3d);
   const kind = options.scene ?? 'whole';
-  const columns = options.digits?.length ?? options.columns ?? random.int(1, MAX_COLUMNS);
-  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_COLUMNS) {
-    throw new RangeError(`renderSoroban3d: columns must be an integer in 1..${MAX_COLUMNS}, got ${String(columns)}.`);
-  }
-  const digits = options.digits !== undefined ? [...options.digits] : Array.from({ length: columns }, () => random.int(0, 9));
-  for (const d of digits) {
-    if (!Number.isInteger(d) || d < 0 || d > 9) throw new RangeError(`renderSoroban3d: every digit must be an integer 0..9, got ${String(d)}.`);
-  }
+  const digits = requestedDigits(random, options, WHO);
+  const columns = digits.length;
   const style: SorobanStyle3d = {
-    profile: random.pick(nonEmpty(options.profiles, BEAD_PROFILES, 'profiles')),
-    beadColour: random.pick(nonEmpty(options.beadColours, BEAD_COLOURS, 'beadColours')),
-    frameColour: random.pick(nonEmpty(options.frameColours, FRAME_COLOURS, 'frameColours')),
+    profile: random.pick(nonEmpty(options.profiles, BEAD_PROFILES, 'profiles', WHO)),
+    beadColour: random.pick(nonEmpty(options.beadColours, BEAD_COLOURS, 'beadColours', WHO)),
+    frameColour: random.pick(nonEmpty(options.frameColours, FRAME_COLOURS, 'frameColours', WHO)),
     backing: random.chance(0.5) ? 'open' : 'board',
-    background: random.pick(nonEmpty(options.backgrounds, BACKGROUNDS, 'backgrounds')),
+    background: random.pick(nonEmpty(options.backgrounds, BACKGROUNDS, 'backgrounds', WHO)),
   };
   const materials: Material[] = [];
   const table = materials.push(tableMaterial(random, style.background)) - 1;
@@ -297,13 +281,7 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
     }
   }
   const effects = applyCamera(random, rgb, width, height, { rotationDeg: rollDeg, tiltX: 0, tiltY: 0 }, 0, pitch);
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-    rgba[i] = rgb[j] ?? 0;
-    rgba[i + 1] = rgb[j + 1] ?? 0;
-    rgba[i + 2] = rgb[j + 2] ?? 0;
-    rgba[i + 3] = 255;
-  }
+  const rgba = rgbToRgba(rgb);
 
   const styleOut: Render3dStyle = {
     renderer: '3d',
