@@ -22,6 +22,7 @@ import { writeRecord } from './record.ts';
 import { trainModel } from './train-loop.ts';
 import { RenderPool } from './render-threads/render-pool.ts';
 import { RollingTrainingSet } from './rolling-training-set.ts';
+import { ChunkStream } from './chunk-stream.ts';
 
 /** Render threads: this machine has 2 cores, and training takes one. */
 const RENDER_THREADS = 2;
@@ -77,22 +78,8 @@ async function main(args: string[]): Promise<void> {
     const upfrontSeconds = (performance.now() - s0) / 1000;
     const trainSet = new RollingTrainingSet(chunks.map((c) => c.data));
     let renderSeconds = chunks.reduce((sum, c) => sum + c.seconds, 0);
-    let nextChunk = TRAIN_STREAM.inSet;
-    let refreshes = 0;
-    // Rejected by dispose() when training ends before it is needed: that is not an error.
-    const quietly = <T,>(p: Promise<T>): Promise<T> => (p.catch(() => undefined), p);
-    // A 3D chunk takes longer to render than an epoch takes to train: the set is refreshed with
-    // whatever chunk is ready after an epoch, and training never waits for one.
-    let ready: Awaited<ReturnType<typeof chunkJob>> | undefined;
-    const next = (): void => {
-      quietly(chunkJob(nextChunk++)).then(
-        (chunk) => {
-          ready = chunk;
-        },
-        () => undefined,
-      );
-    };
-    next();
+    // The chunk in flight when training ends is rejected by the pool's dispose(); nothing takes it then.
+    const stream = new ChunkStream(chunkJob, TRAIN_STREAM.inSet);
     progress.log(`rendered ${trainSet.data.size} training crops, ${val.data.size} validation, ${test.data.size} test, ${test3d.data.size} 3D test in ${upfrontSeconds.toFixed(0)} s`);
 
     const model = buildModel(SHIPPED_ARCHITECTURE);
@@ -103,12 +90,10 @@ async function main(args: string[]): Promise<void> {
       ...options,
       progress,
       betweenEpochs: async () => {
-        if (ready === undefined) return;
-        trainSet.replaceOldest(ready.data);
-        renderSeconds += ready.seconds;
-        ready = undefined;
-        refreshes++;
-        next();
+        const chunk = await stream.take();
+        if (chunk === undefined) return;
+        trainSet.replaceOldest(chunk.data);
+        renderSeconds += chunk.seconds;
       },
     });
     progress.log(
@@ -155,7 +140,7 @@ async function main(args: string[]): Promise<void> {
         chunksInSet: TRAIN_STREAM.inSet,
         seedStep: TRAIN_STREAM.seedStep,
         chunks: trainSet.seen.chunks,
-        refreshes,
+        refreshes: stream.chunksTaken,
         renderThreads: RENDER_THREADS,
         upfrontSeconds,
       },

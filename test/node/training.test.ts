@@ -14,6 +14,7 @@ import { createRandom } from '../../src/render/index.ts';
 import { trainModel } from '../../models/training/train-loop.ts';
 import { RenderPool } from '../../models/training/render-threads/render-pool.ts';
 import { RollingTrainingSet } from '../../models/training/rolling-training-set.ts';
+import { ChunkStream } from '../../models/training/chunk-stream.ts';
 import { decodeDigit } from '../../models/training/evaluate.ts';
 import { loadModel, saveModel, SHARD_NAME } from '../../models/training/io.ts';
 import { makeGoldenFiles } from '../../models/training/golden.ts';
@@ -98,6 +99,36 @@ describe('training', () => {
       await pool.dispose();
     }
     await assert.rejects(pool.render(spec, TINY_SPEC), /after dispose/);
+  });
+
+  it('hands a training loop that never yields between epochs the chunk a render thread finished meanwhile', async () => {
+    const pool = new RenderPool(1);
+    const started: number[] = [];
+    try {
+      const stream = new ChunkStream((k) => {
+        started.push(k);
+        return pool.render({ name: `chunk ${k}`, seed: 30 + k, crops: 8, jitter: 0.1 }, TINY_SPEC);
+      }, 2);
+      // A synchronous "epoch" of busy work, then the loop's between-epochs call, as train.ts does.
+      const epoch = (ms: number): void => {
+        const end = performance.now() + ms;
+        while (performance.now() < end) {
+          // training
+        }
+      };
+      let chunk: Awaited<ReturnType<ChunkStream['take']>>;
+      const deadline = performance.now() + 30_000;
+      do {
+        epoch(300);
+        chunk = await stream.take();
+      } while (chunk === undefined && performance.now() < deadline);
+      assert.ok(chunk !== undefined, 'the finished chunk reached the loop');
+      assert.equal(chunk.data.name, 'chunk 2');
+      assert.equal(stream.chunksTaken, 1);
+      assert.deepEqual(started, [2, 3], 'taking a chunk starts the next one');
+    } finally {
+      await pool.dispose();
+    }
   });
 
   it('replaces the oldest chunk of a rolling training set in place, and refuses a chunk of another size', () => {
