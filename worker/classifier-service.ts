@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, ColumnClassifierError, DisposedError, InferenceError, InputError, LoadError } from '../src/errors.ts';
+import { BackendError, DisposedError, InputError, LoadError } from '../src/errors.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
-import type { PngGoldenCaseInput } from '../src/contract/schema.ts';
-import { decodeColumns } from '../src/model/decode.ts';
-import { goldenGeometry } from '../src/model/golden.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
-import { checkGeometry, preprocessColumns } from '../src/preprocess/index.ts';
+import { readColumns } from '../src/model/read-columns.ts';
+import { checkGeometry } from '../src/preprocess/index.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../src/preprocess/types.ts';
 import { measureGolden } from '../src/runtime/golden-check.ts';
 import { WORKER_TRACK, markStage } from '../src/runtime/stage-marks.ts';
@@ -28,6 +26,7 @@ import { defaultWasmPaths } from './asset-urls.ts';
 import { activateBackend, activeWebglContext, resetWebglBackend, wasmThreadsEnabled, type BackendSetup } from './backend.ts';
 import { cachingSource } from './caching-source.ts';
 import { framePixels } from './frame-pixels.ts';
+import { browserImageDecoder } from './image-decoder.ts';
 
 /** Columns in the warm-up batch when the caller does not say: the element's default. */
 const DEFAULT_WARM_UP_COLUMNS = 13;
@@ -121,34 +120,14 @@ export class ClassifierService implements ClassifierWorkerApi {
       checkGeometry(request.geometry);
       const pixels = framePixels(frame);
       frame.close();
-      const { model } = running;
-      const columns = request.geometry.columns;
-      const start = performance.now();
-      const batch = tf.tidy(() => preprocessColumns(tf.browser.fromPixels(pixels, 3), request.geometry, model.spec));
-      const preprocessed = performance.now();
-      const values: Record<string, Float32Array> = {};
-      try {
-        const outputs = tf.tidy(() => model.predict(batch));
-        try {
-          for (const [name, tensor] of Object.entries(outputs)) values[name] = (await tensor.data()) as Float32Array;
-        } finally {
-          for (const tensor of Object.values(outputs)) tensor.dispose();
-        }
-      } catch (error) {
-        if (error instanceof ColumnClassifierError) throw error;
-        throw new InferenceError('inference/failed', `Inference failed on ${running.backend}: ${String(error)}.`, { cause: error });
-      } finally {
-        batch.dispose();
-      }
-      const predicted = performance.now();
-      const readings = decodeColumns(values, model.contract.decode, columns);
-      const decoded = performance.now();
+      const { columns, marks } = await readColumns(running.model, () => tf.browser.fromPixels(pixels, 3), request.geometry);
+      const { start, preprocessed, predicted, decoded } = marks;
       markStage('transfer', received - transfer, received, WORKER_TRACK);
       markStage('preprocess', start, preprocessed, WORKER_TRACK);
       markStage('predict', preprocessed, predicted, WORKER_TRACK);
       markStage('decode', predicted, decoded, WORKER_TRACK);
       return {
-        columns: readings,
+        columns,
         backend: running.backend,
         frameWidth: width,
         frameHeight: height,
@@ -236,7 +215,7 @@ export class ClassifierService implements ClassifierWorkerApi {
           },
         });
         onProgress?.({ stage: 'self-check', backend });
-        const measured = await measureGolden(model, (input) => this.pngGoldenInput(input, model!));
+        const measured = await measureGolden(model, source, browserImageDecoder);
         if (measured === undefined) {
           await this.warn({ code: 'golden/missing', message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.` });
         } else {
@@ -269,35 +248,11 @@ export class ClassifierService implements ClassifierWorkerApi {
     throw new BackendError('backend/unavailable', `No backend could run the model: ${failures.join(' | ')}.`, { details: { tried: [...backends], selfChecks } });
   }
 
-  private async pngGoldenInput(input: PngGoldenCaseInput, model: ClassifierModel): Promise<tf.Tensor4D> {
-    const source = this.source;
-    if (source === undefined) throw new DisposedError('disposed/used-after-dispose', 'The service was disposed during the self-check.');
-    const bytes = await source.readBytes(input.path);
-    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-    const pixels = framePixels(bitmap);
-    bitmap.close();
-    return tf.tidy(() =>
-      preprocessColumns(tf.browser.fromPixels(pixels, 3), goldenGeometry(input), model.spec),
-    );
-  }
-
   /** Runs the whole frame path once (preprocess and predict), so WebGL compiles its shaders before the first real frame. */
   private async warmUp(model: ClassifierModel): Promise<void> {
     const columns = this.options?.warmUpColumns ?? DEFAULT_WARM_UP_COLUMNS;
-    const batch = tf.tidy(() =>
-      preprocessColumns(
-        tf.zeros([WARM_UP_FRAME_SIZE, WARM_UP_FRAME_SIZE, 3], 'int32') as tf.Tensor3D,
-        { columns, corners: WHOLE_FRAME, margins: NO_MARGINS },
-        model.spec,
-      ),
-    );
-    try {
-      const outputs = model.predict(batch);
-      await Promise.all(Object.values(outputs).map((t) => t.data()));
-      for (const tensor of Object.values(outputs)) tensor.dispose();
-    } finally {
-      batch.dispose();
-    }
+    const blank = () => tf.zeros<tf.Rank.R3>([WARM_UP_FRAME_SIZE, WARM_UP_FRAME_SIZE, 3], 'int32');
+    await readColumns(model, blank, { columns, corners: WHOLE_FRAME, margins: NO_MARGINS });
   }
 
   private runtimeInfo(backend: BackendName, model: ClassifierModel, selfChecks: readonly SelfCheck[], source: Source): RuntimeInfo {

@@ -1,6 +1,7 @@
 /**
- * A loaded, verified column-classifier model: predicts by head name and
- * decodes to digits. Holds the TF.js model; `dispose()` releases it.
+ * A loaded, verified column-classifier model: predicts by head name (reading
+ * and decoding the outputs is `read-heads.ts` and `read-columns.ts`). Holds
+ * the TF.js model; `dispose()` releases it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { toPreprocessSpec } from '../contract/preprocess-spec.ts';
@@ -8,7 +9,6 @@ import type { ModelContract } from '../contract/schema.ts';
 import { DisposedError, InferenceError, InputError } from '../errors.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
 import type { BoundHead } from './bind-heads.ts';
-import { decodeColumns, type ColumnReading } from './decode.ts';
 import type { ModelInspection } from './inspect.ts';
 
 /** The TF.js model behind a {@link ClassifierModel}. */
@@ -92,22 +92,6 @@ export class ClassifierModel {
       result[bound.head.name] = tensor;
     }
     return result;
-  }
-
-  /**
-   * Predicts and decodes a batch of columns.
-   *
-   * @param batch - as for {@link predict}; not disposed
-   */
-  async classify(batch: tf.Tensor4D): Promise<ColumnReading[]> {
-    const outputs = this.predict(batch);
-    try {
-      const values: Record<string, Float32Array> = {};
-      for (const [name, tensor] of Object.entries(outputs)) values[name] = (await tensor.data()) as Float32Array;
-      return decodeColumns(values, this.contract.decode, batch.shape[0]);
-    } finally {
-      for (const tensor of Object.values(outputs)) tensor.dispose();
-    }
   }
 
   /** Releases the TF.js model; idempotent. */

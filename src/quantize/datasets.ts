@@ -31,9 +31,11 @@ export async function goldenInputs(model: ClassifierModel, source: ModelSource):
   const parts: Float32Array[] = [];
   for (const goldenCase of cases) {
     const input = await goldenInput(model, goldenCase, source, nodeImageDecoder);
-    if (input === undefined) continue;
-    parts.push((await input.data()) as Float32Array);
-    input.dispose();
+    try {
+      parts.push((await input.data()) as Float32Array);
+    } finally {
+      input.dispose();
+    }
   }
   const x = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (x.set(p, at), at + p.length), 0);
