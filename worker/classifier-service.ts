@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, DisposedError, InputError, LoadError } from '../src/errors.ts';
+import { BackendError, DisposedError, InputError, LoadError, StateError } from '../src/errors.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
@@ -17,7 +17,6 @@ import type {
   RuntimeInfo,
   RuntimeWarning,
   SelfCheck,
-  SimulatedFault,
   StartOptions,
   StartProgress,
   WorkerMemory,
@@ -55,10 +54,10 @@ export class ClassifierService implements ClassifierWorkerApi {
   private startAbort: AbortController | undefined;
   private onWarning: ((warning: RuntimeWarning) => void) | undefined;
   private contextLost = false;
-  /** Set by simulateFault('hang'): the next classify() stops answering. */
-  private stallNextCall = false;
   private recovery: Promise<Running> | undefined;
   private disposed = false;
+  /** Loader warnings already sent since the last start(). */
+  private readonly forwarded = new Set<string>();
 
   async start(
     options: StartOptions,
@@ -75,6 +74,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.releaseModel();
     this.options = options;
     this.onWarning = onWarning;
+    this.forwarded.clear();
     this.source = cachingSource(fetchModelSource(options.modelUrl));
     try {
       this.running = await this.selectBackend(options.backends, abort.signal, onProgress);
@@ -91,7 +91,7 @@ export class ClassifierService implements ClassifierWorkerApi {
   async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {
     this.assertAlive();
     const options = this.options;
-    if (options === undefined) throw new InputError('input/bad-argument', 'setBackends: call start() with a model first.');
+    if (options === undefined) throw new StateError('state/not-started', 'setBackends: call start() with a model first.');
     return this.start({ ...options, backends }, undefined, this.onWarning);
   }
 
@@ -100,14 +100,6 @@ export class ClassifierService implements ClassifierWorkerApi {
     const transfer = Math.max(0, performance.timeOrigin + received - request.sentAt);
     try {
       this.assertAlive();
-      if (this.stallNextCall) {
-        this.stallNextCall = false;
-        // Long enough to outlast any watchdog a test sets; short enough to end by itself if terminate() lags.
-        const until = Date.now() + 10_000;
-        while (Date.now() < until) {
-          // Busy on purpose: a worker that stops answering.
-        }
-      }
       let running = this.requireRunning();
       if (this.contextLost) running = await this.recover();
       const { width, height } = frame;
@@ -150,31 +142,6 @@ export class ClassifierService implements ClassifierWorkerApi {
     return { numTensors, numBytes, backend: this.running?.backend };
   }
 
-  async simulateFault(fault: SimulatedFault): Promise<void> {
-    this.assertAlive();
-    switch (fault) {
-      case 'context-loss': {
-        const context = activeWebglContext();
-        const extension = context?.getExtension('WEBGL_lose_context');
-        if (extension === undefined || extension === null) {
-          throw new BackendError('backend/unavailable', 'simulateFault("context-loss") needs the webgl backend with WEBGL_lose_context.');
-        }
-        extension.loseContext();
-        return;
-      }
-      case 'uncaught-error':
-        setTimeout(() => {
-          throw new Error('Simulated uncaught error in the classifier worker.');
-        });
-        return;
-      case 'hang':
-        // The next call stalls, not a timer: a frame posted right after this answer could reach
-        // the worker before a 0 ms timer ran (WebKit did, 1 run in 10) and be answered.
-        this.stallNextCall = true;
-        return;
-    }
-  }
-
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -191,7 +158,7 @@ export class ClassifierService implements ClassifierWorkerApi {
   ): Promise<Running> {
     const options = this.options;
     const source = this.source;
-    if (options === undefined || source === undefined) throw new InputError('input/bad-argument', 'No model to start: call start().');
+    if (options === undefined || source === undefined) throw new StateError('state/not-started', 'No model to start: call start().');
     const setup: BackendSetup = {
       wasmPaths: options.wasmPaths ?? defaultWasmPaths,
       wasmThreads: options.wasmThreads ?? false,
@@ -214,6 +181,7 @@ export class ClassifierService implements ClassifierWorkerApi {
             else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
           },
         });
+        await this.forwardLoaderWarnings(model);
         onProgress?.({ stage: 'self-check', backend });
         const measured = await measureGolden(model, source, browserImageDecoder);
         if (measured === undefined) {
@@ -281,7 +249,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.recovery ??= (async () => {
       const lost = this.requireRunning();
       const options = this.options;
-      if (options === undefined) throw new InputError('input/bad-argument', 'No model to recover.');
+      if (options === undefined) throw new StateError('state/not-started', 'No model to recover: call start().');
       await this.warn({ code: 'backend/context-lost', message: `The WebGL context was lost; rebuilding the ${lost.backend} backend and reloading the model.` });
       this.releaseModel();
       resetWebglBackend();
@@ -317,9 +285,19 @@ export class ClassifierService implements ClassifierWorkerApi {
     await Promise.resolve(this.onWarning?.(warning)).catch(() => undefined);
   }
 
+  /** Sends the loader's warnings on, once per start (the model is loaded again on every backend tried). */
+  private async forwardLoaderWarnings(model: ClassifierModel): Promise<void> {
+    for (const problem of model.warnings) {
+      const key = `${problem.code}\n${problem.message}`;
+      if (this.forwarded.has(key)) continue;
+      this.forwarded.add(key);
+      await this.warn({ code: problem.code, message: problem.message, ...(problem.details === undefined ? {} : { details: problem.details }) });
+    }
+  }
+
   private requireRunning(): Running {
     if (this.running === undefined) {
-      throw new InputError('input/bad-argument', 'The classifier has no model yet: call start() and wait for it to resolve.');
+      throw new StateError('state/not-started', 'The classifier has no model yet: call start() and wait for it to resolve.');
     }
     return this.running;
   }

@@ -103,6 +103,10 @@ export class ColumnClassifier extends LitElement {
   private refusedMaxFps: number | undefined;
   private dragging: { key: CornerKey; pointerId: number } | undefined;
   private readonly stability = new StabilityTracker(3, 0.5);
+  /** The last error reported (code and message): the same one is not reported again until something changes. */
+  private reported: string | undefined;
+  /** Why the camera could not be opened: what a capture says instead of "no source". */
+  private cameraError: ColumnClassifierError | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -120,6 +124,8 @@ export class ColumnClassifier extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
+    // A changed input may have fixed (or changed) the cause: its error may be reported again.
+    if ([...changed.keys()].some((key) => key !== 'statusText' && key !== 'stableValue' && key !== 'frameSize')) this.reported = undefined;
     const restart = (['model', 'backend'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
     if (restart && this.isConnected) {
       this.releaseClient();
@@ -179,6 +185,7 @@ export class ColumnClassifier extends LitElement {
       throw generation === this.generation ? error : superseded();
     });
     if (generation !== this.generation) throw superseded();
+    this.reported = undefined;
     const digits = result.columns.map((c) => c.digit);
     const confidences = result.columns.map((c) => c.confidence);
     const reading: ReadingDetail = {
@@ -256,6 +263,9 @@ export class ColumnClassifier extends LitElement {
 
   /** The source to capture from now: a stream is read through the element's own video. */
   private async capturableSource(): Promise<CapturableSource> {
+    if (this.camera !== null && this.stream === undefined && !(this.source instanceof MediaStream)) {
+      throw this.cameraError ?? new InputError('input/zero-size-frame', 'The camera is being opened; try again on the next frame.');
+    }
     if (this.stream !== undefined) {
       await this.updateComplete;
       const video = this.streamVideo;
@@ -278,6 +288,7 @@ export class ColumnClassifier extends LitElement {
       this.stream = source;
       return;
     }
+    this.cameraError = undefined;
     if (this.camera === null) {
       this.cameraController.stop();
       this.stream = undefined;
@@ -289,7 +300,10 @@ export class ColumnClassifier extends LitElement {
         if (generation === this.generation && this.isConnected) this.stream = stream;
         else this.cameraController.stop();
       },
-      (error: unknown) => this.reportError(error),
+      (error: unknown) => {
+        this.cameraError = toClassifierError(error);
+        this.reportError(error);
+      },
     );
   }
 
@@ -466,13 +480,19 @@ export class ColumnClassifier extends LitElement {
     this.loopTimer = undefined;
   }
 
+  /** Reports an error once: the same code and message again (every capture tick of a persistent fault) is not re-sent. */
   private reportError(error: unknown): void {
-    const typed =
-      error instanceof ColumnClassifierError
-        ? error
-        : new WorkerError('worker/crashed', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const typed = toClassifierError(error);
+    const key = `${typed.code}\n${typed.message}`;
+    if (key === this.reported) return;
+    this.reported = key;
     this.statusText = typed.message;
     this.emit('cc-error', { error: typed });
   }
 }
 
+
+function toClassifierError(error: unknown): ColumnClassifierError {
+  if (error instanceof ColumnClassifierError) return error;
+  return new WorkerError('worker/crashed', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}

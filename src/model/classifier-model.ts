@@ -10,6 +10,7 @@ import { DisposedError, InferenceError, InputError } from '../errors.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
 import type { BoundHead } from './bind-heads.ts';
 import type { ModelInspection } from './inspect.ts';
+import type { Problem } from './problems.ts';
 
 /** The TF.js model behind a {@link ClassifierModel}. */
 export type TfModel = tf.LayersModel | tf.GraphModel;
@@ -43,6 +44,11 @@ export class ClassifierModel {
     this.heads = heads;
     this.inspection = inspection;
     this.feedName = feedName;
+  }
+
+  /** What the loader found worth saying but not worth refusing (e.g. `contract/no-integrity`, `contract/unbound-output`). */
+  get warnings(): readonly Problem[] {
+    return this.inspection.problems.filter((p) => p.severity === 'warning');
   }
 
   /** The TF.js model (e.g. to pick a backend-specific warm-up). */

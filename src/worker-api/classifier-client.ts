@@ -10,7 +10,6 @@ import {
   type FrameResult,
   type RuntimeInfo,
   type RuntimeWarning,
-  type SimulatedFault,
   type StartOptions,
   type StartProgress,
   type WorkerMemory,
@@ -182,11 +181,6 @@ export class ClassifierClient {
   /** The worker's TF.js memory counters. */
   memory(): Promise<WorkerMemory> {
     return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.memory());
-  }
-
-  /** For recovery tests: makes the worker lose its WebGL context, throw at top level, or hang. */
-  simulateFault(fault: SimulatedFault): Promise<void> {
-    return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.simulateFault(fault));
   }
 
   /** Stops the worker and drops any waiting frame. Idempotent; later calls reject with DisposedError. */
