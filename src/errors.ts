@@ -114,10 +114,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && errorCodes.has(value);
 }
 
-/**
- * Base class of every error the product throws. Every class names itself: a
- * minifier renames classes, so `this.constructor.name` would read `Le` in the bundle.
- */
+/** Base class of every error the product throws. */
 export class ColumnClassifierError extends Error {
   /** Stable, machine-readable code, e.g. `input/zero-size-frame`. */
   readonly code: ErrorCode;
@@ -134,59 +131,39 @@ export class ColumnClassifierError extends Error {
   get family(): ErrorFamily {
     return familyOf(this.code);
   }
-
-  override get name(): string {
-    return 'ColumnClassifierError';
-  }
 }
 
 /** The model contract is missing, malformed or contradicts the model. */
-export class ContractError extends ColumnClassifierError {
-  override get name(): string {
-    return 'ContractError';
-  }
-}
+export class ContractError extends ColumnClassifierError {}
 /** A model could not be fetched, parsed or verified. */
-export class LoadError extends ColumnClassifierError {
-  override get name(): string {
-    return 'LoadError';
-  }
-}
+export class LoadError extends ColumnClassifierError {}
 /** A TF.js backend could not be used or disagreed with the golden outputs. */
-export class BackendError extends ColumnClassifierError {
-  override get name(): string {
-    return 'BackendError';
-  }
-}
+export class BackendError extends ColumnClassifierError {}
 /** Inference failed or produced outputs of the wrong shape. */
-export class InferenceError extends ColumnClassifierError {
-  override get name(): string {
-    return 'InferenceError';
-  }
-}
+export class InferenceError extends ColumnClassifierError {}
 /** A frame or argument given by the caller is not usable. */
-export class InputError extends ColumnClassifierError {
-  override get name(): string {
-    return 'InputError';
-  }
-}
+export class InputError extends ColumnClassifierError {}
 /** A call came before the object was ready for it (e.g. classify before start). */
-export class StateError extends ColumnClassifierError {
-  override get name(): string {
-    return 'StateError';
-  }
-}
+export class StateError extends ColumnClassifierError {}
 /** An object was used after `dispose()`. */
-export class DisposedError extends ColumnClassifierError {
-  override get name(): string {
-    return 'DisposedError';
-  }
-}
+export class DisposedError extends ColumnClassifierError {}
 /** The worker died or stopped answering. */
-export class WorkerError extends ColumnClassifierError {
-  override get name(): string {
-    return 'WorkerError';
-  }
+export class WorkerError extends ColumnClassifierError {}
+
+// Every class names itself on its prototype: a minifier renames classes, so `this.constructor.name`
+// read `Le`, `h`, `w` in the bundle. Object keys survive minification.
+for (const [name, ErrorClass] of Object.entries({
+  ColumnClassifierError,
+  ContractError,
+  LoadError,
+  BackendError,
+  InferenceError,
+  InputError,
+  StateError,
+  DisposedError,
+  WorkerError,
+})) {
+  Object.defineProperty(ErrorClass.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
 const classByFamily = {

@@ -20,7 +20,7 @@ import { fileModelSource } from '../model/node-file-source.ts';
 import { SIDECAR_NAME } from '../model/contract-location.ts';
 import type { Problem } from '../model/problems.ts';
 import { formatMap, mapRange, type AffineMap } from '../model/topology.ts';
-import type { WeightAudit } from '../quantize/audit.ts';
+import type { WeightAudit } from '../model/quantization-audit.ts';
 import { checkBinding, identifyHeads, measuredOutputs, type BindingCheck, type HeadIdentification, type MeasuredOutput } from './heads.ts';
 import { feedFor, hypothesesFor, hypothesisLabel, RANGES, type Hypothesis } from './hypotheses.ts';
 import { MIN_USEFUL_RANGE_WIDTH } from '../model/check-input.ts';

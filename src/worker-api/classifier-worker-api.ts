@@ -29,7 +29,7 @@ export interface StartOptions {
   readonly wasmPaths?: string;
   /**
    * Let the WASM backend use threads when the page is cross-origin isolated.
-   * Default false: threaded WASM hung in Firefox (see PLATFORM.md).
+   * Default false: threaded WASM hung in Firefox (see docs/platform.md).
    */
   readonly wasmThreads?: boolean;
   /** Columns of the frames to come: warm-up compiles the shaders for this batch size. Default 13. */
