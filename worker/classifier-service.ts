@@ -84,10 +84,6 @@ export class ClassifierService implements ClassifierWorkerApi {
     }
   }
 
-  async abortStart(): Promise<void> {
-    this.startAbort?.abort();
-  }
-
   async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {
     this.assertAlive();
     const options = this.options;

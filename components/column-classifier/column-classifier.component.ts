@@ -1,20 +1,21 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
-import { columnBoxes, insetQuad } from '../../src/preprocess/columns.ts';
+import { insetQuad } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
 import { MAIN_TRACK, markStage } from '../../src/runtime/stage-marks.ts';
 import type { ClassifierClient, ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
-import { quadOutline } from './calibration.ts';
 import { CalibrationController } from './calibration-controller.ts';
+import { renderOverlay } from './overlay.ts';
 import { CameraController, type FacingMode } from './camera-controller.ts';
 import { CaptureLoopController } from './capture-loop-controller.ts';
 import { ClassifierController } from './classifier-controller.ts';
 import { captureFrame, resolveSource, sourceSize, type CapturableSource, type FrameSource } from './capture.ts';
 import { formatCorners, parseCorners } from './corners.ts';
 import type { ReadingDetail } from './events.ts';
+import { toReading } from './reading.ts';
 import { ReportOnce } from './report-once.ts';
 import { StabilityTracker } from './stability.ts';
 import { styles } from './column-classifier.styles.ts';
@@ -102,7 +103,12 @@ export class ColumnClassifier extends LitElement {
   @query('canvas[part="frame"]') private previewCanvas!: HTMLCanvasElement | null;
   @query('.preview') private previewBox!: HTMLElement | null;
 
-  private readonly cameraController = new CameraController(this);
+  private readonly cameraController = new CameraController(this, {
+    onStream: (stream) => {
+      if (this.isConnected) this.stream = stream;
+    },
+    onError: (error) => this.reportError(error),
+  });
   private readonly classifier = new ClassifierController(this, {
     inputs: () => ({
       modelUrl: this.model,
@@ -132,10 +138,6 @@ export class ColumnClassifier extends LitElement {
   private readonly errors = new ReportOnce();
   private refusedMaxFps: number | undefined;
   private lastStatusTime = Number.NEGATIVE_INFINITY;
-  /** Why the camera could not be opened: what a capture says instead of "no source". */
-  private cameraError: ColumnClassifierError | undefined;
-  /** Bumped on every camera request, so a stream that opens after another request (or a disconnect) is closed. */
-  private cameraRequests = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -145,7 +147,6 @@ export class ColumnClassifier extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.cameraRequests += 1;
     this.stream = undefined;
   }
 
@@ -189,7 +190,6 @@ export class ColumnClassifier extends LitElement {
    */
   dispose(): void {
     this.loop.configure(undefined);
-    this.cameraRequests += 1;
     this.cameraController.stop();
     this.stream = undefined;
     this.classifier.dispose();
@@ -238,7 +238,7 @@ export class ColumnClassifier extends LitElement {
         ${this.stream === undefined
           ? html`<canvas part="frame"></canvas>`
           : html`<video part="frame" muted playsinline autoplay></video>`}
-        ${size === undefined ? nothing : this.renderOverlay(size.width, size.height)}
+        ${size === undefined ? nothing : renderOverlay(this.overlayGeometry(), this.lastReading, size)}
         ${this.calibrate ? this.calibration.render() : nothing}
       </div>
       <div part="readout" aria-hidden="true">${digits.map((digit) => html`<span part="digit">${digit}</span>`)}</div>
@@ -247,46 +247,11 @@ export class ColumnClassifier extends LitElement {
     `;
   }
 
-  private renderOverlay(width: number, height: number) {
-    const reading = this.lastReading;
-    let boxes: Quad[];
-    let geometry: ColumnGeometry;
-    try {
-      geometry = this.geometry;
-      boxes = columnBoxes(geometry);
-    } catch {
-      return nothing;
-    }
-    const stableClass = reading?.stable ? 'stable' : 'unstable';
-    return html`<svg part="overlay" class=${stableClass} viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" aria-hidden="true">
-      ${quadOutline(insetQuad(geometry), width, height, 'bead-area')}
-      ${boxes.map((box, i) => {
-        const digit = reading?.digits[i];
-        const cx = ((box.topLeft.x + box.topRight.x + box.bottomRight.x + box.bottomLeft.x) / 4) * width;
-        const top = Math.min(box.topLeft.y, box.topRight.y) * height;
-        const pitch = Math.abs(box.topRight.x - box.topLeft.x) * width;
-        return svg`${quadOutline(box, width, height, 'column-box')}
-          ${digit === undefined ? nothing : svg`<text part="column-digit" x=${cx} y=${Math.max(pitch * 0.8, top - pitch * 0.15)} font-size=${pitch * 0.8} text-anchor="middle">${digit}</text>`}`;
-      })}
-    </svg>`;
-  }
-
   /** Makes a frame's result the element's reading: readout, overlay, live region, status line. */
   private show(result: ClientFrameResult, captureStart: number, captureEnd: number): ReadingDetail {
     const digits = result.columns.map((c) => c.digit);
-    const confidences = result.columns.map((c) => c.confidence);
-    const reading: ReadingDetail = {
-      digits,
-      value: digits.reduce((value, digit) => value * 10 + digit, 0),
-      columns: result.columns,
-      confidence: Math.min(...confidences),
-      stable: this.stability.push(digits, confidences),
-      backend: result.backend,
-      capturedAt: captureStart,
-      frameWidth: result.frameWidth,
-      frameHeight: result.frameHeight,
-      timings: { ...result.timings, capture: captureEnd - captureStart, roundTrip: result.roundTrip },
-    };
+    const stable = this.stability.push(digits, result.columns.map((c) => c.confidence));
+    const reading = toReading(result, stable, captureStart, captureEnd);
     const shown = this.lastReading;
     this.lastReading = reading;
     // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.
@@ -330,7 +295,8 @@ export class ColumnClassifier extends LitElement {
   /** The source to capture from now: a stream is read through the element's own video. */
   private async capturableSource(): Promise<CapturableSource> {
     if (this.camera !== null && this.stream === undefined && !(this.source instanceof MediaStream)) {
-      throw this.cameraError ?? new InputError('input/zero-size-frame', 'The camera is being opened; try again on the next frame.');
+      // A camera that failed says why, rather than "no source" on every tick.
+      throw this.cameraController.error ?? new InputError('input/zero-size-frame', 'The camera is being opened; try again on the next frame.');
     }
     if (this.stream !== undefined) {
       await this.updateComplete;
@@ -346,32 +312,15 @@ export class ColumnClassifier extends LitElement {
     return source;
   }
 
-  /** Attaches a MediaStream (the camera, or a stream given as `source`) to the element's preview video. */
+  /** Previews and reads a MediaStream: one given as `source`, or the camera's. */
   private connectStream(): void {
-    const source = this.source;
-    const request = ++this.cameraRequests;
-    this.cameraError = undefined;
-    if (source instanceof MediaStream) {
+    if (this.source instanceof MediaStream) {
       this.cameraController.stop();
-      this.stream = source;
+      this.stream = this.source;
       return;
     }
-    if (this.camera === null) {
-      this.cameraController.stop();
-      this.stream = undefined;
-      return;
-    }
-    this.cameraController.open(this.camera === 'user' ? 'user' : 'environment').then(
-      (stream) => {
-        if (request === this.cameraRequests && this.isConnected) this.stream = stream;
-        else this.cameraController.stop();
-      },
-      (error: unknown) => {
-        if (request !== this.cameraRequests) return;
-        this.cameraError = toClassifierError(error);
-        this.reportError(error);
-      },
-    );
+    if (this.camera === null) this.stream = undefined;
+    this.cameraController.request(this.camera === null ? null : this.camera === 'user' ? 'user' : 'environment');
   }
 
   /** Shows the captured frame in the preview (one GPU copy; skipped when a video is the preview). */
@@ -386,6 +335,15 @@ export class ColumnClassifier extends LitElement {
       canvas.height = height;
     }
     canvas.getContext('2d')?.drawImage(image, 0, 0);
+  }
+
+  /** Where the overlay draws the columns; undefined while `columns` or `corners` cannot be read. */
+  private overlayGeometry(): ColumnGeometry | undefined {
+    try {
+      return this.geometry;
+    } catch {
+      return undefined;
+    }
   }
 
   private calibrationQuad(): Quad {

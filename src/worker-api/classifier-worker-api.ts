@@ -141,8 +141,6 @@ export interface ClassifierWorkerApi {
     onProgress?: (progress: StartProgress) => void,
     onWarning?: (warning: RuntimeWarning) => void,
   ): Promise<RuntimeInfo>;
-  /** Aborts a `start` under way: it rejects with `load/aborted`. */
-  abortStart(): Promise<void>;
   /** Reads every column of a transferred frame; the worker closes the frame. */
   classify(frame: ImageBitmap, request: FrameRequest): Promise<FrameResult>;
   /** Moves to another backend preference (self-check again). */
