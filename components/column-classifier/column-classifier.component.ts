@@ -50,9 +50,9 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and the self-check results.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
  * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings.
- * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart); the element goes on.
+ * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart, a loader warning such as `contract/no-integrity`); the element goes on.
  * @fires cc-corners-change - A calibration handle moved; `detail.corners` is the new bead area.
- * @fires cc-error - A typed error; `detail.error.code` is stable.
+ * @fires cc-error - A typed error; `detail.error.code` is stable. Fired once per error until an attribute changes or a frame is read.
  *
  * @csspart preview - The preview box (frame, overlay and handles).
  * @csspart frame - The last captured frame, or the camera video.
