@@ -2,8 +2,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /** What the loop needs from its host. */
 export interface CaptureLoopOptions {
-  /** The host's document (hidden pages are not read). */
-  readonly document: Document;
+  /** The host's document now (hidden pages are not read); asked at connect, since an element can be adopted into another. */
+  readonly document: () => Document;
   /** Reads one frame; never rejects (the host reports its own errors). */
   readonly capture: () => Promise<void>;
 }
@@ -22,6 +22,8 @@ export class CaptureLoopController implements ReactiveController {
   private frameInFlight = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastCaptureTime = Number.NEGATIVE_INFINITY;
+  /** The document whose visibility is watched while the host is connected. */
+  private watched: Document | undefined;
 
   constructor(host: ReactiveControllerHost, options: CaptureLoopOptions) {
     this.options = options;
@@ -43,11 +45,13 @@ export class CaptureLoopController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.options.document.addEventListener('visibilitychange', this.onVisibilityChange);
+    this.watched = this.options.document();
+    this.watched.addEventListener('visibilitychange', this.onVisibilityChange);
   }
 
   hostDisconnected(): void {
-    this.options.document.removeEventListener('visibilitychange', this.onVisibilityChange);
+    this.watched?.removeEventListener('visibilitychange', this.onVisibilityChange);
+    this.watched = undefined;
     this.stop();
   }
 
@@ -67,7 +71,7 @@ export class CaptureLoopController implements ReactiveController {
 
   private readonly onDue = (): void => {
     this.timer = undefined;
-    if (!this.running || this.frameInFlight || this.options.document.hidden) return;
+    if (!this.running || this.frameInFlight || this.options.document().hidden) return;
     // Counted from here, not only from a capture: a frame that fails before capturing (no source
     // yet, a model that did not load) must not re-arm the timer at once and report at 250 Hz.
     this.lastCaptureTime = performance.now();
@@ -79,6 +83,6 @@ export class CaptureLoopController implements ReactiveController {
   };
 
   private readonly onVisibilityChange = (): void => {
-    if (!this.options.document.hidden) this.schedule();
+    if (!this.options.document().hidden) this.schedule();
   };
 }

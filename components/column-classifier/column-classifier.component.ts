@@ -125,7 +125,7 @@ export class ColumnClassifier extends LitElement {
     onError: (error) => this.reportError(error),
   });
   private readonly loop = new CaptureLoopController(this, {
-    document: this.ownerDocument,
+    document: () => this.ownerDocument,
     capture: () => this.captureForLoop(),
   });
   private readonly calibration = new CalibrationController(this, {
