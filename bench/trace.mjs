@@ -1,5 +1,5 @@
 // Reads a Chromium DevTools trace of one measurement window: main-thread busy
-// time per source frame, long tasks, and worker busy time. See PLATFORM.md,
+// time per source frame, long tasks, and worker busy time. See docs/platform.md,
 // "Measuring main-thread cost in Chromium (CDP)".
 
 /** Categories to record: top-level tasks, the timeline, User Timing marks, thread names. */

@@ -1,5 +1,5 @@
 // Launch settings for the three engines, measured on this machine (see
-// ../shared/PLATFORM.md). Shared by web-test-runner, `doctor` and `bench`, so
+// docs/platform.md). Shared by web-test-runner, `doctor` and `bench`, so
 // every tool runs the browsers the same way.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

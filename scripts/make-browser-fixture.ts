@@ -47,7 +47,7 @@ const withGolden = { ...contract, golden: { tolerance: FIXTURE_GOLDEN_TOLERANCE,
 const saved = await saveModel(model);
 
 const root = 'test/fixtures';
-for (const name of ['browser-model', 'browser-model-bad-hash', 'browser-model-corrupt', 'browser-model-no-contract', 'browser-model-no-golden']) {
+for (const name of ['browser-model', 'browser-model-bad-hash', 'browser-model-corrupt', 'browser-model-no-contract', 'browser-model-no-golden', 'browser-model-no-integrity']) {
   await rm(join(root, name), { recursive: true, force: true });
   await mkdir(join(root, name), { recursive: true });
 }
@@ -59,6 +59,8 @@ await writeModel(saved, { ...withGolden, integrity: { algorithm: 'sha256', shard
 await writeModel(saved, undefined, 'none', { dir: join(root, 'browser-model-no-contract') });
 // A valid contract without golden inputs: loads, with a golden/missing warning.
 await writeModel(saved, contract, 'embedded', { dir: join(root, 'browser-model-no-golden') });
+// A valid contract without an integrity section: loads, with a contract/no-integrity warning from the loader.
+await writeModel(saved, withGolden, 'embedded', { dir: join(root, 'browser-model-no-integrity'), withIntegrity: false });
 await writeFile(join(root, 'browser-model-corrupt', 'model.json'), '{"format": "layers-model", "modelTopology": {');
 // A whole rendered frame and what the Node reference pipeline reads in it:
 // browsers must reproduce these numbers from the PNG (decode, grey, crop, resize).
@@ -75,4 +77,4 @@ await writeFile(
   JSON.stringify({ backend: tf.getBackend(), geometry, width: reading.width, height: reading.height, columns: reading.columns }, null, 2),
 );
 reference.dispose();
-console.log('wrote test/fixtures/browser-model, browser-model-bad-hash, browser-model-corrupt, browser-model-no-contract, browser-model-no-golden');
+console.log('wrote test/fixtures/browser-model, browser-model-bad-hash, browser-model-corrupt, browser-model-no-contract, browser-model-no-golden, browser-model-no-integrity');

@@ -12,47 +12,107 @@ export const ErrorFamily = {
   backend: 'backend',
   inference: 'inference',
   input: 'input',
+  state: 'state',
   disposed: 'disposed',
   worker: 'worker',
 } as const;
 export type ErrorFamily = (typeof ErrorFamily)[keyof typeof ErrorFamily];
 
 /**
- * Stable error codes. Add new codes here, never reuse or rename one: they are
- * part of the public API.
+ * Every stable error code, one closed list (a test checks that every code the
+ * sources name is here). Add new codes here, never reuse or rename one: they
+ * are part of the public API.
  */
-export type ErrorCode =
+export const ERROR_CODES = [
   // input: frames and call arguments
-  | 'input/zero-size-frame'
-  | 'input/detached-frame'
-  | 'input/unsupported-source'
-  | 'input/tainted-source'
-  | 'input/camera-unavailable'
-  | 'input/bad-geometry'
-  | 'input/bad-argument'
+  'input/zero-size-frame',
+  'input/detached-frame',
+  'input/unsupported-source',
+  'input/tainted-source',
+  'input/camera-unavailable',
+  'input/bad-geometry',
+  'input/bad-argument',
+  // state: a call that the object's state does not allow yet
+  'state/not-started',
   // backend: TF.js backends
-  | 'backend/unavailable'
-  | 'backend/init-failed'
-  | 'backend/context-lost'
-  | 'backend/golden-mismatch'
+  'backend/unavailable',
+  'backend/init-failed',
+  'backend/context-lost',
+  'backend/golden-mismatch',
   // inference
-  | 'inference/failed'
-  | 'inference/bad-output'
+  'inference/failed',
+  'inference/bad-output',
   // load: fetching and parsing a model
-  | 'load/http'
-  | 'load/network'
-  | 'load/bad-json'
-  | 'load/aborted'
-  | 'load/integrity'
-  | 'load/truncated'
-  | 'load/unsupported-format'
-  // contract: the model contract and its agreement with the topology
-  | `contract/${string}`
+  'load/http',
+  'load/network',
+  'load/bad-json',
+  'load/aborted',
+  'load/integrity',
+  'load/truncated',
+  'load/unsupported-format',
+  // contract, structure (ContractShapeCode in src/contract/validate.ts)
+  'contract/not-an-object',
+  'contract/missing-field',
+  'contract/wrong-type',
+  'contract/invalid-value',
+  'contract/out-of-range',
+  'contract/unknown-field',
+  'contract/bad-format',
+  'contract/unsupported-version',
+  // contract, cross-field rules (ContractRuleCode in src/contract/schema.ts)
+  'contract/duplicate-head',
+  'contract/duplicate-head-output',
+  'contract/input-shape-mismatch',
+  'contract/empty-input-range',
+  'contract/decode-unknown-head',
+  'contract/decode-head-mismatch',
+  'contract/softmax-single-unit',
+  'contract/golden-unknown-head',
+  'contract/golden-missing-head',
+  'contract/golden-output-size',
+  'contract/golden-input-size',
+  // contract, where it is and whether it agrees with the model
+  'contract/missing',
+  'contract/sidecar-conflict',
+  'contract/input-not-found',
+  'contract/input-mismatch',
+  'contract/input-dtype-mismatch',
+  'contract/uninspectable-input',
+  'contract/missing-input-range',
+  'contract/internals-mismatch',
+  'contract/double-normalization',
+  'contract/head-not-found',
+  'contract/head-ambiguous',
+  'contract/head-shape-mismatch',
+  'contract/head-activation-mismatch',
+  'contract/unbound-output',
+  'contract/integrity-incomplete',
+  'contract/integrity-unknown-shard',
+  'contract/no-integrity',
+  'contract/quantization-mismatch',
+  'contract/quantization-undeclared',
+  'contract/quantization-unknown-weight',
+  'contract/quantization-at-risk',
+  'contract/quantization-gate',
   // lifecycle
-  | 'disposed/used-after-dispose'
-  | 'disposed/superseded'
-  | 'worker/crashed'
-  | 'worker/unresponsive';
+  'disposed/used-after-dispose',
+  'disposed/superseded',
+  'worker/crashed',
+  'worker/unresponsive',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Codes that only ever name a warning (`cc-warning`), never a thrown error. */
+export const WARNING_ONLY_CODES = ['backend/fallback', 'golden/missing', 'worker/restarted'] as const;
+/** The code of a warning: any error code a degradation may carry (e.g. `contract/no-integrity`), or a warning-only one. */
+export type WarningCode = ErrorCode | (typeof WARNING_ONLY_CODES)[number];
+
+const errorCodes: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** Whether a string is one of the {@link ERROR_CODES}. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && errorCodes.has(value);
+}
 
 /** Base class of every error the product throws. */
 export class ColumnClassifierError extends Error {
@@ -71,10 +131,6 @@ export class ColumnClassifierError extends Error {
   get family(): ErrorFamily {
     return familyOf(this.code);
   }
-
-  override get name(): string {
-    return this.constructor.name;
-  }
 }
 
 /** The model contract is missing, malformed or contradicts the model. */
@@ -87,10 +143,28 @@ export class BackendError extends ColumnClassifierError {}
 export class InferenceError extends ColumnClassifierError {}
 /** A frame or argument given by the caller is not usable. */
 export class InputError extends ColumnClassifierError {}
+/** A call came before the object was ready for it (e.g. classify before start). */
+export class StateError extends ColumnClassifierError {}
 /** An object was used after `dispose()`. */
 export class DisposedError extends ColumnClassifierError {}
 /** The worker died or stopped answering. */
 export class WorkerError extends ColumnClassifierError {}
+
+// Every class names itself on its prototype: a minifier renames classes, so `this.constructor.name`
+// read `Le`, `h`, `w` in the bundle. Object keys survive minification.
+for (const [name, ErrorClass] of Object.entries({
+  ColumnClassifierError,
+  ContractError,
+  LoadError,
+  BackendError,
+  InferenceError,
+  InputError,
+  StateError,
+  DisposedError,
+  WorkerError,
+})) {
+  Object.defineProperty(ErrorClass.prototype, 'name', { value: name, writable: true, configurable: true });
+}
 
 const classByFamily = {
   contract: ContractError,
@@ -98,6 +172,7 @@ const classByFamily = {
   backend: BackendError,
   inference: InferenceError,
   input: InputError,
+  state: StateError,
   disposed: DisposedError,
   worker: WorkerError,
 } satisfies Record<ErrorFamily, typeof ColumnClassifierError>;

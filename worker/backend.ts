@@ -21,7 +21,7 @@ function configure(setup: BackendSetup): void {
   // setWasmPaths must come before any backend is chosen: a failed WebGL init
   // otherwise falls back to WASM, which then fetches its .wasm from the wrong place.
   setWasmPaths(setup.wasmPaths);
-  // Threaded WASM hung in Firefox here (PLATFORM.md); it is opt-in.
+  // Threaded WASM hung in Firefox here (docs/platform.md); it is opt-in.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', setup.wasmThreads && globalThis.crossOriginIsolated === true);
   for (const [flag, value] of Object.entries(setup.flags)) tf.env().set(flag, value);
   configured = true;

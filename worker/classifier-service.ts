@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, ColumnClassifierError, DisposedError, InferenceError, InputError, LoadError } from '../src/errors.ts';
+import { BackendError, DisposedError, InputError, LoadError, StateError } from '../src/errors.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
-import type { PngGoldenCaseInput } from '../src/contract/schema.ts';
-import { decodeColumns } from '../src/model/decode.ts';
-import { goldenGeometry } from '../src/model/golden.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
-import { checkGeometry, preprocessColumns } from '../src/preprocess/index.ts';
+import { readColumns } from '../src/model/read-columns.ts';
+import { checkGeometry } from '../src/preprocess/index.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../src/preprocess/types.ts';
 import { measureGolden } from '../src/runtime/golden-check.ts';
 import { WORKER_TRACK, markStage } from '../src/runtime/stage-marks.ts';
@@ -19,7 +17,6 @@ import type {
   RuntimeInfo,
   RuntimeWarning,
   SelfCheck,
-  SimulatedFault,
   StartOptions,
   StartProgress,
   WorkerMemory,
@@ -28,6 +25,7 @@ import { defaultWasmPaths } from './asset-urls.ts';
 import { activateBackend, activeWebglContext, resetWebglBackend, wasmThreadsEnabled, type BackendSetup } from './backend.ts';
 import { cachingSource } from './caching-source.ts';
 import { framePixels } from './frame-pixels.ts';
+import { browserImageDecoder } from './image-decoder.ts';
 
 /** Columns in the warm-up batch when the caller does not say: the element's default. */
 const DEFAULT_WARM_UP_COLUMNS = 13;
@@ -56,10 +54,10 @@ export class ClassifierService implements ClassifierWorkerApi {
   private startAbort: AbortController | undefined;
   private onWarning: ((warning: RuntimeWarning) => void) | undefined;
   private contextLost = false;
-  /** Set by simulateFault('hang'): the next classify() stops answering. */
-  private stallNextCall = false;
   private recovery: Promise<Running> | undefined;
   private disposed = false;
+  /** Loader warnings already sent since the last start(). */
+  private readonly forwarded = new Set<string>();
 
   async start(
     options: StartOptions,
@@ -76,6 +74,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.releaseModel();
     this.options = options;
     this.onWarning = onWarning;
+    this.forwarded.clear();
     this.source = cachingSource(fetchModelSource(options.modelUrl));
     try {
       this.running = await this.selectBackend(options.backends, abort.signal, onProgress);
@@ -85,14 +84,10 @@ export class ClassifierService implements ClassifierWorkerApi {
     }
   }
 
-  async abortStart(): Promise<void> {
-    this.startAbort?.abort();
-  }
-
   async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {
     this.assertAlive();
     const options = this.options;
-    if (options === undefined) throw new InputError('input/bad-argument', 'setBackends: call start() with a model first.');
+    if (options === undefined) throw new StateError('state/not-started', 'setBackends: call start() with a model first.');
     return this.start({ ...options, backends }, undefined, this.onWarning);
   }
 
@@ -101,14 +96,6 @@ export class ClassifierService implements ClassifierWorkerApi {
     const transfer = Math.max(0, performance.timeOrigin + received - request.sentAt);
     try {
       this.assertAlive();
-      if (this.stallNextCall) {
-        this.stallNextCall = false;
-        // Long enough to outlast any watchdog a test sets; short enough to end by itself if terminate() lags.
-        const until = Date.now() + 10_000;
-        while (Date.now() < until) {
-          // Busy on purpose: a worker that stops answering.
-        }
-      }
       let running = this.requireRunning();
       if (this.contextLost) running = await this.recover();
       const { width, height } = frame;
@@ -121,34 +108,14 @@ export class ClassifierService implements ClassifierWorkerApi {
       checkGeometry(request.geometry);
       const pixels = framePixels(frame);
       frame.close();
-      const { model } = running;
-      const columns = request.geometry.columns;
-      const start = performance.now();
-      const batch = tf.tidy(() => preprocessColumns(tf.browser.fromPixels(pixels, 3), request.geometry, model.spec));
-      const preprocessed = performance.now();
-      const values: Record<string, Float32Array> = {};
-      try {
-        const outputs = tf.tidy(() => model.predict(batch));
-        try {
-          for (const [name, tensor] of Object.entries(outputs)) values[name] = (await tensor.data()) as Float32Array;
-        } finally {
-          for (const tensor of Object.values(outputs)) tensor.dispose();
-        }
-      } catch (error) {
-        if (error instanceof ColumnClassifierError) throw error;
-        throw new InferenceError('inference/failed', `Inference failed on ${running.backend}: ${String(error)}.`, { cause: error });
-      } finally {
-        batch.dispose();
-      }
-      const predicted = performance.now();
-      const readings = decodeColumns(values, model.contract.decode, columns);
-      const decoded = performance.now();
+      const { columns, marks } = await readColumns(running.model, () => tf.browser.fromPixels(pixels, 3), request.geometry);
+      const { start, preprocessed, predicted, decoded } = marks;
       markStage('transfer', received - transfer, received, WORKER_TRACK);
       markStage('preprocess', start, preprocessed, WORKER_TRACK);
       markStage('predict', preprocessed, predicted, WORKER_TRACK);
       markStage('decode', predicted, decoded, WORKER_TRACK);
       return {
-        columns: readings,
+        columns,
         backend: running.backend,
         frameWidth: width,
         frameHeight: height,
@@ -171,31 +138,6 @@ export class ClassifierService implements ClassifierWorkerApi {
     return { numTensors, numBytes, backend: this.running?.backend };
   }
 
-  async simulateFault(fault: SimulatedFault): Promise<void> {
-    this.assertAlive();
-    switch (fault) {
-      case 'context-loss': {
-        const context = activeWebglContext();
-        const extension = context?.getExtension('WEBGL_lose_context');
-        if (extension === undefined || extension === null) {
-          throw new BackendError('backend/unavailable', 'simulateFault("context-loss") needs the webgl backend with WEBGL_lose_context.');
-        }
-        extension.loseContext();
-        return;
-      }
-      case 'uncaught-error':
-        setTimeout(() => {
-          throw new Error('Simulated uncaught error in the classifier worker.');
-        });
-        return;
-      case 'hang':
-        // The next call stalls, not a timer: a frame posted right after this answer could reach
-        // the worker before a 0 ms timer ran (WebKit did, 1 run in 10) and be answered.
-        this.stallNextCall = true;
-        return;
-    }
-  }
-
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -212,7 +154,7 @@ export class ClassifierService implements ClassifierWorkerApi {
   ): Promise<Running> {
     const options = this.options;
     const source = this.source;
-    if (options === undefined || source === undefined) throw new InputError('input/bad-argument', 'No model to start: call start().');
+    if (options === undefined || source === undefined) throw new StateError('state/not-started', 'No model to start: call start().');
     const setup: BackendSetup = {
       wasmPaths: options.wasmPaths ?? defaultWasmPaths,
       wasmThreads: options.wasmThreads ?? false,
@@ -235,8 +177,9 @@ export class ClassifierService implements ClassifierWorkerApi {
             else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
           },
         });
+        await this.forwardLoaderWarnings(model);
         onProgress?.({ stage: 'self-check', backend });
-        const measured = await measureGolden(model, (input) => this.pngGoldenInput(input, model!));
+        const measured = await measureGolden(model, source, browserImageDecoder);
         if (measured === undefined) {
           await this.warn({ code: 'golden/missing', message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.` });
         } else {
@@ -269,35 +212,11 @@ export class ClassifierService implements ClassifierWorkerApi {
     throw new BackendError('backend/unavailable', `No backend could run the model: ${failures.join(' | ')}.`, { details: { tried: [...backends], selfChecks } });
   }
 
-  private async pngGoldenInput(input: PngGoldenCaseInput, model: ClassifierModel): Promise<tf.Tensor4D> {
-    const source = this.source;
-    if (source === undefined) throw new DisposedError('disposed/used-after-dispose', 'The service was disposed during the self-check.');
-    const bytes = await source.readBytes(input.path);
-    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-    const pixels = framePixels(bitmap);
-    bitmap.close();
-    return tf.tidy(() =>
-      preprocessColumns(tf.browser.fromPixels(pixels, 3), goldenGeometry(input), model.spec),
-    );
-  }
-
   /** Runs the whole frame path once (preprocess and predict), so WebGL compiles its shaders before the first real frame. */
   private async warmUp(model: ClassifierModel): Promise<void> {
     const columns = this.options?.warmUpColumns ?? DEFAULT_WARM_UP_COLUMNS;
-    const batch = tf.tidy(() =>
-      preprocessColumns(
-        tf.zeros([WARM_UP_FRAME_SIZE, WARM_UP_FRAME_SIZE, 3], 'int32') as tf.Tensor3D,
-        { columns, corners: WHOLE_FRAME, margins: NO_MARGINS },
-        model.spec,
-      ),
-    );
-    try {
-      const outputs = model.predict(batch);
-      await Promise.all(Object.values(outputs).map((t) => t.data()));
-      for (const tensor of Object.values(outputs)) tensor.dispose();
-    } finally {
-      batch.dispose();
-    }
+    const blank = () => tf.zeros<tf.Rank.R3>([WARM_UP_FRAME_SIZE, WARM_UP_FRAME_SIZE, 3], 'int32');
+    await readColumns(model, blank, { columns, corners: WHOLE_FRAME, margins: NO_MARGINS });
   }
 
   private runtimeInfo(backend: BackendName, model: ClassifierModel, selfChecks: readonly SelfCheck[], source: Source): RuntimeInfo {
@@ -326,7 +245,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.recovery ??= (async () => {
       const lost = this.requireRunning();
       const options = this.options;
-      if (options === undefined) throw new InputError('input/bad-argument', 'No model to recover.');
+      if (options === undefined) throw new StateError('state/not-started', 'No model to recover: call start().');
       await this.warn({ code: 'backend/context-lost', message: `The WebGL context was lost; rebuilding the ${lost.backend} backend and reloading the model.` });
       this.releaseModel();
       resetWebglBackend();
@@ -362,9 +281,19 @@ export class ClassifierService implements ClassifierWorkerApi {
     await Promise.resolve(this.onWarning?.(warning)).catch(() => undefined);
   }
 
+  /** Sends the loader's warnings on, once per start (the model is loaded again on every backend tried). */
+  private async forwardLoaderWarnings(model: ClassifierModel): Promise<void> {
+    for (const problem of model.warnings) {
+      const key = `${problem.code}\n${problem.message}`;
+      if (this.forwarded.has(key)) continue;
+      this.forwarded.add(key);
+      await this.warn({ code: problem.code, message: problem.message, ...(problem.details === undefined ? {} : { details: problem.details }) });
+    }
+  }
+
   private requireRunning(): Running {
     if (this.running === undefined) {
-      throw new InputError('input/bad-argument', 'The classifier has no model yet: call start() and wait for it to resolve.');
+      throw new StateError('state/not-started', 'The classifier has no model yet: call start() and wait for it to resolve.');
     }
     return this.running;
   }

@@ -1,17 +1,22 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
-import { columnBoxes, insetQuad } from '../../src/preprocess/columns.ts';
+import { insetQuad } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
 import { MAIN_TRACK, markStage } from '../../src/runtime/stage-marks.ts';
-import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
+import type { ClassifierClient, ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
-import { CORNER_KEYS, keyboardMove, moveCorner, quadOutline, renderHandles, type CornerKey } from './calibration.ts';
+import { CalibrationController } from './calibration-controller.ts';
+import { renderOverlay } from './overlay.ts';
 import { CameraController, type FacingMode } from './camera-controller.ts';
+import { CaptureLoopController } from './capture-loop-controller.ts';
+import { ClassifierController } from './classifier-controller.ts';
 import { captureFrame, resolveSource, sourceSize, type CapturableSource, type FrameSource } from './capture.ts';
 import { formatCorners, parseCorners } from './corners.ts';
 import type { ReadingDetail } from './events.ts';
+import { toReading } from './reading.ts';
+import { ReportOnce } from './report-once.ts';
 import { StabilityTracker } from './stability.ts';
 import { styles } from './column-classifier.styles.ts';
 
@@ -38,12 +43,16 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr calibrate - Shows draggable, keyboard-operable corner handles over the preview; moving one updates `corners` and fires `cc-corners-change`.
  * @attr paused - No frames are captured while present (`classifyOnce()` still works).
  *
+ * The element is a host of controllers: {@link ClassifierController} (worker, model, backend),
+ * {@link CaptureLoopController} (frames at `max-fps`), {@link CalibrationController} (corner
+ * handles) and {@link CameraController}; this class keeps attributes, render and events.
+ *
  * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and the self-check results.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
  * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings.
- * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart); the element goes on.
+ * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart, a loader warning such as `contract/no-integrity`); the element goes on.
  * @fires cc-corners-change - A calibration handle moved; `detail.corners` is the new bead area.
- * @fires cc-error - A typed error; `detail.error.code` is stable.
+ * @fires cc-error - A typed error; `detail.error.code` is stable. Fired once per error until an attribute changes or a frame is read.
  *
  * @csspart preview - The preview box (frame, overlay and handles).
  * @csspart frame - The last captured frame, or the camera video.
@@ -66,7 +75,11 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
 export class ColumnClassifier extends LitElement {
   static override styles = styles;
 
-  @property() model: string = defaultModelUrl.href;
+  /**
+   * Setting the same URL again counts as a change (`hasChanged` is always true), so a model that
+   * failed to load (e.g. a 404 since fixed on the server) is tried again when set again.
+   */
+  @property({ hasChanged: () => true }) model: string = defaultModelUrl.href;
   /** Id of the source element, or the source itself. */
   @property({ attribute: 'source' }) source: string | FrameSource | null = null;
   @property() camera: FacingMode | '' | null = null;
@@ -90,46 +103,63 @@ export class ColumnClassifier extends LitElement {
   @query('canvas[part="frame"]') private previewCanvas!: HTMLCanvasElement | null;
   @query('.preview') private previewBox!: HTMLElement | null;
 
-  private readonly cameraController = new CameraController(this);
-  private client: Promise<ClassifierClient> | undefined;
-  private startAbort: AbortController | undefined;
-  /** Bumped whenever the worker is replaced, so a result from an old model or worker is dropped. */
-  private generation = 0;
-  private frameInFlight = false;
-  private loopRunning = false;
-  private loopTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastCaptureTime = Number.NEGATIVE_INFINITY;
-  private lastStatusTime = Number.NEGATIVE_INFINITY;
-  private refusedMaxFps: number | undefined;
-  private dragging: { key: CornerKey; pointerId: number } | undefined;
+  private readonly cameraController = new CameraController(this, {
+    onStream: (stream) => {
+      if (this.isConnected) this.stream = stream;
+    },
+    onError: (error) => this.reportError(error),
+  });
+  private readonly classifier = new ClassifierController(this, {
+    inputs: () => ({
+      modelUrl: this.model,
+      backends: this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend],
+      warmUpColumns: Number.isInteger(this.columns) && this.columns > 0 ? this.columns : undefined,
+    }),
+    onStart: () => {
+      this.statusText = 'loading…';
+      this.stability.reset();
+    },
+    onProgress: (progress) => this.emit('cc-progress', progress),
+    onWarning: (warning) => this.emit('cc-warning', warning),
+    onReady: (client) => this.onReady(client),
+    onError: (error) => this.reportError(error),
+  });
+  private readonly loop = new CaptureLoopController(this, {
+    document: () => this.ownerDocument,
+    capture: () => this.captureForLoop(),
+  });
+  private readonly calibration = new CalibrationController(this, {
+    quad: () => this.calibrationQuad(),
+    box: () => this.previewBox,
+    onMove: (quad) => this.setCorners(quad),
+  });
   private readonly stability = new StabilityTracker(3, 0.5);
+  /** The same error is reported once, until an input changes or a frame is read. */
+  private readonly errors = new ReportOnce();
+  private refusedMaxFps: number | undefined;
+  private lastStatusTime = Number.NEGATIVE_INFINITY;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.ownerDocument.addEventListener('visibilitychange', this.onVisibilityChange);
-    this.startClient();
-    this.restartLoop();
+    // On a re-insertion no update follows: the loop is configured here as well as in updated().
+    this.configureLoop();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.ownerDocument.removeEventListener('visibilitychange', this.onVisibilityChange);
-    this.stopLoop();
-    this.releaseClient();
     this.stream = undefined;
   }
 
   protected override updated(changed: PropertyValues): void {
-    const restart = (['model', 'backend'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
-    if (restart && this.isConnected) {
-      this.releaseClient();
-      this.startClient();
-    }
+    const inputs = ['model', 'source', 'camera', 'backend', 'columns', 'corners', 'maxFps', 'stableFrames', 'minConfidence', 'paused', 'stream'] as const;
+    // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
+    if (inputs.some((key) => changed.has(key))) this.errors.reset();
+    if (changed.has('model') && changed.get('model') !== undefined) this.classifier.retryIfFailed();
     if (changed.has('stableFrames') || changed.has('minConfidence') || changed.has('columns') || changed.has('corners') || changed.has('source')) {
       this.stability.configure(this.stableFrames, this.minConfidence);
     }
     if (changed.has('camera') || changed.has('source')) this.connectStream();
-    if (changed.has('paused') || changed.has('source') || changed.has('maxFps') || changed.has('camera')) this.restartLoop();
+    if (changed.has('paused') || changed.has('source') || changed.has('maxFps') || changed.has('camera')) this.configureLoop();
     if (changed.has('stream') && this.streamVideo !== null && this.streamVideo.srcObject !== (this.stream ?? null)) {
       this.streamVideo.srcObject = this.stream ?? null;
       void this.streamVideo.play().catch(() => undefined);
@@ -154,58 +184,49 @@ export class ColumnClassifier extends LitElement {
     this.paused = true;
   }
 
-  /** Captures one frame now and resolves with its reading (also fired as `cc-reading`). */
+  /**
+   * Releases the worker, the camera and the capture loop now (removing the element does the
+   * same). Idempotent; a later `classifyOnce()`, or inserting the element again, starts anew.
+   */
+  dispose(): void {
+    this.loop.configure(undefined);
+    this.cameraController.stop();
+    this.stream = undefined;
+    this.classifier.dispose();
+  }
+
+  /**
+   * Captures one frame now and resolves with its reading (also fired as `cc-reading`). An element
+   * that is not in the document has a worker only while this call is pending.
+   */
   async classifyOnce(): Promise<ReadingDetail> {
     const source = await this.capturableSource();
     const geometry = this.geometry;
-    const generation = this.generation;
-    const client = await this.ensureClient();
-    const captureStart = performance.now();
-    this.lastCaptureTime = captureStart;
-    const capturing = captureFrame(source);
-    // A video or canvas still shows the frame createImageBitmap has just snapshotted: drawing the
-    // preview from it is a GPU-to-GPU copy, whatever form the browser gives the bitmap.
-    const live = source instanceof HTMLVideoElement || source instanceof HTMLCanvasElement;
-    if (live) this.drawPreview(source, sourceSize(source));
-    const frame = await capturing;
-    if (!live) this.drawPreview(frame, frame);
-    const captureEnd = performance.now();
-    markStage('capture', captureStart, captureEnd, MAIN_TRACK);
-    const superseded = () =>
-      new DisposedError('disposed/superseded', 'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.');
-    const result = await client.classify(frame, geometry).catch((error: unknown) => {
-      // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
-      frame.close();
-      throw generation === this.generation ? error : superseded();
+    return this.classifier.use(async (client, isCurrent) => {
+      const captureStart = performance.now();
+      this.loop.noteCapture(captureStart);
+      const capturing = captureFrame(source);
+      // A video or canvas still shows the frame createImageBitmap has just snapshotted: drawing the
+      // preview from it is a GPU-to-GPU copy, whatever form the browser gives the bitmap.
+      const live = source instanceof HTMLVideoElement || source instanceof HTMLCanvasElement;
+      if (live) this.drawPreview(source, sourceSize(source));
+      const frame = await capturing;
+      if (!live) this.drawPreview(frame, frame);
+      const captureEnd = performance.now();
+      markStage('capture', captureStart, captureEnd, MAIN_TRACK);
+      const superseded = () =>
+        new DisposedError('disposed/superseded', 'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.');
+      const result = await client.classify(frame, geometry).catch((error: unknown) => {
+        // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
+        frame.close();
+        throw isCurrent() ? error : superseded();
+      });
+      if (!isCurrent()) throw superseded();
+      this.errors.reset();
+      const reading = this.show(result, captureStart, captureEnd);
+      this.emit('cc-reading', reading);
+      return reading;
     });
-    if (generation !== this.generation) throw superseded();
-    const digits = result.columns.map((c) => c.digit);
-    const confidences = result.columns.map((c) => c.confidence);
-    const reading: ReadingDetail = {
-      digits,
-      value: digits.reduce((value, digit) => value * 10 + digit, 0),
-      columns: result.columns,
-      confidence: Math.min(...confidences),
-      stable: this.stability.push(digits, confidences),
-      backend: result.backend,
-      capturedAt: captureStart,
-      frameWidth: result.frameWidth,
-      frameHeight: result.frameHeight,
-      timings: { ...result.timings, capture: captureEnd - captureStart, roundTrip: result.roundTrip },
-    };
-    const shown = this.lastReading;
-    this.lastReading = reading;
-    // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.
-    if (shown === undefined || shown.stable !== reading.stable || shown.digits.join() !== digits.join()) this.requestUpdate();
-    // The live region's text changes only when the stable reading does, so it is announced once.
-    if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
-    // Timings change every frame; re-laying out the status line for each would cost the main thread more than it tells a reader.
-    if (captureEnd - this.lastStatusTime >= STATUS_REFRESH_MS) {
-      this.lastStatusTime = captureEnd;
-      this.statusText = `${reading.backend} · ${reading.timings.total.toFixed(1)} ms in the worker`;
-    }
-    this.emit('cc-reading', reading);
-    return reading;
   }
 
   protected override render() {
@@ -217,8 +238,8 @@ export class ColumnClassifier extends LitElement {
         ${this.stream === undefined
           ? html`<canvas part="frame"></canvas>`
           : html`<video part="frame" muted playsinline autoplay></video>`}
-        ${size === undefined ? nothing : this.renderOverlay(size.width, size.height)}
-        ${this.calibrate ? renderHandles(this.calibrationQuad(), (key, event) => this.onHandleKey(key, event), (key, event) => this.onHandleDown(key, event)) : nothing}
+        ${size === undefined ? nothing : renderOverlay(this.overlayGeometry(), this.lastReading, size)}
+        ${this.calibrate ? this.calibration.render() : nothing}
       </div>
       <div part="readout" aria-hidden="true">${digits.map((digit) => html`<span part="digit">${digit}</span>`)}</div>
       <div part="status">${this.statusText}</div>
@@ -226,36 +247,57 @@ export class ColumnClassifier extends LitElement {
     `;
   }
 
-  private renderOverlay(width: number, height: number) {
-    const reading = this.lastReading;
-    let boxes: Quad[];
-    let geometry: ColumnGeometry;
-    try {
-      geometry = this.geometry;
-      boxes = columnBoxes(geometry);
-    } catch {
-      return nothing;
+  /** Makes a frame's result the element's reading: readout, overlay, live region, status line. */
+  private show(result: ClientFrameResult, captureStart: number, captureEnd: number): ReadingDetail {
+    const digits = result.columns.map((c) => c.digit);
+    const stable = this.stability.push(digits, result.columns.map((c) => c.confidence));
+    const reading = toReading(result, stable, captureStart, captureEnd);
+    const shown = this.lastReading;
+    this.lastReading = reading;
+    // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.
+    if (shown === undefined || shown.stable !== reading.stable || shown.digits.join() !== digits.join()) this.requestUpdate();
+    // The live region's text changes only when the stable reading does, so it is announced once.
+    if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
+    // Timings change every frame; re-laying out the status line for each would cost the main thread more than it tells a reader.
+    if (captureEnd - this.lastStatusTime >= STATUS_REFRESH_MS) {
+      this.lastStatusTime = captureEnd;
+      this.statusText = `${reading.backend} · ${reading.timings.total.toFixed(1)} ms in the worker`;
     }
-    const stableClass = reading?.stable ? 'stable' : 'unstable';
-    return html`<svg part="overlay" class=${stableClass} viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" aria-hidden="true">
-      ${quadOutline(insetQuad(geometry), width, height, 'bead-area')}
-      ${boxes.map((box, i) => {
-        const digit = reading?.digits[i];
-        const cx = ((box.topLeft.x + box.topRight.x + box.bottomRight.x + box.bottomLeft.x) / 4) * width;
-        const top = Math.min(box.topLeft.y, box.topRight.y) * height;
-        const pitch = Math.abs(box.topRight.x - box.topLeft.x) * width;
-        return svg`${quadOutline(box, width, height, 'column-box')}
-          ${digit === undefined ? nothing : svg`<text part="column-digit" x=${cx} y=${Math.max(pitch * 0.8, top - pitch * 0.15)} font-size=${pitch * 0.8} text-anchor="middle">${digit}</text>`}`;
-      })}
-    </svg>`;
+    return reading;
+  }
+
+  private onReady(client: ClassifierClient): void {
+    // A refused max-fps (reported while loading) still stops the loop: keep saying why.
+    this.statusText =
+      this.refusedMaxFps === undefined
+        ? `ready on ${client.runtime.backend}`
+        : `ready on ${client.runtime.backend}, not capturing: max-fps="${String(this.refusedMaxFps)}" is not a positive number`;
+    this.emit('cc-ready', { runtime: client.runtime });
   }
 
   private emit<K extends EventName>(name: K, detail: HTMLElementEventMap[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
+  /** One tick of the capture loop: a frame read, or its error reported. */
+  private async captureForLoop(): Promise<void> {
+    try {
+      await this.classifyOnce();
+    } catch (error) {
+      // A camera still warming up is not worth an error event; the next capture tries again.
+      if (error instanceof InputError && error.code === 'input/zero-size-frame' && (this.stream !== undefined || this.camera !== null)) return;
+      // A frame of a replaced model or a removed element: nobody is waiting for it.
+      if (error instanceof DisposedError && error.code === 'disposed/superseded') return;
+      if (this.isConnected) this.reportError(error);
+    }
+  }
+
   /** The source to capture from now: a stream is read through the element's own video. */
   private async capturableSource(): Promise<CapturableSource> {
+    if (this.camera !== null && this.stream === undefined && !(this.source instanceof MediaStream)) {
+      // A camera that failed says why, rather than "no source" on every tick.
+      throw this.cameraController.error ?? new InputError('input/zero-size-frame', 'The camera is being opened; try again on the next frame.');
+    }
     if (this.stream !== undefined) {
       await this.updateComplete;
       const video = this.streamVideo;
@@ -270,27 +312,15 @@ export class ColumnClassifier extends LitElement {
     return source;
   }
 
-  /** Attaches a MediaStream (the camera, or a stream given as `source`) to the element's preview video. */
+  /** Previews and reads a MediaStream: one given as `source`, or the camera's. */
   private connectStream(): void {
-    const source = this.source;
-    if (source instanceof MediaStream) {
+    if (this.source instanceof MediaStream) {
       this.cameraController.stop();
-      this.stream = source;
+      this.stream = this.source;
       return;
     }
-    if (this.camera === null) {
-      this.cameraController.stop();
-      this.stream = undefined;
-      return;
-    }
-    const generation = this.generation;
-    this.cameraController.open(this.camera === 'user' ? 'user' : 'environment').then(
-      (stream) => {
-        if (generation === this.generation && this.isConnected) this.stream = stream;
-        else this.cameraController.stop();
-      },
-      (error: unknown) => this.reportError(error),
-    );
+    if (this.camera === null) this.stream = undefined;
+    this.cameraController.request(this.camera === null ? null : this.camera === 'user' ? 'user' : 'environment');
   }
 
   /** Shows the captured frame in the preview (one GPU copy; skipped when a video is the preview). */
@@ -307,6 +337,15 @@ export class ColumnClassifier extends LitElement {
     canvas.getContext('2d')?.drawImage(image, 0, 0);
   }
 
+  /** Where the overlay draws the columns; undefined while `columns` or `corners` cannot be read. */
+  private overlayGeometry(): ColumnGeometry | undefined {
+    try {
+      return this.geometry;
+    } catch {
+      return undefined;
+    }
+  }
+
   private calibrationQuad(): Quad {
     try {
       return insetQuad(this.geometry);
@@ -321,158 +360,35 @@ export class ColumnClassifier extends LitElement {
     this.emit('cc-corners-change', { corners: parseCorners(attribute), attribute });
   }
 
-  private onHandleKey(key: CornerKey, event: KeyboardEvent): void {
-    const quad = this.calibrationQuad();
-    const to = keyboardMove(quad[key], event);
-    if (to === undefined) return;
-    event.preventDefault();
-    this.setCorners(moveCorner(quad, key, to));
-  }
-
-  private onHandleDown(key: CornerKey, event: PointerEvent): void {
-    const handle = event.currentTarget;
-    if (!(handle instanceof HTMLElement)) return;
-    event.preventDefault();
-    handle.setPointerCapture(event.pointerId);
-    this.dragging = { key, pointerId: event.pointerId };
-    const move = (moveEvent: PointerEvent) => {
-      const box = this.previewBox?.getBoundingClientRect();
-      if (this.dragging?.pointerId !== moveEvent.pointerId || box === undefined || box.width === 0) return;
-      const to = { x: (moveEvent.clientX - box.left) / box.width, y: (moveEvent.clientY - box.top) / box.height };
-      this.setCorners(moveCorner(this.calibrationQuad(), key, to));
-    };
-    const end = () => {
-      this.dragging = undefined;
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', end);
-      handle.removeEventListener('pointercancel', end);
-    };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', end);
-    handle.addEventListener('pointercancel', end);
-  }
-
-  private ensureClient(): Promise<ClassifierClient> {
-    if (this.client === undefined) this.startClient();
-    return this.client!;
-  }
-
-  private startClient(): void {
-    const generation = this.generation;
-    const abort = new AbortController();
-    this.startAbort = abort;
-    this.statusText = 'loading…';
-    const backends = this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend];
-    const started = ClassifierClient.create({
-      modelUrl: this.model,
-      backends,
-      warmUpColumns: this.columns,
-      signal: abort.signal,
-      onProgress: (progress) => {
-        if (generation === this.generation) this.emit('cc-progress', progress);
-      },
-      onWarning: (warning) => {
-        if (generation === this.generation) this.emit('cc-warning', warning);
-      },
-    });
-    this.client = started;
-    started.then(
-      (client) => {
-        if (generation !== this.generation) {
-          client.dispose();
-          return;
-        }
-        // A refused max-fps (reported while loading) still stops the loop: keep saying why.
-        this.statusText =
-          this.refusedMaxFps === undefined
-            ? `ready on ${client.runtime.backend}`
-            : `ready on ${client.runtime.backend}, not capturing: max-fps="${String(this.refusedMaxFps)}" is not a positive number`;
-        this.emit('cc-ready', { runtime: client.runtime });
-      },
-      (error: unknown) => {
-        // A start abandoned because the element was removed or its model changed is not an error.
-        if (generation === this.generation) this.reportError(error);
-      },
-    );
-  }
-
-  private releaseClient(): void {
-    this.generation += 1;
-    this.startAbort?.abort();
-    this.startAbort = undefined;
-    const client = this.client;
-    this.client = undefined;
-    this.stability.reset();
-    client?.then((c) => c.dispose()).catch(() => undefined);
-  }
-
-  private restartLoop(): void {
-    this.stopLoop();
-    if (!this.isConnected || this.paused || (this.source === null && this.camera === null)) return;
+  /** Runs the capture loop when there is something to capture and max-fps allows it. */
+  private configureLoop(): void {
+    if (!this.isConnected || this.paused || (this.source === null && this.camera === null)) {
+      this.loop.configure(undefined);
+      return;
+    }
     if (!(this.maxFps > 0) || !Number.isFinite(this.maxFps)) {
-      // connectedCallback and the first update both restart the loop: one event per bad value.
-      if (this.refusedMaxFps !== this.maxFps) {
+      this.loop.configure(undefined);
+      // connectedCallback and the first update both configure the loop: one event per bad value.
+      if (!Object.is(this.refusedMaxFps, this.maxFps)) {
         this.refusedMaxFps = this.maxFps;
         this.reportError(new InputError('input/bad-argument', `max-fps="${String(this.maxFps)}": give a positive number of frames per second (default 10).`));
       }
       return;
     }
     this.refusedMaxFps = undefined;
-    this.loopRunning = true;
-    this.scheduleCapture();
+    this.loop.configure(this.maxFps);
   }
 
-  /**
-   * Arms one timer for the next capture: max-fps after the last one, and never while a frame
-   * is being read (the frame in flight re-arms it when its reading is back). A timer rather
-   * than an animation-frame loop, so the main thread is not woken at every vsync for nothing.
-   */
-  private scheduleCapture(): void {
-    clearTimeout(this.loopTimer);
-    this.loopTimer = undefined;
-    if (!this.loopRunning || this.frameInFlight) return;
-    const due = this.lastCaptureTime + 1000 / this.maxFps - performance.now();
-    this.loopTimer = setTimeout(this.onCaptureDue, Math.max(0, due));
-  }
-
-  private readonly onCaptureDue = (): void => {
-    this.loopTimer = undefined;
-    // A hidden page shows nobody the reading; visibilitychange re-arms the loop.
-    if (!this.loopRunning || this.frameInFlight || this.ownerDocument.hidden) return;
-    // Counted from here, not only from a capture: a frame that fails before capturing (no source
-    // yet, a model that did not load) must not re-arm the timer at once and report at 250 Hz.
-    this.lastCaptureTime = performance.now();
-    this.frameInFlight = true;
-    const generation = this.generation;
-    this.classifyOnce()
-      .catch((error: unknown) => {
-        // A camera still warming up is not worth an error event; the next capture tries again.
-        if (error instanceof InputError && error.code === 'input/zero-size-frame' && (this.stream !== undefined || this.camera !== null)) return;
-        if (generation === this.generation && this.isConnected) this.reportError(error);
-      })
-      .finally(() => {
-        this.frameInFlight = false;
-        this.scheduleCapture();
-      });
-  };
-
-  private readonly onVisibilityChange = (): void => {
-    if (!this.ownerDocument.hidden) this.scheduleCapture();
-  };
-
-  private stopLoop(): void {
-    this.loopRunning = false;
-    clearTimeout(this.loopTimer);
-    this.loopTimer = undefined;
-  }
-
+  /** Reports an error once: the same code and message again (every capture tick of a persistent fault) is not re-sent. */
   private reportError(error: unknown): void {
-    const typed =
-      error instanceof ColumnClassifierError
-        ? error
-        : new WorkerError('worker/crashed', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const typed = toClassifierError(error);
+    if (!this.errors.first(`${typed.code}\n${typed.message}`)) return;
     this.statusText = typed.message;
     this.emit('cc-error', { error: typed });
   }
 }
 
+function toClassifierError(error: unknown): ColumnClassifierError {
+  if (error instanceof ColumnClassifierError) return error;
+  return new WorkerError('worker/crashed', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}

@@ -8,7 +8,7 @@ import { parseCommandArgs } from './parse-command-args.ts';
 import { relative, dirname, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { GOLDEN_USAGE } from './usage.ts';
-import { goldenInput, headValues, pngGoldenInput } from '../model/golden.ts';
+import { goldenOutputs } from '../model/golden.ts';
 import { measureGolden } from '../runtime/golden-check.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
@@ -42,7 +42,7 @@ export async function runGoldenCommand(args: readonly string[]): Promise<number>
       await useNodeBackend(backend);
       const model = await loadClassifierModel(source, { sidecar });
       try {
-        const measured = await measureGolden(model, pngGoldenInput(model, source, nodeImageDecoder));
+        const measured = await measureGolden(model, source, nodeImageDecoder);
         if (measured === undefined) {
           process.stdout.write(`${backend}\tthe contract has no golden cases\n`);
         } else {
@@ -71,13 +71,7 @@ export async function runGoldenCommand(args: readonly string[]): Promise<number>
       const path = relative(modelDir, resolve(image));
       if (path.startsWith('..')) throw new InputError('input/bad-argument', `golden: ${image} must sit beside (or below) model.json, since the contract refers to it by a relative path.`);
       const goldenCase = { name: path, input: { kind: 'png' as const, path }, expected: {} };
-      const input = await goldenInput(model, goldenCase, source, nodeImageDecoder);
-      if (input === undefined) throw new InputError('input/bad-argument', `golden: could not read ${image}.`);
-      try {
-        cases.push({ ...goldenCase, expected: await headValues(model, input) });
-      } finally {
-        input.dispose();
-      }
+      cases.push({ ...goldenCase, expected: await goldenOutputs(model, goldenCase, source, nodeImageDecoder) });
     }
     process.stdout.write(`${JSON.stringify({ tolerance, cases }, null, 2)}\n`);
     return 0;

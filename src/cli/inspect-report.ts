@@ -5,7 +5,7 @@
  * integrity, and every problem found.
  */
 import type { ModelInspection } from '../model/inspect.ts';
-import type { WeightAudit } from '../quantize/audit.ts';
+import type { WeightAudit } from '../model/quantization-audit.ts';
 import { formatMap, mapRange } from '../model/topology.ts';
 
 const num = (v: number): string => String(Number(v.toPrecision(6)));

@@ -51,17 +51,16 @@ export async function runInspect(args: readonly string[]): Promise<number> {
 /** Loads the model on a Node backend and measures it against its golden cases. */
 async function goldenSection(source: ModelSource, sidecar: SidecarOption, backend: string): Promise<string> {
   if (backend !== 'wasm' && backend !== 'cpu') throw new InputError('input/bad-argument', `inspect: --backend must be wasm or cpu, got ${backend}.`);
-  const [{ useNodeBackend }, { loadClassifierModel }, { measureGolden }, { pngGoldenInput }, { nodeImageDecoder }] = await Promise.all([
+  const [{ useNodeBackend }, { loadClassifierModel }, { measureGolden }, { nodeImageDecoder }] = await Promise.all([
     import('../reference/backend.ts'),
     import('../model/load.ts'),
     import('../runtime/golden-check.ts'),
-    import('../model/golden.ts'),
     import('../reference/image.ts'),
   ]);
   await useNodeBackend(backend);
   const model = await loadClassifierModel(source, { sidecar });
   try {
-    const measured = await measureGolden(model, pngGoldenInput(model, source, nodeImageDecoder));
+    const measured = await measureGolden(model, source, nodeImageDecoder);
     if (measured === undefined) return '  the contract has no golden cases';
     const heads = Object.entries(measured.maxAbsDiffByHead).map(([head, diff]) => `${head} ${diff.toExponential(2)}`).join(', ');
     return `  ${measured.cases} case(s); max |computed − expected| per head: ${heads}; tolerance ${measured.tolerance} → ${measured.passed ? 'ok' : 'MISMATCH'}`;

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { ContractError, InputError } from '../errors.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
-import { datasetSize, goldenInputs, renderedInputs, type DatasetName } from '../quantize/datasets.ts';
+import { goldenInputs, renderedInputs } from '../quantize/datasets.ts';
 import { BYTES_PER_VALUE, ENCODINGS, type Encoding } from '../quantize/encode.ts';
 import { DEFAULT_MAX_DIFF, DEFAULT_MIN_VALUES, judgePlan, measureReference, runGate, uniformPlan, type GateResult, type Reference } from '../quantize/gate.ts';
 import { buildCandidate, loadCandidate } from '../quantize/candidate.ts';
@@ -21,6 +21,7 @@ import { formatQuantizationReport, withQuantizationSection } from '../quantize/r
 import { formatAgreement, formatGateTable, gateProgressWriter } from '../quantize/table.ts';
 import { writeGatedModel } from '../quantize/write.ts';
 import { openModelSource } from './model-args.ts';
+import { datasetSize, trainingCrops, type DatasetName } from './training-crops.ts';
 
 /** Usage of the quantize command. */
 export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16] [--min-values N] [--backend wasm|cpu] [--report REPORT.md]
@@ -43,8 +44,8 @@ function progressLine(label: string): (done: number, total: number) => void {
   };
 }
 
-async function rendered(name: DatasetName, crops: number, reference: { spec: Parameters<typeof renderedInputs>[2] }): Promise<InputSet> {
-  return renderedInputs(name, crops, reference.spec, progressLine(name));
+async function rendered(name: DatasetName, crops: number, reference: { spec: Parameters<typeof renderedInputs>[1] }): Promise<InputSet> {
+  return renderedInputs(await trainingCrops(name, crops), reference.spec, progressLine(name));
 }
 
 /** Re-measures the accepted plan on other inputs (whole validation and test sets) against float32: every digit must agree. */

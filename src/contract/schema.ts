@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { GreyFormula, Prefilter, ResizeMethod } from '../preprocess/types.ts';
+import type { ErrorCode } from '../errors.ts';
 
 /** The contract schema version this code reads and writes. */
 export const CONTRACT_SCHEMA_VERSION = 1;
@@ -37,7 +38,7 @@ export const ContractRuleCode = {
   goldenMissingHead: 'contract/golden-missing-head',
   goldenOutputSize: 'contract/golden-output-size',
   goldenInputSize: 'contract/golden-input-size',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 export type ContractRuleCode = (typeof ContractRuleCode)[keyof typeof ContractRuleCode];
 
 const affineFields = {

@@ -4,7 +4,7 @@
  * names the field path and what to do.
  */
 import type { z } from 'zod';
-import { ContractError, type ErrorCode } from '../errors.ts';
+import { ContractError, isErrorCode, type ErrorCode } from '../errors.ts';
 import { describeContractField } from './json-schema.ts';
 import { CONTRACT_SCHEMA_VERSION, modelContractSchema, type ModelContract } from './schema.ts';
 
@@ -18,7 +18,7 @@ export const ContractShapeCode = {
   unknownField: 'contract/unknown-field',
   badFormat: 'contract/bad-format',
   unsupportedVersion: 'contract/unsupported-version',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 export type ContractShapeCode = (typeof ContractShapeCode)[keyof typeof ContractShapeCode];
 
 /** Renders a zod path as `heads[1].activation`. */
@@ -35,7 +35,7 @@ function codeOf(issue: z.core.$ZodIssue, root: unknown): ErrorCode {
   switch (issue.code) {
     case 'custom': {
       const code: unknown = issue.params?.['code'];
-      return typeof code === 'string' && code.startsWith('contract/') ? (code as ErrorCode) : ContractShapeCode.invalidValue;
+      return isErrorCode(code) && code.startsWith('contract/') ? code : ContractShapeCode.invalidValue;
     }
     case 'invalid_type':
       return issue.path.length === 0 ? ContractShapeCode.notAnObject : ContractShapeCode.wrongType;

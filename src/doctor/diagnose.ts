@@ -8,7 +8,8 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ModelContract } from '../contract/schema.ts';
+import { DECODE_RULE, EARTH_CLASSES, type ModelContract } from '../contract/schema.ts';
+import { decodeColumns } from '../model/decode.ts';
 import { InputError } from '../errors.ts';
 import { readContractFile } from '../reference/seal.ts';
 import { useNodeBackend } from '../reference/backend.ts';
@@ -19,7 +20,7 @@ import { fileModelSource } from '../model/node-file-source.ts';
 import { SIDECAR_NAME } from '../model/contract-location.ts';
 import type { Problem } from '../model/problems.ts';
 import { formatMap, mapRange, type AffineMap } from '../model/topology.ts';
-import type { WeightAudit } from '../quantize/audit.ts';
+import type { WeightAudit } from '../model/quantization-audit.ts';
 import { checkBinding, identifyHeads, measuredOutputs, type BindingCheck, type HeadIdentification, type MeasuredOutput } from './heads.ts';
 import { feedFor, hypothesesFor, hypothesisLabel, RANGES, type Hypothesis } from './hypotheses.ts';
 import { MIN_USEFUL_RANGE_WIDTH } from '../model/check-input.ts';
@@ -110,21 +111,21 @@ interface LoadedImage {
   readonly label: LabelledImage;
 }
 
-/** Digits read, and each column's probability of its true digit under the heads' outputs. */
-function readHeads(values: Record<string, { values: Float32Array; units: number }>, heaven: string, earth: string, threshold: number, truth: readonly number[]): { digits: number[]; pTrue: number[] } | undefined {
+/**
+ * Digits read by the product's own decode rule, and each column's probability of its true digit
+ * under the heads' outputs; undefined when the outputs are not soroban heads.
+ */
+function decodeOutputs(values: Record<string, { values: Float32Array; units: number }>, heaven: string, earth: string, threshold: number, truth: readonly number[]): { digits: number[]; pTrue: number[] } | undefined {
   const h = values[heaven];
   const e = values[earth];
-  if (h === undefined || e === undefined || h.units !== 1 || e.units !== 5) return undefined;
-  const digits: number[] = [];
-  const pTrue: number[] = [];
-  truth.forEach((digit, c) => {
-    let best = 0;
-    for (let k = 1; k < 5; k++) if ((e.values[c * 5 + k] as number) > (e.values[c * 5 + best] as number)) best = k;
-    const pHeaven = h.values[c] as number;
-    digits.push((pHeaven >= threshold ? 5 : 0) + best);
-    pTrue.push((digit >= 5 ? pHeaven : 1 - pHeaven) * (e.values[c * 5 + (digit % 5)] as number));
+  if (h === undefined || e === undefined || h.units !== 1 || e.units !== EARTH_CLASSES) return undefined;
+  const decode = { rule: DECODE_RULE, heaven, earth, heavenThreshold: threshold } as const;
+  const columns = decodeColumns({ [heaven]: h.values, [earth]: e.values }, decode, truth.length);
+  const pTrue = columns.map((column, c) => {
+    const digit = truth[c] as number;
+    return (digit >= 5 ? column.heaven : 1 - column.heaven) * (column.earth[digit % 5] as number);
   });
-  return { digits, pTrue };
+  return { digits: columns.map((column) => column.digit), pTrue };
 }
 
 /** Standard errors (of the sign test) a difference must exceed before one input range counts as better than another. */
@@ -226,7 +227,7 @@ async function score(raw: RawModel, images: readonly LoadedImage[], h: Hypothesi
     } finally {
       batch.dispose();
     }
-    const read = readHeads(values, heads.heaven, heads.earth, heads.threshold, image.label.digits);
+    const read = decodeOutputs(values, heads.heaven, heads.earth, heads.threshold, image.label.digits);
     if (read === undefined) return undefined;
     read.digits.forEach((d, i) => correct.push(d === image.label.digits[i]));
     right += read.digits.filter((d, i) => d === image.label.digits[i]).length;

@@ -18,7 +18,7 @@ export async function nodeOutputs(model: ClassifierModel, source: ModelSource, i
     const bytes = image.node.kind === 'model' ? await source.readBytes(image.node.path) : new Uint8Array(await readFile(image.node.path));
     const frame = imageTensor(decodeImage(bytes, image.name));
     try {
-      const columns = await readColumns(model, frame, image.geometry);
+      const { columns } = await readColumns(model, frame, image.geometry);
       outputs.push({ name: image.name, heaven: columns.map((c) => c.heaven), earth: columns.map((c) => [...c.earth]), digits: columns.map((c) => c.digit) });
     } finally {
       frame.dispose();

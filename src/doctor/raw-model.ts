@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LoadError } from '../errors.ts';
 import { layersOutputNames } from '../model/classifier-model.ts';
 import type { ModelInspection } from '../model/inspect.ts';
+import { readHeads } from '../model/read-heads.ts';
 import type { InputPathReport, ModelOutput } from '../model/topology.ts';
 
 /** A TF.js model with its single input and its outputs by key. */
@@ -69,15 +70,9 @@ export async function buildRawModel(inspection: ModelInspection): Promise<RawMod
         tensors = Array.isArray(out) ? out : [out];
         keys = layersOutputNames(tfModel);
       }
-      const result: Record<string, { values: Float32Array; units: number }> = {};
-      try {
-        for (const [i, tensor] of tensors.entries()) {
-          result[keys[i] ?? `#${i}`] = { values: (await tensor.data()) as Float32Array, units: tensor.size / (batch.shape[0] || 1) };
-        }
-      } finally {
-        for (const t of tensors) t.dispose();
-      }
-      return result;
+      const values = await readHeads(Object.fromEntries(tensors.map((tensor, i) => [keys[i] ?? `#${i}`, tensor])));
+      const rows = batch.shape[0] || 1;
+      return Object.fromEntries(Object.entries(values).map(([key, v]) => [key, { values: v, units: v.length / rows }]));
     },
     dispose: () => tfModel.dispose(),
   };

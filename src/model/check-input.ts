@@ -5,7 +5,8 @@
  */
 import type { ModelContract } from '../contract/schema.ts';
 import { problem, type Problem } from './problems.ts';
-import { formatMap, IDENTITY_MAP, mapRange, type AffineMap, type InputPathReport } from './topology.ts';
+import { formatMap, IDENTITY_MAP, mapRange, type AffineMap } from './affine-map.ts';
+import type { InputPathReport } from './topology-report.ts';
 
 /**
  * Below this width the first convolution sees a nearly constant image: a

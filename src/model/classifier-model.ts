@@ -1,6 +1,7 @@
 /**
- * A loaded, verified column-classifier model: predicts by head name and
- * decodes to digits. Holds the TF.js model; `dispose()` releases it.
+ * A loaded, verified column-classifier model: predicts by head name (reading
+ * and decoding the outputs is `read-heads.ts` and `read-columns.ts`). Holds
+ * the TF.js model; `dispose()` releases it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { toPreprocessSpec } from '../contract/preprocess-spec.ts';
@@ -8,8 +9,8 @@ import type { ModelContract } from '../contract/schema.ts';
 import { DisposedError, InferenceError, InputError } from '../errors.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
 import type { BoundHead } from './bind-heads.ts';
-import { decodeColumns, type ColumnReading } from './decode.ts';
 import type { ModelInspection } from './inspect.ts';
+import type { Problem } from './problems.ts';
 
 /** The TF.js model behind a {@link ClassifierModel}. */
 export type TfModel = tf.LayersModel | tf.GraphModel;
@@ -43,6 +44,11 @@ export class ClassifierModel {
     this.heads = heads;
     this.inspection = inspection;
     this.feedName = feedName;
+  }
+
+  /** What the loader found worth saying but not worth refusing (e.g. `contract/no-integrity`, `contract/unbound-output`). */
+  get warnings(): readonly Problem[] {
+    return this.inspection.problems.filter((p) => p.severity === 'warning');
   }
 
   /** The TF.js model (e.g. to pick a backend-specific warm-up). */
@@ -92,22 +98,6 @@ export class ClassifierModel {
       result[bound.head.name] = tensor;
     }
     return result;
-  }
-
-  /**
-   * Predicts and decodes a batch of columns.
-   *
-   * @param batch - as for {@link predict}; not disposed
-   */
-  async classify(batch: tf.Tensor4D): Promise<ColumnReading[]> {
-    const outputs = this.predict(batch);
-    try {
-      const values: Record<string, Float32Array> = {};
-      for (const [name, tensor] of Object.entries(outputs)) values[name] = (await tensor.data()) as Float32Array;
-      return decodeColumns(values, this.contract.decode, batch.shape[0]);
-    } finally {
-      for (const tensor of Object.values(outputs)) tensor.dispose();
-    }
   }
 
   /** Releases the TF.js model; idempotent. */

@@ -1,21 +1,23 @@
 /**
- * Golden cases: inputs shipped in the contract with the outputs the model
- * must give on any backend. These helpers build a case's model input and
- * compute head values (the Node reference writes golden cases with them);
- * measuring a backend against them is `src/runtime/golden-check.ts`, shared
- * by the worker and `golden --check`.
+ * The golden path: a golden case (inputs shipped in the contract with the
+ * outputs the model must give on any backend) turned into a model input, and
+ * a model's head values on it. The worker's self-check, `golden`, `inspect`,
+ * `quantize` and the tests all go through {@link goldenInput}; only the image
+ * decoder differs (Node: pngjs; worker: createImageBitmap and a 2D canvas).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GoldenCase, PngGoldenCaseInput } from '../contract/schema.ts';
 import { preprocessColumns } from '../preprocess/index.ts';
 import { NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../preprocess/types.ts';
 import type { ClassifierModel } from './classifier-model.ts';
+import { predictHeads, type HeadValues } from './read-heads.ts';
 import type { ModelSource } from './source.ts';
 
 /** Turns image file bytes into a [H, W, 3|4] pixel tensor (Node: pngjs; browser: createImageBitmap + fromPixels). */
 export type ImageDecoder = (bytes: Uint8Array, path: string) => Promise<tf.Tensor3D>;
 
-function base64ToFloat32(data: string): Float32Array {
+/** Decodes the contract's `float32-base64` (little-endian, as every platform here is). */
+export function base64ToFloat32(data: string): Float32Array {
   const binary = atob(data);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -39,14 +41,14 @@ export function goldenGeometry(input: PngGoldenCaseInput): ColumnGeometry {
  * The model input of a golden case, [rows, height, width, channels] (one row, or one per column
  * of a photo case); the caller disposes it.
  *
- * @returns undefined when the case is a PNG and no decoder is given
+ * @param source - where a `png` case's file is read from (beside model.json)
+ * @param decode - how image bytes become pixels on this platform
  */
-export async function goldenInput(model: ClassifierModel, goldenCase: GoldenCase, source: ModelSource | undefined, decode: ImageDecoder | undefined): Promise<tf.Tensor4D | undefined> {
+export async function goldenInput(model: ClassifierModel, goldenCase: Pick<GoldenCase, 'input'>, source: ModelSource, decode: ImageDecoder): Promise<tf.Tensor4D> {
   const { height, width, channels } = model.spec;
   if (goldenCase.input.kind === 'float32-base64') {
     return tf.tensor4d(base64ToFloat32(goldenCase.input.data), [1, height, width, channels]);
   }
-  if (decode === undefined || source === undefined) return undefined;
   const frame = await decode(await source.readBytes(goldenCase.input.path), goldenCase.input.path);
   try {
     return preprocessColumns(frame, goldenGeometry(goldenCase.input), model.spec);
@@ -55,26 +57,18 @@ export async function goldenInput(model: ClassifierModel, goldenCase: GoldenCase
   }
 }
 
-/** Every head's values for one model input, by head name. */
-export async function headValues(model: ClassifierModel, input: tf.Tensor4D): Promise<Record<string, number[]>> {
-  const outputs = model.predict(input);
+/** Every head's values on a golden case's input, by head name (what the case's `expected` is compared with). */
+export async function goldenHeadValues(model: ClassifierModel, goldenCase: Pick<GoldenCase, 'input'>, source: ModelSource, decode: ImageDecoder): Promise<HeadValues> {
+  const input = await goldenInput(model, goldenCase, source, decode);
   try {
-    const values: Record<string, number[]> = {};
-    for (const [name, tensor] of Object.entries(outputs)) values[name] = Array.from(await tensor.data());
-    return values;
+    return await predictHeads(model, input);
   } finally {
-    for (const t of Object.values(outputs)) t.dispose();
+    input.dispose();
   }
 }
 
-/**
- * The input builder for PNG golden cases that `measureGolden` (src/runtime/golden-check.ts) takes:
- * reads the PNG beside model.json, decodes it and preprocesses it (one column, or a photo's columns).
- */
-export function pngGoldenInput(model: ClassifierModel, source: ModelSource, decode: ImageDecoder): (input: PngGoldenCaseInput) => Promise<tf.Tensor4D> {
-  return async (pngInput) => {
-    const input = await goldenInput(model, { input: pngInput, expected: {} }, source, decode);
-    if (input === undefined) throw new Error(`unreachable: golden PNG ${pngInput.path} with a decoder gave no input`);
-    return input;
-  };
+/** {@link goldenHeadValues} as plain numbers, for writing a contract's `expected`. */
+export async function goldenOutputs(model: ClassifierModel, goldenCase: Pick<GoldenCase, 'input'>, source: ModelSource, decode: ImageDecoder): Promise<Record<string, number[]>> {
+  const values = await goldenHeadValues(model, goldenCase, source, decode);
+  return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, Array.from(v)]));
 }

@@ -15,7 +15,7 @@ import { problem, type Problem } from './problems.ts';
 import type { ModelSource } from './source.ts';
 import { inspectTopology, type TopologyReport } from './topology.ts';
 import { locateWeights, readWeight } from './weights.ts';
-import { auditProblems, auditQuantization, type WeightAudit } from '../quantize/audit.ts';
+import { auditProblems, auditQuantization, type WeightAudit } from './quantization-audit.ts';
 
 /** Where to look for a sidecar contract. */
 export type SidecarOption =
@@ -56,7 +56,7 @@ export interface ModelInspection {
   readonly heads: readonly BoundHead[];
   readonly shards: readonly ShardReport[];
   readonly weights: readonly WeightReport[];
-  /** Each quantized weight's range and worst-case rounding error (`src/quantize/audit.ts`). */
+  /** Each quantized weight's range and worst-case rounding error (`quantization-audit.ts`). */
   readonly audit: readonly WeightAudit[];
   /** Each weight group's verified bytes (undefined when missing, truncated or failing its hash). */
   readonly groupBytes: readonly (Uint8Array | undefined)[];

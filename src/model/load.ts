@@ -67,7 +67,7 @@ function refineOutputs(outputs: readonly ModelOutput[], model: TfModel): ModelOu
  * const model = await loadClassifierModel(fetchModelSource('/models/column-classifier/model.json'), {
  *   onProgress: ({ loaded, total }) => bar.value = loaded / total,
  * });
- * const readings = await model.classify(preprocessColumns(frame, geometry, model.spec));
+ * const { columns } = await readColumns(model, frame, geometry);
  * ```
  *
  * @param source - where model.json, its shards and its sidecar are read from

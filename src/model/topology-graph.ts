@@ -1,15 +1,7 @@
 /** Topology inspection of a TF.js graph model (GraphDef JSON). */
 import type { GraphNode, ModelJson, SignatureTensor } from './model-json.ts';
-import {
-  IDENTITY_MAP,
-  thenMap,
-  type AffineMap,
-  type InputPathReport,
-  type InputPathStep,
-  type ModelOutput,
-  type TopologyReport,
-  type WeightReader,
-} from './topology.ts';
+import { IDENTITY_MAP, thenMap, type AffineMap } from './affine-map.ts';
+import type { InputPathReport, InputPathStep, ModelOutput, TopologyReport, WeightReader } from './topology-report.ts';
 
 const WEIGHTED_OPS = new Set([
   'Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative', 'Conv3D', 'MatMul', '_FusedMatMul', 'BatchMatMulV2',

@@ -1,16 +1,7 @@
 /** Topology inspection of a TF.js layers model (Keras JSON, Keras 2 or Keras 3 style). */
 import type { ModelJson } from './model-json.ts';
-import {
-  formatMap,
-  IDENTITY_MAP,
-  thenMap,
-  type AffineMap,
-  type InputPathReport,
-  type InputPathStep,
-  type ModelOutput,
-  type TopologyReport,
-  type WeightReader,
-} from './topology.ts';
+import { formatMap, IDENTITY_MAP, thenMap, type AffineMap } from './affine-map.ts';
+import type { InputPathReport, InputPathStep, ModelOutput, TopologyReport, WeightReader } from './topology-report.ts';
 
 interface LayerJson {
   readonly class_name: string;

@@ -2,24 +2,19 @@
  * The inputs the gate measures on: the contract's golden inputs and column
  * crops rendered by the training code's own dataset recipes (validation for
  * choosing, test for the final check), so agreement is measured on the
- * distribution the model was trained and reported on.
+ * distribution the model was trained and reported on. The recipes come in as
+ * a {@link CropRecipe} (see `src/cli/training-crops.ts`).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { datasets } from '../../models/training/config.ts';
-import { makeDataset, type DatasetSpec } from '../../models/training/dataset.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { goldenInput } from '../model/golden.ts';
 import type { ModelSource } from '../model/source.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
 import { nodeImageDecoder } from '../reference/image.ts';
 import type { InputSet } from './measure.ts';
-
-/** The dataset recipes the training code defines. */
-export type DatasetName = 'val' | 'test';
 
 /**
  * Every golden case of the model's contract as one input set.
@@ -31,9 +26,11 @@ export async function goldenInputs(model: ClassifierModel, source: ModelSource):
   const parts: Float32Array[] = [];
   for (const goldenCase of cases) {
     const input = await goldenInput(model, goldenCase, source, nodeImageDecoder);
-    if (input === undefined) continue;
-    parts.push((await input.data()) as Float32Array);
-    input.dispose();
+    try {
+      parts.push((await input.data()) as Float32Array);
+    } finally {
+      input.dispose();
+    }
   }
   const x = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (x.set(p, at), at + p.length), 0);
@@ -42,33 +39,31 @@ export async function goldenInputs(model: ClassifierModel, source: ModelSource):
   return { description: `${parts.length} golden cases (${count} inputs)`, count, x };
 }
 
-/** The full size of a training dataset recipe. */
-export function datasetSize(name: DatasetName): number {
-  return datasets()[name].crops;
-}
-
-/** The sources a rendered crop depends on (renderer, dataset recipe): a change to any of them must not reuse a cached set. */
-async function renderingSourcesHash(): Promise<string> {
-  const hash = createHash('sha256');
-  const renderers = [fileURLToPath(new URL('../render/', import.meta.url)), fileURLToPath(new URL('../render3d/', import.meta.url))];
-  const training = fileURLToPath(new URL('../../models/training/', import.meta.url));
-  const rendererFiles = (await Promise.all(renderers.map(async (dir) => (await readdir(dir)).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f))))).flat();
-  const files = [...rendererFiles, join(training, 'dataset.ts'), join(training, 'config.ts')];
-  for (const file of files.sort()) hash.update(await readFile(file));
-  return hash.digest('hex');
+/**
+ * Rendered column crops to measure on, as the training code's dataset recipes make them
+ * (`src/cli/training-crops.ts` builds one from a recipe). Given, not imported, so that the
+ * quantizer does not depend on the training code.
+ */
+export interface CropRecipe {
+  readonly name: string;
+  readonly crops: number;
+  readonly seed: number;
+  /** Changes whenever the crops would (renderer or recipe sources): a cached set with another fingerprint is not reused. */
+  readonly fingerprint: string;
+  /** Renders the crops, preprocessed for `spec`: crops × height × width × channels values. */
+  render(spec: PreprocessSpec, onProgress?: (done: number, total: number) => void): Float32Array;
 }
 
 /**
- * Renders the first `crops` crops of a training dataset recipe (same seed, so
- * the first N crops are those of the full set), cached under the system temp
- * directory because rendering costs ~50–80 ms a crop on this machine.
+ * The crops of a recipe, cached under the system temp directory because rendering costs
+ * ~50–80 ms a crop on this machine.
  *
  * @param spec - the model's preprocessing (crop size, grey, resize, input range)
  * @param onProgress - called after each rendered photo
  */
-export async function renderedInputs(name: DatasetName, crops: number, spec: PreprocessSpec, onProgress?: (done: number, total: number) => void): Promise<InputSet> {
-  const recipe: DatasetSpec = { ...datasets()[name], crops };
-  const key = createHash('sha256').update(JSON.stringify({ recipe, spec, sources: await renderingSourcesHash() })).digest('hex').slice(0, 16);
+export async function renderedInputs(recipe: CropRecipe, spec: PreprocessSpec, onProgress?: (done: number, total: number) => void): Promise<InputSet> {
+  const { crops } = recipe;
+  const key = createHash('sha256').update(JSON.stringify({ name: recipe.name, crops, seed: recipe.seed, spec, sources: recipe.fingerprint })).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), 'column-classifier-quantize');
   const file = join(dir, `${recipe.name}-${crops}-${key}.f32`);
   const description = `${recipe.name} set, ${crops} crops (seed ${recipe.seed})`;
@@ -79,8 +74,8 @@ export async function renderedInputs(name: DatasetName, crops: number, spec: Pre
   } catch {
     // Not cached yet: render below.
   }
-  const data = makeDataset(recipe, spec, onProgress);
+  const x = recipe.render(spec, onProgress);
   await mkdir(dir, { recursive: true });
-  await writeFile(file, new Uint8Array(data.x.buffer, data.x.byteOffset, data.x.byteLength));
-  return { description, count: crops, x: data.x };
+  await writeFile(file, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+  return { description, count: crops, x };
 }

@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { decodeColumns } from '../model/decode.ts';
+import { predictHeads } from '../model/read-heads.ts';
+import { maxAbsDifference } from '../runtime/golden-check.ts';
 
 /** Model inputs to measure on: `count` crops, already preprocessed to the contract's input. */
 export interface InputSet {
@@ -52,21 +54,13 @@ export async function measureOutputs(model: ClassifierModel, inputs: InputSet): 
   for (let start = 0; start < inputs.count; start += BATCH) {
     const n = Math.min(BATCH, inputs.count - start);
     const batch = tf.tensor4d(inputs.x.subarray(start * per, (start + n) * per), [n, height, width, channels]);
-    let outputs: Record<string, tf.Tensor>;
+    let values;
     try {
-      outputs = model.predict(batch);
+      values = await predictHeads(model, batch);
     } finally {
       batch.dispose();
     }
-    try {
-      for (const [name, tensor] of Object.entries(outputs)) {
-        const target = heads[name];
-        const values = await tensor.data();
-        target?.set(values, start * (values.length / n));
-      }
-    } finally {
-      for (const t of Object.values(outputs)) t.dispose();
-    }
+    for (const [name, v] of Object.entries(values)) heads[name]?.set(v, start * (v.length / n));
   }
   const digits = Uint8Array.from(decodeColumns(heads, model.contract.decode, inputs.count), (r) => r.digit);
   return { heads, digits };
@@ -79,18 +73,7 @@ export function compareOutputs(reference: Outputs, candidate: Outputs): Agreemen
     if (candidate.digits[i] !== d) changedDigits++;
   });
   const maxAbsDiffByHead: Record<string, number> = {};
-  for (const [name, ref] of Object.entries(reference.heads)) {
-    const got = candidate.heads[name];
-    let diff = got === undefined || got.length !== ref.length ? Number.POSITIVE_INFINITY : 0;
-    if (got !== undefined && diff === 0) {
-      for (let i = 0; i < ref.length; i++) {
-        const d = Math.abs((got[i] as number) - (ref[i] as number));
-        // NaN must fail the gate, and Math.max would keep it only by accident.
-        diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
-      }
-    }
-    maxAbsDiffByHead[name] = diff;
-  }
+  for (const [name, ref] of Object.entries(reference.heads)) maxAbsDiffByHead[name] = maxAbsDifference(candidate.heads[name], ref);
   const cases = reference.digits.length;
   return {
     cases,

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ModelContract } from '../contract/schema.ts';
 import { ContractError } from '../errors.ts';
-import { goldenInput, headValues, pngGoldenInput } from '../model/golden.ts';
+import { goldenOutputs } from '../model/golden.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { fileModelSource } from '../model/node-file-source.ts';
 import { measureGolden, type GoldenMeasurement } from '../runtime/golden-check.ts';
@@ -73,13 +73,7 @@ export async function writeGatedModel(result: GateResult, outDir: string): Promi
     if (golden !== undefined) {
       const cases = [];
       for (const goldenCase of golden.cases) {
-        const input = await goldenInput(model, goldenCase, source, nodeImageDecoder);
-        if (input === undefined) throw new ContractError('contract/quantization-gate', `Golden case "${goldenCase.name ?? '?'}" could not be read; the golden outputs cannot be recomputed.`);
-        try {
-          cases.push({ ...goldenCase, expected: await headValues(model, input) });
-        } finally {
-          input.dispose();
-        }
+        cases.push({ ...goldenCase, expected: await goldenOutputs(model, goldenCase, source, nodeImageDecoder) });
       }
       golden = { ...golden, cases };
     }
@@ -102,7 +96,7 @@ export async function writeGatedModel(result: GateResult, outDir: string): Promi
   const written = await fileModelSource(outDir);
   const loaded = await loadClassifierModel(written);
   try {
-    return { modelJsonPath: written.description, shardBytes: files.shard.byteLength, golden: await measureGolden(loaded, pngGoldenInput(loaded, written, nodeImageDecoder)) };
+    return { modelJsonPath: written.description, shardBytes: files.shard.byteLength, golden: await measureGolden(loaded, written, nodeImageDecoder) };
   } finally {
     loaded.dispose();
   }

@@ -33,7 +33,7 @@ export async function classifyImageFile(
   const frame = imageTensor(image);
   try {
     const where = typeof geometry === 'function' ? geometry(image.width, image.height) : geometry;
-    const columns = await readColumns(model, frame, where);
+    const { columns } = await readColumns(model, frame, where);
     return { image: path, width: image.width, height: image.height, digits: columns.map((c) => c.digit), columns };
   } finally {
     frame.dispose();

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { DisposedError, InputError, WorkerError } from '../errors.ts';
+import { DisposedError, InputError, LoadError, WorkerError } from '../errors.ts';
 import { FrameScheduler, type FrameCounters, type FrameOutcome } from '../frame-scheduler.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 import { MAIN_TRACK, markStage } from '../runtime/stage-marks.ts';
@@ -10,7 +10,6 @@ import {
   type FrameResult,
   type RuntimeInfo,
   type RuntimeWarning,
-  type SimulatedFault,
   type StartOptions,
   type StartProgress,
   type WorkerMemory,
@@ -184,11 +183,6 @@ export class ClassifierClient {
     return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.memory());
   }
 
-  /** For recovery tests: makes the worker lose its WebGL context, throw at top level, or hang. */
-  simulateFault(fault: SimulatedFault): Promise<void> {
-    return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.simulateFault(fault));
-  }
-
   /** Stops the worker and drops any waiting frame. Idempotent; later calls reject with DisposedError. */
   dispose(): void {
     if (this.disposed) return;
@@ -261,7 +255,15 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
     ...(options.flags === undefined ? {} : { flags: { ...options.flags } }),
     ...(options.warmUpColumns === undefined ? {} : { warmUpColumns: options.warmUpColumns }),
   };
-  const onAbort = () => void remote.abortStart().catch(() => undefined);
+  // An aborted start needs nothing more from its worker: terminate it now rather than ask it to stop,
+  // since a worker still loading TF.js reads no message for a second or more, and a page that
+  // changes its model every 100 ms would otherwise run a dozen workers at once.
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new LoadError('load/aborted', `Loading ${modelUrl} was aborted.`));
+    if (options.signal?.aborted) onAbort();
+  });
+  aborted.catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const started = remote.start(
@@ -269,7 +271,7 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
       options.onProgress === undefined ? undefined : Comlink.proxy(options.onProgress),
       options.onWarning === undefined ? undefined : Comlink.proxy(options.onWarning),
     );
-    connection.runtime = await withWatchdog(Promise.race([started, died]), options.startTimeoutMs ?? 120_000);
+    connection.runtime = await withWatchdog(Promise.race([started, died, aborted]), options.startTimeoutMs ?? 120_000);
     // Sent from here, not the worker: progress arrives on its own message port and could trail the result.
     options.onProgress?.({ stage: 'ready', backend: connection.runtime.backend });
     return connection;

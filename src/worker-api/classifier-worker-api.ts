@@ -4,6 +4,7 @@
  * (see `classifier-client.ts`). Only structured-clonable plain data crosses;
  * frames are transferred, never copied; callbacks cross as `Comlink.proxy`.
  */
+import type { WarningCode } from '../errors.ts';
 import type { ColumnReading } from '../model/decode.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 
@@ -28,7 +29,7 @@ export interface StartOptions {
   readonly wasmPaths?: string;
   /**
    * Let the WASM backend use threads when the page is cross-origin isolated.
-   * Default false: threaded WASM hung in Firefox (see PLATFORM.md).
+   * Default false: threaded WASM hung in Firefox (see docs/platform.md).
    */
   readonly wasmThreads?: boolean;
   /** Columns of the frames to come: warm-up compiles the shaders for this batch size. Default 13. */
@@ -53,8 +54,8 @@ export interface StartProgress {
 
 /** Something degraded, but the worker goes on (e.g. a backend dropped for the next). */
 export interface RuntimeWarning {
-  /** Stable code, e.g. `backend/fallback`, `backend/golden-mismatch`, `backend/context-lost`. */
-  readonly code: string;
+  /** Stable code, e.g. `backend/fallback`, `backend/golden-mismatch`, `backend/context-lost`, `contract/no-integrity`. */
+  readonly code: WarningCode;
   readonly message: string;
   readonly details?: Readonly<Record<string, unknown>>;
 }
@@ -128,9 +129,6 @@ export interface WorkerMemory {
   readonly backend: BackendName | undefined;
 }
 
-/** Faults the worker can be told to simulate, so recovery can be tested. */
-export type SimulatedFault = 'context-loss' | 'uncaught-error' | 'hang';
-
 /** The worker's API. Every method may reject with a `ColumnClassifierError` subclass, which arrives as the same class. */
 export interface ClassifierWorkerApi {
   /**
@@ -143,16 +141,12 @@ export interface ClassifierWorkerApi {
     onProgress?: (progress: StartProgress) => void,
     onWarning?: (warning: RuntimeWarning) => void,
   ): Promise<RuntimeInfo>;
-  /** Aborts a `start` under way: it rejects with `load/aborted`. */
-  abortStart(): Promise<void>;
   /** Reads every column of a transferred frame; the worker closes the frame. */
   classify(frame: ImageBitmap, request: FrameRequest): Promise<FrameResult>;
   /** Moves to another backend preference (self-check again). */
   setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;
   /** TF.js memory counters. */
   memory(): Promise<WorkerMemory>;
-  /** For recovery tests: lose the WebGL context, throw at top level, or stop answering from the next classify(). */
-  simulateFault(fault: SimulatedFault): Promise<void>;
   /** Releases the model, every tensor and the backend. Idempotent; later calls throw DisposedError. */
   dispose(): Promise<void>;
 }

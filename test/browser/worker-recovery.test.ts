@@ -2,6 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
 import { WorkerError } from '../../src/errors.ts';
 import type { RuntimeWarning } from '../../src/worker-api/classifier-worker-api.ts';
+import { FAULT_WORKER, simulateFault } from './faults.ts';
 import { FIXTURE_MODEL_URL, FRAME_TOLERANCE, expectedFrame, fixtureImage, maxReadingDiff, rawBitmap, type ExpectedFrame } from './helpers.ts';
 
 
@@ -21,11 +22,11 @@ async function classifiesCorrectly(client: ClassifierClient): Promise<void> {
 describe('worker runtime recovery', function () {
   it('rebuilds the WebGL backend after a lost context and goes on classifying', async function () {
     const warnings: RuntimeWarning[] = [];
-    const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['webgl', 'wasm'], onWarning: (w) => warnings.push(w) });
+    const client = await ClassifierClient.create({ ...FAULT_WORKER, modelUrl: FIXTURE_MODEL_URL, backends: ['webgl', 'wasm'], onWarning: (w) => warnings.push(w) });
     try {
       expect(client.runtime.backend).to.equal('webgl');
       await classifiesCorrectly(client);
-      await client.simulateFault('context-loss');
+      await simulateFault('context-loss');
       // The loss event is delivered asynchronously.
       await new Promise((resolve) => setTimeout(resolve, 100));
       await classifiesCorrectly(client);
@@ -38,9 +39,9 @@ describe('worker runtime recovery', function () {
 
   it('restarts a worker that throws at top level, reloads the model, and classifies the next frame', async function () {
     const warnings: RuntimeWarning[] = [];
-    const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'], onWarning: (w) => warnings.push(w) });
+    const client = await ClassifierClient.create({ ...FAULT_WORKER, modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'], onWarning: (w) => warnings.push(w) });
     try {
-      await client.simulateFault('uncaught-error');
+      await simulateFault('uncaught-error');
       await new Promise((resolve) => setTimeout(resolve, 100));
       // The frame that meets the dead worker fails with a WorkerError; the next one goes to a new worker.
       const first = await client.classify(await rawBitmap(image), expected.geometry).catch((error: unknown) => error);
@@ -54,9 +55,9 @@ describe('worker runtime recovery', function () {
   });
 
   it('restarts a worker that stops answering', async function () {
-    const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'], callTimeoutMs: 2000 });
+    const client = await ClassifierClient.create({ ...FAULT_WORKER, modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'], callTimeoutMs: 2000 });
     try {
-      await client.simulateFault('hang');
+      await simulateFault('hang');
       const stuck = await client.classify(await rawBitmap(image), expected.geometry).catch((error: unknown) => error);
       expect(stuck).to.be.instanceOf(WorkerError);
       expect((stuck as WorkerError).code).to.equal('worker/unresponsive');

@@ -4,7 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ContractError, LoadError } from '../../src/errors.ts';
+import { decodeColumns } from '../../src/model/decode.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
+import { predictHeads } from '../../src/model/read-heads.ts';
 import { inspectModel } from '../../src/model/inspect.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
@@ -45,7 +47,7 @@ describe('loading a layers model with its contract', () => {
     const earth = Array.from(await outputs["earth"]!.data());
     assert.ok(Math.abs(earth.slice(0, 5).reduce((a, b) => a + b, 0) - 1) < 1e-5, 'earth is the softmax head');
     Object.values(outputs).forEach((t) => t.dispose());
-    const readings = await model.classify(batch);
+    const readings = decodeColumns(await predictHeads(model, batch), model.contract.decode, 3);
     assert.equal(readings.length, 3);
     assert.ok(readings.every((r) => r.digit >= 0 && r.digit <= 9));
     batch.dispose();

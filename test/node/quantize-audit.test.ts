@@ -6,7 +6,7 @@ import { formatInspection } from '../../src/cli/inspect-report.ts';
 import { inspectModel } from '../../src/model/inspect.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import type { WeightReport } from '../../src/model/check-weights.ts';
-import { auditQuantization } from '../../src/quantize/audit.ts';
+import { auditQuantization } from '../../src/model/quantization-audit.ts';
 import { encodeWeight } from '../../src/quantize/encode.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 

@@ -5,6 +5,7 @@ import { ContractError } from '../../src/errors.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
+import { trainingCrops } from '../../src/cli/training-crops.ts';
 import { goldenInputs, renderedInputs } from '../../src/quantize/datasets.ts';
 import { DEFAULT_MAX_DIFF, judgePlan, measureReference, runGate, uniformPlan, type Reference } from '../../src/quantize/gate.ts';
 import { concatInputs } from '../../src/quantize/measure.ts';
@@ -26,7 +27,7 @@ describe('the gate on the shipped model', () => {
     const source = await fileModelSource(DEFAULT_MODEL);
     const model = await loadClassifierModel(source);
     try {
-      reference = await measureReference(model, source, concatInputs([await goldenInputs(model, source), await renderedInputs('val', CROPS, model.spec)]));
+      reference = await measureReference(model, source, concatInputs([await goldenInputs(model, source), await renderedInputs(await trainingCrops('val', CROPS), model.spec)]));
     } finally {
       model.dispose();
     }

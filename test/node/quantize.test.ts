@@ -121,7 +121,7 @@ describe('the quantization gate', () => {
       await useNodeBackend(backend);
       const loaded = await loadClassifierModel(await fileModelSource(out));
       assert.deepEqual(loaded.inspection.shards.map((s) => s.status), ['ok']);
-      const golden = await measureGolden(loaded, async () => {
+      const golden = await measureGolden(loaded, await fileModelSource(out), async () => {
         throw new Error('no PNG cases');
       });
       assert.equal(golden?.passed, true, `${backend}: ${JSON.stringify(golden)}`);

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { float32ToBase64, pngGoldenInput } from '../../src/model/golden.ts';
+import { float32ToBase64 } from '../../src/model/golden.ts';
 import { measureGolden } from '../../src/runtime/golden-check.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
@@ -48,7 +48,7 @@ describe('golden cases', () => {
     const source = await fileModelSource(dir);
     const model = await loadClassifierModel(source);
     const start = tf.memory().numTensors;
-    const measured = await measureGolden(model, pngGoldenInput(model, source, nodeImageDecoder));
+    const measured = await measureGolden(model, source, nodeImageDecoder);
     assert.equal(tf.memory().numTensors, start);
     assert.equal(measured?.cases, 2);
     assert.equal(measured?.passed, true);
@@ -60,7 +60,7 @@ describe('golden cases', () => {
     await writePng(join(off.dir, 'golden-191.png'), 8, 16, stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[191, 191, 191]], [0, 0, 0]));
     const offSource = await fileModelSource(off.dir);
     const offModel = await loadClassifierModel(offSource);
-    const offMeasured = await measureGolden(offModel, pngGoldenInput(offModel, offSource, nodeImageDecoder));
+    const offMeasured = await measureGolden(offModel, offSource, nodeImageDecoder);
     assert.equal(offMeasured?.passed, false);
     assert.ok(Math.abs((offMeasured?.maxAbsDiffByHead['heaven'] ?? 0) - 0.01) < 1e-4);
     offModel.dispose();

@@ -19,11 +19,12 @@ import { decodeDigit } from '../../models/training/evaluate.ts';
 import { loadModel, saveModel, SHARD_NAME } from '../../models/training/io.ts';
 import { makeGoldenFiles } from '../../models/training/golden.ts';
 import { attachContract } from '../../models/training/attach-contract.ts';
-import { readPng } from '../../models/training/png.ts';
 import { validateContract } from '../../src/contract/validate.ts';
-import { goldenGeometry } from '../../src/model/golden.ts';
-import { toPreprocessSpec } from '../../src/contract/preprocess-spec.ts';
-import { NO_MARGINS, preprocessColumns, WHOLE_FRAME, type PreprocessSpec } from '../../src/preprocess/index.ts';
+import { goldenHeadValues } from '../../src/model/golden.ts';
+import { loadClassifierModel } from '../../src/model/load.ts';
+import { fileModelSource } from '../../src/model/node-file-source.ts';
+import { nodeImageDecoder } from '../../src/reference/image.ts';
+import type { PreprocessSpec } from '../../src/preprocess/index.ts';
 
 const TINY_SPEC: PreprocessSpec = { height: 32, width: 16, channels: 1, grey: 'bt601', resize: 'bilinear', inputRange: { min: 0, max: 1 } };
 /** The shipped model (CC_MODEL_DIR points the test at another one, e.g. a quick run's). */
@@ -289,37 +290,27 @@ describe('training', () => {
     assert.equal(contract.integrity?.shards[SHARD_NAME], createHash('sha256').update(shard).digest('hex'), 'shard hash');
     assert.ok(shard.byteLength <= 400 * 1024, `weights are ${shard.byteLength} bytes`);
     assert.deepEqual(model.outputNames.slice().sort(), [HEADS.earth, HEADS.heaven]);
-    const spec = toPreprocessSpec(contract);
     const golden = contract.golden;
     assert.ok(golden !== undefined && golden.cases.length > 0);
     const index = JSON.parse(readFileSync(join(SHIPPED_DIR, 'golden', 'index.json'), 'utf8')) as { columns: { digit: number }[] };
+    const source = await fileModelSource(SHIPPED_DIR);
+    const classifier = await loadClassifierModel(source);
     let correctDigits = 0;
-    golden.cases.forEach((c, i) => {
+    for (const [i, c] of golden.cases.entries()) {
       const done = leakCheck();
-      const [heaven, earth] = tf.tidy(() => {
-        let x: tf.Tensor4D;
-        if (c.input.kind === 'float32-base64') {
-          const bytes = Buffer.from(c.input.data, 'base64');
-          x = tf.tensor4d(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), [1, spec.height, spec.width, spec.channels]);
-        } else {
-          const png = readPng(join(SHIPPED_DIR, c.input.path));
-          const frame = tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
-          x = preprocessColumns(frame, goldenGeometry(c.input), spec);
-        }
-        const outputs = model.predict(x) as tf.Tensor[];
-        const byName = Object.fromEntries(model.outputNames.map((n, k) => [n, outputs[k]!.dataSync()]));
-        return [byName[HEADS.heaven]!, byName[HEADS.earth]!] as const;
-      });
+      const values = await goldenHeadValues(classifier, c, source, nodeImageDecoder);
       done();
-      const expected = c.expected;
-      for (const [name, values] of [[HEADS.heaven, heaven], [HEADS.earth, earth]] as const) {
-        const want = expected[name] ?? [];
-        assert.equal(values.length, want.length);
-        values.forEach((v, k) => assert.ok(Math.abs(v - (want[k] ?? NaN)) <= golden.tolerance, `case ${i} ${name}[${k}]: ${v} vs ${want[k]}`));
+      const heaven = values[HEADS.heaven] ?? new Float32Array();
+      const earth = values[HEADS.earth] ?? new Float32Array();
+      for (const [name, got] of [[HEADS.heaven, heaven], [HEADS.earth, earth]] as const) {
+        const want = c.expected[name] ?? [];
+        assert.equal(got.length, want.length);
+        got.forEach((v, k) => assert.ok(Math.abs(v - (want[k] ?? NaN)) <= golden.tolerance, `case ${i} ${name}[${k}]: ${v} vs ${want[k]}`));
       }
-      if (c.input.kind === 'png' && c.input.photo !== undefined) return;
+      if (c.input.kind === 'png' && c.input.photo !== undefined) continue;
       if (decodeDigit(heaven[0] ?? 0, earth) === index.columns[i]?.digit) correctDigits++;
-    });
+    }
+    classifier.dispose();
     // The golden columns are digits 0..9 of one rendered soroban: a trained model reads them.
     assert.ok(correctDigits >= 9, `the shipped model reads only ${correctDigits} of 10 golden columns`);
     model.dispose();

@@ -4,8 +4,8 @@
  * warning naming the tensors where that error is likely to matter. Pure (no
  * Node, no TF.js): the loader runs it in the worker, `inspect` prints it.
  */
-import type { WeightReport } from '../model/check-weights.ts';
-import { warning, type Problem } from '../model/problems.ts';
+import type { WeightReport } from './check-weights.ts';
+import { warning, type Problem } from './problems.ts';
 
 /** One quantized weight, audited. */
 export interface WeightAudit {

@@ -1,0 +1,26 @@
+import type { ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
+import type { ReadingDetail } from './events.ts';
+
+/**
+ * The element's reading of one frame: the worker's columns with their digits, value and
+ * smallest confidence, and the main thread's timings.
+ *
+ * @param stable - whether the stability tracker counts these digits as stable
+ * @param captureStart - `performance.now()` when the capture began
+ * @param captureEnd - `performance.now()` when the bitmap was ready
+ */
+export function toReading(result: ClientFrameResult, stable: boolean, captureStart: number, captureEnd: number): ReadingDetail {
+  const digits = result.columns.map((c) => c.digit);
+  return {
+    digits,
+    value: digits.reduce((value, digit) => value * 10 + digit, 0),
+    columns: result.columns,
+    confidence: Math.min(...result.columns.map((c) => c.confidence)),
+    stable,
+    backend: result.backend,
+    capturedAt: captureStart,
+    frameWidth: result.frameWidth,
+    frameHeight: result.frameHeight,
+    timings: { ...result.timings, capture: captureEnd - captureStart, roundTrip: result.roundTrip },
+  };
+}
