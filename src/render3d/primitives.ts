@@ -82,9 +82,12 @@ function boxSlabs(r: Ray, b: Box): boolean {
   return slab(r.ox, r.dx, b.x0, b.x1, 0, scratch) && slab(r.oy, r.dy, b.y0, b.y1, 1, scratch) && slab(r.oz, r.dz, b.z0, b.z1, 2, scratch) && (scratch[1] as number) > T_MIN;
 }
 
-/** The entry and exit t of the ray through a box, or null when it misses. */
-export function boxSpan(r: Ray, b: Box): { near: number; far: number } | null {
-  return boxSlabs(r, b) ? { near: scratch[0] as number, far: scratch[1] as number } : null;
+/** The entry and exit t of the ray through a box, written into `span` ([near, far]); false when it misses. */
+export function boxSpan(r: Ray, b: Box, span: Float64Array): boolean {
+  if (!boxSlabs(r, b)) return false;
+  span[0] = scratch[0] as number;
+  span[1] = scratch[1] as number;
+  return true;
 }
 
 /** Ray against an axis-aligned box; the normal is that of the face entered. */
@@ -231,13 +234,9 @@ export function hitCapsule(
   }
   if (t === Infinity) {
     // The end spheres.
-    for (const [ex, ey, ez] of [
-      [px, py, pz],
-      [qx, qy, qz],
-    ] as const) {
-      const t2 = sphereT(r, ex, ey, ez, radius, dd);
-      if (t2 < t) t = t2;
-    }
+    const tp = sphereT(r, px, py, pz, radius, dd);
+    const tq = sphereT(r, qx, qy, qz, radius, dd);
+    t = tp < tq ? tp : tq;
   }
   if (!(t > T_MIN) || t >= hit.t) return false;
   const hx = r.ox + t * r.dx;

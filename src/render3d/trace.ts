@@ -5,7 +5,7 @@
  * onto the decks).
  */
 import { detSin } from '../render/random.ts';
-import { boxSpan, hitBead, hitBox, hitCapsule, hitEllipsoid, hitRod, hitUpright, type Hit, type Ray } from './primitives.ts';
+import { boxSpan, hitBead, hitBox, hitCapsule, hitEllipsoid, hitRod, hitUpright, type Box, type Hit, type Ray } from './primitives.ts';
 import { OBJECT, type Material, type Scene3d, type SorobanGeometry } from './scene3d.ts';
 
 /** A fresh "nothing hit yet" record. */
@@ -18,18 +18,24 @@ function resetHit(hit: Hit, tMax: number): void {
   hit.object = OBJECT.table;
 }
 
+const span = new Float64Array(2);
+
 function hitSoroban(s: SorobanGeometry, ray: Ray, hit: Hit): void {
-  const span = boxSpan(ray, s.bounds);
-  if (span === null || span.near >= hit.t) return;
-  for (const rail of s.rails) hitBox(ray, rail, hit, rail.x1 - rail.x0 > rail.y1 - rail.y0 ? s.materials.frame : s.materials.frameSide, OBJECT.frame);
+  if (!boxSpan(ray, s.bounds, span) || (span[0] as number) >= hit.t) return;
+  const near = span[0] as number;
+  const far = span[1] as number;
+  for (let i = 0; i < s.rails.length; i++) {
+    const rail = s.rails[i] as Box;
+    hitBox(ray, rail, hit, rail.x1 - rail.x0 > rail.y1 - rail.y0 ? s.materials.frame : s.materials.frameSide, OBJECT.frame);
+  }
   hitBox(ray, s.bar, hit, s.materials.bar, OBJECT.bar);
   if (s.board !== null) hitBox(ray, s.board, hit, s.materials.board, OBJECT.board);
   // Columns the ray passes while within bead reach of the rod plane.
   const R = s.profile.maxRadius;
   const zLo = s.rodZ - R;
   const zHi = s.rodZ + R;
-  let t0 = span.near;
-  let t1 = Math.min(span.far, hit.t);
+  let t0 = near;
+  let t1 = Math.min(far, hit.t);
   if (ray.dz !== 0) {
     const ta = (zLo - ray.oz) / ray.dz;
     const tb = (zHi - ray.oz) / ray.dz;
