@@ -1,10 +1,12 @@
 // Builds the element bundle, the module-worker bundle and the demo into dist/,
-// copies the tfjs-backend-wasm .wasm files beside the worker, and prints sizes.
+// copies the tfjs-backend-wasm .wasm files beside the worker, emits the
+// declarations into dist/types/, and prints sizes.
 // `--serve` then serves dist/ on localhost with cross-origin isolation headers.
 import * as esbuild from 'esbuild';
 import { copyFile, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { buildTypes } from './scripts/build-types.mjs';
 import { serveStatic } from './scripts/static-server.mjs';
 import { workerBuildOptions } from './scripts/worker-bundle-plugin.mjs';
 
@@ -50,6 +52,7 @@ async function build() {
   for (const result of results) {
     for (const warning of result.warnings) console.warn(warning.text);
   }
+  await buildTypes();
   await printSizes();
 }
 

@@ -14,7 +14,11 @@ export type { BackendPreference } from './column-classifier/column-classifier.co
 export type * from './column-classifier/events.ts';
 export * from '../src/errors.ts';
 export { ClassifierClient } from '../src/worker-api/classifier-client.ts';
+export type { ClassifierClientOptions, ClientFrameResult } from '../src/worker-api/classifier-client.ts';
 export type * from '../src/worker-api/classifier-worker-api.ts';
+export type { ModelContract, HeadContract, GoldenCase } from '../src/contract/schema.ts';
+export type { ColumnReading } from '../src/model/decode.ts';
+export type { ColumnGeometry, Margins, Point, Quad } from '../src/preprocess/types.ts';
 
 if (!customElements.get('column-classifier')) customElements.define('column-classifier', ColumnClassifier);
 

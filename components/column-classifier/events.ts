@@ -49,13 +49,18 @@ export interface ErrorDetail {
   readonly error: ColumnClassifierError;
 }
 
+/** The element's events by name; they bubble and are composed, so a listener on `document` gets them too. */
+export interface ColumnClassifierEventMap {
+  'cc-ready': CustomEvent<ReadyDetail>;
+  'cc-progress': CustomEvent<ProgressDetail>;
+  'cc-reading': CustomEvent<ReadingDetail>;
+  'cc-warning': CustomEvent<WarningDetail>;
+  'cc-corners-change': CustomEvent<CornersChangeDetail>;
+  'cc-error': CustomEvent<ErrorDetail>;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'cc-ready': CustomEvent<ReadyDetail>;
-    'cc-progress': CustomEvent<ProgressDetail>;
-    'cc-reading': CustomEvent<ReadingDetail>;
-    'cc-warning': CustomEvent<WarningDetail>;
-    'cc-corners-change': CustomEvent<CornersChangeDetail>;
-    'cc-error': CustomEvent<ErrorDetail>;
-  }
+  // Both maps: HTMLElementEventMap types listeners on elements, GlobalEventHandlersEventMap those on document and window.
+  interface HTMLElementEventMap extends ColumnClassifierEventMap {}
+  interface GlobalEventHandlersEventMap extends ColumnClassifierEventMap {}
 }
