@@ -1,11 +1,12 @@
 // Builds the element bundle, the module-worker bundle and the demo into dist/,
 // copies the tfjs-backend-wasm .wasm files beside the worker, emits the
-// declarations into dist/types/, and prints sizes.
+// declarations into dist/types/, compiles the CLI into dist/cli/, and prints sizes.
 // `--serve` then serves dist/ on localhost with cross-origin isolation headers.
 import * as esbuild from 'esbuild';
 import { copyFile, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { buildCli } from './scripts/build-cli.mjs';
 import { buildTypes } from './scripts/build-types.mjs';
 import { serveStatic } from './scripts/static-server.mjs';
 import { workerBuildOptions } from './scripts/worker-bundle-plugin.mjs';
@@ -28,7 +29,9 @@ const common = {
   format: 'esm',
   target: 'es2022',
   minify: true,
-  sourcemap: true,
+  // Maps are written for the doctor (it reads which sources a bundle came from) and for debugging,
+  // but not linked: the package leaves them out, and a bundler would warn about a missing linked map.
+  sourcemap: 'external',
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
@@ -53,6 +56,7 @@ async function build() {
     for (const warning of result.warnings) console.warn(warning.text);
   }
   await buildTypes();
+  await buildCli();
   await printSizes();
 }
 

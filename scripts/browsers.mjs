@@ -1,6 +1,7 @@
 // Launch settings for the three engines, measured on this machine (see
 // docs/platform.md). Shared by web-test-runner, `doctor` and `bench`, so
-// every tool runs the browsers the same way.
+// every tool runs the browsers the same way. Shipped in the package for
+// `column-classifier doctor`.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,6 +24,15 @@ export const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
 ];
+
+/** How to get each engine (and its driver) when it is missing, for messages. */
+export function installHints() {
+  return {
+    chromium: `no Chromium at ${CHROMIUM_PATH}: install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to a Chrome or Chromium binary; the doctor drives it with puppeteer-core (npm install --save-dev puppeteer-core@24)`,
+    firefox: `no Firefox at ${FIREFOX_PATH}: install it (Debian: apt-get install firefox-esr xvfb) or set FIREFOX_PATH; the doctor drives it with puppeteer-core (npm install --save-dev puppeteer-core@24)`,
+    webkit: `no WebKitWebDriver at ${WEBKIT_DRIVER_PATH} with a MiniBrowser at ${MINIBROWSER_PATH}: install them (Debian: apt-get install webkit2gtk-driver xvfb) or set WEBKIT_DRIVER_PATH and MINIBROWSER_PATH; the doctor drives it with webdriverio (npm install --save-dev webdriverio@9)`,
+  };
+}
 
 /** Which engines are installed here. */
 export function installedEngines() {

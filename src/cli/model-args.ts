@@ -1,14 +1,12 @@
 /** Opening the model a CLI command names (path, directory or URL, optional sidecar). */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parseSidecar } from '../model/contract-location.ts';
 import type { SidecarOption } from '../model/inspect.ts';
 import { fileModelSource } from '../model/node-file-source.ts';
 import { fetchModelSource, type ModelSource } from '../model/source.ts';
 import { LoadError } from '../errors.ts';
 
-/** The shipped model, used when `--model` is not given. */
-export const DEFAULT_MODEL = fileURLToPath(new URL('../../models/column-classifier/model.json', import.meta.url));
+export { DEFAULT_MODEL } from './default-model.ts';
 
 /** A model source for a path, directory or http(s) URL. */
 export async function openModelSource(model: string): Promise<ModelSource> {

@@ -51,6 +51,8 @@ export async function distStaleness(root: string): Promise<string | undefined> {
  * @throws {LoadError} `load/unsupported-format` when the build fails
  */
 export async function ensureDist(root: string, log: (line: string) => void): Promise<string | undefined> {
+  // An installed package ships dist/ without its sources or build script: there is nothing to rebuild.
+  if ((await mtime(join(root, 'esbuild.config.mjs'))) === undefined) return undefined;
   const stale = await distStaleness(root);
   if (stale === undefined) return undefined;
   log(`building dist/ (${stale})`);

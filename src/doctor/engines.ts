@@ -14,6 +14,7 @@ interface BrowsersModule {
   readonly FIREFOX_PATH: string;
   readonly CHROMIUM_ARGS: readonly string[];
   installedEngines(): Record<Engine, boolean>;
+  installHints(): Record<Engine, string>;
   startXvfb(): Promise<string>;
   startWebKitDriver(display: string): Promise<number>;
   webkitCapabilities(): Record<string, unknown>;
@@ -26,6 +27,10 @@ const BROWSERS_MODULE: string = new URL('../../scripts/browsers.mjs', import.met
 /** Loads the shared launch settings. */
 export async function browsersModule(): Promise<BrowsersModule> {
   return (await import(BROWSERS_MODULE)) as BrowsersModule;
+}
+
+function isMissingModule(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND';
 }
 
 /** An engine with the page open; `close` ends it. */
@@ -50,6 +55,11 @@ export class EngineLauncher {
   /** Which engines are installed here. */
   installed(): Record<Engine, boolean> {
     return this.browsers.installedEngines();
+  }
+
+  /** For each engine, what is missing and how to install it. */
+  installHints(): Record<Engine, string> {
+    return this.browsers.installHints();
   }
 
   private async xDisplay(): Promise<string> {
@@ -83,6 +93,11 @@ export class EngineLauncher {
         },
       };
     } catch (error) {
+      // The browser drivers are optional peer dependencies of the package: an app installs them only to run the doctor.
+      if (isMissingModule(error)) {
+        const driver = engine === 'webkit' ? 'webdriverio@9' : 'puppeteer-core@24';
+        throw new BackendError('backend/unavailable', `doctor: ${engine} is installed but its driver is not: ${String(error)}. Install it beside column-classifier: npm install --save-dev ${driver}.`, { cause: error });
+      }
       throw new BackendError('backend/unavailable', `doctor: ${engine} could not be started: ${String(error)}.`, { cause: error });
     }
   }

@@ -115,7 +115,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     for (const engine of options.engines ?? ENGINES) {
       if (!installed[engine]) {
         engines.push({ engine, installed: false, userAgent: undefined });
-        rows.push(...notInstalledRows(engine, configIds, `${engine} is not installed on this machine (docs/platform.md lists the apt packages); not counted as a failure.`));
+        rows.push(...notInstalledRows(engine, configIds, `${engine} is not installed: ${launcher.installHints()[engine]}; not counted as a failure.`));
         continue;
       }
       say(`${engine}: starting`);

@@ -8,8 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LoadError } from '../errors.ts';
+import { pageScript } from './page-script-source.ts';
 import type { Engine, PageConfig, PageMessage } from './protocol.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -48,13 +48,6 @@ export interface DoctorServerOptions {
 export interface DoctorServer {
   readonly origin: string;
   close(): Promise<void>;
-}
-
-async function pageScript(): Promise<string> {
-  // esbuild is how the project builds; transform (not bundle): the page imports types only.
-  const esbuild = await import('esbuild');
-  const source = await readFile(fileURLToPath(new URL('./page-script.ts', import.meta.url)), 'utf8');
-  return (await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'es2022' })).code;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

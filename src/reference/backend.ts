@@ -1,9 +1,8 @@
 /** Choosing the TF.js backend in Node (reference pipeline, CLIs, tests). */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../errors.ts';
+import { wasmDirectory } from './wasm-dir.ts';
 
 /** Backends usable in Node without native add-ons. */
 export type NodeBackend = 'wasm' | 'cpu';
@@ -18,9 +17,7 @@ let wasmPathsSet = false;
 export async function useNodeBackend(name: NodeBackend = 'wasm'): Promise<void> {
   if (name === 'wasm' && !wasmPathsSet) {
     // A file path, not a URL: in Node the wasm backend reads its .wasm files from disk.
-    const require = createRequire(import.meta.url);
-    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    setWasmPaths(`${join(dist)}/`);
+    setWasmPaths(wasmDirectory());
     wasmPathsSet = true;
   }
   if (tf.getBackend() === name) return;

@@ -1,0 +1,8 @@
+/**
+ * The shipped model for the compiled CLI (`dist/cli/`): the copy the build puts
+ * in `dist/models/` for the element, so the package holds the model once.
+ */
+import { fileURLToPath } from 'node:url';
+
+/** The shipped model's model.json, used when `--model` is not given. */
+export const DEFAULT_MODEL = fileURLToPath(new URL('../models/column-classifier/model.json', import.meta.url));
