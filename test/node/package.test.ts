@@ -8,11 +8,21 @@ import * as esbuild from 'esbuild';
 interface ManifestDeclaration {
   readonly tagName?: string;
   readonly attributes?: ReadonlyArray<{ name: string; description?: string }>;
-  readonly events?: ReadonlyArray<{ name: string; description?: string }>;
-  readonly cssParts?: ReadonlyArray<{ name: string }>;
+  readonly members?: ReadonlyArray<{ kind: string; name: string; description?: string; privacy?: string }>;
+  readonly events?: ReadonlyArray<{ name: string; description?: string; type?: { text: string } }>;
+  readonly cssParts?: ReadonlyArray<{ name: string; description?: string }>;
+  readonly cssProperties?: ReadonlyArray<{ name: string; description?: string }>;
 }
 
-function elementDeclaration(manifest: { modules: ReadonlyArray<{ declarations?: ManifestDeclaration[] }> }): ManifestDeclaration {
+interface Manifest {
+  readonly modules: ReadonlyArray<{
+    path: string;
+    declarations?: ManifestDeclaration[];
+    exports?: ReadonlyArray<{ kind: string; name: string; declaration: { module?: string } }>;
+  }>;
+}
+
+function elementDeclaration(manifest: Manifest): ManifestDeclaration {
   const declaration = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'column-classifier');
   assert.ok(declaration, 'the manifest declares <column-classifier>');
   return declaration;
@@ -46,6 +56,28 @@ describe('packaging', () => {
     assert.ok((element.cssParts ?? []).length >= 5);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     assert.equal(pkg.customElements, 'custom-elements.json');
+  });
+
+  it('types every event of the manifest as CustomEvent<Detail> and describes every public member, part and CSS property', () => {
+    const element = elementDeclaration(JSON.parse(readFileSync('custom-elements.json', 'utf8')));
+    for (const event of element.events ?? []) {
+      assert.match(event.type?.text ?? '', /^CustomEvent<[A-Z]\w*Detail>$/, `event ${event.name} has a CustomEvent<Detail> type`);
+      assert.ok(event.description, `event ${event.name} has a description`);
+    }
+    const members = (element.members ?? []).filter((m) => m.privacy === undefined || m.privacy === 'public');
+    assert.ok(members.some((m) => m.kind === 'method' && m.name === 'classifyOnce'));
+    for (const member of members) assert.ok(member.description, `${member.kind} ${member.name} has a description`);
+    for (const part of [...(element.cssParts ?? []), ...(element.cssProperties ?? [])]) assert.ok(part.description, `${part.name} has a description`);
+  });
+
+  it('points every module of the manifest at a file the package ships, not at the TypeScript sources', () => {
+    const manifest: Manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    const shipped = String(pkg.exports['.'].default).replace(/^\.\//, '');
+    assert.ok((pkg.files as string[]).includes('custom-elements.json'), 'package.json files ships custom-elements.json');
+    const paths = manifest.modules.flatMap((m) => [m.path, ...(m.exports ?? []).map((e) => e.declaration.module ?? m.path)]);
+    assert.ok(paths.length > 0);
+    for (const path of paths) assert.equal(path, shipped, `manifest path ${path}`);
   });
 
   it('keeps TF.js out of the main-thread bundle (all tensor work is in the worker)', async () => {
