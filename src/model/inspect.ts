@@ -19,7 +19,10 @@ import { auditProblems, auditQuantization, type WeightAudit } from './quantizati
 
 /** Where to look for a sidecar contract. */
 export type SidecarOption =
-  /** `model.contract.json` beside model.json, if it exists. */
+  /**
+   * The contract embedded in model.json; only when there is none, `model.contract.json` beside it,
+   * if it exists (a model that carries its contract costs no request that a page logs as a 404).
+   */
   | 'auto'
   /** Only the contract embedded in model.json. */
   | 'none'
@@ -92,8 +95,10 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   let sidecar: { json: unknown; description: string } | undefined;
   const option = options.sidecar ?? 'auto';
   if (option === 'auto') {
-    const sidecarText = await source.readOptionalText(SIDECAR_NAME, signal);
-    if (sidecarText !== undefined) sidecar = { json: parseSidecar(sidecarText, SIDECAR_NAME), description: SIDECAR_NAME };
+    if (model.userDefinedMetadata?.['contract'] === undefined) {
+      const sidecarText = await source.readOptionalText(SIDECAR_NAME, signal);
+      if (sidecarText !== undefined) sidecar = { json: parseSidecar(sidecarText, SIDECAR_NAME), description: SIDECAR_NAME };
+    }
   } else if (option !== 'none') {
     sidecar = option;
   }

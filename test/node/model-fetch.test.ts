@@ -42,15 +42,29 @@ describe('loading over fetch (the worker path)', () => {
     };
   });
 
-  it('loads with streamed progress and looks for the sidecar beside model.json', async () => {
+  it('loads with streamed progress and asks for no sidecar when model.json carries its contract', async () => {
+    // A request for a sidecar that does not exist shows as a 404 in every page's console.
     const requests: string[] = [];
     const progress: number[] = [];
     const model = await loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files, { requests }) }), {
       onProgress: (p) => { if (p.phase === 'weights') progress.push(p.loaded / p.total); },
     });
-    assert.deepEqual(requests, [`${BASE}model.json`, `${BASE}model.contract.json`, `${BASE}weights.bin`]);
+    assert.deepEqual(requests, [`${BASE}model.json`, `${BASE}weights.bin`]);
     assert.equal(progress.at(-1), 1);
     assert.deepEqual(model.heads.map((h) => h.head.name), ['heaven', 'earth']);
+    model.dispose();
+  });
+
+  it('looks for model.contract.json beside model.json when model.json has no contract', async () => {
+    const json = JSON.parse(files['model.json'] as string) as { userDefinedMetadata?: { contract?: unknown } };
+    const contract = json.userDefinedMetadata?.contract;
+    assert.ok(contract !== undefined, 'the fixture embeds its contract');
+    delete json.userDefinedMetadata;
+    const requests: string[] = [];
+    const bare = { ...files, 'model.json': JSON.stringify(json), 'model.contract.json': JSON.stringify(contract) };
+    const model = await loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(bare, { requests }) }));
+    assert.deepEqual(requests, [`${BASE}model.json`, `${BASE}model.contract.json`, `${BASE}weights.bin`]);
+    assert.equal(model.inspection.contractOrigin, 'sidecar');
     model.dispose();
   });
 

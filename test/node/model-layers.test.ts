@@ -80,9 +80,19 @@ describe('loading a layers model with its contract', () => {
     model.dispose();
   });
 
-  it('refuses an embedded contract and a sidecar that differ', async () => {
+  it('reads only the embedded contract when model.json has one, even beside a sidecar that differs', async () => {
     const { dir } = await writeModel(saved, contract(), 'both', { sidecarContract: contract((c) => { c.decode.heavenThreshold = 0.6; }) });
-    const error = await rejectsWith(load(dir), ContractError, 'contract/sidecar-conflict');
+    const model = await load(dir);
+    assert.equal(model.inspection.contractOrigin, 'embedded');
+    assert.notEqual(model.contract.decode.heavenThreshold, 0.6);
+    model.dispose();
+  });
+
+  it('refuses an embedded contract and a sidecar given explicitly that differ', async () => {
+    const sidecarContract = contract((c) => { c.decode.heavenThreshold = 0.6; });
+    const { dir } = await writeModel(saved, contract(), 'both', { sidecarContract });
+    const source = await fileModelSource(dir);
+    const error = await rejectsWith(loadClassifierModel(source, { sidecar: { json: sidecarContract, description: 'model.contract.json' } }), ContractError, 'contract/sidecar-conflict');
     assert.match(error.message, /decode\.heavenThreshold/);
   });
 
