@@ -71,6 +71,17 @@ export async function buildCli() {
     },
     plugins: [shippedPathsPlugin],
   });
+  // `column-classifier/bundlers`: Node-side helpers for app bundlers; it finds the assets beside itself in dist/.
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { bundlers: 'src/bundlers/index.ts' },
+    outdir: join(root, 'dist'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   const page = await readFile(join(root, 'src/doctor/page-script.ts'), 'utf8');
   const compiled = await esbuild.transform(page, { loader: 'ts', format: 'esm', target: 'es2022' });
   await writeFile(join(out, 'doctor-page.js'), compiled.code);

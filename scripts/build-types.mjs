@@ -15,6 +15,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The public entry: the element, ClassifierClient, the errors, the event details and the contract types. */
 export const TYPE_ENTRY = 'components/column-classifier.ts';
+/** The Node-side entry `column-classifier/bundlers` (its declarations name no Node type either). */
+export const BUNDLERS_ENTRY = 'src/bundlers/index.ts';
 /** Where package.json's `types` points, relative to the package root. */
 export const TYPES_OUT = 'dist/types';
 /** Packages the emitted declarations may import (a consumer has them: they are runtime dependencies). */
@@ -23,7 +25,7 @@ const ALLOWED_IMPORTS = new Set(['lit']);
 const SCHEMA_SOURCE = 'src/contract/schema.ts';
 
 /** Compiler options of the emit: the project's, with declarations on and no ambient Node types. */
-function emitOptions() {
+function emitOptions(types) {
   const configPath = join(root, 'tsconfig.json');
   const { config, error } = ts.readConfigFile(configPath, ts.sys.readFile);
   if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
@@ -36,7 +38,7 @@ function emitOptions() {
     declarationDir: join(root, TYPES_OUT),
     rootDir: root,
     // The browser entry must not lean on @types/node: a consumer may not have it.
-    types: [],
+    types,
     lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
   };
 }
@@ -96,10 +98,14 @@ function formatDiagnostics(diagnostics) {
  * @returns the written files, relative to the package root
  */
 export async function buildTypes() {
-  const out = join(root, TYPES_OUT);
-  await rm(out, { recursive: true, force: true });
-  const options = emitOptions();
-  const program = ts.createProgram({ rootNames: [join(root, TYPE_ENTRY)], options });
+  await rm(join(root, TYPES_OUT), { recursive: true, force: true });
+  const written = [...(await emitEntry(TYPE_ENTRY, [])), ...(await emitEntry(BUNDLERS_ENTRY, ['node']))];
+  return written.sort();
+}
+
+async function emitEntry(entry, types) {
+  const options = emitOptions(types);
+  const program = ts.createProgram({ rootNames: [join(root, entry)], options });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) throw new Error(`type errors in the public entry:\n${formatDiagnostics(diagnostics)}`);
 
@@ -120,7 +126,7 @@ export async function buildTypes() {
     await writeFile(fileName, text);
     written.push(path);
   }
-  return written.sort();
+  return written;
 }
 
 if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {

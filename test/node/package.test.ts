@@ -80,6 +80,23 @@ describe('packaging', () => {
     for (const path of paths) assert.equal(path, shipped, `manifest path ${path}`);
   });
 
+  it('writes no new URL(\'<literal>\', import.meta.url) into the bundles, the form app bundlers rewrite into assets of their own', async () => {
+    // Vite turned the model URL into assets/model-<hash>.json without its shard, and in dev dropped
+    // the trailing slash of the worker's wasm directory. The bundles resolve every asset from a variable.
+    const bundleUrls: esbuild.Plugin = {
+      name: 'bundle-urls',
+      setup(build) {
+        build.onResolve({ filter: /\/(default-urls|asset-urls)\.ts$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace(/\.ts$/, '.bundle.ts')) }));
+      },
+    };
+    for (const entry of ['components/column-classifier.ts', 'worker/classifier.worker.ts']) {
+      const result = await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', minify: true, write: false, logLevel: 'silent', plugins: [bundleUrls] });
+      const code = result.outputFiles[0]?.text ?? '';
+      assert.ok(code.includes('import.meta.url'), `${entry} still locates its assets from import.meta.url`);
+      assert.deepEqual(code.match(/new URL\(\s*(["'`])[^"'`]*\1\s*,\s*import\.meta\.url\s*\)/g) ?? [], [], entry);
+    }
+  });
+
   it('keeps TF.js out of the main-thread bundle (all tensor work is in the worker)', async () => {
     const result = await esbuild.build({
       entryPoints: ['components/column-classifier.ts'],
