@@ -12,6 +12,6 @@
 const moduleUrl: string = import.meta.url;
 
 /** The directory the element's code runs from, with a trailing slash. */
-export const assetsBase = new URL('./', moduleUrl);
+const assetsBase = new URL('./', moduleUrl);
 export const defaultWorkerUrl = new URL('column-classifier.worker.js', assetsBase);
 export const defaultModelUrl = new URL('models/column-classifier/model.json', assetsBase);
