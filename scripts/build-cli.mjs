@@ -25,7 +25,7 @@ export const CLI_EXTERNAL = ['puppeteer-core', 'webdriverio'];
 const shippedPathsPlugin = {
   name: 'cli-shipped-paths',
   setup(build) {
-    build.onResolve({ filter: /\/(wasm-dir|page-script-source|default-model)\.ts$/ }, (args) => ({
+    build.onResolve({ filter: /\/(wasm-dir|page-script-source|default-model|rendering-sources)\.ts$/ }, (args) => ({
       path: join(args.resolveDir, args.path.replace(/\.ts$/, '.bundle.ts')),
     }));
   },

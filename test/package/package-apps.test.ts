@@ -84,6 +84,20 @@ describe('the packed package in fresh apps', () => {
     assert.match(inspect.stdout, /Golden cases on the wasm backend\n\s+\d+ case\(s\).*→ ok/);
   });
 
+  it('runs classify, golden --check, quantize and seal on the shipped model from the installed package', async () => {
+    const model = 'node_modules/column-classifier/dist/models/column-classifier';
+    const classify = await npxCli(apps.root, 'classify', '--labels', 'photos/labels.json');
+    assert.match(classify.stdout, /columns right: (\d+)\/\1 \(100\.0 %\)/);
+    const golden = await npxCli(apps.root, 'golden', '--check', '--model', model);
+    assert.match(golden.stdout, /^wasm\t\d+ case\(s\).*\tok$/m);
+    const quantize = await npxCli(apps.root, 'quantize', model, '--out', 'quantized', '--val-crops', '20', '--verify-crops', '20');
+    assert.match(quantize.stdout, /golden check after loading from disk \(wasm\): \d+ case\(s\).* — ok/);
+    const contract = JSON.parse(await readFile(join(apps.root, 'quantized', 'model.json'), 'utf8')).userDefinedMetadata.contract as unknown;
+    await writeFile(join(apps.root, 'contract.json'), JSON.stringify(contract));
+    const seal = await npxCli(apps.root, 'seal', 'quantized', '--contract', 'contract.json', '--dry-run');
+    assert.match(seal.stdout, /would seal .*quantized\/model\.json: contract embedded, 1 shard hash\(es\)/);
+  });
+
   it('type-checks a TypeScript consumer: the element, its events on the element and on document, named imports', async () => {
     const dir = join(apps.root, 'ts');
     await run('mkdir', ['-p', dir]);
