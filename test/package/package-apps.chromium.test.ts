@@ -94,7 +94,7 @@ describe('the packed package read in Chromium', () => {
     assertRead(await visit(`http://127.0.0.1:${address.port}/index.html`));
   });
 
-  it('reports a missing model as a LoadError by its class name in the built bundle (needs the minification-proof names of the reshape)', async () => {
+  it('reports a missing model as a LoadError by its class name in the built, minified bundle', async () => {
     const server = await serveStatic(apps.esbuildOut);
     closers.push(() => server.close());
     const { result, problems } = await visit(`${server.origin}/index.html?backend=cpu&model=missing`);
