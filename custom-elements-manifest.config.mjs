@@ -45,7 +45,8 @@ function shippedManifest() {
       }
       for (const member of declaration.members ?? []) {
         const attribute = (declaration.attributes ?? []).find((a) => a.fieldName === member.name);
-        if (member.description === undefined && attribute?.description !== undefined) member.description = attribute.description;
+        if (member.description === undefined && attribute?.description !== undefined)
+          member.description = attribute.description;
       }
       customElementsManifest.modules = [
         {
@@ -54,7 +55,11 @@ function shippedManifest() {
           declarations: [declaration],
           exports: [
             { kind: 'js', name: declaration.name, declaration: { name: declaration.name, module: SHIPPED_MODULE } },
-            { kind: 'custom-element-definition', name: 'column-classifier', declaration: { name: declaration.name, module: SHIPPED_MODULE } },
+            {
+              kind: 'custom-element-definition',
+              name: 'column-classifier',
+              declaration: { name: declaration.name, module: SHIPPED_MODULE },
+            },
           ],
         },
       ];

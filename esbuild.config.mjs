@@ -43,7 +43,12 @@ async function build() {
   await mkdir(outdir, { recursive: true });
   const results = await Promise.all([
     esbuild.build({ ...common, entryPoints: { 'column-classifier': 'components/column-classifier.ts' }, outdir }),
-    esbuild.build({ ...workerBuildOptions, ...common, entryPoints: { 'column-classifier.worker': 'worker/classifier.worker.ts' }, outdir }),
+    esbuild.build({
+      ...workerBuildOptions,
+      ...common,
+      entryPoints: { 'column-classifier.worker': 'worker/classifier.worker.ts' },
+      outdir,
+    }),
     esbuild.build({ ...common, entryPoints: { demo: 'demo/demo.ts' }, outdir }),
   ]);
   await copyFile('demo/index.html', join(outdir, 'index.html'));
@@ -79,7 +84,11 @@ async function copyShippedModel() {
 
 async function printSizes() {
   const rows = [];
-  const files = [...(await readdir(outdir)).sort(), 'models/column-classifier/model.json', 'models/column-classifier/group1-shard1of1.bin'];
+  const files = [
+    ...(await readdir(outdir)).sort(),
+    'models/column-classifier/model.json',
+    'models/column-classifier/group1-shard1of1.bin',
+  ];
   for (const file of files) {
     if (file.endsWith('.map') || file.endsWith('.LEGAL.txt')) continue;
     const path = join(outdir, file);
@@ -91,7 +100,8 @@ async function printSizes() {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log(`\n${'file'.padEnd(width)}  ${'raw'.padStart(10)}  ${'gzip'.padStart(10)}`);
-  for (const [name, raw, gz] of rows) console.log(`${name.padEnd(width)}  ${kb(raw).padStart(10)}  ${kb(gz).padStart(10)}`);
+  for (const [name, raw, gz] of rows)
+    console.log(`${name.padEnd(width)}  ${kb(raw).padStart(10)}  ${kb(gz).padStart(10)}`);
 }
 
 /** Serves dist/ with the headers the product needs (cross-origin isolation for threaded WASM). */

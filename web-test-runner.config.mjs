@@ -31,7 +31,8 @@ process.on('uncaughtException', (error) => {
 });
 const exit = process.exit.bind(process);
 process.exit = (code) => {
-  if (code !== undefined && code !== 0) writeNow(`process.exit(${String(code)}) called from ${new Error().stack?.split('\n').slice(2, 6).join(' <- ')}`);
+  if (code !== undefined && code !== 0)
+    writeNow(`process.exit(${String(code)}) called from ${new Error().stack?.split('\n').slice(2, 6).join(' <- ')}`);
   return exit(code);
 };
 
@@ -39,7 +40,9 @@ const wanted = (process.env.ENGINES ?? 'chromium,firefox,webkit').split(',');
 const installed = installedEngines();
 for (const engine of wanted) {
   if (!installed[engine]) {
-    throw new Error(`Engine "${engine}" is not installed here. Run .ci/run (it installs the apt browsers) or set ENGINES.`);
+    throw new Error(
+      `Engine "${engine}" is not installed here. Run .ci/run (it installs the apt browsers) or set ENGINES.`,
+    );
   }
 }
 
@@ -96,5 +99,9 @@ export default {
   testFramework: { config: { timeout: 120000 } },
   browsers,
   middleware: [crossOriginIsolation],
-  plugins: [traceCommandsPlugin(), workerBundlePlugin({ rootDir: process.cwd() }), esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [
+    traceCommandsPlugin(),
+    workerBundlePlugin({ rootDir: process.cwd() }),
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+  ],
 };

@@ -33,7 +33,8 @@ async function waitForBench(evaluate) {
 }
 
 function unwrap(outcome, step) {
-  if (outcome && typeof outcome === 'object' && 'error' in outcome) throw new Error(`bench step "${step}" failed in the page: ${outcome.error}`);
+  if (outcome && typeof outcome === 'object' && 'error' in outcome)
+    throw new Error(`bench step "${step}" failed in the page: ${outcome.error}`);
   return outcome?.ok;
 }
 
@@ -54,7 +55,11 @@ async function puppeteerEngine(name, launchOptions) {
         errors,
         async run(step, params = {}) {
           const outcome = await page.evaluate(
-            (s, p) => window.benchRun(s, p).then((ok) => ({ ok }), (error) => ({ error: String(error?.stack ?? error) })),
+            (s, p) =>
+              window.benchRun(s, p).then(
+                (ok) => ({ ok }),
+                (error) => ({ error: String(error?.stack ?? error) }),
+              ),
             step,
             params,
           );
@@ -69,7 +74,13 @@ async function puppeteerEngine(name, launchOptions) {
 
 async function webkitEngine() {
   const port = await startWebKitDriver(await ensureDisplay());
-  const browser = await remote({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', capabilities: webkitCapabilities() });
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    path: '/',
+    logLevel: 'error',
+    capabilities: webkitCapabilities(),
+  });
   await browser.setTimeout({ script: STEP_TIMEOUT_MS, pageLoad: 60_000 });
   const caps = browser.capabilities;
   return {
@@ -84,7 +95,10 @@ async function webkitEngine() {
         async run(step, params = {}) {
           const outcome = await browser.executeAsync(
             (s, p, done) => {
-              window.benchRun(s, p).then((ok) => done({ ok }), (error) => done({ error: String(error && error.stack ? error.stack : error) }));
+              window.benchRun(s, p).then(
+                (ok) => done({ ok }),
+                (error) => done({ error: String(error && error.stack ? error.stack : error) }),
+              );
             },
             step,
             params,

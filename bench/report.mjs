@@ -25,7 +25,10 @@ function header(results) {
       `Run took ${results.durationSeconds} s${results.options.quick ? ' (--quick)' : ''}.`,
       ...['responsiveness', 'latency', 'coldStart', 'memory', 'sizes']
         .filter((key) => results[key]?.measuredAt && results[key].measuredAt !== results.date)
-        .map((key) => `Part "${key}" is from an earlier run, ${results[key].measuredAt.slice(0, 16).replace('T', ' ')} UTC.`),
+        .map(
+          (key) =>
+            `Part "${key}" is from an earlier run, ${results[key].measuredAt.slice(0, 16).replace('T', ' ')} UTC.`,
+        ),
     ],
   };
 }
@@ -40,7 +43,9 @@ function responsivenessSection(r) {
       return [
         d.label,
         d.backend,
-        k === 'control' ? pair(d.mainThreadMsPerFrame, 2) + ' (subtracted from the others)' : pair(d.mainThreadMsPerFrame, 2),
+        k === 'control'
+          ? pair(d.mainThreadMsPerFrame, 2) + ' (subtracted from the others)'
+          : pair(d.mainThreadMsPerFrame, 2),
         pair(d.mainThreadWallMsPerFrame, 1),
         k === 'control' ? '–' : ms(d.mainThreadMsPerReading, 2),
         ms(d.readingsPerSecond, 1),
@@ -53,29 +58,61 @@ function responsivenessSection(r) {
   const a = r.designs.element;
   const b = r.designs.mainThread;
   const notes = [];
-  for (const [key, name] of [['mainThread', '(b)/(a)'], ['field', '(c)/(a)']]) {
+  for (const [key, name] of [
+    ['mainThread', '(b)/(a)'],
+    ['field', '(c)/(a)'],
+  ]) {
     const q = r.ratios[key];
-    if (q) notes.push(`${name}: main-thread CPU per frame ${times(q.p50)} at p50, ${times(q.p95)} at p95; per reading ${times(q.perReading)}; click delay p50 ${times(q.clickDelayP50)}.`);
+    if (q)
+      notes.push(
+        `${name}: main-thread CPU per frame ${times(q.p50)} at p50, ${times(q.p95)} at p95; per reading ${times(q.perReading)}; click delay p50 ${times(q.clickDelayP50)}.`,
+      );
   }
   if (a) {
-    notes.push(`Goal, element ≤ 1 ms main-thread CPU per frame at p95: ${verdict(a.mainThreadMsPerFrame.p95 <= 1)} (${ms(a.mainThreadMsPerFrame.p95, 2)} ms).`);
-    if (b) notes.push(`Goal, ≥ 20× less than the main-thread baseline (b): ${verdict(r.ratios.mainThread.p95 >= 20 && r.ratios.mainThread.perReading >= 20)} (p95 ${times(r.ratios.mainThread.p95)}, per reading ${times(r.ratios.mainThread.perReading)}).`);
-    notes.push(`Goal, zero long tasks after warm-up: ${verdict(a.longTasks.count === 0)} (${a.longTasks.count} over 50 ms wall, ${a.longTasksCpu.count} over 50 ms of thread time, in ${a.framesMeasured} frames).`);
+    notes.push(
+      `Goal, element ≤ 1 ms main-thread CPU per frame at p95: ${verdict(a.mainThreadMsPerFrame.p95 <= 1)} (${ms(a.mainThreadMsPerFrame.p95, 2)} ms).`,
+    );
+    if (b)
+      notes.push(
+        `Goal, ≥ 20× less than the main-thread baseline (b): ${verdict(r.ratios.mainThread.p95 >= 20 && r.ratios.mainThread.perReading >= 20)} (p95 ${times(r.ratios.mainThread.p95)}, per reading ${times(r.ratios.mainThread.perReading)}).`,
+      );
+    notes.push(
+      `Goal, zero long tasks after warm-up: ${verdict(a.longTasks.count === 0)} (${a.longTasks.count} over 50 ms wall, ${a.longTasksCpu.count} over 50 ms of thread time, in ${a.framesMeasured} frames).`,
+    );
     const control = r.designs.control?.kindsMsPerFrame ?? {};
     const kinds = Object.entries(a.kindsMsPerFrame ?? {})
       .filter(([, v]) => v >= 0.05)
       .sort((x, y) => y[1] - x[1])
-      .map(([kind, v]) => `${kind} ${ms(v, 2)}${control[kind] !== undefined ? ` (control ${ms(control[kind], 2)})` : ''}`);
-    if (kinds.length > 0) notes.push(`Where the element page's main-thread time goes, thread ms per frame by kind (kinds can nest): ${kinds.join(', ')}.`);
+      .map(
+        ([kind, v]) => `${kind} ${ms(v, 2)}${control[kind] !== undefined ? ` (control ${ms(control[kind], 2)})` : ''}`,
+      );
+    if (kinds.length > 0)
+      notes.push(
+        `Where the element page's main-thread time goes, thread ms per frame by kind (kinds can nest): ${kinds.join(', ')}.`,
+      );
     const stages = a.stagesMs;
-    if (stages.total) notes.push(`The element's worker, per reading (not throttled: CDP cannot throttle workers): preprocess ${pair(stages.preprocess)}, predict ${pair(stages.predict)}, total ${pair(stages.total)} ms wall; main-thread capture ${pair(stages.capture)} ms, round trip ${pair(stages.roundTrip)} ms (p50 / p95)${Number.isFinite(a.workerMsPerReading) ? `; the worker thread's CPU time per reading, from the trace: ${ms(a.workerMsPerReading, 1)} ms (${a.backend}, ${r.columns} columns)` : ''}.`);
+    if (stages.total)
+      notes.push(
+        `The element's worker, per reading (not throttled: CDP cannot throttle workers): preprocess ${pair(stages.preprocess)}, predict ${pair(stages.predict)}, total ${pair(stages.total)} ms wall; main-thread capture ${pair(stages.capture)} ms, round trip ${pair(stages.roundTrip)} ms (p50 / p95)${Number.isFinite(a.workerMsPerReading) ? `; the worker thread's CPU time per reading, from the trace: ${ms(a.workerMsPerReading, 1)} ms (${a.backend}, ${r.columns} columns)` : ''}.`,
+      );
   }
   return {
     title: `1. Main-thread responsiveness: Chromium, CPU throttled ${r.throttle}× (page main thread only), ${r.fps} fps source, ${r.columns} columns, ${r.rounds} interleaved round(s) × ${r.windowFrames} frames after ${r.warmFrames} warm-up frames`,
-    headers: ['design', 'backend', 'main-thread CPU ms/frame p50 / p95', 'wall ms/frame p50 / p95', 'CPU ms/reading', 'readings/s', 'long tasks > 50 ms wall (total) / by CPU', 'click delay ms p50 / p95', 'click → next frame ms', 'worker CPU ms/frame (unthrottled)'],
+    headers: [
+      'design',
+      'backend',
+      'main-thread CPU ms/frame p50 / p95',
+      'wall ms/frame p50 / p95',
+      'CPU ms/reading',
+      'readings/s',
+      'long tasks > 50 ms wall (total) / by CPU',
+      'click delay ms p50 / p95',
+      'click → next frame ms',
+      'worker CPU ms/frame (unthrottled)',
+    ],
     rows,
     notes: [
-      'Main-thread time is the thread (CPU) time of the page\'s main-thread tasks between two source frames (DevTools trace), minus the median of the source-only control of the same round; a busy or descheduled main thread delays the source\'s own frames, so a frame can span several vsyncs. Wall time includes time the OS gave the core to other processes.',
+      "Main-thread time is the thread (CPU) time of the page's main-thread tasks between two source frames (DevTools trace), minus the median of the source-only control of the same round; a busy or descheduled main thread delays the source's own frames, so a frame can span several vsyncs. Wall time includes time the OS gave the core to other processes.",
       ...notes,
     ],
   };
@@ -95,19 +132,47 @@ function latencySection(r, part1) {
         continue;
       }
       for (const [columns, s] of Object.entries(result.byColumns)) {
-        rows.push([engine, result.backend === backend ? backend : `${backend}→${result.backend}`, columns, String(s.total.n), pair(s.transfer), pair(s.preprocess), pair(s.predict), pair(s.decode), pair(s.total), pair(s.roundTrip)]);
+        rows.push([
+          engine,
+          result.backend === backend ? backend : `${backend}→${result.backend}`,
+          columns,
+          String(s.total.n),
+          pair(s.transfer),
+          pair(s.preprocess),
+          pair(s.predict),
+          pair(s.decode),
+          pair(s.total),
+          pair(s.roundTrip),
+        ]);
       }
     }
   }
   const goal = r.engines.chromium?.wasm?.byColumns?.['13']?.total;
-  if (goal) notes.push(`Goal, 13 columns on wasm ≤ 5 ms median in Chromium: ${verdict(goal.p50 <= 5)} (${ms(goal.p50)} ms wall in the worker).`);
+  if (goal)
+    notes.push(
+      `Goal, 13 columns on wasm ≤ 5 ms median in Chromium: ${verdict(goal.p50 <= 5)} (${ms(goal.p50)} ms wall in the worker).`,
+    );
   const a = part1?.designs?.element;
   if (a && Number.isFinite(a.workerMsPerReading)) {
-    notes.push(`Less dependent on the machine's load: the worker thread's CPU time per ${part1.columns}-column reading on ${a.backend} in Chromium, from part 1's trace: ${ms(a.workerMsPerReading)} ms.`);
+    notes.push(
+      `Less dependent on the machine's load: the worker thread's CPU time per ${part1.columns}-column reading on ${a.backend} in Chromium, from part 1's trace: ${ms(a.workerMsPerReading)} ms.`,
+    );
   }
   return {
-    title: '2. Inference latency in the worker (ms, median / p95; measured in the worker, not throttled; up to 40 frames per row, fewer where a frame takes seconds)',
-    headers: ['engine', 'backend', 'columns', 'frames', 'transfer', 'preprocess', 'predict', 'decode', 'total', 'round trip'],
+    title:
+      '2. Inference latency in the worker (ms, median / p95; measured in the worker, not throttled; up to 40 frames per row, fewer where a frame takes seconds)',
+    headers: [
+      'engine',
+      'backend',
+      'columns',
+      'frames',
+      'transfer',
+      'preprocess',
+      'predict',
+      'decode',
+      'total',
+      'round trip',
+    ],
     rows,
     notes,
   };
@@ -122,10 +187,22 @@ function coldSection(r) {
     }
     for (const [backend, c] of Object.entries(backends)) {
       if (!c.readyMs) rows.push([engine, backend, `failed: ${c.error}`, '', '']);
-      else rows.push([engine, c.backend === backend ? backend : `${backend}→${c.backend}`, ms(c.readyMs.p50, 0), ms(c.firstReadingMs.p50, 0), String(c.tries)]);
+      else
+        rows.push([
+          engine,
+          c.backend === backend ? backend : `${backend}→${c.backend}`,
+          ms(c.readyMs.p50, 0),
+          ms(c.firstReadingMs.p50, 0),
+          String(c.tries),
+        ]);
     }
   }
-  return { title: `3. Cold start (median ms; ${r.note})`, headers: ['engine', 'backend', 'connected → cc-ready', 'connected → first cc-reading', 'tries'], rows, notes: [] };
+  return {
+    title: `3. Cold start (median ms; ${r.note})`,
+    headers: ['engine', 'backend', 'connected → cc-ready', 'connected → first cc-reading', 'tries'],
+    rows,
+    notes: [],
+  };
 }
 
 function memorySection(r) {
@@ -164,14 +241,27 @@ function sections(results) {
 
 function textTable(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
-  const line = (cells) => cells.map((c, i) => String(c ?? '').padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c ?? '').padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
 /** The whole report as console text. */
 export function printReport(results) {
   return sections(results)
-    .map((s) => [s.title, '='.repeat(Math.min(s.title.length, 100)), s.headers ? textTable(s.headers, s.rows) : '', ...(s.notes ?? []).map((n) => `* ${n}`)].filter(Boolean).join('\n'))
+    .map((s) =>
+      [
+        s.title,
+        '='.repeat(Math.min(s.title.length, 100)),
+        s.headers ? textTable(s.headers, s.rows) : '',
+        ...(s.notes ?? []).map((n) => `* ${n}`),
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
     .join('\n\n');
 }
 
@@ -182,7 +272,14 @@ export async function writeMarkdown(path, results) {
   const text = sections(results)
     .map((s, i) => {
       const parts = [i === 0 ? `### ${s.title}` : `#### ${s.title}`];
-      if (s.headers) parts.push([`| ${s.headers.map(cell).join(' | ')} |`, `| ${s.headers.map(() => '---').join(' | ')} |`, ...s.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n'));
+      if (s.headers)
+        parts.push(
+          [
+            `| ${s.headers.map(cell).join(' | ')} |`,
+            `| ${s.headers.map(() => '---').join(' | ')} |`,
+            ...s.rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+          ].join('\n'),
+        );
       if (s.notes?.length) parts.push(s.notes.map((n) => `- ${n}`).join('\n'));
       return parts.join('\n\n');
     })
@@ -221,7 +318,8 @@ export async function writeChart(path, results) {
       if (backends.missing) continue;
       for (const [backend, result] of Object.entries(backends)) {
         if (!result.byColumns) continue;
-        for (const [columns, s] of Object.entries(result.byColumns)) values.push({ engine, backend, columns: Number(columns), ms: s.total.p50 });
+        for (const [columns, s] of Object.entries(result.byColumns))
+          values.push({ engine, backend, columns: Number(columns), ms: s.total.p50 });
       }
     }
     if (values.length > 0) {
@@ -245,7 +343,10 @@ export async function writeChart(path, results) {
   if (panels.length === 0) return;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `column-classifier benchmarks, ${results.date.slice(0, 10)}, ${results.machine.cores} cores`, anchor: 'start' },
+    title: {
+      text: `column-classifier benchmarks, ${results.date.slice(0, 10)}, ${results.machine.cores} cores`,
+      anchor: 'start',
+    },
     vconcat: panels,
     resolve: { scale: { color: 'independent' } },
     config: { font: 'sans-serif', view: { stroke: '#ddd' } },

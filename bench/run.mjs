@@ -43,7 +43,10 @@ function parseArgs(argv) {
   const list = (name, all) => {
     const text = value(name);
     if (text === undefined) return all;
-    const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = items.filter((i) => !all.includes(i));
     if (unknown.length > 0) throw new Error(`--${name}: unknown ${unknown.join(', ')}; choose from ${all.join(', ')}.`);
     return items;
@@ -51,13 +54,16 @@ function parseArgs(argv) {
   const known = ['quick', 'no-build', 'report-only', 'only', 'engines', 'backend', 'memory-frames', 'memory-columns'];
   for (const arg of argv) {
     const name = arg.replace(/^--/, '').split('=')[0];
-    if (!arg.startsWith('--') || !known.includes(name)) throw new Error(`Unknown argument ${arg}. Known: ${known.map((k) => `--${k}`).join(' ')}.`);
+    if (!arg.startsWith('--') || !known.includes(name))
+      throw new Error(`Unknown argument ${arg}. Known: ${known.map((k) => `--${k}`).join(' ')}.`);
   }
   const quick = flag('quick');
   const memoryColumns = Number(value('memory-columns') ?? 1);
-  if (!LATENCY_COLUMNS.includes(memoryColumns)) throw new Error(`--memory-columns must be one of ${LATENCY_COLUMNS.join(', ')} (the rendered frame sets).`);
+  if (!LATENCY_COLUMNS.includes(memoryColumns))
+    throw new Error(`--memory-columns must be one of ${LATENCY_COLUMNS.join(', ')} (the rendered frame sets).`);
   const memoryFrames = Number(value('memory-frames') ?? (quick ? 1000 : 10_000));
-  if (!Number.isInteger(memoryFrames) || memoryFrames < 1) throw new Error('--memory-frames must be a whole number ≥ 1.');
+  if (!Number.isInteger(memoryFrames) || memoryFrames < 1)
+    throw new Error('--memory-frames must be a whole number ≥ 1.');
   const backend = value('backend') ?? 'wasm';
   if (!BACKENDS.includes(backend)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}.`);
   return {
@@ -107,9 +113,15 @@ async function buildSite(options) {
   const benchDir = join(SITE, 'bench');
   await mkdir(benchDir, { recursive: true });
   progress('bundling the bench pages…');
-  const pages = { 'element-page': 'element-page.ts', 'main-thread-page': 'main-thread-page.ts', 'field-page': 'field-page.ts' };
+  const pages = {
+    'element-page': 'element-page.ts',
+    'main-thread-page': 'main-thread-page.ts',
+    'field-page': 'field-page.ts',
+  };
   await esbuild.build({
-    entryPoints: Object.fromEntries(Object.entries(pages).map(([name, file]) => [name, join(ROOT, 'bench', 'pages', file)])),
+    entryPoints: Object.fromEntries(
+      Object.entries(pages).map(([name, file]) => [name, join(ROOT, 'bench', 'pages', file)]),
+    ),
     outdir: benchDir,
     bundle: true,
     format: 'esm',
@@ -135,8 +147,16 @@ async function buildSite(options) {
 const DESIGNS = {
   control: { page: 'element-page', design: 'control', label: 'source + clicks only (control)' },
   element: { page: 'element-page', design: 'element', label: '(a) element + worker' },
-  mainThread: { page: 'main-thread-page', design: 'main-thread', label: '(b) same model + preprocessing on the main thread' },
-  field: { page: 'field-page', design: 'field', label: '(c) field: MobileNetV2 graph, main thread, WebGL, per-column preprocessing' },
+  mainThread: {
+    page: 'main-thread-page',
+    design: 'main-thread',
+    label: '(b) same model + preprocessing on the main thread',
+  },
+  field: {
+    page: 'field-page',
+    design: 'field',
+    label: '(c) field: MobileNetV2 graph, main thread, WebGL, per-column preprocessing',
+  },
 };
 
 async function responsivenessSegment(engine, origin, key, options) {
@@ -174,18 +194,26 @@ function attributable(segments, key, field, controls) {
   const values = [];
   let excess = 0;
   for (const s of segments) {
-    const control = key === 'control' ? 0 : controls.get(s.round)?.[field] ?? 0;
+    const control = key === 'control' ? 0 : (controls.get(s.round)?.[field] ?? 0);
     for (const busy of s.trace[field]) values.push(busy - control);
     excess += s.trace[field].reduce((x, y) => x + y, 0) - control * s.trace[field].length;
   }
   const q = summary(values);
-  return { perFrame: { p50: Math.max(0, q.p50), p95: Math.max(0, q.p95) }, excess: Math.max(0, excess), frames: values.length };
+  return {
+    perFrame: { p50: Math.max(0, q.p50), p95: Math.max(0, q.p95) },
+    excess: Math.max(0, excess),
+    frames: values.length,
+  };
 }
 
 function summarizeResponsiveness(segments) {
   const controls = new Map();
   for (const s of segments) {
-    if (s.design === 'control') controls.set(s.round, { perFrame: summary(s.trace.perFrame).p50, perFrameWall: summary(s.trace.perFrameWall).p50 });
+    if (s.design === 'control')
+      controls.set(s.round, {
+        perFrame: summary(s.trace.perFrame).p50,
+        perFrameWall: summary(s.trace.perFrameWall).p50,
+      });
   }
   const designs = {};
   for (const key of Object.keys(DESIGNS)) {
@@ -195,9 +223,14 @@ function summarizeResponsiveness(segments) {
     const wall = attributable(mine, key, 'perFrameWall', controls);
     const readings = mine.reduce((n, s) => n + s.counters.readings, 0);
     const windowMs = mine.reduce((n, s) => n + s.trace.windowMs, 0);
-    const sum = (pick) => mine.reduce((acc, s) => ({ count: acc.count + pick(s).count, totalMs: acc.totalMs + pick(s).totalMs }), { count: 0, totalMs: 0 });
+    const sum = (pick) =>
+      mine.reduce((acc, s) => ({ count: acc.count + pick(s).count, totalMs: acc.totalMs + pick(s).totalMs }), {
+        count: 0,
+        totalMs: 0,
+      });
     const stages = {};
-    for (const s of mine) for (const [name, values] of Object.entries(s.counters.stages)) (stages[name] ??= []).push(...values);
+    for (const s of mine)
+      for (const [name, values] of Object.entries(s.counters.stages)) (stages[name] ??= []).push(...values);
     designs[key] = {
       label: DESIGNS[key].label,
       backend: mine[0].info.backend,
@@ -217,7 +250,12 @@ function summarizeResponsiveness(segments) {
       workerMsPerFrame: summary(mine.flatMap((s) => s.trace.workerPerFrame)),
       // The worker thread's CPU time per reading: what a reading costs whatever else the machine runs.
       workerMsPerReading: readings > 0 ? sumOf(mine.flatMap((s) => s.trace.workerPerFrame)) / readings : Number.NaN,
-      kindsMsPerFrame: Object.fromEntries(Object.keys(mine[0].trace.kinds).map((kind) => [kind, mine.reduce((sum, s) => sum + s.trace.kinds[kind], 0) / mine.length])),
+      kindsMsPerFrame: Object.fromEntries(
+        Object.keys(mine[0].trace.kinds).map((kind) => [
+          kind,
+          mine.reduce((sum, s) => sum + s.trace.kinds[kind], 0) / mine.length,
+        ]),
+      ),
       stagesMs: Object.fromEntries(Object.entries(stages).map(([name, values]) => [name, summary(values)])),
       setup: mine[0].info,
       errors: mine.flatMap((s) => [...s.counters.errors, ...s.pageErrors]),
@@ -247,11 +285,15 @@ async function runResponsiveness(options, origin, engines) {
     // Interleaved, and rotated each round, so a burst of load from other work on the machine hits every design.
     const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
     for (const key of rotated) {
-      progress(`part 1, round ${round + 1}/${options.rounds}: ${DESIGNS[key].label}, ${options.windowFrames} frames at 30 fps, CPU 4× throttled…`);
+      progress(
+        `part 1, round ${round + 1}/${options.rounds}: ${DESIGNS[key].label}, ${options.windowFrames} frames at 30 fps, CPU 4× throttled…`,
+      );
       const segment = await responsivenessSegment(engine, origin, key, options);
       segments.push({ round, ...segment });
       const perFrame = summary(segment.trace.perFrame);
-      progress(`  main thread ${perFrame.p50.toFixed(2)} / ${perFrame.p95.toFixed(2)} ms CPU per frame (p50/p95, control not yet subtracted), ${segment.counters.readings} readings, ${segment.trace.longTasks.count} long tasks`);
+      progress(
+        `  main thread ${perFrame.p50.toFixed(2)} / ${perFrame.p95.toFixed(2)} ms CPU per frame (p50/p95, control not yet subtracted), ${segment.counters.readings} readings, ${segment.trace.longTasks.count} long tasks`,
+      );
     }
   }
   return {
@@ -262,7 +304,18 @@ async function runResponsiveness(options, origin, engines) {
     warmFrames: options.warmFrames + options.settleFrames,
     rounds: options.rounds,
     ...summarizeResponsiveness(segments),
-    segments: segments.map(({ trace, ...rest }) => ({ ...rest, counters: { ...rest.counters, stages: undefined }, trace: { ...trace, perFrame: summary(trace.perFrame), cpuMs: sumOf(trace.perFrame), perFrameWall: summary(trace.perFrameWall), wallMs: sumOf(trace.perFrameWall), workerPerFrame: summary(trace.workerPerFrame) } })),
+    segments: segments.map(({ trace, ...rest }) => ({
+      ...rest,
+      counters: { ...rest.counters, stages: undefined },
+      trace: {
+        ...trace,
+        perFrame: summary(trace.perFrame),
+        cpuMs: sumOf(trace.perFrame),
+        perFrameWall: summary(trace.perFrameWall),
+        wallMs: sumOf(trace.perFrameWall),
+        workerPerFrame: summary(trace.workerPerFrame),
+      },
+    })),
   };
 }
 
@@ -306,11 +359,23 @@ async function eachEngineAndBackend(options, origin, engines, measure) {
 async function runLatency(options, origin, engines) {
   const results = await eachEngineAndBackend(options, origin, engines, async (open, backend, name) => {
     const frames = options.latencyFrames;
-    progress(`part 2: ${name} ${backend}: ${LATENCY_COLUMNS.join('/')} columns × ${frames} frames (at least ${options.latencyMinFrames}, ${options.latencyBudgetMs / 1000} s budget each)…`);
+    progress(
+      `part 2: ${name} ${backend}: ${LATENCY_COLUMNS.join('/')} columns × ${frames} frames (at least ${options.latencyMinFrames}, ${options.latencyBudgetMs / 1000} s budget each)…`,
+    );
     const page = await open();
-    const result = await page.run('latency', { backend, columns: LATENCY_COLUMNS.join(','), frames, warm: options.latencyWarm, minFrames: options.latencyMinFrames, budgetMs: options.latencyBudgetMs });
+    const result = await page.run('latency', {
+      backend,
+      columns: LATENCY_COLUMNS.join(','),
+      frames,
+      warm: options.latencyWarm,
+      minFrames: options.latencyMinFrames,
+      budgetMs: options.latencyBudgetMs,
+    });
     const byColumns = Object.fromEntries(
-      Object.entries(result.byColumns).map(([columns, stages]) => [columns, Object.fromEntries(Object.entries(stages).map(([stage, values]) => [stage, summary(values)]))]),
+      Object.entries(result.byColumns).map(([columns, stages]) => [
+        columns,
+        Object.fromEntries(Object.entries(stages).map(([stage, values]) => [stage, summary(values)])),
+      ]),
     );
     const t13 = byColumns['13']?.total;
     if (t13) progress(`  13 columns: total ${t13.p50.toFixed(1)} ms median, ${t13.p95.toFixed(1)} ms p95`);
@@ -335,7 +400,10 @@ async function runColdStart(options, origin, engines) {
     progress(`  ready ${summary(ready).p50.toFixed(0)} ms, first reading ${summary(first).p50.toFixed(0)} ms (median)`);
     return { backend: used, tries: ready.length, readyMs: summary(ready), firstReadingMs: summary(first) };
   });
-  return { note: 'element connected → cc-ready / first cc-reading; model, worker and .wasm served from localhost, no HTTP cache', engines: results };
+  return {
+    note: 'element connected → cc-ready / first cc-reading; model, worker and .wasm served from localhost, no HTTP cache',
+    engines: results,
+  };
 }
 
 // ---------------------------------------------------------------- part 4
@@ -368,7 +436,9 @@ async function runMemory(options, origin, engines) {
     const before = await page.run('memorySetup', { backend, columns: options.memoryColumns });
     const heapBefore = await workerHeap(page.raw);
     const pageHeapBefore = await pageHeap(page.raw);
-    progress(`part 4: chromium ${backend}: ${options.memoryFrames} frames of ${options.memoryColumns} column(s) through ClassifierClient.classify; worker heap ${mb(heapBefore?.usedBytes)}, ${before.numTensors} tensors`);
+    progress(
+      `part 4: chromium ${backend}: ${options.memoryFrames} frames of ${options.memoryColumns} column(s) through ClassifierClient.classify; worker heap ${mb(heapBefore?.usedBytes)}, ${before.numTensors} tensors`,
+    );
     const curve = [{ frames: 0, numTensors: before.numTensors, workerHeapBytes: heapBefore?.usedBytes }];
     let done = 0;
     let after = before;
@@ -378,7 +448,9 @@ async function runMemory(options, origin, engines) {
       done += n;
       const heap = await workerHeap(page.raw);
       curve.push({ frames: done, numTensors: after.numTensors, workerHeapBytes: heap?.usedBytes });
-      progress(`  ${done}/${options.memoryFrames} frames (${((n / after.ms) * 1000).toFixed(0)} frames/s): ${after.numTensors} tensors, worker heap ${mb(heap?.usedBytes)}`);
+      progress(
+        `  ${done}/${options.memoryFrames} frames (${((n / after.ms) * 1000).toFixed(0)} frames/s): ${after.numTensors} tensors, worker heap ${mb(heap?.usedBytes)}`,
+      );
     }
     const heapAfter = await workerHeap(page.raw);
     const pageHeapAfter = await pageHeap(page.raw);
@@ -389,8 +461,16 @@ async function runMemory(options, origin, engines) {
       columns: options.memoryColumns,
       numTensors: { before: before.numTensors, after: after.numTensors },
       tfBytes: { before: before.numBytes, after: after.numBytes },
-      workerHeapBytes: { before: heapBefore?.usedBytes, after: heapAfter?.usedBytes, how: 'CDP Runtime.getHeapUsage on the worker target after HeapProfiler.collectGarbage' },
-      pageHeapBytes: { before: pageHeapBefore, after: pageHeapAfter, how: 'CDP Performance.getMetrics JSHeapUsedSize after HeapProfiler.collectGarbage' },
+      workerHeapBytes: {
+        before: heapBefore?.usedBytes,
+        after: heapAfter?.usedBytes,
+        how: 'CDP Runtime.getHeapUsage on the worker target after HeapProfiler.collectGarbage',
+      },
+      pageHeapBytes: {
+        before: pageHeapBefore,
+        after: pageHeapAfter,
+        how: 'CDP Performance.getMetrics JSHeapUsedSize after HeapProfiler.collectGarbage',
+      },
       curve,
       note: 'Firefox and WebKit expose no worker heap to their drivers; numTensors is the same code in every engine.',
     };
@@ -405,7 +485,13 @@ const firstLine = (error) => String(error?.message ?? error).split('\n')[0];
 
 // ---------------------------------------------------------------- main
 
-const PART_KEYS = { responsiveness: 'responsiveness', latency: 'latency', cold: 'coldStart', memory: 'memory', sizes: 'sizes' };
+const PART_KEYS = {
+  responsiveness: 'responsiveness',
+  latency: 'latency',
+  cold: 'coldStart',
+  memory: 'memory',
+  sizes: 'sizes',
+};
 
 /** With --only, the parts not run now are kept from the last results.json, each with the date it was measured. */
 async function keepEarlierParts(results, options) {
@@ -439,7 +525,9 @@ async function main() {
     await report(JSON.parse(await readFile(join(ROOT, 'bench', 'results.json'), 'utf8')));
     return;
   }
-  progress(`parts: ${options.parts.join(', ')}; engines: ${options.engines.join(', ')}${options.quick ? ' (quick)' : ''}`);
+  progress(
+    `parts: ${options.parts.join(', ')}; engines: ${options.engines.join(', ')}${options.quick ? ' (quick)' : ''}`,
+  );
   const load = { start: loadavg() };
   const { field } = await buildSite(options);
   const server = await serveStatic(SITE);
@@ -449,9 +537,17 @@ async function main() {
   const engines = {};
   const results = {
     date: new Date().toISOString(),
-    machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, platform: `${process.platform} ${process.arch}` },
+    machine: {
+      cores: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGB: Number((totalmem() / 2 ** 30).toFixed(1)),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
-    model: JSON.parse(await readFile(join(SITE, 'models', 'column-classifier', 'model.json'), 'utf8')).userDefinedMetadata?.contract?.name ?? 'models/column-classifier',
+    model:
+      JSON.parse(await readFile(join(SITE, 'models', 'column-classifier', 'model.json'), 'utf8')).userDefinedMetadata
+        ?.contract?.name ?? 'models/column-classifier',
     options: { ...options },
     engines: {},
   };
@@ -463,10 +559,13 @@ async function main() {
       } catch (error) {
         engines[name] = { name, missing: `${name} did not start: ${firstLine(error)}` };
       }
-      results.engines[name] = engines[name].missing ? { missing: engines[name].missing } : { version: engines[name].version };
+      results.engines[name] = engines[name].missing
+        ? { missing: engines[name].missing }
+        : { version: engines[name].version };
       if (engines[name].missing) progress(`  ${engines[name].missing}`);
     }
-    if (options.parts.includes('responsiveness')) results.responsiveness = await runResponsiveness(options, server.origin, engines);
+    if (options.parts.includes('responsiveness'))
+      results.responsiveness = await runResponsiveness(options, server.origin, engines);
     if (options.parts.includes('latency')) results.latency = await runLatency(options, server.origin, engines);
     if (options.parts.includes('cold')) results.coldStart = await runColdStart(options, server.origin, engines);
     if (options.parts.includes('memory')) results.memory = await runMemory(options, server.origin, engines);
@@ -477,7 +576,10 @@ async function main() {
     stopHelpers();
   }
   load.end = loadavg();
-  results.machine.loadAverage = { start: load.start.map((l) => Number(l.toFixed(2))), end: load.end.map((l) => Number(l.toFixed(2))) };
+  results.machine.loadAverage = {
+    start: load.start.map((l) => Number(l.toFixed(2))),
+    end: load.end.map((l) => Number(l.toFixed(2))),
+  };
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
   for (const part of options.parts) if (results[PART_KEYS[part]]) results[PART_KEYS[part]].measuredAt = results.date;
   await keepEarlierParts(results, options);

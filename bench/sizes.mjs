@@ -25,22 +25,34 @@ export async function measureSizes(site, field) {
   const modelFiles = await readdir(modelDir);
   // Only the PNG golden cases of the contract are fetched at load; golden/ also holds files for doctor.
   const contract = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')).userDefinedMetadata?.contract;
-  const goldenFiles = (contract?.golden?.cases ?? []).filter((c) => c.input.kind === 'png').map((c) => join(modelDir, c.input.path));
+  const goldenFiles = (contract?.golden?.cases ?? [])
+    .filter((c) => c.input.kind === 'png')
+    .map((c) => join(modelDir, c.input.path));
   const rows = [
     { name: 'element bundle (column-classifier.js)', ...(await sizeOfFiles([join(site, 'column-classifier.js')])) },
-    { name: 'worker bundle (column-classifier.worker.js)', ...(await sizeOfFiles([join(site, 'column-classifier.worker.js')])) },
+    {
+      name: 'worker bundle (column-classifier.worker.js)',
+      ...(await sizeOfFiles([join(site, 'column-classifier.worker.js')])),
+    },
     ...(await Promise.all(
-      top.filter((f) => f.endsWith('.wasm')).sort().map(async (f) => ({ name: f, ...(await sizeOfFiles([join(site, f)])) })),
+      top
+        .filter((f) => f.endsWith('.wasm'))
+        .sort()
+        .map(async (f) => ({ name: f, ...(await sizeOfFiles([join(site, f)])) })),
     )),
     {
       name: 'shipped model (model.json + shards)',
-      ...(await sizeOfFiles(modelFiles.filter((f) => f === 'model.json' || f.endsWith('.bin')).map((f) => join(modelDir, f)))),
+      ...(await sizeOfFiles(
+        modelFiles.filter((f) => f === 'model.json' || f.endsWith('.bin')).map((f) => join(modelDir, f)),
+      )),
     },
-    ...(goldenFiles.length > 0 ? [{ name: 'shipped model goldens (fetched by the self-check)', ...(await sizeOfFiles(goldenFiles)) }] : []),
+    ...(goldenFiles.length > 0
+      ? [{ name: 'shipped model goldens (fetched by the self-check)', ...(await sizeOfFiles(goldenFiles)) }]
+      : []),
     {
       name: 'field MobileNetV2 graph model (model.json + shard)',
       ...(await sizeOfFiles([join(site, 'field', 'model.json'), join(site, 'field', 'group1-shard1of1.bin')])),
-      note: 'shard generated with the manifest\'s shapes; random weights gzip worse than trained ones',
+      note: "shard generated with the manifest's shapes; random weights gzip worse than trained ones",
     },
   ];
   return { rows, fieldShardBytes: field.shardBytes };

@@ -3,7 +3,14 @@
 // "Measuring main-thread cost in Chromium (CDP)".
 
 /** Categories to record: top-level tasks, the timeline, User Timing marks, thread names. */
-export const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'gpu', '__metadata'];
+export const TRACE_CATEGORIES = [
+  'toplevel',
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'blink.user_timing',
+  'gpu',
+  '__metadata',
+];
 
 const TASK_NAMES = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
 
@@ -78,11 +85,16 @@ export function analyzeWindow(traceEvents) {
     if (e.ph === 'M' && e.name === 'thread_name') threadNames.set(`${e.pid}:${e.tid}`, e.args?.name ?? '');
   }
   const marks = traceEvents
-    .filter((e) => e.name === 'bench:frame' && typeof e.cat === 'string' && e.cat.includes('user_timing') && e.ph !== 'e')
+    .filter(
+      (e) => e.name === 'bench:frame' && typeof e.cat === 'string' && e.cat.includes('user_timing') && e.ph !== 'e',
+    )
     .sort((a, b) => a.ts - b.ts);
   // Marks can appear twice (begin/instant variants): keep one per timestamp.
   const unique = marks.filter((m, i) => i === 0 || m.ts !== marks[i - 1].ts);
-  if (unique.length < 2) throw new Error(`The trace has ${unique.length} bench:frame marks; at least 2 are needed. Was blink.user_timing recorded?`);
+  if (unique.length < 2)
+    throw new Error(
+      `The trace has ${unique.length} bench:frame marks; at least 2 are needed. Was blink.user_timing recorded?`,
+    );
   const { pid, tid } = unique[0];
   const main = topLevelTasks(traceEvents.filter((e) => e.pid === pid && e.tid === tid));
   const workerThreads = [...threadNames.entries()]
@@ -103,9 +115,13 @@ export function analyzeWindow(traceEvents) {
     workerPerFrame.push(workers.reduce((sum, tasks) => sum + busyIn(tasks, a, b).cpu, 0) / 1000);
   }
   const kinds = {};
-  const mainEvents = traceEvents.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.ts >= from && e.ts < to);
+  const mainEvents = traceEvents.filter(
+    (e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.ts >= from && e.ts < to,
+  );
   for (const [kind, names] of Object.entries(KINDS)) {
-    const total = mainEvents.filter((e) => names.includes(e.name)).reduce((sum, e) => sum + (typeof e.tdur === 'number' ? e.tdur : e.dur ?? 0), 0);
+    const total = mainEvents
+      .filter((e) => names.includes(e.name))
+      .reduce((sum, e) => sum + (typeof e.tdur === 'number' ? e.tdur : (e.dur ?? 0)), 0);
     kinds[kind] = total / 1000 / Math.max(1, unique.length - 1);
   }
   const inWindow = main.filter(([start]) => start >= from && start < to);

@@ -41,7 +41,14 @@ function showNext(): void {
   const photo =
     lookSelect.value === '3d'
       ? (() => {
-          const p = renderSoroban3d({ seed, digits, pitch: [50, 70], fill: [0.6, 0.9], maxSide: 720, hand: handBox.checked ? 1 : 0 });
+          const p = renderSoroban3d({
+            seed,
+            digits,
+            pitch: [50, 70],
+            fill: [0.6, 0.9],
+            maxSide: 720,
+            hand: handBox.checked ? 1 : 0,
+          });
           if (p.corners === null) throw new Error('The 3D renderer drew no soroban.');
           return { ...p, corners: p.corners };
         })()

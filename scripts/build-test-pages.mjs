@@ -19,7 +19,8 @@ await esbuild.build({
   logLevel: 'warning',
 });
 for (const file of await readdir('dist')) {
-  if (file === 'column-classifier.worker.js' || file.endsWith('.wasm')) await copyFile(join('dist', file), join(out, file));
+  if (file === 'column-classifier.worker.js' || file.endsWith('.wasm'))
+    await copyFile(join('dist', file), join(out, file));
 }
 await copyFile('test/pages/consumer.html', join(out, 'index.html'));
 console.log(`test pages written to ${out}`);

@@ -45,10 +45,12 @@ function emitOptions(types) {
 
 /** `./x.ts` → `./x.js` in every relative import, export and `import()` type. */
 function rewriteSpecifiers(text) {
-  return text
-    .replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*)\.ts(['"])/g, '$1$2.js$3')
-    // tsc names lit's own dependency where lit re-exports the same type; a strict installer (pnpm) hides lit-html.
-    .replace(/import\("lit-html"\)/g, 'import("lit")');
+  return (
+    text
+      .replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*)\.ts(['"])/g, '$1$2.js$3')
+      // tsc names lit's own dependency where lit re-exports the same type; a strict installer (pnpm) hides lit-html.
+      .replace(/import\("lit-html"\)/g, 'import("lit")')
+  );
 }
 
 /**
@@ -59,12 +61,15 @@ function schemaWithoutZod(emitted, program) {
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(join(root, SCHEMA_SOURCE));
   const alias = source?.statements.find((s) => ts.isTypeAliasDeclaration(s) && s.name.text === 'ModelContract');
-  if (alias === undefined) throw new Error(`${SCHEMA_SOURCE} no longer declares ModelContract; update scripts/build-types.mjs.`);
-  const flags = ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.InTypeAlias | ts.NodeBuilderFlags.MultilineObjectLiterals;
+  if (alias === undefined)
+    throw new Error(`${SCHEMA_SOURCE} no longer declares ModelContract; update scripts/build-types.mjs.`);
+  const flags =
+    ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.InTypeAlias | ts.NodeBuilderFlags.MultilineObjectLiterals;
   const node = checker.typeToTypeNode(checker.getTypeAtLocation(alias.name), alias, flags);
   if (node === undefined) throw new Error('ModelContract could not be written out as a type');
   const expanded = ts.createPrinter().printNode(ts.EmitHint.Unspecified, node, source);
-  if (/\bz\.|\$strip|\$strict/.test(expanded)) throw new Error(`ModelContract still names zod types after expansion:\n${expanded}`);
+  if (/\bz\.|\$strip|\$strict/.test(expanded))
+    throw new Error(`ModelContract still names zod types after expansion:\n${expanded}`);
 
   const file = ts.createSourceFile('schema.d.ts', emitted, ts.ScriptTarget.ES2022, true);
   const kept = [];
@@ -120,7 +125,8 @@ async function emitEntry(entry, types) {
     if (path === join(TYPES_OUT, SCHEMA_SOURCE.replace(/\.ts$/, '.d.ts'))) text = schemaWithoutZod(text, program);
     for (const match of text.matchAll(/(?:from\s*|import\s*\(\s*)['"]([^'".][^'"]*)['"]/g)) {
       const name = match[1].startsWith('@') ? match[1].split('/').slice(0, 2).join('/') : match[1].split('/')[0];
-      if (!ALLOWED_IMPORTS.has(name)) throw new Error(`${path} imports "${match[1]}", which a consumer does not install.`);
+      if (!ALLOWED_IMPORTS.has(name))
+        throw new Error(`${path} imports "${match[1]}", which a consumer does not install.`);
     }
     await mkdir(dirname(fileName), { recursive: true });
     await writeFile(fileName, text);

@@ -47,20 +47,35 @@ const withGolden = { ...contract, golden: { tolerance: FIXTURE_GOLDEN_TOLERANCE,
 const saved = await saveModel(model);
 
 const root = 'test/fixtures';
-for (const name of ['browser-model', 'browser-model-bad-hash', 'browser-model-corrupt', 'browser-model-no-contract', 'browser-model-no-golden', 'browser-model-no-integrity']) {
+for (const name of [
+  'browser-model',
+  'browser-model-bad-hash',
+  'browser-model-corrupt',
+  'browser-model-no-contract',
+  'browser-model-no-golden',
+  'browser-model-no-integrity',
+]) {
   await rm(join(root, name), { recursive: true, force: true });
   await mkdir(join(root, name), { recursive: true });
 }
 await writeModel(saved, withGolden, 'embedded', { dir: join(root, 'browser-model') });
-await writeModel(saved, { ...withGolden, integrity: { algorithm: 'sha256', shards: { 'weights.bin': '0'.repeat(64) } } }, 'embedded', {
-  dir: join(root, 'browser-model-bad-hash'),
-  withIntegrity: false,
-});
+await writeModel(
+  saved,
+  { ...withGolden, integrity: { algorithm: 'sha256', shards: { 'weights.bin': '0'.repeat(64) } } },
+  'embedded',
+  {
+    dir: join(root, 'browser-model-bad-hash'),
+    withIntegrity: false,
+  },
+);
 await writeModel(saved, undefined, 'none', { dir: join(root, 'browser-model-no-contract') });
 // A valid contract without golden inputs: loads, with a golden/missing warning.
 await writeModel(saved, contract, 'embedded', { dir: join(root, 'browser-model-no-golden') });
 // A valid contract without an integrity section: loads, with a contract/no-integrity warning from the loader.
-await writeModel(saved, withGolden, 'embedded', { dir: join(root, 'browser-model-no-integrity'), withIntegrity: false });
+await writeModel(saved, withGolden, 'embedded', {
+  dir: join(root, 'browser-model-no-integrity'),
+  withIntegrity: false,
+});
 await writeFile(join(root, 'browser-model-corrupt', 'model.json'), '{"format": "layers-model", "modelTopology": {');
 // A whole rendered frame and what the Node reference pipeline reads in it:
 // browsers must reproduce these numbers from the PNG (decode, grey, crop, resize).
@@ -74,7 +89,13 @@ const reference = await loadClassifierModel(await fileModelSource(join(root, 'br
 const reading = await classifyImageFile(reference, framePath, geometry);
 await writeFile(
   join(root, 'browser-model', 'frame.expected.json'),
-  JSON.stringify({ backend: tf.getBackend(), geometry, width: reading.width, height: reading.height, columns: reading.columns }, null, 2),
+  JSON.stringify(
+    { backend: tf.getBackend(), geometry, width: reading.width, height: reading.height, columns: reading.columns },
+    null,
+    2,
+  ),
 );
 reference.dispose();
-console.log('wrote test/fixtures/browser-model, browser-model-bad-hash, browser-model-corrupt, browser-model-no-contract, browser-model-no-golden, browser-model-no-integrity');
+console.log(
+  'wrote test/fixtures/browser-model, browser-model-bad-hash, browser-model-corrupt, browser-model-no-contract, browser-model-no-golden, browser-model-no-integrity',
+);

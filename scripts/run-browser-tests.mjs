@@ -88,9 +88,14 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 runner.on('exit', async (code, signal) => {
   const swept = await sweep();
-  if (swept.length > 0) console.error(`run-browser-tests: killed ${swept.length} process(es) the test run left behind: ${swept.join(', ')}.`);
+  if (swept.length > 0)
+    console.error(
+      `run-browser-tests: killed ${swept.length} process(es) the test run left behind: ${swept.join(', ')}.`,
+    );
   if (signal !== null && interrupted === undefined) {
-    console.error(`run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`);
+    console.error(
+      `run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`,
+    );
   }
   if (interrupted !== undefined) process.exit(128 + (constants.signals[interrupted] ?? 2));
   process.exit(code ?? 1);

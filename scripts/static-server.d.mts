@@ -1,4 +1,7 @@
 // Declarations of static-server.mjs for TypeScript tests.
 
 /** Serves `root` on 127.0.0.1 at `port` (default: a free one) with the cross-origin isolation headers. */
-export declare function serveStatic(root: string, port?: number): Promise<{ readonly origin: string; close(): Promise<void> }>;
+export declare function serveStatic(
+  root: string,
+  port?: number,
+): Promise<{ readonly origin: string; close(): Promise<void> }>;

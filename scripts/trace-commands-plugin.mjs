@@ -10,7 +10,11 @@ export function traceCommandsPlugin() {
     async executeCommand({ command, session }) {
       if (command !== 'start-trace' && command !== 'stop-trace') return undefined;
       const launcher = session.browser;
-      if (launcher.type !== 'puppeteer' || launcher.launchOptions?.browser === 'firefox' || typeof launcher.getPage !== 'function') {
+      if (
+        launcher.type !== 'puppeteer' ||
+        launcher.launchOptions?.browser === 'firefox' ||
+        typeof launcher.getPage !== 'function'
+      ) {
         return { unsupported: `DevTools tracing is a Chromium protocol; ${launcher.name} has none.` };
       }
       const page = launcher.getPage(session.id);
@@ -22,10 +26,16 @@ export function traceCommandsPlugin() {
       const { traceEvents } = JSON.parse(Buffer.from(buffer).toString('utf8'));
       const threadNames = new Map();
       for (const event of traceEvents) {
-        if (event.ph === 'M' && event.name === 'thread_name') threadNames.set(`${event.pid}:${event.tid}`, event.args?.name);
+        if (event.ph === 'M' && event.name === 'thread_name')
+          threadNames.set(`${event.pid}:${event.tid}`, event.args?.name);
       }
       const measures = traceEvents
-        .filter((event) => typeof event.name === 'string' && event.name.startsWith('column-classifier:') && event.cat?.includes('user_timing'))
+        .filter(
+          (event) =>
+            typeof event.name === 'string' &&
+            event.name.startsWith('column-classifier:') &&
+            event.cat?.includes('user_timing'),
+        )
         .map((event) => ({
           name: event.name,
           phase: event.ph,

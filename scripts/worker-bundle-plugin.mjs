@@ -19,7 +19,14 @@ export const workerBuildOptions = {
 };
 
 async function modifiedTimes(files) {
-  return Promise.all(files.map((file) => stat(join(projectRoot, file)).then((s) => s.mtimeMs, () => -1)));
+  return Promise.all(
+    files.map((file) =>
+      stat(join(projectRoot, file)).then(
+        (s) => s.mtimeMs,
+        () => -1,
+      ),
+    ),
+  );
 }
 
 export function workerBundlePlugin({ rootDir }) {

@@ -103,19 +103,21 @@ export class FrameScheduler<F extends Closable, R> {
     const { frame, settle } = this.waiting;
     this.waiting = undefined;
     this.busy = true;
-    this.process(frame).then(
-      (result) => {
-        this.counts.processed += 1;
-        settle({ status: 'processed', result });
-      },
-      (error: unknown) => {
-        this.counts.processed += 1;
-        this.counts.failed += 1;
-        settle({ status: 'failed', error });
-      },
-    ).finally(() => {
-      this.busy = false;
-      this.pump();
-    });
+    this.process(frame)
+      .then(
+        (result) => {
+          this.counts.processed += 1;
+          settle({ status: 'processed', result });
+        },
+        (error: unknown) => {
+          this.counts.processed += 1;
+          this.counts.failed += 1;
+          settle({ status: 'failed', error });
+        },
+      )
+      .finally(() => {
+        this.busy = false;
+        this.pump();
+      });
   }
 }

@@ -38,10 +38,14 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
     ok = await tf.setBackend(backend);
     await tf.ready();
   } catch (cause) {
-    throw new BackendError('backend/init-failed', `The "${backend}" backend failed to initialize: ${String(cause)}. Choose another backend.`, {
-      cause,
-      details: { backend },
-    });
+    throw new BackendError(
+      'backend/init-failed',
+      `The "${backend}" backend failed to initialize: ${String(cause)}. Choose another backend.`,
+      {
+        cause,
+        details: { backend },
+      },
+    );
   }
   const active = tf.getBackend();
   if (!ok || active !== backend || !isBackendName(active)) {

@@ -22,7 +22,13 @@ import type {
   WorkerMemory,
 } from '../src/worker-api/classifier-worker-api.ts';
 import { defaultWasmPaths } from './asset-urls.ts';
-import { activateBackend, activeWebglContext, resetWebglBackend, wasmThreadsEnabled, type BackendSetup } from './backend.ts';
+import {
+  activateBackend,
+  activeWebglContext,
+  resetWebglBackend,
+  wasmThreadsEnabled,
+  type BackendSetup,
+} from './backend.ts';
 import { cachingSource } from './caching-source.ts';
 import { framePixels } from './frame-pixels.ts';
 import { browserImageDecoder } from './image-decoder.ts';
@@ -66,7 +72,10 @@ export class ClassifierService implements ClassifierWorkerApi {
   ): Promise<RuntimeInfo> {
     this.assertAlive();
     if (options.backends.length === 0) {
-      throw new InputError('input/bad-argument', 'start: options.backends is empty; give at least one of "webgl", "wasm", "cpu".');
+      throw new InputError(
+        'input/bad-argument',
+        'start: options.backends is empty; give at least one of "webgl", "wasm", "cpu".',
+      );
     }
     this.startAbort?.abort();
     const abort = new AbortController();
@@ -87,7 +96,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {
     this.assertAlive();
     const options = this.options;
-    if (options === undefined) throw new StateError('state/not-started', 'setBackends: call start() with a model first.');
+    if (options === undefined)
+      throw new StateError('state/not-started', 'setBackends: call start() with a model first.');
     return this.start({ ...options, backends }, undefined, this.onWarning);
   }
 
@@ -108,7 +118,11 @@ export class ClassifierService implements ClassifierWorkerApi {
       checkGeometry(request.geometry);
       const pixels = framePixels(frame);
       frame.close();
-      const { columns, marks } = await readColumns(running.model, () => tf.browser.fromPixels(pixels, 3), request.geometry);
+      const { columns, marks } = await readColumns(
+        running.model,
+        () => tf.browser.fromPixels(pixels, 3),
+        request.geometry,
+      );
       const { start, preprocessed, predicted, decoded } = marks;
       markStage('transfer', received - transfer, received, WORKER_TRACK);
       markStage('preprocess', start, preprocessed, WORKER_TRACK);
@@ -154,7 +168,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   ): Promise<Running> {
     const options = this.options;
     const source = this.source;
-    if (options === undefined || source === undefined) throw new StateError('state/not-started', 'No model to start: call start().');
+    if (options === undefined || source === undefined)
+      throw new StateError('state/not-started', 'No model to start: call start().');
     const setup: BackendSetup = {
       wasmPaths: options.wasmPaths ?? defaultWasmPaths,
       wasmThreads: options.wasmThreads ?? false,
@@ -173,7 +188,8 @@ export class ClassifierService implements ClassifierWorkerApi {
         model = await loadClassifierModel(source, {
           signal,
           onProgress: (p) => {
-            if (p.phase === 'weights' || p.phase === 'model-json') onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
+            if (p.phase === 'weights' || p.phase === 'model-json')
+              onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
             else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
           },
         });
@@ -181,13 +197,24 @@ export class ClassifierService implements ClassifierWorkerApi {
         onProgress?.({ stage: 'self-check', backend });
         const measured = await measureGolden(model, source, browserImageDecoder);
         if (measured === undefined) {
-          await this.warn({ code: 'golden/missing', message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.` });
+          await this.warn({
+            code: 'golden/missing',
+            message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.`,
+          });
         } else {
-          const check: SelfCheck = { backend, maxAbsDiff: measured.maxAbsDiff, tolerance: measured.tolerance, cases: measured.cases, passed: measured.passed };
+          const check: SelfCheck = {
+            backend,
+            maxAbsDiff: measured.maxAbsDiff,
+            tolerance: measured.tolerance,
+            cases: measured.cases,
+            passed: measured.passed,
+          };
           selfChecks.push(check);
           if (!measured.passed) {
             const message = `The ${backend} backend's outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
-            throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, { details: { ...check, byHead: measured.maxAbsDiffByHead } });
+            throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, {
+              details: { ...check, byHead: measured.maxAbsDiffByHead },
+            });
           }
         }
         onProgress?.({ stage: 'warm-up', backend });
@@ -198,7 +225,8 @@ export class ClassifierService implements ClassifierWorkerApi {
       } catch (error) {
         model?.dispose();
         // Model and contract errors are the same on every backend: trying the next one would only repeat them.
-        if (!(error instanceof BackendError) || signal.aborted) throw signal.aborted ? abortedError(options.modelUrl, error) : error;
+        if (!(error instanceof BackendError) || signal.aborted)
+          throw signal.aborted ? abortedError(options.modelUrl, error) : error;
         failures.push(`${backend}: ${error.message}`);
         if (next !== undefined) {
           await this.warn({
@@ -209,7 +237,9 @@ export class ClassifierService implements ClassifierWorkerApi {
         }
       }
     }
-    throw new BackendError('backend/unavailable', `No backend could run the model: ${failures.join(' | ')}.`, { details: { tried: [...backends], selfChecks } });
+    throw new BackendError('backend/unavailable', `No backend could run the model: ${failures.join(' | ')}.`, {
+      details: { tried: [...backends], selfChecks },
+    });
   }
 
   /** Runs the whole frame path once (preprocess and predict), so WebGL compiles its shaders before the first real frame. */
@@ -219,15 +249,31 @@ export class ClassifierService implements ClassifierWorkerApi {
     await readColumns(model, blank, { columns, corners: WHOLE_FRAME, margins: NO_MARGINS });
   }
 
-  private runtimeInfo(backend: BackendName, model: ClassifierModel, selfChecks: readonly SelfCheck[], source: Source): RuntimeInfo {
+  private runtimeInfo(
+    backend: BackendName,
+    model: ClassifierModel,
+    selfChecks: readonly SelfCheck[],
+    source: Source,
+  ): RuntimeInfo {
     const { contract } = model;
     const info: ModelInfo = {
       url: this.options?.modelUrl ?? '',
       input: { height: contract.input.height, width: contract.input.width, channels: contract.input.channels },
-      heads: contract.heads.map((head) => ({ name: head.name, output: head.output, shape: [...head.shape], activation: head.activation })),
+      heads: contract.heads.map((head) => ({
+        name: head.name,
+        output: head.output,
+        shape: [...head.shape],
+        activation: head.activation,
+      })),
       weightBytes: source.fetchedBytes(),
     };
-    return { backend, tfjsVersion: tf.version.tfjs, wasmThreads: backend === 'wasm' && wasmThreadsEnabled(), model: info, selfChecks: [...selfChecks] };
+    return {
+      backend,
+      tfjsVersion: tf.version.tfjs,
+      wasmThreads: backend === 'wasm' && wasmThreadsEnabled(),
+      model: info,
+      selfChecks: [...selfChecks],
+    };
   }
 
   /** Notices a lost WebGL context, so the next frame rebuilds the backend instead of failing. */
@@ -235,9 +281,13 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.contextLost = false;
     if (backend !== 'webgl') return;
     const canvas = activeWebglContext()?.canvas;
-    canvas?.addEventListener('webglcontextlost', () => {
-      this.contextLost = true;
-    }, { once: true });
+    canvas?.addEventListener(
+      'webglcontextlost',
+      () => {
+        this.contextLost = true;
+      },
+      { once: true },
+    );
   }
 
   /** Rebuilds after a lost WebGL context: a fresh WebGL backend, or the next backend if that fails. */
@@ -246,7 +296,10 @@ export class ClassifierService implements ClassifierWorkerApi {
       const lost = this.requireRunning();
       const options = this.options;
       if (options === undefined) throw new StateError('state/not-started', 'No model to recover: call start().');
-      await this.warn({ code: 'backend/context-lost', message: `The WebGL context was lost; rebuilding the ${lost.backend} backend and reloading the model.` });
+      await this.warn({
+        code: 'backend/context-lost',
+        message: `The WebGL context was lost; rebuilding the ${lost.backend} backend and reloading the model.`,
+      });
       this.releaseModel();
       resetWebglBackend();
       const from = options.backends.indexOf(lost.backend);
@@ -287,13 +340,20 @@ export class ClassifierService implements ClassifierWorkerApi {
       const key = `${problem.code}\n${problem.message}`;
       if (this.forwarded.has(key)) continue;
       this.forwarded.add(key);
-      await this.warn({ code: problem.code, message: problem.message, ...(problem.details === undefined ? {} : { details: problem.details }) });
+      await this.warn({
+        code: problem.code,
+        message: problem.message,
+        ...(problem.details === undefined ? {} : { details: problem.details }),
+      });
     }
   }
 
   private requireRunning(): Running {
     if (this.running === undefined) {
-      throw new StateError('state/not-started', 'The classifier has no model yet: call start() and wait for it to resolve.');
+      throw new StateError(
+        'state/not-started',
+        'The classifier has no model yet: call start() and wait for it to resolve.',
+      );
     }
     return this.running;
   }

@@ -34,6 +34,7 @@ export function framePixels(frame: ImageBitmap): ImageData {
 
 function createContext(): OffscreenCanvasRenderingContext2D {
   const context = new OffscreenCanvas(1, 1).getContext('2d', { willReadFrequently: true });
-  if (context === null) throw new InputError('input/unsupported-source', 'This browser has no 2D OffscreenCanvas in workers.');
+  if (context === null)
+    throw new InputError('input/unsupported-source', 'This browser has no 2D OffscreenCanvas in workers.');
   return context;
 }

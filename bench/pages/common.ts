@@ -31,15 +31,22 @@ export async function loadFrames(columns: number): Promise<FrameSet> {
   const bytes = new Uint8ClampedArray(await (await fetchOk(`frames/cols-${columns}.bin`)).arrayBuffer());
   const size = meta.width * meta.height * 4;
   if (bytes.length !== size * meta.digits.length) {
-    throw new Error(`frames/cols-${columns}.bin has ${bytes.length} bytes; expected ${meta.digits.length} frames of ${meta.width}×${meta.height} RGBA.`);
+    throw new Error(
+      `frames/cols-${columns}.bin has ${bytes.length} bytes; expected ${meta.digits.length} frames of ${meta.width}×${meta.height} RGBA.`,
+    );
   }
-  const frames = meta.digits.map((_, i) => new ImageData(bytes.slice(i * size, (i + 1) * size), meta.width, meta.height));
+  const frames = meta.digits.map(
+    (_, i) => new ImageData(bytes.slice(i * size, (i + 1) * size), meta.width, meta.height),
+  );
   return { ...meta, frames };
 }
 
 async function fetchOk(url: string): Promise<Response> {
   const response = await fetch(new URL(url, location.href));
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}. Run the benchmark through \`npm run bench\`, which writes it.`);
+  if (!response.ok)
+    throw new Error(
+      `GET ${url}: HTTP ${response.status}. Run the benchmark through \`npm run bench\`, which writes it.`,
+    );
   return response;
 }
 
@@ -54,7 +61,8 @@ export type Params = Readonly<Record<string, string | number | boolean>>;
 /** Reads a number parameter, with a clear error naming it. */
 export function numberParam(params: Params, name: string, fallback?: number): number {
   const value = params[name] ?? fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`bench parameter "${name}" must be a number, got ${String(value)}.`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`bench parameter "${name}" must be a number, got ${String(value)}.`);
   return value;
 }
 
@@ -77,7 +85,8 @@ declare global {
 export function exposeBench(handlers: Readonly<Record<string, Handler>>): void {
   window.benchRun = async (name, params) => {
     const handler = handlers[name];
-    if (handler === undefined) throw new Error(`This page has no bench step "${name}"; it has ${Object.keys(handlers).join(', ')}.`);
+    if (handler === undefined)
+      throw new Error(`This page has no bench step "${name}"; it has ${Object.keys(handlers).join(', ')}.`);
     return handler(params);
   };
 }
@@ -91,7 +100,10 @@ export class SourceCanvas {
   private listeners: Array<() => void> = [];
   private marking = false;
 
-  constructor(readonly set: FrameSet, id = 'source') {
+  constructor(
+    readonly set: FrameSet,
+    id = 'source',
+  ) {
     this.canvas = document.createElement('canvas');
     this.canvas.id = id;
     this.canvas.width = set.width;

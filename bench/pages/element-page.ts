@@ -7,7 +7,16 @@
 import { formatCorners } from '../../components/column-classifier/corners.ts';
 import type { ClassifierClient as ClientClass } from '../../src/worker-api/classifier-client.ts';
 import type { BackendName } from '../../src/worker-api/classifier-worker-api.ts';
-import { SourceCanvas, exposeBench, geometryOf, loadFrames, numberParam, stringParam, type FrameSet, type Params } from './common.ts';
+import {
+  SourceCanvas,
+  exposeBench,
+  geometryOf,
+  loadFrames,
+  numberParam,
+  stringParam,
+  type FrameSet,
+  type Params,
+} from './common.ts';
 import { StageLog, exposeResponsiveness, type Design } from './responsiveness.ts';
 
 type ElementModule = typeof import('../../components/column-classifier.ts');
@@ -22,12 +31,18 @@ function loadElementBundle(): Promise<ElementModule> {
 function backendParam(params: Params): BackendName {
   const name = stringParam(params, 'backend');
   const backend = BACKENDS.find((b) => b === name);
-  if (backend === undefined) throw new Error(`bench parameter "backend" must be one of ${BACKENDS.join(', ')}, got ${name}.`);
+  if (backend === undefined)
+    throw new Error(`bench parameter "backend" must be one of ${BACKENDS.join(', ')}, got ${name}.`);
   return backend;
 }
 
 /** Creates the element on a source and resolves on `cc-ready` (rejects on `cc-error`). */
-function createElement(set: FrameSet, source: SourceCanvas, backend: string, maxFps: number): { element: HTMLElement; ready: Promise<unknown> } {
+function createElement(
+  set: FrameSet,
+  source: SourceCanvas,
+  backend: string,
+  maxFps: number,
+): { element: HTMLElement; ready: Promise<unknown> } {
   const element = document.createElement('column-classifier');
   element.setAttribute('model', MODEL_URL);
   element.setAttribute('backend', backend);
@@ -37,7 +52,11 @@ function createElement(set: FrameSet, source: SourceCanvas, backend: string, max
   element.setAttribute('source', source.canvas.id);
   const ready = new Promise((resolve, reject) => {
     element.addEventListener('cc-ready', (event) => resolve(event.detail.runtime), { once: true });
-    element.addEventListener('cc-error', (event) => reject(new Error(`${event.detail.error.code}: ${event.detail.error.message}`)), { once: true });
+    element.addEventListener(
+      'cc-error',
+      (event) => reject(new Error(`${event.detail.error.code}: ${event.detail.error.message}`)),
+      { once: true },
+    );
   });
   return { element, ready };
 }
@@ -102,7 +121,8 @@ async function latency(params: Params): Promise<unknown> {
         const bitmap = await rawBitmap(set.frames[i % set.frames.length]!);
         const result = await client.classify(bitmap, geometry);
         if (i < warm) continue;
-        for (const [name, value] of Object.entries({ ...result.timings, roundTrip: result.roundTrip })) (stages[name] ??= []).push(value);
+        for (const [name, value] of Object.entries({ ...result.timings, roundTrip: result.roundTrip }))
+          (stages[name] ??= []).push(value);
       }
       byColumns[String(columns)] = stages;
     }
@@ -119,7 +139,9 @@ async function coldStart(params: Params): Promise<unknown> {
   const source = new SourceCanvas(set);
   await loadElementBundle();
   const { element, ready } = createElement(set, source, backendParam(params), 30);
-  const firstReading = new Promise<number>((resolve) => element.addEventListener('cc-reading', () => resolve(performance.now()), { once: true }));
+  const firstReading = new Promise<number>((resolve) =>
+    element.addEventListener('cc-reading', () => resolve(performance.now()), { once: true }),
+  );
   const connected = performance.now();
   document.body.append(element);
   const runtime = (await ready) as { backend: string };
@@ -148,7 +170,8 @@ async function memoryRun(params: Params): Promise<unknown> {
   const frames = numberParam(params, 'frames');
   const geometry = geometryOf(set);
   const started = performance.now();
-  for (let i = 0; i < frames; i += 1) await client.classify(await rawBitmap(set.frames[i % set.frames.length]!), geometry);
+  for (let i = 0; i < frames; i += 1)
+    await client.classify(await rawBitmap(set.frames[i % set.frames.length]!), geometry);
   return { ms: performance.now() - started, ...(await client.memory()) };
 }
 

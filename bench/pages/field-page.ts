@@ -32,7 +32,8 @@ function fieldDesign(): Design {
     async setup(set, source, backend) {
       await tf.setBackend(backend);
       await tf.ready();
-      if (tf.getBackend() !== backend) throw new Error(`design (c) asked for ${backend} but TF.js runs ${tf.getBackend()}.`);
+      if (tf.getBackend() !== backend)
+        throw new Error(`design (c) asked for ${backend} but TF.js runs ${tf.getBackend()}.`);
       const model = await tf.loadGraphModel(new URL('/field/model.json', location.href).href);
       const warm = model.predict(tf.zeros([set.columns, INPUT_HEIGHT, INPUT_WIDTH, 1])) as tf.Tensor | tf.Tensor[];
       for (const t of [warm].flat()) {
@@ -47,7 +48,12 @@ function fieldDesign(): Design {
         const start = performance.now();
         const columns = boxes.map((box) => {
           const pixels = context.getImageData(box.x, box.y, box.w, box.h);
-          return tf.tidy(() => tf.image.resizeBilinear(tf.browser.fromPixels(pixels, 1), [INPUT_HEIGHT, INPUT_WIDTH]).toFloat().expandDims(0));
+          return tf.tidy(() =>
+            tf.image
+              .resizeBilinear(tf.browser.fromPixels(pixels, 1), [INPUT_HEIGHT, INPUT_WIDTH])
+              .toFloat()
+              .expandDims(0),
+          );
         });
         const batch = tf.concat(columns, 0);
         for (const t of columns) t.dispose();

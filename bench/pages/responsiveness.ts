@@ -3,7 +3,16 @@
  * The runner calls them in order: `setup` → `start` → `frames` (warm-up; it
  * then throttles the CPU and starts tracing) → `measure` → `stop`.
  */
-import { ClickProbe, SourceCanvas, exposeBench, loadFrames, numberParam, stringParam, type FrameSet, type Params } from './common.ts';
+import {
+  ClickProbe,
+  SourceCanvas,
+  exposeBench,
+  loadFrames,
+  numberParam,
+  stringParam,
+  type FrameSet,
+  type Params,
+} from './common.ts';
 
 /** What a design reports about one measurement window. */
 export interface DesignCounters {
@@ -64,7 +73,11 @@ export function exposeResponsiveness(design: Design): void {
       source = new SourceCanvas(set);
       const info = await design.setup(set, source, stringParam(params, 'backend'));
       const box = probe.button.getBoundingClientRect();
-      return { ...info, frame: `${set.width}×${set.height}`, click: { x: box.left + box.width / 2, y: box.top + box.height / 2 } };
+      return {
+        ...info,
+        frame: `${set.width}×${set.height}`,
+        click: { x: box.left + box.width / 2, y: box.top + box.height / 2 },
+      };
     },
     async start(params: Params) {
       requireSource().start(numberParam(params, 'fps', 30));

@@ -79,13 +79,20 @@ export class CameraController implements ReactiveController {
    */
   private async open(facingMode: FacingMode): Promise<MediaStream> {
     if (navigator.mediaDevices?.getUserMedia === undefined) {
-      throw new InputError('input/camera-unavailable', 'This page cannot use a camera: getUserMedia needs a secure context (https or localhost).');
+      throw new InputError(
+        'input/camera-unavailable',
+        'This page cannot use a camera: getUserMedia needs a secure context (https or localhost).',
+      );
     }
     try {
       return await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: facingMode } }, audio: false });
     } catch (cause) {
       const reason = cause instanceof DOMException ? `${cause.name}: ${cause.message}` : String(cause);
-      throw new InputError('input/camera-unavailable', `The camera could not be opened (${reason}). Allow camera access, or set the source attribute instead.`, { cause });
+      throw new InputError(
+        'input/camera-unavailable',
+        `The camera could not be opened (${reason}). Allow camera access, or set the source attribute instead.`,
+        { cause },
+      );
     }
   }
 }

@@ -14,7 +14,8 @@ export function resolveSource(source: string | FrameSource | null, root: Documen
   if (source === null || source === '') return null;
   if (typeof source !== 'string') return source;
   const found = root.getElementById(source);
-  if (found instanceof HTMLVideoElement || found instanceof HTMLCanvasElement || found instanceof HTMLImageElement) return found;
+  if (found instanceof HTMLVideoElement || found instanceof HTMLCanvasElement || found instanceof HTMLImageElement)
+    return found;
   throw new InputError(
     'input/unsupported-source',
     found === null
@@ -40,15 +41,25 @@ export function sourceSize(source: CapturableSource): { width: number; height: n
 export async function captureFrame(source: CapturableSource): Promise<ImageBitmap> {
   if (source instanceof HTMLImageElement && (!source.complete || source.naturalWidth === 0)) {
     await source.decode().catch((cause: unknown) => {
-      throw new InputError('input/unsupported-source', `The image ${source.currentSrc || source.src} could not be decoded.`, { cause });
+      throw new InputError(
+        'input/unsupported-source',
+        `The image ${source.currentSrc || source.src} could not be decoded.`,
+        { cause },
+      );
     });
   }
   if (source instanceof HTMLVideoElement && source.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
-    throw new InputError('input/zero-size-frame', 'The video has no frame yet; wait for it to play (the element retries on the next tick).');
+    throw new InputError(
+      'input/zero-size-frame',
+      'The video has no frame yet; wait for it to play (the element retries on the next tick).',
+    );
   }
   const { width, height } = sourceSize(source);
   if (width === 0 || height === 0) {
-    throw new InputError('input/zero-size-frame', `The source is ${width} × ${height} pixels; give it a size (or wait until it has loaded).`);
+    throw new InputError(
+      'input/zero-size-frame',
+      `The source is ${width} × ${height} pixels; give it a size (or wait until it has loaded).`,
+    );
   }
   try {
     // premultiplyAlpha 'default', not 'none': Chromium reads an unpremultiplied snapshot of a GPU
@@ -66,7 +77,9 @@ export async function captureFrame(source: CapturableSource): Promise<ImageBitma
       );
     }
     if (cause instanceof DOMException && cause.name === 'InvalidStateError') {
-      throw new InputError('input/detached-frame', 'The source bitmap was closed or transferred; give a fresh one.', { cause });
+      throw new InputError('input/detached-frame', 'The source bitmap was closed or transferred; give a fresh one.', {
+        cause,
+      });
     }
     throw cause;
   }

@@ -146,6 +146,9 @@ export class ClassifierController implements ReactiveController {
     this.run = undefined;
     if (run === undefined) return;
     run.abort.abort();
-    run.client.then((client) => client.dispose(), () => undefined);
+    run.client.then(
+      (client) => client.dispose(),
+      () => undefined,
+    );
   }
 }

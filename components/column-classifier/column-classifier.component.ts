@@ -151,15 +151,34 @@ export class ColumnClassifier extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    const inputs = ['model', 'source', 'camera', 'backend', 'columns', 'corners', 'maxFps', 'stableFrames', 'minConfidence', 'paused', 'stream'] as const;
+    const inputs = [
+      'model',
+      'source',
+      'camera',
+      'backend',
+      'columns',
+      'corners',
+      'maxFps',
+      'stableFrames',
+      'minConfidence',
+      'paused',
+      'stream',
+    ] as const;
     // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
     if (inputs.some((key) => changed.has(key))) this.errors.reset();
     if (changed.has('model') && changed.get('model') !== undefined) this.classifier.retryIfFailed();
-    if (changed.has('stableFrames') || changed.has('minConfidence') || changed.has('columns') || changed.has('corners') || changed.has('source')) {
+    if (
+      changed.has('stableFrames') ||
+      changed.has('minConfidence') ||
+      changed.has('columns') ||
+      changed.has('corners') ||
+      changed.has('source')
+    ) {
       this.stability.configure(this.stableFrames, this.minConfidence);
     }
     if (changed.has('camera') || changed.has('source')) this.connectStream();
-    if (changed.has('paused') || changed.has('source') || changed.has('maxFps') || changed.has('camera')) this.configureLoop();
+    if (changed.has('paused') || changed.has('source') || changed.has('maxFps') || changed.has('camera'))
+      this.configureLoop();
     if (changed.has('stream') && this.streamVideo !== null && this.streamVideo.srcObject !== (this.stream ?? null)) {
       this.streamVideo.srcObject = this.stream ?? null;
       void this.streamVideo.play().catch(() => undefined);
@@ -215,7 +234,10 @@ export class ColumnClassifier extends LitElement {
       const captureEnd = performance.now();
       markStage('capture', captureStart, captureEnd, MAIN_TRACK);
       const superseded = () =>
-        new DisposedError('disposed/superseded', 'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.');
+        new DisposedError(
+          'disposed/superseded',
+          'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.',
+        );
       const result = await client.classify(frame, geometry).catch((error: unknown) => {
         // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
         frame.close();
@@ -234,10 +256,16 @@ export class ColumnClassifier extends LitElement {
     const reading = this.lastReading;
     const digits = reading?.digits ?? [];
     return html`
-      <div part="preview" class="preview" style=${size === undefined ? '' : `aspect-ratio: ${size.width} / ${size.height}`}>
-        ${this.stream === undefined
-          ? html`<canvas part="frame"></canvas>`
-          : html`<video part="frame" muted playsinline autoplay></video>`}
+      <div
+        part="preview"
+        class="preview"
+        style=${size === undefined ? '' : `aspect-ratio: ${size.width} / ${size.height}`}
+      >
+        ${
+          this.stream === undefined
+            ? html`<canvas part="frame"></canvas>`
+            : html`<video part="frame" muted playsinline autoplay></video>`
+        }
         ${size === undefined ? nothing : renderOverlay(this.overlayGeometry(), this.lastReading, size)}
         ${this.calibrate ? this.calibration.render() : nothing}
       </div>
@@ -250,12 +278,16 @@ export class ColumnClassifier extends LitElement {
   /** Makes a frame's result the element's reading: readout, overlay, live region, status line. */
   private show(result: ClientFrameResult, captureStart: number, captureEnd: number): ReadingDetail {
     const digits = result.columns.map((c) => c.digit);
-    const stable = this.stability.push(digits, result.columns.map((c) => c.confidence));
+    const stable = this.stability.push(
+      digits,
+      result.columns.map((c) => c.confidence),
+    );
     const reading = toReading(result, stable, captureStart, captureEnd);
     const shown = this.lastReading;
     this.lastReading = reading;
     // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.
-    if (shown === undefined || shown.stable !== reading.stable || shown.digits.join() !== digits.join()) this.requestUpdate();
+    if (shown === undefined || shown.stable !== reading.stable || shown.digits.join() !== digits.join())
+      this.requestUpdate();
     // The live region's text changes only when the stable reading does, so it is announced once.
     if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
     // Timings change every frame; re-laying out the status line for each would cost the main thread more than it tells a reader.
@@ -285,7 +317,12 @@ export class ColumnClassifier extends LitElement {
       await this.classifyOnce();
     } catch (error) {
       // A camera still warming up is not worth an error event; the next capture tries again.
-      if (error instanceof InputError && error.code === 'input/zero-size-frame' && (this.stream !== undefined || this.camera !== null)) return;
+      if (
+        error instanceof InputError &&
+        error.code === 'input/zero-size-frame' &&
+        (this.stream !== undefined || this.camera !== null)
+      )
+        return;
       // A frame of a replaced model or a removed element: nobody is waiting for it.
       if (error instanceof DisposedError && error.code === 'disposed/superseded') return;
       if (this.isConnected) this.reportError(error);
@@ -296,7 +333,10 @@ export class ColumnClassifier extends LitElement {
   private async capturableSource(): Promise<CapturableSource> {
     if (this.camera !== null && this.stream === undefined && !(this.source instanceof MediaStream)) {
       // A camera that failed says why, rather than "no source" on every tick.
-      throw this.cameraController.error ?? new InputError('input/zero-size-frame', 'The camera is being opened; try again on the next frame.');
+      throw (
+        this.cameraController.error ??
+        new InputError('input/zero-size-frame', 'The camera is being opened; try again on the next frame.')
+      );
     }
     if (this.stream !== undefined) {
       await this.updateComplete;
@@ -306,9 +346,13 @@ export class ColumnClassifier extends LitElement {
     }
     const source = resolveSource(this.source, this.ownerDocument);
     if (source === null) {
-      throw new InputError('input/unsupported-source', 'No source: set the source attribute (the id of a <video>, <canvas> or <img>), the source property, or the camera attribute.');
+      throw new InputError(
+        'input/unsupported-source',
+        'No source: set the source attribute (the id of a <video>, <canvas> or <img>), the source property, or the camera attribute.',
+      );
     }
-    if (source instanceof MediaStream) throw new InputError('input/zero-size-frame', 'The stream is being attached; try again on the next frame.');
+    if (source instanceof MediaStream)
+      throw new InputError('input/zero-size-frame', 'The stream is being attached; try again on the next frame.');
     return source;
   }
 
@@ -371,7 +415,12 @@ export class ColumnClassifier extends LitElement {
       // connectedCallback and the first update both configure the loop: one event per bad value.
       if (!Object.is(this.refusedMaxFps, this.maxFps)) {
         this.refusedMaxFps = this.maxFps;
-        this.reportError(new InputError('input/bad-argument', `max-fps="${String(this.maxFps)}": give a positive number of frames per second (default 10).`));
+        this.reportError(
+          new InputError(
+            'input/bad-argument',
+            `max-fps="${String(this.maxFps)}": give a positive number of frames per second (default 10).`,
+          ),
+        );
       }
       return;
     }
@@ -390,5 +439,9 @@ export class ColumnClassifier extends LitElement {
 
 function toClassifierError(error: unknown): ColumnClassifierError {
   if (error instanceof ColumnClassifierError) return error;
-  return new WorkerError('worker/crashed', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new WorkerError(
+    'worker/crashed',
+    `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
 }

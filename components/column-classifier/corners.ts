@@ -7,7 +7,10 @@ import type { Quad } from '../../src/preprocess/types.ts';
  * corners of the bead area.
  */
 export function parseCorners(text: string): Quad {
-  const numbers = text.trim().split(/[\s,]+/).map(Number);
+  const numbers = text
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
   if (numbers.length !== 8 || numbers.some((n) => !Number.isFinite(n) || n < 0 || n > 1)) {
     throw new InputError(
       'input/bad-geometry',
@@ -15,11 +18,18 @@ export function parseCorners(text: string): Quad {
     );
   }
   const [x0, y0, x1, y1, x2, y2, x3, y3] = numbers as [number, number, number, number, number, number, number, number];
-  return { topLeft: { x: x0, y: y0 }, topRight: { x: x1, y: y1 }, bottomRight: { x: x2, y: y2 }, bottomLeft: { x: x3, y: y3 } };
+  return {
+    topLeft: { x: x0, y: y0 },
+    topRight: { x: x1, y: y1 },
+    bottomRight: { x: x2, y: y2 },
+    bottomLeft: { x: x3, y: y3 },
+  };
 }
 
 /** The inverse of {@link parseCorners}. */
 export function formatCorners(quad: Quad): string {
   const round = (n: number) => Number(n.toFixed(4));
-  return [quad.topLeft, quad.topRight, quad.bottomRight, quad.bottomLeft].map((p) => `${round(p.x)},${round(p.y)}`).join(' ');
+  return [quad.topLeft, quad.topRight, quad.bottomRight, quad.bottomLeft]
+    .map((p) => `${round(p.x)},${round(p.y)}`)
+    .join(' ');
 }

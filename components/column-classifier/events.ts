@@ -1,7 +1,13 @@
 import type { ColumnClassifierError } from '../../src/errors.ts';
 import type { ColumnReading } from '../../src/model/decode.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
-import type { BackendName, RuntimeInfo, RuntimeWarning, StartProgress, WorkerTimings } from '../../src/worker-api/classifier-worker-api.ts';
+import type {
+  BackendName,
+  RuntimeInfo,
+  RuntimeWarning,
+  StartProgress,
+  WorkerTimings,
+} from '../../src/worker-api/classifier-worker-api.ts';
 
 /** Detail of `cc-ready`: the model is loaded and self-checked on `runtime.backend`. */
 export interface ReadyDetail {

@@ -11,7 +11,11 @@ import type { ReadingDetail } from './events.ts';
  * @param reading - the last reading, whose digits are drawn
  * @param size - the frame in pixels (the SVG's viewBox)
  */
-export function renderOverlay(geometry: ColumnGeometry | undefined, reading: ReadingDetail | undefined, size: { width: number; height: number }): TemplateResult | typeof nothing {
+export function renderOverlay(
+  geometry: ColumnGeometry | undefined,
+  reading: ReadingDetail | undefined,
+  size: { width: number; height: number },
+): TemplateResult | typeof nothing {
   if (geometry === undefined) return nothing;
   let boxes: Quad[];
   try {
@@ -21,7 +25,13 @@ export function renderOverlay(geometry: ColumnGeometry | undefined, reading: Rea
   }
   const { width, height } = size;
   const stableClass = reading?.stable ? 'stable' : 'unstable';
-  return html`<svg part="overlay" class=${stableClass} viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" aria-hidden="true">
+  return html`<svg
+    part="overlay"
+    class=${stableClass}
+    viewBox="0 0 ${width} ${height}"
+    preserveAspectRatio="none"
+    aria-hidden="true"
+  >
     ${quadOutline(insetQuad(geometry), width, height, 'bead-area')}
     ${boxes.map((box, i) => {
       const digit = reading?.digits[i];

@@ -9,7 +9,12 @@ import type { ReadingDetail } from './events.ts';
  * @param captureStart - `performance.now()` when the capture began
  * @param captureEnd - `performance.now()` when the bitmap was ready
  */
-export function toReading(result: ClientFrameResult, stable: boolean, captureStart: number, captureEnd: number): ReadingDetail {
+export function toReading(
+  result: ClientFrameResult,
+  stable: boolean,
+  captureStart: number,
+  captureEnd: number,
+): ReadingDetail {
   const digits = result.columns.map((c) => c.digit);
   return {
     digits,

@@ -13,7 +13,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CONTRACT_SCHEMA_VERSION, DECODE_RULE, type GoldenCase, type ModelContract } from '../../src/contract/schema.ts';
+import {
+  CONTRACT_SCHEMA_VERSION,
+  DECODE_RULE,
+  type GoldenCase,
+  type ModelContract,
+} from '../../src/contract/schema.ts';
 import { validateContract } from '../../src/contract/validate.ts';
 import { NO_MARGINS, preprocessColumns, WHOLE_FRAME, type ColumnGeometry } from '../../src/preprocess/index.ts';
 import { isQuad } from '../../src/reference/labels.ts';
@@ -61,17 +66,28 @@ export async function attachContract(dir: string): Promise<ModelContract> {
     });
   };
   const hasReadable = model.outputNames.includes(HEADS.readable);
-  const expectedOf = (heaven: ArrayLike<number>, earth: ArrayLike<number>, readable: ArrayLike<number> | undefined): Record<string, number[]> => ({
+  const expectedOf = (
+    heaven: ArrayLike<number>,
+    earth: ArrayLike<number>,
+    readable: ArrayLike<number> | undefined,
+  ): Record<string, number[]> => ({
     [HEADS.heaven]: Array.from(heaven),
     [HEADS.earth]: Array.from(earth),
     ...(readable === undefined ? {} : { [HEADS.readable]: Array.from(readable) }),
   });
   const cases: GoldenCase[] = [];
   index.columns.forEach((column, i) => {
-    const [heaven, earth, input, readable] = read(column.path, { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS });
+    const [heaven, earth, input, readable] = read(column.path, {
+      columns: 1,
+      corners: WHOLE_FRAME,
+      margins: NO_MARGINS,
+    });
     cases.push({
       name: `column ${i} (digit ${column.digit})`,
-      input: i < FLOAT_CASES ? { kind: 'float32-base64', data: base64OfFloats(Float32Array.from(input)) } : { kind: 'png', path: column.path },
+      input:
+        i < FLOAT_CASES
+          ? { kind: 'float32-base64', data: base64OfFloats(Float32Array.from(input)) }
+          : { kind: 'png', path: column.path },
       expected: expectedOf(heaven, earth, readable),
     });
   });
@@ -90,7 +106,9 @@ export async function attachContract(dir: string): Promise<ModelContract> {
   }
   model.dispose();
 
-  const quantization = Object.fromEntries(json.weightsManifest.flatMap((g) => g.weights).map((w) => [w.name, { dtype: 'float32' as const }]));
+  const quantization = Object.fromEntries(
+    json.weightsManifest.flatMap((g) => g.weights).map((w) => [w.name, { dtype: 'float32' as const }]),
+  );
   const test = record?.test;
   const contract: ModelContract = {
     schemaVersion: CONTRACT_SCHEMA_VERSION,
@@ -107,18 +125,49 @@ export async function attachContract(dir: string): Promise<ModelContract> {
     },
     modelInternals: { normalization: { kind: 'affine', scale: RESCALING.scale, offset: RESCALING.offset } },
     heads: [
-      { name: HEADS.heaven, output: HEADS.heaven, shape: [null, 1], activation: 'sigmoid', meaning: 'Probability that the heaven bead (worth 5) is pushed to the reckoning bar.' },
-      { name: HEADS.earth, output: HEADS.earth, shape: [null, 5], activation: 'softmax', meaning: 'Probabilities of 0, 1, 2, 3 or 4 earth beads (worth 1 each) pushed to the reckoning bar.' },
+      {
+        name: HEADS.heaven,
+        output: HEADS.heaven,
+        shape: [null, 1],
+        activation: 'sigmoid',
+        meaning: 'Probability that the heaven bead (worth 5) is pushed to the reckoning bar.',
+      },
+      {
+        name: HEADS.earth,
+        output: HEADS.earth,
+        shape: [null, 5],
+        activation: 'softmax',
+        meaning: 'Probabilities of 0, 1, 2, 3 or 4 earth beads (worth 1 each) pushed to the reckoning bar.',
+      },
       ...(hasReadable
-        ? [{ name: HEADS.readable, output: HEADS.readable, shape: [null, 1], activation: 'sigmoid' as const, meaning: 'Probability that the crop shows one whole column that can be seen (not a hand, not the picture edge, not half of two columns, not the table).' }]
+        ? [
+            {
+              name: HEADS.readable,
+              output: HEADS.readable,
+              shape: [null, 1],
+              activation: 'sigmoid' as const,
+              meaning:
+                'Probability that the crop shows one whole column that can be seen (not a hand, not the picture edge, not half of two columns, not the table).',
+            },
+          ]
         : []),
     ],
-    decode: { rule: DECODE_RULE, heaven: HEADS.heaven, earth: HEADS.earth, ...(hasReadable ? { readable: HEADS.readable } : {}), heavenThreshold: HEAVEN_THRESHOLD },
+    decode: {
+      rule: DECODE_RULE,
+      heaven: HEADS.heaven,
+      earth: HEADS.earth,
+      ...(hasReadable ? { readable: HEADS.readable } : {}),
+      heavenThreshold: HEAVEN_THRESHOLD,
+    },
     golden: { tolerance: GOLDEN_TOLERANCE, cases },
-    integrity: { algorithm: 'sha256', shards: Object.fromEntries([...shards].map(([path, bytes]) => [path, sha256(bytes)])) },
+    integrity: {
+      algorithm: 'sha256',
+      shards: Object.fromEntries([...shards].map(([path, bytes]) => [path, sha256(bytes)])),
+    },
     quantization,
     provenance: {
-      trainedBy: 'models/training/train.ts (npm run train), TF.js 4.22 wasm backend in Node with registered gradient kernels',
+      trainedBy:
+        'models/training/train.ts (npm run train), TF.js 4.22 wasm backend in Node with registered gradient kernels',
       ...(record === undefined ? {} : { trainedAt: record.finishedAt, commit: record.commit }),
       dataset:
         'Synthetic soroban photos from src/render (seeded), cut into columns by src/preprocess preprocessColumns with jittered ground-truth corners.' +
@@ -127,7 +176,9 @@ export async function attachContract(dir: string): Promise<ModelContract> {
           : ` train ${record.datasets.train.crops} crops (seed ${record.datasets.train.seed}), validation ${record.datasets.val.crops} (seed ${record.datasets.val.seed}), test ${record.datasets.test.crops} (seed ${record.datasets.test.seed}); held out of training: bead shape "${record.heldOut.beadShape}", bead colour "${record.heldOut.beadColour}".`),
       ...(test === undefined
         ? {}
-        : { notes: `Test accuracy: digit ${(100 * test.digitAccuracy).toFixed(2)} %, heaven ${(100 * test.heavenAccuracy).toFixed(2)} %, earth ${(100 * test.earthAccuracy).toFixed(2)} % (see REPORT.md).` }),
+        : {
+            notes: `Test accuracy: digit ${(100 * test.digitAccuracy).toFixed(2)} %, heaven ${(100 * test.heavenAccuracy).toFixed(2)} %, earth ${(100 * test.earthAccuracy).toFixed(2)} % (see REPORT.md).`,
+          }),
     },
   };
   const validated = validateContract(contract, `${dir}/model.json contract`);

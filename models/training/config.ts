@@ -39,7 +39,12 @@ const trainShapes = BEAD_SHAPES.filter((s) => s !== HELD_OUT_SHAPE);
 const trainColours = BEAD_COLOURS.filter((c) => c !== HELD_OUT_COLOUR);
 const trainProfiles = BEAD_PROFILES.filter((p) => p !== HELD_OUT_PROFILE);
 const seen: StyleFilter = { beadShapes: trainShapes, beadColours: trainColours };
-const seen3d: StyleFilter = { renderer: '3d', profiles: trainProfiles, beadColours: trainColours, elevation: TRAIN_ELEVATIONS };
+const seen3d: StyleFilter = {
+  renderer: '3d',
+  profiles: trainProfiles,
+  beadColours: trainColours,
+  elevation: TRAIN_ELEVATIONS,
+};
 
 /**
  * Photos of a training or validation chunk, by turns: 3 of 10 from the 2D renderer, 5 whole 3D
@@ -95,8 +100,26 @@ export function datasets(scale = 1): { train: DatasetSpec; val: DatasetSpec; tes
   const n = (k: number): number => Math.max(64, Math.round(k * scale));
   const all3d: StyleFilter = { renderer: '3d' };
   return {
-    train: { name: 'train', seed: 101, crops: n(12000), jitter: JITTER, filters: TRAIN_MIX, columns: TRAIN_COLUMNS, render3d: RENDER_3D, negatives: NEGATIVES },
-    val: { name: 'validation', seed: 202, crops: n(3000), jitter: JITTER, filters: TRAIN_MIX, columns: TRAIN_COLUMNS, render3d: RENDER_3D, negatives: NEGATIVES },
+    train: {
+      name: 'train',
+      seed: 101,
+      crops: n(12000),
+      jitter: JITTER,
+      filters: TRAIN_MIX,
+      columns: TRAIN_COLUMNS,
+      render3d: RENDER_3D,
+      negatives: NEGATIVES,
+    },
+    val: {
+      name: 'validation',
+      seed: 202,
+      crops: n(3000),
+      jitter: JITTER,
+      filters: TRAIN_MIX,
+      columns: TRAIN_COLUMNS,
+      render3d: RENDER_3D,
+      negatives: NEGATIVES,
+    },
     // The 2D test set of every earlier run (same seed and recipe): half the photos are of the held-out shape or colour.
     test: {
       name: 'test',

@@ -5,9 +5,28 @@
  * training and serving cannot drift apart.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyHomography, homographyFromUnitSquare, invertHomography, preprocessColumns, type PreprocessSpec, type Quad } from '../../src/preprocess/index.ts';
-import { createRandom, renderSoroban, type BeadColour, type BeadShape, type Random, type RenderOptions } from '../../src/render/index.ts';
-import { renderSoroban3d, type BeadProfileName, type Render3dOptions, type SceneKind } from '../../src/render3d/index.ts';
+import {
+  applyHomography,
+  homographyFromUnitSquare,
+  invertHomography,
+  preprocessColumns,
+  type PreprocessSpec,
+  type Quad,
+} from '../../src/preprocess/index.ts';
+import {
+  createRandom,
+  renderSoroban,
+  type BeadColour,
+  type BeadShape,
+  type Random,
+  type RenderOptions,
+} from '../../src/render/index.ts';
+import {
+  renderSoroban3d,
+  type BeadProfileName,
+  type Render3dOptions,
+  type SceneKind,
+} from '../../src/render3d/index.ts';
 
 /** Which renderer draws some of a dataset's photos, and style restrictions for them. */
 export interface StyleFilter {
@@ -93,7 +112,12 @@ interface LabelledPhoto {
 }
 
 /** Renders photo `index` of a dataset with the renderer and styles its filter names. */
-function renderPhoto(spec: DatasetSpec, index: number, filter: StyleFilter, columns: number | undefined): LabelledPhoto {
+function renderPhoto(
+  spec: DatasetSpec,
+  index: number,
+  filter: StyleFilter,
+  columns: number | undefined,
+): LabelledPhoto {
   const seed = spec.seed * 1_000_003 + index;
   const colours = filter.beadColours === undefined ? {} : { beadColours: filter.beadColours };
   const count = columns === undefined ? {} : { columns };
@@ -116,7 +140,17 @@ function renderPhoto(spec: DatasetSpec, index: number, filter: StyleFilter, colu
       const random = createRandom(seed ^ 0xe3e3);
       const quad = randomQuad(random, photo.width, photo.height);
       const digits = Array.from({ length: quad.columns }, () => 0);
-      return { ...photo, digits, corners: quad.corners, readable: digits.map(() => false), beadShape: 'none', beadColour: 'none', background: photo.style.background, renderer: '3d', elevation: photo.style.elevationDeg };
+      return {
+        ...photo,
+        digits,
+        corners: quad.corners,
+        readable: digits.map(() => false),
+        beadShape: 'none',
+        beadColour: 'none',
+        background: photo.style.background,
+        renderer: '3d',
+        elevation: photo.style.elevationDeg,
+      };
     }
     return {
       ...photo,
@@ -129,7 +163,13 @@ function renderPhoto(spec: DatasetSpec, index: number, filter: StyleFilter, colu
       elevation: photo.style.elevationDeg,
     };
   }
-  const options: RenderOptions = { seed, ...colours, ...count, ...pitch, ...(filter.beadShapes === undefined ? {} : { beadShapes: filter.beadShapes }) };
+  const options: RenderOptions = {
+    seed,
+    ...colours,
+    ...count,
+    ...pitch,
+    ...(filter.beadShapes === undefined ? {} : { beadShapes: filter.beadShapes }),
+  };
   const photo = renderSoroban(options);
   return {
     ...photo,
@@ -180,13 +220,21 @@ export function jitterCorners(random: Random, corners: Quad, columns: number, am
   const heightX = corners.bottomLeft.x - corners.topLeft.x;
   const heightY = corners.bottomLeft.y - corners.topLeft.y;
   // Drawn once, in the order the unbounded version drew them, then scaled by k.
-  const draw = (): { s: number; t: number } => ({ s: random.range(-amount, amount), t: random.range(-0.04, 0.04) * (amount > 0 ? 1 : 0) });
+  const draw = (): { s: number; t: number } => ({
+    s: random.range(-amount, amount),
+    t: random.range(-0.04, 0.04) * (amount > 0 ? 1 : 0),
+  });
   const [tl, tr, br, bl] = [draw(), draw(), draw(), draw()];
   const at = (p: { x: number; y: number }, m: { s: number; t: number }, k: number): { x: number; y: number } => ({
     x: p.x + k * (m.s * pitchX + m.t * heightX),
     y: p.y + k * (m.s * pitchY + m.t * heightY),
   });
-  const moved = (k: number): Quad => ({ topLeft: at(corners.topLeft, tl, k), topRight: at(corners.topRight, tr, k), bottomRight: at(corners.bottomRight, br, k), bottomLeft: at(corners.bottomLeft, bl, k) });
+  const moved = (k: number): Quad => ({
+    topLeft: at(corners.topLeft, tl, k),
+    topRight: at(corners.topRight, tr, k),
+    bottomRight: at(corners.bottomRight, br, k),
+    bottomLeft: at(corners.bottomLeft, bl, k),
+  });
   const bound = MAX_DRIFT_PER_JITTER * amount;
   let k = 1;
   let quad = moved(k);
@@ -207,25 +255,47 @@ export function misplacedQuad(random: Random, corners: Quad, columns: number): Q
   const sign = random.chance(0.5) ? 1 : -1;
   const k = along ? sign * random.range(0.25, 0.38) : (sign * random.range(0.35, 0.65)) / columns;
   // Sideways: along the top and bottom edges; along the rods: along the left and right edges.
-  const top = along ? { x: corners.bottomLeft.x - corners.topLeft.x, y: corners.bottomLeft.y - corners.topLeft.y } : { x: corners.topRight.x - corners.topLeft.x, y: corners.topRight.y - corners.topLeft.y };
-  const bottom = along ? { x: corners.bottomRight.x - corners.topRight.x, y: corners.bottomRight.y - corners.topRight.y } : { x: corners.bottomRight.x - corners.bottomLeft.x, y: corners.bottomRight.y - corners.bottomLeft.y };
-  const move = (p: { x: number; y: number }, d: { x: number; y: number }): { x: number; y: number } => ({ x: p.x + k * d.x, y: p.y + k * d.y });
+  const top = along
+    ? { x: corners.bottomLeft.x - corners.topLeft.x, y: corners.bottomLeft.y - corners.topLeft.y }
+    : { x: corners.topRight.x - corners.topLeft.x, y: corners.topRight.y - corners.topLeft.y };
+  const bottom = along
+    ? { x: corners.bottomRight.x - corners.topRight.x, y: corners.bottomRight.y - corners.topRight.y }
+    : { x: corners.bottomRight.x - corners.bottomLeft.x, y: corners.bottomRight.y - corners.bottomLeft.y };
+  const move = (p: { x: number; y: number }, d: { x: number; y: number }): { x: number; y: number } => ({
+    x: p.x + k * d.x,
+    y: p.y + k * d.y,
+  });
   return along
-    ? { topLeft: move(corners.topLeft, top), bottomLeft: move(corners.bottomLeft, top), topRight: move(corners.topRight, bottom), bottomRight: move(corners.bottomRight, bottom) }
-    : { topLeft: move(corners.topLeft, top), topRight: move(corners.topRight, top), bottomLeft: move(corners.bottomLeft, bottom), bottomRight: move(corners.bottomRight, bottom) };
+    ? {
+        topLeft: move(corners.topLeft, top),
+        bottomLeft: move(corners.bottomLeft, top),
+        topRight: move(corners.topRight, bottom),
+        bottomRight: move(corners.bottomRight, bottom),
+      }
+    : {
+        topLeft: move(corners.topLeft, top),
+        topRight: move(corners.topRight, top),
+        bottomLeft: move(corners.bottomLeft, bottom),
+        bottomRight: move(corners.bottomRight, bottom),
+      };
 }
 
 /** A quad of soroban-like proportions somewhere in a width × height picture (normalized), and a column count for it. */
 function randomQuad(random: Random, width: number, height: number): { corners: Quad; columns: number } {
   const columns = random.int(1, 21);
   const w = random.range(0.2, 0.9);
-  const h = Math.min(0.9, ((w * width) / columns) * random.range(2.2, 4.5) / height);
+  const h = Math.min(0.9, (((w * width) / columns) * random.range(2.2, 4.5)) / height);
   const x0 = random.range(0.02, 0.98 - w);
   const y0 = random.range(0.02, Math.max(0.03, 0.98 - h));
   const t = () => random.range(-0.03, 0.03);
   return {
     columns,
-    corners: { topLeft: { x: x0 + t(), y: y0 + t() }, topRight: { x: x0 + w + t(), y: y0 + t() }, bottomRight: { x: x0 + w + t(), y: y0 + h + t() }, bottomLeft: { x: x0 + t(), y: y0 + h + t() } },
+    corners: {
+      topLeft: { x: x0 + t(), y: y0 + t() },
+      topRight: { x: x0 + w + t(), y: y0 + t() },
+      bottomRight: { x: x0 + w + t(), y: y0 + h + t() },
+      bottomLeft: { x: x0 + t(), y: y0 + h + t() },
+    },
   };
 }
 
@@ -235,7 +305,11 @@ export function photoTensor(photo: { width: number; height: number; rgba: Uint8C
 }
 
 /** Renders and crops a dataset. `onProgress` is called after each photo. */
-export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onProgress?: (done: number, total: number) => void): Dataset {
+export function makeDataset(
+  spec: DatasetSpec,
+  preprocess: PreprocessSpec,
+  onProgress?: (done: number, total: number) => void,
+): Dataset {
   const { height, width } = preprocess;
   const per = height * width;
   const x = new Float32Array(spec.crops * per);
@@ -277,7 +351,12 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
   };
   while (n < spec.crops) {
     const filter = spec.filters?.[photos % spec.filters.length] ?? {};
-    const photo = renderPhoto(spec, photos, filter, spec.columns === undefined ? undefined : columnRandom.int(spec.columns[0], spec.columns[1]));
+    const photo = renderPhoto(
+      spec,
+      photos,
+      filter,
+      spec.columns === undefined ? undefined : columnRandom.int(spec.columns[0], spec.columns[1]),
+    );
     photos++;
     const columns = photo.digits.length;
     const empty = photo.readable.every((r) => !r);
@@ -297,7 +376,23 @@ export function makeDataset(spec: DatasetSpec, preprocess: PreprocessSpec, onPro
     }
     onProgress?.(n, spec.crops);
   }
-  return { name: spec.name, size: spec.crops, height, width, x, heaven, earth, digits, beadShape, beadColour, background, renderer, elevation, readable, photos };
+  return {
+    name: spec.name,
+    size: spec.crops,
+    height,
+    width,
+    x,
+    heaven,
+    earth,
+    digits,
+    beadShape,
+    beadColour,
+    background,
+    renderer,
+    elevation,
+    readable,
+    photos,
+  };
 }
 
 /**
@@ -401,7 +496,11 @@ function augmentCrop(x: Float32Array, height: number, width: number, random: Ran
  * The batch of dataset items `indices` as tensors. With `augment` (training only), each crop is varied as
  * {@link AUGMENTATION} says: cheap extra variety on top of the rendered looks.
  */
-export function batchOf(data: Dataset, indices: ArrayLike<number>, augment?: Random): { x: tf.Tensor4D; heaven: tf.Tensor2D; earth: tf.Tensor1D; readable: tf.Tensor2D } {
+export function batchOf(
+  data: Dataset,
+  indices: ArrayLike<number>,
+  augment?: Random,
+): { x: tf.Tensor4D; heaven: tf.Tensor2D; earth: tf.Tensor1D; readable: tf.Tensor2D } {
   const per = data.height * data.width;
   const count = indices.length;
   const xs = new Float32Array(count * per);

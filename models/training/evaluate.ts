@@ -76,7 +76,13 @@ export function atThreshold(data: Dataset, p: Predictions, threshold: number): T
     if (!isReadable || p.digits[i] !== data.digits[i]) wrong++;
     else right++;
   }
-  return { threshold, reported, wrong, wrongRate: wrong / Math.max(1, reported), coverage: right / Math.max(1, readableCount) };
+  return {
+    threshold,
+    reported,
+    wrong,
+    wrongRate: wrong / Math.max(1, reported),
+    coverage: right / Math.max(1, readableCount),
+  };
 }
 
 /** Accuracy of a group of crops. */
@@ -114,7 +120,11 @@ function group(keys: readonly string[], correct: (i: number) => boolean): Record
     g.count++;
     if (correct(i)) g.correct++;
   });
-  return Object.fromEntries(Object.entries(acc).sort().map(([k, g]) => [k, { ...g, accuracy: g.correct / g.count }]));
+  return Object.fromEntries(
+    Object.entries(acc)
+      .sort()
+      .map(([k, g]) => [k, { ...g, accuracy: g.correct / g.count }]),
+  );
 }
 
 /** Compares predictions with the labels. */

@@ -21,7 +21,13 @@ export interface GoldenIndex {
   /** Single-column PNGs (64 × 128 grey as RGB), with their true digit. */
   readonly columns: { readonly path: string; readonly digit: number; readonly seed: number }[];
   /** Whole sorobans, with digits and corners (normalized bead area). */
-  readonly sorobans: { readonly path: string; readonly digits: number[]; readonly corners: unknown; readonly style: unknown; readonly seed: number }[];
+  readonly sorobans: {
+    readonly path: string;
+    readonly digits: number[];
+    readonly corners: unknown;
+    readonly style: unknown;
+    readonly seed: number;
+  }[];
 }
 
 /** Seeds of the golden renders (not used by any dataset: those multiply their seed by 1 000 003). */
@@ -35,7 +41,11 @@ export function makeGoldenFiles(dir: string): GoldenIndex {
   const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const photo = renderSoroban({ seed: COLUMN_SEED, digits, pitch: [48, 64] });
   const frame = photoTensor(photo);
-  const crops = preprocessColumns(frame, { columns: digits.length, corners: photo.corners, margins: NO_MARGINS }, PREPROCESS);
+  const crops = preprocessColumns(
+    frame,
+    { columns: digits.length, corners: photo.corners, margins: NO_MARGINS },
+    PREPROCESS,
+  );
   const values = crops.dataSync();
   tf.dispose([frame, crops]);
   const per = PREPROCESS.height * PREPROCESS.width;

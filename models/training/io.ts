@@ -34,7 +34,11 @@ function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
 }
 
 /** Writes `model` to `dir` as model.json + {@link SHARD_NAME}. Returns the paths written. */
-export async function saveModel(model: tf.LayersModel, dir: string, userDefinedMetadata?: Record<string, unknown>): Promise<{ modelJson: string; shard: string }> {
+export async function saveModel(
+  model: tf.LayersModel,
+  dir: string,
+  userDefinedMetadata?: Record<string, unknown>,
+): Promise<{ modelJson: string; shard: string }> {
   mkdirSync(dir, { recursive: true });
   const modelJson = join(dir, 'model.json');
   const shard = join(dir, SHARD_NAME);
@@ -60,7 +64,8 @@ export async function saveModel(model: tf.LayersModel, dir: string, userDefinedM
 export function readModelFiles(dir: string): { json: ModelJson; shards: Map<string, Uint8Array> } {
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJson;
   const shards = new Map<string, Uint8Array>();
-  for (const group of json.weightsManifest) for (const path of group.paths) shards.set(path, new Uint8Array(readFileSync(join(dir, path))));
+  for (const group of json.weightsManifest)
+    for (const path of group.paths) shards.set(path, new Uint8Array(readFileSync(join(dir, path))));
   return { json, shards };
 }
 

@@ -27,7 +27,10 @@ export function learningCurveSpec(history: readonly EpochRecord[]): vegaLite.Top
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values: rows },
-    hconcat: [panel('loss', 'Loss (heaven BCE + earth CE)', { type: 'log' }), panel('accuracy (%)', 'Accuracy', { zero: false })],
+    hconcat: [
+      panel('loss', 'Loss (heaven BCE + earth CE)', { type: 'log' }),
+      panel('accuracy (%)', 'Accuracy', { zero: false }),
+    ],
     resolve: { scale: { color: 'independent' } },
   };
   // The panels are built by a helper returning plain records, which vega-lite's deep union type cannot check; vega-lite validates at compile.

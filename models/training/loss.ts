@@ -20,7 +20,12 @@ function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
  * @param heaven [B, 1] sigmoid output; @param earth [B, 5] softmax output
  * @param heavenLabels [B, 1] 0/1; @param earthLabels [B] int32 0..4
  */
-export function twoHeadLoss(heaven: tf.Tensor, earth: tf.Tensor, heavenLabels: tf.Tensor, earthLabels: tf.Tensor): { total: tf.Scalar; heaven: tf.Scalar; earth: tf.Scalar } {
+export function twoHeadLoss(
+  heaven: tf.Tensor,
+  earth: tf.Tensor,
+  heavenLabels: tf.Tensor,
+  earthLabels: tf.Tensor,
+): { total: tf.Scalar; heaven: tf.Scalar; earth: tf.Scalar } {
   const heavenLoss = tf.mean(binaryCrossEntropy(heaven, heavenLabels)) as tf.Scalar;
   const oneHot = tf.oneHot(earthLabels as tf.Tensor1D, 5);
   const earthLoss = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(earth, EPS, 1))), 1))) as tf.Scalar;
@@ -44,5 +49,10 @@ export function threeHeadLoss(
   const earthPerSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(earth, EPS, 1))), 1, true));
   const earthLoss = maskedMean(earthPerSample, mask);
   const readableLoss = tf.mean(binaryCrossEntropy(readable, labels.readable)) as tf.Scalar;
-  return { total: tf.addN([heavenLoss, earthLoss, readableLoss]) as tf.Scalar, heaven: heavenLoss, earth: earthLoss, readable: readableLoss };
+  return {
+    total: tf.addN([heavenLoss, earthLoss, readableLoss]) as tf.Scalar,
+    heaven: heavenLoss,
+    earth: earthLoss,
+    readable: readableLoss,
+  };
 }

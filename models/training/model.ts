@@ -50,20 +50,61 @@ export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.Lay
   const width = options.input?.width ?? INPUT.width;
   const seed = options.seed ?? 1;
   const input = tf.input({ shape: [height, width, 1], name: 'image' });
-  let x = tf.layers.rescaling({ scale: RESCALING.scale, offset: RESCALING.offset, name: 'rescaling' }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .rescaling({ scale: RESCALING.scale, offset: RESCALING.offset, name: 'rescaling' })
+    .apply(input) as tf.SymbolicTensor;
   options.filters.forEach((filters, i) => {
     x = tf.layers
-      .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `conv${i + 1}`, kernelInitializer: tf.initializers.heNormal({ seed: seed + i }) })
+      .conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        name: `conv${i + 1}`,
+        kernelInitializer: tf.initializers.heNormal({ seed: seed + i }),
+      })
       .apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
   });
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
-  if ((options.dropout ?? 0) > 0) x = tf.layers.dropout({ rate: options.dropout ?? 0, seed: seed + 50, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: options.dense, activation: 'relu', name: 'features', kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }) }).apply(x) as tf.SymbolicTensor;
-  const heaven = tf.layers.dense({ units: 1, activation: 'sigmoid', name: HEADS.heaven, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 101 }) }).apply(x) as tf.SymbolicTensor;
-  const earth = tf.layers.dense({ units: 5, activation: 'softmax', name: HEADS.earth, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 102 }) }).apply(x) as tf.SymbolicTensor;
-  if (options.readableHead === false) return tf.model({ inputs: input, outputs: [heaven, earth], name: 'column_classifier' });
-  const readable = tf.layers.dense({ units: 1, activation: 'sigmoid', name: HEADS.readable, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 103 }) }).apply(x) as tf.SymbolicTensor;
+  if ((options.dropout ?? 0) > 0)
+    x = tf.layers
+      .dropout({ rate: options.dropout ?? 0, seed: seed + 50, name: 'dropout' })
+      .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({
+      units: options.dense,
+      activation: 'relu',
+      name: 'features',
+      kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  const heaven = tf.layers
+    .dense({
+      units: 1,
+      activation: 'sigmoid',
+      name: HEADS.heaven,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 101 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  const earth = tf.layers
+    .dense({
+      units: 5,
+      activation: 'softmax',
+      name: HEADS.earth,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 102 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  if (options.readableHead === false)
+    return tf.model({ inputs: input, outputs: [heaven, earth], name: 'column_classifier' });
+  const readable = tf.layers
+    .dense({
+      units: 1,
+      activation: 'sigmoid',
+      name: HEADS.readable,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 103 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: [heaven, earth, readable], name: 'column_classifier' });
 }
 

@@ -19,7 +19,11 @@ export function writePng(path: string, image: RgbaImage): void {
 /** Reads a PNG file as RGBA bytes. */
 export function readPng(path: string): RgbaImage {
   const png = PNG.sync.read(readFileSync(path));
-  return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  return {
+    width: png.width,
+    height: png.height,
+    rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+  };
 }
 
 /** A grey image (values in [0, 1], row-major) as opaque RGBA with R = G = B. */

@@ -34,7 +34,12 @@ export interface TrainingRecord {
     /** Wall seconds rendering before the first epoch (all threads). */
     readonly upfrontSeconds: number;
   };
-  readonly heldOut: { readonly beadShape: string; readonly beadColour: string; readonly profile?: string; readonly elevation?: readonly [number, number] };
+  readonly heldOut: {
+    readonly beadShape: string;
+    readonly beadColour: string;
+    readonly profile?: string;
+    readonly elevation?: readonly [number, number];
+  };
   readonly training: TrainResult & { readonly options: Record<string, unknown> };
   readonly totalSeconds: number;
   readonly validation: Evaluation;

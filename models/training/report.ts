@@ -21,7 +21,9 @@ function groupTable(title: string, groups: Record<string, GroupAccuracy>, heldOu
 function confusionTable(e: Evaluation): string {
   const head = `| true \\ predicted | ${Array.from({ length: 10 }, (_, i) => i).join(' | ')} |`;
   const sep = `| --- |${' ---: |'.repeat(10)}`;
-  const rows = e.confusion.map((row, d) => `| **${d}** | ${row.map((v, p) => (p === d ? `**${v}**` : v === 0 ? '·' : String(v))).join(' | ')} |`);
+  const rows = e.confusion.map(
+    (row, d) => `| **${d}** | ${row.map((v, p) => (p === d ? `**${v}**` : v === 0 ? '·' : String(v))).join(' | ')} |`,
+  );
   return [head, sep, ...rows].join('\n');
 }
 
@@ -33,10 +35,15 @@ function section3d(record: TrainingRecord): string {
   const bands = t.byElevation.map((b) => `| ${b.band} | ${b.count} | ${pct(b.accuracy)} |`).join('\n');
   const profiles = [...t.byProfile]
     .sort((a, b) => a.accuracy - b.accuracy)
-    .map((g) => `| ${g.profile}${g.profile === record.heldOut.profile ? ' (held out of training)' : ''} | ${g.count} | ${pct(g.accuracy)} |`)
+    .map(
+      (g) =>
+        `| ${g.profile}${g.profile === record.heldOut.profile ? ' (held out of training)' : ''} | ${g.count} | ${pct(g.accuracy)} |`,
+    )
     .join('\n');
   const colour = t.byBeadColour[record.heldOut.beadColour];
-  const thresholds = t.thresholds.map((o) => `| ${o.threshold} | ${o.reported} | ${o.wrong} | ${pct(o.wrongRate)} | ${pct(o.coverage)} |`).join('\n');
+  const thresholds = t.thresholds
+    .map((o) => `| ${o.threshold} | ${o.reported} | ${o.wrong} | ${pct(o.wrongRate)} | ${pct(o.coverage)} |`)
+    .join('\n');
   const held = record.heldOut.elevation;
   return `## Result on 3D photos
 
@@ -70,14 +77,21 @@ ${thresholds}
 }
 
 /** Writes REPORT.md and the learning-curve SVG into `dir`. */
-export async function writeReport(dir: string, record: TrainingRecord, extra: { modelJsonBytes: number; shardBytes: number }): Promise<void> {
+export async function writeReport(
+  dir: string,
+  record: TrainingRecord,
+  extra: { modelJsonBytes: number; shardBytes: number },
+): Promise<void> {
   writeFileSync(join(dir, CURVE_FILE), await learningCurveSvg(record.training.history));
   const t = record.test;
   const heldShape = record.test.byBeadShape[record.heldOut.beadShape];
   const heldColour = record.test.byBeadColour[record.heldOut.beadColour];
   const perDigit = t.perDigit.map((g, d) => `| ${d} | ${g.count} | ${pct(g.accuracy)} |`).join('\n');
   const history = record.training.history
-    .map((h) => `| ${h.epoch} | ${h.trainLoss.toFixed(4)} | ${pct(h.trainHeavenAccuracy)} | ${pct(h.trainEarthAccuracy)} | ${h.valLoss.toFixed(4)} | ${pct(h.valDigitAccuracy)} | ${h.learningRate.toExponential(1)} | ${h.imagesPerSecond.toFixed(0)} |`)
+    .map(
+      (h) =>
+        `| ${h.epoch} | ${h.trainLoss.toFixed(4)} | ${pct(h.trainHeavenAccuracy)} | ${pct(h.trainEarthAccuracy)} | ${h.valLoss.toFixed(4)} | ${pct(h.valDigitAccuracy)} | ${h.learningRate.toExponential(1)} | ${h.imagesPerSecond.toFixed(0)} |`,
+    )
     .join('\n');
   const worst = [
     ...Object.entries(t.byBeadShape).map(([k, g]) => ({ what: `bead shape ${k}`, g })),
@@ -89,7 +103,8 @@ export async function writeReport(dir: string, record: TrainingRecord, extra: { 
     .slice(0, 4)
     .map((w) => `${w.what} (${pct(w.g.accuracy)})`)
     .join(', ');
-  const renderSeconds = record.datasets.train.renderSeconds + record.datasets.val.renderSeconds + record.datasets.test.renderSeconds;
+  const renderSeconds =
+    record.datasets.train.renderSeconds + record.datasets.val.renderSeconds + record.datasets.test.renderSeconds;
   const stream = record.trainStream;
   const dataLine =
     stream === undefined

@@ -80,4 +80,6 @@ for (const { name, perturb } of CONDITIONS) {
   console.log(`| ${name} | ${cells.join(' | ')} |`);
 }
 const stressed = CONDITIONS.length - 1;
-console.log(`| **mean of the ${stressed} changed looks** | ${sums.map((s) => `**${(s / stressed).toFixed(2)} %**`).join(' | ')} |`);
+console.log(
+  `| **mean of the ${stressed} changed looks** | ${sums.map((s) => `**${(s / stressed).toFixed(2)} %**`).join(' | ')} |`,
+);

@@ -7,9 +7,14 @@
 import type { Dataset } from './dataset.ts';
 
 /** Throws a RangeError unless `chunk` has as many crops of the same size as a chunk of the set. */
-function sameShape(chunk: Dataset, expected: { readonly size: number; readonly height: number; readonly width: number }): void {
+function sameShape(
+  chunk: Dataset,
+  expected: { readonly size: number; readonly height: number; readonly width: number },
+): void {
   if (chunk.size !== expected.size || chunk.height !== expected.height || chunk.width !== expected.width) {
-    throw new RangeError(`RollingTrainingSet: chunk ${chunk.name} has ${chunk.size} crops of ${chunk.height}×${chunk.width}; this set's chunks hold ${expected.size} of ${expected.height}×${expected.width}.`);
+    throw new RangeError(
+      `RollingTrainingSet: chunk ${chunk.name} has ${chunk.size} crops of ${chunk.height}×${chunk.width}; this set's chunks hold ${expected.size} of ${expected.height}×${expected.width}.`,
+    );
   }
 }
 

@@ -78,7 +78,12 @@ export interface TrainResult {
 }
 
 /** Trains `model` in place on `train`, validating on `val`. */
-export async function trainModel(model: tf.LayersModel, train: Dataset, val: Dataset, options: TrainOptions): Promise<TrainResult> {
+export async function trainModel(
+  model: tf.LayersModel,
+  train: Dataset,
+  val: Dataset,
+  options: TrainOptions,
+): Promise<TrainResult> {
   const optimizer = new ScheduledAdam(options.learningRate, 0.9, 0.999, 1e-7);
   const random = createRandom(options.seed);
   const augmentRandom = createRandom(options.seed + 1);
@@ -113,20 +118,34 @@ export async function trainModel(model: tf.LayersModel, train: Dataset, val: Dat
       let readableSeen: tf.Tensor | undefined;
       const loss = optimizer.minimize(() => {
         const [h, e, r] = model.apply(batch.x, { training: true }) as tf.Tensor[];
-        if (h === undefined || e === undefined) throw new RangeError('trainModel: the model must output heaven and earth.');
+        if (h === undefined || e === undefined)
+          throw new RangeError('trainModel: the model must output heaven and earth.');
         // Digit hits count readable crops only (others have no digit).
         const mask = tf.reshape(batch.readable, [-1]);
-        heavenHits = tf.keep(tf.sum(tf.mul(tf.reshape(tf.cast(tf.equal(tf.greaterEqual(h, 0.5), tf.cast(batch.heaven, 'bool')), 'float32'), [-1]), mask)));
+        heavenHits = tf.keep(
+          tf.sum(
+            tf.mul(
+              tf.reshape(tf.cast(tf.equal(tf.greaterEqual(h, 0.5), tf.cast(batch.heaven, 'bool')), 'float32'), [-1]),
+              mask,
+            ),
+          ),
+        );
         earthHits = tf.keep(tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(e, 1), batch.earth), 'float32'), mask)));
         readableSeen = tf.keep(tf.sum(mask));
-        return r === undefined ? twoHeadLoss(h, e, batch.heaven, batch.earth).total : threeHeadLoss(h, e, r, batch).total;
+        return r === undefined
+          ? twoHeadLoss(h, e, batch.heaven, batch.earth).total
+          : threeHeadLoss(h, e, r, batch).total;
       }, true);
       lossSum += (loss?.dataSync()[0] ?? NaN) * indices.length;
       heavenOk += heavenHits?.dataSync()[0] ?? 0;
       earthOk += earthHits?.dataSync()[0] ?? 0;
       digitSeen += readableSeen?.dataSync()[0] ?? 0;
       seen += indices.length;
-      tf.dispose([loss, heavenHits, earthHits, readableSeen, batch.x, batch.heaven, batch.earth, batch.readable].filter((t): t is tf.Tensor => t !== undefined));
+      tf.dispose(
+        [loss, heavenHits, earthHits, readableSeen, batch.x, batch.heaven, batch.earth, batch.readable].filter(
+          (t): t is tf.Tensor => t !== undefined,
+        ),
+      );
       const elapsed = (performance.now() - epochStart) / 1000;
       const rate = seen / elapsed;
       options.progress?.update({

@@ -11,7 +11,17 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
-import { datasets, HELD_OUT_COLOUR, HELD_OUT_ELEVATION, HELD_OUT_PROFILE, HELD_OUT_SHAPE, PREPROCESS, TRAIN_STREAM, TRAINING, trainChunk } from './config.ts';
+import {
+  datasets,
+  HELD_OUT_COLOUR,
+  HELD_OUT_ELEVATION,
+  HELD_OUT_PROFILE,
+  HELD_OUT_SHAPE,
+  PREPROCESS,
+  TRAIN_STREAM,
+  TRAINING,
+  trainChunk,
+} from './config.ts';
 import { atThreshold, evaluate, predictDataset } from './evaluate.ts';
 import { scoreByElevation } from './score-3d.ts';
 import { saveModel } from './io.ts';
@@ -80,7 +90,9 @@ async function main(args: string[]): Promise<void> {
     let renderSeconds = chunks.reduce((sum, c) => sum + c.seconds, 0);
     // The chunk in flight when training ends is rejected by the pool's dispose(); nothing takes it then.
     const stream = new ChunkStream(chunkJob, TRAIN_STREAM.inSet);
-    progress.log(`rendered ${trainSet.data.size} training crops, ${val.data.size} validation, ${test.data.size} test, ${test3d.data.size} 3D test in ${upfrontSeconds.toFixed(0)} s`);
+    progress.log(
+      `rendered ${trainSet.data.size} training crops, ${val.data.size} validation, ${test.data.size} test, ${test3d.data.size} 3D test in ${upfrontSeconds.toFixed(0)} s`,
+    );
 
     const model = buildModel(SHIPPED_ARCHITECTURE);
     const size = modelSize(model);
@@ -112,12 +124,22 @@ async function main(args: string[]): Promise<void> {
       thresholds: [0.3, 0.5, 0.7, 0.9].map((t) => atThreshold(test3d.data, test3dPredictions, t)),
       unreadableCrops: test3d.data.readable.filter((r) => r === 0).length,
     };
-    progress.log(`3D test: digit ${(100 * test3dEval.digitAccuracy).toFixed(2)}% of ${test3dEval.readableCrops} readable crops; readable head ${(100 * test3dEval.readableAccuracy).toFixed(2)}%`);
-    for (const b of test3dScore.bands) progress.log(`  elevation ${b.band}: ${(100 * b.accuracy).toFixed(2)}% of ${b.count}`);
-    for (const o of test3dEval.thresholds) progress.log(`  confidence ≥ ${o.threshold}: ${o.reported} reported, ${o.wrong} wrong (${(100 * o.wrongRate).toFixed(2)}%), coverage ${(100 * o.coverage).toFixed(2)}%`);
-    progress.log(`test: digit ${(100 * testEval.digitAccuracy).toFixed(2)}% heaven ${(100 * testEval.heavenAccuracy).toFixed(2)}% earth ${(100 * testEval.earthAccuracy).toFixed(2)}%`);
-    for (const [shape, g] of Object.entries(testEval.byBeadShape)) progress.log(`  shape ${shape}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
-    for (const [colour, g] of Object.entries(testEval.byBeadColour)) progress.log(`  colour ${colour}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
+    progress.log(
+      `3D test: digit ${(100 * test3dEval.digitAccuracy).toFixed(2)}% of ${test3dEval.readableCrops} readable crops; readable head ${(100 * test3dEval.readableAccuracy).toFixed(2)}%`,
+    );
+    for (const b of test3dScore.bands)
+      progress.log(`  elevation ${b.band}: ${(100 * b.accuracy).toFixed(2)}% of ${b.count}`);
+    for (const o of test3dEval.thresholds)
+      progress.log(
+        `  confidence ≥ ${o.threshold}: ${o.reported} reported, ${o.wrong} wrong (${(100 * o.wrongRate).toFixed(2)}%), coverage ${(100 * o.coverage).toFixed(2)}%`,
+      );
+    progress.log(
+      `test: digit ${(100 * testEval.digitAccuracy).toFixed(2)}% heaven ${(100 * testEval.heavenAccuracy).toFixed(2)}% earth ${(100 * testEval.earthAccuracy).toFixed(2)}%`,
+    );
+    for (const [shape, g] of Object.entries(testEval.byBeadShape))
+      progress.log(`  shape ${shape}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
+    for (const [colour, g] of Object.entries(testEval.byBeadColour))
+      progress.log(`  colour ${colour}: ${(100 * g.accuracy).toFixed(2)}% of ${g.count}`);
 
     await saveModel(model, out);
     writeRecord(out, {
@@ -144,14 +166,21 @@ async function main(args: string[]): Promise<void> {
         renderThreads: RENDER_THREADS,
         upfrontSeconds,
       },
-      heldOut: { beadShape: HELD_OUT_SHAPE, beadColour: HELD_OUT_COLOUR, profile: HELD_OUT_PROFILE, elevation: HELD_OUT_ELEVATION },
+      heldOut: {
+        beadShape: HELD_OUT_SHAPE,
+        beadColour: HELD_OUT_COLOUR,
+        profile: HELD_OUT_PROFILE,
+        elevation: HELD_OUT_ELEVATION,
+      },
       training: { ...result, options: { ...options } },
       totalSeconds: (performance.now() - t0) / 1000,
       validation: valEval,
       test: testEval,
       test3d: test3dEval,
     });
-    progress.log(`saved model and training record to ${out} after ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+    progress.log(
+      `saved model and training record to ${out} after ${((performance.now() - t0) / 60000).toFixed(1)} min`,
+    );
     model.dispose();
 
     // Golden files, contract and report are a separate step that re-reads what was saved

@@ -46,7 +46,9 @@ export interface ColumnClassifierVitePlugin {
   readonly name: string;
   config(): { optimizeDeps: { exclude: string[] } };
   configResolved(config: { readonly build: { readonly assetsDir: string } }): void;
-  generateBundle(this: { emitFile(file: { type: 'asset'; fileName: string; source: Uint8Array }): string }): Promise<void>;
+  generateBundle(this: {
+    emitFile(file: { type: 'asset'; fileName: string; source: Uint8Array }): string;
+  }): Promise<void>;
 }
 
 /**
@@ -66,9 +68,11 @@ export function columnClassifier(): ColumnClassifierVitePlugin {
     async generateBundle() {
       for (const asset of RUNTIME_ASSETS) {
         const path = join(distDir, asset);
-        const files = asset.includes('.') ? [asset] : (await readdir(path, { recursive: true, withFileTypes: true }))
-          .filter((entry) => entry.isFile())
-          .map((entry) => join(asset, entry.parentPath.slice(path.length), entry.name));
+        const files = asset.includes('.')
+          ? [asset]
+          : (await readdir(path, { recursive: true, withFileTypes: true }))
+              .filter((entry) => entry.isFile())
+              .map((entry) => join(asset, entry.parentPath.slice(path.length), entry.name));
         for (const file of files) {
           // Forward slashes: Vite's fileName is a URL path on every OS.
           const fileName = [assetsDir, ...file.split(/[\\/]/)].filter((part) => part !== '').join('/');

@@ -14,14 +14,15 @@ import { readLabels } from '../reference/labels.ts';
 import { geometryFromArgs } from './geometry-args.ts';
 import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
 
-
 const fmt = (v: number): string => v.toFixed(3);
 
 /** Human-readable lines for one image. */
 export function formatReading(reading: ImageReading): string {
   const lines = [`${reading.image}: ${reading.digits.join(' ')}`];
   reading.columns.forEach((c, i) => {
-    lines.push(`  column ${i + 1}: digit ${c.digit}  heaven ${fmt(c.heaven)}${c.heavenDown ? ' (down)' : ''}  earth [${c.earth.map(fmt).join(' ')}] → ${c.earthCount}  confidence ${fmt(c.confidence)}`);
+    lines.push(
+      `  column ${i + 1}: digit ${c.digit}  heaven ${fmt(c.heaven)}${c.heavenDown ? ' (down)' : ''}  earth [${c.earth.map(fmt).join(' ')}] → ${c.earthCount}  confidence ${fmt(c.confidence)}`,
+    );
   });
   return lines.join('\n');
 }
@@ -47,24 +48,39 @@ export async function runClassify(args: readonly string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.labels !== undefined) {
     if (positionals.length > 0 || values.columns !== undefined || values.corners !== undefined || values.crop) {
-      throw new InputError('input/bad-argument', 'classify --labels takes its images, columns and corners from labels.json; give no images, --columns, --corners or --crop.');
+      throw new InputError(
+        'input/bad-argument',
+        'classify --labels takes its images, columns and corners from labels.json; give no images, --columns, --corners or --crop.',
+      );
     }
     return scoreLabels(values.labels, values.model ?? DEFAULT_MODEL, values.sidecar, values.backend, values.json);
   }
-  if (positionals.length === 0) throw new InputError('input/bad-argument', `classify: give at least one image.\nusage: ${CLASSIFY_USAGE}`);
-  if (!values.crop && values.columns === undefined) throw new InputError('input/bad-argument', `classify: --columns N is required (or --crop for single-column images).\nusage: ${CLASSIFY_USAGE}`);
+  if (positionals.length === 0)
+    throw new InputError('input/bad-argument', `classify: give at least one image.\nusage: ${CLASSIFY_USAGE}`);
+  if (!values.crop && values.columns === undefined)
+    throw new InputError(
+      'input/bad-argument',
+      `classify: --columns N is required (or --crop for single-column images).\nusage: ${CLASSIFY_USAGE}`,
+    );
   if (values.crop && (values.columns !== undefined || values.corners !== undefined)) {
-    throw new InputError('input/bad-argument', 'classify: --crop reads each image as one column; drop --columns and --corners.');
+    throw new InputError(
+      'input/bad-argument',
+      'classify: --crop reads each image as one column; drop --columns and --corners.',
+    );
   }
-  if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new InputError('input/bad-argument', `classify: --backend must be wasm or cpu, got ${values.backend}.`);
+  if (values.backend !== 'wasm' && values.backend !== 'cpu')
+    throw new InputError('input/bad-argument', `classify: --backend must be wasm or cpu, got ${values.backend}.`);
   await useNodeBackend(values.backend as NodeBackend);
-  const model = await loadClassifierModel(await openModelSource(values.model ?? DEFAULT_MODEL), { sidecar: await sidecarOption(values.sidecar) });
+  const model = await loadClassifierModel(await openModelSource(values.model ?? DEFAULT_MODEL), {
+    sidecar: await sidecarOption(values.sidecar),
+  });
   try {
     const readings: ImageReading[] = [];
     for (const image of positionals) {
       const geometry = values.crop
         ? { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }
-        : (width: number, height: number) => geometryFromArgs(Number(values.columns), values.corners, values.margins, width, height);
+        : (width: number, height: number) =>
+            geometryFromArgs(Number(values.columns), values.corners, values.margins, width, height);
       readings.push(await classifyImageFile(model, image, geometry));
     }
     if (values.json) process.stdout.write(`${JSON.stringify(readings, null, 2)}\n`);
@@ -76,8 +92,15 @@ export async function runClassify(args: readonly string[]): Promise<number> {
 }
 
 /** `classify --labels labels.json`: reads every labelled image and scores the digits against the ground truth. */
-async function scoreLabels(labelsPath: string, modelPath: string, sidecar: string | undefined, backend: string, json: boolean): Promise<number> {
-  if (backend !== 'wasm' && backend !== 'cpu') throw new InputError('input/bad-argument', `classify: --backend must be wasm or cpu, got ${backend}.`);
+async function scoreLabels(
+  labelsPath: string,
+  modelPath: string,
+  sidecar: string | undefined,
+  backend: string,
+  json: boolean,
+): Promise<number> {
+  if (backend !== 'wasm' && backend !== 'cpu')
+    throw new InputError('input/bad-argument', `classify: --backend must be wasm or cpu, got ${backend}.`);
   const labelled = await readLabels(labelsPath);
   await useNodeBackend(backend);
   const model = await loadClassifierModel(await openModelSource(modelPath), { sidecar: await sidecarOption(sidecar) });
@@ -94,12 +117,21 @@ async function scoreLabels(labelsPath: string, modelPath: string, sidecar: strin
       if (correct === image.digits.length) wholeRight += 1;
       rows.push({ image: image.path, expected: image.digits, read: reading.digits, correct, columns: reading.columns });
     }
-    const summary = { images: labelled.length, columnAccuracy: total === 0 ? 0 : right / total, imageAccuracy: labelled.length === 0 ? 0 : wholeRight / labelled.length };
+    const summary = {
+      images: labelled.length,
+      columnAccuracy: total === 0 ? 0 : right / total,
+      imageAccuracy: labelled.length === 0 ? 0 : wholeRight / labelled.length,
+    };
     if (json) {
       process.stdout.write(`${JSON.stringify({ summary, images: rows }, null, 2)}\n`);
     } else {
-      for (const row of rows) process.stdout.write(`${row.image}: read ${row.read.join(' ')}  expected ${row.expected.join(' ')}  ${row.correct}/${row.expected.length}\n`);
-      process.stdout.write(`columns right: ${right}/${total} (${(summary.columnAccuracy * 100).toFixed(1)} %); images all right: ${wholeRight}/${labelled.length}\n`);
+      for (const row of rows)
+        process.stdout.write(
+          `${row.image}: read ${row.read.join(' ')}  expected ${row.expected.join(' ')}  ${row.correct}/${row.expected.length}\n`,
+        );
+      process.stdout.write(
+        `columns right: ${right}/${total} (${(summary.columnAccuracy * 100).toFixed(1)} %); images all right: ${wholeRight}/${labelled.length}\n`,
+      );
     }
     return 0;
   } finally {

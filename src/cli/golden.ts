@@ -15,7 +15,6 @@ import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { nodeImageDecoder } from '../reference/image.ts';
 import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
 
-
 /**
  * Runs `golden`.
  *
@@ -33,7 +32,8 @@ export async function runGoldenCommand(args: readonly string[]): Promise<number>
   const { values, positionals } = parsed;
   const modelPath = values.model ?? DEFAULT_MODEL;
   const backends = values.backend.split(',');
-  if (backends.some((b) => b !== 'wasm' && b !== 'cpu')) throw new InputError('input/bad-argument', `golden: --backend takes wasm and/or cpu, got ${values.backend}.`);
+  if (backends.some((b) => b !== 'wasm' && b !== 'cpu'))
+    throw new InputError('input/bad-argument', `golden: --backend takes wasm and/or cpu, got ${values.backend}.`);
   const source = await openModelSource(modelPath);
   const sidecar = await sidecarOption(values.sidecar);
   if (values.check) {
@@ -46,11 +46,17 @@ export async function runGoldenCommand(args: readonly string[]): Promise<number>
         if (measured === undefined) {
           process.stdout.write(`${backend}\tthe contract has no golden cases\n`);
         } else {
-          const heads = Object.entries(measured.maxAbsDiffByHead).map(([head, diff]) => `${head} ${diff.toExponential(2)}`).join(', ');
-          process.stdout.write(`${backend}\t${measured.cases} case(s)\tmax |diff| ${heads}\ttolerance ${measured.tolerance}\t${measured.passed ? 'ok' : 'MISMATCH'}\n`);
+          const heads = Object.entries(measured.maxAbsDiffByHead)
+            .map(([head, diff]) => `${head} ${diff.toExponential(2)}`)
+            .join(', ');
+          process.stdout.write(
+            `${backend}\t${measured.cases} case(s)\tmax |diff| ${heads}\ttolerance ${measured.tolerance}\t${measured.passed ? 'ok' : 'MISMATCH'}\n`,
+          );
           if (!measured.passed) {
             failed = true;
-            process.stderr.write(`On the ${backend} backend the model disagrees with its golden outputs beyond the contract's tolerance ${measured.tolerance} (max |diff| ${measured.maxAbsDiff}).\n`);
+            process.stderr.write(
+              `On the ${backend} backend the model disagrees with its golden outputs beyond the contract's tolerance ${measured.tolerance} (max |diff| ${measured.maxAbsDiff}).\n`,
+            );
           }
         }
       } finally {
@@ -59,9 +65,14 @@ export async function runGoldenCommand(args: readonly string[]): Promise<number>
     }
     return failed ? 1 : 0;
   }
-  if (positionals.length === 0) throw new InputError('input/bad-argument', `golden: give single-column images, or --check.\nusage: ${GOLDEN_USAGE}`);
+  if (positionals.length === 0)
+    throw new InputError(
+      'input/bad-argument',
+      `golden: give single-column images, or --check.\nusage: ${GOLDEN_USAGE}`,
+    );
   const tolerance = Number(values.tolerance);
-  if (!(tolerance >= 0)) throw new InputError('input/bad-argument', `golden: --tolerance must be a number ≥ 0, got ${values.tolerance}.`);
+  if (!(tolerance >= 0))
+    throw new InputError('input/bad-argument', `golden: --tolerance must be a number ≥ 0, got ${values.tolerance}.`);
   await useNodeBackend(backends[0] as NodeBackend);
   const model = await loadClassifierModel(source, { sidecar });
   try {
@@ -69,7 +80,11 @@ export async function runGoldenCommand(args: readonly string[]): Promise<number>
     const cases = [];
     for (const image of positionals) {
       const path = relative(modelDir, resolve(image));
-      if (path.startsWith('..')) throw new InputError('input/bad-argument', `golden: ${image} must sit beside (or below) model.json, since the contract refers to it by a relative path.`);
+      if (path.startsWith('..'))
+        throw new InputError(
+          'input/bad-argument',
+          `golden: ${image} must sit beside (or below) model.json, since the contract refers to it by a relative path.`,
+        );
       const goldenCase = { name: path, input: { kind: 'png' as const, path }, expected: {} };
       cases.push({ ...goldenCase, expected: await goldenOutputs(model, goldenCase, source, nodeImageDecoder) });
     }

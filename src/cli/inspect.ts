@@ -7,7 +7,6 @@ import type { ModelSource } from '../model/source.ts';
 import { formatInspection } from './inspect-report.ts';
 import { openModelSource, sidecarOption } from './model-args.ts';
 
-
 /** The inspection as plain JSON (without weight bytes). */
 export function inspectionJson(inspection: ModelInspection): Record<string, unknown> {
   return {
@@ -30,27 +29,40 @@ export function inspectionJson(inspection: ModelInspection): Record<string, unkn
  * @param args - the arguments after `inspect`
  */
 export async function runInspect(args: readonly string[]): Promise<number> {
-  const parsed = parseCommandArgs('inspect', INSPECT_USAGE, args, { sidecar: { type: 'string' }, json: { type: 'boolean', default: false }, golden: { type: 'boolean', default: false }, backend: { type: 'string', default: 'wasm' } });
+  const parsed = parseCommandArgs('inspect', INSPECT_USAGE, args, {
+    sidecar: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    golden: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'wasm' },
+  });
   const [model, ...extra] = parsed.positionals;
-  if (model === undefined || extra.length > 0) throw new InputError('input/bad-argument', `inspect: give exactly one model.\nusage: ${INSPECT_USAGE}`);
+  if (model === undefined || extra.length > 0)
+    throw new InputError('input/bad-argument', `inspect: give exactly one model.\nusage: ${INSPECT_USAGE}`);
   const source = await openModelSource(model);
   const sidecar = await sidecarOption(parsed.values.sidecar);
   const inspection = await inspectModel(source, { requireWeights: false, sidecar });
   const refused = inspection.problems.some((p) => p.severity === 'error');
   let golden: string | undefined;
-  if (parsed.values.golden) golden = refused ? '  not run: the model would be refused' : await goldenSection(source, sidecar, parsed.values.backend);
+  if (parsed.values.golden)
+    golden = refused
+      ? '  not run: the model would be refused'
+      : await goldenSection(source, sidecar, parsed.values.backend);
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify({ ...inspectionJson(inspection), ...(golden === undefined ? {} : { golden }) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...inspectionJson(inspection), ...(golden === undefined ? {} : { golden }) }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(`${formatInspection(inspection)}\n`);
-    if (golden !== undefined) process.stdout.write(`\n8. Golden cases on the ${parsed.values.backend} backend\n${golden}\n`);
+    if (golden !== undefined)
+      process.stdout.write(`\n8. Golden cases on the ${parsed.values.backend} backend\n${golden}\n`);
   }
   return refused || golden?.includes('MISMATCH') === true ? 1 : 0;
 }
 
 /** Loads the model on a Node backend and measures it against its golden cases. */
 async function goldenSection(source: ModelSource, sidecar: SidecarOption, backend: string): Promise<string> {
-  if (backend !== 'wasm' && backend !== 'cpu') throw new InputError('input/bad-argument', `inspect: --backend must be wasm or cpu, got ${backend}.`);
+  if (backend !== 'wasm' && backend !== 'cpu')
+    throw new InputError('input/bad-argument', `inspect: --backend must be wasm or cpu, got ${backend}.`);
   const [{ useNodeBackend }, { loadClassifierModel }, { measureGolden }, { nodeImageDecoder }] = await Promise.all([
     import('../reference/backend.ts'),
     import('../model/load.ts'),
@@ -62,7 +74,9 @@ async function goldenSection(source: ModelSource, sidecar: SidecarOption, backen
   try {
     const measured = await measureGolden(model, source, nodeImageDecoder);
     if (measured === undefined) return '  the contract has no golden cases';
-    const heads = Object.entries(measured.maxAbsDiffByHead).map(([head, diff]) => `${head} ${diff.toExponential(2)}`).join(', ');
+    const heads = Object.entries(measured.maxAbsDiffByHead)
+      .map(([head, diff]) => `${head} ${diff.toExponential(2)}`)
+      .join(', ');
     return `  ${measured.cases} case(s); max |computed − expected| per head: ${heads}; tolerance ${measured.tolerance} → ${measured.passed ? 'ok' : 'MISMATCH'}`;
   } finally {
     model.dispose();

@@ -18,13 +18,21 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
   seal: { run: async () => (await import('./seal.ts')).runSeal, summary: SEAL_USAGE },
   render: { run: async () => (await import('./render.ts')).runRender, summary: RENDER_USAGE },
   schema: { run: async () => runSchema, summary: SCHEMA_USAGE },
-  quantize: { run: async () => (await import('./quantize.ts')).runQuantize, summary: 'quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16]   gate each weight\'s encoding on measured agreement with float32' },
+  quantize: {
+    run: async () => (await import('./quantize.ts')).runQuantize,
+    summary:
+      "quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16]   gate each weight's encoding on measured agreement with float32",
+  },
   doctor: { run: async () => (await import('./doctor.ts')).runDoctorCommand, summary: DOCTOR_USAGE },
 };
 
 /** Usage text listing every command. */
 export function usage(): string {
-  return ['usage: column-classifier <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.summary}`)].join('\n');
+  return [
+    'usage: column-classifier <command> [options]',
+    '',
+    ...Object.values(commands).map((c) => `  ${c.summary}`),
+  ].join('\n');
 }
 
 /**
@@ -44,7 +52,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.run())(rest);
+    return await (
+      await command.run()
+    )(rest);
   } catch (error) {
     if (error instanceof ColumnClassifierError) {
       process.stderr.write(`column-classifier ${name}: ${error.name} [${error.code}]\n${error.message}\n`);

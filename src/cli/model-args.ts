@@ -21,7 +21,9 @@ export async function sidecarOption(sidecar: string | undefined): Promise<Sideca
   try {
     text = /^https?:\/\//.test(sidecar) ? await (await fetch(sidecar)).text() : await readFile(sidecar, 'utf8');
   } catch (error) {
-    throw new LoadError('load/http', `Could not read the sidecar contract ${sidecar}: ${String(error)}.`, { cause: error });
+    throw new LoadError('load/http', `Could not read the sidecar contract ${sidecar}: ${String(error)}.`, {
+      cause: error,
+    });
   }
   return { json: parseSidecar(text, sidecar), description: sidecar };
 }

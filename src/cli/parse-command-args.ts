@@ -5,7 +5,9 @@ import { InputError } from '../errors.ts';
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** What `parseArgs` returns for positionals plus `options`. */
-export type CommandArgs<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>>;
+export type CommandArgs<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>
+>;
 
 /**
  * Node's `parseArgs` for one subcommand (positionals allowed), with a bad option reported as
@@ -13,7 +15,12 @@ export type CommandArgs<O extends ParseArgsOptionsConfig> = ReturnType<typeof pa
  *
  * @throws {InputError} `input/bad-argument`
  */
-export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(command: string, usage: string, args: readonly string[], options: O): CommandArgs<O> {
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
+  command: string,
+  usage: string,
+  args: readonly string[],
+  options: O,
+): CommandArgs<O> {
   try {
     return parseArgs({ args: [...args], allowPositionals: true as const, options });
   } catch (error) {

@@ -14,7 +14,16 @@ import { loadClassifierModel } from '../model/load.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { goldenInputs, renderedInputs } from '../quantize/datasets.ts';
 import { BYTES_PER_VALUE, ENCODINGS, type Encoding } from '../quantize/encode.ts';
-import { DEFAULT_MAX_DIFF, DEFAULT_MIN_VALUES, judgePlan, measureReference, runGate, uniformPlan, type GateResult, type Reference } from '../quantize/gate.ts';
+import {
+  DEFAULT_MAX_DIFF,
+  DEFAULT_MIN_VALUES,
+  judgePlan,
+  measureReference,
+  runGate,
+  uniformPlan,
+  type GateResult,
+  type Reference,
+} from '../quantize/gate.ts';
 import { buildCandidate, loadCandidate } from '../quantize/candidate.ts';
 import { compareOutputs, concatInputs, measureOutputs, type Agreement, type InputSet } from '../quantize/measure.ts';
 import { formatQuantizationReport, withQuantizationSection } from '../quantize/report.ts';
@@ -30,7 +39,8 @@ export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--val-cr
 function count(value: string, option: string, all: number): number {
   if (value === 'all') return all;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InputError('input/bad-argument', `quantize: ${option} takes a whole number or "all", got ${value}.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InputError('input/bad-argument', `quantize: ${option} takes a whole number or "all", got ${value}.`);
   return Math.min(n, all);
 }
 
@@ -40,11 +50,21 @@ function progressLine(label: string): (done: number, total: number) => void {
     const percent = Math.floor((100 * done) / total);
     if (percent === last) return;
     last = percent;
-    process.stderr.write(process.stderr.isTTY ? `\rrendering ${label}: ${done}/${total}\u001b[K${done === total ? '\n' : ''}` : percent % 25 === 0 ? `rendering ${label}: ${done}/${total}\n` : '');
+    process.stderr.write(
+      process.stderr.isTTY
+        ? `\rrendering ${label}: ${done}/${total}\u001b[K${done === total ? '\n' : ''}`
+        : percent % 25 === 0
+          ? `rendering ${label}: ${done}/${total}\n`
+          : '',
+    );
   };
 }
 
-async function rendered(name: DatasetName, crops: number, reference: { spec: Parameters<typeof renderedInputs>[1] }): Promise<InputSet> {
+async function rendered(
+  name: DatasetName,
+  crops: number,
+  reference: { spec: Parameters<typeof renderedInputs>[1] },
+): Promise<InputSet> {
   return renderedInputs(await trainingCrops(name, crops), reference.spec, progressLine(name));
 }
 
@@ -79,13 +99,17 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
   });
   const { values, positionals } = parsed;
   const [modelPath, ...extra] = positionals;
-  if (modelPath === undefined || extra.length > 0 || values.out === undefined) throw new InputError('input/bad-argument', `quantize: give one MODEL and --out DIR.\nusage: ${QUANTIZE_USAGE}`);
+  if (modelPath === undefined || extra.length > 0 || values.out === undefined)
+    throw new InputError('input/bad-argument', `quantize: give one MODEL and --out DIR.\nusage: ${QUANTIZE_USAGE}`);
   const maxDiff = Number(values['max-diff']);
-  if (!(maxDiff >= 0)) throw new InputError('input/bad-argument', `quantize: --max-diff must be a number ≥ 0, got ${values['max-diff']}.`);
+  if (!(maxDiff >= 0))
+    throw new InputError('input/bad-argument', `quantize: --max-diff must be a number ≥ 0, got ${values['max-diff']}.`);
   const minValues = count(values['min-values'], '--min-values', Number.MAX_SAFE_INTEGER);
   const uniform = values.uniform as Encoding | undefined;
-  if (uniform !== undefined && (!(ENCODINGS as readonly string[]).includes(uniform) || uniform === 'float32')) throw new InputError('input/bad-argument', `quantize: --uniform takes uint8, uint16 or float16, got ${uniform}.`);
-  if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new InputError('input/bad-argument', `quantize: --backend takes wasm or cpu, got ${values.backend}.`);
+  if (uniform !== undefined && (!(ENCODINGS as readonly string[]).includes(uniform) || uniform === 'float32'))
+    throw new InputError('input/bad-argument', `quantize: --uniform takes uint8, uint16 or float16, got ${uniform}.`);
+  if (values.backend !== 'wasm' && values.backend !== 'cpu')
+    throw new InputError('input/bad-argument', `quantize: --backend takes wasm or cpu, got ${values.backend}.`);
   await useNodeBackend(values.backend as NodeBackend);
 
   const source = await openModelSource(modelPath);
@@ -103,7 +127,9 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
 
   // The seed's failure, measured every time: the converter's uniform uint8 on every tensor.
   const naive = await judgePlan(reference, uniformPlan(reference.base, 'uint8'), maxDiff);
-  out.write(`converter-style uint8 on every tensor (${naive.bytes.toLocaleString('en-US')} bytes): ${formatAgreement(naive.agreement)} — ${naive.passed ? 'would pass' : `REFUSED: ${naive.failures.join('; ')}`}\n`);
+  out.write(
+    `converter-style uint8 on every tensor (${naive.bytes.toLocaleString('en-US')} bytes): ${formatAgreement(naive.agreement)} — ${naive.passed ? 'would pass' : `REFUSED: ${naive.failures.join('; ')}`}\n`,
+  );
 
   let result: GateResult;
   if (uniform !== undefined) {
@@ -118,7 +144,20 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
       bytesBefore: reference.base.weights.reduce((n, w) => n + w.stored.byteLength, 0),
       bytesAfter: verdict.bytes,
       decisions: reference.base.weights.flatMap((w) =>
-        w.values === undefined ? [] : [{ name: w.entry.name, shape: w.entry.shape, count: w.values.length, encoding: uniform, bytes: w.values.length * BYTES_PER_VALUE[uniform], reason: 'quantized' as const, agreement: verdict.agreement, trials: [{ encoding: uniform, agreement: verdict.agreement, passed: verdict.passed }] }],
+        w.values === undefined
+          ? []
+          : [
+              {
+                name: w.entry.name,
+                shape: w.entry.shape,
+                count: w.values.length,
+                encoding: uniform,
+                bytes: w.values.length * BYTES_PER_VALUE[uniform],
+                reason: 'quantized' as const,
+                agreement: verdict.agreement,
+                trials: [{ encoding: uniform, agreement: verdict.agreement, passed: verdict.passed }],
+              },
+            ],
       ),
     };
   } else {
@@ -136,7 +175,9 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
       verified.push({ description: inputs.description, agreement });
       out.write(`verify on ${inputs.description}: ${formatAgreement(agreement)}\n`);
       if (agreement.changedDigits > 0) {
-        process.stderr.write(`quantize: the accepted encodings change digits on the ${name} set; nothing was written. Lower --max-diff or raise --val-crops so the gate sees these cases.\n`);
+        process.stderr.write(
+          `quantize: the accepted encodings change digits on the ${name} set; nothing was written. Lower --max-diff or raise --val-crops so the gate sees these cases.\n`,
+        );
         return 1;
       }
     }
@@ -146,10 +187,25 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
     const written = await writeGatedModel(result, values.out);
     const shard = await readFile(join(values.out, result.base.shardPath));
     const float32 = await buildCandidate(result.base, new Map());
-    const bytes = { raw: shard.byteLength, gzip: gzipSync(shard, { level: 9 }).byteLength, float32: float32.shard.byteLength, float32Gzip: gzipSync(float32.shard, { level: 9 }).byteLength };
-    out.write(`wrote ${written.modelJsonPath}: weights ${bytes.raw.toLocaleString('en-US')} bytes (gzip ${bytes.gzip.toLocaleString('en-US')}); float32 ${bytes.float32.toLocaleString('en-US')} bytes (gzip ${bytes.float32Gzip.toLocaleString('en-US')})\n`);
+    const bytes = {
+      raw: shard.byteLength,
+      gzip: gzipSync(shard, { level: 9 }).byteLength,
+      float32: float32.shard.byteLength,
+      float32Gzip: gzipSync(float32.shard, { level: 9 }).byteLength,
+    };
+    out.write(
+      `wrote ${written.modelJsonPath}: weights ${bytes.raw.toLocaleString('en-US')} bytes (gzip ${bytes.gzip.toLocaleString('en-US')}); float32 ${bytes.float32.toLocaleString('en-US')} bytes (gzip ${bytes.float32Gzip.toLocaleString('en-US')})\n`,
+    );
     const command = `column-classifier quantize ${args.join(' ')}`;
-    const section = formatQuantizationReport({ result, naive, verified, bytes, golden: written.golden, backend: values.backend, command });
+    const section = formatQuantizationReport({
+      result,
+      naive,
+      verified,
+      bytes,
+      golden: written.golden,
+      backend: values.backend,
+      command,
+    });
     if (values.report === undefined) {
       await writeFile(join(values.out, 'QUANTIZATION.md'), section);
     } else {
@@ -157,7 +213,10 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
       await writeFile(values.report, withQuantizationSection(markdown, section));
       out.write(`wrote the Quantization section into ${values.report}\n`);
     }
-    if (written.golden !== undefined) out.write(`golden check after loading from disk (${values.backend}): ${written.golden.cases} case(s), max |diff| ${written.golden.maxAbsDiff.toExponential(2)}, tolerance ${written.golden.tolerance} — ${written.golden.passed ? 'ok' : 'MISMATCH'}\n`);
+    if (written.golden !== undefined)
+      out.write(
+        `golden check after loading from disk (${values.backend}): ${written.golden.cases} case(s), max |diff| ${written.golden.maxAbsDiff.toExponential(2)}, tolerance ${written.golden.tolerance} — ${written.golden.passed ? 'ok' : 'MISMATCH'}\n`,
+      );
     return written.golden?.passed === false ? 1 : 0;
   } catch (error) {
     if (error instanceof ContractError && error.code === 'contract/quantization-gate') {

@@ -27,18 +27,25 @@ function option(args: readonly string[], name: string): string | undefined {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
   const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new InputError('input/bad-argument', `render: ${name} needs a value.`);
+  if (value === undefined || value.startsWith('--'))
+    throw new InputError('input/bad-argument', `render: ${name} needs a value.`);
   return value;
 }
 
 function integer(text: string | undefined, name: string, min: number, max: number, fallback?: number): number {
   if (text === undefined) {
     if (fallback !== undefined) return fallback;
-    throw new InputError('input/bad-argument', `render: ${name} is required.\nusage: column-classifier ${RENDER_USAGE}`);
+    throw new InputError(
+      'input/bad-argument',
+      `render: ${name} is required.\nusage: column-classifier ${RENDER_USAGE}`,
+    );
   }
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError('input/bad-argument', `render: ${name} must be a whole number from ${min} to ${max}, got "${text}".`);
+    throw new InputError(
+      'input/bad-argument',
+      `render: ${name} must be a whole number from ${min} to ${max}, got "${text}".`,
+    );
   }
   return n;
 }
@@ -58,7 +65,11 @@ export async function runRender(args: readonly string[]): Promise<number> {
   for (let i = 0; i < args.length; i += 1) {
     const name = args[i] ?? '';
     if (flags.has(name)) continue;
-    if (!known.has(name)) throw new InputError('input/bad-argument', `render: unknown option "${name}".\nusage: column-classifier ${RENDER_USAGE}`);
+    if (!known.has(name))
+      throw new InputError(
+        'input/bad-argument',
+        `render: unknown option "${name}".\nusage: column-classifier ${RENDER_USAGE}`,
+      );
     i++;
   }
   const seed = integer(option(args, '--seed'), '--seed', 0, 2 ** 31);
@@ -66,11 +77,18 @@ export async function runRender(args: readonly string[]): Promise<number> {
   const columnsText = option(args, '--columns');
   const columns = columnsText === undefined ? undefined : integer(columnsText, '--columns', 1, MAX_COLUMNS);
   const out = option(args, '--out');
-  if (out === undefined) throw new InputError('input/bad-argument', `render: --out DIR is required.\nusage: column-classifier ${RENDER_USAGE}`);
+  if (out === undefined)
+    throw new InputError(
+      'input/bad-argument',
+      `render: --out DIR is required.\nusage: column-classifier ${RENDER_USAGE}`,
+    );
   const threeD = args.includes('--3d');
   const render3d = threeD ? options3d(args) : undefined;
   if (!threeD && ['--elevation', '--hand', '--scene'].some((name) => args.includes(name))) {
-    throw new InputError('input/bad-argument', 'render: --elevation, --hand and --scene are options of the 3D renderer; add --3d.');
+    throw new InputError(
+      'input/bad-argument',
+      'render: --elevation, --hand and --scene are options of the 3D renderer; add --3d.',
+    );
   }
   mkdirSync(out, { recursive: true });
   const images = [];
@@ -82,11 +100,29 @@ export async function runRender(args: readonly string[]): Promise<number> {
     if (render3d !== undefined) {
       const photo = renderSoroban3d({ ...render3d, seed: s, ...count1 });
       writePng(join(out, file), photo);
-      images.push({ file, seed: s, width: photo.width, height: photo.height, digits: photo.digits, corners: photo.corners, present: photo.present, visibility: photo.visibility, style: photo.style });
+      images.push({
+        file,
+        seed: s,
+        width: photo.width,
+        height: photo.height,
+        digits: photo.digits,
+        corners: photo.corners,
+        present: photo.present,
+        visibility: photo.visibility,
+        style: photo.style,
+      });
     } else {
       const photo = renderSoroban({ seed: s, ...count1 });
       writePng(join(out, file), photo);
-      images.push({ file, seed: s, width: photo.width, height: photo.height, digits: photo.digits, corners: photo.corners, style: photo.style });
+      images.push({
+        file,
+        seed: s,
+        width: photo.width,
+        height: photo.height,
+        digits: photo.digits,
+        corners: photo.corners,
+        style: photo.style,
+      });
     }
   }
   const labels = {
@@ -95,7 +131,9 @@ export async function runRender(args: readonly string[]): Promise<number> {
     count,
     note:
       'corners: the bead area (outer edges of the columns, frame bars excluded; for --3d on the plane of the rods) in fractions of the image, null when no soroban is in the picture; columns are equal in its perspective-corrected space.' +
-      (threeD ? ' visibility: per column, the fraction of its bead area hidden by a hand or outside the picture, and whether it can be read; present: the whole soroban is in view.' : ''),
+      (threeD
+        ? ' visibility: per column, the fraction of its bead area hidden by a hand or outside the picture, and whether it can be read; present: the whole soroban is in view.'
+        : ''),
     images,
   };
   writeFileSync(join(out, 'labels.json'), `${JSON.stringify(labels, null, 1)}\n`);
@@ -118,17 +156,24 @@ function options3d(args: readonly string[]): Omit<Render3dOptions, 'seed'> {
     const lo = Number(match?.[1]);
     const hi = Number(match?.[2]);
     if (match === null || !(lo >= 35 && hi <= 90 && lo <= hi)) {
-      throw new InputError('input/bad-argument', `render: --elevation must be MIN-MAX degrees within 35-90 (e.g. 35-50), got "${elevationText}".`);
+      throw new InputError(
+        'input/bad-argument',
+        `render: --elevation must be MIN-MAX degrees within 35-90 (e.g. 35-50), got "${elevationText}".`,
+      );
     }
     elevation = [lo, hi];
   }
   const handText = option(args, '--hand');
   const hand = handText === undefined ? undefined : Number(handText);
-  if (hand !== undefined && !(hand >= 0 && hand <= 1)) throw new InputError('input/bad-argument', `render: --hand must be a chance from 0 to 1, got "${handText}".`);
+  if (hand !== undefined && !(hand >= 0 && hand <= 1))
+    throw new InputError('input/bad-argument', `render: --hand must be a chance from 0 to 1, got "${handText}".`);
   const sceneText = option(args, '--scene');
   const scenes: readonly string[] = Object.values(SceneKind);
   if (sceneText !== undefined && !scenes.includes(sceneText)) {
-    throw new InputError('input/bad-argument', `render: --scene must be one of ${scenes.join(', ')}, got "${sceneText}".`);
+    throw new InputError(
+      'input/bad-argument',
+      `render: --scene must be one of ${scenes.join(', ')}, got "${sceneText}".`,
+    );
   }
   return {
     ...(elevation === undefined ? {} : { elevation: [elevation] }),

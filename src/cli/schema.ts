@@ -19,7 +19,10 @@ export async function runSchema(args: readonly string[]): Promise<number> {
     return 0;
   }
   if (args[0] !== '--write' || args.length > 2) {
-    throw new InputError('input/bad-argument', `schema: unexpected arguments ${args.join(' ')}; use "schema" or "schema --write [PATH]".`);
+    throw new InputError(
+      'input/bad-argument',
+      `schema: unexpected arguments ${args.join(' ')}; use "schema" or "schema --write [PATH]".`,
+    );
   }
   const path = args[1] ?? CONTRACT_SCHEMA_PATH;
   await writeFile(path, text);

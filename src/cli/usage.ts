@@ -6,14 +6,16 @@ export const CLASSIFY_USAGE = `classify IMAGE... --columns N [--corners x,y,x,y,
   classify --labels DIR/labels.json   read the images written by \`render\` and score them against their digits`;
 
 /** Usage of the inspect command. */
-export const INSPECT_USAGE = 'inspect MODEL [--sidecar PATH|none] [--golden [--backend wasm|cpu]] [--json]   MODEL: model.json, its directory, or an http(s) URL';
+export const INSPECT_USAGE =
+  'inspect MODEL [--sidecar PATH|none] [--golden [--backend wasm|cpu]] [--json]   MODEL: model.json, its directory, or an http(s) URL';
 
 /** Usage of the golden command. */
 export const GOLDEN_USAGE = `golden --model PATH [--tolerance T] IMAGE.png...   print golden cases for single-column images beside model.json
   golden --check --model PATH [--backend wasm,cpu]   run the contract's golden cases on each backend`;
 
 /** Usage of the seal command. */
-export const SEAL_USAGE = 'seal MODEL --contract FILE [--dry-run]   embed the contract (with shard sha256) into model.json after checking it';
+export const SEAL_USAGE =
+  'seal MODEL --contract FILE [--dry-run]   embed the contract (with shard sha256) into model.json after checking it';
 
 /** Usage of the schema command. */
 export const SCHEMA_USAGE = 'schema [--write PATH]   print or write the contract JSON Schema';

@@ -46,7 +46,8 @@ export function describeContractField(path: readonly PropertyKey[]): string | un
     for (const node of nodes.flatMap((n) => [n, ...(n.oneOf ?? []), ...(n.anyOf ?? [])])) {
       if (typeof key === 'number' && node.items !== undefined) next.push(node.items);
       else if (typeof key === 'string' && node.properties?.[key] !== undefined) next.push(node.properties[key]);
-      else if (typeof key === 'string' && typeof node.additionalProperties === 'object') next.push(node.additionalProperties);
+      else if (typeof key === 'string' && typeof node.additionalProperties === 'object')
+        next.push(node.additionalProperties);
     }
     if (next.length === 0) return undefined;
     nodes = next;

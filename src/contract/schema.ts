@@ -71,10 +71,14 @@ const inputSchema = z
       .strictObject({
         method: z
           .enum(ResizeMethod)
-          .describe('Sampling of each output pixel (pixel centres at +1/2, as src/preprocess does it): bilinear blends 4 neighbours, nearest takes the containing pixel.'),
+          .describe(
+            'Sampling of each output pixel (pixel centres at +1/2, as src/preprocess does it): bilinear blends 4 neighbours, nearest takes the containing pixel.',
+          ),
         prefilter: z
           .enum(Prefilter)
-          .describe('Anti-alias pre-filter before sampling: box averages f x f blocks (f = integer downscale factor), none samples the grey frame directly.'),
+          .describe(
+            'Anti-alias pre-filter before sampling: box averages f x f blocks (f = integer downscale factor), none samples the grey frame directly.',
+          ),
       })
       .describe('How each column box is resampled to height x width (the shared preprocessing module).'),
     inputRange: z
@@ -91,9 +95,15 @@ const inputSchema = z
 
 const normalizationSchema = z
   .discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('none').describe('The model applies no rescaling before its first convolution.') }),
     z.strictObject({
-      kind: z.literal('affine').describe('The model rescales its input itself (Keras Rescaling / Normalization, or the equivalent graph ops).'),
+      kind: z.literal('none').describe('The model applies no rescaling before its first convolution.'),
+    }),
+    z.strictObject({
+      kind: z
+        .literal('affine')
+        .describe(
+          'The model rescales its input itself (Keras Rescaling / Normalization, or the equivalent graph ops).',
+        ),
       ...affineFields,
     }),
   ])
@@ -114,8 +124,16 @@ const headSchema = z.strictObject({
   meaning: z.string().describe('What the head says, for people reading the contract.'),
 });
 
-const pointSchema = z.strictObject({ x: finite.describe('Normalized x (0 = left edge, 1 = right edge).'), y: finite.describe('Normalized y (0 = top, 1 = bottom).') });
-const quadSchema = z.strictObject({ topLeft: pointSchema, topRight: pointSchema, bottomRight: pointSchema, bottomLeft: pointSchema });
+const pointSchema = z.strictObject({
+  x: finite.describe('Normalized x (0 = left edge, 1 = right edge).'),
+  y: finite.describe('Normalized y (0 = top, 1 = bottom).'),
+});
+const quadSchema = z.strictObject({
+  topLeft: pointSchema,
+  topRight: pointSchema,
+  bottomRight: pointSchema,
+  bottomLeft: pointSchema,
+});
 
 const goldenInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -125,7 +143,11 @@ const goldenInputSchema = z.discriminatedUnion('kind', [
       .describe('Little-endian float32 values of the model input tensor, base64; height * width * channels values.'),
   }),
   z.strictObject({
-    kind: z.literal('png').describe('An image preprocessed by the contract: one column (the whole image), or a whole photo when `photo` is given.'),
+    kind: z
+      .literal('png')
+      .describe(
+        'An image preprocessed by the contract: one column (the whole image), or a whole photo when `photo` is given.',
+      ),
     path: nameString.describe('PNG file path relative to model.json.'),
     photo: z
       .strictObject({
@@ -152,7 +174,9 @@ const goldenSchema = z
           input: goldenInputSchema.describe('The golden input.'),
           expected: z
             .record(nameString, z.array(finite))
-            .describe('Expected output values per head name (one value per output unit; per column and unit for a photo case).'),
+            .describe(
+              'Expected output values per head name (one value per output unit; per column and unit for a photo case).',
+            ),
         }),
       )
       .min(1)
@@ -214,7 +238,7 @@ const contractObject = z.strictObject({
       readable: nameString
         .optional()
         .describe(
-          'Name of the readable head (sigmoid, [batch, 1]): the probability that the crop shows one whole, visible column. When given, a column\'s confidence is multiplied by it, so a hand, the picture edge or a misplaced quad gives a low confidence instead of a confident wrong digit.',
+          "Name of the readable head (sigmoid, [batch, 1]): the probability that the crop shows one whole, visible column. When given, a column's confidence is multiplied by it, so a hand, the picture edge or a misplaced quad gives a low confidence instead of a confident wrong digit.",
         ),
       heavenThreshold: z
         .number()

@@ -31,7 +31,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function codeOf(issue: z.core.$ZodIssue, root: unknown): ErrorCode {
   const checksValue = issue.code !== 'custom' && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key';
-  if (checksValue && issue.path.length > 0 && valueAt(root, issue.path) === undefined) return ContractShapeCode.missingField;
+  if (checksValue && issue.path.length > 0 && valueAt(root, issue.path) === undefined)
+    return ContractShapeCode.missingField;
   switch (issue.code) {
     case 'custom': {
       const code: unknown = issue.params?.['code'];
@@ -100,7 +101,16 @@ export function validateContract(json: unknown, source = 'the model contract'): 
     // An unknown key is reported at its own path, e.g. `input.inputRnage`.
     const unknown = issue.code === 'unrecognized_keys';
     const path = unknown ? [...at, issue.keys[0] ?? ''] : at;
-    const what = unknown ? `is not a contract field${issue.keys.length > 1 ? ` (nor ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : ''}` : issue.message;
+    const what = unknown
+      ? `is not a contract field${
+          issue.keys.length > 1
+            ? ` (nor ${issue.keys
+                .slice(1)
+                .map((k) => `"${k}"`)
+                .join(', ')})`
+            : ''
+        }`
+      : issue.message;
     const described = unknown ? undefined : describeContractField(issue.path);
     const text = [
       `${source}: field \`${formatPath(path)}\`: ${what}.`,
@@ -113,6 +123,12 @@ export function validateContract(json: unknown, source = 'the model contract'): 
   });
   const [first] = issues;
   if (first === undefined) throw new ContractError(ContractShapeCode.invalidValue, `${source} is invalid.`);
-  const more = issues.length > 1 ? `\n(${issues.length - 1} more problem(s):\n${issues.slice(1).map((i) => `  - ${i.message}`).join('\n')})` : '';
+  const more =
+    issues.length > 1
+      ? `\n(${issues.length - 1} more problem(s):\n${issues
+          .slice(1)
+          .map((i) => `  - ${i.message}`)
+          .join('\n')})`
+      : '';
   throw new ContractError(first.code, `${first.message}${more}`, { details: { issues } });
 }

@@ -38,7 +38,8 @@ export async function distStaleness(root: string): Promise<string | undefined> {
     for (const source of sources) {
       const file = resolve(dirname(path), source);
       const changed = await mtime(file);
-      if (changed !== undefined && changed > built) return `${source.replace(/^(\.\.\/)+/, '')} changed after dist/${bundle} was built`;
+      if (changed !== undefined && changed > built)
+        return `${source.replace(/^(\.\.\/)+/, '')} changed after dist/${bundle} was built`;
     }
   }
   return undefined;
@@ -57,10 +58,17 @@ export async function ensureDist(root: string, log: (line: string) => void): Pro
   if (stale === undefined) return undefined;
   log(`building dist/ (${stale})`);
   const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(process.execPath, ['esbuild.config.mjs'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['esbuild.config.mjs'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('error', fail);
     child.on('exit', done);
   });
-  if (code !== 0) throw new LoadError('load/unsupported-format', `doctor: building dist/ failed (node esbuild.config.mjs exited ${String(code)}); run \`npm run build\` to see why.`);
+  if (code !== 0)
+    throw new LoadError(
+      'load/unsupported-format',
+      `doctor: building dist/ failed (node esbuild.config.mjs exited ${String(code)}); run \`npm run build\` to see why.`,
+    );
   return stale;
 }

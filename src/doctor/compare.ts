@@ -50,7 +50,10 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Per-head max |Δ| and digit agreement of browser outputs against the Node reference, image by image. */
-export function compareOutputs(browser: readonly ImageOutputs[], node: readonly ImageOutputs[]): { headDiff: Record<string, number>; digitsAgree: number; columns: number } {
+export function compareOutputs(
+  browser: readonly ImageOutputs[],
+  node: readonly ImageOutputs[],
+): { headDiff: Record<string, number>; digitsAgree: number; columns: number } {
   let heaven = 0;
   let earth = 0;
   let digitsAgree = 0;
@@ -77,25 +80,62 @@ export function compareOutputs(browser: readonly ImageOutputs[], node: readonly 
  *
  * @param tolerance - the contract's golden tolerance: the largest |Δ| allowed per output value
  */
-export function rowOf(engine: Engine, result: ConfigResult, node: readonly ImageOutputs[], tolerance: number): DoctorRow {
+export function rowOf(
+  engine: Engine,
+  result: ConfigResult,
+  node: readonly ImageOutputs[],
+  tolerance: number,
+): DoctorRow {
   const { headDiff, digitsAgree, columns } = compareOutputs(result.outputs, node);
   // The largest batch is the one that says most about a frame of the element; golden columns come one per call.
   const batchColumns = result.batchColumns.length === 0 ? undefined : Math.max(...result.batchColumns);
   const msPerBatch = median(result.batchMs.filter((_, i) => result.batchColumns[i] === batchColumns));
-  const base = { engine, config: result.id, backendUsed: result.backendUsed, headDiff, digitsAgree, columns, msPerBatch, batchColumns };
+  const base = {
+    engine,
+    config: result.id,
+    backendUsed: result.backendUsed,
+    headDiff,
+    digitsAgree,
+    columns,
+    msPerBatch,
+    batchColumns,
+  };
   const wanted = result.id.startsWith('webgl') ? 'webgl' : result.id;
   const refusal = result.warnings.find((w) => w.details?.['backend'] === wanted) ?? result.error;
   if (result.backendUsed !== wanted && refusal !== undefined) {
     const checks = refusal.details?.['selfChecks'];
-    const failedCheck = Array.isArray(checks) ? (checks as { backend?: unknown; maxAbsDiff?: unknown; passed?: unknown }[]).find((c) => c.backend === wanted && c.passed === false) : undefined;
+    const failedCheck = Array.isArray(checks)
+      ? (checks as { backend?: unknown; maxAbsDiff?: unknown; passed?: unknown }[]).find(
+          (c) => c.backend === wanted && c.passed === false,
+        )
+      : undefined;
     const measured = refusal.details?.['maxAbsDiff'] ?? failedCheck?.maxAbsDiff;
     const byHead = refusal.details?.['byHead'];
-    const perHead = typeof byHead === 'object' && byHead !== null ? Object.entries(byHead).map(([h, d]) => `${h} ${Number(d).toExponential(2)}`).join(', ') : '';
+    const perHead =
+      typeof byHead === 'object' && byHead !== null
+        ? Object.entries(byHead)
+            .map(([h, d]) => `${h} ${Number(d).toExponential(2)}`)
+            .join(', ')
+        : '';
     const goldenMismatch = refusal.code === 'backend/golden-mismatch' || failedCheck !== undefined;
-    if (!goldenMismatch && refusal.code !== undefined && (UNAVAILABLE_CODES.has(refusal.code) || refusal.code === 'backend/fallback')) {
-      return { ...base, headDiff: {}, digitsAgree: 0, selfCheck: undefined, verdict: 'N/A', note: `${engine} has no usable ${result.id} backend here: ${refusal.message}` };
+    if (
+      !goldenMismatch &&
+      refusal.code !== undefined &&
+      (UNAVAILABLE_CODES.has(refusal.code) || refusal.code === 'backend/fallback')
+    ) {
+      return {
+        ...base,
+        headDiff: {},
+        digitsAgree: 0,
+        selfCheck: undefined,
+        verdict: 'N/A',
+        note: `${engine} has no usable ${result.id} backend here: ${refusal.message}`,
+      };
     }
-    const fellBack = result.backendUsed === undefined ? 'nothing ran' : `the worker fell back to ${result.backendUsed}, as users' would`;
+    const fellBack =
+      result.backendUsed === undefined
+        ? 'nothing ran'
+        : `the worker fell back to ${result.backendUsed}, as users' would`;
     return {
       ...base,
       headDiff: {},
@@ -108,23 +148,49 @@ export function rowOf(engine: Engine, result: ConfigResult, node: readonly Image
     };
   }
   if (result.error !== undefined) {
-    return { ...base, selfCheck: result.selfCheck?.maxAbsDiff, verdict: 'FAIL', note: `[${result.error.code ?? 'error'}] ${result.error.message}` };
+    return {
+      ...base,
+      selfCheck: result.selfCheck?.maxAbsDiff,
+      verdict: 'FAIL',
+      note: `[${result.error.code ?? 'error'}] ${result.error.message}`,
+    };
   }
   const problems: string[] = [];
-  if (result.selfCheck !== undefined && !result.selfCheck.passed) problems.push(`self-check ${result.selfCheck.maxAbsDiff.toExponential(2)} > ${result.selfCheck.tolerance}`);
-  for (const [head, diff] of Object.entries(headDiff)) if (!(diff <= tolerance)) problems.push(`${head} differs from Node by ${diff.toExponential(2)} > ${tolerance}`);
+  if (result.selfCheck !== undefined && !result.selfCheck.passed)
+    problems.push(`self-check ${result.selfCheck.maxAbsDiff.toExponential(2)} > ${result.selfCheck.tolerance}`);
+  for (const [head, diff] of Object.entries(headDiff))
+    if (!(diff <= tolerance)) problems.push(`${head} differs from Node by ${diff.toExponential(2)} > ${tolerance}`);
   if (digitsAgree !== columns) problems.push(`${columns - digitsAgree} of ${columns} digits differ from Node`);
   if (result.backendUsed !== wanted) problems.push(`ran on ${result.backendUsed ?? 'nothing'} instead of ${wanted}`);
   if (problems.length > 0 && result.selfCheck?.passed === true) {
     // The case doctor exists for: numbers the load-time self-check lets through.
-    problems.push(`the worker's golden self-check passed (${result.selfCheck.maxAbsDiff.toExponential(1)} ≤ ${result.selfCheck.tolerance}), so users get this backend: its ${result.selfCheck.cases} golden case(s) do not exercise what these images do`);
+    problems.push(
+      `the worker's golden self-check passed (${result.selfCheck.maxAbsDiff.toExponential(1)} ≤ ${result.selfCheck.tolerance}), so users get this backend: its ${result.selfCheck.cases} golden case(s) do not exercise what these images do`,
+    );
   }
-  return { ...base, selfCheck: result.selfCheck?.maxAbsDiff, verdict: problems.length === 0 ? 'PASS' : 'FAIL', note: problems.length === 0 ? undefined : problems.join('; ') };
+  return {
+    ...base,
+    selfCheck: result.selfCheck?.maxAbsDiff,
+    verdict: problems.length === 0 ? 'PASS' : 'FAIL',
+    note: problems.length === 0 ? undefined : problems.join('; '),
+  };
 }
 
 /** Rows for an engine that is not installed. */
 export function notInstalledRows(engine: Engine, configs: readonly string[], why: string): DoctorRow[] {
-  return configs.map((config) => ({ engine, config, backendUsed: undefined, selfCheck: undefined, headDiff: {}, digitsAgree: 0, columns: 0, msPerBatch: undefined, batchColumns: undefined, verdict: 'NOT INSTALLED', note: why }));
+  return configs.map((config) => ({
+    engine,
+    config,
+    backendUsed: undefined,
+    selfCheck: undefined,
+    headDiff: {},
+    digitsAgree: 0,
+    columns: 0,
+    msPerBatch: undefined,
+    batchColumns: undefined,
+    verdict: 'NOT INSTALLED',
+    note: why,
+  }));
 }
 
 /** Rows for an engine whose page failed as a whole. */

@@ -80,7 +80,12 @@ export class EngineLauncher {
       const launchOptions =
         engine === 'chromium'
           ? { executablePath: this.browsers.CHROMIUM_PATH, headless: true, args: [...this.browsers.CHROMIUM_ARGS] }
-          : { browser: 'firefox' as const, executablePath: this.browsers.FIREFOX_PATH, headless: true, env: { ...process.env, DISPLAY: await this.xDisplay() } };
+          : {
+              browser: 'firefox' as const,
+              executablePath: this.browsers.FIREFOX_PATH,
+              headless: true,
+              env: { ...process.env, DISPLAY: await this.xDisplay() },
+            };
       const browser = await puppeteer.launch(launchOptions);
       const page = await browser.newPage();
       await page.goto(url);
@@ -96,16 +101,28 @@ export class EngineLauncher {
       // The browser drivers are optional peer dependencies of the package: an app installs them only to run the doctor.
       if (isMissingModule(error)) {
         const driver = engine === 'webkit' ? 'webdriverio@9' : 'puppeteer-core@24';
-        throw new BackendError('backend/unavailable', `doctor: ${engine} is installed but its driver is not: ${String(error)}. Install it beside column-classifier: npm install --save-dev ${driver}.`, { cause: error });
+        throw new BackendError(
+          'backend/unavailable',
+          `doctor: ${engine} is installed but its driver is not: ${String(error)}. Install it beside column-classifier: npm install --save-dev ${driver}.`,
+          { cause: error },
+        );
       }
-      throw new BackendError('backend/unavailable', `doctor: ${engine} could not be started: ${String(error)}.`, { cause: error });
+      throw new BackendError('backend/unavailable', `doctor: ${engine} could not be started: ${String(error)}.`, {
+        cause: error,
+      });
     }
   }
 
   private async openWebKit(url: string): Promise<OpenEngine> {
     const port = await this.browsers.startWebKitDriver(await this.xDisplay());
     const { remote } = await import('webdriverio');
-    const browser = await remote({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', capabilities: this.browsers.webkitCapabilities() as WebdriverIO.Capabilities });
+    const browser = await remote({
+      hostname: '127.0.0.1',
+      port,
+      path: '/',
+      logLevel: 'error',
+      capabilities: this.browsers.webkitCapabilities() as WebdriverIO.Capabilities,
+    });
     await browser.url(url);
     return {
       close: async () => {

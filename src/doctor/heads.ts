@@ -26,8 +26,18 @@ export interface HeadIdentification {
 }
 
 /** Merges the topology's outputs with the units measured by running the model once. */
-export function measuredOutputs(outputs: readonly ModelOutput[], units: Readonly<Record<string, number>>): MeasuredOutput[] {
-  return outputs.map((o) => ({ index: o.index, key: o.key, aliases: o.aliases, shape: o.shape, activation: o.activation, units: units[o.key] ?? Number.NaN }));
+export function measuredOutputs(
+  outputs: readonly ModelOutput[],
+  units: Readonly<Record<string, number>>,
+): MeasuredOutput[] {
+  return outputs.map((o) => ({
+    index: o.index,
+    key: o.key,
+    aliases: o.aliases,
+    shape: o.shape,
+    activation: o.activation,
+    units: units[o.key] ?? Number.NaN,
+  }));
 }
 
 /** Finds the heaven (1 unit, sigmoid) and earth (5 units, softmax) outputs; ambiguity leaves a head unidentified. */
@@ -61,17 +71,31 @@ function resolve(outputs: readonly MeasuredOutput[], name: string): MeasuredOutp
 }
 
 /** Checks the contract's heaven and earth bindings against the identified heads. */
-export function checkBinding(contract: ModelContract, outputs: readonly MeasuredOutput[], identified: HeadIdentification): { checks: BindingCheck[]; swapped: boolean } {
+export function checkBinding(
+  contract: ModelContract,
+  outputs: readonly MeasuredOutput[],
+  identified: HeadIdentification,
+): { checks: BindingCheck[]; swapped: boolean } {
   const checks = (['heaven', 'earth'] as const).map((role): BindingCheck => {
     const headName = contract.decode[role];
     const head = contract.heads.find((h) => h.name === headName);
     const boundTo = head === undefined ? undefined : resolve(outputs, head.output);
     const wanted = identified[role];
-    return { role, head: headName, boundTo, identified: wanted, correct: boundTo !== undefined && wanted !== undefined && boundTo.key === wanted.key };
+    return {
+      role,
+      head: headName,
+      boundTo,
+      identified: wanted,
+      correct: boundTo !== undefined && wanted !== undefined && boundTo.key === wanted.key,
+    };
   });
   const [heaven, earth] = checks as [BindingCheck, BindingCheck];
   const swapped =
-    heaven.boundTo !== undefined && earth.boundTo !== undefined && heaven.identified !== undefined && earth.identified !== undefined &&
-    heaven.boundTo.key === earth.identified.key && earth.boundTo.key === heaven.identified.key;
+    heaven.boundTo !== undefined &&
+    earth.boundTo !== undefined &&
+    heaven.identified !== undefined &&
+    earth.identified !== undefined &&
+    heaven.boundTo.key === earth.identified.key &&
+    earth.boundTo.key === heaven.identified.key;
   return { checks, swapped };
 }

@@ -52,9 +52,21 @@ export function hypothesesFor(channels: number): Hypothesis[] {
  *
  * @param frame - [H, W, 3|4] pixels 0..255; not disposed
  */
-export function feedFor(frame: tf.Tensor3D, geometry: ColumnGeometry, h: Hypothesis, size: { height: number; width: number; channels: 1 | 3 }): tf.Tensor4D {
-  const spec = { height: size.height, width: size.width, resize: h.resize, prefilter: h.prefilter, inputRange: { min: h.range.min, max: h.range.max } };
-  if (h.colour === 'grey') return preprocessColumns(frame, geometry, { ...spec, channels: size.channels, grey: 'bt601' });
+export function feedFor(
+  frame: tf.Tensor3D,
+  geometry: ColumnGeometry,
+  h: Hypothesis,
+  size: { height: number; width: number; channels: 1 | 3 },
+): tf.Tensor4D {
+  const spec = {
+    height: size.height,
+    width: size.width,
+    resize: h.resize,
+    prefilter: h.prefilter,
+    inputRange: { min: h.range.min, max: h.range.max },
+  };
+  if (h.colour === 'grey')
+    return preprocessColumns(frame, geometry, { ...spec, channels: size.channels, grey: 'bt601' });
   // One channel at a time through the same crop and resize: a frame whose R, G and B all hold that channel has it as its grey.
   return tf.tidy(() => {
     const order = h.colour === 'rgb' ? [0, 1, 2] : [2, 1, 0];

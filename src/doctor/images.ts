@@ -29,7 +29,17 @@ const ONE_COLUMN: ColumnGeometry = { columns: 1, corners: WHOLE_FRAME, margins: 
 /** The contract's golden PNG cases (single columns and whole photos), served from the model's directory under `modelPrefix`. */
 export function goldenImages(contract: ModelContract, modelPrefix: string): ImageJob[] {
   return (contract.golden?.cases ?? []).flatMap((c, i) =>
-    c.input.kind === 'png' ? [{ name: c.name ?? `golden ${i}`, node: { kind: 'model' as const, path: c.input.path }, url: new URL(c.input.path, `http://x${modelPrefix}`).pathname, geometry: goldenGeometry(c.input), digits: undefined }] : [],
+    c.input.kind === 'png'
+      ? [
+          {
+            name: c.name ?? `golden ${i}`,
+            node: { kind: 'model' as const, path: c.input.path },
+            url: new URL(c.input.path, `http://x${modelPrefix}`).pathname,
+            geometry: goldenGeometry(c.input),
+            digits: undefined,
+          },
+        ]
+      : [],
   );
 }
 
@@ -58,12 +68,22 @@ export async function goldenSorobans(modelDir: string, modelPrefix: string): Pro
   } catch (cause) {
     throw new InputError('input/bad-argument', `${path} is not valid JSON: ${String(cause)}.`, { cause });
   }
-  const sorobans = typeof index === 'object' && index !== null ? ((index as { sorobans?: unknown }).sorobans ?? []) : undefined;
-  if (!Array.isArray(sorobans)) throw new InputError('input/bad-argument', `${path}: must be an object whose "sorobans" is an array.`);
+  const sorobans =
+    typeof index === 'object' && index !== null ? ((index as { sorobans?: unknown }).sorobans ?? []) : undefined;
+  if (!Array.isArray(sorobans))
+    throw new InputError('input/bad-argument', `${path}: must be an object whose "sorobans" is an array.`);
   return sorobans.map((entry: unknown, i) => {
     const { path: file, digits, corners } = (entry ?? {}) as { path?: unknown; digits?: unknown; corners?: unknown };
-    if (typeof file !== 'string' || !Array.isArray(digits) || !digits.every((d) => Number.isInteger(d)) || !isQuad(corners)) {
-      throw new InputError('input/bad-argument', `${path}: sorobans[${i}] needs path, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`);
+    if (
+      typeof file !== 'string' ||
+      !Array.isArray(digits) ||
+      !digits.every((d) => Number.isInteger(d)) ||
+      !isQuad(corners)
+    ) {
+      throw new InputError(
+        'input/bad-argument',
+        `${path}: sorobans[${i}] needs path, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`,
+      );
     }
     return {
       name: file,
@@ -78,12 +98,29 @@ export async function goldenSorobans(modelDir: string, modelPrefix: string): Pro
 /** The images of `--images DIR`, served under `prefix`. */
 export async function directoryImages(dir: string, prefix: string): Promise<ImageJob[]> {
   const labels = join(dir, 'labels.json');
-  if (await stat(labels).then(() => true, () => false)) {
+  if (
+    await stat(labels).then(
+      () => true,
+      () => false,
+    )
+  ) {
     return (await readLabels(labels)).map((image) => {
       const file = image.path.slice(dir.length).replace(/^\/+/, '');
-      return { name: file, node: { kind: 'file' as const, path: image.path }, url: `${prefix}${file}`, geometry: image.geometry, digits: image.digits };
+      return {
+        name: file,
+        node: { kind: 'file' as const, path: image.path },
+        url: `${prefix}${file}`,
+        geometry: image.geometry,
+        digits: image.digits,
+      };
     });
   }
   const files = (await readdir(dir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
-  return files.map((file) => ({ name: file, node: { kind: 'file' as const, path: join(dir, file) }, url: `${prefix}${file}`, geometry: ONE_COLUMN, digits: undefined }));
+  return files.map((file) => ({
+    name: file,
+    node: { kind: 'file' as const, path: join(dir, file) },
+    url: `${prefix}${file}`,
+    geometry: ONE_COLUMN,
+    digits: undefined,
+  }));
 }

@@ -12,14 +12,26 @@ import type { ImageJob } from './images.ts';
 import type { ImageOutputs } from './protocol.ts';
 
 /** Reads every image with the Node reference pipeline. */
-export async function nodeOutputs(model: ClassifierModel, source: ModelSource, images: readonly ImageJob[]): Promise<ImageOutputs[]> {
+export async function nodeOutputs(
+  model: ClassifierModel,
+  source: ModelSource,
+  images: readonly ImageJob[],
+): Promise<ImageOutputs[]> {
   const outputs: ImageOutputs[] = [];
   for (const image of images) {
-    const bytes = image.node.kind === 'model' ? await source.readBytes(image.node.path) : new Uint8Array(await readFile(image.node.path));
+    const bytes =
+      image.node.kind === 'model'
+        ? await source.readBytes(image.node.path)
+        : new Uint8Array(await readFile(image.node.path));
     const frame = imageTensor(decodeImage(bytes, image.name));
     try {
       const { columns } = await readColumns(model, frame, image.geometry);
-      outputs.push({ name: image.name, heaven: columns.map((c) => c.heaven), earth: columns.map((c) => [...c.earth]), digits: columns.map((c) => c.digit) });
+      outputs.push({
+        name: image.name,
+        heaven: columns.map((c) => c.heaven),
+        earth: columns.map((c) => [...c.earth]),
+        digits: columns.map((c) => c.digit),
+      });
     } finally {
       frame.dispose();
     }

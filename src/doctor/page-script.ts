@@ -15,7 +15,11 @@ type ClientModule = { readonly ClassifierClient: typeof ClassifierClient };
 const ELEMENT_BUNDLE: string = '/column-classifier.js';
 
 async function post(message: PageMessage): Promise<void> {
-  await fetch('/__doctor/report', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
+  await fetch('/__doctor/report', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(message),
+  });
 }
 
 async function bitmapOf(url: string): Promise<ImageBitmap> {
@@ -36,7 +40,8 @@ function errorOf(error: unknown): NonNullable<ConfigResult['error']> {
 
 async function runConfig(module: ClientModule, config: PageConfig, index: number): Promise<ConfigResult> {
   const backendConfig = config.configs[index]!;
-  const say = (message: string): Promise<void> => post({ kind: 'progress', engine: config.engine, message: `${backendConfig.id}: ${message}` });
+  const say = (message: string): Promise<void> =>
+    post({ kind: 'progress', engine: config.engine, message: `${backendConfig.id}: ${message}` });
   await say('starting the worker');
   let client: ClassifierClient | undefined;
   const outputs: ImageOutputs[] = [];
@@ -51,7 +56,12 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
       // cpu as the fallback, as users' preference lists end: a backend the self-check refuses is then reported
       // with its per-head golden differences (a warning), and the row shows what users would get instead.
       backends: backendConfig.backend === 'cpu' ? ['cpu'] : [backendConfig.backend, 'cpu'],
-      onWarning: (warning) => warnings.push({ code: warning.code, message: warning.message, details: warning.details === undefined ? undefined : { ...warning.details } }),
+      onWarning: (warning) =>
+        warnings.push({
+          code: warning.code,
+          message: warning.message,
+          details: warning.details === undefined ? undefined : { ...warning.details },
+        }),
       flags: backendConfig.flags,
       warmUpColumns: Math.max(1, ...config.images.map((i) => i.geometry.columns)),
       // SwiftShader compiles shaders slowly on a busy 2-core machine.
@@ -61,11 +71,18 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
     backendUsed = client.runtime.backend;
     selfCheck = client.runtime.selfChecks.find((c) => c.backend === backendConfig.backend);
     for (let pass = 0; pass <= config.timedPasses; pass++) {
-      await say(pass === 0 ? `classifying ${config.images.length} image(s)` : `timing pass ${pass} of ${config.timedPasses}`);
+      await say(
+        pass === 0 ? `classifying ${config.images.length} image(s)` : `timing pass ${pass} of ${config.timedPasses}`,
+      );
       for (const image of config.images) {
         const result = await client.classify(await bitmapOf(image.url), image.geometry);
         if (pass === 0) {
-          outputs.push({ name: image.name, heaven: result.columns.map((c) => c.heaven), earth: result.columns.map((c) => [...c.earth]), digits: result.columns.map((c) => c.digit) });
+          outputs.push({
+            name: image.name,
+            heaven: result.columns.map((c) => c.heaven),
+            earth: result.columns.map((c) => [...c.earth]),
+            digits: result.columns.map((c) => c.digit),
+          });
         } else {
           batchMs.push(result.timings.total);
           batchColumns.push(image.geometry.columns);
@@ -74,7 +91,16 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
     }
     return { id: backendConfig.id, backendUsed, selfCheck, outputs, batchMs, batchColumns, warnings, error: undefined };
   } catch (error) {
-    return { id: backendConfig.id, backendUsed, selfCheck, outputs, batchMs, batchColumns, warnings, error: errorOf(error) };
+    return {
+      id: backendConfig.id,
+      backendUsed,
+      selfCheck,
+      outputs,
+      batchMs,
+      batchColumns,
+      warnings,
+      error: errorOf(error),
+    };
   } finally {
     client?.dispose();
   }

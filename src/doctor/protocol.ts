@@ -62,16 +62,28 @@ export interface ConfigResult {
   /** The backend the worker ended on (cpu when it refused the one asked for). */
   readonly backendUsed: string | undefined;
   /** The worker's golden self-check on that backend. */
-  readonly selfCheck: { readonly maxAbsDiff: number; readonly tolerance: number; readonly cases: number; readonly passed: boolean } | undefined;
+  readonly selfCheck:
+    | { readonly maxAbsDiff: number; readonly tolerance: number; readonly cases: number; readonly passed: boolean }
+    | undefined;
   readonly outputs: readonly ImageOutputs[];
   /** Worker-side milliseconds (preprocess + predict + decode) of each timed classify call. */
   readonly batchMs: readonly number[];
   /** Columns per classify call (the batch size). */
   readonly batchColumns: readonly number[];
   /** Warnings the worker sent while starting (a backend refused by its self-check, a failed backend init). */
-  readonly warnings: readonly { readonly code: string | undefined; readonly message: string; readonly details: Readonly<Record<string, unknown>> | undefined }[];
+  readonly warnings: readonly {
+    readonly code: string | undefined;
+    readonly message: string;
+    readonly details: Readonly<Record<string, unknown>> | undefined;
+  }[];
   /** When the worker could not start or classify: the error's code, message and details. */
-  readonly error: { readonly code: string | undefined; readonly message: string; readonly details: Readonly<Record<string, unknown>> | undefined } | undefined;
+  readonly error:
+    | {
+        readonly code: string | undefined;
+        readonly message: string;
+        readonly details: Readonly<Record<string, unknown>> | undefined;
+      }
+    | undefined;
 }
 
 /** A progress message from the page. */

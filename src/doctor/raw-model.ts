@@ -30,13 +30,20 @@ export async function buildRawModel(inspection: ModelInspection): Promise<RawMod
   if (loadError !== undefined) throw new LoadError(loadError.code, loadError.message);
   const input = inspection.topology.inputs[0];
   if (input === undefined || inspection.topology.inputs.length !== 1) {
-    throw new LoadError('load/unsupported-format', `${inspection.source} has ${inspection.topology.inputs.length} inputs; doctor --diagnose handles single-input image models.`);
+    throw new LoadError(
+      'load/unsupported-format',
+      `${inspection.source} has ${inspection.topology.inputs.length} inputs; doctor --diagnose handles single-input image models.`,
+    );
   }
   const groups = inspection.groupBytes;
   const weightData = new Uint8Array(groups.reduce((n, g) => n + (g?.byteLength ?? 0), 0));
   let at = 0;
   for (const bytes of groups) {
-    if (bytes === undefined) throw new LoadError('load/truncated', `${inspection.source}: a weight group is missing; give the model with all its shards.`);
+    if (bytes === undefined)
+      throw new LoadError(
+        'load/truncated',
+        `${inspection.source}: a weight group is missing; give the model with all its shards.`,
+      );
     weightData.set(bytes, at);
     at += bytes.byteLength;
   }
@@ -50,9 +57,14 @@ export async function buildRawModel(inspection: ModelInspection): Promise<RawMod
   };
   let tfModel: tf.GraphModel | tf.LayersModel;
   try {
-    tfModel = model.format === 'graph-model' ? await tf.loadGraphModel(tf.io.fromMemory(artifacts)) : await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    tfModel =
+      model.format === 'graph-model'
+        ? await tf.loadGraphModel(tf.io.fromMemory(artifacts))
+        : await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
-    throw new LoadError('load/unsupported-format', `TF.js could not build ${inspection.source}: ${String(error)}.`, { cause: error });
+    throw new LoadError('load/unsupported-format', `TF.js could not build ${inspection.source}: ${String(error)}.`, {
+      cause: error,
+    });
   }
   const outputs = inspection.topology.outputs;
   return {
@@ -62,7 +74,10 @@ export async function buildRawModel(inspection: ModelInspection): Promise<RawMod
       let tensors: tf.Tensor[];
       let keys: string[];
       if (tfModel instanceof tf.GraphModel) {
-        const out = tfModel.execute({ [input.feedName]: batch }, outputs.map((o) => o.fetchName));
+        const out = tfModel.execute(
+          { [input.feedName]: batch },
+          outputs.map((o) => o.fetchName),
+        );
         tensors = Array.isArray(out) ? out : [out];
         keys = outputs.map((o) => o.key);
       } else {

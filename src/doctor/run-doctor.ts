@@ -42,7 +42,11 @@ export interface DoctorReport {
   /** Where the tolerance came from. */
   readonly toleranceSource: string;
   readonly images: readonly { readonly name: string; readonly columns: number }[];
-  readonly engines: readonly { readonly engine: Engine; readonly installed: boolean; readonly userAgent: string | undefined }[];
+  readonly engines: readonly {
+    readonly engine: Engine;
+    readonly installed: boolean;
+    readonly userAgent: string | undefined;
+  }[];
   readonly rows: readonly DoctorRow[];
 }
 
@@ -73,7 +77,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const images: ImageJob[] = remote ? [] : goldenImages(model.contract, '/__model/');
   if (!remote) {
     // The index may list a photo the contract already has as a golden case.
-    for (const photo of await goldenSorobans(dirname(source.description), '/__model/')) if (!images.some((i) => i.url === photo.url)) images.push(photo);
+    for (const photo of await goldenSorobans(dirname(source.description), '/__model/'))
+      if (!images.some((i) => i.url === photo.url)) images.push(photo);
   }
   if (options.imagesDir !== undefined) {
     mounts.push({ prefix: '/__images/', dir: options.imagesDir });
@@ -81,10 +86,16 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   if (images.length === 0) {
     model.dispose();
-    throw new InputError('input/bad-argument', 'doctor: no images to compare: the contract has no golden PNG cases (or the model is remote); give --images DIR.');
+    throw new InputError(
+      'input/bad-argument',
+      'doctor: no images to compare: the contract has no golden PNG cases (or the model is remote); give --images DIR.',
+    );
   }
   const tolerance = model.contract.golden?.tolerance ?? DEFAULT_TOLERANCE;
-  const toleranceSource = model.contract.golden === undefined ? `no golden section in the contract; doctor's default ${DEFAULT_TOLERANCE}` : 'contract golden.tolerance';
+  const toleranceSource =
+    model.contract.golden === undefined
+      ? `no golden section in the contract; doctor's default ${DEFAULT_TOLERANCE}`
+      : 'contract golden.tolerance';
   say(`Node reference: ${images.length} image(s)`);
   const reference = await nodeOutputs(model, source, images);
   model.dispose();
@@ -115,7 +126,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     for (const engine of options.engines ?? ENGINES) {
       if (!installed[engine]) {
         engines.push({ engine, installed: false, userAgent: undefined });
-        rows.push(...notInstalledRows(engine, configIds, `${engine} is not installed: ${launcher.installHints()[engine]}; not counted as a failure.`));
+        rows.push(
+          ...notInstalledRows(
+            engine,
+            configIds,
+            `${engine} is not installed: ${launcher.installHints()[engine]}; not counted as a failure.`,
+          ),
+        );
         continue;
       }
       say(`${engine}: starting`);
@@ -124,7 +141,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       try {
         const result = new Promise<PageResult>((resolve, reject) => {
           waiting.set(engine, { resolve, reject });
-          timer = setTimeout(() => reject(new Error(`no result within ${Math.round((options.engineTimeoutMs ?? 1_200_000) / 1000)} s`)), options.engineTimeoutMs ?? 1_200_000);
+          timer = setTimeout(
+            () => reject(new Error(`no result within ${Math.round((options.engineTimeoutMs ?? 1_200_000) / 1000)} s`)),
+            options.engineTimeoutMs ?? 1_200_000,
+          );
         });
         open = await launcher.open(engine, `${server.origin}/__doctor/index.html?engine=${engine}`);
         const page = await result;
@@ -132,7 +152,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         rows.push(...page.results.map((r) => rowOf(engine, r, reference, tolerance)));
       } catch (error) {
         engines.push({ engine, installed: true, userAgent: undefined });
-        rows.push(...failedRows(engine, configIds, `the doctor page did not complete in ${engine}: ${error instanceof Error ? error.message : String(error)}`));
+        rows.push(
+          ...failedRows(
+            engine,
+            configIds,
+            `the doctor page did not complete in ${engine}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
       } finally {
         clearTimeout(timer);
         waiting.delete(engine);

@@ -24,7 +24,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.map': 'application/json',
 };
 
-const PAGE_HTML = '<!doctype html><meta charset="utf-8"><title>column-classifier doctor</title><script type="module" src="/__doctor/page.js"></script>';
+const PAGE_HTML =
+  '<!doctype html><meta charset="utf-8"><title>column-classifier doctor</title><script type="module" src="/__doctor/page.js"></script>';
 
 /** A directory served under a URL prefix. */
 export interface Mount {
@@ -100,15 +101,20 @@ export async function startDoctorServer(options: DoctorServerOptions): Promise<D
       }
       if (path === '/__doctor/config.json') {
         const engine = url.searchParams.get('engine') as Engine;
-        response.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES['.json'] }).end(JSON.stringify(options.configFor(engine)));
+        response
+          .writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES['.json'] })
+          .end(JSON.stringify(options.configFor(engine)));
         return;
       }
       const mount = options.mounts.find((m) => path.startsWith(m.prefix));
-      const file = mount === undefined ? inside(options.distDir, path) : inside(mount.dir, path.slice(mount.prefix.length));
+      const file =
+        mount === undefined ? inside(options.distDir, path) : inside(mount.dir, path.slice(mount.prefix.length));
       try {
         if (file === undefined || !(await stat(file)).isFile()) throw new Error('not a file');
         const body = await readFile(file);
-        response.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+        response
+          .writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' })
+          .end(body);
       } catch {
         response.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end(`Not found: ${path}`);
       }
@@ -117,7 +123,11 @@ export async function startDoctorServer(options: DoctorServerOptions): Promise<D
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new LoadError('load/network', `doctor: the local server could not listen: ${String(error)}.`, { cause: error })));
+    server.once('error', (error) =>
+      reject(
+        new LoadError('load/network', `doctor: the local server could not listen: ${String(error)}.`, { cause: error }),
+      ),
+    );
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;

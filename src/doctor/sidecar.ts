@@ -42,7 +42,11 @@ function headShape(output: MeasuredOutput): (number | null)[] {
 export async function contractFromDiagnosis(inputs: ContractInputs): Promise<Record<string, unknown>> {
   const { inspection, raw, best, heaven, earth, size } = inputs;
   const map = raw.input.map;
-  const golden: { name: string; input: { kind: 'float32-base64'; data: string }; expected: Record<string, number[]> }[] = [];
+  const golden: {
+    name: string;
+    input: { kind: 'float32-base64'; data: string };
+    expected: Record<string, number[]>;
+  }[] = [];
   for (const [i, image] of inputs.images.entries()) {
     if (golden.length >= GOLDEN_COLUMNS) break;
     const batch = feedFor(image.frame, image.geometry, best, size);
@@ -54,7 +58,10 @@ export async function contractFromDiagnosis(inputs: ContractInputs): Promise<Rec
           golden.push({
             name: `labelled image ${i + 1}, column ${c + 1}`,
             input: { kind: 'float32-base64', data: float32ToBase64((await column.data()) as Float32Array) },
-            expected: { heaven: Array.from(values[heaven.key]?.values ?? []), earth: Array.from(values[earth.key]?.values ?? []) },
+            expected: {
+              heaven: Array.from(values[heaven.key]?.values ?? []),
+              earth: Array.from(values[earth.key]?.values ?? []),
+            },
           });
         } finally {
           column.dispose();
@@ -64,7 +71,9 @@ export async function contractFromDiagnosis(inputs: ContractInputs): Promise<Rec
       batch.dispose();
     }
   }
-  const shards = Object.fromEntries(inspection.shards.flatMap((s) => (s.sha256 === undefined ? [] : [[s.path, s.sha256]])));
+  const shards = Object.fromEntries(
+    inspection.shards.flatMap((s) => (s.sha256 === undefined ? [] : [[s.path, s.sha256]])),
+  );
   return {
     schemaVersion: CONTRACT_SCHEMA_VERSION,
     input: {
@@ -77,16 +86,36 @@ export async function contractFromDiagnosis(inputs: ContractInputs): Promise<Rec
       resize: { method: best.resize, prefilter: best.prefilter },
       inputRange: { min: best.range.min, max: best.range.max },
     },
-    modelInternals: { normalization: map === undefined || (map.scale === 1 && map.offset === 0) ? { kind: 'none' } : { kind: 'affine', scale: map.scale, offset: map.offset } },
+    modelInternals: {
+      normalization:
+        map === undefined || (map.scale === 1 && map.offset === 0)
+          ? { kind: 'none' }
+          : { kind: 'affine', scale: map.scale, offset: map.offset },
+    },
     heads: [
-      { name: 'heaven', output: heaven.key, shape: headShape(heaven), activation: 'sigmoid', meaning: 'Probability that the heaven bead (worth 5) is down; identified by doctor --diagnose from its shape and activation.' },
-      { name: 'earth', output: earth.key, shape: headShape(earth), activation: 'softmax', meaning: 'Probabilities of 0-4 earth beads up; identified by doctor --diagnose from its shape and activation.' },
+      {
+        name: 'heaven',
+        output: heaven.key,
+        shape: headShape(heaven),
+        activation: 'sigmoid',
+        meaning:
+          'Probability that the heaven bead (worth 5) is down; identified by doctor --diagnose from its shape and activation.',
+      },
+      {
+        name: 'earth',
+        output: earth.key,
+        shape: headShape(earth),
+        activation: 'softmax',
+        meaning: 'Probabilities of 0-4 earth beads up; identified by doctor --diagnose from its shape and activation.',
+      },
     ],
     decode: { rule: DECODE_RULE, heaven: 'heaven', earth: 'earth', heavenThreshold: 0.5 },
     golden: { tolerance: DIAGNOSED_GOLDEN_TOLERANCE, cases: golden },
     integrity: { algorithm: 'sha256', shards },
     // int32 constants (a graph's axes and paddings) are not weights the contract's encodings describe.
-    quantization: Object.fromEntries(inspection.weights.filter((w) => ENCODINGS.has(w.stored)).map((w) => [w.name, { dtype: w.stored }])),
+    quantization: Object.fromEntries(
+      inspection.weights.filter((w) => ENCODINGS.has(w.stored)).map((w) => [w.name, { dtype: w.stored }]),
+    ),
     provenance: {
       trainedBy: 'unknown (contract written by column-classifier doctor --diagnose)',
       notes: `Measured on ${inputs.columns} labelled columns: best input ${hypothesisLabel(best)} read ${(inputs.accuracy * 100).toFixed(1)} % right. Check against how the model was trained before relying on it.`,

@@ -10,7 +10,15 @@ const exp = (v: number | undefined): string => (v === undefined ? '—' : Number
  */
 export function formatDoctorTable(rows: readonly DoctorRow[], tolerance: number): string {
   const heads = [...new Set(rows.flatMap((r) => Object.keys(r.headDiff)))];
-  const header = ['engine', 'backend', 'self-check |Δ|', ...heads.map((h) => `${h} |Δ| vs Node`), 'digits = Node', 'ms/batch (cols)', `result (tol ${tolerance})`];
+  const header = [
+    'engine',
+    'backend',
+    'self-check |Δ|',
+    ...heads.map((h) => `${h} |Δ| vs Node`),
+    'digits = Node',
+    'ms/batch (cols)',
+    `result (tol ${tolerance})`,
+  ];
   const lines = rows.map((r) => [
     r.engine,
     r.config,
@@ -21,7 +29,11 @@ export function formatDoctorTable(rows: readonly DoctorRow[], tolerance: number)
     r.verdict,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const render = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const render = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [render(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(render)];
   const notes = rows.filter((r) => r.note !== undefined);
   if (notes.length > 0) {

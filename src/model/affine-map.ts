@@ -26,7 +26,10 @@ export function formatMap(map: AffineMap): string {
 }
 
 /** Applies a map to a range (the result sorted low to high). */
-export function mapRange(map: AffineMap, range: { readonly min: number; readonly max: number }): { min: number; max: number } {
+export function mapRange(
+  map: AffineMap,
+  range: { readonly min: number; readonly max: number },
+): { min: number; max: number } {
   const a = range.min * map.scale + map.offset;
   const b = range.max * map.scale + map.offset;
   return { min: Math.min(a, b), max: Math.max(a, b) };

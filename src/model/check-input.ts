@@ -42,38 +42,75 @@ export function checkInput(contract: ModelContract, inputs: readonly InputPathRe
   const problems: Problem[] = [];
   const want = contract.input;
   if (inputs.length !== 1) {
-    problems.push(problem('contract/input-not-found', `The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ') || 'none'}); a column classifier takes exactly one image input.`));
+    problems.push(
+      problem(
+        'contract/input-not-found',
+        `The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ') || 'none'}); a column classifier takes exactly one image input.`,
+      ),
+    );
     return problems;
   }
   const input = findInput(contract, inputs);
   if (input === undefined) {
     const only = inputs[0] as InputPathReport;
-    problems.push(problem('contract/input-not-found', `input.name is "${want.name}", but the model's input is "${only.name}"${only.aliases.length > 0 ? ` (also ${only.aliases.join(', ')})` : ''}. Set input.name to "${only.name}".`));
+    problems.push(
+      problem(
+        'contract/input-not-found',
+        `input.name is "${want.name}", but the model's input is "${only.name}"${only.aliases.length > 0 ? ` (also ${only.aliases.join(', ')})` : ''}. Set input.name to "${only.name}".`,
+      ),
+    );
     return problems;
   }
   const [, h, w, c] = input.shape;
   if (input.shape.length !== 4 || h !== want.height || w !== want.width || c !== want.channels) {
-    problems.push(problem('contract/input-mismatch', `The contract feeds [batch, ${want.height}, ${want.width}, ${want.channels}] (input.height, input.width, input.channels), but the model's input "${input.name}" has shape ${JSON.stringify(input.shape)}. Make the contract match the model.`));
+    problems.push(
+      problem(
+        'contract/input-mismatch',
+        `The contract feeds [batch, ${want.height}, ${want.width}, ${want.channels}] (input.height, input.width, input.channels), but the model's input "${input.name}" has shape ${JSON.stringify(input.shape)}. Make the contract match the model.`,
+      ),
+    );
   }
   if (input.dtype !== want.dtype) {
-    problems.push(problem('contract/input-dtype-mismatch', `input.dtype is ${want.dtype}, but the model's input "${input.name}" is ${input.dtype}. Set input.dtype to ${input.dtype}.`));
+    problems.push(
+      problem(
+        'contract/input-dtype-mismatch',
+        `input.dtype is ${want.dtype}, but the model's input "${input.name}" is ${input.dtype}. Set input.dtype to ${input.dtype}.`,
+      ),
+    );
   }
   if (want.inputRange === undefined) {
     if (input.dtype.startsWith('float')) {
-      problems.push(problem('contract/missing-input-range', `The model's input "${input.name}" is ${input.dtype} and the contract gives no input.inputRange, so nobody knows whether it expects [0, 255], [0, 1] or [-1, 1]; feeding the wrong one is silent. Add input.inputRange: the values for black and white pixels the model was trained with.`));
+      problems.push(
+        problem(
+          'contract/missing-input-range',
+          `The model's input "${input.name}" is ${input.dtype} and the contract gives no input.inputRange, so nobody knows whether it expects [0, 255], [0, 1] or [-1, 1]; feeding the wrong one is silent. Add input.inputRange: the values for black and white pixels the model was trained with.`,
+        ),
+      );
     }
     return problems;
   }
   if (input.map === undefined) {
-    problems.push(problem('contract/uninspectable-input', `The rescaling the model applies to its input "${input.name}" before its first convolution could not be established: ${input.problem ?? 'unknown reason'}. The loader refuses a model whose input handling it cannot check; provide the weight shards, or simplify the model's input path to Rescaling/Normalization layers or scalar Mul/Add/Sub/RealDiv ops.`));
+    problems.push(
+      problem(
+        'contract/uninspectable-input',
+        `The rescaling the model applies to its input "${input.name}" before its first convolution could not be established: ${input.problem ?? 'unknown reason'}. The loader refuses a model whose input handling it cannot check; provide the weight shards, or simplify the model's input path to Rescaling/Normalization layers or scalar Mul/Add/Sub/RealDiv ops.`,
+      ),
+    );
     return problems;
   }
   const found = input.map;
-  const declared = contract.modelInternals.normalization.kind === 'affine' ? contract.modelInternals.normalization : IDENTITY_MAP;
+  const declared =
+    contract.modelInternals.normalization.kind === 'affine' ? contract.modelInternals.normalization : IDENTITY_MAP;
   const fed = want.inputRange;
   const seen = mapRange(found, fed);
-  const where = input.steps.filter((s) => s.map !== undefined && !isIdentity(s.map)).map((s) => `${s.name} (${s.op})`).join(', ');
-  const conv = input.firstWeightedOp === undefined ? 'the first convolution' : `the first convolution (${input.firstWeightedOp.name})`;
+  const where = input.steps
+    .filter((s) => s.map !== undefined && !isIdentity(s.map))
+    .map((s) => `${s.name} (${s.op})`)
+    .join(', ');
+  const conv =
+    input.firstWeightedOp === undefined
+      ? 'the first convolution'
+      : `the first convolution (${input.firstWeightedOp.name})`;
   if (!isIdentity(found) && seen.max - seen.min < MIN_USEFUL_RANGE_WIDTH) {
     const contractMap: AffineMap = { scale: (fed.max - fed.min) / 255, offset: fed.min };
     // Rounded: the found constants are float32, and the suggestion is for people to paste.

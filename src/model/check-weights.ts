@@ -70,7 +70,11 @@ export async function checkShards(
         const why = content instanceof Error ? content.message : 'not read';
         const code = content instanceof ColumnClassifierError ? content.code : 'load/http';
         const message = `Weight shard ${path} could not be read (${why}).`;
-        problems.push(missingSeverity === 'error' ? problem(code, message) : warning(code, `${message} Weight values, sizes and hashes were not checked.`));
+        problems.push(
+          missingSeverity === 'error'
+            ? problem(code, message)
+            : warning(code, `${message} Weight values, sizes and hashes were not checked.`),
+        );
         continue;
       }
       // Hash for the report whenever possible; a declared hash must be checked, or sha256Hex throws why it cannot.
@@ -80,7 +84,13 @@ export async function checkShards(
         status = declaredSha256 === sha256 ? 'ok' : 'mismatch';
         if (status === 'mismatch') {
           hashesOk = false;
-          problems.push(problem('load/integrity', `Weight shard ${path} has sha256 ${sha256}, but the contract (integrity.shards) says ${declaredSha256}: the file is corrupted, truncated or belongs to another model. Download the model again; do not edit the hash unless you rebuilt the weights.`, { path, sha256, declaredSha256 }));
+          problems.push(
+            problem(
+              'load/integrity',
+              `Weight shard ${path} has sha256 ${sha256}, but the contract (integrity.shards) says ${declaredSha256}: the file is corrupted, truncated or belongs to another model. Download the model again; do not edit the hash unless you rebuilt the weights.`,
+              { path, sha256, declaredSha256 },
+            ),
+          );
         }
       }
       reports.push({ group: g, path, bytes: content.byteLength, sha256, declaredSha256, status });
@@ -93,12 +103,24 @@ export async function checkShards(
     const total = parts.reduce((n, p) => n + p.byteLength, 0);
     const expected = groupByteLength(group);
     if (total < expected) {
-      problems.unshift(problem('load/truncated', `Weight group ${g} (${group.paths.join(', ')}) holds ${total} bytes, but its manifest lists weights totalling ${expected} bytes: the shard is truncated. Download it again.`, { group: g, bytes: total, expected }));
+      problems.unshift(
+        problem(
+          'load/truncated',
+          `Weight group ${g} (${group.paths.join(', ')}) holds ${total} bytes, but its manifest lists weights totalling ${expected} bytes: the shard is truncated. Download it again.`,
+          { group: g, bytes: total, expected },
+        ),
+      );
       groupBytes.push(undefined);
       continue;
     }
     if (total > expected) {
-      problems.unshift(problem('load/integrity', `Weight group ${g} (${group.paths.join(', ')}) holds ${total} bytes, more than the ${expected} its manifest lists: the shards do not belong to this model.json.`, { group: g, bytes: total, expected }));
+      problems.unshift(
+        problem(
+          'load/integrity',
+          `Weight group ${g} (${group.paths.join(', ')}) holds ${total} bytes, more than the ${expected} its manifest lists: the shards do not belong to this model.json.`,
+          { group: g, bytes: total, expected },
+        ),
+      );
       groupBytes.push(undefined);
       continue;
     }
@@ -115,16 +137,31 @@ export async function checkShards(
   if (contract !== undefined) {
     const manifestPaths = new Set(model.weightsManifest.flatMap((g) => g.paths));
     if (contract.integrity === undefined) {
-      problems.push(warning('contract/no-integrity', 'The contract has no integrity section, so the weight shards were not verified. Add integrity.shards with the sha256 of each shard.'));
+      problems.push(
+        warning(
+          'contract/no-integrity',
+          'The contract has no integrity section, so the weight shards were not verified. Add integrity.shards with the sha256 of each shard.',
+        ),
+      );
     } else {
       for (const path of manifestPaths) {
         if (!(path in contract.integrity.shards)) {
-          problems.push(problem('contract/integrity-incomplete', `integrity.shards has no sha256 for shard ${path}, which weightsManifest lists. Add it (every shard must be verified).`));
+          problems.push(
+            problem(
+              'contract/integrity-incomplete',
+              `integrity.shards has no sha256 for shard ${path}, which weightsManifest lists. Add it (every shard must be verified).`,
+            ),
+          );
         }
       }
       for (const path of Object.keys(contract.integrity.shards)) {
         if (!manifestPaths.has(path)) {
-          problems.push(problem('contract/integrity-unknown-shard', `integrity.shards lists ${path}, which weightsManifest does not (it lists ${[...manifestPaths].join(', ')}). Remove it or fix the path.`));
+          problems.push(
+            problem(
+              'contract/integrity-unknown-shard',
+              `integrity.shards lists ${path}, which weightsManifest does not (it lists ${[...manifestPaths].join(', ')}). Remove it or fix the path.`,
+            ),
+          );
         }
       }
     }
@@ -135,7 +172,10 @@ export async function checkShards(
 /**
  * Each weight's encoding, compared with the contract's quantization section.
  */
-export function checkQuantization(model: ModelJson, contract: ModelContract | undefined): { weights: WeightReport[]; problems: Problem[] } {
+export function checkQuantization(
+  model: ModelJson,
+  contract: ModelContract | undefined,
+): { weights: WeightReport[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const declared = contract?.quantization ?? {};
   const weights: WeightReport[] = model.weightsManifest.flatMap((group) =>
@@ -151,7 +191,12 @@ export function checkQuantization(model: ModelJson, contract: ModelContract | un
         declared: declared[entry.name],
       };
       if (report.declared !== undefined && report.declared.dtype !== report.stored) {
-        problems.push(problem('contract/quantization-mismatch', `quantization["${entry.name}"] says the weight is stored as ${report.declared.dtype}, but weightsManifest stores it as ${report.stored}. The agreement measured for ${report.declared.dtype} says nothing about ${report.stored}: re-measure, or ship the weights the contract describes.`));
+        problems.push(
+          problem(
+            'contract/quantization-mismatch',
+            `quantization["${entry.name}"] says the weight is stored as ${report.declared.dtype}, but weightsManifest stores it as ${report.stored}. The agreement measured for ${report.declared.dtype} says nothing about ${report.stored}: re-measure, or ship the weights the contract describes.`,
+          ),
+        );
       }
       return report;
     }),
@@ -159,12 +204,23 @@ export function checkQuantization(model: ModelJson, contract: ModelContract | un
   const names = new Set(weights.map((w) => w.name));
   for (const name of Object.keys(declared)) {
     if (!names.has(name)) {
-      problems.push(problem('contract/quantization-unknown-weight', `quantization lists weight "${name}", which weightsManifest does not have. Remove it or fix the name.`));
+      problems.push(
+        problem(
+          'contract/quantization-unknown-weight',
+          `quantization lists weight "${name}", which weightsManifest does not have. Remove it or fix the name.`,
+        ),
+      );
     }
   }
   if (contract?.quantization !== undefined) {
     for (const w of weights) {
-      if (w.declared === undefined) problems.push(warning('contract/quantization-undeclared', `Weight "${w.name}" (stored ${w.stored}) has no entry in quantization, so its agreement with float32 was never measured.`));
+      if (w.declared === undefined)
+        problems.push(
+          warning(
+            'contract/quantization-undeclared',
+            `Weight "${w.name}" (stored ${w.stored}) has no entry in quantization, so its agreement with float32 was never measured.`,
+          ),
+        );
     }
   }
   return { weights, problems };

@@ -20,7 +20,9 @@ export type TfModel = tf.LayersModel | tf.GraphModel;
  * `Sequential` leaves `outputNames` empty, so they are read from the outputs' source layers.
  */
 export function layersOutputNames(model: tf.LayersModel): string[] {
-  return model.outputNames.length === model.outputs.length ? model.outputNames : model.outputs.map((o) => o.sourceLayer.name);
+  return model.outputNames.length === model.outputs.length
+    ? model.outputNames
+    : model.outputs.map((o) => o.sourceLayer.name);
 }
 
 /** A model bound to its contract. Create it with `loadClassifierModel`. */
@@ -37,7 +39,13 @@ export class ClassifierModel {
   private readonly feedName: string;
 
   /** Wraps an already verified TF.js model; use `loadClassifierModel` instead. */
-  constructor(model: TfModel, contract: ModelContract, heads: readonly BoundHead[], inspection: ModelInspection, feedName: string) {
+  constructor(
+    model: TfModel,
+    contract: ModelContract,
+    heads: readonly BoundHead[],
+    inspection: ModelInspection,
+    feedName: string,
+  ) {
     this.model = model;
     this.contract = contract;
     this.spec = toPreprocessSpec(contract);
@@ -53,7 +61,11 @@ export class ClassifierModel {
 
   /** The TF.js model (e.g. to pick a backend-specific warm-up). */
   get tfModel(): TfModel {
-    if (this.model === undefined) throw new DisposedError('disposed/used-after-dispose', 'This ClassifierModel was disposed; load the model again.');
+    if (this.model === undefined)
+      throw new DisposedError(
+        'disposed/used-after-dispose',
+        'This ClassifierModel was disposed; load the model again.',
+      );
     return this.model;
   }
 
@@ -70,11 +82,17 @@ export class ClassifierModel {
     const { height, width, channels } = this.spec;
     const [columns, h, w, c] = batch.shape;
     if (h !== height || w !== width || c !== channels) {
-      throw new InputError('input/bad-argument', `predict: the batch is [${batch.shape.join(', ')}], but the contract's input is [columns, ${height}, ${width}, ${channels}].`);
+      throw new InputError(
+        'input/bad-argument',
+        `predict: the batch is [${batch.shape.join(', ')}], but the contract's input is [columns, ${height}, ${width}, ${channels}].`,
+      );
     }
     let tensors: tf.Tensor[];
     if (model instanceof tf.GraphModel) {
-      const out = model.execute({ [this.feedName]: batch }, this.heads.map((b) => b.output.fetchName));
+      const out = model.execute(
+        { [this.feedName]: batch },
+        this.heads.map((b) => b.output.fetchName),
+      );
       tensors = Array.isArray(out) ? out : [out];
     } else {
       const out = model.predict(batch);
@@ -84,7 +102,10 @@ export class ClassifierModel {
       for (const t of all) if (!tensors.includes(t)) t.dispose();
       if (tensors.some((t) => t === undefined)) {
         for (const t of all) t.dispose();
-        throw new InferenceError('inference/bad-output', `The model's outputs (${layersOutputNames(model).join(', ')}) do not include every head output (${this.heads.map((b) => b.output.fetchName).join(', ')}).`);
+        throw new InferenceError(
+          'inference/bad-output',
+          `The model's outputs (${layersOutputNames(model).join(', ')}) do not include every head output (${this.heads.map((b) => b.output.fetchName).join(', ')}).`,
+        );
       }
     }
     const result: Record<string, tf.Tensor> = {};
@@ -93,7 +114,10 @@ export class ClassifierModel {
       const expected = [columns, ...bound.head.shape.slice(1)];
       if (tensor.shape.length !== expected.length || tensor.shape.some((d, k) => d !== expected[k])) {
         for (const t of tensors) t.dispose();
-        throw new InferenceError('inference/bad-output', `Head "${bound.head.name}" (output "${bound.output.key}") came out as [${tensor.shape.join(', ')}], expected [${expected.join(', ')}].`);
+        throw new InferenceError(
+          'inference/bad-output',
+          `Head "${bound.head.name}" (output "${bound.output.key}") came out as [${tensor.shape.join(', ')}], expected [${expected.join(', ')}].`,
+        );
       }
       result[bound.head.name] = tensor;
     }

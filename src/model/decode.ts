@@ -32,18 +32,31 @@ export interface ColumnReading {
  * @param columns - the batch size
  * @throws {InferenceError} `inference/bad-output` when a head is missing or has the wrong length
  */
-export function decodeColumns(values: Readonly<Record<string, ArrayLike<number>>>, decode: ModelContract['decode'], columns: number): ColumnReading[] {
+export function decodeColumns(
+  values: Readonly<Record<string, ArrayLike<number>>>,
+  decode: ModelContract['decode'],
+  columns: number,
+): ColumnReading[] {
   const heaven = values[decode.heaven];
   const earth = values[decode.earth];
   if (heaven === undefined || heaven.length !== columns) {
-    throw new InferenceError('inference/bad-output', `Head "${decode.heaven}" gave ${heaven?.length ?? 'no'} values for ${columns} columns; expected one probability per column.`);
+    throw new InferenceError(
+      'inference/bad-output',
+      `Head "${decode.heaven}" gave ${heaven?.length ?? 'no'} values for ${columns} columns; expected one probability per column.`,
+    );
   }
   if (earth === undefined || earth.length !== columns * EARTH_CLASSES) {
-    throw new InferenceError('inference/bad-output', `Head "${decode.earth}" gave ${earth?.length ?? 'no'} values for ${columns} columns; expected ${EARTH_CLASSES} per column.`);
+    throw new InferenceError(
+      'inference/bad-output',
+      `Head "${decode.earth}" gave ${earth?.length ?? 'no'} values for ${columns} columns; expected ${EARTH_CLASSES} per column.`,
+    );
   }
   const readable = decode.readable === undefined ? undefined : values[decode.readable];
   if (decode.readable !== undefined && (readable === undefined || readable.length !== columns)) {
-    throw new InferenceError('inference/bad-output', `Head "${decode.readable}" gave ${readable?.length ?? 'no'} values for ${columns} columns; expected one probability per column.`);
+    throw new InferenceError(
+      'inference/bad-output',
+      `Head "${decode.readable}" gave ${readable?.length ?? 'no'} values for ${columns} columns; expected one probability per column.`,
+    );
   }
   const readings: ColumnReading[] = [];
   for (let c = 0; c < columns; c++) {
@@ -51,7 +64,8 @@ export function decodeColumns(values: Readonly<Record<string, ArrayLike<number>>
     const p = heaven[c] as number;
     const distribution = Array.from({ length: EARTH_CLASSES }, (_, k) => earth[c * EARTH_CLASSES + k] as number);
     let earthCount = 0;
-    for (let k = 1; k < EARTH_CLASSES; k++) if ((distribution[k] as number) > (distribution[earthCount] as number)) earthCount = k;
+    for (let k = 1; k < EARTH_CLASSES; k++)
+      if ((distribution[k] as number) > (distribution[earthCount] as number)) earthCount = k;
     const heavenDown = p >= decode.heavenThreshold;
     readings.push({
       digit: 5 * (heavenDown ? 1 : 0) + earthCount,

@@ -34,7 +34,9 @@ export function float32ToBase64(values: Float32Array): string {
 
 /** Where the columns of a PNG golden case are: the whole image as one column, or the photo's bead area. */
 export function goldenGeometry(input: PngGoldenCaseInput): ColumnGeometry {
-  return input.photo === undefined ? { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS } : { columns: input.photo.columns, corners: input.photo.corners, margins: NO_MARGINS };
+  return input.photo === undefined
+    ? { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }
+    : { columns: input.photo.columns, corners: input.photo.corners, margins: NO_MARGINS };
 }
 
 /**
@@ -44,7 +46,12 @@ export function goldenGeometry(input: PngGoldenCaseInput): ColumnGeometry {
  * @param source - where a `png` case's file is read from (beside model.json)
  * @param decode - how image bytes become pixels on this platform
  */
-export async function goldenInput(model: ClassifierModel, goldenCase: Pick<GoldenCase, 'input'>, source: ModelSource, decode: ImageDecoder): Promise<tf.Tensor4D> {
+export async function goldenInput(
+  model: ClassifierModel,
+  goldenCase: Pick<GoldenCase, 'input'>,
+  source: ModelSource,
+  decode: ImageDecoder,
+): Promise<tf.Tensor4D> {
   const { height, width, channels } = model.spec;
   if (goldenCase.input.kind === 'float32-base64') {
     return tf.tensor4d(base64ToFloat32(goldenCase.input.data), [1, height, width, channels]);
@@ -58,7 +65,12 @@ export async function goldenInput(model: ClassifierModel, goldenCase: Pick<Golde
 }
 
 /** Every head's values on a golden case's input, by head name (what the case's `expected` is compared with). */
-export async function goldenHeadValues(model: ClassifierModel, goldenCase: Pick<GoldenCase, 'input'>, source: ModelSource, decode: ImageDecoder): Promise<HeadValues> {
+export async function goldenHeadValues(
+  model: ClassifierModel,
+  goldenCase: Pick<GoldenCase, 'input'>,
+  source: ModelSource,
+  decode: ImageDecoder,
+): Promise<HeadValues> {
   const input = await goldenInput(model, goldenCase, source, decode);
   try {
     return await predictHeads(model, input);
@@ -68,7 +80,12 @@ export async function goldenHeadValues(model: ClassifierModel, goldenCase: Pick<
 }
 
 /** {@link goldenHeadValues} as plain numbers, for writing a contract's `expected`. */
-export async function goldenOutputs(model: ClassifierModel, goldenCase: Pick<GoldenCase, 'input'>, source: ModelSource, decode: ImageDecoder): Promise<Record<string, number[]>> {
+export async function goldenOutputs(
+  model: ClassifierModel,
+  goldenCase: Pick<GoldenCase, 'input'>,
+  source: ModelSource,
+  decode: ImageDecoder,
+): Promise<Record<string, number[]>> {
   const values = await goldenHeadValues(model, goldenCase, source, decode);
   return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, Array.from(v)]));
 }

@@ -68,7 +68,8 @@ export interface ModelInspection {
 }
 
 function asProblem(error: unknown): Problem {
-  if (error instanceof ColumnClassifierError) return problem(error.code, error.message, error.details === undefined ? undefined : { ...error.details });
+  if (error instanceof ColumnClassifierError)
+    return problem(error.code, error.message, error.details === undefined ? undefined : { ...error.details });
   throw error;
 }
 
@@ -87,7 +88,11 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   try {
     parsed = JSON.parse(text) as unknown;
   } catch (error) {
-    throw new LoadError('load/bad-json', `${source.description} is not valid JSON: ${String(error)}. Check that the URL serves model.json, not an HTML error page.`, { cause: error });
+    throw new LoadError(
+      'load/bad-json',
+      `${source.description} is not valid JSON: ${String(error)}. Check that the URL serves model.json, not an HTML error page.`,
+      { cause: error },
+    );
   }
   const model = parseModelJson(parsed, source.description);
   const problems: Problem[] = [];
@@ -97,7 +102,8 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   if (option === 'auto') {
     if (model.userDefinedMetadata?.['contract'] === undefined) {
       const sidecarText = await source.readOptionalText(SIDECAR_NAME, signal);
-      if (sidecarText !== undefined) sidecar = { json: parseSidecar(sidecarText, SIDECAR_NAME), description: SIDECAR_NAME };
+      if (sidecarText !== undefined)
+        sidecar = { json: parseSidecar(sidecarText, SIDECAR_NAME), description: SIDECAR_NAME };
     }
   } else if (option !== 'none') {
     sidecar = option;
@@ -121,7 +127,11 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   let loadedBefore = 0;
   for (const path of model.weightsManifest.flatMap((g) => g.paths)) {
     try {
-      const bytes = await source.readBytes(path, (loaded) => onProgress?.({ phase: 'weights', loaded: loadedBefore + loaded, total }), signal);
+      const bytes = await source.readBytes(
+        path,
+        (loaded) => onProgress?.({ phase: 'weights', loaded: loadedBefore + loaded, total }),
+        signal,
+      );
       loadedBefore += bytes.byteLength;
       shardContents.set(path, bytes);
     } catch (error) {
@@ -143,7 +153,11 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   const quantization = checkQuantization(model, contract);
   const audit = auditQuantization(quantization.weights, reader);
   // A tensor whose encoding the contract says was measured is covered by that measurement; the rest are only guessed at.
-  const measured = new Set(quantization.weights.filter((w) => w.declared?.agreement !== undefined && w.declared.dtype === w.stored).map((w) => w.name));
+  const measured = new Set(
+    quantization.weights
+      .filter((w) => w.declared?.agreement !== undefined && w.declared.dtype === w.stored)
+      .map((w) => w.name),
+  );
   problems.push(...auditProblems(audit, measured));
   let heads: BoundHead[] = [];
   if (contract !== undefined) {

@@ -10,10 +10,14 @@ import { LoadError } from '../errors.ts';
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) {
-    throw new LoadError('load/integrity', 'The weight shards cannot be verified: crypto.subtle is unavailable because the page is not a secure context. Serve the page over https (or from localhost); the camera needs that too.');
+    throw new LoadError(
+      'load/integrity',
+      'The weight shards cannot be verified: crypto.subtle is unavailable because the page is not a secure context. Serve the page over https (or from localhost); the camera needs that too.',
+    );
   }
   // Web Crypto refuses views on SharedArrayBuffer; copy only in that rare case.
-  const owned: Uint8Array<ArrayBuffer> = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  const owned: Uint8Array<ArrayBuffer> =
+    bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
   const digest = await subtle.digest('SHA-256', owned);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

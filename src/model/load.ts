@@ -23,7 +23,11 @@ function artifactsOf(inspection: ModelInspection): tf.io.ModelArtifacts {
   const weightData = new Uint8Array(total);
   let at = 0;
   for (const bytes of groups) {
-    if (bytes === undefined) throw new LoadError('load/truncated', 'A weight group is missing after verification; this is a bug in the loader.');
+    if (bytes === undefined)
+      throw new LoadError(
+        'load/truncated',
+        'A weight group is missing after verification; this is a bug in the loader.',
+      );
     weightData.set(bytes, at);
     at += bytes.byteLength;
   }
@@ -37,16 +41,24 @@ function artifactsOf(inspection: ModelInspection): tf.io.ModelArtifacts {
     weightData: weightData.buffer,
     ...(raw['signature'] === undefined ? {} : { signature: raw['signature'] as object }),
     ...(raw['modelInitializer'] === undefined ? {} : { modelInitializer: raw['modelInitializer'] as object }),
-    ...(model.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: model.userDefinedMetadata as Record<string, object> }),
+    ...(model.userDefinedMetadata === undefined
+      ? {}
+      : { userDefinedMetadata: model.userDefinedMetadata as Record<string, object> }),
   };
 }
 
 async function buildTfModel(inspection: ModelInspection): Promise<TfModel> {
   const handler = tf.io.fromMemory(artifactsOf(inspection));
   try {
-    return inspection.model.format === 'graph-model' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+    return inspection.model.format === 'graph-model'
+      ? await tf.loadGraphModel(handler)
+      : await tf.loadLayersModel(handler);
   } catch (error) {
-    throw new LoadError('load/unsupported-format', `TF.js could not build the verified model from ${inspection.source}: ${String(error)}. The files passed every check, so the topology uses something TF.js ${tf.version.tfjs} does not support.`, { cause: error });
+    throw new LoadError(
+      'load/unsupported-format',
+      `TF.js could not build the verified model from ${inspection.source}: ${String(error)}. The files passed every check, so the topology uses something TF.js ${tf.version.tfjs} does not support.`,
+      { cause: error },
+    );
   }
 }
 
@@ -82,7 +94,10 @@ export async function loadClassifierModel(source: ModelSource, options: LoadOpti
   const contract = inspection.contract;
   const input = contract === undefined ? undefined : findInput(contract, inspection.topology.inputs);
   if (contract === undefined || input === undefined) {
-    throw new ContractError('contract/missing', `${inspection.source} passed inspection without a usable contract; this is a bug.`);
+    throw new ContractError(
+      'contract/missing',
+      `${inspection.source} passed inspection without a usable contract; this is a bug.`,
+    );
   }
   options.onProgress?.({ phase: 'building', loaded: 0, total: 0 });
   const model = await buildTfModel(inspection);

@@ -10,7 +10,12 @@ export interface WeightEntry {
   readonly shape: readonly number[];
   readonly dtype: string;
   /** Present when the converter stored the weight quantized; TF.js dequantizes uint8/uint16 as q * scale + min. */
-  readonly quantization?: { readonly dtype: string; readonly min?: number; readonly scale?: number; readonly original_dtype?: string };
+  readonly quantization?: {
+    readonly dtype: string;
+    readonly min?: number;
+    readonly scale?: number;
+    readonly original_dtype?: string;
+  };
 }
 
 /** One group of the weights manifest: shard paths (relative to model.json) and the weights laid out across them. */
@@ -41,7 +46,12 @@ export interface ModelJson {
   readonly convertedBy: string | undefined;
   readonly modelTopology: Readonly<Record<string, unknown>>;
   readonly weightsManifest: readonly WeightGroup[];
-  readonly signature: { readonly inputs: Readonly<Record<string, SignatureTensor>>; readonly outputs: Readonly<Record<string, SignatureTensor>> } | undefined;
+  readonly signature:
+    | {
+        readonly inputs: Readonly<Record<string, SignatureTensor>>;
+        readonly outputs: Readonly<Record<string, SignatureTensor>>;
+      }
+    | undefined;
   readonly userDefinedMetadata: Readonly<Record<string, unknown>> | undefined;
   /** The whole parsed JSON, for handing to TF.js unchanged. */
   readonly raw: Readonly<Record<string, unknown>>;
@@ -60,7 +70,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function parseModelJson(json: unknown, source: string): ModelJson {
   const fail = (why: string): never => {
-    throw new LoadError('load/unsupported-format', `${source} is not a TF.js model.json: ${why}. Give the model.json written by tensorflowjs_converter or tf.io (layers-model or graph-model).`);
+    throw new LoadError(
+      'load/unsupported-format',
+      `${source} is not a TF.js model.json: ${why}. Give the model.json written by tensorflowjs_converter or tf.io (layers-model or graph-model).`,
+    );
   };
   if (!isRecord(json)) return fail('it is not a JSON object');
   const topology = json['modelTopology'];
@@ -69,7 +82,8 @@ export function parseModelJson(json: unknown, source: string): ModelJson {
   // Old converters left `format` out; the topology says which kind it is.
   if (format === undefined) format = Array.isArray(topology['node']) ? 'graph-model' : 'layers-model';
   if (format !== 'layers-model' && format !== 'graph-model') return fail(`format is ${JSON.stringify(format)}`);
-  if (format === 'graph-model' && !Array.isArray(topology['node'])) return fail('a graph-model topology has no node list');
+  if (format === 'graph-model' && !Array.isArray(topology['node']))
+    return fail('a graph-model topology has no node list');
   if (format === 'layers-model' && !isRecord(topology['model_config']) && !isRecord(topology['config'])) {
     return fail('a layers-model topology has no model_config');
   }
@@ -79,16 +93,27 @@ export function parseModelJson(json: unknown, source: string): ModelJson {
     if (!isRecord(group) || !Array.isArray(group['paths']) || !Array.isArray(group['weights'])) {
       return fail(`weightsManifest[${g}] lacks paths or weights`);
     }
-    const paths = group['paths'].map((p: unknown) => (typeof p === 'string' ? p : fail(`weightsManifest[${g}].paths holds a non-string`)));
+    const paths = group['paths'].map((p: unknown) =>
+      typeof p === 'string' ? p : fail(`weightsManifest[${g}].paths holds a non-string`),
+    );
     const weights = group['weights'].map((w: unknown, i) => {
-      if (!isRecord(w) || typeof w['name'] !== 'string' || typeof w['dtype'] !== 'string' || !Array.isArray(w['shape'])) {
+      if (
+        !isRecord(w) ||
+        typeof w['name'] !== 'string' ||
+        typeof w['dtype'] !== 'string' ||
+        !Array.isArray(w['shape'])
+      ) {
         return fail(`weightsManifest[${g}].weights[${i}] lacks name, dtype or shape`);
       }
       const entry: WeightEntry = {
         name: w['name'],
         dtype: w['dtype'],
-        shape: w['shape'].map((d: unknown) => (typeof d === 'number' ? d : fail(`weight ${String(w['name'])} has a non-numeric dimension`))),
-        ...(isRecord(w['quantization']) ? { quantization: w['quantization'] as WeightEntry['quantization'] & object } : {}),
+        shape: w['shape'].map((d: unknown) =>
+          typeof d === 'number' ? d : fail(`weight ${String(w['name'])} has a non-numeric dimension`),
+        ),
+        ...(isRecord(w['quantization'])
+          ? { quantization: w['quantization'] as WeightEntry['quantization'] & object }
+          : {}),
       };
       return entry;
     });
@@ -103,7 +128,10 @@ export function parseModelJson(json: unknown, source: string): ModelJson {
     weightsManifest: groups,
     signature:
       isRecord(signature) && isRecord(signature['inputs']) && isRecord(signature['outputs'])
-        ? { inputs: signature['inputs'] as Record<string, SignatureTensor>, outputs: signature['outputs'] as Record<string, SignatureTensor> }
+        ? {
+            inputs: signature['inputs'] as Record<string, SignatureTensor>,
+            outputs: signature['outputs'] as Record<string, SignatureTensor>,
+          }
         : undefined,
     userDefinedMetadata: isRecord(json['userDefinedMetadata']) ? json['userDefinedMetadata'] : undefined,
     raw: json,

@@ -18,7 +18,12 @@ export async function fileModelSource(path: string): Promise<ModelSource> {
   try {
     if ((await stat(modelJsonPath)).isDirectory()) modelJsonPath = join(modelJsonPath, 'model.json');
   } catch (error) {
-    if (notFound(error)) throw new LoadError('load/http', `No model at ${path}: the file does not exist. Give a model.json path or its directory.`, { cause: error });
+    if (notFound(error))
+      throw new LoadError(
+        'load/http',
+        `No model at ${path}: the file does not exist. Give a model.json path or its directory.`,
+        { cause: error },
+      );
     throw error;
   }
   const dir = dirname(modelJsonPath);
@@ -26,7 +31,12 @@ export async function fileModelSource(path: string): Promise<ModelSource> {
     try {
       return await readFile(file);
     } catch (error) {
-      if (notFound(error)) throw new LoadError('load/http', `${file} does not exist; it must sit beside model.json under the path model.json lists.`, { cause: error });
+      if (notFound(error))
+        throw new LoadError(
+          'load/http',
+          `${file} does not exist; it must sit beside model.json under the path model.json lists.`,
+          { cause: error },
+        );
       throw new LoadError('load/network', `Could not read ${file}: ${String(error)}.`, { cause: error });
     }
   };

@@ -48,7 +48,10 @@ function std(values: ArrayLike<number>): number {
  * @param weights - from the inspection (`checkQuantization`)
  * @param read - the dequantized values of a weight, when its shard was read and verified
  */
-export function auditQuantization(weights: readonly WeightReport[], read: (name: string) => ArrayLike<number> | undefined = () => undefined): WeightAudit[] {
+export function auditQuantization(
+  weights: readonly WeightReport[],
+  read: (name: string) => ArrayLike<number> | undefined = () => undefined,
+): WeightAudit[] {
   return weights
     .filter((w) => w.stored !== w.dtype && w.dtype === 'float32')
     .map((w): WeightAudit => {
@@ -68,19 +71,41 @@ export function auditQuantization(weights: readonly WeightReport[], read: (name:
         for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i] as number));
         worstError = largest * 2 ** -11;
       }
-      const relativeToSpread = worstError !== undefined && min !== undefined && max !== undefined && max > min ? worstError / (max - min) : undefined;
-      const relativeToSmallest = worstError !== undefined && min !== undefined && min > 0 ? worstError / min : undefined;
+      const relativeToSpread =
+        worstError !== undefined && min !== undefined && max !== undefined && max > min
+          ? worstError / (max - min)
+          : undefined;
+      const relativeToSmallest =
+        worstError !== undefined && min !== undefined && min > 0 ? worstError / min : undefined;
       const spread = values === undefined || values.length < 2 ? undefined : std(values);
-      const relativeToStd = worstError !== undefined && spread !== undefined && spread > 0 ? worstError / spread : undefined;
+      const relativeToStd =
+        worstError !== undefined && spread !== undefined && spread > 0 ? worstError / spread : undefined;
       const risks: string[] = [];
       if (relativeToSmallest !== undefined && relativeToSmallest > SMALLEST_VALUE_RISK) {
-        const by = relativeToSmallest >= 10 ? `${relativeToSmallest.toPrecision(2)}× its size` : `${(100 * relativeToSmallest).toFixed(0)} %`;
-        risks.push(`all its values are positive, but rounding can move the smallest (${min?.toPrecision(3)}) by up to ${worstError?.toPrecision(3)}, ${by}`);
+        const by =
+          relativeToSmallest >= 10
+            ? `${relativeToSmallest.toPrecision(2)}× its size`
+            : `${(100 * relativeToSmallest).toFixed(0)} %`;
+        risks.push(
+          `all its values are positive, but rounding can move the smallest (${min?.toPrecision(3)}) by up to ${worstError?.toPrecision(3)}, ${by}`,
+        );
       }
       if (relativeToStd !== undefined && relativeToStd > STD_RISK) {
-        risks.push(`rounding error is ${(100 * relativeToStd).toFixed(0)} % of its values' standard deviation: the range is stretched by outliers`);
+        risks.push(
+          `rounding error is ${(100 * relativeToStd).toFixed(0)} % of its values' standard deviation: the range is stretched by outliers`,
+        );
       }
-      return { name: w.name, stored: w.stored, min, max, worstError, relativeToSpread, relativeToSmallest, relativeToStd, risk: risks.length === 0 ? undefined : risks.join('; ') };
+      return {
+        name: w.name,
+        stored: w.stored,
+        min,
+        max,
+        worstError,
+        relativeToSpread,
+        relativeToSmallest,
+        relativeToStd,
+        risk: risks.length === 0 ? undefined : risks.join('; '),
+      };
     });
 }
 

@@ -43,7 +43,11 @@ export interface ColumnsRead {
  * @throws {InputError} for a frame or geometry that cannot be read
  * @throws {InferenceError} when inference fails or gives outputs of the wrong shape
  */
-export async function readColumns(model: ClassifierModel, frame: FramePixels, geometry: ColumnGeometry): Promise<ColumnsRead> {
+export async function readColumns(
+  model: ClassifierModel,
+  frame: FramePixels,
+  geometry: ColumnGeometry,
+): Promise<ColumnsRead> {
   const start = performance.now();
   const batch = tf.tidy(() => preprocessColumns(typeof frame === 'function' ? frame() : frame, geometry, model.spec));
   const preprocessed = performance.now();

@@ -41,6 +41,8 @@ export async function predictHeads(model: ClassifierModel, batch: tf.Tensor4D): 
     return await readHeads(model.predict(batch));
   } catch (error) {
     if (error instanceof ColumnClassifierError) throw error;
-    throw new InferenceError('inference/failed', `Inference failed on ${tf.getBackend()}: ${String(error)}.`, { cause: error });
+    throw new InferenceError('inference/failed', `Inference failed on ${tf.getBackend()}: ${String(error)}.`, {
+      cause: error,
+    });
   }
 }

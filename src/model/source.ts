@@ -33,8 +33,13 @@ async function fetchOrThrow(fetcher: typeof fetch, url: string, init: RequestIni
   try {
     response = await fetcher(url, init);
   } catch (error) {
-    if (init.signal?.aborted === true) throw new LoadError('load/aborted', `Loading ${url} was aborted.`, { cause: error });
-    throw new LoadError('load/network', `Could not fetch ${url}: ${String(error)}. Check the URL and the network (and CORS headers when it is on another origin).`, { cause: error });
+    if (init.signal?.aborted === true)
+      throw new LoadError('load/aborted', `Loading ${url} was aborted.`, { cause: error });
+    throw new LoadError(
+      'load/network',
+      `Could not fetch ${url}: ${String(error)}. Check the URL and the network (and CORS headers when it is on another origin).`,
+      { cause: error },
+    );
   }
   return response;
 }
@@ -64,7 +69,10 @@ async function readBody(response: Response, url: string, onProgress: ByteProgres
     at += chunk.byteLength;
   }
   if (total !== undefined && loaded !== total) {
-    throw new LoadError('load/truncated', `${url} announced ${total} bytes but ${loaded} arrived; the download was cut, retry.`);
+    throw new LoadError(
+      'load/truncated',
+      `${url} announced ${total} bytes but ${loaded} arrived; the download was cut, retry.`,
+    );
   }
   return bytes;
 }
@@ -78,18 +86,26 @@ async function readBody(response: Response, url: string, onProgress: ByteProgres
 export function fetchModelSource(modelUrl: string, options: FetchSourceOptions = {}): ModelSource {
   const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
   const resolve = (path: string): string => new URL(path, modelUrl).href;
-  const init = (signal: AbortSignal | undefined): RequestInit => ({ ...options.requestInit, ...(signal === undefined ? {} : { signal }) });
+  const init = (signal: AbortSignal | undefined): RequestInit => ({
+    ...options.requestInit,
+    ...(signal === undefined ? {} : { signal }),
+  });
   return {
     description: modelUrl,
     async readModelJson(signal) {
       const response = await fetchOrThrow(fetcher, modelUrl, init(signal));
-      if (!response.ok) throw new LoadError('load/http', `Fetching ${modelUrl} answered HTTP ${response.status}; check the model URL.`);
+      if (!response.ok)
+        throw new LoadError('load/http', `Fetching ${modelUrl} answered HTTP ${response.status}; check the model URL.`);
       return response.text();
     },
     async readBytes(path, onProgress, signal) {
       const url = resolve(path);
       const response = await fetchOrThrow(fetcher, url, init(signal));
-      if (!response.ok) throw new LoadError('load/http', `Fetching weight shard ${url} answered HTTP ${response.status}; the shard must sit beside model.json under the path its weightsManifest lists.`);
+      if (!response.ok)
+        throw new LoadError(
+          'load/http',
+          `Fetching weight shard ${url} answered HTTP ${response.status}; the shard must sit beside model.json under the path its weightsManifest lists.`,
+        );
       return readBody(response, url, onProgress);
     },
     async readOptionalText(path, signal) {

@@ -4,10 +4,29 @@ import { IDENTITY_MAP, thenMap, type AffineMap } from './affine-map.ts';
 import type { InputPathReport, InputPathStep, ModelOutput, TopologyReport, WeightReader } from './topology-report.ts';
 
 const WEIGHTED_OPS = new Set([
-  'Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative', 'Conv3D', 'MatMul', '_FusedMatMul', 'BatchMatMulV2',
+  'Conv2D',
+  '_FusedConv2D',
+  'DepthwiseConv2dNative',
+  'FusedDepthwiseConv2dNative',
+  'Conv3D',
+  'MatMul',
+  '_FusedMatMul',
+  'BatchMatMulV2',
 ]);
 // Ops that keep values or only pool/resample them: they commute with an affine map.
-const PASS_THROUGH_OPS = new Set(['Identity', 'Cast', 'Reshape', 'ExpandDims', 'Squeeze', 'StopGradient', 'AvgPool', 'MaxPool', 'ResizeBilinear', 'ResizeNearestNeighbor', 'Mean']);
+const PASS_THROUGH_OPS = new Set([
+  'Identity',
+  'Cast',
+  'Reshape',
+  'ExpandDims',
+  'Squeeze',
+  'StopGradient',
+  'AvgPool',
+  'MaxPool',
+  'ResizeBilinear',
+  'ResizeNearestNeighbor',
+  'Mean',
+]);
 
 /** `name:1` and `^name` designate node `name`. */
 function nodeOf(ref: string): string {
@@ -33,7 +52,13 @@ function placeholderShape(node: GraphNode): (number | null)[] {
   return (shape?.dim ?? []).map((d) => Number(d.size ?? -1));
 }
 
-const DT_NAMES: Readonly<Record<string, string>> = { DT_FLOAT: 'float32', DT_INT32: 'int32', DT_BOOL: 'bool', DT_HALF: 'float16', DT_UINT8: 'uint8' };
+const DT_NAMES: Readonly<Record<string, string>> = {
+  DT_FLOAT: 'float32',
+  DT_INT32: 'int32',
+  DT_BOOL: 'bool',
+  DT_HALF: 'float16',
+  DT_UINT8: 'uint8',
+};
 
 function fusedActivation(node: GraphNode): string | undefined {
   const list = (node.attr?.['fused_ops'] as { list?: { s?: string[] } } | undefined)?.list?.s;
@@ -78,15 +103,27 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
     const node = byName.get(nodeOf(ref));
     if (node === undefined || node.op !== 'Const') return { value: undefined, why: `operand ${ref} is not a constant` };
     const values = readWeight(node.name);
-    if (values === undefined) return { value: undefined, why: `the value of constant ${node.name} is in a weight shard that was not available` };
+    if (values === undefined)
+      return {
+        value: undefined,
+        why: `the value of constant ${node.name} is in a weight shard that was not available`,
+      };
     const first = values[0];
     if (first === undefined || values.some((v) => v !== first)) {
-      return { value: undefined, why: `constant ${node.name} holds ${values.length} different values (per-channel normalization), not one scalar` };
+      return {
+        value: undefined,
+        why: `constant ${node.name} holds ${values.length} different values (per-channel normalization), not one scalar`,
+      };
     }
     return { value: first, why: '' };
   }
 
-  function walkInput(key: string, start: GraphNode | undefined, shape: (number | null)[], dtype: string): InputPathReport {
+  function walkInput(
+    key: string,
+    start: GraphNode | undefined,
+    shape: (number | null)[],
+    dtype: string,
+  ): InputPathReport {
     const steps: InputPathStep[] = [];
     let map: AffineMap | undefined = IDENTITY_MAP;
     let repeat = 1;
@@ -107,7 +144,11 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
         break;
       }
       if (next.length !== 1) {
-        fail(next.length === 0 ? `${current} feeds no node` : `${current} feeds ${next.length} nodes (${next.map((n) => n.name).join(', ')}); the input path branches before any convolution`);
+        fail(
+          next.length === 0
+            ? `${current} feeds no node`
+            : `${current} feeds ${next.length} nodes (${next.map((n) => n.name).join(', ')}); the input path branches before any convolution`,
+        );
         break;
       }
       const node = next[0] as GraphNode;
@@ -134,9 +175,16 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
       } else if (['Mul', 'AddV2', 'Add', 'BiasAdd', 'Sub', 'RealDiv', 'Div'].includes(node.op)) {
         const [other] = others;
         const operandFirst = nodeOf(node.input?.[0] ?? '') !== current;
-        const constant = other === undefined ? { value: undefined, why: `${node.op} ${node.name} uses the input twice` } : constScalar(other);
+        const constant =
+          other === undefined
+            ? { value: undefined, why: `${node.op} ${node.name} uses the input twice` }
+            : constScalar(other);
         if (constant.value === undefined) {
-          if (other !== undefined && byName.get(nodeOf(other))?.op === 'Const' && constant.why.includes('not available')) {
+          if (
+            other !== undefined &&
+            byName.get(nodeOf(other))?.op === 'Const' &&
+            constant.why.includes('not available')
+          ) {
             step(undefined, `${node.op} by constant ${nodeOf(other)} (value unknown: shard not available)`);
             missing ??= constant.why;
           } else {
@@ -146,14 +194,20 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
           const c = constant.value;
           const label = `constant ${nodeOf(other ?? '')} = ${c}`;
           if (node.op === 'Mul') step({ scale: c, offset: 0 }, `× ${label}`);
-          else if (node.op === 'Sub') step(operandFirst ? { scale: -1, offset: c } : { scale: 1, offset: -c }, operandFirst ? `${c} − x` : `− ${label}`);
+          else if (node.op === 'Sub')
+            step(
+              operandFirst ? { scale: -1, offset: c } : { scale: 1, offset: -c },
+              operandFirst ? `${c} − x` : `− ${label}`,
+            );
           else if (node.op === 'RealDiv' || node.op === 'Div') {
             if (operandFirst) fail(`${node.op} ${node.name} divides a constant by the input, which is not affine`);
             else step({ scale: 1 / c, offset: 0 }, `÷ ${label}`);
           } else step({ scale: 1, offset: c }, `+ ${label}`);
         }
       } else {
-        fail(`op ${node.op} (${node.name}) between the input and the first convolution is not one this inspection understands`);
+        fail(
+          `op ${node.op} (${node.name}) between the input and the first convolution is not one this inspection understands`,
+        );
         break;
       }
       current = node.name;
@@ -168,7 +222,10 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
       map,
       channelRepeat: repeat,
       firstWeightedOp,
-      problem: problem ?? missing ?? (firstWeightedOp === undefined && map !== undefined ? 'no convolution or matmul follows the input' : undefined),
+      problem:
+        problem ??
+        missing ??
+        (firstWeightedOp === undefined && map !== undefined ? 'no convolution or matmul follows the input' : undefined),
     };
   }
 
@@ -179,11 +236,16 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
       chain.push(`${node.name} (${node.op})`);
       node = byName.get(nodeOf(node.input?.[0] ?? ''));
     }
-    if (node === undefined) return { activation: 'unknown', producer: `${chain.join(' ← ')} ← (missing node)`, nodeName: nodeOf(tensorName) };
+    if (node === undefined)
+      return { activation: 'unknown', producer: `${chain.join(' ← ')} ← (missing node)`, nodeName: nodeOf(tensorName) };
     chain.push(`${node.name} (${node.op})`);
     const fused = node.op.startsWith('_Fused') ? fusedActivation(node) : undefined;
     const activation = activationName(fused ?? node.op);
-    return { activation: fused !== undefined && fused === 'BiasAdd' ? 'linear' : activation, producer: chain.join(' ← '), nodeName: node.name };
+    return {
+      activation: fused !== undefined && fused === 'BiasAdd' ? 'linear' : activation,
+      producer: chain.join(' ← '),
+      nodeName: node.name,
+    };
   };
 
   let outputs: ModelOutput[];
@@ -191,8 +253,18 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
   if (signatureOutputs.length > 0) {
     outputs = signatureOutputs.map(([key, tensor], index) => {
       const traced = traceOutput(tensor.name);
-      const aliases = [tensor.name, nodeOf(tensor.name), traced.nodeName].filter((a, i, all) => a !== key && all.indexOf(a) === i);
-      return { index, key, aliases, fetchName: tensor.name, shape: shapeOf(tensor), activation: traced.activation, producer: traced.producer };
+      const aliases = [tensor.name, nodeOf(tensor.name), traced.nodeName].filter(
+        (a, i, all) => a !== key && all.indexOf(a) === i,
+      );
+      return {
+        index,
+        key,
+        aliases,
+        fetchName: tensor.name,
+        shape: shapeOf(tensor),
+        activation: traced.activation,
+        producer: traced.producer,
+      };
     });
   } else {
     // Without a signature, the outputs are the nodes nothing consumes.
@@ -200,7 +272,15 @@ export function inspectGraphTopology(model: ModelJson, readWeight: WeightReader)
       .filter((n) => n.op !== 'Const' && n.op !== 'NoOp' && !consumers.has(n.name))
       .map((node, index) => {
         const traced = traceOutput(node.name);
-        return { index, key: node.name, aliases: [traced.nodeName].filter((a) => a !== node.name), fetchName: node.name, shape: [], activation: traced.activation, producer: traced.producer };
+        return {
+          index,
+          key: node.name,
+          aliases: [traced.nodeName].filter((a) => a !== node.name),
+          fetchName: node.name,
+          shape: [],
+          activation: traced.activation,
+          producer: traced.producer,
+        };
       });
   }
   return { inputs, outputs };

@@ -10,13 +10,33 @@ interface LayerJson {
   readonly inbound_nodes?: unknown;
 }
 
-const WEIGHTED_LAYERS = new Set(['Conv2D', 'Conv1D', 'Conv3D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Dense']);
+const WEIGHTED_LAYERS = new Set([
+  'Conv2D',
+  'Conv1D',
+  'Conv3D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'Conv2DTranspose',
+  'Dense',
+]);
 // Layers that are the identity at inference time, or that only move, pool or
 // resample values (pooling and resizing commute with an affine map, so the
 // map before them still says what range the first weighted layer sees).
 const PASS_THROUGH_LAYERS = new Set([
-  'Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization', 'Reshape', 'Permute', 'Flatten',
-  'AveragePooling2D', 'MaxPooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Resizing',
+  'Dropout',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ActivityRegularization',
+  'Reshape',
+  'Permute',
+  'Flatten',
+  'AveragePooling2D',
+  'MaxPooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'Resizing',
 ]);
 
 function layerName(layer: LayerJson): string {
@@ -72,9 +92,14 @@ function scalarOf(value: unknown): number | undefined {
 /** Inspects a layers model: the input's path to the first convolution and the output layers. */
 export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader): TopologyReport {
   const topology = model.modelTopology;
-  const modelConfig = (topology['model_config'] ?? topology) as { class_name?: string; config?: Record<string, unknown> };
+  const modelConfig = (topology['model_config'] ?? topology) as {
+    class_name?: string;
+    config?: Record<string, unknown>;
+  };
   const config = modelConfig.config ?? {};
-  const layers = ((config['layers'] as LayerJson[] | undefined) ?? []).filter((l) => typeof l === 'object' && l !== null);
+  const layers = ((config['layers'] as LayerJson[] | undefined) ?? []).filter(
+    (l) => typeof l === 'object' && l !== null,
+  );
   const sequential = modelConfig.class_name === 'Sequential';
   const byName = new Map(layers.map((l) => [layerName(l), l]));
 
@@ -88,15 +113,42 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
   };
 
   // The input: an InputLayer, or (TF.js Sequential) the first layer's batch_input_shape.
-  const inputLayerRefs = sequential ? [] : ((config['input_layers'] as unknown[][] | undefined) ?? []).map((ref) => String(ref[0]));
-  let inputStarts: { name: string; startAfter: string | undefined; firstLayer: LayerJson | undefined; shape: (number | null)[]; dtype: string; aliases: string[] }[];
+  const inputLayerRefs = sequential
+    ? []
+    : ((config['input_layers'] as unknown[][] | undefined) ?? []).map((ref) => String(ref[0]));
+  let inputStarts: {
+    name: string;
+    startAfter: string | undefined;
+    firstLayer: LayerJson | undefined;
+    shape: (number | null)[];
+    dtype: string;
+    aliases: string[];
+  }[];
   const first = layers[0];
   if (sequential && first !== undefined && first.class_name !== 'InputLayer') {
     // TF.js names a Sequential's implicit input `<first layer>_input`.
-    inputStarts = [{ name: `${layerName(first)}_input`, startAfter: undefined, firstLayer: first, shape: shapeFrom(first.config) ?? [], dtype: dtypeFrom(first.config), aliases: [] }];
+    inputStarts = [
+      {
+        name: `${layerName(first)}_input`,
+        startAfter: undefined,
+        firstLayer: first,
+        shape: shapeFrom(first.config) ?? [],
+        dtype: dtypeFrom(first.config),
+        aliases: [],
+      },
+    ];
   } else {
-    const inputLayers = sequential ? layers.slice(0, 1) : inputLayerRefs.map((n) => byName.get(n)).filter((l): l is LayerJson => l !== undefined);
-    inputStarts = inputLayers.map((l) => ({ name: layerName(l), startAfter: layerName(l), firstLayer: undefined, shape: shapeFrom(l.config) ?? [], dtype: dtypeFrom(l.config), aliases: [] }));
+    const inputLayers = sequential
+      ? layers.slice(0, 1)
+      : inputLayerRefs.map((n) => byName.get(n)).filter((l): l is LayerJson => l !== undefined);
+    inputStarts = inputLayers.map((l) => ({
+      name: layerName(l),
+      startAfter: layerName(l),
+      firstLayer: undefined,
+      shape: shapeFrom(l.config) ?? [],
+      dtype: dtypeFrom(l.config),
+      aliases: [],
+    }));
   }
 
   const inputs: InputPathReport[] = inputStarts.map((start) => {
@@ -120,7 +172,10 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
           break;
         }
         if (next.length !== 1) {
-          problem = next.length === 0 ? `layer ${current ?? '?'} feeds no layer` : `layer ${current ?? '?'} feeds ${next.length} layers; the input path branches before any convolution`;
+          problem =
+            next.length === 0
+              ? `layer ${current ?? '?'} feeds no layer`
+              : `layer ${current ?? '?'} feeds ${next.length} layers; the input path branches before any convolution`;
           map = undefined;
           break;
         }
@@ -147,7 +202,8 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
       } else if (layer.class_name === 'Normalization') {
         // Keras stores adapted statistics as weights; explicit ones sit in the config.
         const mean = scalarOf(layer.config['mean']) ?? scalarOf(Array.from(readWeight(`${name}/mean`) ?? []));
-        const variance = scalarOf(layer.config['variance']) ?? scalarOf(Array.from(readWeight(`${name}/variance`) ?? []));
+        const variance =
+          scalarOf(layer.config['variance']) ?? scalarOf(Array.from(readWeight(`${name}/variance`) ?? []));
         if (mean === undefined || variance === undefined) {
           problem = `Normalization ${name}: its mean/variance are per-channel or not readable`;
           map = undefined;
@@ -155,7 +211,10 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
         }
         const invert = layer.config['invert'] === true;
         const std = Math.max(Math.sqrt(variance), 1e-7);
-        step(invert ? { scale: std, offset: mean } : { scale: 1 / std, offset: -mean / std }, `Normalization: ${invert ? 'x · std + mean' : '(x − mean) / std'}, mean ${mean}, variance ${variance}`);
+        step(
+          invert ? { scale: std, offset: mean } : { scale: 1 / std, offset: -mean / std },
+          `Normalization: ${invert ? 'x · std + mean' : '(x − mean) / std'}, mean ${mean}, variance ${variance}`,
+        );
       } else if (layer.class_name === 'Concatenate') {
         const sources = inboundNames(layer);
         if (sources.some((s) => s !== current)) {
@@ -165,7 +224,10 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
         }
         repeat *= sources.length;
         step(IDENTITY_MAP, `repeats the input ${sources.length}× along channels`);
-      } else if (PASS_THROUGH_LAYERS.has(layer.class_name) || (layer.class_name === 'Activation' && layer.config['activation'] === 'linear')) {
+      } else if (
+        PASS_THROUGH_LAYERS.has(layer.class_name) ||
+        (layer.class_name === 'Activation' && layer.config['activation'] === 'linear')
+      ) {
         step(IDENTITY_MAP, 'keeps the value range');
       } else {
         problem = `layer ${name} (${layer.class_name}) between the input and the first convolution is not one this inspection understands`;
@@ -189,7 +251,9 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
   });
 
   const outputRefs = sequential
-    ? layers.length > 0 ? [layerName(layers[layers.length - 1] as LayerJson)] : []
+    ? layers.length > 0
+      ? [layerName(layers[layers.length - 1] as LayerJson)]
+      : []
     : ((config['output_layers'] as unknown[][] | undefined) ?? []).map((ref) => String(ref[0]));
   const outputs: ModelOutput[] = outputRefs.map((key, index) => {
     const chain: string[] = [];
@@ -200,7 +264,8 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
       chain.push(`${layerName(layer)} (${layer.class_name})`);
       if (activation === undefined) {
         if (layer.class_name === 'Softmax') activation = 'softmax';
-        else if (typeof layer.config['activation'] === 'string' && layer.config['activation'] !== 'linear') activation = layer.config['activation'];
+        else if (typeof layer.config['activation'] === 'string' && layer.config['activation'] !== 'linear')
+          activation = layer.config['activation'];
         else if (layer.class_name !== 'Activation' && WEIGHTED_LAYERS.has(layer.class_name)) activation = 'linear';
       }
       if (layer.class_name === 'Dense') {
@@ -208,7 +273,9 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
         break;
       }
       if (!['Activation', 'Softmax', 'Dropout'].includes(layer.class_name)) break;
-      const previous: string | undefined = sequential ? layerName(layers[layers.indexOf(layer) - 1] ?? layer) : inboundNames(layer)[0];
+      const previous: string | undefined = sequential
+        ? layerName(layers[layers.indexOf(layer) - 1] ?? layer)
+        : inboundNames(layer)[0];
       layer = previous === undefined || previous === layerName(layer) ? undefined : byName.get(previous);
     }
     return {

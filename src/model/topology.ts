@@ -18,5 +18,7 @@ export type { InputPathReport, InputPathStep, ModelOutput, TopologyReport, Weigh
  * @param readWeight - gives constant values (graph rescaling factors, Normalization statistics)
  */
 export function inspectTopology(model: ModelJson, readWeight: WeightReader): TopologyReport {
-  return model.format === 'graph-model' ? inspectGraphTopology(model, readWeight) : inspectLayersTopology(model, readWeight);
+  return model.format === 'graph-model'
+    ? inspectGraphTopology(model, readWeight)
+    : inspectLayersTopology(model, readWeight);
 }

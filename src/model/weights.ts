@@ -6,7 +6,15 @@
 import { LoadError } from '../errors.ts';
 import type { WeightEntry, WeightGroup } from './model-json.ts';
 
-const BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+const BYTES: Readonly<Record<string, number>> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  complex64: 8,
+};
 
 /** How a weight is stored: its manifest dtype, or the quantized dtype when the converter quantized it. */
 export function storedDtype(entry: WeightEntry): string {
@@ -26,7 +34,10 @@ export function valueCount(entry: WeightEntry): number {
 export function storedByteLength(entry: WeightEntry): number {
   const bytes = BYTES[storedDtype(entry)];
   if (bytes === undefined) {
-    throw new LoadError('load/unsupported-format', `Weight "${entry.name}" is stored as ${storedDtype(entry)}, which this loader cannot size; re-export the model with numeric weights.`);
+    throw new LoadError(
+      'load/unsupported-format',
+      `Weight "${entry.name}" is stored as ${storedDtype(entry)}, which this loader cannot size; re-export the model with numeric weights.`,
+    );
   }
   return valueCount(entry) * bytes;
 }
@@ -76,7 +87,10 @@ function float16ToFloat32(h: number): number {
 export function readWeight(location: WeightLocation, groupBytes: Uint8Array): Float64Array {
   const { entry, offset, byteLength } = location;
   if (offset + byteLength > groupBytes.byteLength) {
-    throw new LoadError('load/truncated', `Weight "${entry.name}" ends at byte ${offset + byteLength}, past the ${groupBytes.byteLength} bytes of its shards; the shard is truncated, download it again.`);
+    throw new LoadError(
+      'load/truncated',
+      `Weight "${entry.name}" ends at byte ${offset + byteLength}, past the ${groupBytes.byteLength} bytes of its shards; the shard is truncated, download it again.`,
+    );
   }
   const view = new DataView(groupBytes.buffer, groupBytes.byteOffset + offset, byteLength);
   const n = valueCount(entry);
@@ -85,14 +99,29 @@ export function readWeight(location: WeightLocation, groupBytes: Uint8Array): Fl
   const dtype = storedDtype(entry);
   for (let i = 0; i < n; i++) {
     switch (dtype) {
-      case 'float32': out[i] = view.getFloat32(i * 4, true); break;
-      case 'int32': out[i] = view.getInt32(i * 4, true); break;
-      case 'float16': out[i] = float16ToFloat32(view.getUint16(i * 2, true)); break;
-      case 'uint16': out[i] = view.getUint16(i * 2, true) * (q?.scale ?? 1) + (q?.min ?? 0); break;
-      case 'uint8': out[i] = view.getUint8(i) * (q?.scale ?? 1) + (q?.min ?? 0); break;
-      case 'bool': out[i] = view.getUint8(i); break;
+      case 'float32':
+        out[i] = view.getFloat32(i * 4, true);
+        break;
+      case 'int32':
+        out[i] = view.getInt32(i * 4, true);
+        break;
+      case 'float16':
+        out[i] = float16ToFloat32(view.getUint16(i * 2, true));
+        break;
+      case 'uint16':
+        out[i] = view.getUint16(i * 2, true) * (q?.scale ?? 1) + (q?.min ?? 0);
+        break;
+      case 'uint8':
+        out[i] = view.getUint8(i) * (q?.scale ?? 1) + (q?.min ?? 0);
+        break;
+      case 'bool':
+        out[i] = view.getUint8(i);
+        break;
       default:
-        throw new LoadError('load/unsupported-format', `Weight "${entry.name}" is stored as ${dtype}, which cannot be read as numbers.`);
+        throw new LoadError(
+          'load/unsupported-format',
+          `Weight "${entry.name}" is stored as ${dtype}, which cannot be read as numbers.`,
+        );
     }
   }
   return out;

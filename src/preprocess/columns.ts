@@ -27,7 +27,11 @@ export function checkGeometry(geometry: ColumnGeometry): void {
   try {
     homographyFromUnitSquare(corners);
   } catch (cause) {
-    throw new InputError('input/bad-geometry', 'geometry.corners is degenerate (three corners on a line); pick four corners of the bead area.', { cause });
+    throw new InputError(
+      'input/bad-geometry',
+      'geometry.corners is degenerate (three corners on a line); pick four corners of the bead area.',
+      { cause },
+    );
   }
 }
 
@@ -59,7 +63,11 @@ export function insetHomography(geometry: ColumnGeometry): Homography {
  * column then row then x: index ((i · height) + r) · width + c. Pixel centres
  * sit at half-pixel offsets: u = (i + (c + ½)/width)/N, v = (r + ½)/height.
  */
-export function samplePoints(geometry: ColumnGeometry, height: number, width: number): { xs: Float64Array; ys: Float64Array } {
+export function samplePoints(
+  geometry: ColumnGeometry,
+  height: number,
+  width: number,
+): { xs: Float64Array; ys: Float64Array } {
   const m = insetHomography(geometry);
   const n = geometry.columns;
   const total = n * height * width;
@@ -89,4 +97,3 @@ export function quadSize(q: Quad, scaleX: number, scaleY: number): { width: numb
     height: (len(q.topLeft, q.bottomLeft) + len(q.topRight, q.bottomRight)) / 2,
   };
 }
-

@@ -61,9 +61,15 @@ export function invertHomography(m: Homography): Homography {
   if (Math.abs(det) < 1e-15) throw new RangeError('The homography is singular.');
   const k = 1 / det;
   return [
-    A * k, -(b * i - c * h) * k, (b * f - c * e) * k,
-    B * k, (a * i - c * g) * k, -(a * f - c * d) * k,
-    C * k, -(a * h - b * g) * k, (a * e - b * d) * k,
+    A * k,
+    -(b * i - c * h) * k,
+    (b * f - c * e) * k,
+    B * k,
+    (a * i - c * g) * k,
+    -(a * f - c * d) * k,
+    C * k,
+    -(a * h - b * g) * k,
+    (a * e - b * d) * k,
   ];
 }
 

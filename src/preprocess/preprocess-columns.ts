@@ -30,7 +30,12 @@ import { DEFAULT_PREFILTER, type ColumnGeometry, type PreprocessSpec } from './t
  * pixels: how many whole source pixels fall on one output pixel in the less
  * downscaled direction (so neither direction is over-blurred), at least 1.
  */
-export function downscaleFactor(geometry: ColumnGeometry, spec: PreprocessSpec, frameHeight: number, frameWidth: number): number {
+export function downscaleFactor(
+  geometry: ColumnGeometry,
+  spec: PreprocessSpec,
+  frameHeight: number,
+  frameWidth: number,
+): number {
   if ((spec.prefilter ?? DEFAULT_PREFILTER) === 'none') return 1;
   const size = quadSize(insetQuad(geometry), frameWidth, frameHeight);
   const perOutputX = size.width / geometry.columns / spec.width;
@@ -48,10 +53,16 @@ function checkSpec(spec: PreprocessSpec): void {
     throw new InputError('input/bad-argument', `spec.channels must be 1 or 3, got ${String(spec.channels)}.`);
   }
   if (!(spec.grey in GREY_WEIGHTS)) {
-    throw new InputError('input/bad-argument', `spec.grey must be one of ${Object.keys(GREY_WEIGHTS).join(', ')}, got ${String(spec.grey)}.`);
+    throw new InputError(
+      'input/bad-argument',
+      `spec.grey must be one of ${Object.keys(GREY_WEIGHTS).join(', ')}, got ${String(spec.grey)}.`,
+    );
   }
   if (spec.resize !== 'bilinear' && spec.resize !== 'nearest') {
-    throw new InputError('input/bad-argument', `spec.resize must be 'bilinear' or 'nearest', got ${String(spec.resize)}.`);
+    throw new InputError(
+      'input/bad-argument',
+      `spec.resize must be 'bilinear' or 'nearest', got ${String(spec.resize)}.`,
+    );
   }
   if (!Number.isFinite(spec.inputRange.min) || !Number.isFinite(spec.inputRange.max)) {
     throw new InputError('input/bad-argument', 'spec.inputRange.min and .max must be finite numbers.');
@@ -63,7 +74,9 @@ function multiply(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) {
-      out.push((a[r * 3] ?? 0) * (b[c] ?? 0) + (a[r * 3 + 1] ?? 0) * (b[3 + c] ?? 0) + (a[r * 3 + 2] ?? 0) * (b[6 + c] ?? 0));
+      out.push(
+        (a[r * 3] ?? 0) * (b[c] ?? 0) + (a[r * 3 + 1] ?? 0) * (b[3 + c] ?? 0) + (a[r * 3 + 2] ?? 0) * (b[6 + c] ?? 0),
+      );
     }
   }
   return out;
@@ -78,7 +91,13 @@ function multiply(a: readonly number[], b: readonly number[]): number[] {
  * {@link samplePoints}); the homography takes (u, v) to the normalized frame,
  * and X·W/f − ½ to pooled pixel coordinates with pixel centres on integers.
  */
-function stripTransform(geometry: ColumnGeometry, spec: PreprocessSpec, factor: number, frameHeight: number, frameWidth: number): number[] {
+function stripTransform(
+  geometry: ColumnGeometry,
+  spec: PreprocessSpec,
+  factor: number,
+  frameHeight: number,
+  frameWidth: number,
+): number[] {
   const stripWidth = geometry.columns * spec.width;
   const toUnit = [1 / stripWidth, 0, 0.5 / stripWidth, 0, 1 / spec.height, 0.5 / spec.height, 0, 0, 1];
   const toPixels = [frameWidth / factor, 0, -0.5, 0, frameHeight / factor, -0.5, 0, 0, 1];
@@ -104,14 +123,23 @@ function stripTransform(geometry: ColumnGeometry, spec: PreprocessSpec, factor: 
  */
 export function preprocessColumns(frame: tf.Tensor3D, geometry: ColumnGeometry, spec: PreprocessSpec): tf.Tensor4D {
   if (frame.rank !== 3) {
-    throw new InputError('input/bad-argument', `preprocessColumns: frame must be rank 3 [H, W, C], got shape [${frame.shape.join(', ')}].`);
+    throw new InputError(
+      'input/bad-argument',
+      `preprocessColumns: frame must be rank 3 [H, W, C], got shape [${frame.shape.join(', ')}].`,
+    );
   }
   const [frameHeight, frameWidth, frameChannels] = frame.shape;
   if (frameHeight === 0 || frameWidth === 0) {
-    throw new InputError('input/zero-size-frame', `preprocessColumns: the frame is ${frameWidth} × ${frameHeight}; wait until the source has pixels.`);
+    throw new InputError(
+      'input/zero-size-frame',
+      `preprocessColumns: the frame is ${frameWidth} × ${frameHeight}; wait until the source has pixels.`,
+    );
   }
   if (frameChannels !== 3 && frameChannels !== 4) {
-    throw new InputError('input/bad-argument', `preprocessColumns: frame must have 3 (RGB) or 4 (RGBA) channels, got ${frameChannels}.`);
+    throw new InputError(
+      'input/bad-argument',
+      `preprocessColumns: frame must have 3 (RGB) or 4 (RGBA) channels, got ${frameChannels}.`,
+    );
   }
   checkGeometry(geometry);
   checkSpec(spec);
@@ -129,7 +157,10 @@ export function preprocessColumns(frame: tf.Tensor3D, geometry: ColumnGeometry, 
     const grey = tf.conv2d(pixels, tf.tensor4d(channelWeights, [1, 1, frameChannels, 1], 'float32'), 1, 'valid');
     const pooled = factor > 1 ? tf.avgPool(grey, factor, factor, 'valid') : grey;
     // 'nearest' fill clamps a sample outside the frame to its edge, as a camera crop would.
-    const strip = tf.image.transform(pooled, tf.tensor2d([transform], [1, 8], 'float32'), spec.resize, 'nearest', 0, [spec.height, columns * spec.width]);
+    const strip = tf.image.transform(pooled, tf.tensor2d([transform], [1, 8], 'float32'), spec.resize, 'nearest', 0, [
+      spec.height,
+      columns * spec.width,
+    ]);
     const scaled = tf.add(tf.mul(strip, (max - min) / 255), min);
     // [1, h, N·w, 1] → [N, h, w, 1]: split the strip into its columns.
     const single = tf.transpose(tf.reshape(scaled, [spec.height, columns, spec.width, 1]), [1, 0, 2, 3]);

@@ -60,7 +60,8 @@ export function baseModelOf(model: ClassifierModel, source: ModelSource): BaseMo
     group.weights.map((entry): BaseWeight => {
       const where = located.get(entry.name);
       const bytes = inspection.groupBytes[g];
-      if (where === undefined || bytes === undefined) throw new LoadError('load/truncated', `Weight "${entry.name}" has no verified bytes; load the model again.`);
+      if (where === undefined || bytes === undefined)
+        throw new LoadError('load/truncated', `Weight "${entry.name}" has no verified bytes; load the model again.`);
       const stored = bytes.subarray(where.offset, where.offset + where.byteLength);
       const values = entry.dtype === 'float32' ? Float32Array.from(readWeight(where, bytes)) : undefined;
       return { entry, values, stored };
@@ -74,7 +75,9 @@ export function baseModelOf(model: ClassifierModel, source: ModelSource): BaseMo
 
 /** Names of the weights that can be re-encoded (float32 ones), with their value counts. */
 export function quantizableWeights(base: BaseModel): { name: string; shape: readonly number[]; count: number }[] {
-  return base.weights.filter((w) => w.values !== undefined).map((w) => ({ name: w.entry.name, shape: w.entry.shape, count: w.values?.length ?? 0 }));
+  return base.weights
+    .filter((w) => w.values !== undefined)
+    .map((w) => ({ name: w.entry.name, shape: w.entry.shape, count: w.values?.length ?? 0 }));
 }
 
 const cache = new WeakMap<Float32Array, Map<Encoding, EncodedWeight>>();
@@ -92,7 +95,11 @@ function encoded(values: Float32Array, encoding: Encoding): EncodedWeight {
  *
  * @param contract - the contract to embed (its integrity is replaced by the new shard's sha256)
  */
-export async function buildCandidate(base: BaseModel, plan: EncodingPlan, contract: ModelContract = base.contract): Promise<CandidateFiles> {
+export async function buildCandidate(
+  base: BaseModel,
+  plan: EncodingPlan,
+  contract: ModelContract = base.contract,
+): Promise<CandidateFiles> {
   const entries: Record<string, unknown>[] = [];
   const parts: Uint8Array[] = [];
   const encodedWeights = new Map<string, EncodedWeight>();
@@ -105,7 +112,9 @@ export async function buildCandidate(base: BaseModel, plan: EncodingPlan, contra
     }
     const e = encoded(weight.values, plan.get(name) ?? 'float32');
     encodedWeights.set(name, e);
-    entries.push(e.quantization === undefined ? { name, shape, dtype } : { name, shape, dtype, quantization: e.quantization });
+    entries.push(
+      e.quantization === undefined ? { name, shape, dtype } : { name, shape, dtype, quantization: e.quantization },
+    );
     parts.push(e.bytes);
   }
   const shard = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
@@ -114,9 +123,19 @@ export async function buildCandidate(base: BaseModel, plan: EncodingPlan, contra
     shard.set(p, at);
     at += p.byteLength;
   }
-  const sealed: ModelContract = { ...contract, integrity: { algorithm: 'sha256', shards: { [base.shardPath]: await sha256Hex(shard) } } };
-  const metadata = typeof base.raw['userDefinedMetadata'] === 'object' && base.raw['userDefinedMetadata'] !== null ? (base.raw['userDefinedMetadata'] as Record<string, unknown>) : {};
-  const modelJson = { ...base.raw, weightsManifest: [{ paths: [base.shardPath], weights: entries }], userDefinedMetadata: { ...metadata, contract: sealed } };
+  const sealed: ModelContract = {
+    ...contract,
+    integrity: { algorithm: 'sha256', shards: { [base.shardPath]: await sha256Hex(shard) } },
+  };
+  const metadata =
+    typeof base.raw['userDefinedMetadata'] === 'object' && base.raw['userDefinedMetadata'] !== null
+      ? (base.raw['userDefinedMetadata'] as Record<string, unknown>)
+      : {};
+  const modelJson = {
+    ...base.raw,
+    weightsManifest: [{ paths: [base.shardPath], weights: entries }],
+    userDefinedMetadata: { ...metadata, contract: sealed },
+  };
   return { modelJson, shard, shardPath: base.shardPath, encoded: encodedWeights };
 }
 
@@ -138,14 +157,21 @@ export function candidateSource(files: CandidateFiles, original: ModelSource): M
 
 /** The contract's quantization section for a plan: each float32 weight with the encoding the plan gives it. */
 export function planSection(base: BaseModel, plan: EncodingPlan): NonNullable<ModelContract['quantization']> {
-  return Object.fromEntries(base.weights.filter((w) => w.values !== undefined).map((w) => [w.entry.name, { dtype: plan.get(w.entry.name) ?? 'float32' }]));
+  return Object.fromEntries(
+    base.weights
+      .filter((w) => w.values !== undefined)
+      .map((w) => [w.entry.name, { dtype: plan.get(w.entry.name) ?? 'float32' }]),
+  );
 }
 
 /**
  * Builds a candidate and loads it with the product's loader (every check the
  * element runs, including the contract's quantization section against the manifest).
  */
-export async function loadCandidate(base: BaseModel, plan: EncodingPlan): Promise<{ model: ClassifierModel; files: CandidateFiles }> {
+export async function loadCandidate(
+  base: BaseModel,
+  plan: EncodingPlan,
+): Promise<{ model: ClassifierModel; files: CandidateFiles }> {
   const files = await buildCandidate(base, plan, { ...base.contract, quantization: planSection(base, plan) });
   const model = await loadClassifierModel(candidateSource(files, base.source), { sidecar: 'none' });
   return { model, files };

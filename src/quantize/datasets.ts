@@ -61,16 +61,24 @@ export interface CropRecipe {
  * @param spec - the model's preprocessing (crop size, grey, resize, input range)
  * @param onProgress - called after each rendered photo
  */
-export async function renderedInputs(recipe: CropRecipe, spec: PreprocessSpec, onProgress?: (done: number, total: number) => void): Promise<InputSet> {
+export async function renderedInputs(
+  recipe: CropRecipe,
+  spec: PreprocessSpec,
+  onProgress?: (done: number, total: number) => void,
+): Promise<InputSet> {
   const { crops } = recipe;
-  const key = createHash('sha256').update(JSON.stringify({ name: recipe.name, crops, seed: recipe.seed, spec, sources: recipe.fingerprint })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ name: recipe.name, crops, seed: recipe.seed, spec, sources: recipe.fingerprint }))
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(tmpdir(), 'column-classifier-quantize');
   const file = join(dir, `${recipe.name}-${crops}-${key}.f32`);
   const description = `${recipe.name} set, ${crops} crops (seed ${recipe.seed})`;
   const per = spec.height * spec.width * spec.channels;
   try {
     const bytes = await readFile(file);
-    if (bytes.byteLength === crops * per * 4) return { description, count: crops, x: new Float32Array(bytes.buffer, bytes.byteOffset, crops * per) };
+    if (bytes.byteLength === crops * per * 4)
+      return { description, count: crops, x: new Float32Array(bytes.buffer, bytes.byteOffset, crops * per) };
   } catch {
     // Not cached yet: render below.
   }

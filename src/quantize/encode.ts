@@ -18,7 +18,12 @@ export const BYTES_PER_VALUE: Readonly<Record<Encoding, number>> = { uint8: 1, u
 
 /** The manifest entry's `quantization` block, exactly as TF.js reads it. */
 export type QuantizationBlock =
-  | { readonly dtype: 'uint8' | 'uint16'; readonly min: number; readonly scale: number; readonly original_dtype: 'float32' }
+  | {
+      readonly dtype: 'uint8' | 'uint16';
+      readonly min: number;
+      readonly scale: number;
+      readonly original_dtype: 'float32';
+    }
   | { readonly dtype: 'float16'; readonly original_dtype: 'float32' };
 
 /** A tensor in one encoding: the shard bytes, the manifest block and the values TF.js will see after loading. */
@@ -101,7 +106,11 @@ export function encodeWeight(values: Float32Array, encoding: Encoding): EncodedW
     return { encoding, bytes: new Uint8Array(copy.buffer), quantization: undefined, decoded: copy };
   }
   for (const v of values) {
-    if (!Number.isFinite(v)) throw new InputError('input/bad-argument', `A weight holds ${v}, which ${encoding} cannot encode; keep it float32.`);
+    if (!Number.isFinite(v))
+      throw new InputError(
+        'input/bad-argument',
+        `A weight holds ${v}, which ${encoding} cannot encode; keep it float32.`,
+      );
   }
   if (encoding === 'float16') {
     const bits = new Uint16Array(n);
@@ -119,13 +128,19 @@ export function encodeWeight(values: Float32Array, encoding: Encoding): EncodedW
   }
   const q = encoding === 'uint8' ? new Uint8Array(n) : new Uint16Array(n);
   // The converter stores a constant tensor as all zeros with scale 1 and min = the value.
-  const range = n === 0 || lo === hi ? { min: n === 0 ? 0 : lo, scale: 1, max: n === 0 ? 0 : lo } : affineRange(lo, hi, levels);
+  const range =
+    n === 0 || lo === hi ? { min: n === 0 ? 0 : lo, scale: 1, max: n === 0 ? 0 : lo } : affineRange(lo, hi, levels);
   for (let i = 0; i < n; i++) {
     const v = Math.min(range.max, Math.max(range.min, values[i] as number));
     const level = lo === hi ? 0 : roundHalfEven((v - range.min) / range.scale);
     q[i] = level;
   }
-  const quantization: QuantizationBlock = { dtype: encoding, min: range.min, scale: range.scale, original_dtype: 'float32' };
+  const quantization: QuantizationBlock = {
+    dtype: encoding,
+    min: range.min,
+    scale: range.scale,
+    original_dtype: 'float32',
+  };
   const bytes = new Uint8Array(q.buffer);
   return { encoding, bytes, quantization, decoded: decodeLikeTfjs(bytes, n, quantization) };
 }

@@ -10,7 +10,15 @@ import type { ClassifierModel } from '../model/classifier-model.ts';
 import type { ModelSource } from '../model/source.ts';
 import { baseModelOf, loadCandidate, quantizableWeights, type BaseModel, type CandidateFiles } from './candidate.ts';
 import { BYTES_PER_VALUE, type Encoding } from './encode.ts';
-import { compareOutputs, gateFailures, measureOutputs, passesGate, type Agreement, type InputSet, type Outputs } from './measure.ts';
+import {
+  compareOutputs,
+  gateFailures,
+  measureOutputs,
+  passesGate,
+  type Agreement,
+  type InputSet,
+  type Outputs,
+} from './measure.ts';
 
 /** Encodings tried for each tensor, in order: smallest first; uint16 before float16 since per-tensor affine steps are finer than half-float ones for weights in a narrow range. */
 export const TRIAL_ORDER: readonly Encoding[] = ['uint8', 'uint16', 'float16'];
@@ -83,12 +91,19 @@ export interface Reference {
 }
 
 /** Measures the float32 model once: every trial is compared with these outputs. */
-export async function measureReference(model: ClassifierModel, source: ModelSource, inputs: InputSet): Promise<Reference> {
+export async function measureReference(
+  model: ClassifierModel,
+  source: ModelSource,
+  inputs: InputSet,
+): Promise<Reference> {
   return { base: baseModelOf(model, source), outputs: await measureOutputs(model, inputs), inputs };
 }
 
 /** Builds, loads and measures one plan against the reference; disposes the model. */
-export async function measurePlan(reference: Reference, plan: ReadonlyMap<string, Encoding>): Promise<{ agreement: Agreement; files: CandidateFiles }> {
+export async function measurePlan(
+  reference: Reference,
+  plan: ReadonlyMap<string, Encoding>,
+): Promise<{ agreement: Agreement; files: CandidateFiles }> {
   const { model, files } = await loadCandidate(reference.base, plan);
   try {
     return { agreement: compareOutputs(reference.outputs, await measureOutputs(model, reference.inputs)), files };
@@ -98,7 +113,14 @@ export async function measurePlan(reference: Reference, plan: ReadonlyMap<string
 }
 
 function weightBytes(base: BaseModel, plan: ReadonlyMap<string, Encoding>): number {
-  return base.weights.reduce((n, w) => n + (w.values === undefined ? w.stored.byteLength : w.values.length * BYTES_PER_VALUE[plan.get(w.entry.name) ?? 'float32']), 0);
+  return base.weights.reduce(
+    (n, w) =>
+      n +
+      (w.values === undefined
+        ? w.stored.byteLength
+        : w.values.length * BYTES_PER_VALUE[plan.get(w.entry.name) ?? 'float32']),
+    0,
+  );
 }
 
 /** Every float32 weight in one encoding: what `tensorflowjs_converter --quantize_uint8` (or `_uint16`, `_float16`) does. */
@@ -152,9 +174,28 @@ export async function runGate(reference: Reference, options: GateOptions = {}): 
   }
   options.onProgress?.({ done: total, total, tensor: '', encoding: 'float32', passed: undefined });
   const decisions = weights.map(
-    (w): TensorDecision => decided.get(w.name) ?? { name: w.name, shape: w.shape, count: w.count, encoding: 'float32', bytes: w.count * 4, reason: 'small', agreement: undefined, trials: [] },
+    (w): TensorDecision =>
+      decided.get(w.name) ?? {
+        name: w.name,
+        shape: w.shape,
+        count: w.count,
+        encoding: 'float32',
+        bytes: w.count * 4,
+        reason: 'small',
+        agreement: undefined,
+        trials: [],
+      },
   );
-  return { base, decisions, plan, agreement, maxDiff, inputs: reference.inputs, bytesBefore: weightBytes(base, new Map()), bytesAfter: weightBytes(base, plan) };
+  return {
+    base,
+    decisions,
+    plan,
+    agreement,
+    maxDiff,
+    inputs: reference.inputs,
+    bytesBefore: weightBytes(base, new Map()),
+    bytesAfter: weightBytes(base, plan),
+  };
 }
 
 /** The verdict of measuring one fixed plan (e.g. the converter's uniform uint8). */
@@ -167,7 +208,16 @@ export interface PlanVerdict {
 }
 
 /** Measures a fixed plan and says whether the gate would let it through. */
-export async function judgePlan(reference: Reference, plan: ReadonlyMap<string, Encoding>, maxDiff: number): Promise<PlanVerdict> {
+export async function judgePlan(
+  reference: Reference,
+  plan: ReadonlyMap<string, Encoding>,
+  maxDiff: number,
+): Promise<PlanVerdict> {
   const { agreement } = await measurePlan(reference, plan);
-  return { agreement, passed: passesGate(agreement, maxDiff), failures: gateFailures(agreement, maxDiff), bytes: weightBytes(reference.base, plan) };
+  return {
+    agreement,
+    passed: passesGate(agreement, maxDiff),
+    failures: gateFailures(agreement, maxDiff),
+    bytes: weightBytes(reference.base, plan),
+  };
 }

@@ -50,7 +50,10 @@ export async function measureOutputs(model: ClassifierModel, inputs: InputSet): 
   const { height, width, channels } = model.spec;
   const per = height * width * channels;
   const heads: Record<string, Float32Array> = {};
-  for (const bound of model.heads) heads[bound.head.name] = new Float32Array(inputs.count * bound.head.shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1));
+  for (const bound of model.heads)
+    heads[bound.head.name] = new Float32Array(
+      inputs.count * bound.head.shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1),
+    );
   for (let start = 0; start < inputs.count; start += BATCH) {
     const n = Math.min(BATCH, inputs.count - start);
     const batch = tf.tensor4d(inputs.x.subarray(start * per, (start + n) * per), [n, height, width, channels]);
@@ -73,7 +76,8 @@ export function compareOutputs(reference: Outputs, candidate: Outputs): Agreemen
     if (candidate.digits[i] !== d) changedDigits++;
   });
   const maxAbsDiffByHead: Record<string, number> = {};
-  for (const [name, ref] of Object.entries(reference.heads)) maxAbsDiffByHead[name] = maxAbsDifference(candidate.heads[name], ref);
+  for (const [name, ref] of Object.entries(reference.heads))
+    maxAbsDiffByHead[name] = maxAbsDifference(candidate.heads[name], ref);
   const cases = reference.digits.length;
   return {
     cases,

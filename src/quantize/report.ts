@@ -11,7 +11,12 @@ export interface QuantizationReport {
   readonly naive: PlanVerdict;
   /** Re-checks of the accepted encodings on whole datasets. */
   readonly verified: readonly { readonly description: string; readonly agreement: Agreement }[];
-  readonly bytes: { readonly raw: number; readonly gzip: number; readonly float32: number; readonly float32Gzip: number };
+  readonly bytes: {
+    readonly raw: number;
+    readonly gzip: number;
+    readonly float32: number;
+    readonly float32Gzip: number;
+  };
   readonly golden: GoldenMeasurement | undefined;
   readonly backend: string;
   readonly command: string;
@@ -44,13 +49,15 @@ export function formatQuantizationReport(r: QuantizationReport): string {
     `| ${result.inputs.description} (the gate's) | ${cell(formatAgreement(result.agreement))} |`,
     ...r.verified.map((v) => `| ${v.description} | ${cell(formatAgreement(v.agreement))} |`),
     '',
-    r.golden === undefined ? '' : `Golden check of the written model after loading it from disk: ${r.golden.cases} cases, max |diff| ${r.golden.maxAbsDiff.toExponential(2)} (tolerance ${r.golden.tolerance}). The golden outputs in the contract are the quantized model's.`,
+    r.golden === undefined
+      ? ''
+      : `Golden check of the written model after loading it from disk: ${r.golden.cases} cases, max |diff| ${r.golden.maxAbsDiff.toExponential(2)} (tolerance ${r.golden.tolerance}). The golden outputs in the contract are the quantized model's.`,
     '',
     '### Per tensor',
     '',
     formatGateTable(result),
     '',
-    '### The converter\'s uniform uint8, for comparison',
+    "### The converter's uniform uint8, for comparison",
     '',
     `\`tensorflowjs_converter --quantize_uint8\` stores every weight as uint8 (${kb(naive.bytes)}). Measured on the same inputs: ${formatAgreement(naive.agreement)} — ` +
       (naive.passed ? 'it would have passed the gate.' : `the gate refuses it: ${naive.failures.join('; ')}.`),

@@ -15,26 +15,45 @@ export function formatGateProgress(p: GateProgress, width = 20): string {
 /** Writes progress in place on a terminal, one line per finished trial otherwise. */
 export function gateProgressWriter(stream: NodeJS.WriteStream = process.stderr): (p: GateProgress) => void {
   return (p) => {
-    if (stream.isTTY) stream.write(`\r${formatGateProgress(p)}\u001b[K${p.done === p.total && p.tensor === '' ? '\n' : ''}`);
+    if (stream.isTTY)
+      stream.write(`\r${formatGateProgress(p)}\u001b[K${p.done === p.total && p.tensor === '' ? '\n' : ''}`);
     else if (p.passed !== undefined) stream.write(`${formatGateProgress(p)}\n`);
   };
 }
 
 /** Agreement in words: `1010/1010 digits unchanged (100 %), max |diff| heaven 1.2e-4, earth 3.0e-4`. */
 export function formatAgreement(a: Agreement): string {
-  const heads = Object.entries(a.maxAbsDiffByHead).map(([h, d]) => `${h} ${exp(d)}`).join(', ');
+  const heads = Object.entries(a.maxAbsDiffByHead)
+    .map(([h, d]) => `${h} ${exp(d)}`)
+    .join(', ');
   return `${a.cases - a.changedDigits}/${a.cases} digits unchanged (${(100 * a.digitAgreement).toFixed(2)} %), max |diff| ${heads}`;
 }
 
 /** The summary table (tensor, shape, encoding, bytes, max diff), markdown-compatible. */
 export function formatGateTable(result: GateResult): string {
   const rows = result.decisions.map((d) => {
-    const note = d.reason === 'small' ? 'small: kept float32' : d.reason === 'failed' ? `every encoding refused` : d.trials.length > 1 ? `after ${d.trials.filter((t) => !t.passed).map((t) => t.encoding).join(', ')} refused` : '';
+    const note =
+      d.reason === 'small'
+        ? 'small: kept float32'
+        : d.reason === 'failed'
+          ? `every encoding refused`
+          : d.trials.length > 1
+            ? `after ${d.trials
+                .filter((t) => !t.passed)
+                .map((t) => t.encoding)
+                .join(', ')} refused`
+            : '';
     const maxDiff = d.reason === 'quantized' && d.agreement !== undefined ? exp(d.agreement.maxAbsDiff) : '—';
     return [d.name, `[${d.shape.join(',')}]`, d.encoding, thousands(d.bytes), maxDiff, note];
   });
   const header = ['tensor', 'shape', 'encoding', 'bytes', 'max diff (cumulative)', 'note'];
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i === 3 || i === 4 ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
-  lines.push(`| **total** | | | **${thousands(result.bytesAfter)}** (float32: ${thousands(result.bytesBefore)}) | ${exp(result.agreement.maxAbsDiff)} | |`);
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((h, i) => (i === 3 || i === 4 ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+  lines.push(
+    `| **total** | | | **${thousands(result.bytesAfter)}** (float32: ${thousands(result.bytesBefore)}) | ${exp(result.agreement.maxAbsDiff)} | |`,
+  );
   return lines.join('\n');
 }

@@ -22,17 +22,39 @@ import { gateFailures, passesGate, type Agreement } from './measure.ts';
 const exp = (v: number): string => v.toExponential(2);
 
 function diffs(agreement: Agreement): string {
-  return Object.entries(agreement.maxAbsDiffByHead).map(([head, d]) => `${head} ${exp(d)}`).join(', ');
+  return Object.entries(agreement.maxAbsDiffByHead)
+    .map(([head, d]) => `${head} ${exp(d)}`)
+    .join(', ');
 }
 
 /** The contract entry of one decision: its encoding and what was measured for it. */
-function decisionEntry(decision: TensorDecision, result: GateResult): NonNullable<ModelContract['quantization']>[string] {
+function decisionEntry(
+  decision: TensorDecision,
+  result: GateResult,
+): NonNullable<ModelContract['quantization']>[string] {
   const on = result.inputs.description;
-  if (decision.reason === 'small') return { dtype: 'float32', agreement: { metric: 'argmax-agreement', value: 1, measuredOn: `kept float32 untried: ${decision.count} values (below the size threshold)` } };
-  const tried = decision.trials.filter((t) => !t.passed).map((t) => `${t.encoding}: ${gateFailures(t.agreement, result.maxDiff).join('; ')}`);
+  if (decision.reason === 'small')
+    return {
+      dtype: 'float32',
+      agreement: {
+        metric: 'argmax-agreement',
+        value: 1,
+        measuredOn: `kept float32 untried: ${decision.count} values (below the size threshold)`,
+      },
+    };
+  const tried = decision.trials
+    .filter((t) => !t.passed)
+    .map((t) => `${t.encoding}: ${gateFailures(t.agreement, result.maxDiff).join('; ')}`);
   const agreement = decision.agreement;
   if (decision.reason === 'failed' || agreement === undefined) {
-    return { dtype: 'float32', agreement: { metric: 'argmax-agreement', value: 1, measuredOn: `kept float32 on ${on}; refused ${tried.join(' | ')}` } };
+    return {
+      dtype: 'float32',
+      agreement: {
+        metric: 'argmax-agreement',
+        value: 1,
+        measuredOn: `kept float32 on ${on}; refused ${tried.join(' | ')}`,
+      },
+    };
   }
   const refused = tried.length === 0 ? '' : `; refused ${tried.join(' | ')}`;
   return {
@@ -60,12 +82,19 @@ export interface WrittenModel {
  */
 export async function writeGatedModel(result: GateResult, outDir: string): Promise<WrittenModel> {
   if (!passesGate(result.agreement, result.maxDiff)) {
-    throw new ContractError('contract/quantization-gate', `The quantized model was not written: on ${result.inputs.description} ${gateFailures(result.agreement, result.maxDiff).join('; ')}. Keep the failing tensors float32 (run the gate rather than a uniform encoding) or loosen --max-diff only if a changed probability is acceptable; a changed digit never is.`, { details: { ...result.agreement } });
+    throw new ContractError(
+      'contract/quantization-gate',
+      `The quantized model was not written: on ${result.inputs.description} ${gateFailures(result.agreement, result.maxDiff).join('; ')}. Keep the failing tensors float32 (run the gate rather than a uniform encoding) or loosen --max-diff only if a changed probability is acceptable; a changed digit never is.`,
+      { details: { ...result.agreement } },
+    );
   }
   const { base } = result;
   const section = Object.fromEntries(result.decisions.map((d) => [d.name, decisionEntry(d, result)]));
   // Golden outputs must be those of the quantized model: load it in memory first and recompute them.
-  const plain = await buildCandidate(base, result.plan, { ...base.contract, quantization: planSection(base, result.plan) });
+  const plain = await buildCandidate(base, result.plan, {
+    ...base.contract,
+    quantization: planSection(base, result.plan),
+  });
   const source = candidateSource(plain, base.source);
   const model = await loadClassifierModel(source, { sidecar: 'none' });
   let golden = base.contract.golden;
@@ -80,7 +109,11 @@ export async function writeGatedModel(result: GateResult, outDir: string): Promi
   } finally {
     model.dispose();
   }
-  const contract: ModelContract = { ...base.contract, quantization: section, ...(golden === undefined ? {} : { golden }) };
+  const contract: ModelContract = {
+    ...base.contract,
+    quantization: section,
+    ...(golden === undefined ? {} : { golden }),
+  };
   await mkdir(outDir, { recursive: true });
   const files = await buildCandidate(base, result.plan, contract);
   await writeFile(join(outDir, files.shardPath), files.shard);
@@ -96,7 +129,11 @@ export async function writeGatedModel(result: GateResult, outDir: string): Promi
   const written = await fileModelSource(outDir);
   const loaded = await loadClassifierModel(written);
   try {
-    return { modelJsonPath: written.description, shardBytes: files.shard.byteLength, golden: await measureGolden(loaded, written, nodeImageDecoder) };
+    return {
+      modelJsonPath: written.description,
+      shardBytes: files.shard.byteLength,
+      golden: await measureGolden(loaded, written, nodeImageDecoder),
+    };
   } finally {
     loaded.dispose();
   }

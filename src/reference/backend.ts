@@ -23,6 +23,9 @@ export async function useNodeBackend(name: NodeBackend = 'wasm'): Promise<void> 
   if (tf.getBackend() === name) return;
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) {
-    throw new BackendError('backend/init-failed', `The TF.js ${name} backend could not start in Node (tf.getBackend() is ${tf.getBackend()}); try --backend cpu.`);
+    throw new BackendError(
+      'backend/init-failed',
+      `The TF.js ${name} backend could not start in Node (tf.getBackend() is ${tf.getBackend()}); try --backend cpu.`,
+    );
   }
 }

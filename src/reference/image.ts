@@ -25,16 +25,27 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
     if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) {
       // pngjs expands palette/grey/16-bit to 8-bit RGBA and never premultiplies.
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+      return {
+        width: png.width,
+        height: png.height,
+        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+      };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
       const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
       return { width: decoded.width, height: decoded.height, data: decoded.data };
     }
   } catch (error) {
-    throw new InputError('input/unsupported-source', `${name} could not be decoded: ${String(error)}. Give an intact PNG or JPEG file.`, { cause: error });
+    throw new InputError(
+      'input/unsupported-source',
+      `${name} could not be decoded: ${String(error)}. Give an intact PNG or JPEG file.`,
+      { cause: error },
+    );
   }
-  throw new InputError('input/unsupported-source', `${name} is neither PNG nor JPEG (by its first bytes). Convert it to PNG.`);
+  throw new InputError(
+    'input/unsupported-source',
+    `${name} is neither PNG nor JPEG (by its first bytes). Convert it to PNG.`,
+  );
 }
 
 /** Reads and decodes an image file. */
@@ -43,7 +54,9 @@ export async function readImage(path: string): Promise<RgbaImage> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new InputError('input/unsupported-source', `Could not read image ${path}: ${String(error)}.`, { cause: error });
+    throw new InputError('input/unsupported-source', `Could not read image ${path}: ${String(error)}.`, {
+      cause: error,
+    });
   }
   return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }

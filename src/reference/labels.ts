@@ -38,12 +38,28 @@ export async function readLabels(path: string): Promise<LabelledImage[]> {
     throw new InputError('input/bad-argument', `Could not read labels ${path}: ${String(error)}.`, { cause: error });
   }
   const images = (json as { images?: unknown }).images;
-  if (!Array.isArray(images)) throw new InputError('input/bad-argument', `${path} has no "images" array; give the labels.json written by \`column-classifier render\`.`);
+  if (!Array.isArray(images))
+    throw new InputError(
+      'input/bad-argument',
+      `${path} has no "images" array; give the labels.json written by \`column-classifier render\`.`,
+    );
   return images.map((image: unknown, i) => {
     const { file, digits, corners } = (image ?? {}) as { file?: unknown; digits?: unknown; corners?: unknown };
-    if (typeof file !== 'string' || !Array.isArray(digits) || !digits.every((d) => Number.isInteger(d)) || !isQuad(corners)) {
-      throw new InputError('input/bad-argument', `${path}: images[${i}] needs file, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`);
+    if (
+      typeof file !== 'string' ||
+      !Array.isArray(digits) ||
+      !digits.every((d) => Number.isInteger(d)) ||
+      !isQuad(corners)
+    ) {
+      throw new InputError(
+        'input/bad-argument',
+        `${path}: images[${i}] needs file, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`,
+      );
     }
-    return { path: join(dirname(path), file), digits: digits as number[], geometry: { columns: digits.length, corners, margins: NO_MARGINS } };
+    return {
+      path: join(dirname(path), file),
+      digits: digits as number[],
+      geometry: { columns: digits.length, corners, margins: NO_MARGINS },
+    };
   });
 }

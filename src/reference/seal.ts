@@ -30,7 +30,11 @@ export interface SealResult {
  * @param options.dryRun - check only, write nothing
  * @throws {ContractError} / {LoadError} the first error the loader would raise on the sealed model; nothing is written then
  */
-export async function sealModel(modelPath: string, contractJson: unknown, options: { dryRun?: boolean } = {}): Promise<SealResult> {
+export async function sealModel(
+  modelPath: string,
+  contractJson: unknown,
+  options: { dryRun?: boolean } = {},
+): Promise<SealResult> {
   const files = await fileModelSource(modelPath);
   const text = await files.readModelJson();
   let raw: Record<string, unknown>;
@@ -41,13 +45,25 @@ export async function sealModel(modelPath: string, contractJson: unknown, option
   }
   const model = parseModelJson(raw, files.description);
   const shards: Record<string, string> = {};
-  for (const path of model.weightsManifest.flatMap((g) => g.paths)) shards[path] = await sha256Hex(await files.readBytes(path));
-  if (typeof contractJson !== 'object' || contractJson === null) throw new ContractError('contract/not-an-object', 'The contract to seal must be a JSON object.');
-  const contract = validateContract({ ...contractJson, integrity: { algorithm: 'sha256', shards } }, 'the contract to seal');
-  const metadata = typeof raw['userDefinedMetadata'] === 'object' && raw['userDefinedMetadata'] !== null ? (raw['userDefinedMetadata'] as Record<string, unknown>) : {};
+  for (const path of model.weightsManifest.flatMap((g) => g.paths))
+    shards[path] = await sha256Hex(await files.readBytes(path));
+  if (typeof contractJson !== 'object' || contractJson === null)
+    throw new ContractError('contract/not-an-object', 'The contract to seal must be a JSON object.');
+  const contract = validateContract(
+    { ...contractJson, integrity: { algorithm: 'sha256', shards } },
+    'the contract to seal',
+  );
+  const metadata =
+    typeof raw['userDefinedMetadata'] === 'object' && raw['userDefinedMetadata'] !== null
+      ? (raw['userDefinedMetadata'] as Record<string, unknown>)
+      : {};
   const sealedText = JSON.stringify({ ...raw, userDefinedMetadata: { ...metadata, contract } });
   // Inspect exactly what will be written, ignoring any sidecar (sealing makes it redundant).
-  const sealed: ModelSource = { ...files, readModelJson: async () => sealedText, readOptionalText: async () => undefined };
+  const sealed: ModelSource = {
+    ...files,
+    readModelJson: async () => sealedText,
+    readOptionalText: async () => undefined,
+  };
   const inspection = await inspectModel(sealed, { sidecar: 'none' });
   const firstError = inspection.problems.find((p) => p.severity === 'error');
   if (firstError !== undefined) throw toError(firstError);

@@ -5,7 +5,13 @@
  * noise and JPEG-like blockiness. Every effect is optional and drawn from the
  * seed; the chosen values are reported.
  */
-import { applyHomography, homographyFromUnitSquare, invertHomography, composeHomographies, type Homography } from '../preprocess/homography.ts';
+import {
+  applyHomography,
+  homographyFromUnitSquare,
+  invertHomography,
+  composeHomographies,
+  type Homography,
+} from '../preprocess/homography.ts';
 import type { Quad } from '../preprocess/types.ts';
 import { detExp, detPow, detSin, detCos, type Random } from './random.ts';
 import { createLayer, ellipse, paint, rect, type Layer, type Rgb } from './raster.ts';
@@ -27,7 +33,13 @@ export interface CameraEffects {
 }
 
 /** Draws a random table background of a family, base colour `base`, into an RGB float buffer (0..255). */
-export function drawBackground(random: Random, family: Background, base: Rgb, width: number, height: number): Float32Array {
+export function drawBackground(
+  random: Random,
+  family: Background,
+  base: Rgb,
+  width: number,
+  height: number,
+): Float32Array {
   const layer = createLayer(width, height);
   const phase = random.range(0, 100);
   const freq = random.range(0.05, 0.4);
@@ -93,7 +105,12 @@ export function randomPose(
     const y = sy * hh * ky + random.range(-0.01, 0.01) * hh;
     return { x: cx + x * cos - y * sin, y: cy + x * sin + y * cos };
   };
-  return { quad: { topLeft: corner(-1, -1), topRight: corner(1, -1), bottomRight: corner(1, 1), bottomLeft: corner(-1, 1) }, rotationDeg, tiltX, tiltY };
+  return {
+    quad: { topLeft: corner(-1, -1), topRight: corner(1, -1), bottomRight: corner(1, 1), bottomLeft: corner(-1, 1) },
+    rotationDeg,
+    tiltX,
+    tiltY,
+  };
 }
 
 /** The homography scene pixels → photo pixels for a scene of the given size placed on `quad`. */
@@ -129,7 +146,14 @@ function sampleLayer(layer: Layer, x: number, y: number, out: Float32Array): voi
 }
 
 /** Composites the scene over the background through `toPhoto`, with a soft table shadow. */
-export function photograph(scene: Layer, background: Float32Array, width: number, height: number, toPhoto: Homography, shadow: { strength: number; dx: number; dy: number }): Float32Array {
+export function photograph(
+  scene: Layer,
+  background: Float32Array,
+  width: number,
+  height: number,
+  toPhoto: Homography,
+  shadow: { strength: number; dx: number; dy: number },
+): Float32Array {
   const inverse = invertHomography(toPhoto);
   const out = new Float32Array(width * height * 3);
   const px = new Float32Array(4);
@@ -179,7 +203,15 @@ function blurLine(data: Float32Array, start: number, stride: number, n: number, 
 }
 
 /** Draws the camera effects and applies them in place; returns what was chosen. */
-export function applyCamera(random: Random, rgb: Float32Array, width: number, height: number, pose: { rotationDeg: number; tiltX: number; tiltY: number }, tableShadow: number, pitch: number): CameraEffects {
+export function applyCamera(
+  random: Random,
+  rgb: Float32Array,
+  width: number,
+  height: number,
+  pose: { rotationDeg: number; tiltX: number; tiltY: number },
+  tableShadow: number,
+  pitch: number,
+): CameraEffects {
   const lighting = random.chance(0.8) ? random.range(0.1, 0.7) : 0;
   const angle = random.range(0, 2 * Math.PI);
   const lx = detCos(angle);
@@ -255,7 +287,8 @@ export function applyCamera(random: Random, rgb: Float32Array, width: number, he
         for (let c = 0; c < 3; c++) {
           let sum = 0;
           let n = 0;
-          for (let y = by; y < Math.min(height, by + 8); y++) for (let x = bx; x < Math.min(width, bx + 8); x++, n++) sum += rgb[(y * width + x) * 3 + c] ?? 0;
+          for (let y = by; y < Math.min(height, by + 8); y++)
+            for (let x = bx; x < Math.min(width, bx + 8); x++, n++) sum += rgb[(y * width + x) * 3 + c] ?? 0;
           const mean = sum / n;
           for (let y = by; y < Math.min(height, by + 8); y++) {
             for (let x = bx; x < Math.min(width, bx + 8); x++) {
@@ -268,5 +301,17 @@ export function applyCamera(random: Random, rgb: Float32Array, width: number, he
       }
     }
   }
-  return { rotationDeg: pose.rotationDeg, tiltX: pose.tiltX, tiltY: pose.tiltY, lighting, colourCast, gamma, glare, blur, noise, jpeg, tableShadow };
+  return {
+    rotationDeg: pose.rotationDeg,
+    tiltX: pose.tiltX,
+    tiltY: pose.tiltY,
+    lighting,
+    colourCast,
+    gamma,
+    glare,
+    blur,
+    noise,
+    jpeg,
+    tableShadow,
+  };
 }

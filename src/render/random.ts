@@ -158,7 +158,7 @@ export function detSin(x: number): number {
   let term = r;
   let sum = r;
   for (let i = 1; i < 12; i++) {
-    term = (-term * r2) / ((2 * i) * (2 * i + 1));
+    term = (-term * r2) / (2 * i * (2 * i + 1));
     sum += term;
   }
   return sign * sum;

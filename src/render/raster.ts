@@ -40,7 +40,14 @@ export interface Bounds {
  * @param alpha opacity of the shape
  * @param softness edge width in pixels (1 = anti-aliased edge; more = soft shadow)
  */
-export function paint(layer: Layer, sdf: Sdf, bounds: Bounds, colour: (x: number, y: number, d: number) => Rgb, alpha = 1, softness = 1): void {
+export function paint(
+  layer: Layer,
+  sdf: Sdf,
+  bounds: Bounds,
+  colour: (x: number, y: number, d: number) => Rgb,
+  alpha = 1,
+  softness = 1,
+): void {
   const grow = Math.ceil(softness) + 1;
   const x0 = Math.max(0, Math.floor(bounds.x0) - grow);
   const y0 = Math.max(0, Math.floor(bounds.y0) - grow);

@@ -14,7 +14,6 @@ import {
   BEAD_COLOURS,
   BEAD_SHAPES,
   FRAME_COLOURS,
-
   backgroundColourOf,
   beadColourOf,
   frameColourOf,
@@ -53,7 +52,12 @@ function withLumaApart(c: Rgb, other: number, gap: number): Rgb {
 }
 
 /** Moves (and if needed enlarges the photo around) `quad` so it lies `margin` pixels inside a width × height photo. */
-function fitInside(quad: Quad, width: number, height: number, margin: number): { quad: Quad; width: number; height: number } {
+function fitInside(
+  quad: Quad,
+  width: number,
+  height: number,
+  margin: number,
+): { quad: Quad; width: number; height: number } {
   const points = [quad.topLeft, quad.topRight, quad.bottomRight, quad.bottomLeft];
   const x0 = Math.min(...points.map((p) => p.x));
   const x1 = Math.max(...points.map((p) => p.x));
@@ -65,7 +69,16 @@ function fitInside(quad: Quad, width: number, height: number, margin: number): {
   const dy = y0 < margin ? margin - y0 : y1 > h - margin ? h - margin - y1 : 0;
   if (dx === 0 && dy === 0 && w === width && h === height) return { quad, width, height };
   const move = (p: { x: number; y: number }): { x: number; y: number } => ({ x: p.x + dx, y: p.y + dy });
-  return { quad: { topLeft: move(quad.topLeft), topRight: move(quad.topRight), bottomRight: move(quad.bottomRight), bottomLeft: move(quad.bottomLeft) }, width: w, height: h };
+  return {
+    quad: {
+      topLeft: move(quad.topLeft),
+      topRight: move(quad.topRight),
+      bottomRight: move(quad.bottomRight),
+      bottomLeft: move(quad.bottomLeft),
+    },
+    width: w,
+    height: h,
+  };
 }
 
 export { MAX_COLUMNS } from './request.ts';
@@ -195,7 +208,10 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const sceneOutH = scene.layer.height / scenePitchFactor;
   const aspect = random.range(0.9, 1.1);
   const width0 = Math.max(16, Math.round((sceneOutW / fill) * (random.chance(0.5) ? 1 : aspect)));
-  const height0 = Math.max(16, Math.round(Math.max(sceneOutH / fill, sceneOutH + (width0 - sceneOutW) * random.range(0.2, 1))));
+  const height0 = Math.max(
+    16,
+    Math.round(Math.max(sceneOutH / fill, sceneOutH + (width0 - sceneOutW) * random.range(0.2, 1))),
+  );
 
   const pose0 = randomPose(random, sceneOutW, sceneOutH, width0, height0);
   // Rotation and tilt can carry a corner of a tightly framed soroban out of the photo; the
@@ -204,7 +220,11 @@ export function renderSoroban(options: RenderOptions): RenderedSoroban {
   const pose = { ...pose0, quad };
   const toPhoto = sceneToPhoto(scene.layer.width, scene.layer.height, pose.quad);
   const tableShadow = random.chance(0.6) ? random.range(0.15, 0.5) : 0;
-  const shadowOffset = { strength: tableShadow, dx: random.range(-0.6, 0.6) * pitch, dy: random.range(0.1, 0.8) * pitch };
+  const shadowOffset = {
+    strength: tableShadow,
+    dx: random.range(-0.6, 0.6) * pitch,
+    dy: random.range(0.1, 0.8) * pitch,
+  };
   const backgroundRgb = drawBackground(random, background, tableColour, width, height);
   const rgb = photograph(scene.layer, backgroundRgb, width, height, toPhoto, shadowOffset);
   const camera = applyCamera(random, rgb, width, height, pose, tableShadow, pitch);

@@ -27,7 +27,12 @@ export interface SorobanRequest {
 }
 
 /** `allowed` (or `all` when not given), refusing an empty list; `who` names the renderer in the error. */
-export function nonEmpty<T>(allowed: readonly T[] | undefined, all: readonly T[], name: string, who: string): readonly T[] {
+export function nonEmpty<T>(
+  allowed: readonly T[] | undefined,
+  all: readonly T[],
+  name: string,
+  who: string,
+): readonly T[] {
   const list = allowed ?? all;
   if (list.length === 0) throw new RangeError(`${who}: options.${name} must not be empty.`);
   return list;
@@ -39,9 +44,11 @@ export function requestedDigits(random: Random, request: SorobanRequest, who: st
   if (!Number.isInteger(columns) || columns < 1 || columns > MAX_COLUMNS) {
     throw new RangeError(`${who}: columns must be an integer in 1..${MAX_COLUMNS}, got ${String(columns)}.`);
   }
-  const digits = request.digits !== undefined ? [...request.digits] : Array.from({ length: columns }, () => random.int(0, 9));
+  const digits =
+    request.digits !== undefined ? [...request.digits] : Array.from({ length: columns }, () => random.int(0, 9));
   for (const d of digits) {
-    if (!Number.isInteger(d) || d < 0 || d > 9) throw new RangeError(`${who}: every digit must be an integer 0..9, got ${String(d)}.`);
+    if (!Number.isInteger(d) || d < 0 || d > 9)
+      throw new RangeError(`${who}: every digit must be an integer 0..9, got ${String(d)}.`);
   }
   return digits;
 }

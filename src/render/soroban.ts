@@ -81,7 +81,11 @@ export function randomLayout(random: Random, columns: number, pitch: number, sha
 }
 
 /** Scene size and the bead area (the ground-truth quad before the camera). */
-export function sceneSize(l: SorobanLayout): { width: number; height: number; beadArea: { x0: number; y0: number; x1: number; y1: number } } {
+export function sceneSize(l: SorobanLayout): {
+  width: number;
+  height: number;
+  beadArea: { x0: number; y0: number; x1: number; y1: number };
+} {
   const width = 2 * (l.frameSide + l.sidePad) + l.columns * l.pitch;
   const height = l.frameTop + l.heavenDeck + l.bar + l.earthDeck + l.frameBottom;
   const x0 = l.frameSide + l.sidePad;
@@ -91,9 +95,16 @@ export function sceneSize(l: SorobanLayout): { width: number; height: number; be
 function beadSdf(shape: BeadShape, cx: number, cy: number, a: number, b: number, flat: number): Sdf {
   switch (shape) {
     case 'bicone':
-      return symmetricPolygon(cx, cy, [[a, 0], [a * flat, b], [0, b]]);
+      return symmetricPolygon(cx, cy, [
+        [a, 0],
+        [a * flat, b],
+        [0, b],
+      ]);
     case 'diamond':
-      return symmetricPolygon(cx, cy, [[a, 0], [0, b]]);
+      return symmetricPolygon(cx, cy, [
+        [a, 0],
+        [0, b],
+      ]);
     case 'rounded':
       return ellipse(cx, cy, a, b);
     case 'flattened':
@@ -103,14 +114,23 @@ function beadSdf(shape: BeadShape, cx: number, cy: number, a: number, b: number,
   }
 }
 
-function beadShader(look: SorobanLook, base: Rgb, cx: number, cy: number, a: number, b: number): (x: number, y: number, d: number) => Rgb {
+function beadShader(
+  look: SorobanLook,
+  base: Rgb,
+  cx: number,
+  cy: number,
+  a: number,
+  b: number,
+): (x: number, y: number, d: number) => Rgb {
   const faceted = look.beadShape === 'bicone' || look.beadShape === 'diamond';
   const upper = 1 + 0.35 * look.relief;
   const lower = 1 - 0.35 * look.relief;
   return (x, y, d) => {
     const nx = (x - cx) / a;
     const ny = (y - cy) / b;
-    let k = faceted ? (ny < 0 ? upper : lower) - 0.08 * look.relief * nx : 1 - 0.35 * look.relief * ny - 0.2 * look.relief * (nx * nx);
+    let k = faceted
+      ? (ny < 0 ? upper : lower) - 0.08 * look.relief * nx
+      : 1 - 0.35 * look.relief * ny - 0.2 * look.relief * (nx * nx);
     // Edge darkening: the silhouette turns away from the light.
     const edge = Math.min(1, -d / Math.max(1.5, 0.18 * b));
     k *= 0.75 + 0.25 * Math.max(0, edge);
@@ -126,7 +146,12 @@ function beadShader(look: SorobanLook, base: Rgb, cx: number, cy: number, a: num
 }
 
 /** Draws the soroban for `digits` (0..9 each, left to right) into a new scene layer. */
-export function drawSoroban(random: Random, layout: SorobanLayout, look: SorobanLook, digits: readonly number[]): { layer: Layer; beadArea: { x0: number; y0: number; x1: number; y1: number } } {
+export function drawSoroban(
+  random: Random,
+  layout: SorobanLayout,
+  look: SorobanLook,
+  digits: readonly number[],
+): { layer: Layer; beadArea: { x0: number; y0: number; x1: number; y1: number } } {
   const { width, height, beadArea } = sceneSize(layout);
   const layer = createLayer(Math.ceil(width), Math.ceil(height));
   const { x0, y0, y1 } = beadArea;
@@ -147,13 +172,18 @@ export function drawSoroban(random: Random, layout: SorobanLayout, look: Soroban
     rodX.push(cx);
     const rw = layout.rodWidth / 2;
     const rod = look.rodColour;
-    paint(layer, rect(cx - rw, y0, cx + rw, y1), { x0: cx - rw, y0, x1: cx + rw, y1 }, (x) => shade(rod, 1.1 - 0.3 * Math.abs((x - cx) / rw)));
+    paint(layer, rect(cx - rw, y0, cx + rw, y1), { x0: cx - rw, y0, x1: cx + rw, y1 }, (x) =>
+      shade(rod, 1.1 - 0.3 * Math.abs((x - cx) / rw)),
+    );
   }
 
   // Reckoning bar with unit dots on every third rod from the right.
   const barShade = look.barColour;
-  paint(layer, rect(innerX0, barTop, innerX1, barBottom), { x0: innerX0, y0: barTop, x1: innerX1, y1: barBottom }, (_x, y) =>
-    shade(barShade, 1.12 - 0.25 * ((y - barTop) / layout.bar)),
+  paint(
+    layer,
+    rect(innerX0, barTop, innerX1, barBottom),
+    { x0: innerX0, y0: barTop, x1: innerX1, y1: barBottom },
+    (_x, y) => shade(barShade, 1.12 - 0.25 * ((y - barTop) / layout.bar)),
   );
   if (look.dotColour !== null) {
     const dot = look.dotColour;
@@ -200,12 +230,24 @@ export function drawSoroban(random: Random, layout: SorobanLayout, look: Soroban
     const soft = Math.max(1, 0.25 * layout.beadHeight);
     for (const bead of beads) {
       const sdf = offset(beadSdf(look.beadShape, bead.cx, bead.cy, a, b, flat), dx, dy);
-      paint(layer, sdf, { x0: bead.cx - a + dx, y0: bead.cy - b + dy, x1: bead.cx + a + dx, y1: bead.cy + b + dy }, () => [0, 0, 0], look.shadow.strength, soft);
+      paint(
+        layer,
+        sdf,
+        { x0: bead.cx - a + dx, y0: bead.cy - b + dy, x1: bead.cx + a + dx, y1: bead.cy + b + dy },
+        () => [0, 0, 0],
+        look.shadow.strength,
+        soft,
+      );
     }
   }
   for (const bead of beads) {
     const sdf = beadSdf(look.beadShape, bead.cx, bead.cy, a, b, flat);
-    paint(layer, sdf, { x0: bead.cx - a, y0: bead.cy - b, x1: bead.cx + a, y1: bead.cy + b }, beadShader(look, bead.colour, bead.cx, bead.cy, a, b));
+    paint(
+      layer,
+      sdf,
+      { x0: bead.cx - a, y0: bead.cy - b, x1: bead.cx + a, y1: bead.cy + b },
+      beadShader(look, bead.colour, bead.cx, bead.cy, a, b),
+    );
   }
 
   // Frame: four bars with wood grain and a lit top edge.
@@ -227,6 +269,12 @@ export function drawSoroban(random: Random, layout: SorobanLayout, look: Soroban
   // A thin bright bevel along the outer top edge and a dark inner edge.
   const bevel = Math.max(1, layout.frameTop * 0.12);
   paint(layer, rect(0, 0, width, bevel), { x0: 0, y0: 0, x1: width, y1: bevel }, () => shade(frame, 1.35), 0.6);
-  paint(layer, rect(innerX0, y1 - 1, innerX1, y1), { x0: innerX0, y0: y1 - 1, x1: innerX1, y1 }, () => shade(frame, 0.5), 0.5);
+  paint(
+    layer,
+    rect(innerX0, y1 - 1, innerX1, y1),
+    { x0: innerX0, y0: y1 - 1, x1: innerX1, y1 },
+    () => shade(frame, 0.5),
+    0.5,
+  );
   return { layer, beadArea };
 }

@@ -46,7 +46,11 @@ export function makeCamera(pose: CameraPose, width: number, height: number): Cam
   const ce = detCos(el);
   const se = detSin(el);
   const back: [number, number, number] = [ce * hx, ce * hy, se];
-  const eye: [number, number, number] = [pose.target.x + pose.distance * back[0], pose.target.y + pose.distance * back[1], pose.target.z + pose.distance * back[2]];
+  const eye: [number, number, number] = [
+    pose.target.x + pose.distance * back[0],
+    pose.target.y + pose.distance * back[1],
+    pose.target.z + pose.distance * back[2],
+  ];
   const forward: [number, number, number] = [-back[0], -back[1], -back[2]];
   // Image up before roll: in the vertical plane of the view, pointing away from the user.
   const up0: [number, number, number] = [-se * hx, -se * hy, ce];
@@ -58,8 +62,16 @@ export function makeCamera(pose: CameraPose, width: number, height: number): Cam
   const roll = pose.rollDeg * DEG;
   const cr = detCos(roll);
   const sr = detSin(roll);
-  const right: [number, number, number] = [cr * right0[0] + sr * up0[0], cr * right0[1] + sr * up0[1], cr * right0[2] + sr * up0[2]];
-  const up: [number, number, number] = [cr * up0[0] - sr * right0[0], cr * up0[1] - sr * right0[1], cr * up0[2] - sr * right0[2]];
+  const right: [number, number, number] = [
+    cr * right0[0] + sr * up0[0],
+    cr * right0[1] + sr * up0[1],
+    cr * right0[2] + sr * up0[2],
+  ];
+  const up: [number, number, number] = [
+    cr * up0[0] - sr * right0[0],
+    cr * up0[1] - sr * right0[1],
+    cr * up0[2] - sr * right0[2],
+  ];
   const half = (pose.fovDeg * DEG) / 2;
   const focal = width / 2 / (detSin(half) / detCos(half));
   return { width, height, eye, forward, right, up, focal };

@@ -79,7 +79,12 @@ function boxSlabs(r: Ray, b: Box): boolean {
   scratch[1] = Infinity;
   scratch[2] = 0;
   scratch[3] = 0;
-  return slab(r.ox, r.dx, b.x0, b.x1, 0, scratch) && slab(r.oy, r.dy, b.y0, b.y1, 1, scratch) && slab(r.oz, r.dz, b.z0, b.z1, 2, scratch) && (scratch[1] as number) > T_MIN;
+  return (
+    slab(r.ox, r.dx, b.x0, b.x1, 0, scratch) &&
+    slab(r.oy, r.dy, b.y0, b.y1, 1, scratch) &&
+    slab(r.oz, r.dz, b.z0, b.z1, 2, scratch) &&
+    (scratch[1] as number) > T_MIN
+  );
 }
 
 /** The entry and exit t of the ray through a box, written into `span` ([near, far]); false when it misses. */
@@ -95,11 +100,29 @@ export function hitBox(r: Ray, b: Box, hit: Hit, material: number, object: numbe
   if (!boxSlabs(r, b)) return false;
   const axis = scratch[2] as number;
   const sign = scratch[3] as number;
-  return take(hit, scratch[0] as number, axis === 0 ? sign : 0, axis === 1 ? sign : 0, axis === 2 ? sign : 0, material, object);
+  return take(
+    hit,
+    scratch[0] as number,
+    axis === 0 ? sign : 0,
+    axis === 1 ? sign : 0,
+    axis === 2 ? sign : 0,
+    material,
+    object,
+  );
 }
 
 /** Ray against a cylinder of radius `radius` around the line x = cx, z = cz (parallel to y), for y in [y0, y1]; no caps. */
-export function hitRod(r: Ray, cx: number, cz: number, radius: number, y0: number, y1: number, hit: Hit, material: number, object: number): boolean {
+export function hitRod(
+  r: Ray,
+  cx: number,
+  cz: number,
+  radius: number,
+  y0: number,
+  y1: number,
+  hit: Hit,
+  material: number,
+  object: number,
+): boolean {
   const X = r.ox - cx;
   const Z = r.oz - cz;
   const a = r.dx * r.dx + r.dz * r.dz;
@@ -133,7 +156,16 @@ export interface BeadProfile {
 }
 
 /** Ray against a bead centred at (cx, cy, cz) with axis along y. */
-export function hitBead(r: Ray, cx: number, cy: number, cz: number, p: BeadProfile, hit: Hit, material: number, object: number): boolean {
+export function hitBead(
+  r: Ray,
+  cx: number,
+  cy: number,
+  cz: number,
+  p: BeadProfile,
+  hit: Hit,
+  material: number,
+  object: number,
+): boolean {
   const X = r.ox - cx;
   const Y = r.oy - cy;
   const Z = r.oz - cz;
@@ -263,7 +295,18 @@ function sphereT(r: Ray, cx: number, cy: number, cz: number, radius: number, dd:
 }
 
 /** Ray against an axis-aligned ellipsoid with semi-axes (sx, sy, sz) centred at (cx, cy, cz). */
-export function hitEllipsoid(r: Ray, cx: number, cy: number, cz: number, sx: number, sy: number, sz: number, hit: Hit, material: number, object: number): boolean {
+export function hitEllipsoid(
+  r: Ray,
+  cx: number,
+  cy: number,
+  cz: number,
+  sx: number,
+  sy: number,
+  sz: number,
+  hit: Hit,
+  material: number,
+  object: number,
+): boolean {
   // In the ellipsoid's unit-sphere space t is unchanged.
   const ox = (r.ox - cx) / sx;
   const oy = (r.oy - cy) / sy;
@@ -286,7 +329,17 @@ export function hitEllipsoid(r: Ray, cx: number, cy: number, cz: number, sx: num
 }
 
 /** Ray against an upright cylinder (axis along z) standing on z = z0, height `height`, with a top cap. */
-export function hitUpright(r: Ray, cx: number, cy: number, z0: number, radius: number, height: number, hit: Hit, material: number, object: number): boolean {
+export function hitUpright(
+  r: Ray,
+  cx: number,
+  cy: number,
+  z0: number,
+  radius: number,
+  height: number,
+  hit: Hit,
+  material: number,
+  object: number,
+): boolean {
   const X = r.ox - cx;
   const Y = r.oy - cy;
   const a = r.dx * r.dx + r.dy * r.dy;
@@ -298,7 +351,12 @@ export function hitUpright(r: Ray, cx: number, cy: number, z0: number, radius: n
     if (disc >= 0) {
       const t = (-b - Math.sqrt(disc)) / a;
       const z = r.oz + t * r.dz;
-      if (z >= z0 && z <= z0 + height && take(hit, t, (X + t * r.dx) / radius, (Y + t * r.dy) / radius, 0, material, object)) found = true;
+      if (
+        z >= z0 &&
+        z <= z0 + height &&
+        take(hit, t, (X + t * r.dx) / radius, (Y + t * r.dy) / radius, 0, material, object)
+      )
+        found = true;
     }
   }
   if (r.dz !== 0) {

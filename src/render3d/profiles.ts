@@ -35,7 +35,10 @@ function fromPoints(points: readonly (readonly [number, number])[], slopes: read
 }
 
 /** Slopes of a polyline taken per segment (a faceted, turned-wood look). */
-function segmentSlopes(points: readonly (readonly [number, number])[]): { points: (readonly [number, number])[]; slopes: number[] } {
+function segmentSlopes(points: readonly (readonly [number, number])[]): {
+  points: (readonly [number, number])[];
+  slopes: number[];
+} {
   // Each vertex is doubled so that both segment ends carry that segment's own slope.
   const out: (readonly [number, number])[] = [];
   const slopes: number[] = [];
@@ -84,7 +87,10 @@ export function beadProfile(name: BeadProfileName, radius: number, halfHeight: n
         points.push([a, rr]);
         slopes.push((-R * u) / (h * Math.sqrt(Math.max(1e-6, 1 - u * u))));
       }
-      return fromPoints(points, slopes.map((s) => Math.max(-12, s)));
+      return fromPoints(
+        points,
+        slopes.map((s) => Math.max(-12, s)),
+      );
     }
     case 'flattened': {
       const edge = random.range(0.35, 0.6) * h;

@@ -10,11 +10,28 @@ import type { Quad } from '../preprocess/types.ts';
 import { applyCamera, type CameraEffects } from '../render/camera.ts';
 import { createRandom, detCos, detPow, detSin, type Random } from '../render/random.ts';
 import { nonEmpty, requestedDigits, rgbToRgba, type SorobanRequest } from '../render/request.ts';
-import { BACKGROUNDS, BEAD_COLOURS, FRAME_COLOURS, type Background, type BeadColour, type FrameColour } from '../render/styles.ts';
+import {
+  BACKGROUNDS,
+  BEAD_COLOURS,
+  FRAME_COLOURS,
+  type Background,
+  type BeadColour,
+  type FrameColour,
+} from '../render/styles.ts';
 import { cameraRay, makeCamera, project, type Camera3d, type CameraPose } from './camera3d.ts';
 import { T_MIN, type Hit, type Ray } from './primitives.ts';
 import { BEAD_PROFILES, type BeadProfileName } from './profiles.ts';
-import { buildSoroban, randomClutter, randomHand, tableMaterial, type Light, type Material, type Scene3d, type SorobanGeometry, type SorobanStyle3d } from './scene3d.ts';
+import {
+  buildSoroban,
+  randomClutter,
+  randomHand,
+  tableMaterial,
+  type Light,
+  type Material,
+  type Scene3d,
+  type SorobanGeometry,
+  type SorobanStyle3d,
+} from './scene3d.ts';
 import { intersect, noHit, shadeRay } from './trace.ts';
 
 /** What kind of picture to take. */
@@ -127,7 +144,12 @@ function outsideFraction(camera: Camera3d, area: SorobanGeometry['beadArea'], z:
   const n = 24;
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < n; k++) {
-      const p = project(camera, area.x0 + ((i + 0.5) / n) * (area.x1 - area.x0), area.y0 + ((k + 0.5) / n) * (area.y1 - area.y0), z);
+      const p = project(
+        camera,
+        area.x0 + ((i + 0.5) / n) * (area.x1 - area.x0),
+        area.y0 + ((k + 0.5) / n) * (area.y1 - area.y0),
+        z,
+      );
       if (p.depth <= 0 || p.x < 0 || p.x >= camera.width || p.y < 0 || p.y >= camera.height) outside++;
     }
   }
@@ -156,11 +178,17 @@ function castRegion(camera: Camera3d, s: SorobanGeometry): { x0: number; y0: num
 }
 
 /** Runs `edit` on a copy of a rectangle of an RGB picture and writes the copy back. */
-function withinRegion<T>(rgb: Float32Array, width: number, r: { x0: number; y0: number; x1: number; y1: number }, edit: (sub: Float32Array, w: number, h: number) => T): T {
+function withinRegion<T>(
+  rgb: Float32Array,
+  width: number,
+  r: { x0: number; y0: number; x1: number; y1: number },
+  edit: (sub: Float32Array, w: number, h: number) => T,
+): T {
   const w = r.x1 - r.x0;
   const h = r.y1 - r.y0;
   const sub = new Float32Array(w * h * 3);
-  for (let y = 0; y < h; y++) sub.set(rgb.subarray(((r.y0 + y) * width + r.x0) * 3, ((r.y0 + y) * width + r.x1) * 3), y * w * 3);
+  for (let y = 0; y < h; y++)
+    sub.set(rgb.subarray(((r.y0 + y) * width + r.x0) * 3, ((r.y0 + y) * width + r.x1) * 3), y * w * 3);
   const result = edit(sub, w, h);
   for (let y = 0; y < h; y++) rgb.set(sub.subarray(y * w * 3, (y + 1) * w * 3), ((r.y0 + y) * width + r.x0) * 3);
   return result;
@@ -170,7 +198,8 @@ function withinRegion<T>(rgb: Float32Array, width: number, r: { x0: number; y0: 
 function projectedBounds(camera: Camera3d, s: SorobanGeometry): { x: number; y: number; depth: number }[] {
   const b = s.bounds;
   const points: { x: number; y: number; depth: number }[] = [];
-  for (const x of [b.x0, b.x1]) for (const y of [b.y0, b.y1]) for (const z of [b.z0, b.z1]) points.push(project(camera, x, y, z));
+  for (const x of [b.x0, b.x1])
+    for (const y of [b.y0, b.y1]) for (const z of [b.z0, b.z1]) points.push(project(camera, x, y, z));
   return points;
 }
 
@@ -201,7 +230,13 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
   const hand = soroban !== null && random.chance(options.hand ?? 0);
   const occluders = hand && soroban !== null ? randomHand(random, soroban, materials) : [];
   const clutterCount = style.background === 'cluttered' ? random.int(3, 8) : random.chance(0.3) ? random.int(1, 3) : 0;
-  const clutter = randomClutter(random, built.bounds, clutterCount, (built.bounds.x1 + built.bounds.y1) * 0.9, materials);
+  const clutter = randomClutter(
+    random,
+    built.bounds,
+    clutterCount,
+    (built.bounds.x1 + built.bounds.y1) * 0.9,
+    materials,
+  );
   const { lights, ambient } = randomLights(random);
   const scene: Scene3d = { materials, soroban, table, clutter, occluders, lights, ambient };
 
@@ -227,7 +262,11 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
   const height = Math.max(48, Math.round(width * aspect));
   const { beadArea } = built;
   const centre = { x: (beadArea.x0 + beadArea.x1) / 2, y: (beadArea.y0 + beadArea.y1) / 2, z: built.rodZ };
-  const target = { x: centre.x + random.range(-0.1, 0.1) * sorobanWidth * (1 - fill), y: centre.y + random.range(-0.3, 0.3), z: centre.z };
+  const target = {
+    x: centre.x + random.range(-0.1, 0.1) * sorobanWidth * (1 - fill),
+    y: centre.y + random.range(-0.3, 0.3),
+    z: centre.z,
+  };
   const half = ((fovDeg / 2) * Math.PI) / 180;
   const focal = width / 2 / (detSin(half) / detCos(half));
   let pose: CameraPose = { elevationDeg, azimuthDeg, rollDeg, fovDeg, distance: focal / pitch, target };
@@ -235,7 +274,9 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
   // Move back until the whole soroban is in the picture (a photo of a whole soroban promises that).
   const margin = 0.02 * Math.max(width, height);
   for (let tries = 0; tries < 40; tries++) {
-    const inside = projectedBounds(camera, built).every((p) => p.depth > 0 && p.x >= margin && p.x <= width - margin && p.y >= margin && p.y <= height - margin);
+    const inside = projectedBounds(camera, built).every(
+      (p) => p.depth > 0 && p.x >= margin && p.x <= width - margin && p.y >= margin && p.y <= height - margin,
+    );
     if (inside) break;
     pose = { ...pose, distance: pose.distance * 1.08 };
     camera = makeCamera(pose, width, height);
@@ -249,7 +290,11 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
     const moved = (amount: number): Camera3d => {
       const dx = along ? direction * amount : 0;
       const dy = along ? 0 : direction * amount;
-      return makeCamera({ ...pose, target: { ...pose.target, x: pose.target.x + dx, y: pose.target.y + dy } }, width, height);
+      return makeCamera(
+        { ...pose, target: { ...pose.target, x: pose.target.x + dx, y: pose.target.y + dy } },
+        width,
+        height,
+      );
     };
     let lo = 0;
     let hi = 2 * span + 4;
@@ -268,7 +313,10 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
   const hit = noHit();
   const colour = new Float32Array(3);
   const weight = 1 / (samples * samples);
-  const region = options.beadAreaOnly === true && soroban !== null ? castRegion(camera, soroban) : { x0: 0, y0: 0, x1: width, y1: height };
+  const region =
+    options.beadAreaOnly === true && soroban !== null
+      ? castRegion(camera, soroban)
+      : { x0: 0, y0: 0, x1: width, y1: height };
   if (region.x1 - region.x0 < width || region.y1 - region.y0 < height) {
     const table = materials[scene.table] as Material;
     for (let j = 0; j < rgb.length; j += 3) {
@@ -294,7 +342,9 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
   const lens = { rotationDeg: rollDeg, tiltX: 0, tiltY: 0 };
   const whole = region.x0 === 0 && region.y0 === 0 && region.x1 === width && region.y1 === height;
   // Only the cast region gets the camera's effects (a fifth of the time went to blurring and noising a flat fill no crop reads).
-  const effects = whole ? applyCamera(random, rgb, width, height, lens, 0, pitch) : withinRegion(rgb, width, region, (sub, w, h) => applyCamera(random, sub, w, h, lens, 0, pitch));
+  const effects = whole
+    ? applyCamera(random, rgb, width, height, lens, 0, pitch)
+    : withinRegion(rgb, width, region, (sub, w, h) => applyCamera(random, sub, w, h, lens, 0, pitch));
   const rgba = rgbToRgba(rgb);
 
   const styleOut: Render3dStyle = {
@@ -342,7 +392,11 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
  * For each column, the fraction of a grid of points over its bead area (on the rod plane) that an
  * occluder hides from the camera, and the fraction that falls outside the picture.
  */
-function columnVisibility(scene: Scene3d, s: SorobanGeometry, camera: Camera3d): { hidden: number; outside: number; readable: boolean }[] {
+function columnVisibility(
+  scene: Scene3d,
+  s: SorobanGeometry,
+  camera: Camera3d,
+): { hidden: number; outside: number; readable: boolean }[] {
   const occludersOnly: Scene3d = { ...scene, soroban: null, clutter: [] };
   const ray: Ray = { ox: 0, oy: 0, oz: 0, dx: 0, dy: 0, dz: 0 };
   const hit: Hit = noHit();
@@ -374,6 +428,10 @@ function columnVisibility(scene: Scene3d, s: SorobanGeometry, camera: Camera3d):
     const n = across * along;
     const hiddenFraction = hidden / n;
     const outsideFraction = outside / n;
-    return { hidden: hiddenFraction, outside: outsideFraction, readable: hiddenFraction + outsideFraction < UNREADABLE_FRACTION };
+    return {
+      hidden: hiddenFraction,
+      outside: outsideFraction,
+      readable: hiddenFraction + outsideFraction < UNREADABLE_FRACTION,
+    };
   });
 }

@@ -6,7 +6,16 @@
 import type { Random } from '../render/random.ts';
 import { detCos, detSin } from '../render/random.ts';
 import type { Rgb } from '../render/raster.ts';
-import { backgroundColourOf, beadColourOf, frameColourOf, panelColourOf, rodColourOf, type Background, type BeadColour, type FrameColour } from '../render/styles.ts';
+import {
+  backgroundColourOf,
+  beadColourOf,
+  frameColourOf,
+  panelColourOf,
+  rodColourOf,
+  type Background,
+  type BeadColour,
+  type FrameColour,
+} from '../render/styles.ts';
 import type { BeadProfile, Box } from './primitives.ts';
 import { beadProfile, type BeadProfileName } from './profiles.ts';
 
@@ -36,14 +45,37 @@ export interface Light {
 
 /** Something that may hide columns (fingers, a palm, a pen). */
 export type Occluder =
-  | { readonly kind: 'capsule'; readonly p: readonly [number, number, number]; readonly q: readonly [number, number, number]; readonly radius: number; readonly material: number }
-  | { readonly kind: 'ellipsoid'; readonly c: readonly [number, number, number]; readonly s: readonly [number, number, number]; readonly material: number };
+  | {
+      readonly kind: 'capsule';
+      readonly p: readonly [number, number, number];
+      readonly q: readonly [number, number, number];
+      readonly radius: number;
+      readonly material: number;
+    }
+  | {
+      readonly kind: 'ellipsoid';
+      readonly c: readonly [number, number, number];
+      readonly s: readonly [number, number, number];
+      readonly material: number;
+    };
 
 /** Clutter standing on the table. */
 export type ClutterItem =
   | { readonly kind: 'box'; readonly box: Box; readonly material: number }
-  | { readonly kind: 'upright'; readonly x: number; readonly y: number; readonly radius: number; readonly height: number; readonly material: number }
-  | { readonly kind: 'ellipsoid'; readonly c: readonly [number, number, number]; readonly s: readonly [number, number, number]; readonly material: number };
+  | {
+      readonly kind: 'upright';
+      readonly x: number;
+      readonly y: number;
+      readonly radius: number;
+      readonly height: number;
+      readonly material: number;
+    }
+  | {
+      readonly kind: 'ellipsoid';
+      readonly c: readonly [number, number, number];
+      readonly s: readonly [number, number, number];
+      readonly material: number;
+    };
 
 /** Object ids that hits report (columns of beads and rods use their column index ≥ 0). */
 export const OBJECT = { table: -1, frame: -2, bar: -3, board: -4, clutter: -5, occluder: -6 } as const;
@@ -70,7 +102,13 @@ export interface SorobanGeometry {
   readonly dots: { readonly x: readonly number[]; readonly radius: number; readonly material: number } | null;
   /** Everything of the soroban lies in this box. */
   readonly bounds: Box;
-  readonly materials: { readonly rod: number; readonly frame: number; readonly frameSide: number; readonly bar: number; readonly board: number };
+  readonly materials: {
+    readonly rod: number;
+    readonly frame: number;
+    readonly frameSide: number;
+    readonly bar: number;
+    readonly board: number;
+  };
 }
 
 /** A whole scene. */
@@ -105,11 +143,21 @@ function material(colour: Rgb, random: Random, texture: Texture = 'none', glossy
 }
 
 /** Builds a soroban for `digits` with its frame's outer corner at the origin; adds its materials to `materials`. */
-export function buildSoroban(random: Random, digits: readonly number[], style: SorobanStyle3d, materials: Material[]): SorobanGeometry {
+export function buildSoroban(
+  random: Random,
+  digits: readonly number[],
+  style: SorobanStyle3d,
+  materials: Material[],
+): SorobanGeometry {
   const columns = digits.length;
   const add = (m: Material): number => materials.push(m) - 1;
   const beadRadius = random.range(0.39, 0.485);
-  const tall = style.profile === 'flattened' ? random.range(0.3, 0.42) : style.profile === 'cylinder' ? random.range(0.45, 0.75) : random.range(0.36, 0.62);
+  const tall =
+    style.profile === 'flattened'
+      ? random.range(0.3, 0.42)
+      : style.profile === 'cylinder'
+        ? random.range(0.45, 0.75)
+        : random.range(0.36, 0.62);
   const h = beadRadius * tall; // bead half height
   const profile = beadProfile(style.profile, beadRadius, h, random);
   const heavenDeck = 2 * h * (1 + random.range(0.85, 1.6));
@@ -137,10 +185,14 @@ export function buildSoroban(random: Random, digits: readonly number[], style: S
 
   const frameColour = frameColourOf(style.frameColour, random);
   const wooden = style.frameColour === 'wood' || style.frameColour === 'dark-wood';
-  const lacquer = style.frameColour === 'red-lacquer' || style.frameColour === 'black' || style.frameColour === 'plastic';
+  const lacquer =
+    style.frameColour === 'red-lacquer' || style.frameColour === 'black' || style.frameColour === 'plastic';
   const frame = add(material(frameColour, random, wooden ? 'grain-x' : 'none', lacquer));
   const frameSide = add({ ...(materials[frame] as Material), texture: wooden ? 'grain-y' : 'none' });
-  const bar = add({ ...material(random.chance(0.75) ? frameColour : frameColourOf(style.frameColour, random), random, 'bar', lacquer), texture: 'bar' });
+  const bar = add({
+    ...material(random.chance(0.75) ? frameColour : frameColourOf(style.frameColour, random), random, 'bar', lacquer),
+    texture: 'bar',
+  });
   const boardMaterial = add(material(panelColourOf(random), random));
   const rod = add(material(rodColourOf(random).colour, random, 'none', true));
   const dots = random.chance(0.6)
@@ -164,9 +216,17 @@ export function buildSoroban(random: Random, digits: readonly number[], style: S
   const earthSlack = earthDeck - 8 * h;
   digits.forEach((digit, i) => {
     rodX.push(x0 + i + 0.5);
-    const mat = (bead: number): number => (style.beadColour === 'mixed' ? add(material(beadColourOf('mixed', random), random, 'none', glossyBeads)) : bead === 0 ? heavenMaterial : baseMaterial);
+    const mat = (bead: number): number =>
+      style.beadColour === 'mixed'
+        ? add(material(beadColourOf('mixed', random), random, 'none', glossyBeads))
+        : bead === 0
+          ? heavenMaterial
+          : baseMaterial;
     // Heaven bead: down (at the bar) counts 5; up rests against the top rail, or a little below it.
-    beadY[i * 5] = digit >= 5 ? barY1 + h + random.range(0, 0.05) * h : y1 - h - random.range(0, 0.35) * Math.max(0, heavenSlack - h);
+    beadY[i * 5] =
+      digit >= 5
+        ? barY1 + h + random.range(0, 0.05) * h
+        : y1 - h - random.range(0, 0.35) * Math.max(0, heavenSlack - h);
     beadMaterial[i * 5] = mat(0);
     const earth = digit % 5;
     // Earth beads pushed up to the bar, the rest resting against the bottom rail.
@@ -211,12 +271,22 @@ export function buildSoroban(random: Random, digits: readonly number[], style: S
 /** A table material of a background family. */
 export function tableMaterial(random: Random, background: Background): Material {
   const colour = backgroundColourOf(background, random);
-  const texture: Texture = background === 'wood' ? 'table-wood' : background === 'cloth' ? 'cloth' : background === 'paper' ? 'paper' : 'none';
-  return { ...material(colour, random, texture, background === 'wood' && random.chance(0.5)), grain: random.range(0.04, 0.15) };
+  const texture: Texture =
+    background === 'wood' ? 'table-wood' : background === 'cloth' ? 'cloth' : background === 'paper' ? 'paper' : 'none';
+  return {
+    ...material(colour, random, texture, background === 'wood' && random.chance(0.5)),
+    grain: random.range(0.04, 0.15),
+  };
 }
 
 /** Random clutter on the table around `area` (x0..x1, y0..y1), never on it. */
-export function randomClutter(random: Random, area: Box | null, count: number, reach: number, materials: Material[]): ClutterItem[] {
+export function randomClutter(
+  random: Random,
+  area: Box | null,
+  count: number,
+  reach: number,
+  materials: Material[],
+): ClutterItem[] {
   const items: ClutterItem[] = [];
   const cx = area === null ? 0 : (area.x0 + area.x1) / 2;
   const cy = area === null ? 0 : (area.y0 + area.y1) / 2;
@@ -240,11 +310,20 @@ export function randomClutter(random: Random, area: Box | null, count: number, r
       box = { x0: x - radius, y0: y - radius, z0: 0, x1: x + radius, y1: y + radius, z1: height };
       item = { kind: 'upright', x, y, radius, height, material: m };
     } else {
-      const s: [number, number, number] = [size * random.range(0.2, 0.6), size * random.range(0.2, 0.6), size * random.range(0.1, 0.4)];
+      const s: [number, number, number] = [
+        size * random.range(0.2, 0.6),
+        size * random.range(0.2, 0.6),
+        size * random.range(0.1, 0.4),
+      ];
       box = { x0: x - s[0], y0: y - s[1], z0: 0, x1: x + s[0], y1: y + s[1], z1: 2 * s[2] };
       item = { kind: 'ellipsoid', c: [x, y, s[2]], s, material: m };
     }
-    const overlaps = area !== null && box.x1 > area.x0 - 0.2 && box.x0 < area.x1 + 0.2 && box.y1 > area.y0 - 0.2 && box.y0 < area.y1 + 0.2;
+    const overlaps =
+      area !== null &&
+      box.x1 > area.x0 - 0.2 &&
+      box.x0 < area.x1 + 0.2 &&
+      box.y1 > area.y0 - 0.2 &&
+      box.y0 < area.y1 + 0.2;
     if (!overlaps) items.push(item);
   }
   return items;
@@ -265,7 +344,13 @@ const SKIN: readonly Rgb[] = [
  */
 export function randomHand(random: Random, soroban: SorobanGeometry, materials: Material[]): Occluder[] {
   const skin = SKIN[random.int(0, SKIN.length - 1)] as Rgb;
-  const m = materials.push(material([skin[0] * random.range(0.9, 1.05), skin[1] * random.range(0.9, 1.05), skin[2] * random.range(0.9, 1.05)], random)) - 1;
+  const m =
+    materials.push(
+      material(
+        [skin[0] * random.range(0.9, 1.05), skin[1] * random.range(0.9, 1.05), skin[2] * random.range(0.9, 1.05)],
+        random,
+      ),
+    ) - 1;
   const { beadArea } = soroban;
   const x = random.range(beadArea.x0, beadArea.x1);
   const y = random.range(beadArea.y0, beadArea.y1);
@@ -285,10 +370,21 @@ export function randomHand(random: Random, soroban: SorobanGeometry, materials: 
     const len = random.range(1.6, 3.2);
     const bx = x + sideX * offset - dirX * len;
     const by = y + sideY * offset - dirY * len;
-    parts.push({ kind: 'capsule', p: [bx, by, z + random.range(0, 0.3)], q: [x + sideX * offset, y + sideY * offset, z], radius: fingerRadius, material: m });
+    parts.push({
+      kind: 'capsule',
+      p: [bx, by, z + random.range(0, 0.3)],
+      q: [x + sideX * offset, y + sideY * offset, z],
+      radius: fingerRadius,
+      material: m,
+    });
   }
   const px = x - dirX * (palmBack + 1.2);
   const py = y - dirY * (palmBack + 1.2);
-  parts.push({ kind: 'ellipsoid', c: [px, py, z + 0.4], s: [random.range(1.6, 2.2), random.range(1.6, 2.4), random.range(0.6, 0.9)], material: m });
+  parts.push({
+    kind: 'ellipsoid',
+    c: [px, py, z + 0.4],
+    s: [random.range(1.6, 2.2), random.range(1.6, 2.4), random.range(0.6, 0.9)],
+    material: m,
+  });
   return parts;
 }

@@ -5,7 +5,18 @@
  * onto the decks).
  */
 import { detSin } from '../render/random.ts';
-import { boxSpan, hitBead, hitBox, hitCapsule, hitEllipsoid, hitRod, hitUpright, type Box, type Hit, type Ray } from './primitives.ts';
+import {
+  boxSpan,
+  hitBead,
+  hitBox,
+  hitCapsule,
+  hitEllipsoid,
+  hitRod,
+  hitUpright,
+  type Box,
+  type Hit,
+  type Ray,
+} from './primitives.ts';
 import { OBJECT, type Material, type Scene3d, type SorobanGeometry } from './scene3d.ts';
 
 /** A fresh "nothing hit yet" record. */
@@ -26,7 +37,13 @@ function hitSoroban(s: SorobanGeometry, ray: Ray, hit: Hit): void {
   const far = span[1] as number;
   for (let i = 0; i < s.rails.length; i++) {
     const rail = s.rails[i] as Box;
-    hitBox(ray, rail, hit, rail.x1 - rail.x0 > rail.y1 - rail.y0 ? s.materials.frame : s.materials.frameSide, OBJECT.frame);
+    hitBox(
+      ray,
+      rail,
+      hit,
+      rail.x1 - rail.x0 > rail.y1 - rail.y0 ? s.materials.frame : s.materials.frameSide,
+      OBJECT.frame,
+    );
   }
   hitBox(ray, s.bar, hit, s.materials.bar, OBJECT.bar);
   if (s.board !== null) hitBox(ray, s.board, hit, s.materials.board, OBJECT.board);
@@ -71,11 +88,25 @@ export function intersect(scene: Scene3d, ray: Ray, hit: Hit, tMax = Infinity): 
   if (scene.soroban !== null) hitSoroban(scene.soroban, ray, hit);
   for (const item of scene.clutter) {
     if (item.kind === 'box') hitBox(ray, item.box, hit, item.material, OBJECT.clutter);
-    else if (item.kind === 'upright') hitUpright(ray, item.x, item.y, 0, item.radius, item.height, hit, item.material, OBJECT.clutter);
-    else hitEllipsoid(ray, item.c[0], item.c[1], item.c[2], item.s[0], item.s[1], item.s[2], hit, item.material, OBJECT.clutter);
+    else if (item.kind === 'upright')
+      hitUpright(ray, item.x, item.y, 0, item.radius, item.height, hit, item.material, OBJECT.clutter);
+    else
+      hitEllipsoid(
+        ray,
+        item.c[0],
+        item.c[1],
+        item.c[2],
+        item.s[0],
+        item.s[1],
+        item.s[2],
+        hit,
+        item.material,
+        OBJECT.clutter,
+      );
   }
   for (const o of scene.occluders) {
-    if (o.kind === 'capsule') hitCapsule(ray, o.p[0], o.p[1], o.p[2], o.q[0], o.q[1], o.q[2], o.radius, hit, o.material, OBJECT.occluder);
+    if (o.kind === 'capsule')
+      hitCapsule(ray, o.p[0], o.p[1], o.p[2], o.q[0], o.q[1], o.q[2], o.radius, hit, o.material, OBJECT.occluder);
     else hitEllipsoid(ray, o.c[0], o.c[1], o.c[2], o.s[0], o.s[1], o.s[2], hit, o.material, OBJECT.occluder);
   }
   if (ray.dz < 0) {

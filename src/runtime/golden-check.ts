@@ -40,7 +40,11 @@ export function maxAbsDifference(computed: ArrayLike<number> | undefined, expect
  * @param decode - how this platform decodes an image
  * @returns undefined when the contract has no golden section
  */
-export async function measureGolden(model: ClassifierModel, source: ModelSource, decode: ImageDecoder): Promise<GoldenMeasurement | undefined> {
+export async function measureGolden(
+  model: ClassifierModel,
+  source: ModelSource,
+  decode: ImageDecoder,
+): Promise<GoldenMeasurement | undefined> {
   const golden = model.contract.golden;
   if (golden === undefined) return undefined;
   const byHead: Record<string, number> = {};
@@ -51,5 +55,11 @@ export async function measureGolden(model: ClassifierModel, source: ModelSource,
     }
   }
   const largest = Math.max(0, ...Object.values(byHead));
-  return { maxAbsDiff: largest, maxAbsDiffByHead: byHead, tolerance: golden.tolerance, cases: golden.cases.length, passed: largest <= golden.tolerance };
+  return {
+    maxAbsDiff: largest,
+    maxAbsDiffByHead: byHead,
+    tolerance: golden.tolerance,
+    cases: golden.cases.length,
+    passed: largest <= golden.tolerance,
+  };
 }

@@ -21,7 +21,9 @@ export function markStage(stage: string, start: number, end: number, track: Stag
   performance.measure(name, {
     start,
     end,
-    detail: { devtools: { dataType: 'track-entry', track: track.track, trackGroup: 'column-classifier', color: track.color } },
+    detail: {
+      devtools: { dataType: 'track-entry', track: track.track, trackGroup: 'column-classifier', color: track.color },
+    },
   });
   // Tracing has recorded it; clearing keeps the timeline buffer from growing by one entry per stage per frame.
   performance.clearMeasures(name);

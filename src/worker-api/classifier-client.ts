@@ -119,7 +119,8 @@ export class ClassifierClient {
   /** What the worker runs: backend, TF.js version, model, self-checks. */
   get runtime(): RuntimeInfo {
     const runtime = this.current?.runtime;
-    if (runtime === undefined) throw new WorkerError('worker/crashed', 'The worker is restarting; wait for the next result.');
+    if (runtime === undefined)
+      throw new WorkerError('worker/crashed', 'The worker is restarting; wait for the next result.');
     return runtime;
   }
 
@@ -147,9 +148,16 @@ export class ClassifierClient {
   async classify(frame: ImageBitmap, geometry: ColumnGeometry): Promise<ClientFrameResult> {
     if (frame.width === 0 || frame.height === 0) {
       // Checked here because posting a closed or already-transferred bitmap throws a DataCloneError.
-      throw new InputError('input/detached-frame', 'The frame has no pixels: it was closed or already transferred. Capture a new ImageBitmap for each call.');
+      throw new InputError(
+        'input/detached-frame',
+        'The frame has no pixels: it was closed or already transferred. Capture a new ImageBitmap for each call.',
+      );
     }
-    const plainGeometry: ColumnGeometry = { columns: geometry.columns, corners: geometry.corners, margins: geometry.margins };
+    const plainGeometry: ColumnGeometry = {
+      columns: geometry.columns,
+      corners: geometry.corners,
+      margins: geometry.margins,
+    };
     return this.call(this.options.callTimeoutMs ?? 15_000, async (remote) => {
       const sent = performance.now();
       const result = await remote.classify(Comlink.transfer(frame, [frame]), {
@@ -172,7 +180,9 @@ export class ClassifierClient {
 
   /** Moves the worker to another backend preference, with a new self-check. */
   async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {
-    const runtime = await this.call(this.options.startTimeoutMs ?? 120_000, (remote) => remote.setBackends([...backends]));
+    const runtime = await this.call(this.options.startTimeoutMs ?? 120_000, (remote) =>
+      remote.setBackends([...backends]),
+    );
     this.backends = backends;
     if (this.current !== undefined) this.current.runtime = runtime;
     return runtime;
@@ -191,8 +201,12 @@ export class ClassifierClient {
     this.connection.then(closeConnection, () => undefined);
   }
 
-  private async call<T>(timeoutMs: number, send: (remote: Comlink.Remote<ClassifierWorkerApi>) => Promise<T>): Promise<T> {
-    if (this.disposed) throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
+  private async call<T>(
+    timeoutMs: number,
+    send: (remote: Comlink.Remote<ClassifierWorkerApi>) => Promise<T>,
+  ): Promise<T> {
+    if (this.disposed)
+      throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
     const connection = await this.connection;
     try {
       return await withWatchdog(Promise.race([send(connection.remote), connection.died]), timeoutMs);
@@ -209,7 +223,10 @@ export class ClassifierClient {
     this.restartCount += 1;
     if (this.restartCount > MAX_RESTARTS) {
       this.connection = Promise.reject(
-        new WorkerError('worker/crashed', `The classifier worker failed ${this.restartCount} times (last: ${reason.message}); giving up. Reload the page or the element.`),
+        new WorkerError(
+          'worker/crashed',
+          `The classifier worker failed ${this.restartCount} times (last: ${reason.message}); giving up. Reload the page or the element.`,
+        ),
       );
       this.connection.catch(() => undefined);
       return;
@@ -222,7 +239,10 @@ export class ClassifierClient {
     this.connection = connect(restartOptions, this.backends).then((connection) => {
       if (this.disposed) {
         closeConnection(connection);
-        throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
+        throw new DisposedError(
+          'disposed/used-after-dispose',
+          'This classifier client was disposed; create a new one.',
+        );
       }
       this.current = connection;
       return connection;
@@ -239,7 +259,12 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
       // Handled here: without this the browser also reports it as the page's own uncaught error.
       event.preventDefault();
       const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
-      reject(new WorkerError('worker/crashed', `The classifier worker failed: ${event.message || 'it could not be loaded'}${where}.`));
+      reject(
+        new WorkerError(
+          'worker/crashed',
+          `The classifier worker failed: ${event.message || 'it could not be loaded'}${where}.`,
+        ),
+      );
     });
   });
   // A rejection nobody awaits yet must not surface as unhandled.
@@ -292,7 +317,8 @@ function withWatchdog<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new WorkerError('worker/unresponsive', `The classifier worker did not answer within ${timeoutMs} ms.`)),
+      () =>
+        reject(new WorkerError('worker/unresponsive', `The classifier worker did not answer within ${timeoutMs} ms.`)),
       timeoutMs,
     );
   });

@@ -74,7 +74,12 @@ export interface SelfCheck {
 export interface ModelInfo {
   readonly url: string;
   readonly input: { readonly height: number; readonly width: number; readonly channels: number };
-  readonly heads: ReadonlyArray<{ readonly name: string; readonly output: string; readonly shape: readonly (number | null)[]; readonly activation: string }>;
+  readonly heads: ReadonlyArray<{
+    readonly name: string;
+    readonly output: string;
+    readonly shape: readonly (number | null)[];
+    readonly activation: string;
+  }>;
   /** Total weight bytes fetched. */
   readonly weightBytes: number;
 }

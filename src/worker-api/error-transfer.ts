@@ -25,13 +25,24 @@ function serialize(value: unknown): SerializedError {
     };
   }
   const error = value instanceof Error ? value : new Error(String(value));
-  return { isClassifierError: false, code: undefined, name: error.name, message: error.message, stack: error.stack, details: undefined };
+  return {
+    isClassifierError: false,
+    code: undefined,
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    details: undefined,
+  };
 }
 
 function deserialize(serialized: SerializedError): Error {
   const error =
     serialized.isClassifierError && serialized.code !== undefined
-      ? errorFromCode(serialized.code, serialized.message, serialized.details === undefined ? {} : { details: serialized.details })
+      ? errorFromCode(
+          serialized.code,
+          serialized.message,
+          serialized.details === undefined ? {} : { details: serialized.details },
+        )
       : Object.assign(new Error(serialized.message), { name: serialized.name });
   if (serialized.stack !== undefined) error.stack = serialized.stack;
   return error;

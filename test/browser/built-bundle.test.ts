@@ -15,7 +15,17 @@ interface BuiltErrors {
 describe('the built bundles', function () {
   it('name every error class by its own name, minified or not', async function () {
     const built = (await import(/* @vite-ignore */ BUNDLE_URL)) as BuiltErrors;
-    const classes = ['ColumnClassifierError', 'ContractError', 'LoadError', 'BackendError', 'InferenceError', 'InputError', 'StateError', 'DisposedError', 'WorkerError'];
+    const classes = [
+      'ColumnClassifierError',
+      'ContractError',
+      'LoadError',
+      'BackendError',
+      'InferenceError',
+      'InputError',
+      'StateError',
+      'DisposedError',
+      'WorkerError',
+    ];
     for (const name of classes) {
       const ErrorClass = built[name] as new (code: string, message: string) => Error;
       expect(ErrorClass, name).to.be.a('function');
@@ -23,12 +33,14 @@ describe('the built bundles', function () {
     }
   });
 
-  it('gives the element\'s cc-error the class name of its error', async function () {
+  it("gives the element's cc-error the class name of its error", async function () {
     await import(/* @vite-ignore */ BUNDLE_URL);
     const element = document.createElement('column-classifier');
     element.setAttribute('model', '/test/fixtures/no-such-model/model.json');
     element.setAttribute('backend', 'cpu');
-    const failed = new Promise<CustomEvent<{ error: Error }>>((resolve) => element.addEventListener('cc-error', (event) => resolve(event as CustomEvent<{ error: Error }>), { once: true }));
+    const failed = new Promise<CustomEvent<{ error: Error }>>((resolve) =>
+      element.addEventListener('cc-error', (event) => resolve(event as CustomEvent<{ error: Error }>), { once: true }),
+    );
     document.body.append(element);
     try {
       const { error } = (await failed).detail;

@@ -4,7 +4,16 @@ import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import { DisposedError, InputError } from '../../src/errors.ts';
 import type { ReadingDetail, WarningDetail } from '../../components/column-classifier/events.ts';
 import { formatCorners } from '../../components/column-classifier/corners.ts';
-import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, maxReadingDiff, nextEvent, rawBitmap, rejection, type ExpectedFrame } from './helpers.ts';
+import {
+  FIXTURE_MODEL_URL,
+  expectedFrame,
+  fixtureImage,
+  maxReadingDiff,
+  nextEvent,
+  rawBitmap,
+  rejection,
+  type ExpectedFrame,
+} from './helpers.ts';
 
 let expected: ExpectedFrame;
 let image: HTMLImageElement;
@@ -26,7 +35,6 @@ afterEach(function () {
 });
 
 describe('<column-classifier>', function () {
-
   function create(attributes: Record<string, string>): ColumnClassifier {
     element = document.createElement('column-classifier');
     for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
@@ -60,7 +68,9 @@ describe('<column-classifier>', function () {
     // formatCorners rounds to 4 decimals: allow for the tiny shift of the sampling points.
     expect(maxReadingDiff(returned.columns, expected.columns)).to.be.at.most(5e-3);
     await element.updateComplete;
-    const shown = [...(element.shadowRoot?.querySelectorAll('[part="digit"]') ?? [])].map((node) => Number(node.textContent));
+    const shown = [...(element.shadowRoot?.querySelectorAll('[part="digit"]') ?? [])].map((node) =>
+      Number(node.textContent),
+    );
     expect(shown).to.deep.equal(returned.digits);
   });
 
@@ -98,7 +108,9 @@ describe('<column-classifier>', function () {
     create({ model: FIXTURE_MODEL_URL, backend: 'cpu', paused: '' });
     const progress: { stage: string; loaded?: number; composed: boolean }[] = [];
     let readyAfter = -1;
-    document.body.addEventListener('cc-progress', (event) => progress.push({ ...event.detail, composed: event.composed }));
+    document.body.addEventListener('cc-progress', (event) =>
+      progress.push({ ...event.detail, composed: event.composed }),
+    );
     const ready = nextEvent(element, 'cc-ready').then(() => (readyAfter = progress.length));
     document.body.append(element);
     await ready;
@@ -111,7 +123,11 @@ describe('<column-classifier>', function () {
   });
 
   it('fires cc-warning once, and still becomes ready, for a model whose contract has no golden inputs', async function () {
-    create({ model: new URL('../fixtures/browser-model-no-golden/model.json', import.meta.url).href, backend: 'cpu', paused: '' });
+    create({
+      model: new URL('../fixtures/browser-model-no-golden/model.json', import.meta.url).href,
+      backend: 'cpu',
+      paused: '',
+    });
     const warnings: WarningDetail[] = [];
     element.addEventListener('cc-warning', (event) => warnings.push(event.detail));
     const ready = nextEvent(element, 'cc-ready');
@@ -209,7 +225,10 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     expect(error.message).to.match(/max-fps="0"/);
     await nextEvent(element, 'cc-ready');
     await element.updateComplete;
-    expect(element.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(/not capturing: max-fps="0"/, 'the status line still says why nothing is read');
+    expect(element.shadowRoot!.querySelector('[part="status"]')!.textContent).to.match(
+      /not capturing: max-fps="0"/,
+      'the status line still says why nothing is read',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(readings.length).to.equal(0);
     expect(errors).to.equal(1, 'one event per bad value');
@@ -244,7 +263,9 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     const reading = await element.classifyOnce();
     await element.updateComplete;
     const boxes = element.shadowRoot?.querySelectorAll('[part="column-box"]') ?? [];
-    const digits = [...(element.shadowRoot?.querySelectorAll('[part="column-digit"]') ?? [])].map((n) => Number(n.textContent));
+    const digits = [...(element.shadowRoot?.querySelectorAll('[part="column-digit"]') ?? [])].map((n) =>
+      Number(n.textContent),
+    );
     expect(boxes.length).to.equal(expected.geometry.columns);
     expect(digits).to.deep.equal(reading.digits);
   });

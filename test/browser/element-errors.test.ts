@@ -18,7 +18,10 @@ function create(attributes: Record<string, string>): ColumnClassifier {
   return created;
 }
 
-function collect<K extends 'cc-error' | 'cc-warning'>(target: HTMLElement, name: K): HTMLElementEventMap[K]['detail'][] {
+function collect<K extends 'cc-error' | 'cc-warning'>(
+  target: HTMLElement,
+  name: K,
+): HTMLElementEventMap[K]['detail'][] {
   const details: HTMLElementEventMap[K]['detail'][] = [];
   target.addEventListener(name, (event) => details.push((event as HTMLElementEventMap[K]).detail));
   return details;
@@ -43,7 +46,11 @@ describe('<column-classifier> errors and warnings', function () {
 
   it('reports a model that cannot be loaded once, not on every capture tick', async function () {
     const image = await fixtureImage();
-    const created = create({ model: new URL('../fixtures/no-such-model/model.json', import.meta.url).href, backend: 'cpu', 'max-fps': '20' });
+    const created = create({
+      model: new URL('../fixtures/no-such-model/model.json', import.meta.url).href,
+      backend: 'cpu',
+      'max-fps': '20',
+    });
     created.source = image;
     const errors: ErrorDetail[] = collect(created, 'cc-error');
     document.body.append(created);
@@ -53,7 +60,11 @@ describe('<column-classifier> errors and warnings', function () {
   });
 
   it('forwards a warning the loader found as one cc-warning', async function () {
-    const created = create({ model: new URL('../fixtures/browser-model-no-integrity/model.json', import.meta.url).href, backend: 'cpu', paused: '' });
+    const created = create({
+      model: new URL('../fixtures/browser-model-no-integrity/model.json', import.meta.url).href,
+      backend: 'cpu',
+      paused: '',
+    });
     const warnings: WarningDetail[] = collect(created, 'cc-warning');
     const ready = nextEvent(created, 'cc-ready');
     document.body.append(created);

@@ -40,7 +40,10 @@ export function rawBitmap(source: ImageBitmapSource): Promise<ImageBitmap> {
 }
 
 /** Resolves with the first event of that name on `target`. */
-export function nextEvent<K extends keyof HTMLElementEventMap>(target: HTMLElement, name: K): Promise<HTMLElementEventMap[K]> {
+export function nextEvent<K extends keyof HTMLElementEventMap>(
+  target: HTMLElement,
+  name: K,
+): Promise<HTMLElementEventMap[K]> {
   return new Promise((resolve) => target.addEventListener(name, resolve, { once: true }));
 }
 

@@ -30,14 +30,18 @@ describe('<column-classifier> with the shipped model', function () {
         const photo = renderSoroban({ seed });
         canvas.width = photo.width;
         canvas.height = photo.height;
-        canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
+        canvas
+          .getContext('2d')!
+          .putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
         element.setAttribute('columns', String(photo.digits.length));
         element.setAttribute('corners', formatCorners(photo.corners));
         await element.updateComplete;
         const reading = await element.classifyOnce();
         columns += photo.digits.length;
         if (reading.digits.join('') !== photo.digits.join('')) {
-          misread.push(`seed ${seed} (${photo.style.beadShape}/${photo.style.beadColour}): shown ${photo.digits.join('')}, read ${reading.digits.join('')}`);
+          misread.push(
+            `seed ${seed} (${photo.style.beadShape}/${photo.style.beadColour}): shown ${photo.digits.join('')}, read ${reading.digits.join('')}`,
+          );
         }
       }
       console.log(`${engineName()}: ${columns} columns in ${SEEDS.length} photos, ${misread.length} photos misread`);

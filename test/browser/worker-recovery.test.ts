@@ -3,8 +3,15 @@ import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
 import { WorkerError } from '../../src/errors.ts';
 import type { RuntimeWarning } from '../../src/worker-api/classifier-worker-api.ts';
 import { FAULT_WORKER, simulateFault } from './faults.ts';
-import { FIXTURE_MODEL_URL, FRAME_TOLERANCE, expectedFrame, fixtureImage, maxReadingDiff, rawBitmap, type ExpectedFrame } from './helpers.ts';
-
+import {
+  FIXTURE_MODEL_URL,
+  FRAME_TOLERANCE,
+  expectedFrame,
+  fixtureImage,
+  maxReadingDiff,
+  rawBitmap,
+  type ExpectedFrame,
+} from './helpers.ts';
 
 let expected: ExpectedFrame;
 let image: HTMLImageElement;
@@ -22,7 +29,12 @@ async function classifiesCorrectly(client: ClassifierClient): Promise<void> {
 describe('worker runtime recovery', function () {
   it('rebuilds the WebGL backend after a lost context and goes on classifying', async function () {
     const warnings: RuntimeWarning[] = [];
-    const client = await ClassifierClient.create({ ...FAULT_WORKER, modelUrl: FIXTURE_MODEL_URL, backends: ['webgl', 'wasm'], onWarning: (w) => warnings.push(w) });
+    const client = await ClassifierClient.create({
+      ...FAULT_WORKER,
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['webgl', 'wasm'],
+      onWarning: (w) => warnings.push(w),
+    });
     try {
       expect(client.runtime.backend).to.equal('webgl');
       await classifiesCorrectly(client);
@@ -39,7 +51,12 @@ describe('worker runtime recovery', function () {
 
   it('restarts a worker that throws at top level, reloads the model, and classifies the next frame', async function () {
     const warnings: RuntimeWarning[] = [];
-    const client = await ClassifierClient.create({ ...FAULT_WORKER, modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'], onWarning: (w) => warnings.push(w) });
+    const client = await ClassifierClient.create({
+      ...FAULT_WORKER,
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['cpu'],
+      onWarning: (w) => warnings.push(w),
+    });
     try {
       await simulateFault('uncaught-error');
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -55,7 +72,12 @@ describe('worker runtime recovery', function () {
   });
 
   it('restarts a worker that stops answering', async function () {
-    const client = await ClassifierClient.create({ ...FAULT_WORKER, modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'], callTimeoutMs: 2000 });
+    const client = await ClassifierClient.create({
+      ...FAULT_WORKER,
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['cpu'],
+      callTimeoutMs: 2000,
+    });
     try {
       await simulateFault('hang');
       const stuck = await client.classify(await rawBitmap(image), expected.geometry).catch((error: unknown) => error);

@@ -2,7 +2,16 @@ import { expect } from '@esm-bundle/chai';
 import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
 import { BackendError, ColumnClassifierError, InputError } from '../../src/errors.ts';
 import type { BackendName, RuntimeWarning, StartProgress } from '../../src/worker-api/classifier-worker-api.ts';
-import { FIXTURE_MODEL_URL, FRAME_TOLERANCE, expectedFrame, fixtureImage, maxReadingDiff, rawBitmap, rejection, type ExpectedFrame } from './helpers.ts';
+import {
+  FIXTURE_MODEL_URL,
+  FRAME_TOLERANCE,
+  expectedFrame,
+  fixtureImage,
+  maxReadingDiff,
+  rawBitmap,
+  rejection,
+  type ExpectedFrame,
+} from './helpers.ts';
 
 const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
 
@@ -74,7 +83,8 @@ for (const backend of BACKENDS) {
       await client.classify(await rawBitmap(image), expected.geometry);
       const before = (await client.memory()).numTensors;
       for (let frame = 0; frame < 100; frame += 1) {
-        const geometry = frame % 10 === 9 ? { ...expected.geometry, columns: 0 } : { ...expected.geometry, columns: 1 + (frame % 7) };
+        const geometry =
+          frame % 10 === 9 ? { ...expected.geometry, columns: 0 } : { ...expected.geometry, columns: 1 + (frame % 7) };
         await client.classify(await rawBitmap(image), geometry).catch((error: unknown) => {
           expect(error).to.be.instanceOf(InputError);
         });
@@ -89,7 +99,9 @@ for (const backend of BACKENDS) {
       expect(detached).to.be.instanceOf(InputError);
       expect((detached as InputError).code).to.equal('input/detached-frame');
 
-      const geometryError = await rejection(client.classify(await rawBitmap(image), { ...expected.geometry, columns: 0 }));
+      const geometryError = await rejection(
+        client.classify(await rawBitmap(image), { ...expected.geometry, columns: 0 }),
+      );
       // Thrown in the worker: the class and code survive the crossing.
       expect(geometryError).to.be.instanceOf(InputError);
       expect(geometryError).to.be.instanceOf(ColumnClassifierError);
@@ -144,7 +156,9 @@ describe('worker runtime backend choice', function () {
       expect(cpu?.passed).to.equal(true);
       expect(client.runtime.backend).to.equal('cpu');
       expect(warnings.map((w) => w.code)).to.include('backend/golden-mismatch');
-      expect(warnings.find((w) => w.code === 'backend/golden-mismatch')?.message).to.match(/differ from the golden outputs by up to/);
+      expect(warnings.find((w) => w.code === 'backend/golden-mismatch')?.message).to.match(
+        /differ from the golden outputs by up to/,
+      );
     } finally {
       client.dispose();
     }
@@ -152,7 +166,11 @@ describe('worker runtime backend choice', function () {
 
   it('rejects with a BackendError when no backend in the list passes', async function () {
     const error = await rejection(
-      ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['webgl'], flags: { WEBGL_FORCE_F16_TEXTURES: true } }),
+      ClassifierClient.create({
+        modelUrl: FIXTURE_MODEL_URL,
+        backends: ['webgl'],
+        flags: { WEBGL_FORCE_F16_TEXTURES: true },
+      }),
     );
     expect(error).to.be.instanceOf(BackendError);
     expect((error as BackendError).code).to.equal('backend/unavailable');

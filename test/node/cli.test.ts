@@ -34,8 +34,14 @@ async function spawnCli(...args: string[]): Promise<{ code: number; stdout: stri
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const captured = { stdout: '', stderr: '' };
   const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => { captured.stdout += String(chunk); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { captured.stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    captured.stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    captured.stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(args);
     return { code, ...captured };
@@ -49,7 +55,12 @@ describe('the column-classifier CLI', () => {
   let modelDir: string;
   before(async () => {
     await useNodeBackend('cpu');
-    modelDir = (await writeModel(await saveModel(buildBrightnessModel()), testModelContract() as unknown as Record<string, unknown>)).dir;
+    modelDir = (
+      await writeModel(
+        await saveModel(buildBrightnessModel()),
+        testModelContract() as unknown as Record<string, unknown>,
+      )
+    ).dir;
   });
 
   it('inspect shows the uint8 weights of the field layers fixture and refuses it for lack of a contract', async () => {
@@ -86,8 +97,36 @@ describe('the column-classifier CLI', () => {
 
   it('classify reads the digits of a picture with pixel corners, as JSON', async () => {
     const image = join(modelDir, 'soroban.png');
-    await writePng(image, 100, 40, stripesImage(100, 40, { x0: 10, x1: 90, y0: 5, y1: 35 }, [[0, 0, 0], [64, 64, 64], [191, 191, 191], [255, 255, 255]], [255, 0, 0]));
-    const { code, stdout, stderr } = await spawnCli('classify', image, '--columns', '4', '--corners', '10,5,90,5,90,35,10,35', '--model', modelDir, '--json', '--backend', 'cpu');
+    await writePng(
+      image,
+      100,
+      40,
+      stripesImage(
+        100,
+        40,
+        { x0: 10, x1: 90, y0: 5, y1: 35 },
+        [
+          [0, 0, 0],
+          [64, 64, 64],
+          [191, 191, 191],
+          [255, 255, 255],
+        ],
+        [255, 0, 0],
+      ),
+    );
+    const { code, stdout, stderr } = await spawnCli(
+      'classify',
+      image,
+      '--columns',
+      '4',
+      '--corners',
+      '10,5,90,5,90,35,10,35',
+      '--model',
+      modelDir,
+      '--json',
+      '--backend',
+      'cpu',
+    );
     assert.equal(code, 0, stderr);
     const [reading] = JSON.parse(stdout) as { digits: number[]; columns: { heaven: number }[] }[];
     assert.deepEqual(reading?.digits, [0, 1, 8, 9]);
@@ -102,14 +141,23 @@ describe('the column-classifier CLI', () => {
     }
     const { code, stdout, stderr } = await cli('classify', '--crop', ...paths, '--model', join(modelDir, 'model.json'));
     assert.equal(code, 0, stderr);
-    assert.deepEqual(stdout.split('\n').filter((l) => l.endsWith('.png: 0') || /\.png: \d$/.test(l)).map((l) => Number(l.at(-1))), [0, 7, 9]);
+    assert.deepEqual(
+      stdout
+        .split('\n')
+        .filter((l) => l.endsWith('.png: 0') || /\.png: \d$/.test(l))
+        .map((l) => Number(l.at(-1))),
+      [0, 7, 9],
+    );
   });
 
   it('exits non-zero with the error code and message when the model is refused', async () => {
     const contract = testModelContract();
     contract.input.inputRange = { min: 0, max: 1 };
     contract.modelInternals.normalization = { kind: 'none' };
-    const { dir } = await writeModel(await saveModel(buildBrightnessModel()), contract as unknown as Record<string, unknown>);
+    const { dir } = await writeModel(
+      await saveModel(buildBrightnessModel()),
+      contract as unknown as Record<string, unknown>,
+    );
     const { code, stderr } = await spawnCli('classify', '--crop', join(modelDir, 'column-0.png'), '--model', dir);
     assert.equal(code, 1);
     assert.match(stderr, /ContractError \[contract\/double-normalization\]/);
@@ -125,14 +173,41 @@ describe('the column-classifier CLI', () => {
   it('classify --labels scores rendered-style images against their digits', async () => {
     const dir = await tempDir('cc-labels-');
     const images = [];
-    for (const [i, greys] of [[0, 64, 191], [255, 140, 0]].entries()) {
+    for (const [i, greys] of [
+      [0, 64, 191],
+      [255, 140, 0],
+    ].entries()) {
       const file = `photo-${i}.png`;
-      await writePng(join(dir, file), 60, 40, stripesImage(60, 40, { x0: 6, x1: 54, y0: 4, y1: 36 }, greys.map((g) => [g, g, g] as const), [90, 30, 10]));
-      const corners = { topLeft: { x: 0.1, y: 0.1 }, topRight: { x: 0.9, y: 0.1 }, bottomRight: { x: 0.9, y: 0.9 }, bottomLeft: { x: 0.1, y: 0.9 } };
+      await writePng(
+        join(dir, file),
+        60,
+        40,
+        stripesImage(
+          60,
+          40,
+          { x0: 6, x1: 54, y0: 4, y1: 36 },
+          greys.map((g) => [g, g, g] as const),
+          [90, 30, 10],
+        ),
+      );
+      const corners = {
+        topLeft: { x: 0.1, y: 0.1 },
+        topRight: { x: 0.9, y: 0.1 },
+        bottomRight: { x: 0.9, y: 0.9 },
+        bottomLeft: { x: 0.1, y: 0.9 },
+      };
       images.push({ file, digits: i === 0 ? [0, 1, 8] : [9, 7, 1], corners });
     }
     await writeFile(join(dir, 'labels.json'), JSON.stringify({ images }));
-    const { code, stdout, stderr } = await cli('classify', '--labels', join(dir, 'labels.json'), '--model', modelDir, '--backend', 'cpu');
+    const { code, stdout, stderr } = await cli(
+      'classify',
+      '--labels',
+      join(dir, 'labels.json'),
+      '--model',
+      modelDir,
+      '--backend',
+      'cpu',
+    );
     assert.equal(code, 0, stderr);
     assert.match(stdout, /photo-0\.png: read 0 1 8 {2}expected 0 1 8 {2}3\/3/);
     assert.match(stdout, /photo-1\.png: read 9 7 0 {2}expected 9 7 1 {2}2\/3/);
@@ -140,13 +215,26 @@ describe('the column-classifier CLI', () => {
   });
 
   it('golden computes cases for column PNGs beside the model, seal embeds them, golden --check passes on cpu and wasm', async () => {
-    const { dir } = await writeModel(await saveModel(buildBrightnessModel()), testModelContract() as unknown as Record<string, unknown>);
-    await writePng(join(dir, 'g140.png'), 8, 16, stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[140, 140, 140]], [0, 0, 0]));
+    const { dir } = await writeModel(
+      await saveModel(buildBrightnessModel()),
+      testModelContract() as unknown as Record<string, unknown>,
+    );
+    await writePng(
+      join(dir, 'g140.png'),
+      8,
+      16,
+      stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[140, 140, 140]], [0, 0, 0]),
+    );
     const computed = await cli('golden', '--model', dir, '--backend', 'cpu', join(dir, 'g140.png'));
     assert.equal(computed.code, 0, computed.stderr);
-    const golden = JSON.parse(computed.stdout) as { tolerance: number; cases: { input: { path: string }; expected: { heaven: number[]; earth: number[] } }[] };
+    const golden = JSON.parse(computed.stdout) as {
+      tolerance: number;
+      cases: { input: { path: string }; expected: { heaven: number[]; earth: number[] } }[];
+    };
     assert.equal(golden.cases[0]?.input.path, 'g140.png');
-    assert.ok(Math.abs((golden.cases[0]?.expected.heaven[0] ?? 0) - 1 / (1 + Math.exp(-(20 * 140 / 255 - 10)))) < 1e-5);
+    assert.ok(
+      Math.abs((golden.cases[0]?.expected.heaven[0] ?? 0) - 1 / (1 + Math.exp(-((20 * 140) / 255 - 10)))) < 1e-5,
+    );
     await writeFile(join(dir, 'contract.json'), JSON.stringify({ ...testModelContract(), golden }));
     const sealed = await cli('seal', dir, '--contract', join(dir, 'contract.json'));
     assert.equal(sealed.code, 0, sealed.stderr);
@@ -156,19 +244,26 @@ describe('the column-classifier CLI', () => {
     assert.match(checked.stdout, /^wasm\t1 case\(s\).*\tok$/m);
     const inspected = await cli('inspect', dir, '--golden', '--backend', 'cpu');
     assert.equal(inspected.code, 0, inspected.stdout);
-    assert.match(inspected.stdout, /8\. Golden cases on the cpu backend\n {2}1 case\(s\); max \|computed − expected\| per head: heaven .* → ok/);
+    assert.match(
+      inspected.stdout,
+      /8\. Golden cases on the cpu backend\n {2}1 case\(s\); max \|computed − expected\| per head: heaven .* → ok/,
+    );
     assert.match(inspected.stdout, /weights\.bin: \d+ bytes, sha256 [0-9a-f]{64} — sha256 matches the contract/);
   });
 
-  it('classify reads rendered sorobans with the shipped model', { skip: !existsSync(DEFAULT_MODEL) && 'models/column-classifier is not trained yet' }, async () => {
-    const out = await tempDir('cc-render-');
-    const rendered = await cli('render', '--seed', '4242', '--count', '4', '--out', out);
-    assert.equal(rendered.code, 0, rendered.stderr);
-    const { code, stdout, stderr } = await cli('classify', '--labels', join(out, 'labels.json'), '--json');
-    assert.equal(code, 0, stderr);
-    const { summary } = JSON.parse(stdout) as { summary: { columnAccuracy: number; images: number } };
-    assert.equal(summary.images, 4);
-    // The shipped model's test digit accuracy is ~98 %; a broken pipeline (range, grey, geometry, head order) reads ~10–20 %.
-    assert.ok(summary.columnAccuracy >= 0.9, `column accuracy ${summary.columnAccuracy}`);
-  });
+  it(
+    'classify reads rendered sorobans with the shipped model',
+    { skip: !existsSync(DEFAULT_MODEL) && 'models/column-classifier is not trained yet' },
+    async () => {
+      const out = await tempDir('cc-render-');
+      const rendered = await cli('render', '--seed', '4242', '--count', '4', '--out', out);
+      assert.equal(rendered.code, 0, rendered.stderr);
+      const { code, stdout, stderr } = await cli('classify', '--labels', join(out, 'labels.json'), '--json');
+      assert.equal(code, 0, stderr);
+      const { summary } = JSON.parse(stdout) as { summary: { columnAccuracy: number; images: number } };
+      assert.equal(summary.images, 4);
+      // The shipped model's test digit accuracy is ~98 %; a broken pipeline (range, grey, geometry, head order) reads ~10–20 %.
+      assert.ok(summary.columnAccuracy >= 0.9, `column accuracy ${summary.columnAccuracy}`);
+    },
+  );
 });

@@ -36,56 +36,163 @@ describe('contract schema', () => {
 
   it('accepts a contract with golden cases, integrity, quantization and provenance', () => {
     const contract = broken((c) => {
-      c.golden = { tolerance: 1e-4, cases: [{ input: { kind: 'float32-base64', data: goldenInput }, expected: { heaven: [0.5], earth: [0.2, 0.2, 0.2, 0.2, 0.2] } }] };
+      c.golden = {
+        tolerance: 1e-4,
+        cases: [
+          {
+            input: { kind: 'float32-base64', data: goldenInput },
+            expected: { heaven: [0.5], earth: [0.2, 0.2, 0.2, 0.2, 0.2] },
+          },
+        ],
+      };
       c.integrity = { algorithm: 'sha256', shards: { 'group1-shard1of1.bin': 'a'.repeat(64) } };
-      c.quantization = { 'conv/kernel': { dtype: 'uint8', agreement: { metric: 'max-abs-output-diff', value: 0.001 } } };
+      c.quantization = {
+        'conv/kernel': { dtype: 'uint8', agreement: { metric: 'max-abs-output-diff', value: 0.001 } },
+      };
       c.provenance = { trainedBy: 'models/training', trainedAt: '2026-11-25T10:00:00Z' };
     });
     assert.equal(validateContract(contract).golden?.cases.length, 1);
   });
 
   it('accepts a whole-photo golden case with one value per column and unit, and refuses one sized for a single column', () => {
-    const corners = { topLeft: { x: 0.1, y: 0.1 }, topRight: { x: 0.9, y: 0.1 }, bottomRight: { x: 0.9, y: 0.9 }, bottomLeft: { x: 0.1, y: 0.9 } };
+    const corners = {
+      topLeft: { x: 0.1, y: 0.1 },
+      topRight: { x: 0.9, y: 0.1 },
+      bottomRight: { x: 0.9, y: 0.9 },
+      bottomLeft: { x: 0.1, y: 0.9 },
+    };
     const photoCase = (columns: number) =>
       broken((c) => {
-        c.golden = { tolerance: 1e-4, cases: [{ input: { kind: 'png', path: 'golden/photo.png', photo: { columns: 3, corners } }, expected: { heaven: Array(columns).fill(0.5), earth: Array(columns * 5).fill(0.2) } }] };
+        c.golden = {
+          tolerance: 1e-4,
+          cases: [
+            {
+              input: { kind: 'png', path: 'golden/photo.png', photo: { columns: 3, corners } },
+              expected: { heaven: Array(columns).fill(0.5), earth: Array(columns * 5).fill(0.2) },
+            },
+          ],
+        };
       });
     assert.equal(validateContract(photoCase(3)).golden?.cases[0]?.input.kind, 'png');
     const error = rejects(photoCase(1), 'contract/golden-output-size', 'golden.cases[0].expected.heaven');
     assert.match(error.message, /× 3 columns/);
   });
 
-  it('rejects a contract that is not an object', () => void rejects(42, 'contract/not-an-object', '(the contract itself)'));
+  it('rejects a contract that is not an object', () =>
+    void rejects(42, 'contract/not-an-object', '(the contract itself)'));
   it('rejects a missing field and names its path', () => {
-    const error = rejects(broken((c) => { delete (c.input as { inputRange?: unknown; grey?: unknown }).grey; }), 'contract/missing-field', 'input.grey');
+    const error = rejects(
+      broken((c) => {
+        delete (c.input as { inputRange?: unknown; grey?: unknown }).grey;
+      }),
+      'contract/missing-field',
+      'input.grey',
+    );
     assert.match(error.message, /Colour to grey formula/);
   });
-  it('rejects a field of the wrong type', () => void rejects(broken((c) => { (c.input as { height: unknown }).height = '16'; }), 'contract/wrong-type', 'input.height'));
-  it('rejects a value outside an enumeration', () => void rejects(broken((c) => { (c.heads[0] as { activation: string }).activation = 'relu'; }), 'contract/invalid-value', 'heads[0].activation'));
-  it('rejects an unsupported schema version', () => void rejects(broken((c) => { (c as { schemaVersion: number }).schemaVersion = 2; }), 'contract/unsupported-version', 'schemaVersion'));
+  it('rejects a field of the wrong type', () =>
+    void rejects(
+      broken((c) => {
+        (c.input as { height: unknown }).height = '16';
+      }),
+      'contract/wrong-type',
+      'input.height',
+    ));
+  it('rejects a value outside an enumeration', () =>
+    void rejects(
+      broken((c) => {
+        (c.heads[0] as { activation: string }).activation = 'relu';
+      }),
+      'contract/invalid-value',
+      'heads[0].activation',
+    ));
+  it('rejects an unsupported schema version', () =>
+    void rejects(
+      broken((c) => {
+        (c as { schemaVersion: number }).schemaVersion = 2;
+      }),
+      'contract/unsupported-version',
+      'schemaVersion',
+    ));
   it('rejects a negative golden tolerance', () =>
-    void
-    rejects(broken((c) => { c.golden = { tolerance: -0.1, cases: [{ input: { kind: 'float32-base64', data: goldenInput }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1] } }] }; }), 'contract/out-of-range', 'golden.tolerance'));
+    void rejects(
+      broken((c) => {
+        c.golden = {
+          tolerance: -0.1,
+          cases: [
+            { input: { kind: 'float32-base64', data: goldenInput }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1] } },
+          ],
+        };
+      }),
+      'contract/out-of-range',
+      'golden.tolerance',
+    ));
   it('rejects an unknown field (a typo)', () => {
-    const error = rejects(broken((c) => { (c.input as Record<string, unknown>)['inputRnage'] = { min: 0, max: 1 }; }), 'contract/unknown-field', 'input.inputRnage');
+    const error = rejects(
+      broken((c) => {
+        (c.input as Record<string, unknown>)['inputRnage'] = { min: 0, max: 1 };
+      }),
+      'contract/unknown-field',
+      'input.inputRnage',
+    );
     assert.match(error.message, /inputRnage/);
   });
-  it('rejects a malformed shard hash', () => void rejects(broken((c) => { c.integrity = { algorithm: 'sha256', shards: { 'a.bin': 'XYZ' } }; }), 'contract/bad-format', 'integrity.shards.a.bin'));
+  it('rejects a malformed shard hash', () =>
+    void rejects(
+      broken((c) => {
+        c.integrity = { algorithm: 'sha256', shards: { 'a.bin': 'XYZ' } };
+      }),
+      'contract/bad-format',
+      'integrity.shards.a.bin',
+    ));
   it('rejects two heads with the same name', () =>
-    void
-    rejects(broken((c) => { c.heads.push({ ...c.heads[0]!, output: 'other' }); }), 'contract/duplicate-head', 'heads[2].name'));
+    void rejects(
+      broken((c) => {
+        c.heads.push({ ...c.heads[0]!, output: 'other' });
+      }),
+      'contract/duplicate-head',
+      'heads[2].name',
+    ));
   it('rejects two heads bound to the same output', () =>
-    void
-    rejects(broken((c) => { c.heads[1]!.output = 'heaven'; }), 'contract/duplicate-head-output', 'heads[1].output'));
+    void rejects(
+      broken((c) => {
+        c.heads[1]!.output = 'heaven';
+      }),
+      'contract/duplicate-head-output',
+      'heads[1].output',
+    ));
   it('rejects an input shape that contradicts the channels', () =>
-    void
-    rejects(broken((c) => { c.input.shape = [null, 16, 8, 3]; }), 'contract/input-shape-mismatch', 'input.shape'));
-  it('rejects an empty input range', () => void rejects(broken((c) => { c.input.inputRange = { min: 1, max: 1 }; }), 'contract/empty-input-range', 'input.inputRange'));
+    void rejects(
+      broken((c) => {
+        c.input.shape = [null, 16, 8, 3];
+      }),
+      'contract/input-shape-mismatch',
+      'input.shape',
+    ));
+  it('rejects an empty input range', () =>
+    void rejects(
+      broken((c) => {
+        c.input.inputRange = { min: 1, max: 1 };
+      }),
+      'contract/empty-input-range',
+      'input.inputRange',
+    ));
   it('rejects a decode rule naming a head that does not exist', () =>
-    void
-    rejects(broken((c) => { c.decode.earth = 'ground'; }), 'contract/decode-unknown-head', 'decode.earth'));
+    void rejects(
+      broken((c) => {
+        c.decode.earth = 'ground';
+      }),
+      'contract/decode-unknown-head',
+      'decode.earth',
+    ));
   it('rejects a readable head that is missing or not a single sigmoid', () => {
-    rejects(broken((c) => { c.decode.readable = 'seen'; }), 'contract/decode-unknown-head', 'decode.readable');
+    rejects(
+      broken((c) => {
+        c.decode.readable = 'seen';
+      }),
+      'contract/decode-unknown-head',
+      'decode.readable',
+    );
     rejects(
       broken((c) => {
         c.heads.push({ name: 'seen', output: 'seen', shape: [null, 2], activation: 'softmax', meaning: '' });
@@ -96,26 +203,76 @@ describe('contract schema', () => {
     );
   });
   it('rejects a heaven head that is not a single sigmoid', () =>
-    void
-    rejects(broken((c) => { c.heads[0]!.shape = [null, 2]; }), 'contract/decode-head-mismatch', 'decode.heaven'));
+    void rejects(
+      broken((c) => {
+        c.heads[0]!.shape = [null, 2];
+      }),
+      'contract/decode-head-mismatch',
+      'decode.heaven',
+    ));
   it('rejects a softmax over one unit', () =>
-    void
-    rejects(broken((c) => { c.heads.push({ name: 'extra', output: 'extra', shape: [null, 1], activation: 'softmax', meaning: '' }); }), 'contract/softmax-single-unit', 'heads[2].shape'));
+    void rejects(
+      broken((c) => {
+        c.heads.push({ name: 'extra', output: 'extra', shape: [null, 1], activation: 'softmax', meaning: '' });
+      }),
+      'contract/softmax-single-unit',
+      'heads[2].shape',
+    ));
   it('rejects golden values for an unknown head', () =>
-    void
-    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1], sky: [1] } }] }; }), 'contract/golden-unknown-head', 'golden.cases[0].expected.sky'));
+    void rejects(
+      broken((c) => {
+        c.golden = {
+          tolerance: 0,
+          cases: [
+            { input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1], sky: [1] } },
+          ],
+        };
+      }),
+      'contract/golden-unknown-head',
+      'golden.cases[0].expected.sky',
+    ));
   it('rejects a golden case missing a head', () =>
-    void
-    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0] } }] }; }), 'contract/golden-missing-head', 'golden.cases[0].expected'));
+    void rejects(
+      broken((c) => {
+        c.golden = { tolerance: 0, cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0] } }] };
+      }),
+      'contract/golden-missing-head',
+      'golden.cases[0].expected',
+    ));
   it('rejects golden values of the wrong length', () =>
-    void
-    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0], earth: [1] } }] }; }), 'contract/golden-output-size', 'golden.cases[0].expected.earth'));
+    void rejects(
+      broken((c) => {
+        c.golden = {
+          tolerance: 0,
+          cases: [{ input: { kind: 'png', path: 'a.png' }, expected: { heaven: [0], earth: [1] } }],
+        };
+      }),
+      'contract/golden-output-size',
+      'golden.cases[0].expected.earth',
+    ));
   it('rejects a golden input of the wrong size', () =>
-    void
-    rejects(broken((c) => { c.golden = { tolerance: 0, cases: [{ input: { kind: 'float32-base64', data: 'AAAAAA==' }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1] } }] }; }), 'contract/golden-input-size', 'golden.cases[0].input.data'));
+    void rejects(
+      broken((c) => {
+        c.golden = {
+          tolerance: 0,
+          cases: [
+            { input: { kind: 'float32-base64', data: 'AAAAAA==' }, expected: { heaven: [0], earth: [0, 0, 0, 0, 1] } },
+          ],
+        };
+      }),
+      'contract/golden-input-size',
+      'golden.cases[0].input.data',
+    ));
 
   it('lists every problem in details', () => {
-    const error = rejects(broken((c) => { c.decode.earth = 'ground'; c.input.inputRange = { min: 2, max: 1 }; }), 'contract/empty-input-range', 'input.inputRange');
+    const error = rejects(
+      broken((c) => {
+        c.decode.earth = 'ground';
+        c.input.inputRange = { min: 2, max: 1 };
+      }),
+      'contract/empty-input-range',
+      'input.inputRange',
+    );
     assert.equal((error.details?.['issues'] as unknown[]).length, 2);
   });
 

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { validateContract } from '../../src/contract/validate.ts';
 import { compareOutputs, notInstalledRows, rowOf } from '../../src/doctor/compare.ts';
-import { chooseHypothesis, diagnoseModel, indistinguishable, structuralRange, suspectFindings, type HypothesisScore } from '../../src/doctor/diagnose.ts';
+import {
+  chooseHypothesis,
+  diagnoseModel,
+  indistinguishable,
+  structuralRange,
+  suspectFindings,
+  type HypothesisScore,
+} from '../../src/doctor/diagnose.ts';
 import { checkBinding, identifyHeads, type MeasuredOutput } from '../../src/doctor/heads.ts';
 import { feedFor, hypothesesFor, RANGES, type Hypothesis } from '../../src/doctor/hypotheses.ts';
 import type { ConfigResult, ImageOutputs } from '../../src/doctor/protocol.ts';
@@ -21,19 +28,66 @@ import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 
 after(removeTempDirs);
 
-const HEAVEN: MeasuredOutput = { index: 1, key: 'output_0', aliases: ['Identity:0'], shape: [-1, 1], activation: 'sigmoid', units: 1 };
-const EARTH: MeasuredOutput = { index: 0, key: 'output_1', aliases: ['Identity_1:0'], shape: [-1, 5], activation: 'softmax', units: 5 };
+const HEAVEN: MeasuredOutput = {
+  index: 1,
+  key: 'output_0',
+  aliases: ['Identity:0'],
+  shape: [-1, 1],
+  activation: 'sigmoid',
+  units: 1,
+};
+const EARTH: MeasuredOutput = {
+  index: 0,
+  key: 'output_1',
+  aliases: ['Identity_1:0'],
+  shape: [-1, 5],
+  activation: 'softmax',
+  units: 5,
+};
 
-function score(range: (typeof RANGES)[number], logLikelihoods: number[], accuracy = 0.9, correct: boolean[] = logLikelihoods.map((_, i) => i < accuracy * logLikelihoods.length)): HypothesisScore {
+function score(
+  range: (typeof RANGES)[number],
+  logLikelihoods: number[],
+  accuracy = 0.9,
+  correct: boolean[] = logLikelihoods.map((_, i) => i < accuracy * logLikelihoods.length),
+): HypothesisScore {
   const hypothesis: Hypothesis = { range, colour: 'grey', resize: 'bilinear', prefilter: 'box' };
   const loss = -logLikelihoods.reduce((a, b) => a + b, 0) / logLikelihoods.length;
-  return { hypothesis, label: `${range.name} grey bilinear+box`, accuracy, loss, logLikelihoods, correct, firstConvSees: undefined };
+  return {
+    hypothesis,
+    label: `${range.name} grey bilinear+box`,
+    accuracy,
+    loss,
+    logLikelihoods,
+    correct,
+    firstConvSees: undefined,
+  };
 }
 
-const NODE: ImageOutputs[] = [{ name: 'a', heaven: [0.9, 0.1], earth: [[0.1, 0.6, 0.1, 0.1, 0.1], [0.7, 0.1, 0.1, 0.05, 0.05]], digits: [6, 0] }];
+const NODE: ImageOutputs[] = [
+  {
+    name: 'a',
+    heaven: [0.9, 0.1],
+    earth: [
+      [0.1, 0.6, 0.1, 0.1, 0.1],
+      [0.7, 0.1, 0.1, 0.05, 0.05],
+    ],
+    digits: [6, 0],
+  },
+];
 
 function result(overrides: Partial<ConfigResult>): ConfigResult {
-  return { id: 'webgl', backendUsed: 'webgl', selfCheck: { maxAbsDiff: 1e-7, tolerance: 2e-3, cases: 3, passed: true }, outputs: NODE, batchMs: [3, 1, 2], batchColumns: [2, 2, 2], warnings: [], error: undefined, ...overrides };
+  return {
+    id: 'webgl',
+    backendUsed: 'webgl',
+    selfCheck: { maxAbsDiff: 1e-7, tolerance: 2e-3, cases: 3, passed: true },
+    outputs: NODE,
+    batchMs: [3, 1, 2],
+    batchColumns: [2, 2, 2],
+    warnings: [],
+    error: undefined,
+    ...overrides,
+  };
 }
 
 describe('doctor: images', () => {
@@ -52,10 +106,20 @@ describe('doctor: images', () => {
     const dir = await tempDir('cc-doctor-index-');
     assert.deepEqual(await goldenSorobans(dir, '/__model/'), []);
     mkdirSync(join(dir, 'golden'));
-    writeFileSync(join(dir, 'golden/index.json'), JSON.stringify({ sorobans: [{ path: 'golden/a.png', digits: [1, 2] }] }));
-    await assert.rejects(goldenSorobans(dir, '/__model/'), (e: Error & { code?: string }) => e.code === 'input/bad-argument' && /sorobans\[0\] needs path, digits/.test(e.message));
+    writeFileSync(
+      join(dir, 'golden/index.json'),
+      JSON.stringify({ sorobans: [{ path: 'golden/a.png', digits: [1, 2] }] }),
+    );
+    await assert.rejects(
+      goldenSorobans(dir, '/__model/'),
+      (e: Error & { code?: string }) =>
+        e.code === 'input/bad-argument' && /sorobans\[0\] needs path, digits/.test(e.message),
+    );
     writeFileSync(join(dir, 'golden/index.json'), '{"sorobans": [');
-    await assert.rejects(goldenSorobans(dir, '/__model/'), (e: Error & { code?: string }) => e.code === 'input/bad-argument' && /not valid JSON/.test(e.message));
+    await assert.rejects(
+      goldenSorobans(dir, '/__model/'),
+      (e: Error & { code?: string }) => e.code === 'input/bad-argument' && /not valid JSON/.test(e.message),
+    );
   });
 });
 
@@ -72,14 +136,23 @@ describe('doctor: comparing browser rows with Node', () => {
     const drifted = [{ ...NODE[0]!, heaven: [0.9, 0.105] }];
     const row = rowOf('webkit', result({ outputs: drifted }), NODE, 2e-3);
     assert.equal(row.verdict, 'FAIL');
-    assert.match(row.note ?? '', /heaven differs from Node by 5\.00e-3 > 0\.002; the worker's golden self-check passed \(1\.0e-7 ≤ 0\.002\), so users get this backend/);
+    assert.match(
+      row.note ?? '',
+      /heaven differs from Node by 5\.00e-3 > 0\.002; the worker's golden self-check passed \(1\.0e-7 ≤ 0\.002\), so users get this backend/,
+    );
   });
 
   it('reports a backend refused by the self-check as FAIL with its per-head golden differences', () => {
     const refused = result({
       id: 'webgl-f16',
       backendUsed: 'cpu',
-      warnings: [{ code: 'backend/golden-mismatch', message: 'differs by up to 2.45e-2', details: { backend: 'webgl', maxAbsDiff: 0.0245, byHead: { heaven: 0.0245, earth: 0.01 } } }],
+      warnings: [
+        {
+          code: 'backend/golden-mismatch',
+          message: 'differs by up to 2.45e-2',
+          details: { backend: 'webgl', maxAbsDiff: 0.0245, byHead: { heaven: 0.0245, earth: 0.01 } },
+        },
+      ],
     });
     const row = rowOf('chromium', refused, NODE, 2e-3);
     assert.equal(row.verdict, 'FAIL');
@@ -88,13 +161,31 @@ describe('doctor: comparing browser rows with Node', () => {
   });
 
   it('marks a backend the engine lacks as N/A, not FAIL', () => {
-    const missing = result({ id: 'wasm', backendUsed: 'cpu', outputs: [], warnings: [{ code: 'backend/fallback', message: 'The "wasm" backend failed to initialize', details: { backend: 'wasm', next: 'cpu' } }] });
+    const missing = result({
+      id: 'wasm',
+      backendUsed: 'cpu',
+      outputs: [],
+      warnings: [
+        {
+          code: 'backend/fallback',
+          message: 'The "wasm" backend failed to initialize',
+          details: { backend: 'wasm', next: 'cpu' },
+        },
+      ],
+    });
     assert.equal(rowOf('webkit', missing, NODE, 2e-3).verdict, 'N/A');
   });
 
   it('reports an engine that is not installed as such, not as a failure', () => {
-    const rows = notInstalledRows('webkit', ['cpu', 'wasm', 'webgl', 'webgl-f16'], 'webkit is not installed on this machine');
-    assert.deepEqual(rows.map((r) => r.verdict), ['NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED']);
+    const rows = notInstalledRows(
+      'webkit',
+      ['cpu', 'wasm', 'webgl', 'webgl-f16'],
+      'webkit is not installed on this machine',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.verdict),
+      ['NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED'],
+    );
     assert.match(formatDoctorTable(rows, 2e-3), /webkit\s+webgl-f16\s+—.*NOT INSTALLED/);
   });
 
@@ -117,7 +208,9 @@ describe('doctor --diagnose: heads', () => {
   });
 
   it('says a 7-class softmax model has no soroban heads', () => {
-    const found = identifyHeads([{ index: 0, key: 'Identity:0', aliases: [], shape: [-1, 7], activation: 'softmax', units: 7 }]);
+    const found = identifyHeads([
+      { index: 0, key: 'Identity:0', aliases: [], shape: [-1, 7], activation: 'softmax', units: 7 },
+    ]);
     assert.equal(found.heaven, undefined);
     assert.match(found.notes.join(' '), /no output has 1 unit\(s\) per column ending in sigmoid/);
   });
@@ -128,8 +221,18 @@ describe('doctor --diagnose: heads', () => {
     contract.heads[1]!.output = 'output_0';
     const { swapped, checks } = checkBinding(contract as never, [EARTH, HEAVEN], identifyHeads([EARTH, HEAVEN]));
     assert.equal(swapped, true);
-    assert.deepEqual(checks.map((c) => c.correct), [false, false]);
-    const findings = suspectFindings(contract as never, undefined, undefined, { checks, swapped }, { scale: 1 / 127.5, offset: -1 }, []);
+    assert.deepEqual(
+      checks.map((c) => c.correct),
+      [false, false],
+    );
+    const findings = suspectFindings(
+      contract as never,
+      undefined,
+      undefined,
+      { checks, swapped },
+      { scale: 1 / 127.5, offset: -1 },
+      [],
+    );
     assert.match(findings[0] ?? '', /^Heads swapped: the contract binds heaven to "output_1" \(5 units, softmax\)/);
   });
 });
@@ -140,17 +243,39 @@ describe('doctor --diagnose: input range', () => {
     contract.input.inputRange = { min: -1, max: 1 };
     const best = { ...score(RANGES[2], [-0.1, -0.1]), firstConvSees: { min: -1, max: 1 } };
     const identified = identifyHeads([EARTH, HEAVEN]);
-    const findings = suspectFindings(contract as never, 0.3, best, checkBinding(contract as never, [EARTH, HEAVEN], identified), { scale: 1 / 127.5, offset: -1 }, []);
-    assert.match(findings[0] ?? '', /^Double normalization: the contract feeds \[-1, 1\].*sees \[-1\.008, -0\.9922\]\. Feed \[0,255\]/);
+    const findings = suspectFindings(
+      contract as never,
+      0.3,
+      best,
+      checkBinding(contract as never, [EARTH, HEAVEN], identified),
+      { scale: 1 / 127.5, offset: -1 },
+      [],
+    );
+    assert.match(
+      findings[0] ?? '',
+      /^Double normalization: the contract feeds \[-1, 1\].*sees \[-1\.008, -0\.9922\]\. Feed \[0,255\]/,
+    );
     assert.match(findings.join('\n'), /reads 30\.0 %.*90\.0 %/);
   });
 
   it('does not call one range better when the paired loss difference is within noise', () => {
     // 12 columns: "close" loses on 7 and wins on 5 (noise); "far" loses on all 12 (z = 3.5).
-    const best = score(RANGES[0], Array.from({ length: 12 }, (_, i) => -0.1 - 0.01 * i));
-    const close = score(RANGES[1], Array.from({ length: 12 }, (_, i) => -0.1 - 0.01 * i + (i < 5 ? 0.005 : -0.005)));
-    const far = score(RANGES[2], Array.from({ length: 12 }, (_, i) => -0.5 - 0.01 * i));
-    assert.deepEqual(indistinguishable(best, [best, close, far]).map((s) => s.hypothesis.range.name), ['[-1,1]']);
+    const best = score(
+      RANGES[0],
+      Array.from({ length: 12 }, (_, i) => -0.1 - 0.01 * i),
+    );
+    const close = score(
+      RANGES[1],
+      Array.from({ length: 12 }, (_, i) => -0.1 - 0.01 * i + (i < 5 ? 0.005 : -0.005)),
+    );
+    const far = score(
+      RANGES[2],
+      Array.from({ length: 12 }, (_, i) => -0.5 - 0.01 * i),
+    );
+    assert.deepEqual(
+      indistinguishable(best, [best, close, far]).map((s) => s.hypothesis.range.name),
+      ['[-1,1]'],
+    );
   });
 
   it("believes the range the model's own rescaling implies over a lower loss that reads no more columns right", () => {
@@ -160,8 +285,18 @@ describe('doctor --diagnose: input range', () => {
     assert.equal(structuralRange({ scale: 1 / 127.5, offset: -1 })?.name, '[0,255]');
     assert.equal(structuralRange({ scale: 1, offset: 0 }), undefined, 'a model that does not rescale says nothing');
     const right = Array.from({ length: 20 }, () => true);
-    const wide = score(RANGES[1], Array.from({ length: 20 }, () => -0.001), 1, right);
-    const trained = score(RANGES[0], Array.from({ length: 20 }, () => -0.002), 1, right);
+    const wide = score(
+      RANGES[1],
+      Array.from({ length: 20 }, () => -0.001),
+      1,
+      right,
+    );
+    const trained = score(
+      RANGES[0],
+      Array.from({ length: 20 }, () => -0.002),
+      1,
+      right,
+    );
     const chosen = chooseHypothesis([wide, trained], map);
     assert.equal(chosen.best?.hypothesis.range.name, '[0,1]');
     assert.match(chosen.note ?? '', /Chosen by structure, not by loss/);
@@ -169,8 +304,18 @@ describe('doctor --diagnose: input range', () => {
 
   it('keeps the measured range when it reads significantly more columns right than the structural one', () => {
     const map = { scale: 2, offset: -1 };
-    const wide = score(RANGES[1], Array.from({ length: 20 }, () => -0.01), 1, Array.from({ length: 20 }, () => true));
-    const trained = score(RANGES[0], Array.from({ length: 20 }, () => -0.5), 0.4, Array.from({ length: 20 }, (_, i) => i < 8));
+    const wide = score(
+      RANGES[1],
+      Array.from({ length: 20 }, () => -0.01),
+      1,
+      Array.from({ length: 20 }, () => true),
+    );
+    const trained = score(
+      RANGES[0],
+      Array.from({ length: 20 }, () => -0.5),
+      0.4,
+      Array.from({ length: 20 }, (_, i) => i < 8),
+    );
     const chosen = chooseHypothesis([wide, trained], map);
     assert.equal(chosen.best?.hypothesis.range.name, '[-1,1]');
     assert.match(chosen.note ?? '', /trust the measurement/);
@@ -183,14 +328,26 @@ describe('doctor --diagnose: input range', () => {
 
   it('feeds BGR as the reversed channels of RGB, through the shared crop and resize', async () => {
     await useNodeBackend('cpu');
-    const frame = tf.tensor3d([10, 100, 200, 255, 20, 110, 210, 255, 30, 120, 220, 255, 40, 130, 230, 255], [2, 2, 4], 'int32');
+    const frame = tf.tensor3d(
+      [10, 100, 200, 255, 20, 110, 210, 255, 30, 120, 220, 255, 40, 130, 230, 255],
+      [2, 2, 4],
+      'int32',
+    );
     const geometry = { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS };
     const h: Hypothesis = { range: RANGES[2], colour: 'rgb', resize: 'nearest', prefilter: 'none' };
     const rgb = feedFor(frame, geometry, h, { height: 2, width: 2, channels: 3 });
     const bgr = feedFor(frame, geometry, { ...h, colour: 'bgr' }, { height: 2, width: 2, channels: 3 });
     const first = Array.from(await rgb.data()).slice(0, 3);
-    assert.deepEqual(first.map((v) => Math.round(v)), [10, 100, 200]);
-    assert.deepEqual(Array.from(await bgr.data()).slice(0, 3).map((v) => Math.round(v)), [200, 100, 10]);
+    assert.deepEqual(
+      first.map((v) => Math.round(v)),
+      [10, 100, 200],
+    );
+    assert.deepEqual(
+      Array.from(await bgr.data())
+        .slice(0, 3)
+        .map((v) => Math.round(v)),
+      [200, 100, 10],
+    );
     tf.dispose([frame, rgb, bgr]);
   });
 });
@@ -211,13 +368,19 @@ describe('doctor --diagnose on the field graph model (generated weights)', () =>
   it('reads the structure, refuses to guess a range from untrained weights, and names the double normalization', async () => {
     const d = await diagnoseModel({ model: dir, imagesDir: images, out: `${dir}/written.json` });
     assert.equal(d.format, 'graph-model');
-    assert.deepEqual(d.normalization.map && [Number(d.normalization.map.scale.toPrecision(6)), d.normalization.map.offset], [0.00784314, -1]);
+    assert.deepEqual(
+      d.normalization.map && [Number(d.normalization.map.scale.toPrecision(6)), d.normalization.map.offset],
+      [0.00784314, -1],
+    );
     assert.equal(d.normalization.channelRepeat, 3);
     assert.equal(d.heads.heaven?.key, 'output_0');
     assert.equal(d.heads.earth?.key, 'output_1');
     assert.equal(d.outputs[0]?.key, 'output_1', 'the model lists earth first');
     assert.equal(d.scores.length, 12);
-    assert.match(d.conclusions.join('\n'), /No hypothesis reads clearly better than always answering the most common digit/);
+    assert.match(
+      d.conclusions.join('\n'),
+      /No hypothesis reads clearly better than always answering the most common digit/,
+    );
     assert.equal(d.written, undefined, 'no contract is written on a guess');
     assert.match(d.suspect?.findings.join('\n') ?? '', /\[contract\/double-normalization\]/);
     assert.equal(d.verdict, 'problems');
@@ -232,7 +395,10 @@ describe('doctor --diagnose on the field graph model (generated weights)', () =>
     assert.equal(d.format, 'graph-model');
     assert.deepEqual(d.input, { name: 'input_1', shape: [-1, 64, 64, 1], dtype: 'float32' });
     assert.deepEqual(d.normalization.map, { scale: 1, offset: 0 });
-    assert.deepEqual(d.outputs.map((o) => [o.units, o.activation]), [[7, 'softmax']]);
+    assert.deepEqual(
+      d.outputs.map((o) => [o.units, o.activation]),
+      [[7, 'softmax']],
+    );
     assert.equal(d.quantization.audit.length, 0);
     assert.match(d.conclusions.join('\n'), /Not a soroban column classifier.*Nothing in the file says which/s);
     assert.equal(d.written, undefined);

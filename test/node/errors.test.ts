@@ -61,10 +61,30 @@ describe('errors', () => {
   });
 
   it('keeps every class name through minification', async () => {
-    const built = await esbuild.build({ entryPoints: ['src/errors.ts'], bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent' });
+    const built = await esbuild.build({
+      entryPoints: ['src/errors.ts'],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
     const text = built.outputFiles[0]?.text ?? '';
-    const minified = (await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`)) as Record<string, unknown>;
-    const classes = ['ColumnClassifierError', 'ContractError', 'LoadError', 'BackendError', 'InferenceError', 'InputError', 'StateError', 'DisposedError', 'WorkerError'];
+    const minified = (await import(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`)) as Record<
+      string,
+      unknown
+    >;
+    const classes = [
+      'ColumnClassifierError',
+      'ContractError',
+      'LoadError',
+      'BackendError',
+      'InferenceError',
+      'InputError',
+      'StateError',
+      'DisposedError',
+      'WorkerError',
+    ];
     for (const name of classes) {
       const ErrorClass = minified[name] as new (code: string, message: string) => Error;
       assert.notEqual(ErrorClass.name, name, `esbuild kept the name of ${name}, so this test proves nothing`);

@@ -32,17 +32,26 @@ describe('FrameScheduler', () => {
     const scheduler = new FrameScheduler(process);
     const frames = [1, 2, 3, 4].map((id) => new FakeFrame(id));
     const outcomes = frames.map((frame) => scheduler.submit(frame));
-    assert.deepEqual(started.map((f) => f.id), [1]);
+    assert.deepEqual(
+      started.map((f) => f.id),
+      [1],
+    );
     assert.equal(scheduler.hasWaitingFrame, true);
     // 2 and 3 were replaced while waiting: closed and reported as dropped.
     assert.equal(frames[1]!.closed, true);
     assert.equal(frames[2]!.closed, true);
     assert.equal(frames[3]!.closed, false);
     await release();
-    assert.deepEqual(started.map((f) => f.id), [1, 4]);
+    assert.deepEqual(
+      started.map((f) => f.id),
+      [1, 4],
+    );
     await release();
     const settled = await Promise.all(outcomes);
-    assert.deepEqual(settled.map((o) => o.status), ['processed', 'dropped', 'dropped', 'processed']);
+    assert.deepEqual(
+      settled.map((o) => o.status),
+      ['processed', 'dropped', 'dropped', 'processed'],
+    );
     assert.deepEqual(scheduler.counters, { submitted: 4, processed: 2, dropped: 2, failed: 0 });
   });
 
@@ -69,7 +78,10 @@ describe('FrameScheduler', () => {
     await release();
     await release();
     await Promise.all(outcomes);
-    assert.deepEqual(started.map((f) => f.id), [0, 999]);
+    assert.deepEqual(
+      started.map((f) => f.id),
+      [0, 999],
+    );
     assert.equal(frames.filter((f) => f.closed).length, 998);
     assert.deepEqual(scheduler.counters, { submitted: 1000, processed: 2, dropped: 998, failed: 0 });
   });

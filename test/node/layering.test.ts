@@ -17,7 +17,9 @@ function importGraph(dirs: readonly string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of dirs.flatMap(sourceFiles)) {
     const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.[^']+)'/gms)].map((m) => normalize(join(dirname(file), m[1] as string)));
+    const targets = [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.[^']+)'/gms)].map((m) =>
+      normalize(join(dirname(file), m[1] as string)),
+    );
     graph.set(file, targets);
   }
   return graph;
@@ -46,7 +48,9 @@ function cycles(graph: Map<string, string[]>): string[][] {
 const graph = importGraph(['src', 'worker', 'components']);
 
 function importsUnder(from: string, to: string): string[] {
-  return [...graph].flatMap(([file, targets]) => (file.startsWith(from) ? targets.filter((t) => t.startsWith(to)).map((t) => `${file} → ${t}`) : []));
+  return [...graph].flatMap(([file, targets]) =>
+    file.startsWith(from) ? targets.filter((t) => t.startsWith(to)).map((t) => `${file} → ${t}`) : [],
+  );
 }
 
 describe('layering', () => {

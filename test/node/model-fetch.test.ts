@@ -19,15 +19,22 @@ after(removeTempDirs);
 const BASE = 'https://models.example/cc/';
 
 /** A fetch serving files from memory, like a static server; `lie` announces more bytes than it sends. */
-function fakeFetch(files: Record<string, Uint8Array | string>, options: { lie?: boolean; requests?: string[] } = {}): typeof fetch {
+function fakeFetch(
+  files: Record<string, Uint8Array | string>,
+  options: { lie?: boolean; requests?: string[] } = {},
+): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = String(input);
     options.requests?.push(url);
     if (init?.signal?.aborted === true) throw new DOMException('aborted', 'AbortError');
     const body = files[url.slice(BASE.length)];
     if (body === undefined) return new Response('not found', { status: 404 });
-    const bytes: Uint8Array<ArrayBuffer> = typeof body === "string" ? new TextEncoder().encode(body) : new Uint8Array(body);
-    return new Response(new Blob([bytes]).stream(), { status: 200, headers: { 'content-length': String(bytes.byteLength + (options.lie === true ? 10 : 0)) } });
+    const bytes: Uint8Array<ArrayBuffer> =
+      typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
+    return new Response(new Blob([bytes]).stream(), {
+      status: 200,
+      headers: { 'content-length': String(bytes.byteLength + (options.lie === true ? 10 : 0)) },
+    });
   }) as typeof fetch;
 }
 
@@ -35,7 +42,10 @@ describe('loading over fetch (the worker path)', () => {
   let files: Record<string, Uint8Array | string>;
   before(async () => {
     await useNodeBackend('wasm');
-    const { dir } = await writeModel(await saveModel(buildTestModel()), testModelContract() as unknown as Record<string, unknown>);
+    const { dir } = await writeModel(
+      await saveModel(buildTestModel()),
+      testModelContract() as unknown as Record<string, unknown>,
+    );
     files = {
       'model.json': await readFile(join(dir, 'model.json'), 'utf8'),
       'weights.bin': new Uint8Array(await readFile(join(dir, 'weights.bin'))),
@@ -46,12 +56,20 @@ describe('loading over fetch (the worker path)', () => {
     // A request for a sidecar that does not exist shows as a 404 in every page's console.
     const requests: string[] = [];
     const progress: number[] = [];
-    const model = await loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files, { requests }) }), {
-      onProgress: (p) => { if (p.phase === 'weights') progress.push(p.loaded / p.total); },
-    });
+    const model = await loadClassifierModel(
+      fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files, { requests }) }),
+      {
+        onProgress: (p) => {
+          if (p.phase === 'weights') progress.push(p.loaded / p.total);
+        },
+      },
+    );
     assert.deepEqual(requests, [`${BASE}model.json`, `${BASE}weights.bin`]);
     assert.equal(progress.at(-1), 1);
-    assert.deepEqual(model.heads.map((h) => h.head.name), ['heaven', 'earth']);
+    assert.deepEqual(
+      model.heads.map((h) => h.head.name),
+      ['heaven', 'earth'],
+    );
     model.dispose();
   });
 
@@ -62,41 +80,79 @@ describe('loading over fetch (the worker path)', () => {
     delete json.userDefinedMetadata;
     const requests: string[] = [];
     const bare = { ...files, 'model.json': JSON.stringify(json), 'model.contract.json': JSON.stringify(contract) };
-    const model = await loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(bare, { requests }) }));
+    const model = await loadClassifierModel(
+      fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(bare, { requests }) }),
+    );
     assert.deepEqual(requests, [`${BASE}model.json`, `${BASE}model.contract.json`, `${BASE}weights.bin`]);
     assert.equal(model.inspection.contractOrigin, 'sidecar');
     model.dispose();
   });
 
   it('reports a missing model.json as load/http', async () => {
-    await rejectsWith(loadClassifierModel(fetchModelSource(`${BASE}nope.json`, { fetch: fakeFetch(files) })), LoadError, 'load/http');
+    await rejectsWith(
+      loadClassifierModel(fetchModelSource(`${BASE}nope.json`, { fetch: fakeFetch(files) })),
+      LoadError,
+      'load/http',
+    );
   });
 
   it('reports an HTML error page served as model.json as load/bad-json', async () => {
-    await rejectsWith(loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch({ ...files, 'model.json': '<html>' }) })), LoadError, 'load/bad-json');
+    await rejectsWith(
+      loadClassifierModel(
+        fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch({ ...files, 'model.json': '<html>' }) }),
+      ),
+      LoadError,
+      'load/bad-json',
+    );
   });
 
   it('reports a JSON file that is no TF.js model as load/unsupported-format', async () => {
-    await rejectsWith(loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch({ ...files, 'model.json': '{"format":"onnx","modelTopology":{}}' }) })), LoadError, 'load/unsupported-format');
+    await rejectsWith(
+      loadClassifierModel(
+        fetchModelSource(`${BASE}model.json`, {
+          fetch: fakeFetch({ ...files, 'model.json': '{"format":"onnx","modelTopology":{}}' }),
+        }),
+      ),
+      LoadError,
+      'load/unsupported-format',
+    );
   });
 
   it('reports a download cut short as load/truncated', async () => {
-    await rejectsWith(loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files, { lie: true }) })), LoadError, 'load/truncated');
+    await rejectsWith(
+      loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files, { lie: true }) })),
+      LoadError,
+      'load/truncated',
+    );
   });
 
   it('reports a network failure as load/network and an abort as load/aborted', async () => {
-    const failing = (async () => { throw new TypeError('fetch failed'); }) as typeof fetch;
-    await rejectsWith(loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: failing })), LoadError, 'load/network');
+    const failing = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    await rejectsWith(
+      loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: failing })),
+      LoadError,
+      'load/network',
+    );
     const controller = new AbortController();
     controller.abort();
-    await rejectsWith(loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files) }), { signal: controller.signal }), LoadError, 'load/aborted');
+    await rejectsWith(
+      loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files) }), {
+        signal: controller.signal,
+      }),
+      LoadError,
+      'load/aborted',
+    );
   });
 
   it('takes a sidecar given as JSON (e.g. fetched from another URL) and compares it with the embedded one', async () => {
     const other = testModelContract();
     other.heads[0]!.meaning = 'something else';
     await rejectsWith(
-      loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files) }), { sidecar: { json: other, description: 'https://elsewhere/contract.json' } }),
+      loadClassifierModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch(files) }), {
+        sidecar: { json: other, description: 'https://elsewhere/contract.json' },
+      }),
       ContractError,
       'contract/sidecar-conflict',
     );
@@ -105,19 +161,45 @@ describe('loading over fetch (the worker path)', () => {
   it('warns about a missing integrity section and about quantized weights without measured agreement', async () => {
     const json = JSON.parse(files['model.json'] as string) as Record<string, unknown>;
     json['userDefinedMetadata'] = { contract: testModelContract() };
-    const inspection = await inspectModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch({ ...files, 'model.json': JSON.stringify(json) }) }));
+    const inspection = await inspectModel(
+      fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch({ ...files, 'model.json': JSON.stringify(json) }) }),
+    );
     const codes = inspection.problems.map((p) => `${p.severity}:${p.code}`);
     assert.deepEqual(codes, ['warning:contract/no-integrity']);
-    json['userDefinedMetadata'] = { contract: { ...testModelContract(), quantization: { 'conv/kernel': { dtype: 'float32' } } } };
-    const second = await inspectModel(fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch({ ...files, 'model.json': JSON.stringify(json) }) }));
-    assert.ok(second.problems.some((p) => p.severity === 'warning' && p.code === 'contract/quantization-undeclared' && p.message.includes('conv/bias')));
+    json['userDefinedMetadata'] = {
+      contract: { ...testModelContract(), quantization: { 'conv/kernel': { dtype: 'float32' } } },
+    };
+    const second = await inspectModel(
+      fetchModelSource(`${BASE}model.json`, { fetch: fakeFetch({ ...files, 'model.json': JSON.stringify(json) }) }),
+    );
+    assert.ok(
+      second.problems.some(
+        (p) =>
+          p.severity === 'warning' && p.code === 'contract/quantization-undeclared' && p.message.includes('conv/bias'),
+      ),
+    );
     assert.ok(!second.problems.some((p) => p.severity === 'error'));
   });
 
   it('warns about a model output that no head binds', () => {
-    const output = (key: string, shape: (number | null)[], activation: string, index: number) => ({ index, key, aliases: [], fetchName: key, shape, activation, producer: key });
-    const { bound, problems } = bindHeads(validateContract(testModelContract()), [output('earth', [null, 5], 'softmax', 0), output('heaven', [null, 1], 'sigmoid', 1), output('aux', [null, 3], 'linear', 2)]);
+    const output = (key: string, shape: (number | null)[], activation: string, index: number) => ({
+      index,
+      key,
+      aliases: [],
+      fetchName: key,
+      shape,
+      activation,
+      producer: key,
+    });
+    const { bound, problems } = bindHeads(validateContract(testModelContract()), [
+      output('earth', [null, 5], 'softmax', 0),
+      output('heaven', [null, 1], 'sigmoid', 1),
+      output('aux', [null, 3], 'linear', 2),
+    ]);
     assert.equal(bound.length, 2);
-    assert.deepEqual(problems.map((p) => `${p.severity}:${p.code}`), ['warning:contract/unbound-output']);
+    assert.deepEqual(
+      problems.map((p) => `${p.severity}:${p.code}`),
+      ['warning:contract/unbound-output'],
+    );
   });
 });

@@ -31,26 +31,47 @@ describe('the field MobileNetV2 graph model', () => {
     const inspection = await inspectModel(await fileModelSource(dir));
     const [input] = inspection.topology.inputs;
     assert.equal(input?.channelRepeat, 3);
-    assert.deepEqual(input?.steps.map((s) => s.op), ['ConcatV2', 'Mul', 'AddV2']);
+    assert.deepEqual(
+      input?.steps.map((s) => s.op),
+      ['ConcatV2', 'Mul', 'AddV2'],
+    );
     assert.ok(Math.abs((input?.map?.scale ?? 0) - 1 / 127.5) < 1e-7);
     assert.ok(Math.abs((input?.map?.offset ?? 0) + 1) < 1e-7);
     assert.equal(input?.firstWeightedOp?.op, '_FusedConv2D');
-    assert.deepEqual(inspection.problems.filter((p) => p.severity === 'error'), []);
+    assert.deepEqual(
+      inspection.problems.filter((p) => p.severity === 'error'),
+      [],
+    );
   });
 
   it('binds heaven and earth by signature key whatever their order in the JSON', async () => {
     const results: Record<string, number[]>[] = [];
-    for (const outputOrder of [['output_1', 'output_0'], ['output_0', 'output_1']]) {
+    for (const outputOrder of [
+      ['output_1', 'output_0'],
+      ['output_0', 'output_1'],
+    ]) {
       const dir = await fieldModel({ sidecar: fieldGraphContract(), outputOrder });
       const model = await loadClassifierModel(await fileModelSource(dir));
-      assert.deepEqual(model.heads.map((b) => [b.head.name, b.output.key]), [['heaven', 'output_0'], ['earth', 'output_1']]);
+      assert.deepEqual(
+        model.heads.map((b) => [b.head.name, b.output.key]),
+        [
+          ['heaven', 'output_0'],
+          ['earth', 'output_1'],
+        ],
+      );
       const start = tf.memory().numTensors;
       const batch = tf.tidy(() => tf.mul(tf.randomUniform([2, 128, 64, 1], 0, 1, 'float32', 3), 255)) as tf.Tensor4D;
       const outputs = model.predict(batch);
       assert.deepEqual(outputs['heaven']?.shape, [2, 1]);
       assert.deepEqual(outputs['earth']?.shape, [2, 5]);
-      const values = { heaven: Array.from(await outputs['heaven']!.data()), earth: Array.from(await outputs['earth']!.data()) };
-      assert.ok(Math.abs(values.earth.slice(0, 5).reduce((a, b) => a + b, 0) - 1) < 1e-4, 'earth sums to 1: it is the softmax');
+      const values = {
+        heaven: Array.from(await outputs['heaven']!.data()),
+        earth: Array.from(await outputs['earth']!.data()),
+      };
+      assert.ok(
+        Math.abs(values.earth.slice(0, 5).reduce((a, b) => a + b, 0) - 1) < 1e-4,
+        'earth sums to 1: it is the softmax',
+      );
       results.push(values);
       Object.values(outputs).forEach((t) => t.dispose());
       batch.dispose();
@@ -64,10 +85,24 @@ describe('the field MobileNetV2 graph model', () => {
     const contract = fieldGraphContract();
     contract.heads[0]!.output = 'Identity';
     contract.heads[1]!.output = 'Identity_1';
-    const dir = await fieldModel({ sidecar: contract, edit: (json) => { delete json['signature']; } });
+    const dir = await fieldModel({
+      sidecar: contract,
+      edit: (json) => {
+        delete json['signature'];
+      },
+    });
     const inspection = await inspectModel(await fileModelSource(dir));
-    assert.deepEqual(inspection.topology.outputs.map((o) => [o.key, o.activation]), [['Identity_1', 'softmax'], ['Identity', 'sigmoid']]);
-    assert.deepEqual(inspection.problems.filter((p) => p.severity === 'error'), []);
+    assert.deepEqual(
+      inspection.topology.outputs.map((o) => [o.key, o.activation]),
+      [
+        ['Identity_1', 'softmax'],
+        ['Identity', 'sigmoid'],
+      ],
+    );
+    assert.deepEqual(
+      inspection.problems.filter((p) => p.severity === 'error'),
+      [],
+    );
     const model = await loadClassifierModel(await fileModelSource(dir));
     const batch = tf.zeros([1, 128, 64, 1]) as tf.Tensor4D;
     const outputs = model.predict(batch);
@@ -98,7 +133,11 @@ describe('the field MobileNetV2 graph model', () => {
         delete outputs['output_1'];
       },
     });
-    const error = await rejectsWith(loadClassifierModel(await fileModelSource(dir)), ContractError, 'contract/head-ambiguous');
+    const error = await rejectsWith(
+      loadClassifierModel(await fileModelSource(dir)),
+      ContractError,
+      'contract/head-ambiguous',
+    );
     assert.match(error.message, /designates 2 different model outputs/);
   });
 
@@ -107,7 +146,11 @@ describe('the field MobileNetV2 graph model', () => {
     contract.input.inputRange = { min: -1, max: 1 };
     contract.modelInternals.normalization = { kind: 'none' };
     const dir = await fieldModel({ sidecar: contract });
-    const error = await rejectsWith(loadClassifierModel(await fileModelSource(dir)), ContractError, 'contract/double-normalization');
+    const error = await rejectsWith(
+      loadClassifierModel(await fileModelSource(dir)),
+      ContractError,
+      'contract/double-normalization',
+    );
     assert.match(error.message, /\[-1, 1\]/);
     assert.match(error.message, /x · 0\.00784314 − 1/);
     assert.match(error.message, /sees \[-1\.0078, -0\.99216\]/);
@@ -131,7 +174,11 @@ describe('the field MobileNetV2 graph model', () => {
         if (add !== undefined) add.op = 'Maximum';
       },
     });
-    const error = await rejectsWith(loadClassifierModel(await fileModelSource(dir)), ContractError, 'contract/uninspectable-input');
+    const error = await rejectsWith(
+      loadClassifierModel(await fileModelSource(dir)),
+      ContractError,
+      'contract/uninspectable-input',
+    );
     assert.match(error.message, /op Maximum/);
   });
 
@@ -154,18 +201,33 @@ describe('the field MobileNetV2 graph model', () => {
   });
 
   it('inspects the bare field fixture (no shard, no contract) without throwing', async () => {
-    const inspection = await inspectModel(await fileModelSource(join(FIELD_DIR, 'graph')), { requireWeights: false, sidecar: 'none' });
+    const inspection = await inspectModel(await fileModelSource(join(FIELD_DIR, 'graph')), {
+      requireWeights: false,
+      sidecar: 'none',
+    });
     const codes = inspection.problems.map((p) => `${p.severity}:${p.code}`);
     assert.deepEqual(codes, ['warning:load/http', 'error:contract/missing']);
     assert.equal(inspection.topology.inputs[0]?.map, undefined);
-    assert.deepEqual(inspection.topology.outputs.map((o) => [o.key, o.activation]), [['output_1', 'softmax'], ['output_0', 'sigmoid']]);
+    assert.deepEqual(
+      inspection.topology.outputs.map((o) => [o.key, o.activation]),
+      [
+        ['output_1', 'softmax'],
+        ['output_0', 'sigmoid'],
+      ],
+    );
   });
 
   it('shows the uint8 quantization of every weight of the field layers fixture', async () => {
-    const inspection = await inspectModel(await fileModelSource(join(FIELD_DIR, 'layers-uint8')), { requireWeights: false, sidecar: 'none' });
+    const inspection = await inspectModel(await fileModelSource(join(FIELD_DIR, 'layers-uint8')), {
+      requireWeights: false,
+      sidecar: 'none',
+    });
     assert.equal(inspection.weights.length, 26);
     assert.ok(inspection.weights.every((w) => w.stored === 'uint8' && w.dtype === 'float32'));
     assert.equal(inspection.weights.find((w) => w.name === 'dense/kernel')?.bytes, 16384 * 128);
-    assert.deepEqual(inspection.topology.outputs.map((o) => [o.key, o.shape, o.activation]), [['dense_1', [null, 10], 'softmax']]);
+    assert.deepEqual(
+      inspection.topology.outputs.map((o) => [o.key, o.shape, o.activation]),
+      [['dense_1', [null, 10], 'softmax']],
+    );
   });
 });

@@ -44,7 +44,7 @@ describe('loading a layers model with its contract', () => {
     const outputs = model.predict(batch);
     assert.deepEqual(outputs['heaven']?.shape, [3, 1]);
     assert.deepEqual(outputs['earth']?.shape, [3, 5]);
-    const earth = Array.from(await outputs["earth"]!.data());
+    const earth = Array.from(await outputs['earth']!.data());
     assert.ok(Math.abs(earth.slice(0, 5).reduce((a, b) => a + b, 0) - 1) < 1e-5, 'earth is the softmax head');
     Object.values(outputs).forEach((t) => t.dispose());
     const readings = decodeColumns(await predictHeads(model, batch), model.contract.decode, 3);
@@ -61,7 +61,13 @@ describe('loading a layers model with its contract', () => {
     const start = tf.memory().numTensors;
     (await load(dir)).dispose();
     assert.equal(tf.memory().numTensors, start);
-    const refused = await writeModel(saved, contract((c) => { c.heads[0]!.output = 'earth'; c.heads[1]!.output = 'heaven'; }));
+    const refused = await writeModel(
+      saved,
+      contract((c) => {
+        c.heads[0]!.output = 'earth';
+        c.heads[1]!.output = 'heaven';
+      }),
+    );
     await rejectsWith(load(refused.dir), ContractError, 'contract/head-shape-mismatch');
     assert.equal(tf.memory().numTensors, start);
   });
@@ -81,7 +87,11 @@ describe('loading a layers model with its contract', () => {
   });
 
   it('reads only the embedded contract when model.json has one, even beside a sidecar that differs', async () => {
-    const { dir } = await writeModel(saved, contract(), 'both', { sidecarContract: contract((c) => { c.decode.heavenThreshold = 0.6; }) });
+    const { dir } = await writeModel(saved, contract(), 'both', {
+      sidecarContract: contract((c) => {
+        c.decode.heavenThreshold = 0.6;
+      }),
+    });
     const model = await load(dir);
     assert.equal(model.inspection.contractOrigin, 'embedded');
     assert.notEqual(model.contract.decode.heavenThreshold, 0.6);
@@ -89,10 +99,16 @@ describe('loading a layers model with its contract', () => {
   });
 
   it('refuses an embedded contract and a sidecar given explicitly that differ', async () => {
-    const sidecarContract = contract((c) => { c.decode.heavenThreshold = 0.6; });
+    const sidecarContract = contract((c) => {
+      c.decode.heavenThreshold = 0.6;
+    });
     const { dir } = await writeModel(saved, contract(), 'both', { sidecarContract });
     const source = await fileModelSource(dir);
-    const error = await rejectsWith(loadClassifierModel(source, { sidecar: { json: sidecarContract, description: 'model.contract.json' } }), ContractError, 'contract/sidecar-conflict');
+    const error = await rejectsWith(
+      loadClassifierModel(source, { sidecar: { json: sidecarContract, description: 'model.contract.json' } }),
+      ContractError,
+      'contract/sidecar-conflict',
+    );
     assert.match(error.message, /decode\.heavenThreshold/);
   });
 
@@ -102,7 +118,12 @@ describe('loading a layers model with its contract', () => {
   });
 
   it('refuses an invalid contract with the validator code', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { (c.input as { grey: string }).grey = 'luma'; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        (c.input as { grey: string }).grey = 'luma';
+      }),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/invalid-value');
   });
 
@@ -128,24 +149,47 @@ describe('loading a layers model with its contract', () => {
 
   it('refuses a missing shard', async () => {
     const { dir } = await writeModel(saved, contract());
-    await writeFile(join(dir, 'model.json'), (await readFile(join(dir, 'model.json'), 'utf8')).replace('weights.bin', 'elsewhere.bin'));
+    await writeFile(
+      join(dir, 'model.json'),
+      (await readFile(join(dir, 'model.json'), 'utf8')).replace('weights.bin', 'elsewhere.bin'),
+    );
     await rejectsWith(load(dir), LoadError, 'load/http');
   });
 
   it('refuses integrity hashes that miss a shard', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.integrity = { algorithm: 'sha256', shards: {} }; }), 'embedded', { withIntegrity: false });
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.integrity = { algorithm: 'sha256', shards: {} };
+      }),
+      'embedded',
+      { withIntegrity: false },
+    );
     await rejectsWith(load(dir), ContractError, 'contract/integrity-incomplete');
   });
 
   it('refuses integrity hashes for a shard the manifest does not list', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.integrity = { algorithm: 'sha256', shards: { 'weights.bin': '0'.repeat(64), 'other.bin': '1'.repeat(64) } }; }), 'embedded', { withIntegrity: false });
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.integrity = { algorithm: 'sha256', shards: { 'weights.bin': '0'.repeat(64), 'other.bin': '1'.repeat(64) } };
+      }),
+      'embedded',
+      { withIntegrity: false },
+    );
     const inspection = await inspectModel(await fileModelSource(dir));
     assert.ok(inspection.problems.some((p) => p.code === 'contract/integrity-unknown-shard'));
     await rejectsWith(load(dir), LoadError, 'load/integrity');
   });
 
   it('refuses a contract that normalizes what the model already rescales, showing both maps and the range', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.input.inputRange = { min: 0, max: 1 }; c.modelInternals.normalization = { kind: 'none' }; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.input.inputRange = { min: 0, max: 1 };
+        c.modelInternals.normalization = { kind: 'none' };
+      }),
+    );
     const error = await rejectsWith(load(dir), ContractError, 'contract/double-normalization');
     assert.match(error.message, /\[0, 1\]/);
     assert.match(error.message, /x · 0\.00392157/);
@@ -154,63 +198,118 @@ describe('loading a layers model with its contract', () => {
   });
 
   it('refuses a contract whose declared internals differ from the topology', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.modelInternals.normalization = { kind: 'none' }; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.modelInternals.normalization = { kind: 'none' };
+      }),
+    );
     const error = await rejectsWith(load(dir), ContractError, 'contract/internals-mismatch');
     assert.match(error.message, /rescale \(Rescaling\)/);
   });
 
   it('refuses a float model whose contract gives no input range', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { delete c.input.inputRange; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        delete c.input.inputRange;
+      }),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/missing-input-range');
   });
 
   it('accepts a model without rescaling fed [0, 1]', async () => {
     const plain = await saveModel(buildTestModel({ rescaling: null }));
-    const { dir } = await writeModel(plain, contract((c) => { c.input.inputRange = { min: 0, max: 1 }; c.modelInternals.normalization = { kind: 'none' }; }));
+    const { dir } = await writeModel(
+      plain,
+      contract((c) => {
+        c.input.inputRange = { min: 0, max: 1 };
+        c.modelInternals.normalization = { kind: 'none' };
+      }),
+    );
     (await load(dir)).dispose();
   });
 
   it('refuses an input name the model does not have', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.input.name = 'image'; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.input.name = 'image';
+      }),
+    );
     const error = await rejectsWith(load(dir), ContractError, 'contract/input-not-found');
     assert.match(error.message, /"pixels"/);
   });
 
   it('refuses an input size that differs from the model', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.input.height = 32; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.input.height = 32;
+      }),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/input-mismatch');
   });
 
   it('refuses an input dtype that differs from the model', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.input.dtype = 'int32'; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.input.dtype = 'int32';
+      }),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/input-dtype-mismatch');
   });
 
   it('refuses a head bound to an output the model does not have', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.heads[0]!.output = 'sky'; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.heads[0]!.output = 'sky';
+      }),
+    );
     const error = await rejectsWith(load(dir), ContractError, 'contract/head-not-found');
     assert.match(error.message, /"earth" \[null,5\] softmax/);
   });
 
-  it('refuses heads bound to each other\'s outputs (caught by shape)', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.heads[0]!.output = 'earth'; c.heads[1]!.output = 'heaven'; }));
+  it("refuses heads bound to each other's outputs (caught by shape)", async () => {
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.heads[0]!.output = 'earth';
+        c.heads[1]!.output = 'heaven';
+      }),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/head-shape-mismatch');
   });
 
   it('refuses a head whose activation differs from the model', async () => {
     const wrong = await saveModel(buildTestModel());
     const json = JSON.stringify(wrong.modelJson).replace('"activation":"sigmoid"', '"activation":"linear"');
-    const { dir } = await writeModel({ modelJson: JSON.parse(json) as Record<string, unknown>, shard: wrong.shard }, contract());
+    const { dir } = await writeModel(
+      { modelJson: JSON.parse(json) as Record<string, unknown>, shard: wrong.shard },
+      contract(),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/head-activation-mismatch');
   });
 
   it('refuses a quantization entry that disagrees with the manifest', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.quantization = { 'conv/kernel': { dtype: 'uint8' } }; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.quantization = { 'conv/kernel': { dtype: 'uint8' } };
+      }),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/quantization-mismatch');
   });
 
   it('refuses a quantization entry for a weight the model does not have', async () => {
-    const { dir } = await writeModel(saved, contract((c) => { c.quantization = { 'conv/kernel': { dtype: 'float32' }, 'nope/kernel': { dtype: 'float32' } }; }));
+    const { dir } = await writeModel(
+      saved,
+      contract((c) => {
+        c.quantization = { 'conv/kernel': { dtype: 'float32' }, 'nope/kernel': { dtype: 'float32' } };
+      }),
+    );
     await rejectsWith(load(dir), ContractError, 'contract/quantization-unknown-weight');
   });
 
@@ -219,14 +318,25 @@ describe('loading a layers model with its contract', () => {
     const half = Math.floor(saved.shard.byteLength / 2);
     await writeFile(join(dir, 'part1.bin'), saved.shard.subarray(0, half));
     await writeFile(join(dir, 'part2.bin'), saved.shard.subarray(half));
-    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+    };
     json.weightsManifest[0]!.paths = ['part1.bin', 'part2.bin'];
     const c = contract();
     const { sha256Hex } = await import('../../src/model/integrity.ts');
-    c['integrity'] = { algorithm: 'sha256', shards: { 'part1.bin': await sha256Hex(saved.shard.subarray(0, half)), 'part2.bin': await sha256Hex(saved.shard.subarray(half)) } };
+    c['integrity'] = {
+      algorithm: 'sha256',
+      shards: {
+        'part1.bin': await sha256Hex(saved.shard.subarray(0, half)),
+        'part2.bin': await sha256Hex(saved.shard.subarray(half)),
+      },
+    };
     await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, userDefinedMetadata: { contract: c } }));
     const model = await load(dir);
-    assert.deepEqual(model.inspection.shards.map((s) => s.status), ['ok', 'ok']);
+    assert.deepEqual(
+      model.inspection.shards.map((s) => s.status),
+      ['ok', 'ok'],
+    );
     const out = model.predict(tf.zeros([1, 16, 8, 1]) as tf.Tensor4D);
     assert.deepEqual(out['earth']?.shape, [1, 5]);
     Object.values(out).forEach((t) => t.dispose());
@@ -251,9 +361,19 @@ describe('loading a tf.sequential model', () => {
     const sequential = tf.sequential({
       layers: [
         tf.layers.rescaling({ scale: 2 / 255, offset: -1, inputShape: [16, 8, 1], name: 'to_unit' }),
-        tf.layers.conv2d({ filters: 2, kernelSize: 3, name: 'conv', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.conv2d({
+          filters: 2,
+          kernelSize: 3,
+          name: 'conv',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
         tf.layers.flatten({ name: 'flat' }),
-        tf.layers.dense({ units: 5, activation: 'softmax', name: 'digits5', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.dense({
+          units: 5,
+          activation: 'softmax',
+          name: 'digits5',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
       ],
     });
     const saved = await saveModel(sequential);
@@ -266,10 +386,16 @@ describe('loading a tf.sequential model', () => {
     const { dir } = await writeModel(saved, undefined, 'none');
     const { inspectModel } = await import('../../src/model/inspect.ts');
     const inspection = await inspectModel(await fileModelSource(dir), { sidecar: { json: c, description: 'test' } });
-    assert.deepEqual(inspection.problems.map((p) => p.code), ['contract/decode-unknown-head']);
+    assert.deepEqual(
+      inspection.problems.map((p) => p.code),
+      ['contract/decode-unknown-head'],
+    );
     const [input] = inspection.topology.inputs;
     assert.equal(input?.name, 'to_unit_input');
     assert.deepEqual(input?.map, { scale: 2 / 255, offset: -1 });
-    assert.deepEqual(inspection.topology.outputs.map((o) => [o.key, o.shape, o.activation]), [['digits5', [null, 5], 'softmax']]);
+    assert.deepEqual(
+      inspection.topology.outputs.map((o) => [o.key, o.shape, o.activation]),
+      [['digits5', [null, 5], 'softmax']],
+    );
   });
 });

@@ -12,7 +12,10 @@ import { FIELD_DIR, seededRandom } from '../fixtures/field-graph.ts';
 
 after(removeTempDirs);
 
-const tensor = (name: string) => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: [name, 0, 0] } });
+const tensor = (name: string) => ({
+  class_name: '__keras_tensor__',
+  config: { shape: [null], dtype: 'float32', keras_history: [name, 0, 0] },
+});
 const layer = (class_name: string, name: string, config: Record<string, unknown>, inbound?: string) => ({
   module: 'keras.layers',
   class_name,
@@ -40,7 +43,10 @@ describe('topology inspection', () => {
                 layer('Dense', 'earth', { units: 5, activation: 'softmax' }, 'pool'),
               ],
               input_layers: [['image', 0, 0]],
-              output_layers: [['earth', 0, 0], ['heaven', 0, 0]],
+              output_layers: [
+                ['earth', 0, 0],
+                ['heaven', 0, 0],
+              ],
             },
           },
         },
@@ -54,7 +60,13 @@ describe('topology inspection', () => {
     assert.ok(Math.abs((input?.map?.scale ?? 0) - 1 / 127.5) < 1e-12);
     assert.ok(Math.abs((input?.map?.offset ?? 0) + 1) < 1e-12);
     assert.equal(input?.firstWeightedOp?.name, 'conv');
-    assert.deepEqual(report.outputs.map((o) => [o.index, o.key, o.shape, o.activation]), [[0, 'earth', [null, 5], 'softmax'], [1, 'heaven', [null, 1], 'sigmoid']]);
+    assert.deepEqual(
+      report.outputs.map((o) => [o.index, o.key, o.shape, o.activation]),
+      [
+        [0, 'earth', [null, 5], 'softmax'],
+        [1, 'heaven', [null, 1], 'sigmoid'],
+      ],
+    );
   });
 
   it('reads uint8-quantized weights of the field layers fixture as q · scale + min, from a generated shard', async () => {
@@ -65,8 +77,14 @@ describe('topology inspection', () => {
     await writeFile(join(dir, 'group1-shard1of1.bin'), shard);
     const inspection = await inspectModel(await fileModelSource(dir), { requireWeights: false, sidecar: 'none' });
     // The batch-norm statistics of this model are stored uint8 with steps larger than their smallest values (issue 9's audit).
-    assert.deepEqual(inspection.problems.map((p) => p.code), ['contract/missing', 'contract/quantization-at-risk']);
-    assert.deepEqual(inspection.shards.map((s) => [s.bytes, s.status]), [[2_192_650, 'unverified']]);
+    assert.deepEqual(
+      inspection.problems.map((p) => p.code),
+      ['contract/missing', 'contract/quantization-at-risk'],
+    );
+    assert.deepEqual(
+      inspection.shards.map((s) => [s.bytes, s.status]),
+      [[2_192_650, 'unverified']],
+    );
     const model = parseModelJson(JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')), 'field');
     const gamma = locateWeights(model.weightsManifest).get('batch_normalization/gamma');
     assert.ok(gamma !== undefined);

@@ -13,7 +13,13 @@ import type { ColumnGeometry, PreprocessSpec } from '../../src/preprocess/types.
 const SAMPLING_EPSILON = 1e-2;
 
 /** Bilinear sampling of a grey image at normalized points, in plain float64 JS: the definition preprocessColumns must meet. */
-function sampleDirectly(grey: Float32Array, height: number, width: number, xs: Float64Array, ys: Float64Array): Float64Array {
+function sampleDirectly(
+  grey: Float32Array,
+  height: number,
+  width: number,
+  xs: Float64Array,
+  ys: Float64Array,
+): Float64Array {
   const out = new Float64Array(xs.length);
   const at = (x: number, y: number) => grey[y * width + x] ?? Number.NaN;
   for (let k = 0; k < xs.length; k++) {
@@ -39,11 +45,24 @@ describe('preprocessColumns sampling', () => {
     const frame = tf.tidy(() => tf.tile(tf.tensor3d(grey, [height, width, 1]), [1, 1, 3]) as tf.Tensor3D);
     const geometry: ColumnGeometry = {
       columns: 3,
-      corners: { topLeft: { x: 0.1, y: 0.12 }, topRight: { x: 0.88, y: 0.05 }, bottomRight: { x: 0.93, y: 0.9 }, bottomLeft: { x: 0.04, y: 0.8 } },
+      corners: {
+        topLeft: { x: 0.1, y: 0.12 },
+        topRight: { x: 0.88, y: 0.05 },
+        bottomRight: { x: 0.93, y: 0.9 },
+        bottomLeft: { x: 0.04, y: 0.8 },
+      },
       margins: { horizontal: 0.02, vertical: 0.06 },
     };
     // Small output so the box pre-filter stays at factor 1 and the comparison is pure sampling.
-    const spec: PreprocessSpec = { height: 16, width: 8, channels: 1, grey: 'bt601', resize: 'bilinear', inputRange: { min: 0, max: 255 }, prefilter: 'none' };
+    const spec: PreprocessSpec = {
+      height: 16,
+      width: 8,
+      channels: 1,
+      grey: 'bt601',
+      resize: 'bilinear',
+      inputRange: { min: 0, max: 255 },
+      prefilter: 'none',
+    };
     const before = tf.memory().numTensors;
     const batch = preprocessColumns(frame, geometry, spec);
     const computed = await batch.data();

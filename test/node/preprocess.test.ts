@@ -21,7 +21,14 @@ import { InputError } from '../../src/errors.ts';
 /** Float32 arithmetic on grey values 0..255 scaled to [0, 1]. */
 const EPSILON = 1e-4;
 
-const SPEC: PreprocessSpec = { height: 128, width: 64, channels: 1, grey: 'bt601', resize: 'bilinear', inputRange: { min: 0, max: 1 } };
+const SPEC: PreprocessSpec = {
+  height: 128,
+  width: 64,
+  channels: 1,
+  grey: 'bt601',
+  resize: 'bilinear',
+  inputRange: { min: 0, max: 1 },
+};
 
 /** An RGB frame of `columns` vertical stripes, stripe i filled with colours[i]. */
 function stripes(colours: [number, number, number][], stripeWidth: number, height: number): tf.Tensor3D {
@@ -49,7 +56,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('gives every column of a stripe frame the grey value of its stripe', () => {
-      const colours: [number, number, number][] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [40, 80, 120], [250, 250, 250]];
+      const colours: [number, number, number][] = [
+        [255, 0, 0],
+        [0, 255, 0],
+        [0, 0, 255],
+        [40, 80, 120],
+        [250, 250, 250],
+      ];
       const frame = stripes(colours, 64, 128);
       withNoLeaks(() => {
         const out = preprocessColumns(frame, { columns: 5, corners: WHOLE_FRAME, margins: NO_MARGINS }, SPEC);
@@ -60,7 +73,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         colours.forEach(([r, g, b], i) => {
           const expected = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
           for (let k = i * 128 * 64; k < (i + 1) * 128 * 64; k++) {
-            assert.ok(Math.abs((values[k] ?? NaN) - expected) < EPSILON, `column ${i} pixel ${k}: ${values[k]} ≠ ${expected}`);
+            assert.ok(
+              Math.abs((values[k] ?? NaN) - expected) < EPSILON,
+              `column ${i} pixel ${k}: ${values[k]} ≠ ${expected}`,
+            );
           }
         });
       });
@@ -68,7 +84,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('box-filters a 2× downscale and still keeps stripes apart', () => {
-      const colours: [number, number, number][] = [[0, 0, 0], [200, 200, 200], [100, 100, 100]];
+      const colours: [number, number, number][] = [
+        [0, 0, 0],
+        [200, 200, 200],
+        [100, 100, 100],
+      ];
       const frame = stripes(colours, 128, 256);
       const geometry: ColumnGeometry = { columns: 3, corners: WHOLE_FRAME, margins: NO_MARGINS };
       assert.equal(downscaleFactor(geometry, SPEC, 256, 384), 2);
@@ -156,7 +176,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('maps grey to the input range and repeats it into 3 channels', () => {
-      const frame = stripes([[0, 0, 0], [255, 255, 255]], 64, 128);
+      const frame = stripes(
+        [
+          [0, 0, 0],
+          [255, 255, 255],
+        ],
+        64,
+        128,
+      );
       withNoLeaks(() => {
         const spec: PreprocessSpec = { ...SPEC, channels: 3, inputRange: { min: -1, max: 1 } };
         const out = preprocessColumns(frame, { columns: 2, corners: WHOLE_FRAME, margins: NO_MARGINS }, spec);
@@ -166,19 +193,36 @@ for (const backend of ['cpu', 'wasm'] as const) {
         out.dispose();
         assert.ok(Math.abs((lo ?? NaN) + 1) < EPSILON);
         assert.ok(Math.abs((hi ?? NaN) - 1) < EPSILON);
-        assert.deepEqual(Array.from(firstValues).map((v) => Math.round(v * 1000)), [1000, 1000, 1000]);
+        assert.deepEqual(
+          Array.from(firstValues).map((v) => Math.round(v * 1000)),
+          [1000, 1000, 1000],
+        );
       });
       frame.dispose();
     });
 
     it('applies each grey formula', () => {
-      const frame = stripes([[255, 0, 0], [0, 255, 0], [0, 0, 255]], 64, 128);
+      const frame = stripes(
+        [
+          [255, 0, 0],
+          [0, 255, 0],
+          [0, 0, 255],
+        ],
+        64,
+        128,
+      );
       for (const grey of ['bt601', 'bt709', 'mean'] as const) {
         withNoLeaks(() => {
-          const out = preprocessColumns(frame, { columns: 3, corners: WHOLE_FRAME, margins: NO_MARGINS }, { ...SPEC, grey, resize: 'nearest' });
+          const out = preprocessColumns(
+            frame,
+            { columns: 3, corners: WHOLE_FRAME, margins: NO_MARGINS },
+            { ...SPEC, grey, resize: 'nearest' },
+          );
           const means = tf.tidy(() => tf.mean(out, [1, 2, 3]).dataSync());
           out.dispose();
-          GREY_WEIGHTS[grey].forEach((w, i) => assert.ok(Math.abs((means[i] ?? NaN) - w) < EPSILON, `${grey} channel ${i}`));
+          GREY_WEIGHTS[grey].forEach((w, i) =>
+            assert.ok(Math.abs((means[i] ?? NaN) - w) < EPSILON, `${grey} channel ${i}`),
+          );
         });
       }
       frame.dispose();
@@ -188,11 +232,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const data = new Float32Array(50 * 37 * 3).map((_, i) => (Math.floor(i / 3) * 7919) % 256);
       const frame = tf.tensor3d(data, [50, 37, 3]);
       withNoLeaks(() => {
-        const out = preprocessColumns(frame, { columns: 2, corners: WHOLE_FRAME, margins: NO_MARGINS }, { ...SPEC, resize: 'nearest', grey: 'mean' });
+        const out = preprocessColumns(
+          frame,
+          { columns: 2, corners: WHOLE_FRAME, margins: NO_MARGINS },
+          { ...SPEC, resize: 'nearest', grey: 'mean' },
+        );
         const values = out.dataSync();
         out.dispose();
         // Every frame value is an integer 0..255 (bilinear blending would make fractions).
-        for (const v of values) assert.ok(Math.abs(v * 255 - Math.round(v * 255)) < 1e-3, `value ${v * 255} is not a frame value`);
+        for (const v of values)
+          assert.ok(Math.abs(v * 255 - Math.round(v * 255)) < 1e-3, `value ${v * 255} is not a frame value`);
       });
       frame.dispose();
     });
@@ -207,14 +256,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
       });
       empty.dispose();
       const frame = tf.zeros([10, 10, 3]) as tf.Tensor3D;
-      const line: Quad = { topLeft: { x: 0, y: 0 }, topRight: { x: 0.5, y: 0.5 }, bottomRight: { x: 1, y: 1 }, bottomLeft: { x: 0.2, y: 0.2 } };
+      const line: Quad = {
+        topLeft: { x: 0, y: 0 },
+        topRight: { x: 0.5, y: 0.5 },
+        bottomRight: { x: 1, y: 1 },
+        bottomLeft: { x: 0.2, y: 0.2 },
+      };
       for (const geometry of [
         { columns: 0, corners: WHOLE_FRAME, margins: NO_MARGINS },
         { columns: 2, corners: WHOLE_FRAME, margins: { horizontal: 0.5, vertical: 0 } },
         { columns: 2, corners: line, margins: NO_MARGINS },
       ]) {
         withNoLeaks(() => {
-          assert.throws(() => preprocessColumns(frame, geometry, SPEC), (e: unknown) => e instanceof InputError && e.code === 'input/bad-geometry');
+          assert.throws(
+            () => preprocessColumns(frame, geometry, SPEC),
+            (e: unknown) => e instanceof InputError && e.code === 'input/bad-geometry',
+          );
         });
       }
       frame.dispose();
@@ -224,7 +281,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
 describe('column geometry', () => {
   it('maps the unit square corners onto the quad', () => {
-    const q: Quad = { topLeft: { x: 0.1, y: 0.2 }, topRight: { x: 0.9, y: 0.1 }, bottomRight: { x: 0.8, y: 0.95 }, bottomLeft: { x: 0.05, y: 0.7 } };
+    const q: Quad = {
+      topLeft: { x: 0.1, y: 0.2 },
+      topRight: { x: 0.9, y: 0.1 },
+      bottomRight: { x: 0.8, y: 0.95 },
+      bottomLeft: { x: 0.05, y: 0.7 },
+    };
     const m = homographyFromUnitSquare(q);
     const check = (u: number, v: number, p: { x: number; y: number }): void => {
       const r = applyHomography(m, u, v);
@@ -249,7 +311,12 @@ describe('column geometry', () => {
   });
 
   it('puts column boundaries of a perspective quad at equal steps of perspective-corrected space, not of the frame', () => {
-    const q: Quad = { topLeft: { x: 0, y: 0 }, topRight: { x: 1, y: 0.3 }, bottomRight: { x: 1, y: 0.7 }, bottomLeft: { x: 0, y: 1 } };
+    const q: Quad = {
+      topLeft: { x: 0, y: 0 },
+      topRight: { x: 1, y: 0.3 },
+      bottomRight: { x: 1, y: 0.7 },
+      bottomLeft: { x: 0, y: 1 },
+    };
     const boxes = columnBoxes({ columns: 2, corners: q, margins: NO_MARGINS });
     const middle = boxes[0]?.topRight.x ?? NaN;
     // The right side is farther away (shorter), so the middle of the soroban is drawn right of x = 0.5.

@@ -30,7 +30,9 @@ describe('the audit of a foreign quantized model', () => {
     const inspection = await inspectModel(await fileModelSource(dir), { requireWeights: false });
     assert.equal(inspection.audit.length, 26);
     const variance = inspection.audit.find((a) => a.name === 'batch_normalization_3/moving_variance');
-    assert.ok(variance?.max !== undefined && Math.abs(variance.max - (0.000532600621227175 + 255 * 0.8092722632006888)) < 1e-9);
+    assert.ok(
+      variance?.max !== undefined && Math.abs(variance.max - (0.000532600621227175 + 255 * 0.8092722632006888)) < 1e-9,
+    );
     assert.ok(variance.relativeToSpread !== undefined && Math.abs(variance.relativeToSpread - 1 / 510) < 1e-12);
     assert.ok(variance.risk !== undefined);
     assert.equal(inspection.audit.find((a) => a.name === 'dense/kernel')?.risk, undefined);
@@ -39,16 +41,30 @@ describe('the audit of a foreign quantized model', () => {
     assert.match(warning?.message ?? '', /batch_normalization_3\/moving_variance/);
     assert.doesNotMatch(warning?.message ?? '', /dense\/kernel|conv2d/);
     const report = formatInspection(inspection);
-    assert.match(report, /batch_normalization_3\/moving_variance \[128\] float32 stored uint8 dequantized as q · .*range \[0\.000532601, 206\.365\], worst rounding error 0\.404636 \(0\.196078 % of the spread\).*AT RISK/);
+    assert.match(
+      report,
+      /batch_normalization_3\/moving_variance \[128\] float32 stored uint8 dequantized as q · .*range \[0\.000532601, 206\.365\], worst rounding error 0\.404636 \(0\.196078 % of the spread\).*AT RISK/,
+    );
   });
 
   it('flags a tensor whose range an outlier stretched, from its values', () => {
     const values = Float32Array.from({ length: 1000 }, (_, i) => (i === 0 ? 40 : Math.sin(i) * 0.05));
     const e = encodeWeight(values, 'uint8');
-    const weight: WeightReport = { name: 'w', shape: [1000], dtype: 'float32', stored: 'uint8', quantization: e.quantization?.dtype === 'uint8' ? { min: e.quantization.min, scale: e.quantization.scale } : undefined, bytes: 1000, declared: undefined };
+    const weight: WeightReport = {
+      name: 'w',
+      shape: [1000],
+      dtype: 'float32',
+      stored: 'uint8',
+      quantization:
+        e.quantization?.dtype === 'uint8' ? { min: e.quantization.min, scale: e.quantization.scale } : undefined,
+      bytes: 1000,
+      declared: undefined,
+    };
     const [audit] = auditQuantization([weight], () => e.decoded);
     assert.match(audit?.risk ?? '', /standard deviation/);
-    const [fine] = auditQuantization([{ ...weight, quantization: { min: -0.05, scale: 0.1 / 255 } }], () => Float32Array.from(values.subarray(1)));
+    const [fine] = auditQuantization([{ ...weight, quantization: { min: -0.05, scale: 0.1 / 255 } }], () =>
+      Float32Array.from(values.subarray(1)),
+    );
     assert.equal(fine?.risk, undefined);
   });
 });

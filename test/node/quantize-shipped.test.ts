@@ -7,7 +7,14 @@ import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { trainingCrops } from '../../src/cli/training-crops.ts';
 import { goldenInputs, renderedInputs } from '../../src/quantize/datasets.ts';
-import { DEFAULT_MAX_DIFF, judgePlan, measureReference, runGate, uniformPlan, type Reference } from '../../src/quantize/gate.ts';
+import {
+  DEFAULT_MAX_DIFF,
+  judgePlan,
+  measureReference,
+  runGate,
+  uniformPlan,
+  type Reference,
+} from '../../src/quantize/gate.ts';
 import { concatInputs } from '../../src/quantize/measure.ts';
 import { formatAgreement } from '../../src/quantize/table.ts';
 import { writeGatedModel } from '../../src/quantize/write.ts';
@@ -27,7 +34,14 @@ describe('the gate on the shipped model', () => {
     const source = await fileModelSource(DEFAULT_MODEL);
     const model = await loadClassifierModel(source);
     try {
-      reference = await measureReference(model, source, concatInputs([await goldenInputs(model, source), await renderedInputs(await trainingCrops('val', CROPS), model.spec)]));
+      reference = await measureReference(
+        model,
+        source,
+        concatInputs([
+          await goldenInputs(model, source),
+          await renderedInputs(await trainingCrops('val', CROPS), model.spec),
+        ]),
+      );
     } finally {
       model.dispose();
     }
@@ -36,10 +50,26 @@ describe('the gate on the shipped model', () => {
   it('measures converter-style uint8 on every tensor and refuses to write it when a digit or a head moves too far', async () => {
     const plan = uniformPlan(reference.base, 'uint8');
     const naive = await judgePlan(reference, plan, DEFAULT_MAX_DIFF);
-    assert.equal(naive.passed, naive.agreement.changedDigits === 0 && naive.agreement.maxAbsDiff <= DEFAULT_MAX_DIFF, formatAgreement(naive.agreement));
+    assert.equal(
+      naive.passed,
+      naive.agreement.changedDigits === 0 && naive.agreement.maxAbsDiff <= DEFAULT_MAX_DIFF,
+      formatAgreement(naive.agreement),
+    );
     if (!naive.passed) {
       await rejectsWith(
-        writeGatedModel({ base: reference.base, plan, agreement: naive.agreement, maxDiff: DEFAULT_MAX_DIFF, inputs: reference.inputs, decisions: [], bytesBefore: 0, bytesAfter: 0 }, await tempDir()),
+        writeGatedModel(
+          {
+            base: reference.base,
+            plan,
+            agreement: naive.agreement,
+            maxDiff: DEFAULT_MAX_DIFF,
+            inputs: reference.inputs,
+            decisions: [],
+            bytesBefore: 0,
+            bytesAfter: 0,
+          },
+          await tempDir(),
+        ),
         ContractError,
         'contract/quantization-gate',
       );

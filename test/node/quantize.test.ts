@@ -48,7 +48,19 @@ async function modelWithGolden(model: tf.LayersModel): Promise<string> {
   const outputs = model.predict(tf.tensor4d(input, [1, 16, 8, 1])) as tf.Tensor[];
   const [earth, heaven] = outputs.map((t) => Array.from(t.dataSync()));
   tf.dispose(outputs);
-  const contract = { ...testModelContract(), golden: { tolerance: 1e-4, cases: [{ name: 'noise', input: { kind: 'float32-base64' as const, data: float32ToBase64(input) }, expected: { heaven: heaven ?? [], earth: earth ?? [] } }] } };
+  const contract = {
+    ...testModelContract(),
+    golden: {
+      tolerance: 1e-4,
+      cases: [
+        {
+          name: 'noise',
+          input: { kind: 'float32-base64' as const, data: float32ToBase64(input) },
+          expected: { heaven: heaven ?? [], earth: earth ?? [] },
+        },
+      ],
+    },
+  };
   return (await writeModel(await saveModel(model), contract)).dir;
 }
 
@@ -109,8 +121,12 @@ describe('the quantization gate', () => {
     const written = await writeGatedModel(result, out);
     assert.equal(written.golden?.passed, true);
     const json = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')) as {
-      weightsManifest: { weights: { name: string; quantization?: { dtype: string; min?: number; scale?: number } }[] }[];
-      userDefinedMetadata: { contract: { quantization: Record<string, { dtype: string; agreement?: { value: number } }> } };
+      weightsManifest: {
+        weights: { name: string; quantization?: { dtype: string; min?: number; scale?: number } }[];
+      }[];
+      userDefinedMetadata: {
+        contract: { quantization: Record<string, { dtype: string; agreement?: { value: number } }> };
+      };
     };
     const entry = json.weightsManifest[0]?.weights.find((w) => w.name === conv.name);
     assert.equal(entry?.quantization?.dtype, conv.encoding);
@@ -120,7 +136,10 @@ describe('the quantization gate', () => {
     for (const backend of ['cpu', 'wasm'] as const) {
       await useNodeBackend(backend);
       const loaded = await loadClassifierModel(await fileModelSource(out));
-      assert.deepEqual(loaded.inspection.shards.map((s) => s.status), ['ok']);
+      assert.deepEqual(
+        loaded.inspection.shards.map((s) => s.status),
+        ['ok'],
+      );
       const golden = await measureGolden(loaded, await fileModelSource(out), async () => {
         throw new Error('no PNG cases');
       });
@@ -135,14 +154,30 @@ describe('the quantization gate', () => {
     const model = await loadClassifierModel(source);
     // Columns a hair either side of each decision boundary (earth: b = 1/8, 3/8, 5/8, 7/8; heaven: 1/2).
     const boundaries = [0.125, 0.375, 0.5, 0.625, 0.875];
-    const reference = await measureReference(model, source, greyColumns(boundaries.flatMap((b) => [b - 2e-4, b + 2e-4, b - 5e-4, b + 5e-4])));
+    const reference = await measureReference(
+      model,
+      source,
+      greyColumns(boundaries.flatMap((b) => [b - 2e-4, b + 2e-4, b - 5e-4, b + 5e-4])),
+    );
     model.dispose();
 
     const naive = await judgePlan(reference, uniformPlan(reference.base, 'uint8'), 0.01);
     assert.ok(naive.agreement.changedDigits > 0, JSON.stringify(naive));
     assert.equal(naive.passed, false);
     const refused = await rejectsWith(
-      writeGatedModel({ base: reference.base, plan: uniformPlan(reference.base, 'uint8'), agreement: naive.agreement, maxDiff: 0.01, inputs: reference.inputs, decisions: [], bytesBefore: 0, bytesAfter: 0 }, await tempDir()),
+      writeGatedModel(
+        {
+          base: reference.base,
+          plan: uniformPlan(reference.base, 'uint8'),
+          agreement: naive.agreement,
+          maxDiff: 0.01,
+          inputs: reference.inputs,
+          decisions: [],
+          bytesBefore: 0,
+          bytesAfter: 0,
+        },
+        await tempDir(),
+      ),
       ContractError,
       'contract/quantization-gate',
     );
@@ -150,7 +185,10 @@ describe('the quantization gate', () => {
 
     const gated = await runGate(reference, { maxDiff: 0.01, minValues: 0 });
     assert.equal(gated.agreement.changedDigits, 0);
-    assert.ok(gated.decisions.some((d) => d.encoding !== 'uint8'), formatGateTable(gated));
+    assert.ok(
+      gated.decisions.some((d) => d.encoding !== 'uint8'),
+      formatGateTable(gated),
+    );
     const out = await tempDir('cc-quantized-');
     await writeGatedModel(gated, out);
     const written = await loadClassifierModel(await fileModelSource(out));
@@ -162,12 +200,20 @@ describe('the quantization gate', () => {
     const values = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i) * 0.4 + (i === 7 ? 3 : 0));
     for (const encoding of ['uint8', 'uint16', 'float16'] as const) {
       const e = encodeWeight(values, encoding);
-      const entry = { name: 'w', shape: [300], dtype: 'float32', ...(e.quantization === undefined ? {} : { quantization: e.quantization }) };
+      const entry = {
+        name: 'w',
+        shape: [300],
+        dtype: 'float32',
+        ...(e.quantization === undefined ? {} : { quantization: e.quantization }),
+      };
       const read = tf.io.decodeWeights(e.bytes.slice().buffer, [entry as tf.io.WeightsManifestEntry]);
       const tensor = read['w'];
       assert.ok(tensor !== undefined);
       assert.deepEqual([...tensor.dataSync()], [...e.decoded], encoding);
-      assert.deepEqual([...readWeight({ entry, group: 0, offset: 0, byteLength: e.bytes.byteLength }, e.bytes)].map(Math.fround), [...e.decoded]);
+      assert.deepEqual(
+        [...readWeight({ entry, group: 0, offset: 0, byteLength: e.bytes.byteLength }, e.bytes)].map(Math.fround),
+        [...e.decoded],
+      );
       tensor.dispose();
     }
   });
@@ -176,7 +222,13 @@ describe('the quantization gate', () => {
 describe('the report section', () => {
   it('replaces an earlier Quantization section and keeps what follows it, or appends one', () => {
     const report = '# Report\n\n## Result\n\nok\n\n## Quantization\n\nold\n\n## Later\n\nkept\n';
-    assert.equal(withQuantizationSection(report, '## Quantization\n\nnew\n'), '# Report\n\n## Result\n\nok\n\n## Quantization\n\nnew\n\n## Later\n\nkept\n');
-    assert.equal(withQuantizationSection('# Report\n', '## Quantization\n\nnew\n'), '# Report\n\n## Quantization\n\nnew\n');
+    assert.equal(
+      withQuantizationSection(report, '## Quantization\n\nnew\n'),
+      '# Report\n\n## Result\n\nok\n\n## Quantization\n\nnew\n\n## Later\n\nkept\n',
+    );
+    assert.equal(
+      withQuantizationSection('# Report\n', '## Quantization\n\nnew\n'),
+      '# Report\n\n## Quantization\n\nnew\n',
+    );
   });
 });

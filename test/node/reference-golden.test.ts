@@ -39,12 +39,21 @@ describe('golden cases', () => {
     contract.golden = {
       tolerance: 1e-4,
       cases: [
-        { name: 'uniform 0.3', input: { kind: 'float32-base64', data: float32ToBase64(new Float32Array(16 * 8).fill(255 * b)) }, expected: expectedFor(b) },
+        {
+          name: 'uniform 0.3',
+          input: { kind: 'float32-base64', data: float32ToBase64(new Float32Array(16 * 8).fill(255 * b)) },
+          expected: expectedFor(b),
+        },
         { name: 'png 191', input: { kind: 'png', path: 'golden-191.png' }, expected: expectedFor(191 / 255) },
       ],
     };
     const { dir } = await writeModel(saved, contract as unknown as Record<string, unknown>);
-    await writePng(join(dir, 'golden-191.png'), 8, 16, stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[191, 191, 191]], [0, 0, 0]));
+    await writePng(
+      join(dir, 'golden-191.png'),
+      8,
+      16,
+      stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[191, 191, 191]], [0, 0, 0]),
+    );
     const source = await fileModelSource(dir);
     const model = await loadClassifierModel(source);
     const start = tf.memory().numTensors;
@@ -57,7 +66,12 @@ describe('golden cases', () => {
 
     contract.golden.cases[0]!.expected.heaven = [sigmoid(20 * b - 10) + 0.01];
     const off = await writeModel(saved, contract as unknown as Record<string, unknown>);
-    await writePng(join(off.dir, 'golden-191.png'), 8, 16, stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[191, 191, 191]], [0, 0, 0]));
+    await writePng(
+      join(off.dir, 'golden-191.png'),
+      8,
+      16,
+      stripesImage(8, 16, { x0: 0, x1: 8, y0: 0, y1: 16 }, [[191, 191, 191]], [0, 0, 0]),
+    );
     const offSource = await fileModelSource(off.dir);
     const offModel = await loadClassifierModel(offSource);
     const offMeasured = await measureGolden(offModel, offSource, nodeImageDecoder);

@@ -24,11 +24,16 @@ describe('sealing a model with its contract', () => {
     const saved = await saveModel(buildTestModel());
     const { dir } = await writeModel(saved, undefined, 'none');
     await sealModel(dir, testModelContract());
-    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { userDefinedMetadata: { contract: { integrity: { shards: Record<string, string> } } } };
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
+      userDefinedMetadata: { contract: { integrity: { shards: Record<string, string> } } };
+    };
     assert.equal(json.userDefinedMetadata.contract.integrity.shards['weights.bin'], await sha256Hex(saved.shard));
     const model = await loadClassifierModel(await fileModelSource(dir));
     assert.equal(model.inspection.contractOrigin, 'embedded');
-    assert.deepEqual(model.inspection.shards.map((s) => s.status), ['ok']);
+    assert.deepEqual(
+      model.inspection.shards.map((s) => s.status),
+      ['ok'],
+    );
     model.dispose();
   });
 

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { renderSoroban, createRandom, BEAD_SHAPES, RENDER_FIXTURE } from '../../src/render/index.ts';
 import { detExp, detLog, detSin, detCos, detPow } from '../../src/render/random.ts';
 
-
 const sha256 = (bytes: Uint8ClampedArray): string => createHash('sha256').update(bytes).digest('hex');
 
 describe('renderSoroban', () => {
@@ -44,7 +43,9 @@ describe('renderSoroban', () => {
       assert.equal(r.style.beadShape, 'lens');
       assert.equal(r.style.beadColour, 'green');
     }
-    const shapes = new Set(Array.from({ length: 40 }, (_, seed) => renderSoroban({ seed, columns: 1, pitch: [18, 20] }).style.beadShape));
+    const shapes = new Set(
+      Array.from({ length: 40 }, (_, seed) => renderSoroban({ seed, columns: 1, pitch: [18, 20] }).style.beadShape),
+    );
     assert.equal(shapes.size, BEAD_SHAPES.length, 'every shape shows up without a filter');
   });
 
@@ -81,7 +82,8 @@ describe('deterministic maths and random source', () => {
       assert.ok(Math.abs(detSin(x) - Math.sin(x)) < EPSILON, `sin ${x}`);
       assert.ok(Math.abs(detCos(x) - Math.cos(x)) < EPSILON, `cos ${x}`);
     }
-    for (const x of [1e-6, 0.1, 0.5, 1, 3.3, 255, 1e6]) assert.ok(Math.abs(detLog(x) - Math.log(x)) < EPSILON * 20, `log ${x}`);
+    for (const x of [1e-6, 0.1, 0.5, 1, 3.3, 255, 1e6])
+      assert.ok(Math.abs(detLog(x) - Math.log(x)) < EPSILON * 20, `log ${x}`);
     assert.ok(Math.abs(detPow(0.5, 2.2) - Math.pow(0.5, 2.2)) < EPSILON);
   });
 
@@ -89,7 +91,10 @@ describe('deterministic maths and random source', () => {
     const a = createRandom(42);
     const b = createRandom(42);
     const xs = Array.from({ length: 10000 }, () => a.next());
-    assert.deepEqual(xs.slice(0, 50), Array.from({ length: 50 }, () => b.next()));
+    assert.deepEqual(
+      xs.slice(0, 50),
+      Array.from({ length: 50 }, () => b.next()),
+    );
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(Math.abs(mean - 0.5) < 0.01);
     const r = createRandom(7);

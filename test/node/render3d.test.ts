@@ -8,14 +8,25 @@ import { createRandom } from '../../src/render/random.ts';
 
 const sha256 = (bytes: Uint8ClampedArray): string => createHash('sha256').update(bytes).digest('hex');
 const noHit = (): Hit => ({ t: Infinity, nx: 0, ny: 0, nz: 0, material: -1, object: -1 });
-const corners = (q: { topLeft: { x: number; y: number }; topRight: { x: number; y: number }; bottomRight: { x: number; y: number }; bottomLeft: { x: number; y: number } }) => [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
+const corners = (q: {
+  topLeft: { x: number; y: number };
+  topRight: { x: number; y: number };
+  bottomRight: { x: number; y: number };
+  bottomLeft: { x: number; y: number };
+}) => [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
 
 describe('renderSoroban3d', () => {
   it('renders the same bytes for the same seed (hash checked against the committed one)', () => {
     const a = renderSoroban3d(RENDER_3D_FIXTURE.options);
     assert.equal(sha256(a.rgba), RENDER_3D_FIXTURE.sha256);
-    assert.equal(sha256(renderSoroban3d({ seed: 5, columns: 2, maxSide: 120 }).rgba), sha256(renderSoroban3d({ seed: 5, columns: 2, maxSide: 120 }).rgba));
-    assert.notEqual(sha256(renderSoroban3d({ seed: 5, columns: 2, maxSide: 120 }).rgba), sha256(renderSoroban3d({ seed: 6, columns: 2, maxSide: 120 }).rgba));
+    assert.equal(
+      sha256(renderSoroban3d({ seed: 5, columns: 2, maxSide: 120 }).rgba),
+      sha256(renderSoroban3d({ seed: 5, columns: 2, maxSide: 120 }).rgba),
+    );
+    assert.notEqual(
+      sha256(renderSoroban3d({ seed: 5, columns: 2, maxSide: 120 }).rgba),
+      sha256(renderSoroban3d({ seed: 6, columns: 2, maxSide: 120 }).rgba),
+    );
   });
 
   it('labels a whole soroban: the asked digits, its bead area inside the picture with heaven at the top, every column readable', () => {
@@ -23,10 +34,15 @@ describe('renderSoroban3d', () => {
       const photo = renderSoroban3d({ seed, digits: [9, 0, 5, 4], maxSide: 200 });
       assert.deepEqual(photo.digits, [9, 0, 5, 4]);
       assert.ok(photo.corners !== null);
-      for (const p of corners(photo.corners)) assert.ok(p.x > 0 && p.x < 1 && p.y > 0 && p.y < 1, `corner ${JSON.stringify(p)} inside (seed ${seed})`);
+      for (const p of corners(photo.corners))
+        assert.ok(p.x > 0 && p.x < 1 && p.y > 0 && p.y < 1, `corner ${JSON.stringify(p)} inside (seed ${seed})`);
       // Roll ±8° and azimuth ±20° keep the heaven end up and the first column left.
-      assert.ok(photo.corners.topLeft.y < photo.corners.bottomLeft.y && photo.corners.topRight.y < photo.corners.bottomRight.y);
-      assert.ok(photo.corners.topLeft.x < photo.corners.topRight.x && photo.corners.bottomLeft.x < photo.corners.bottomRight.x);
+      assert.ok(
+        photo.corners.topLeft.y < photo.corners.bottomLeft.y && photo.corners.topRight.y < photo.corners.bottomRight.y,
+      );
+      assert.ok(
+        photo.corners.topLeft.x < photo.corners.topRight.x && photo.corners.bottomLeft.x < photo.corners.bottomRight.x,
+      );
       assert.ok(photo.present);
       assert.equal(photo.visibility.length, 4);
       assert.ok(photo.visibility.every((v) => v.readable && v.hidden === 0 && v.outside === 0));
@@ -37,7 +53,16 @@ describe('renderSoroban3d', () => {
 
   it('keeps to the elevation ranges and bead profiles it is given', () => {
     for (let seed = 1; seed <= 8; seed++) {
-      const photo = renderSoroban3d({ seed, columns: 1, elevation: [[35, 40], [80, 85]], profiles: ['cylinder', 'lens'], maxSide: 96 });
+      const photo = renderSoroban3d({
+        seed,
+        columns: 1,
+        elevation: [
+          [35, 40],
+          [80, 85],
+        ],
+        profiles: ['cylinder', 'lens'],
+        maxSide: 96,
+      });
       const e = photo.style.elevationDeg;
       assert.ok((e >= 35 && e <= 40) || (e >= 80 && e <= 85), `elevation ${e}`);
       assert.ok(photo.style.profile === 'cylinder' || photo.style.profile === 'lens');
@@ -83,13 +108,19 @@ describe('3D primitives', () => {
       assert.ok(hitBead(ray, 0, 0, 0, profile, hit, 3, 7), name);
       assert.ok(Math.abs(hit.t - (5 - 0.45)) < 1e-6, `${name}: t ${hit.t}`);
       // The normal faces the ray, is unit length, and has no z part (the ray lies in the plane z = 0).
-      assert.ok(hit.nx < -0.4 && Math.abs(hit.nz) < 1e-9, `${name}: normal ${hit.nx}, ${hit.ny}, ${hit.nz} faces the ray`);
+      assert.ok(
+        hit.nx < -0.4 && Math.abs(hit.nz) < 1e-9,
+        `${name}: normal ${hit.nx}, ${hit.ny}, ${hit.nz} faces the ray`,
+      );
       assert.ok(Math.abs(hit.nx * hit.nx + hit.ny * hit.ny + hit.nz * hit.nz - 1) < 1e-9);
       assert.equal(hit.material, 3);
       assert.equal(hit.object, 7);
       // From above, a ray down the axis meets the flat end (or the tip) at the half height.
       const down = noHit();
-      assert.ok(hitBead({ ox: 0.01, oy: 5, oz: 0, dx: 0, dy: -1, dz: 0 }, 0, 0, 0, profile, down, 0, 0), `${name} from the axis`);
+      assert.ok(
+        hitBead({ ox: 0.01, oy: 5, oz: 0, dx: 0, dy: -1, dz: 0 }, 0, 0, 0, profile, down, 0, 0),
+        `${name} from the axis`,
+      );
       assert.ok(Math.abs(down.t - (5 - profile.halfHeight)) < 0.05, `${name}: axis t ${down.t}`);
       // A ray that passes beside the bead misses it.
       assert.equal(hitBead({ ox: -5, oy: 0, oz: 0.5, dx: 1, dy: 0, dz: 0 }, 0, 0, 0, profile, noHit(), 0, 0), false);

@@ -9,7 +9,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from '../../models/training/kernels/register.ts';
 import { buildModel, HEADS, SHIPPED_ARCHITECTURE } from '../../models/training/model.ts';
 import { threeHeadLoss, twoHeadLoss } from '../../models/training/loss.ts';
-import { batchOf, columnDrift, jitterCorners, makeDataset, MAX_DRIFT_PER_JITTER, misplacedQuad } from '../../models/training/dataset.ts';
+import {
+  batchOf,
+  columnDrift,
+  jitterCorners,
+  makeDataset,
+  MAX_DRIFT_PER_JITTER,
+  misplacedQuad,
+} from '../../models/training/dataset.ts';
 import { createRandom } from '../../src/render/index.ts';
 import { trainModel } from '../../models/training/train-loop.ts';
 import { RenderPool } from '../../models/training/render-threads/render-pool.ts';
@@ -26,7 +33,14 @@ import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { nodeImageDecoder } from '../../src/reference/image.ts';
 import type { PreprocessSpec } from '../../src/preprocess/index.ts';
 
-const TINY_SPEC: PreprocessSpec = { height: 32, width: 16, channels: 1, grey: 'bt601', resize: 'bilinear', inputRange: { min: 0, max: 1 } };
+const TINY_SPEC: PreprocessSpec = {
+  height: 32,
+  width: 16,
+  channels: 1,
+  grey: 'bt601',
+  resize: 'bilinear',
+  inputRange: { min: 0, max: 1 },
+};
 /** The shipped model (CC_MODEL_DIR points the test at another one, e.g. a quick run's). */
 const SHIPPED_DIR = process.env['CC_MODEL_DIR'] ?? 'models/column-classifier';
 
@@ -75,7 +89,14 @@ describe('training', () => {
     const train = makeDataset({ name: 'tiny-train', seed: 12, crops: 64, jitter: 0.1 }, TINY_SPEC);
     const val = makeDataset({ name: 'tiny-val', seed: 13, crops: 32, jitter: 0.1 }, TINY_SPEC);
     const model = buildModel({ filters: [4], dense: 8, input: { height: 32, width: 16 } });
-    const result = await trainModel(model, train, val, { epochs: 2, batchSize: 16, learningRate: 0.01, patience: 5, budgetSeconds: 60, seed: 1 });
+    const result = await trainModel(model, train, val, {
+      epochs: 2,
+      batchSize: 16,
+      learningRate: 0.01,
+      patience: 5,
+      budgetSeconds: 60,
+      seed: 1,
+    });
     assert.equal(result.history.length, 2);
     assert.ok(result.bestEpoch === 1 || result.bestEpoch === 2);
     assert.ok(result.imagesPerSecond > 0 && result.imagesSeen === 128);
@@ -94,7 +115,8 @@ describe('training', () => {
       assert.deepEqual(Array.from(there.data.digits), Array.from(here.digits));
       assert.deepEqual(there.data.beadShape, here.beadShape);
       let worst = 0;
-      for (let i = 0; i < here.x.length; i++) worst = Math.max(worst, Math.abs((here.x[i] ?? 0) - (there.data.x[i] ?? 0)));
+      for (let i = 0; i < here.x.length; i++)
+        worst = Math.max(worst, Math.abs((here.x[i] ?? 0) - (there.data.x[i] ?? 0)));
       assert.equal(worst, 0, 'the same wasm kernels on the same photo give the same bytes');
     } finally {
       await pool.dispose();
@@ -154,7 +176,12 @@ describe('training', () => {
 
   it('jitters corners like a person marking them, without moving any column by more than the bound', () => {
     // A 21-column bead area seen in strong perspective (top edge 13 % shorter), as the renderer poses them.
-    const truth = { topLeft: { x: 0.2, y: 0.3 }, topRight: { x: 0.8, y: 0.31 }, bottomRight: { x: 0.84, y: 0.7 }, bottomLeft: { x: 0.16, y: 0.7 } };
+    const truth = {
+      topLeft: { x: 0.2, y: 0.3 },
+      topRight: { x: 0.8, y: 0.31 },
+      bottomRight: { x: 0.84, y: 0.7 },
+      bottomLeft: { x: 0.16, y: 0.7 },
+    };
     const random = createRandom(5);
     let largest = 0;
     let unbounded = 0;
@@ -165,12 +192,20 @@ describe('training', () => {
       // The same corner moves without the bound, for comparison: what run 5 trained and was tested on.
       const s = () => (random.next() * 2 - 1) * 0.1 * (0.6 / 21);
       const t = () => (random.next() * 2 - 1) * 0.04 * 0.4;
-      const free = { topLeft: { x: 0.2 + s(), y: 0.3 + t() }, topRight: { x: 0.8 + s(), y: 0.31 + t() }, bottomRight: { x: 0.84 + s(), y: 0.7 + t() }, bottomLeft: { x: 0.16 + s(), y: 0.7 + t() } };
+      const free = {
+        topLeft: { x: 0.2 + s(), y: 0.3 + t() },
+        topRight: { x: 0.8 + s(), y: 0.31 + t() },
+        bottomRight: { x: 0.84 + s(), y: 0.7 + t() },
+        bottomLeft: { x: 0.16 + s(), y: 0.7 + t() },
+      };
       unbounded = Math.max(unbounded, columnDrift(truth, free, 21));
     }
     assert.ok(largest <= MAX_DRIFT_PER_JITTER * 0.1 + 1e-9, `a column drifted ${largest.toFixed(3)} pitches`);
     assert.ok(largest > 0.05, `the corners still move (largest drift ${largest.toFixed(3)} pitches)`);
-    assert.ok(unbounded > 0.3, `independent corner moves alone drift the middle columns (${unbounded.toFixed(3)} pitches)`);
+    assert.ok(
+      unbounded > 0.3,
+      `independent corner moves alone drift the middle columns (${unbounded.toFixed(3)} pitches)`,
+    );
     assert.ok(columnDrift(truth, truth, 21) < 1e-9);
   });
 
@@ -184,7 +219,10 @@ describe('training', () => {
       assert.deepEqual(Array.from(plain.x.dataSync()), Array.from(data.x), 'no augmentation: the crops as rendered');
       const values = Array.from(a.x.dataSync());
       assert.deepEqual(values, Array.from(b.x.dataSync()), 'same seed, same batch');
-      assert.ok(values.every((v) => v >= 0 && v <= 1), 'values stay in the input range');
+      assert.ok(
+        values.every((v) => v >= 0 && v <= 1),
+        'values stay in the input range',
+      );
       const changed = values.filter((v, i) => Math.abs(v - (data.x[i] ?? 0)) > 1e-3).length;
       assert.ok(changed > values.length / 2, `most values change (${changed} of ${values.length})`);
       assert.deepEqual(Array.from(a.heaven.dataSync()), Array.from(data.heaven));
@@ -197,10 +235,17 @@ describe('training', () => {
   it('teaches the digit heads only from readable crops, and the readable head from all', () => {
     const done = leakCheck();
     const heaven = tf.tensor2d([[0.99], [0.01]]);
-    const earth = tf.tensor2d([[0.96, 0.01, 0.01, 0.01, 0.01], [0.01, 0.01, 0.01, 0.01, 0.96]]);
+    const earth = tf.tensor2d([
+      [0.96, 0.01, 0.01, 0.01, 0.01],
+      [0.01, 0.01, 0.01, 0.01, 0.96],
+    ]);
     const readable = tf.tensor2d([[0.9], [0.2]]);
     // The second crop's digit labels disagree wildly with its heads, but it is not a column: no digit loss from it.
-    const labels = { heaven: tf.tensor2d([[1], [1]]), earth: tf.tensor1d([0, 0], 'int32'), readable: tf.tensor2d([[1], [0]]) };
+    const labels = {
+      heaven: tf.tensor2d([[1], [1]]),
+      earth: tf.tensor1d([0, 0], 'int32'),
+      readable: tf.tensor2d([[1], [0]]),
+    };
     const [h, e, r] = tf.tidy(() => {
       const loss = threeHeadLoss(heaven, earth, readable, labels);
       return [loss.heaven, loss.earth, loss.readable].map((t) => t.dataSync()[0] ?? NaN);
@@ -214,7 +259,12 @@ describe('training', () => {
 
   it('moves a misplaced quad by half a pitch sideways or a third of the height along the rods, never by a whole column', () => {
     const random = createRandom(5);
-    const quad = { topLeft: { x: 0.1, y: 0.2 }, topRight: { x: 0.9, y: 0.2 }, bottomRight: { x: 0.9, y: 0.8 }, bottomLeft: { x: 0.1, y: 0.8 } };
+    const quad = {
+      topLeft: { x: 0.1, y: 0.2 },
+      topRight: { x: 0.9, y: 0.2 },
+      bottomRight: { x: 0.9, y: 0.8 },
+      bottomLeft: { x: 0.1, y: 0.8 },
+    };
     let sideways = 0;
     let along = 0;
     for (let i = 0; i < 200; i++) {
@@ -237,7 +287,18 @@ describe('training', () => {
 
   it('labels crops of hidden columns, misplaced quads and empty tables as not readable, and keeps every flat column readable', () => {
     const mixed = makeDataset(
-      { name: 'mixed', seed: 21, crops: 160, jitter: 0.1, negatives: 1, filters: [{ renderer: '3d', hand: 1 }, { renderer: '3d', scene: 'empty' }], render3d: { maxSide: 200, beadAreaOnly: true } },
+      {
+        name: 'mixed',
+        seed: 21,
+        crops: 160,
+        jitter: 0.1,
+        negatives: 1,
+        filters: [
+          { renderer: '3d', hand: 1 },
+          { renderer: '3d', scene: 'empty' },
+        ],
+        render3d: { maxSide: 200, beadAreaOnly: true },
+      },
       TINY_SPEC,
     );
     const unreadable = mixed.readable.filter((r) => r === 0).length;
@@ -269,7 +330,10 @@ describe('training', () => {
       assert.equal(contract.integrity?.shards[SHARD_NAME], createHash('sha256').update(shardBefore).digest('hex'));
       assert.equal(contract.golden?.cases.length, 11, 'ten single columns and one whole photo');
       const photo = contract.golden?.cases.find((c) => c.input.kind === 'png' && c.input.photo !== undefined);
-      assert.ok(photo !== undefined && photo.input.kind === 'png' && photo.input.photo !== undefined, 'a whole-photo golden case');
+      assert.ok(
+        photo !== undefined && photo.input.kind === 'png' && photo.input.photo !== undefined,
+        'a whole-photo golden case',
+      );
       assert.equal(photo.expected['earth']?.length, 5 * photo.input.photo.columns, 'five earth values per column');
       const { model: loaded, json } = await loadModel(dir);
       validateContract(json.userDefinedMetadata?.['contract']);
@@ -283,36 +347,54 @@ describe('training', () => {
     }
   });
 
-  it('ships a model that loads from memory, whose contract validates and whose golden inputs reproduce the expected outputs', { skip: !existsSync(join(SHIPPED_DIR, 'model.json')) && 'no shipped model yet' }, async () => {
-    const { model, json } = await loadModel(SHIPPED_DIR);
-    const contract = validateContract(json.userDefinedMetadata?.['contract'], 'the shipped model');
-    const shard = readFileSync(join(SHIPPED_DIR, SHARD_NAME));
-    assert.equal(contract.integrity?.shards[SHARD_NAME], createHash('sha256').update(shard).digest('hex'), 'shard hash');
-    assert.ok(shard.byteLength <= 400 * 1024, `weights are ${shard.byteLength} bytes`);
-    assert.deepEqual(model.outputNames.slice().sort(), [HEADS.earth, HEADS.heaven]);
-    const golden = contract.golden;
-    assert.ok(golden !== undefined && golden.cases.length > 0);
-    const index = JSON.parse(readFileSync(join(SHIPPED_DIR, 'golden', 'index.json'), 'utf8')) as { columns: { digit: number }[] };
-    const source = await fileModelSource(SHIPPED_DIR);
-    const classifier = await loadClassifierModel(source);
-    let correctDigits = 0;
-    for (const [i, c] of golden.cases.entries()) {
-      const done = leakCheck();
-      const values = await goldenHeadValues(classifier, c, source, nodeImageDecoder);
-      done();
-      const heaven = values[HEADS.heaven] ?? new Float32Array();
-      const earth = values[HEADS.earth] ?? new Float32Array();
-      for (const [name, got] of [[HEADS.heaven, heaven], [HEADS.earth, earth]] as const) {
-        const want = c.expected[name] ?? [];
-        assert.equal(got.length, want.length);
-        got.forEach((v, k) => assert.ok(Math.abs(v - (want[k] ?? NaN)) <= golden.tolerance, `case ${i} ${name}[${k}]: ${v} vs ${want[k]}`));
+  it(
+    'ships a model that loads from memory, whose contract validates and whose golden inputs reproduce the expected outputs',
+    { skip: !existsSync(join(SHIPPED_DIR, 'model.json')) && 'no shipped model yet' },
+    async () => {
+      const { model, json } = await loadModel(SHIPPED_DIR);
+      const contract = validateContract(json.userDefinedMetadata?.['contract'], 'the shipped model');
+      const shard = readFileSync(join(SHIPPED_DIR, SHARD_NAME));
+      assert.equal(
+        contract.integrity?.shards[SHARD_NAME],
+        createHash('sha256').update(shard).digest('hex'),
+        'shard hash',
+      );
+      assert.ok(shard.byteLength <= 400 * 1024, `weights are ${shard.byteLength} bytes`);
+      assert.deepEqual(model.outputNames.slice().sort(), [HEADS.earth, HEADS.heaven]);
+      const golden = contract.golden;
+      assert.ok(golden !== undefined && golden.cases.length > 0);
+      const index = JSON.parse(readFileSync(join(SHIPPED_DIR, 'golden', 'index.json'), 'utf8')) as {
+        columns: { digit: number }[];
+      };
+      const source = await fileModelSource(SHIPPED_DIR);
+      const classifier = await loadClassifierModel(source);
+      let correctDigits = 0;
+      for (const [i, c] of golden.cases.entries()) {
+        const done = leakCheck();
+        const values = await goldenHeadValues(classifier, c, source, nodeImageDecoder);
+        done();
+        const heaven = values[HEADS.heaven] ?? new Float32Array();
+        const earth = values[HEADS.earth] ?? new Float32Array();
+        for (const [name, got] of [
+          [HEADS.heaven, heaven],
+          [HEADS.earth, earth],
+        ] as const) {
+          const want = c.expected[name] ?? [];
+          assert.equal(got.length, want.length);
+          got.forEach((v, k) =>
+            assert.ok(
+              Math.abs(v - (want[k] ?? NaN)) <= golden.tolerance,
+              `case ${i} ${name}[${k}]: ${v} vs ${want[k]}`,
+            ),
+          );
+        }
+        if (c.input.kind === 'png' && c.input.photo !== undefined) continue;
+        if (decodeDigit(heaven[0] ?? 0, earth) === index.columns[i]?.digit) correctDigits++;
       }
-      if (c.input.kind === 'png' && c.input.photo !== undefined) continue;
-      if (decodeDigit(heaven[0] ?? 0, earth) === index.columns[i]?.digit) correctDigits++;
-    }
-    classifier.dispose();
-    // The golden columns are digits 0..9 of one rendered soroban: a trained model reads them.
-    assert.ok(correctDigits >= 9, `the shipped model reads only ${correctDigits} of 10 golden columns`);
-    model.dispose();
-  });
+      classifier.dispose();
+      // The golden columns are digits 0..9 of one rendered soroban: a trained model reads them.
+      assert.ok(correctDigits >= 9, `the shipped model reads only ${correctDigits} of 10 golden columns`);
+      model.dispose();
+    },
+  );
 });

@@ -93,11 +93,20 @@ export async function makeConsumerApps(): Promise<ConsumerApps> {
   const remove = () => rm(root, { recursive: true, force: true });
   try {
     // --ignore-scripts: dist/ is built already (prepack would build it again).
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], { cwd: REPO, maxBuffer: 1 << 24 });
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], {
+      cwd: REPO,
+      maxBuffer: 1 << 24,
+    });
     const [packed] = JSON.parse(stdout) as [{ filename: string }];
     const tarball = join(root, packed.filename);
-    await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: root, maxBuffer: 1 << 24 });
+    await writeFile(
+      join(root, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+      cwd: root,
+      maxBuffer: 1 << 24,
+    });
 
     // The photo comes from the installed CLI too.
     const photos = join(root, 'photos');
@@ -117,12 +126,24 @@ export async function makeConsumerApps(): Promise<ConsumerApps> {
     await mkdir(esbuildOut, { recursive: true });
     await writeFile(join(esbuildDir, 'app.js'), appScript("import 'column-classifier';", photo));
     const esbuild = await import('esbuild');
-    await esbuild.build({ absWorkingDir: esbuildDir, entryPoints: ['app.js'], bundle: true, format: 'esm', outdir: esbuildOut, logLevel: 'silent' });
+    await esbuild.build({
+      absWorkingDir: esbuildDir,
+      entryPoints: ['app.js'],
+      bundle: true,
+      format: 'esm',
+      outdir: esbuildOut,
+      logLevel: 'silent',
+    });
     // The one call the README asks of an esbuild app.
-    const bundlers = (await import(join(root, 'node_modules', 'column-classifier', 'dist', 'bundlers.js'))) as typeof import('../../src/bundlers/index.ts');
+    const bundlers = (await import(
+      join(root, 'node_modules', 'column-classifier', 'dist', 'bundlers.js')
+    )) as typeof import('../../src/bundlers/index.ts');
     await bundlers.copyRuntimeAssets(esbuildOut);
     await cp(join(photos, photo.file), join(esbuildOut, 'photo.png'));
-    await writeFile(join(esbuildOut, 'index.html'), page('<script type="module" src="./app.js"></script>', './photo.png'));
+    await writeFile(
+      join(esbuildOut, 'index.html'),
+      page('<script type="module" src="./app.js"></script>', './photo.png'),
+    );
 
     const vite = join(root, 'vite');
     await mkdir(join(vite, 'public'), { recursive: true });
@@ -130,7 +151,10 @@ export async function makeConsumerApps(): Promise<ConsumerApps> {
     await writeFile(join(vite, 'index.html'), page('<script type="module" src="/main.js"></script>', '/photo.png'));
     await cp(join(photos, photo.file), join(vite, 'public', 'photo.png'));
     // The one line the README asks of a Vite app.
-    await writeFile(join(vite, 'vite.config.js'), "import { columnClassifier } from 'column-classifier/bundlers';\n\nexport default { plugins: [columnClassifier()] };\n");
+    await writeFile(
+      join(vite, 'vite.config.js'),
+      "import { columnClassifier } from 'column-classifier/bundlers';\n\nexport default { plugins: [columnClassifier()] };\n",
+    );
     const viteOut = join(vite, 'dist');
     const { build } = await import('vite');
     await build({ root: vite, logLevel: 'silent' });
@@ -145,5 +169,13 @@ export async function makeConsumerApps(): Promise<ConsumerApps> {
 /** Every file under `dir`, relative to it, with forward slashes. */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1).split('\\').join('/')).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) =>
+      join(e.parentPath, e.name)
+        .slice(dir.length + 1)
+        .split('\\')
+        .join('/'),
+    )
+    .sort();
 }

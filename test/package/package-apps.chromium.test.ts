@@ -45,14 +45,18 @@ describe('the packed package read in Chromium', () => {
     page.on('response', (response) => {
       if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
     });
-    page.on('requestfailed', (request) => problems.push(`failed ${request.url()}: ${request.failure()?.errorText ?? ''}`));
+    page.on('requestfailed', (request) =>
+      problems.push(`failed ${request.url()}: ${request.failure()?.errorText ?? ''}`),
+    );
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
     try {
       await page.goto(url);
       await page.waitForFunction(() => 'ccResult' in window, { timeout: 90_000 });
-      const result = (await page.evaluate(() => (window as unknown as { ccResult: PageResult }).ccResult)) as PageResult;
+      const result = (await page.evaluate(
+        () => (window as unknown as { ccResult: PageResult }).ccResult,
+      )) as PageResult;
       return { result, problems };
     } finally {
       await page.close();
@@ -86,7 +90,11 @@ describe('the packed package read in Chromium', () => {
 
   it('reads the photo on the Vite dev server', async () => {
     const { createServer } = await import('vite');
-    const server = await createServer({ root: apps.vite, logLevel: 'silent', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+    const server = await createServer({
+      root: apps.vite,
+      logLevel: 'silent',
+      server: { host: '127.0.0.1', port: 0, strictPort: false },
+    });
     closers.push(() => server.close());
     await server.listen();
     const address = server.httpServer?.address();
@@ -101,6 +109,9 @@ describe('the packed package read in Chromium', () => {
     assert.equal(result.kind, 'error');
     assert.equal(result.code, 'load/http');
     assert.equal(result.name, 'LoadError');
-    assert.ok(problems.some((p) => p.startsWith('404 ')), 'the missing model.json is the 404');
+    assert.ok(
+      problems.some((p) => p.startsWith('404 ')),
+      'the missing model.json is the 404',
+    );
   });
 });

@@ -58,18 +58,35 @@ describe('the packed package in fresh apps', () => {
 
   it('ships the bundles, declarations, compiled CLI and manifest, and no sources or source maps', async () => {
     const { stdout } = await run('tar', ['-tzf', apps.tarball], { maxBuffer: 1 << 24 });
-    const files = stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(/^package\//, ''));
-    for (const file of ['custom-elements.json', 'bin/column-classifier.js', 'dist/cli/main.js', 'dist/bundlers.js', 'dist/column-classifier.js', 'dist/types/components/column-classifier.d.ts', ...RUNTIME_FILES.map((f) => `dist/${f}`)]) {
+    const files = stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.replace(/^package\//, ''));
+    for (const file of [
+      'custom-elements.json',
+      'bin/column-classifier.js',
+      'dist/cli/main.js',
+      'dist/bundlers.js',
+      'dist/column-classifier.js',
+      'dist/types/components/column-classifier.d.ts',
+      ...RUNTIME_FILES.map((f) => `dist/${f}`),
+    ]) {
       assert.ok(files.includes(file), `the tarball holds ${file}`);
     }
-    assert.deepEqual(files.filter((f) => /\.map$|^src\/|\.ts$/.test(f) && !f.endsWith('.d.ts')), []);
+    assert.deepEqual(
+      files.filter((f) => /\.map$|^src\/|\.ts$/.test(f) && !f.endsWith('.d.ts')),
+      [],
+    );
   });
 
   it('installs without TF.js, zod or any package the bundles already contain', async () => {
-    const pkg = JSON.parse(await readFile(join(apps.root, 'node_modules', 'column-classifier', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const pkg = JSON.parse(
+      await readFile(join(apps.root, 'node_modules', 'column-classifier', 'package.json'), 'utf8'),
+    ) as { dependencies?: Record<string, string> };
     assert.deepEqual(Object.keys(pkg.dependencies ?? {}), ['lit']);
     const installed = (await listFiles(join(apps.root, 'node_modules'))).map((f) => f.split('/')[0]);
-    for (const absent of ['@tensorflow', 'zod', 'comlink', 'pngjs', 'jpeg-js']) assert.ok(!installed.includes(absent), `${absent} is not installed`);
+    for (const absent of ['@tensorflow', 'zod', 'comlink', 'pngjs', 'jpeg-js'])
+      assert.ok(!installed.includes(absent), `${absent} is not installed`);
     const { stdout } = await run('du', ['-sk', join(apps.root, 'node_modules')]);
     const kb = Number(stdout.split('\t')[0]);
     assert.ok(kb < 30 * 1024, `node_modules is ${kb} KB`);
@@ -79,7 +96,12 @@ describe('the packed package in fresh apps', () => {
     const help = await npxCli(apps.root, '--help');
     assert.match(help.stdout, /usage: column-classifier <command>/);
     assert.match(help.stdout, /inspect MODEL/);
-    const inspect = await npxCli(apps.root, 'inspect', 'node_modules/column-classifier/dist/models/column-classifier', '--golden');
+    const inspect = await npxCli(
+      apps.root,
+      'inspect',
+      'node_modules/column-classifier/dist/models/column-classifier',
+      '--golden',
+    );
     assert.match(inspect.stdout, /Verdict: the model and its contract agree; it would load\./);
     assert.match(inspect.stdout, /Golden cases on the wasm backend\n\s+\d+ case\(s\).*→ ok/);
   });
@@ -90,9 +112,20 @@ describe('the packed package in fresh apps', () => {
     assert.match(classify.stdout, /columns right: (\d+)\/\1 \(100\.0 %\)/);
     const golden = await npxCli(apps.root, 'golden', '--check', '--model', model);
     assert.match(golden.stdout, /^wasm\t\d+ case\(s\).*\tok$/m);
-    const quantize = await npxCli(apps.root, 'quantize', model, '--out', 'quantized', '--val-crops', '20', '--verify-crops', '20');
+    const quantize = await npxCli(
+      apps.root,
+      'quantize',
+      model,
+      '--out',
+      'quantized',
+      '--val-crops',
+      '20',
+      '--verify-crops',
+      '20',
+    );
     assert.match(quantize.stdout, /golden check after loading from disk \(wasm\): \d+ case\(s\).* — ok/);
-    const contract = JSON.parse(await readFile(join(apps.root, 'quantized', 'model.json'), 'utf8')).userDefinedMetadata.contract as unknown;
+    const contract = JSON.parse(await readFile(join(apps.root, 'quantized', 'model.json'), 'utf8')).userDefinedMetadata
+      .contract as unknown;
     await writeFile(join(apps.root, 'contract.json'), JSON.stringify(contract));
     const seal = await npxCli(apps.root, 'seal', 'quantized', '--contract', 'contract.json', '--dry-run');
     assert.match(seal.stdout, /would seal .*quantized\/model\.json: contract embedded, 1 shard hash\(es\)/);
@@ -102,12 +135,27 @@ describe('the packed package in fresh apps', () => {
     const dir = join(apps.root, 'ts');
     await run('mkdir', ['-p', dir]);
     await writeFile(join(dir, 'consumer.ts'), TS_CONSUMER);
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023', 'DOM'], types: [], strict: true, skipLibCheck: false, noEmit: true },
-      files: ['consumer.ts'],
-    }));
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          lib: ['ES2023', 'DOM'],
+          types: [],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ['consumer.ts'],
+      }),
+    );
     const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')]).then(() => '', (error: { stdout?: string }) => error.stdout ?? String(error));
+    const result = await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')]).then(
+      () => '',
+      (error: { stdout?: string }) => error.stdout ?? String(error),
+    );
     assert.equal(result, '', 'tsc reports no error');
   });
 
@@ -120,7 +168,10 @@ describe('the packed package in fresh apps', () => {
     const files = await listFiles(apps.viteOut);
     for (const file of RUNTIME_FILES) assert.ok(files.includes(`assets/${file}`), `vite output holds assets/${file}`);
     // The failure this replaces: Vite emitted model.json alone as a hashed asset, without its shard.
-    assert.deepEqual(files.filter((f) => /model-[\w-]+\.json$/.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => /model-[\w-]+\.json$/.test(f)),
+      [],
+    );
     const chunk = files.find((f) => /^assets\/index-[\w-]+\.js$/.test(f));
     assert.ok(chunk, 'vite wrote an index chunk');
   });

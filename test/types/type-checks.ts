@@ -70,7 +70,10 @@ new LoadError('load/teapot', 'no');
 
 // The client: options and results are typed.
 async function useClient(): Promise<void> {
-  const client = await ClassifierClient.create({ modelUrl: '/models/column-classifier/model.json', backends: ['wasm'] });
+  const client = await ClassifierClient.create({
+    modelUrl: '/models/column-classifier/model.json',
+    backends: ['wasm'],
+  });
   expectType<RuntimeInfo>(client.runtime);
   // @ts-expect-error an unknown backend name
   await ClassifierClient.create({ modelUrl: 'model.json', backends: ['webgpu'] });

@@ -36,7 +36,8 @@ function arm(fault: SimulatedFault): void {
   switch (fault) {
     case 'context-loss': {
       const extension = activeWebglContext()?.getExtension('WEBGL_lose_context');
-      if (extension === undefined || extension === null) throw new Error('context-loss needs the webgl backend with WEBGL_lose_context.');
+      if (extension === undefined || extension === null)
+        throw new Error('context-loss needs the webgl backend with WEBGL_lose_context.');
       extension.loseContext();
       return;
     }

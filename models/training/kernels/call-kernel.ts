@@ -3,7 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Runs the wasm kernel `name`; the caller disposes the result with `backend.disposeData`. */
-export function callWasmKernel(name: string, inputs: tf.NamedTensorInfoMap, backend: BackendWasm, attrs: tf.NamedAttrMap): tf.TensorInfo {
+export function callWasmKernel(
+  name: string,
+  inputs: tf.NamedTensorInfoMap,
+  backend: BackendWasm,
+  attrs: tf.NamedAttrMap,
+): tf.TensorInfo {
   const config = tf.getKernel(name, 'wasm');
   if (config === undefined) throw new Error(`The wasm backend has no ${name} kernel.`);
   const out = config.kernelFunc({ inputs, backend, attrs });

@@ -25,7 +25,16 @@ export const conv2dBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs
     throw new Error(`Conv2DBackpropFilter (wasm): only NHWC is supported, got ${dataFormat}.`);
   }
   const xShape = x.shape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
   const { top, left } = info.padInfo;
   const [, height, width] = xShape;
@@ -41,7 +50,12 @@ export const conv2dBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs
     disposables.push(dyT);
     const conv = run('Conv2D', { x: xT, filter: dyT }, wasm, {
       strides: [1, 1],
-      pad: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]],
+      pad: [
+        [0, 0],
+        [top, Math.max(0, bottom)],
+        [left, Math.max(0, right)],
+        [0, 0],
+      ],
       dataFormat: 'NHWC',
       dilations: [sh, sw],
       dimRoundingMode: undefined,
@@ -49,7 +63,10 @@ export const conv2dBackpropFilterWasm: tf.KernelFunc = ({ inputs, backend, attrs
     disposables.push(conv);
     let cropped = conv;
     if (conv.shape[1] !== kh || conv.shape[2] !== kw) {
-      cropped = run('Slice', { x: conv }, wasm, { begin: [0, 0, 0, 0], size: [conv.shape[0] ?? 0, kh, kw, conv.shape[3] ?? 0] });
+      cropped = run('Slice', { x: conv }, wasm, {
+        begin: [0, 0, 0, 0],
+        size: [conv.shape[0] ?? 0, kh, kw, conv.shape[3] ?? 0],
+      });
       disposables.push(cropped);
     }
     return run('Transpose', { x: cropped }, wasm, { perm: [1, 2, 0, 3] });

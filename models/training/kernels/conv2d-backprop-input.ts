@@ -46,7 +46,12 @@ export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc): tf.KernelF
       disposables.push(swapped);
       return run('Conv2D', { x: dy, filter: swapped }, wasm, {
         strides: [1, 1],
-        pad: [[0, 0], [kh - 1 - top, inHeight - outHeight + top], [kw - 1 - left, inWidth - outWidth + left], [0, 0]],
+        pad: [
+          [0, 0],
+          [kh - 1 - top, inHeight - outHeight + top],
+          [kw - 1 - left, inWidth - outWidth + left],
+          [0, 0],
+        ],
         dataFormat: 'NHWC',
         dilations: [1, 1],
         dimRoundingMode: undefined,

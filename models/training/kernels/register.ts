@@ -21,12 +21,21 @@ export function registerWasmGradientKernels(): void {
   if (registered) return;
   registered = true;
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterWasm });
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: conv2dBackpropFilterWasm,
+    });
   }
   const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (stockInput === undefined) throw new Error('The wasm backend has no Conv2DBackpropInput to fall back on for strided convolutions.');
+  if (stockInput === undefined)
+    throw new Error('The wasm backend has no Conv2DBackpropInput to fall back on for strided convolutions.');
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2dBackpropInputWasm(stockInput.kernelFunc) });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: makeConv2dBackpropInputWasm(stockInput.kernelFunc),
+  });
   if (tf.getKernel('MaxPoolGrad', 'wasm') !== undefined) tf.unregisterKernel('MaxPoolGrad', 'wasm');
   tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGradWasm });
 }

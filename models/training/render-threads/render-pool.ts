@@ -35,12 +35,17 @@ export class RenderPool {
   private disposed = false;
 
   constructor(threadCount: number) {
-    if (!Number.isInteger(threadCount) || threadCount < 1) throw new RangeError(`RenderPool: threadCount must be a positive integer, got ${String(threadCount)}.`);
+    if (!Number.isInteger(threadCount) || threadCount < 1)
+      throw new RangeError(`RenderPool: threadCount must be a positive integer, got ${String(threadCount)}.`);
     this.threads = Array.from({ length: threadCount }, () => this.startThread());
   }
 
   /** Renders `spec` on the next free thread. */
-  render(spec: DatasetSpec, preprocess: PreprocessSpec, onProgress?: (done: number, total: number) => void): Promise<RenderedDataset> {
+  render(
+    spec: DatasetSpec,
+    preprocess: PreprocessSpec,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<RenderedDataset> {
     if (this.disposed) return Promise.reject(new Error('RenderPool: render() after dispose().'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { id: this.nextId++, spec, preprocess }, resolve, reject, onProgress });
@@ -70,7 +75,10 @@ export class RenderPool {
       }
       thread.busy = undefined;
       if (reply.kind === 'done') pending.resolve({ data: reply.data, seconds: reply.seconds });
-      else pending.reject(new Error(`render thread failed on ${pending.job.spec.name}: ${reply.message}\n${reply.stack ?? ''}`));
+      else
+        pending.reject(
+          new Error(`render thread failed on ${pending.job.spec.name}: ${reply.message}\n${reply.stack ?? ''}`),
+        );
       this.pump();
     });
     // A thread that dies takes its job with it; the others carry on with the queue, and when
@@ -81,7 +89,9 @@ export class RenderPool {
       this.threads.splice(at, 1);
       thread.busy?.reject(reason);
       thread.busy = undefined;
-      if (this.threads.length === 0) for (const p of this.queue.splice(0)) p.reject(new Error(`RenderPool: every render thread died (last: ${reason.message}).`));
+      if (this.threads.length === 0)
+        for (const p of this.queue.splice(0))
+          p.reject(new Error(`RenderPool: every render thread died (last: ${reason.message}).`));
       else this.pump();
     };
     worker.on('error', died);

@@ -27,9 +27,19 @@ port.on('message', (job: RenderJob) => {
       }
     });
     const reply: RenderReply = { kind: 'done', id: job.id, data, seconds: (performance.now() - started) / 1000 };
-    port.postMessage(reply, [data.x.buffer, data.heaven.buffer, data.earth.buffer, data.digits.buffer] as ArrayBuffer[]);
+    port.postMessage(reply, [
+      data.x.buffer,
+      data.heaven.buffer,
+      data.earth.buffer,
+      data.digits.buffer,
+    ] as ArrayBuffer[]);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    port.postMessage({ kind: 'failed', id: job.id, message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }) } satisfies RenderReply);
+    port.postMessage({
+      kind: 'failed',
+      id: job.id,
+      message: e.message,
+      ...(e.stack === undefined ? {} : { stack: e.stack }),
+    } satisfies RenderReply);
   }
 });
