@@ -97,33 +97,15 @@ export async function runRender(args: readonly string[]): Promise<number> {
     const s = photoSeed(seed, i);
     const file = `soroban-${seed}-${String(i).padStart(width, '0')}.png`;
     const count1 = columns === undefined ? {} : { columns };
-    if (render3d !== undefined) {
-      const photo = renderSoroban3d({ ...render3d, seed: s, ...count1 });
-      writePng(join(out, file), photo);
-      images.push({
-        file,
-        seed: s,
-        width: photo.width,
-        height: photo.height,
-        digits: photo.digits,
-        corners: photo.corners,
-        present: photo.present,
-        visibility: photo.visibility,
-        style: photo.style,
-      });
-    } else {
-      const photo = renderSoroban({ seed: s, ...count1 });
-      writePng(join(out, file), photo);
-      images.push({
-        file,
-        seed: s,
-        width: photo.width,
-        height: photo.height,
-        digits: photo.digits,
-        corners: photo.corners,
-        style: photo.style,
-      });
-    }
+    const photo =
+      render3d !== undefined
+        ? renderSoroban3d({ ...render3d, seed: s, ...count1 })
+        : renderSoroban({ seed: s, ...count1 });
+    writePng(join(out, file), photo);
+    const { width: w, height: h, digits, corners, style } = photo;
+    // A 3D photo also says per column whether it can be read, and whether the whole soroban is in view.
+    const seen = 'visibility' in photo ? { present: photo.present, visibility: photo.visibility } : {};
+    images.push({ file, seed: s, width: w, height: h, digits, corners, ...seen, style });
   }
   const labels = {
     generator: threeD ? 'column-classifier render --3d (src/render3d)' : 'column-classifier render (src/render)',
