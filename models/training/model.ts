@@ -79,32 +79,21 @@ export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.Lay
       kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }),
     })
     .apply(x) as tf.SymbolicTensor;
-  const heaven = tf.layers
-    .dense({
-      units: 1,
-      activation: 'sigmoid',
-      name: HEADS.heaven,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 101 }),
-    })
-    .apply(x) as tf.SymbolicTensor;
-  const earth = tf.layers
-    .dense({
-      units: 5,
-      activation: 'softmax',
-      name: HEADS.earth,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 102 }),
-    })
-    .apply(x) as tf.SymbolicTensor;
+  // A head is one dense layer on the shared features, named for the output the contract binds.
+  const head = (
+    name: string,
+    units: number,
+    activation: 'sigmoid' | 'softmax',
+    seedOffset: number,
+  ): tf.SymbolicTensor =>
+    tf.layers
+      .dense({ units, activation, name, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + seedOffset }) })
+      .apply(x) as tf.SymbolicTensor;
+  const heaven = head(HEADS.heaven, 1, 'sigmoid', 101);
+  const earth = head(HEADS.earth, 5, 'softmax', 102);
   if (options.readableHead === false)
     return tf.model({ inputs: input, outputs: [heaven, earth], name: 'column_classifier' });
-  const readable = tf.layers
-    .dense({
-      units: 1,
-      activation: 'sigmoid',
-      name: HEADS.readable,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 103 }),
-    })
-    .apply(x) as tf.SymbolicTensor;
+  const readable = head(HEADS.readable, 1, 'sigmoid', 103);
   return tf.model({ inputs: input, outputs: [heaven, earth, readable], name: 'column_classifier' });
 }
 

@@ -43,6 +43,14 @@ export interface Light {
   readonly strength: number;
 }
 
+/** An axis-aligned ellipsoid: centre `c`, semi-axes `s` (a palm, a ball). */
+export interface Ellipsoid {
+  readonly kind: 'ellipsoid';
+  readonly c: readonly [number, number, number];
+  readonly s: readonly [number, number, number];
+  readonly material: number;
+}
+
 /** Something that may hide columns (fingers, a palm, a pen). */
 export type Occluder =
   | {
@@ -52,12 +60,7 @@ export type Occluder =
       readonly radius: number;
       readonly material: number;
     }
-  | {
-      readonly kind: 'ellipsoid';
-      readonly c: readonly [number, number, number];
-      readonly s: readonly [number, number, number];
-      readonly material: number;
-    };
+  | Ellipsoid;
 
 /** Clutter standing on the table. */
 export type ClutterItem =
@@ -70,12 +73,7 @@ export type ClutterItem =
       readonly height: number;
       readonly material: number;
     }
-  | {
-      readonly kind: 'ellipsoid';
-      readonly c: readonly [number, number, number];
-      readonly s: readonly [number, number, number];
-      readonly material: number;
-    };
+  | Ellipsoid;
 
 /** Object ids that hits report (columns of beads and rods use their column index ≥ 0). */
 export const OBJECT = { table: -1, frame: -2, bar: -3, board: -4, clutter: -5, occluder: -6 } as const;
