@@ -29,9 +29,13 @@ export const HELD_OUT_COLOUR: BeadColour = 'green';
 export const HELD_OUT_PROFILE: BeadProfileName = 'lens';
 /** The camera elevation band (degrees) never seen in training, only in the 3D test set. */
 export const HELD_OUT_ELEVATION: readonly [number, number] = [55, 60];
-/** Camera elevations of 3D training photos: 35–90° without the held-out band. */
+/**
+ * Camera elevations of 3D training photos: 35–90° without the held-out band, 35–45° drawn twice as often (run 9
+ * read 84.6 % there against ≥ 97 % above 50°: the nearer beads hide the gaps that tell the digit).
+ */
 export const TRAIN_ELEVATIONS: readonly (readonly [number, number])[] = [
   [35, HELD_OUT_ELEVATION[0]],
+  [35, 45],
   [HELD_OUT_ELEVATION[1], 90],
 ];
 
@@ -161,6 +165,6 @@ export const TRAINING = {
   /** With fresh photos every epoch there is nothing to overfit: stop on the budget, keep the best epoch. */
   patience: 40,
   /** The training loop starts no epoch it cannot finish within this (rendering comes on top). */
-  budgetSeconds: 52 * 60,
+  budgetSeconds: 66 * 60,
   seed: 7,
 } as const;
