@@ -3,18 +3,19 @@ import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
 import { insetQuad } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
-import { MAIN_TRACK, markStage } from '../../src/runtime/stage-marks.ts';
 import type { ClassifierClient, ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
 import { CalibrationController } from './calibration-controller.ts';
 import { renderOverlay } from './overlay.ts';
-import { CameraController, type FacingMode } from './camera-controller.ts';
+import type { FacingMode } from './camera-controller.ts';
 import { CaptureLoopController } from './capture-loop-controller.ts';
 import { ClassifierController } from './classifier-controller.ts';
-import { captureFrame, resolveSource, sourceSize, type CapturableSource, type FrameSource } from './capture.ts';
+import type { FrameSource } from './capture.ts';
 import { formatCorners, parseCorners } from './corners.ts';
 import type { ReadingDetail } from './events.ts';
+import { FrameSourceController } from './frame-source-controller.ts';
+import { FramePreview } from './frame-preview.ts';
 import { toReading } from './reading.ts';
 import { ReportOnce } from './report-once.ts';
 import { StabilityTracker } from './stability.ts';
@@ -44,8 +45,9 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr paused - No frames are captured while present (`classifyOnce()` still works).
  *
  * The element is a host of controllers: {@link ClassifierController} (worker, model, backend),
- * {@link CaptureLoopController} (frames at `max-fps`), {@link CalibrationController} (corner
- * handles) and {@link CameraController}; this class keeps attributes, render and events.
+ * {@link FrameSourceController} (source, camera, stream), {@link FramePreview} (capture and
+ * preview), {@link CaptureLoopController} (frames at `max-fps`) and {@link CalibrationController}
+ * (corner handles); this class keeps attributes, render and events.
  *
  * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and the self-check results.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
@@ -96,19 +98,21 @@ export class ColumnClassifier extends LitElement {
   private lastReading: ReadingDetail | undefined;
   @state() private stableValue = '';
   @state() private statusText = 'loading…';
-  @state() private frameSize: { width: number; height: number } | undefined;
-  @state() private stream: MediaStream | undefined;
 
   @query('video[part="frame"]') private streamVideo!: HTMLVideoElement | null;
   @query('canvas[part="frame"]') private previewCanvas!: HTMLCanvasElement | null;
   @query('.preview') private previewBox!: HTMLElement | null;
 
-  private readonly cameraController = new CameraController(this, {
-    onStream: (stream) => {
-      if (this.isConnected) this.stream = stream;
-    },
+  private readonly frames = new FrameSourceController(this, {
+    source: () => this.source,
+    camera: () => this.camera,
+    document: () => this.ownerDocument,
+    video: () => this.streamVideo,
+    // Another stream may fix the cause of the last error: it may be reported again.
+    onStreamChange: () => this.errors.reset(),
     onError: (error) => this.reportError(error),
   });
+  private readonly preview = new FramePreview(this, { canvas: () => this.previewCanvas });
   private readonly classifier = new ClassifierController(this, {
     inputs: () => ({
       modelUrl: this.model,
@@ -145,11 +149,6 @@ export class ColumnClassifier extends LitElement {
     this.configureLoop();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stream = undefined;
-  }
-
   protected override updated(changed: PropertyValues): void {
     const inputs = [
       'model',
@@ -162,7 +161,6 @@ export class ColumnClassifier extends LitElement {
       'stableFrames',
       'minConfidence',
       'paused',
-      'stream',
     ] as const;
     // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
     if (inputs.some((key) => changed.has(key))) this.errors.reset();
@@ -176,13 +174,9 @@ export class ColumnClassifier extends LitElement {
     ) {
       this.stability.configure(this.stableFrames, this.minConfidence);
     }
-    if (changed.has('camera') || changed.has('source')) this.connectStream();
+    if (changed.has('camera') || changed.has('source')) this.frames.connect();
     if (changed.has('paused') || changed.has('source') || changed.has('maxFps') || changed.has('camera'))
       this.configureLoop();
-    if (changed.has('stream') && this.streamVideo !== null && this.streamVideo.srcObject !== (this.stream ?? null)) {
-      this.streamVideo.srcObject = this.stream ?? null;
-      void this.streamVideo.play().catch(() => undefined);
-    }
   }
 
   /** Where the columns are, from `columns` and `corners`. */
@@ -209,8 +203,7 @@ export class ColumnClassifier extends LitElement {
    */
   dispose(): void {
     this.loop.configure(undefined);
-    this.cameraController.stop();
-    this.stream = undefined;
+    this.frames.stop();
     this.classifier.dispose();
   }
 
@@ -219,20 +212,11 @@ export class ColumnClassifier extends LitElement {
    * that is not in the document has a worker only while this call is pending.
    */
   async classifyOnce(): Promise<ReadingDetail> {
-    const source = await this.capturableSource();
+    const source = await this.frames.capturable();
     const geometry = this.geometry;
     return this.classifier.use(async (client, isCurrent) => {
-      const captureStart = performance.now();
-      this.loop.noteCapture(captureStart);
-      const capturing = captureFrame(source);
-      // A video or canvas still shows the frame createImageBitmap has just snapshotted: drawing the
-      // preview from it is a GPU-to-GPU copy, whatever form the browser gives the bitmap.
-      const live = source instanceof HTMLVideoElement || source instanceof HTMLCanvasElement;
-      if (live) this.drawPreview(source, sourceSize(source));
-      const frame = await capturing;
-      if (!live) this.drawPreview(frame, frame);
-      const captureEnd = performance.now();
-      markStage('capture', captureStart, captureEnd, MAIN_TRACK);
+      this.loop.noteCapture(performance.now());
+      const { frame, captureStart, captureEnd } = await this.preview.capture(source);
       const superseded = () =>
         new DisposedError(
           'disposed/superseded',
@@ -252,7 +236,7 @@ export class ColumnClassifier extends LitElement {
   }
 
   protected override render() {
-    const size = this.frameSize;
+    const size = this.preview.frameSize;
     const reading = this.lastReading;
     const digits = reading?.digits ?? [];
     return html`
@@ -262,7 +246,7 @@ export class ColumnClassifier extends LitElement {
         style=${size === undefined ? '' : `aspect-ratio: ${size.width} / ${size.height}`}
       >
         ${
-          this.stream === undefined
+          this.frames.stream === undefined
             ? html`<canvas part="frame"></canvas>`
             : html`<video part="frame" muted playsinline autoplay></video>`
         }
@@ -320,65 +304,13 @@ export class ColumnClassifier extends LitElement {
       if (
         error instanceof InputError &&
         error.code === 'input/zero-size-frame' &&
-        (this.stream !== undefined || this.camera !== null)
+        (this.frames.stream !== undefined || this.camera !== null)
       )
         return;
       // A frame of a replaced model or a removed element: nobody is waiting for it.
       if (error instanceof DisposedError && error.code === 'disposed/superseded') return;
       if (this.isConnected) this.reportError(error);
     }
-  }
-
-  /** The source to capture from now: a stream is read through the element's own video. */
-  private async capturableSource(): Promise<CapturableSource> {
-    if (this.camera !== null && this.stream === undefined && !(this.source instanceof MediaStream)) {
-      // A camera that failed says why, rather than "no source" on every tick.
-      throw (
-        this.cameraController.error ??
-        new InputError('input/zero-size-frame', 'The camera is being opened; try again on the next frame.')
-      );
-    }
-    if (this.stream !== undefined) {
-      await this.updateComplete;
-      const video = this.streamVideo;
-      if (video === null) throw new InputError('input/zero-size-frame', 'The camera preview is not ready yet.');
-      return video;
-    }
-    const source = resolveSource(this.source, this.ownerDocument);
-    if (source === null) {
-      throw new InputError(
-        'input/unsupported-source',
-        'No source: set the source attribute (the id of a <video>, <canvas> or <img>), the source property, or the camera attribute.',
-      );
-    }
-    if (source instanceof MediaStream)
-      throw new InputError('input/zero-size-frame', 'The stream is being attached; try again on the next frame.');
-    return source;
-  }
-
-  /** Previews and reads a MediaStream: one given as `source`, or the camera's. */
-  private connectStream(): void {
-    if (this.source instanceof MediaStream) {
-      this.cameraController.stop();
-      this.stream = this.source;
-      return;
-    }
-    if (this.camera === null) this.stream = undefined;
-    this.cameraController.request(this.camera === null ? null : this.camera === 'user' ? 'user' : 'environment');
-  }
-
-  /** Shows the captured frame in the preview (one GPU copy; skipped when a video is the preview). */
-  private drawPreview(image: CanvasImageSource, size: { width: number; height: number }): void {
-    const { width, height } = size;
-    if (width === 0 || height === 0) return;
-    if (this.frameSize?.width !== width || this.frameSize?.height !== height) this.frameSize = { width, height };
-    const canvas = this.previewCanvas;
-    if (canvas === null) return;
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-    }
-    canvas.getContext('2d')?.drawImage(image, 0, 0);
   }
 
   /** Where the overlay draws the columns; undefined while `columns` or `corners` cannot be read. */

@@ -299,20 +299,21 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
     expect(fromOffscreen.frameWidth).to.equal(image.naturalWidth);
   });
 
-  it('reads a camera (a canvas stream standing in for getUserMedia) and stops it on disconnect', async function () {
+  it('reads a camera (a canvas stream standing in for getUserMedia), stops it on disconnect and reopens it when added again', async function () {
     const canvas = document.createElement('canvas');
     canvas.width = image.naturalWidth;
     canvas.height = image.naturalHeight;
     const context = canvas.getContext('2d')!;
     const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
     context.drawImage(image, 0, 0);
-    const stream = canvas.captureStream(30);
+    const streams: MediaStream[] = [];
     const mediaDevices = navigator.mediaDevices;
     const original = mediaDevices.getUserMedia;
     let asked: MediaStreamConstraints | undefined;
     mediaDevices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
       asked = constraints;
-      return stream;
+      streams.push(canvas.captureStream(30));
+      return streams[streams.length - 1]!;
     };
     try {
       element = document.createElement('column-classifier');
@@ -328,7 +329,14 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
       expect(detail.digits).to.have.length(expected.geometry.columns);
       expect(element.shadowRoot?.querySelector('video[part="frame"]')).to.not.equal(null);
       element.remove();
-      expect(stream.getVideoTracks().every((track) => track.readyState === 'ended')).to.equal(true);
+      expect(streams).to.have.length(1);
+      expect(streams[0]!.getVideoTracks().every((track) => track.readyState === 'ended')).to.equal(true);
+      const again = nextEvent(element, 'cc-reading');
+      document.body.append(element);
+      expect((await again).detail.digits).to.have.length(expected.geometry.columns);
+      expect(streams).to.have.length(2);
+      element.remove();
+      expect(streams[1]!.getVideoTracks().every((track) => track.readyState === 'ended')).to.equal(true);
     } finally {
       mediaDevices.getUserMedia = original;
       clearInterval(paint);
