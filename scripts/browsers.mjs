@@ -153,6 +153,7 @@ export function webkitCapabilities() {
 export function crossOriginIsolation(context, next) {
   context.set('Cross-Origin-Opener-Policy', 'same-origin');
   context.set('Cross-Origin-Embedder-Policy', 'require-corp');
-  context.set('Cross-Origin-Resource-Policy', 'same-origin');
+  // `?corp=cross-origin` lets another origin embed the file without CORS: the tests' cross-origin (tainting) image.
+  context.set('Cross-Origin-Resource-Policy', context.query.corp === 'cross-origin' ? 'cross-origin' : 'same-origin');
   return next();
 }

@@ -9,10 +9,21 @@ export type FrameSource = ElementSource | MediaStream | ImageBitmap | OffscreenC
 /** A source ready to capture from: a MediaStream is played through a video element first. */
 export type CapturableSource = ElementSource | ImageBitmap | OffscreenCanvas;
 
-/** Finds the source: an object given directly, or the id of a `<video>`, `<canvas>` or `<img>` in the document. */
+/**
+ * Finds the source: an object given directly, or the id of a `<video>`, `<canvas>` or `<img>` in the document.
+ *
+ * @throws {InputError} `input/unsupported-source` for an id that names nothing readable, or an object of another kind
+ */
 export function resolveSource(source: string | FrameSource | null, root: Document): FrameSource | null {
   if (source === null || source === '') return null;
-  if (typeof source !== 'string') return source;
+  if (typeof source !== 'string') {
+    // The property is typed, but pages are JavaScript: an object of another kind would fail deep in the browser.
+    if (isFrameSource(source)) return source;
+    throw new InputError(
+      'input/unsupported-source',
+      `The source property is ${describe(source)}; give a <video>, <canvas> or <img> element, a MediaStream, an ImageBitmap or an OffscreenCanvas (or an element's id as a string).`,
+    );
+  }
   const found = root.getElementById(source);
   if (found instanceof HTMLVideoElement || found instanceof HTMLCanvasElement || found instanceof HTMLImageElement)
     return found;
@@ -22,6 +33,24 @@ export function resolveSource(source: string | FrameSource | null, root: Documen
       ? `source="${source}": no element with that id is in the document.`
       : `source="${source}" is a <${found.localName}>; use a <video>, <canvas> or <img>.`,
   );
+}
+
+function isFrameSource(source: unknown): source is FrameSource {
+  return (
+    source instanceof HTMLVideoElement ||
+    source instanceof HTMLCanvasElement ||
+    source instanceof HTMLImageElement ||
+    source instanceof MediaStream ||
+    source instanceof ImageBitmap ||
+    (typeof OffscreenCanvas !== 'undefined' && source instanceof OffscreenCanvas)
+  );
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Element) return `a <${value.localName}>`;
+  if (typeof value !== 'object' || value === null) return `${typeof value} ${String(value)}`;
+  const kind = (value.constructor as { name?: string } | undefined)?.name;
+  return kind === undefined || kind === 'Object' ? 'a plain object' : `a ${kind}`;
 }
 
 /** The pixel size of a source as it will be captured. */
@@ -55,6 +84,13 @@ export async function captureFrame(source: CapturableSource): Promise<ImageBitma
     );
   }
   const { width, height } = sourceSize(source);
+  // A bitmap cannot be made with no pixels: one that has none was closed or transferred.
+  if (source instanceof ImageBitmap && width === 0 && height === 0) {
+    throw new InputError(
+      'input/detached-frame',
+      'The source ImageBitmap was closed or transferred, so it has no pixels; give a fresh one.',
+    );
+  }
   if (width === 0 || height === 0) {
     throw new InputError(
       'input/zero-size-frame',

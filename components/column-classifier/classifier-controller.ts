@@ -27,6 +27,8 @@ interface Run {
   readonly abort: AbortController;
   readonly client: Promise<ClassifierClient>;
   failed: boolean;
+  /** The client once started. */
+  ready?: ClassifierClient;
 }
 
 /**
@@ -68,6 +70,11 @@ export class ClassifierController implements ReactiveController {
   hostDisconnected(): void {
     this.connected = false;
     if (this.pendingCalls === 0) this.release();
+  }
+
+  /** The backend the current model runs on; undefined while it loads (or failed to). */
+  get backend(): string | undefined {
+    return this.run?.ready?.runtime.backend;
   }
 
   /** Whether the last start failed. */
@@ -128,8 +135,12 @@ export class ClassifierController implements ReactiveController {
     this.options.onStart();
     client.then(
       (started) => {
-        if (isCurrent()) this.options.onReady(started);
-        else started.dispose();
+        if (!isCurrent()) {
+          started.dispose();
+          return;
+        }
+        run.ready = started;
+        this.options.onReady(started);
       },
       (error: unknown) => {
         // A start abandoned because the inputs changed or the host let go is not an error.

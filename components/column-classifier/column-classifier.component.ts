@@ -2,7 +2,14 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
 import { insetQuad } from '../../src/preprocess/columns.ts';
-import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
+import {
+  FIELD_MARGINS,
+  MAX_GEOMETRY_COLUMNS,
+  NO_MARGINS,
+  WHOLE_FRAME,
+  type ColumnGeometry,
+  type Quad,
+} from '../../src/preprocess/types.ts';
 import type { ClassifierClient, ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
@@ -18,6 +25,7 @@ import { FrameSourceController } from './frame-source-controller.ts';
 import { FramePreview } from './frame-preview.ts';
 import { toReading } from './reading.ts';
 import { ReportOnce } from './report-once.ts';
+import { settingsProblem } from './settings.ts';
 import { StabilityTracker } from './stability.ts';
 import { styles } from './column-classifier.styles.ts';
 
@@ -117,7 +125,10 @@ export class ColumnClassifier extends LitElement {
     inputs: () => ({
       modelUrl: this.model,
       backends: this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend],
-      warmUpColumns: Number.isInteger(this.columns) && this.columns > 0 ? this.columns : undefined,
+      warmUpColumns:
+        Number.isInteger(this.columns) && this.columns > 0 && this.columns <= MAX_GEOMETRY_COLUMNS
+          ? this.columns
+          : undefined,
     }),
     onStart: () => {
       this.statusText = 'loading…';
@@ -140,7 +151,8 @@ export class ColumnClassifier extends LitElement {
   private readonly stability = new StabilityTracker(3, 0.5);
   /** The same error is reported once, until an input changes or a frame is read. */
   private readonly errors = new ReportOnce();
-  private refusedMaxFps: number | undefined;
+  /** The attribute that cannot be used as given (reported once); no frame is read until it is fixed. */
+  private settingsError: InputError | undefined;
   private lastStatusTime = Number.NEGATIVE_INFINITY;
 
   override connectedCallback(): void {
@@ -165,6 +177,8 @@ export class ColumnClassifier extends LitElement {
     // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
     if (inputs.some((key) => changed.has(key))) this.errors.reset();
     if (changed.has('model') && changed.get('model') !== undefined) this.classifier.retryIfFailed();
+    const settings = ['columns', 'corners', 'maxFps', 'stableFrames', 'minConfidence'] as const;
+    if (settings.some((key) => changed.has(key))) this.checkSettings();
     if (
       changed.has('stableFrames') ||
       changed.has('minConfidence') ||
@@ -175,7 +189,7 @@ export class ColumnClassifier extends LitElement {
       this.stability.configure(this.stableFrames, this.minConfidence);
     }
     if (changed.has('camera') || changed.has('source')) this.frames.connect();
-    if (changed.has('paused') || changed.has('source') || changed.has('maxFps') || changed.has('camera'))
+    if (settings.some((key) => changed.has(key)) || ['paused', 'source', 'camera'].some((key) => changed.has(key)))
       this.configureLoop();
   }
 
@@ -212,6 +226,7 @@ export class ColumnClassifier extends LitElement {
    * that is not in the document has a worker only while this call is pending.
    */
   async classifyOnce(): Promise<ReadingDetail> {
+    if (this.settingsError !== undefined) throw this.settingsError;
     const source = await this.frames.capturable();
     const geometry = this.geometry;
     return this.classifier.use(async (client, isCurrent) => {
@@ -283,11 +298,7 @@ export class ColumnClassifier extends LitElement {
   }
 
   private onReady(client: ClassifierClient): void {
-    // A refused max-fps (reported while loading) still stops the loop: keep saying why.
-    this.statusText =
-      this.refusedMaxFps === undefined
-        ? `ready on ${client.runtime.backend}`
-        : `ready on ${client.runtime.backend}, not capturing: max-fps="${String(this.refusedMaxFps)}" is not a positive number`;
+    this.statusText = this.readyStatus(client.runtime.backend);
     this.emit('cc-ready', { runtime: client.runtime });
   }
 
@@ -336,28 +347,33 @@ export class ColumnClassifier extends LitElement {
     this.emit('cc-corners-change', { corners: parseCorners(attribute), attribute });
   }
 
-  /** Runs the capture loop when there is something to capture and max-fps allows it. */
+  /** Checks the reading attributes after a change: a bad one is reported (once) and stops the loop until fixed. */
+  private checkSettings(): void {
+    const before = this.settingsError;
+    this.settingsError = settingsProblem({
+      columns: this.columns,
+      maxFps: this.maxFps,
+      stableFrames: this.stableFrames,
+      minConfidence: this.minConfidence,
+      geometry: () => this.geometry,
+    });
+    if (this.settingsError !== undefined) this.reportError(this.settingsError);
+    else if (before !== undefined) this.statusText = this.readyStatus(this.classifier.backend);
+  }
+
+  /** The status line once the model is ready on `backend` (undefined: still loading). */
+  private readyStatus(backend: string | undefined): string {
+    if (backend === undefined) return 'loading…';
+    // A refused attribute (reported while loading) still stops the loop: keep saying why.
+    return this.settingsError === undefined
+      ? `ready on ${backend}`
+      : `ready on ${backend}, not capturing: ${this.settingsError.message}`;
+  }
+
+  /** Runs the capture loop when there is something to capture and every attribute can be used. */
   private configureLoop(): void {
-    if (!this.isConnected || this.paused || (this.source === null && this.camera === null)) {
-      this.loop.configure(undefined);
-      return;
-    }
-    if (!(this.maxFps > 0) || !Number.isFinite(this.maxFps)) {
-      this.loop.configure(undefined);
-      // connectedCallback and the first update both configure the loop: one event per bad value.
-      if (!Object.is(this.refusedMaxFps, this.maxFps)) {
-        this.refusedMaxFps = this.maxFps;
-        this.reportError(
-          new InputError(
-            'input/bad-argument',
-            `max-fps="${String(this.maxFps)}": give a positive number of frames per second (default 10).`,
-          ),
-        );
-      }
-      return;
-    }
-    this.refusedMaxFps = undefined;
-    this.loop.configure(this.maxFps);
+    const idle = !this.isConnected || this.paused || (this.source === null && this.camera === null);
+    this.loop.configure(idle || this.settingsError !== undefined ? undefined : this.maxFps);
   }
 
   /** Reports an error once: the same code and message again (every capture tick of a persistent fault) is not re-sent. */

@@ -4,13 +4,16 @@
  */
 import { InputError } from '../errors.ts';
 import { applyHomography, homographyFromUnitSquare, subQuad, type Homography } from './homography.ts';
-import type { ColumnGeometry, Quad } from './types.ts';
+import { MAX_GEOMETRY_COLUMNS, type ColumnGeometry, type Point, type Quad } from './types.ts';
 
 /** Throws an {@link InputError} (`input/bad-geometry`) naming the field when a geometry can't be used. */
 export function checkGeometry(geometry: ColumnGeometry): void {
   const { columns, margins, corners } = geometry;
-  if (!Number.isInteger(columns) || columns < 1) {
-    throw new InputError('input/bad-geometry', `geometry.columns must be an integer ≥ 1, got ${String(columns)}.`);
+  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_GEOMETRY_COLUMNS) {
+    throw new InputError(
+      'input/bad-geometry',
+      `geometry.columns must be a whole number from 1 to ${MAX_GEOMETRY_COLUMNS}, got ${String(columns)}.`,
+    );
   }
   for (const key of ['horizontal', 'vertical'] as const) {
     const m = margins[key];
@@ -24,6 +27,13 @@ export function checkGeometry(geometry: ColumnGeometry): void {
       throw new InputError('input/bad-geometry', `geometry.corners.${key} must have finite x and y.`);
     }
   }
+  if (!isConvex(corners)) {
+    // A crossed or dented quad still has a homography, which reads columns from the wrong places without a word.
+    throw new InputError(
+      'input/bad-geometry',
+      'geometry.corners do not outline a convex quad in the order top-left, top-right, bottom-right, bottom-left (two corners are swapped, or one lies inside the others).',
+    );
+  }
   try {
     homographyFromUnitSquare(corners);
   } catch (cause) {
@@ -33,6 +43,15 @@ export function checkGeometry(geometry: ColumnGeometry): void {
       { cause },
     );
   }
+}
+
+/** Whether the corners, taken in order, turn the same way at every corner (a convex, non-crossed quad); either turning direction (a mirrored view) is fine. */
+function isConvex(quad: Quad): boolean {
+  const points = [quad.topLeft, quad.topRight, quad.bottomRight, quad.bottomLeft];
+  const turn = (a: Point, b: Point, c: Point): number => (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x);
+  const turns = points.map((p, i) => turn(p, points[(i + 1) % 4]!, points[(i + 2) % 4]!));
+  // Zero turns (three corners on a line) are left to the homography's degenerate check below.
+  return turns.every((t) => t >= 0) || turns.every((t) => t <= 0);
 }
 
 /** The margin-inset quad of a geometry, in normalized frame coordinates. */

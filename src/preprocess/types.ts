@@ -35,6 +35,12 @@ export interface ColumnGeometry {
   readonly margins: Margins;
 }
 
+/**
+ * Most columns a geometry may ask for. The longest sorobans made have 31–41 rods; a count far beyond that is a
+ * mistake, and each column costs a model input (1 000 columns took 5.7 s to warm up and read noise).
+ */
+export const MAX_GEOMETRY_COLUMNS = 64;
+
 /** The whole frame. */
 export const WHOLE_FRAME: Quad = {
   topLeft: { x: 0, y: 0 },

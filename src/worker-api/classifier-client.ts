@@ -74,6 +74,19 @@ function isWorkerFailure(error: unknown): error is WorkerError {
 }
 
 /**
+ * The frame could not be posted to the worker: a bitmap of a cross-origin image or a canvas it tainted is not
+ * origin-clean, and browsers refuse to transfer one (Chromium: "Non-origin-clean ImageBitmap cannot be transferred").
+ */
+function untransferable(error: unknown): InputError | undefined {
+  if (!(error instanceof DOMException) || error.name !== 'DataCloneError') return undefined;
+  return new InputError(
+    'input/tainted-source',
+    'The source shows a cross-origin image without CORS, so its pixels may not leave the page. Serve the image with Access-Control-Allow-Origin and set crossorigin="anonymous" on the <img> (or on the <video>).',
+    { cause: error },
+  );
+}
+
+/**
  * The main thread's handle on one classifier worker. Methods forward to the
  * worker through Comlink; frames are transferred, never copied. A worker that
  * dies or stops answering is restarted with the same model (the call that saw
@@ -160,10 +173,11 @@ export class ClassifierClient {
     };
     return this.call(this.options.callTimeoutMs ?? 15_000, async (remote) => {
       const sent = performance.now();
-      const result = await remote.classify(Comlink.transfer(frame, [frame]), {
-        geometry: plainGeometry,
-        sentAt: performance.timeOrigin + sent,
-      });
+      const result = await remote
+        .classify(Comlink.transfer(frame, [frame]), { geometry: plainGeometry, sentAt: performance.timeOrigin + sent })
+        .catch((error: unknown) => {
+          throw untransferable(error) ?? error;
+        });
       const received = performance.now();
       markStage('round-trip', sent, received, MAIN_TRACK);
       return { ...result, roundTrip: received - sent };

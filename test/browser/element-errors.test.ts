@@ -2,7 +2,9 @@ import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import type { ErrorDetail, WarningDetail } from '../../components/column-classifier/events.ts';
-import { FIXTURE_MODEL_URL, fixtureImage, nextEvent } from './helpers.ts';
+import { InputError } from '../../src/errors.ts';
+import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, nextEvent, rejection } from './helpers.ts';
+import { formatCorners } from '../../components/column-classifier/corners.ts';
 
 let element: ColumnClassifier | undefined;
 
@@ -57,6 +59,128 @@ describe('<column-classifier> errors and warnings', function () {
     await nextEvent(created, 'cc-error');
     await wait(1000);
     expect(errors.map((e) => e.error.code)).to.deep.equal(['load/http']);
+  });
+
+  it('refuses every out-of-range or malformed reading attribute with one typed error, reads nothing, and reads again once it is fixed', async function () {
+    const image = await fixtureImage();
+    const expected = await expectedFrame();
+    const good = {
+      columns: String(expected.geometry.columns),
+      corners: formatCorners(expected.geometry.corners),
+      'min-confidence': '0.5',
+      'stable-frames': '3',
+      'max-fps': '20',
+    };
+    const created = create({ model: FIXTURE_MODEL_URL, backend: 'cpu', ...good });
+    created.source = image;
+    const errors: ErrorDetail[] = collect(created, 'cc-error');
+    let readings = 0;
+    created.addEventListener('cc-reading', () => readings++);
+    const ready = nextEvent(created, 'cc-ready');
+    document.body.append(created);
+    await ready;
+    const { topLeft, topRight, bottomRight, bottomLeft } = expected.geometry.corners;
+    const crossed = formatCorners({ topLeft, topRight, bottomRight: bottomLeft, bottomLeft: bottomRight });
+    const cases: [keyof typeof good, string, string][] = [
+      ['min-confidence', '2', 'input/bad-argument'],
+      ['min-confidence', '-1', 'input/bad-argument'],
+      ['stable-frames', 'abc', 'input/bad-argument'],
+      ['stable-frames', '0', 'input/bad-argument'],
+      ['columns', '1000', 'input/bad-geometry'],
+      ['columns', '2.5', 'input/bad-geometry'],
+      ['corners', crossed, 'input/bad-geometry'],
+      ['max-fps', '-3', 'input/bad-argument'],
+    ];
+    for (const [name, bad, code] of cases) {
+      const seen = errors.length;
+      created.setAttribute(name, bad);
+      await created.updateComplete;
+      await wait(300);
+      const quiet = readings;
+      await wait(300);
+      expect(readings).to.equal(quiet, `no frame is read while ${name}="${bad}"`);
+      expect(errors.length).to.equal(seen + 1, `one cc-error for ${name}="${bad}"`);
+      const { error } = errors[seen]!;
+      expect(error).to.be.instanceOf(InputError);
+      expect(error.code).to.equal(code, `${name}="${bad}"`);
+      const rejected = await rejection(created.classifyOnce());
+      expect(rejected).to.equal(error, 'classifyOnce() rejects with the same error');
+      created.setAttribute(name, good[name]);
+      await created.updateComplete;
+      const before = readings;
+      await wait(600);
+      expect(readings).to.be.greaterThan(before, `reads again once ${name} is fixed`);
+    }
+    expect(errors).to.have.length(cases.length);
+  });
+
+  describe('sources it cannot read', function () {
+    /**
+     * The fixture frame from another origin (the other name of this host), without CORS. The test server lets
+     * another origin embed it (`?corp=cross-origin`), as the page is cross-origin isolated.
+     */
+    async function crossOriginImage(): Promise<HTMLImageElement> {
+      const url = new URL('../fixtures/browser-model/frame.png?corp=cross-origin', import.meta.url);
+      url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+      const image = new Image();
+      image.src = url.href;
+      await image.decode();
+      return image;
+    }
+
+    async function readyOn(source: unknown): Promise<ColumnClassifier> {
+      const expected = await expectedFrame();
+      const created = create({
+        model: FIXTURE_MODEL_URL,
+        backend: 'cpu',
+        paused: '',
+        columns: String(expected.geometry.columns),
+      });
+      const ready = nextEvent(created, 'cc-ready');
+      document.body.append(created);
+      await ready;
+      (created as { source: unknown }).source = source;
+      await created.updateComplete;
+      return created;
+    }
+
+    async function expectInputError(created: ColumnClassifier, code: string, message: RegExp): Promise<void> {
+      const error = await rejection(created.classifyOnce());
+      expect(error, String(error)).to.be.instanceOf(InputError);
+      expect((error as InputError).code).to.equal(code, (error as Error).message);
+      expect((error as Error).message).to.match(message);
+    }
+
+    it('a cross-origin image without CORS is input/tainted-source, saying what to do; a clean one then reads', async function () {
+      const created = await readyOn(await crossOriginImage());
+      await expectInputError(created, 'input/tainted-source', /crossorigin="anonymous"/);
+      created.source = await fixtureImage();
+      expect((await created.classifyOnce()).digits).to.have.length((await expectedFrame()).geometry.columns);
+    });
+
+    it('a canvas tainted by a cross-origin image is input/tainted-source', async function () {
+      const image = await crossOriginImage();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      canvas.getContext('2d')!.drawImage(image, 0, 0);
+      const created = await readyOn(canvas);
+      await expectInputError(created, 'input/tainted-source', /Access-Control-Allow-Origin/);
+    });
+
+    it('a closed ImageBitmap is input/detached-frame', async function () {
+      const bitmap = await createImageBitmap(await fixtureImage());
+      bitmap.close();
+      const created = await readyOn(bitmap);
+      await expectInputError(created, 'input/detached-frame', /closed or transferred/);
+    });
+
+    it('an object of another kind is input/unsupported-source, naming what it got', async function () {
+      const created = await readyOn({ width: 10, height: 10 });
+      await expectInputError(created, 'input/unsupported-source', /a plain object/);
+      (created as { source: unknown }).source = document.createElement('div');
+      await expectInputError(created, 'input/unsupported-source', /<div>/);
+    });
   });
 
   it('forwards a warning the loader found as one cc-warning', async function () {

@@ -262,8 +262,19 @@ for (const backend of ['cpu', 'wasm'] as const) {
         bottomRight: { x: 1, y: 1 },
         bottomLeft: { x: 0.2, y: 0.2 },
       };
+      // The same four points as WHOLE_FRAME with the two bottom corners swapped: a bow tie.
+      const crossed: Quad = {
+        topLeft: { x: 0, y: 0 },
+        topRight: { x: 1, y: 0 },
+        bottomRight: { x: 0, y: 1 },
+        bottomLeft: { x: 1, y: 1 },
+      };
+      const dented: Quad = { ...WHOLE_FRAME, bottomRight: { x: 0.3, y: 0.3 } };
       for (const geometry of [
         { columns: 0, corners: WHOLE_FRAME, margins: NO_MARGINS },
+        { columns: 1000, corners: WHOLE_FRAME, margins: NO_MARGINS },
+        { columns: 2, corners: crossed, margins: NO_MARGINS },
+        { columns: 2, corners: dented, margins: NO_MARGINS },
         { columns: 2, corners: WHOLE_FRAME, margins: { horizontal: 0.5, vertical: 0 } },
         { columns: 2, corners: line, margins: NO_MARGINS },
       ]) {
