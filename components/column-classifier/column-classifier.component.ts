@@ -44,13 +44,16 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr source - Id of a `<video>`, `<canvas>` or `<img>` to read. The `source` property also takes a MediaStream, an element, an ImageBitmap or an OffscreenCanvas. Default: none.
  * @attr camera - Opens the device camera and reads it: `environment` (default when empty) or `user`. Stopped on disconnect.
  * @attr backend - `auto` (default: webgl → wasm → cpu, the first that passes the golden self-check), `webgl`, `wasm` or `cpu`.
- * @attr columns - Number of soroban columns in the bead area. Default 13.
+ * @attr columns - Number of soroban columns in the bead area, a whole number from 1 to 64. Default 13.
  * @attr corners - Eight numbers in [0, 1]: x,y of the bead area's top-left, top-right, bottom-right and bottom-left corners. Default: the whole frame inset by 2 % at the sides and 6 % at top and bottom.
- * @attr max-fps - Most frames captured per second while running. Default 10.
- * @attr stable-frames - Frames in a row with the same digits before a reading is stable. Default 3.
+ * @attr max-fps - Most frames captured per second while running (a positive number). Default 10.
+ * @attr stable-frames - Frames in a row (a whole number ≥ 1) with the same digits before a reading is stable. Default 3.
  * @attr min-confidence - Smallest per-column confidence (0–1) a stable reading accepts. Default 0.5.
  * @attr calibrate - Shows draggable, keyboard-operable corner handles over the preview; moving one updates `corners` and fires `cc-corners-change`.
  * @attr paused - No frames are captured while present (`classifyOnce()` still works).
+ *
+ * An attribute value out of range or malformed is a typed `cc-error` and stops reading until it is fixed; it is
+ * never clamped.
  *
  * The element is a host of controllers: {@link ClassifierController} (worker, model, backend),
  * {@link FrameSourceController} (source, camera, stream), {@link FramePreview} (capture and
