@@ -55,6 +55,15 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
       { details: { backend, active } },
     );
   }
+  if (active === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) {
+    // Half floats carry 11 significant bits: the golden crops may still pass, but whole photos drifted by up to
+    // 1.3e-2 from Node's outputs (six times a model's usual tolerance), so this WebGL is not used at all.
+    throw new BackendError(
+      'backend/unavailable',
+      "This WebGL renders to half-float textures only (as many phones do, or WEBGL_FORCE_F16_TEXTURES is set); its outputs would drift from the model's by more than the contract allows, so it is not used.",
+      { details: { backend, reason: 'half-float' } },
+    );
+  }
   return active;
 }
 
