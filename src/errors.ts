@@ -150,9 +150,8 @@ export class DisposedError extends ColumnClassifierError {}
 /** The worker died or stopped answering. */
 export class WorkerError extends ColumnClassifierError {}
 
-// Every class names itself on its prototype: a minifier renames classes, so `this.constructor.name`
-// read `Le`, `h`, `w` in the bundle. Object keys survive minification.
-for (const [name, ErrorClass] of Object.entries({
+/** Every error class by its name (the base class and one per family). */
+export const ERROR_CLASSES = {
   ColumnClassifierError,
   ContractError,
   LoadError,
@@ -162,7 +161,11 @@ for (const [name, ErrorClass] of Object.entries({
   StateError,
   DisposedError,
   WorkerError,
-})) {
+} as const;
+
+// Every class names itself on its prototype: a minifier renames classes, so `this.constructor.name`
+// read `Le`, `h`, `w` in the bundle. Object keys survive minification.
+for (const [name, ErrorClass] of Object.entries(ERROR_CLASSES)) {
   Object.defineProperty(ErrorClass.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ModelContract } from '../contract/schema.ts';
 import { goldenGeometry } from '../model/golden.ts';
 import { InputError } from '../errors.ts';
-import { isQuad, readLabels } from '../reference/labels.ts';
+import { labelledEntry, readLabels } from '../reference/labels.ts';
 import { NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../preprocess/types.ts';
 
 /** An image with where to read it in Node and in the browser. */
@@ -72,25 +72,14 @@ export async function goldenSorobans(modelDir: string, modelPrefix: string): Pro
     typeof index === 'object' && index !== null ? ((index as { sorobans?: unknown }).sorobans ?? []) : undefined;
   if (!Array.isArray(sorobans))
     throw new InputError('input/bad-argument', `${path}: must be an object whose "sorobans" is an array.`);
-  return sorobans.map((entry: unknown, i) => {
-    const { path: file, digits, corners } = (entry ?? {}) as { path?: unknown; digits?: unknown; corners?: unknown };
-    if (
-      typeof file !== 'string' ||
-      !Array.isArray(digits) ||
-      !digits.every((d) => Number.isInteger(d)) ||
-      !isQuad(corners)
-    ) {
-      throw new InputError(
-        'input/bad-argument',
-        `${path}: sorobans[${i}] needs path, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`,
-      );
-    }
+  return sorobans.map((value: unknown, i) => {
+    const entry = labelledEntry(value, 'path', `${path}: sorobans[${i}]`);
     return {
-      name: file,
-      node: { kind: 'model' as const, path: file },
-      url: new URL(file, `http://x${modelPrefix}`).pathname,
-      geometry: { columns: digits.length, corners, margins: NO_MARGINS },
-      digits: digits as number[],
+      name: entry.file,
+      node: { kind: 'model' as const, path: entry.file },
+      url: new URL(entry.file, `http://x${modelPrefix}`).pathname,
+      geometry: entry.geometry,
+      digits: entry.digits,
     };
   });
 }

@@ -44,22 +44,35 @@ export async function readLabels(path: string): Promise<LabelledImage[]> {
       `${path} has no "images" array; give the labels.json written by \`column-classifier render\`.`,
     );
   return images.map((image: unknown, i) => {
-    const { file, digits, corners } = (image ?? {}) as { file?: unknown; digits?: unknown; corners?: unknown };
-    if (
-      typeof file !== 'string' ||
-      !Array.isArray(digits) ||
-      !digits.every((d) => Number.isInteger(d)) ||
-      !isQuad(corners)
-    ) {
-      throw new InputError(
-        'input/bad-argument',
-        `${path}: images[${i}] needs file, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`,
-      );
-    }
-    return {
-      path: join(dirname(path), file),
-      digits: digits as number[],
-      geometry: { columns: digits.length, corners, margins: NO_MARGINS },
-    };
+    const entry = labelledEntry(image, 'file', `${path}: images[${i}]`);
+    return { path: join(dirname(path), entry.file), digits: entry.digits, geometry: entry.geometry };
   });
+}
+
+/**
+ * One entry of a labels file (renderer `labels.json` images, or a model's golden index): the image file under
+ * `fileKey`, its digits and the bead area's corners.
+ *
+ * @throws {InputError} `input/bad-argument` naming `where` when a field is missing or of the wrong type
+ */
+export function labelledEntry(
+  value: unknown,
+  fileKey: 'file' | 'path',
+  where: string,
+): { file: string; digits: number[]; geometry: ColumnGeometry } {
+  const entry = (value ?? {}) as Record<string, unknown>;
+  const { digits, corners } = entry;
+  const file = entry[fileKey];
+  if (
+    typeof file !== 'string' ||
+    !Array.isArray(digits) ||
+    !digits.every((d) => Number.isInteger(d)) ||
+    !isQuad(corners)
+  ) {
+    throw new InputError(
+      'input/bad-argument',
+      `${where} needs ${fileKey}, digits (integers) and corners (topLeft, topRight, bottomRight, bottomLeft).`,
+    );
+  }
+  return { file, digits: digits as number[], geometry: { columns: digits.length, corners, margins: NO_MARGINS } };
 }

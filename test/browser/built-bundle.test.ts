@@ -3,6 +3,7 @@
  * before the browser tests).
  */
 import { expect } from '@esm-bundle/chai';
+import { ERROR_CLASSES } from '../../src/errors.ts';
 
 /** The built element module; imported by URL so that the test runner does not bundle the sources instead. */
 const BUNDLE_URL = '/dist/column-classifier.js';
@@ -15,17 +16,7 @@ interface BuiltErrors {
 describe('the built bundles', function () {
   it('name every error class by its own name, minified or not', async function () {
     const built = (await import(/* @vite-ignore */ BUNDLE_URL)) as BuiltErrors;
-    const classes = [
-      'ColumnClassifierError',
-      'ContractError',
-      'LoadError',
-      'BackendError',
-      'InferenceError',
-      'InputError',
-      'StateError',
-      'DisposedError',
-      'WorkerError',
-    ];
+    const classes = Object.keys(ERROR_CLASSES);
     for (const name of classes) {
       const ErrorClass = built[name] as new (code: string, message: string) => Error;
       expect(ErrorClass, name).to.be.a('function');

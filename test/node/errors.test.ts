@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import {
   ColumnClassifierError,
   ContractError,
+  ERROR_CLASSES,
   ERROR_CODES,
   errorFromCode,
   InputError,
@@ -74,17 +75,7 @@ describe('errors', () => {
       string,
       unknown
     >;
-    const classes = [
-      'ColumnClassifierError',
-      'ContractError',
-      'LoadError',
-      'BackendError',
-      'InferenceError',
-      'InputError',
-      'StateError',
-      'DisposedError',
-      'WorkerError',
-    ];
+    const classes = Object.keys(ERROR_CLASSES);
     for (const name of classes) {
       const ErrorClass = minified[name] as new (code: string, message: string) => Error;
       assert.notEqual(ErrorClass.name, name, `esbuild kept the name of ${name}, so this test proves nothing`);
