@@ -101,6 +101,14 @@ export default {
   middleware: [crossOriginIsolation],
   plugins: [
     traceCommandsPlugin(),
+    {
+      // The soak test's size: a few hundred frames in `npm test`, SOAK_FRAMES (10 000 in `npm run soak`) otherwise.
+      name: 'soak-config',
+      serve(context) {
+        if (context.path !== '/__soak.json') return undefined;
+        return { body: JSON.stringify({ frames: Number(process.env.SOAK_FRAMES ?? 300) }), type: 'json' };
+      },
+    },
     workerBundlePlugin({ rootDir: process.cwd() }),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
   ],

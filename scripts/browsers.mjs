@@ -155,5 +155,7 @@ export function crossOriginIsolation(context, next) {
   context.set('Cross-Origin-Embedder-Policy', 'require-corp');
   // `?corp=cross-origin` lets another origin embed the file without CORS: the tests' cross-origin (tainting) image.
   context.set('Cross-Origin-Resource-Policy', context.query.corp === 'cross-origin' ? 'cross-origin' : 'same-origin');
+  // `?csp=strict` serves a worker under the strict policy the README names, without 'wasm-unsafe-eval'.
+  if (context.query.csp === 'strict') context.set('Content-Security-Policy', "script-src 'self'; worker-src 'self'");
   return next();
 }

@@ -48,6 +48,14 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
     );
   }
   const active = tf.getBackend();
+  const refusal = backend === 'wasm' && (!ok || active !== backend) ? wasmCompileRefusal() : undefined;
+  if (refusal !== undefined) {
+    throw new BackendError(
+      'backend/unavailable',
+      `The "wasm" backend cannot start: this page may not compile WebAssembly (${refusal}). If the page sends a Content-Security-Policy, its script-src must allow 'wasm-unsafe-eval' (e.g. script-src 'self' 'wasm-unsafe-eval'); or choose backend="webgl" or "cpu".`,
+      { details: { backend, reason: 'csp' } },
+    );
+  }
   if (!ok || active !== backend || !isBackendName(active)) {
     throw new BackendError(
       'backend/unavailable',
@@ -65,6 +73,42 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
     );
   }
   return active;
+}
+
+/**
+ * Why this scope may not compile WebAssembly, or undefined when it may. TF.js only logs its own failure to the
+ * worker's console; compiling the smallest module (8 bytes) here recovers the reason, usually a
+ * Content-Security-Policy without 'wasm-unsafe-eval'.
+ */
+function wasmCompileRefusal(): string | undefined {
+  if (typeof WebAssembly === 'undefined') return 'WebAssembly is not defined here';
+  try {
+    new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    return undefined;
+  } catch (error) {
+    return String(error);
+  }
+}
+
+/**
+ * The renderer's name when WebGL here is drawn in software (SwiftShader, llvmpipe: no GPU, or a blocklisted one),
+ * else undefined. Reading it costs one tiny context, against seconds to start TF.js's WebGL backend on such a
+ * renderer only to find it slower than wasm.
+ */
+export function softwareWebglRenderer(): string | undefined {
+  if (typeof OffscreenCanvas === 'undefined') return undefined;
+  let gl: WebGL2RenderingContext | WebGLRenderingContext | null = null;
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+  } catch {
+    return undefined;
+  }
+  if (gl === null) return undefined;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(info === null ? gl.RENDERER : info.UNMASKED_RENDERER_WEBGL));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software|basic render driver/i.test(renderer) ? renderer : undefined;
 }
 
 /** Whether TF.js would let the WASM backend use threads now. */

@@ -9,7 +9,9 @@ import { NO_MARGINS, WHOLE_FRAME } from '../src/preprocess/types.ts';
 import { measureGolden } from '../src/runtime/golden-check.ts';
 import { WORKER_TRACK, markStage } from '../src/runtime/stage-marks.ts';
 import type {
+  BackendChoice,
   BackendName,
+  BackendTrial,
   ClassifierWorkerApi,
   FrameRequest,
   FrameResult,
@@ -26,6 +28,7 @@ import {
   activateBackend,
   activeWebglContext,
   resetWebglBackend,
+  softwareWebglRenderer,
   wasmThreadsEnabled,
   type BackendSetup,
 } from './backend.ts';
@@ -86,7 +89,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.forwarded.clear();
     this.source = cachingSource(fetchModelSource(options.modelUrl));
     try {
-      this.running = await this.selectBackend(options.backends, abort.signal, onProgress);
+      this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
       return this.running.info;
     } finally {
       if (this.startAbort === abort) this.startAbort = undefined;
@@ -160,15 +163,18 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.source = undefined;
   }
 
-  /** Tries each backend in order until one starts, loads the model and reproduces its golden outputs. */
+  /**
+   * Chooses the backend to run on: the first in order that starts, loads the model and reproduces its golden
+   * outputs, or with `choose: 'fastest'` the fastest of all that do (timed on the warm-up batch).
+   */
   private async selectBackend(
     backends: readonly BackendName[],
     signal: AbortSignal,
     onProgress: ((progress: StartProgress) => void) | undefined,
+    choose: BackendChoice = 'first',
   ): Promise<Running> {
     const options = this.options;
-    const source = this.source;
-    if (options === undefined || source === undefined)
+    if (options === undefined || this.source === undefined)
       throw new StateError('state/not-started', 'No model to start: call start().');
     const setup: BackendSetup = {
       wasmPaths: options.wasmPaths ?? defaultWasmPaths,
@@ -176,70 +182,145 @@ export class ClassifierService implements ClassifierWorkerApi {
       flags: options.flags ?? {},
     };
     const selfChecks: SelfCheck[] = [];
-    const failures: string[] = [];
+    const failures: { backend: BackendName; error: BackendError }[] = [];
+    const trials: BackendTrial[] = [];
+    const passed: { backend: BackendName; model: ClassifierModel; warmUpMs: number | undefined }[] = [];
     for (const [index, backend] of backends.entries()) {
-      const isLast = index === backends.length - 1;
-      const next = isLast ? undefined : backends[index + 1];
-      onProgress?.({ stage: 'backend', backend });
-      let model: ClassifierModel | undefined;
+      if (choose === 'first' && passed.length > 0) {
+        trials.push({ backend, outcome: 'skipped', reason: `${passed[0]?.backend ?? ''} was chosen first` });
+        continue;
+      }
+      const software = choose === 'fastest' && backend === 'webgl' ? softwareWebglRenderer() : undefined;
+      if (software !== undefined) {
+        trials.push({ backend, outcome: 'skipped', reason: `WebGL is drawn by a software renderer (${software})` });
+        continue;
+      }
       try {
-        await activateBackend(backend, setup);
-        if (signal.aborted) throw abortedError(options.modelUrl);
-        model = await loadClassifierModel(source, {
-          signal,
-          onProgress: (p) => {
-            if (p.phase === 'weights' || p.phase === 'model-json')
-              onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
-            else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
-          },
-        });
-        await this.forwardLoaderWarnings(model);
-        onProgress?.({ stage: 'self-check', backend });
-        const measured = await measureGolden(model, source, browserImageDecoder);
-        if (measured === undefined) {
-          await this.warn({
-            code: 'golden/missing',
-            message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.`,
-          });
-        } else {
-          const check: SelfCheck = {
-            backend,
-            maxAbsDiff: measured.maxAbsDiff,
-            tolerance: measured.tolerance,
-            cases: measured.cases,
-            passed: measured.passed,
-          };
-          selfChecks.push(check);
-          if (!measured.passed) {
-            const message = `The ${backend} backend's outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
-            throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, {
-              details: { ...check, byHead: measured.maxAbsDiffByHead },
-            });
-          }
-        }
-        onProgress?.({ stage: 'warm-up', backend });
-        await this.warmUp(model);
-        if (signal.aborted) throw abortedError(options.modelUrl);
-        this.watchContext(backend);
-        return { backend, model, info: this.runtimeInfo(backend, model, selfChecks, source) };
+        const model = await this.startOn(backend, setup, signal, onProgress, selfChecks);
+        const warmUpMs = choose === 'fastest' ? await this.timeWarmUp(model) : undefined;
+        passed.push({ backend, model, warmUpMs });
       } catch (error) {
-        model?.dispose();
         // Model and contract errors are the same on every backend: trying the next one would only repeat them.
-        if (!(error instanceof BackendError) || signal.aborted)
+        if (!(error instanceof BackendError) || signal.aborted) {
+          for (const other of passed) other.model.dispose();
           throw signal.aborted ? abortedError(options.modelUrl, error) : error;
-        failures.push(`${backend}: ${error.message}`);
+        }
+        failures.push({ backend, error });
+        trials.push({ backend, outcome: 'refused', reason: error.message });
+        const next = backends[index + 1];
         if (next !== undefined) {
           await this.warn({
             code: error.code === 'backend/golden-mismatch' ? 'backend/golden-mismatch' : 'backend/fallback',
-            message: `${error.message} Falling back to ${next}.`,
+            message: `${error.message} ${choose === 'first' ? 'Falling back to' : 'Trying'} ${next}.`,
             details: { backend, next, ...(error.details ?? {}) },
           });
         }
       }
     }
-    throw new BackendError('backend/unavailable', `No backend could run the model: ${failures.join(' | ')}.`, {
-      details: { tried: [...backends], selfChecks },
-    });
+    const winner = passed.reduce<(typeof passed)[number] | undefined>(
+      (best, candidate) =>
+        best === undefined || (candidate.warmUpMs ?? Infinity) < (best.warmUpMs ?? Infinity) ? candidate : best,
+      undefined,
+    );
+    if (winner === undefined) {
+      throw new BackendError(
+        'backend/unavailable',
+        `No backend could run the model: ${failures.map((f) => `${f.backend}: ${f.error.message}`).join(' | ')}.`,
+        {
+          // Each backend's own code and details (e.g. reason "csp" or "half-float"), for pages that branch on them.
+          details: {
+            tried: [...backends],
+            selfChecks,
+            failures: failures.map(({ backend, error }) => ({ backend, code: error.code, ...(error.details ?? {}) })),
+          },
+        },
+      );
+    }
+    for (const other of passed) if (other !== winner) other.model.dispose();
+    // Timing the others made them the active backend; the winner's tensors are still on its own.
+    await activateBackend(winner.backend, setup);
+    for (const { backend, warmUpMs } of passed) {
+      const outcome = backend === winner.backend ? 'chosen' : 'slower';
+      trials.push(warmUpMs === undefined ? { backend, outcome } : { backend, outcome, warmUpMs });
+    }
+    trials.sort((a, b) => backends.indexOf(a.backend) - backends.indexOf(b.backend));
+    if (signal.aborted) {
+      winner.model.dispose();
+      throw abortedError(options.modelUrl);
+    }
+    this.watchContext(winner.backend);
+    const info = this.runtimeInfo(winner.backend, winner.model, selfChecks, this.source);
+    return {
+      backend: winner.backend,
+      model: winner.model,
+      info: { ...info, trials, choice: describeChoice(winner.backend, trials) },
+    };
+  }
+
+  /** Starts `backend`, loads the model on it, runs the golden self-check and a warm-up; throws a BackendError when the backend cannot be used. */
+  private async startOn(
+    backend: BackendName,
+    setup: BackendSetup,
+    signal: AbortSignal,
+    onProgress: ((progress: StartProgress) => void) | undefined,
+    selfChecks: SelfCheck[],
+  ): Promise<ClassifierModel> {
+    const options = this.options;
+    const source = this.source;
+    if (options === undefined || source === undefined)
+      throw new StateError('state/not-started', 'No model to start: call start().');
+    onProgress?.({ stage: 'backend', backend });
+    let model: ClassifierModel | undefined;
+    try {
+      await activateBackend(backend, setup);
+      if (signal.aborted) throw abortedError(options.modelUrl);
+      model = await loadClassifierModel(source, {
+        signal,
+        onProgress: (p) => {
+          if (p.phase === 'weights' || p.phase === 'model-json')
+            onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
+          else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
+        },
+      });
+      await this.forwardLoaderWarnings(model);
+      onProgress?.({ stage: 'self-check', backend });
+      const measured = await measureGolden(model, source, browserImageDecoder);
+      if (measured === undefined) {
+        await this.warn({
+          code: 'golden/missing',
+          message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.`,
+        });
+      } else {
+        const check: SelfCheck = {
+          backend,
+          maxAbsDiff: measured.maxAbsDiff,
+          tolerance: measured.tolerance,
+          cases: measured.cases,
+          passed: measured.passed,
+        };
+        selfChecks.push(check);
+        if (!measured.passed) {
+          const message = `The ${backend} backend's outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
+          throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, {
+            details: { ...check, byHead: measured.maxAbsDiffByHead },
+          });
+        }
+      }
+      onProgress?.({ stage: 'warm-up', backend });
+      await this.warmUp(model);
+      if (signal.aborted) throw abortedError(options.modelUrl);
+      return model;
+    } catch (error) {
+      model?.dispose();
+      throw error;
+    }
+  }
+
+  /** Milliseconds of one more warm-up batch, after the first one compiled what it needed. */
+  private async timeWarmUp(model: ClassifierModel): Promise<number> {
+    const start = performance.now();
+    await this.warmUp(model);
+    return performance.now() - start;
   }
 
   /** Runs the whole frame path once (preprocess and predict), so WebGL compiles its shaders before the first real frame. */
@@ -254,7 +335,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     model: ClassifierModel,
     selfChecks: readonly SelfCheck[],
     source: Source,
-  ): RuntimeInfo {
+  ): Omit<RuntimeInfo, 'trials' | 'choice'> {
     const { contract } = model;
     const info: ModelInfo = {
       url: this.options?.modelUrl ?? '',
@@ -368,4 +449,21 @@ export class ClassifierService implements ClassifierWorkerApi {
 function abortedError(url: string, cause?: unknown): LoadError {
   if (cause instanceof LoadError && cause.code === 'load/aborted') return cause;
   return new LoadError('load/aborted', `Loading ${url} was aborted.`, cause === undefined ? undefined : { cause });
+}
+
+/** The choice in words: the winner, its time and what it was measured against, and why others were not used. */
+function describeChoice(backend: BackendName, trials: readonly BackendTrial[]): string {
+  const chosen = trials.find((t) => t.outcome === 'chosen');
+  const measured = trials.filter((t) => t.warmUpMs !== undefined);
+  const time = (t: BackendTrial) => `${t.backend} ${(t.warmUpMs ?? 0).toFixed(1)} ms`;
+  const head =
+    chosen?.warmUpMs === undefined
+      ? `${backend}: the first backend in the list that passed its self-check`
+      : measured.length === 1
+        ? `${backend}: ${chosen.warmUpMs.toFixed(1)} ms per warm-up batch, the only backend that passed`
+        : `${backend}: fastest per warm-up batch (${measured.map(time).join(', ')})`;
+  const others = trials.filter((t) => t.outcome === 'refused' || t.outcome === 'skipped');
+  return others.length === 0
+    ? head
+    : `${head}; ${others.map((t) => `${t.backend} ${t.outcome}: ${t.reason ?? ''}`).join('; ')}`;
 }

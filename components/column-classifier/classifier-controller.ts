@@ -1,11 +1,18 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
-import type { BackendName, RuntimeWarning, StartProgress } from '../../src/worker-api/classifier-worker-api.ts';
+import type {
+  BackendChoice,
+  BackendName,
+  RuntimeWarning,
+  StartProgress,
+} from '../../src/worker-api/classifier-worker-api.ts';
 
 /** What a start depends on: a change to any of these starts again. */
 export interface ClassifierInputs {
   readonly modelUrl: string;
   readonly backends: readonly BackendName[];
+  /** How the backend is chosen from `backends`. */
+  readonly choose: BackendChoice;
   /** Columns of the frames to come, for the warm-up; undefined for the default. */
   readonly warmUpColumns: number | undefined;
 }
@@ -61,7 +68,10 @@ export class ClassifierController implements ReactiveController {
     const run = this.run;
     if (!this.connected || run === undefined) return;
     const next = this.options.inputs();
-    const changed = next.modelUrl !== run.inputs.modelUrl || next.backends.join() !== run.inputs.backends.join();
+    const changed =
+      next.modelUrl !== run.inputs.modelUrl ||
+      next.backends.join() !== run.inputs.backends.join() ||
+      next.choose !== run.inputs.choose;
     // The warm-up batch size matters to a start that failed (it may be why); a running model
     // only compiles its shaders for the new size on the next frame, so it is not restarted.
     if (changed || (run.failed && next.warmUpColumns !== run.inputs.warmUpColumns)) this.restart();
@@ -121,6 +131,7 @@ export class ClassifierController implements ReactiveController {
     const client = ClassifierClient.create({
       modelUrl: inputs.modelUrl,
       backends: inputs.backends,
+      choose: inputs.choose,
       ...(inputs.warmUpColumns === undefined ? {} : { warmUpColumns: inputs.warmUpColumns }),
       signal: abort.signal,
       onProgress: (progress) => {

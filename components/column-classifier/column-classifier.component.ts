@@ -29,7 +29,7 @@ import { settingsProblem } from './settings.ts';
 import { StabilityTracker } from './stability.ts';
 import { styles } from './column-classifier.styles.ts';
 
-/** Backend choice of the element: a backend, or `auto` (webgl → wasm → cpu). */
+/** Backend choice of the element: a backend, or `auto` (the fastest of webgl, wasm and cpu that pass, measured). */
 export type BackendPreference = BackendName | 'auto';
 
 /** The status line's timings are refreshed at most this often (every reading still carries them). */
@@ -43,7 +43,7 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr model - URL of the model's `model.json`. Default: the shipped model beside the bundle.
  * @attr source - Id of a `<video>`, `<canvas>` or `<img>` to read. The `source` property also takes a MediaStream, an element, an ImageBitmap or an OffscreenCanvas. Default: none.
  * @attr camera - Opens the device camera and reads it: `environment` (default when empty) or `user`. Stopped on disconnect.
- * @attr backend - `auto` (default: webgl → wasm → cpu, the first that passes the golden self-check), `webgl`, `wasm` or `cpu`.
+ * @attr backend - `auto` (default: every backend that passes the golden self-check is timed on the warm-up batch and the fastest is used; a software-rendered WebGL is skipped), `webgl`, `wasm` or `cpu`.
  * @attr columns - Number of soroban columns in the bead area, a whole number from 1 to 64. Default 13.
  * @attr corners - Eight numbers in [0, 1]: x,y of the bead area's top-left, top-right, bottom-right and bottom-left corners. Default: the whole frame inset by 2 % at the sides and 6 % at top and bottom.
  * @attr max-fps - Most frames captured per second while running (a positive number). Default 10.
@@ -128,6 +128,7 @@ export class ColumnClassifier extends LitElement {
     inputs: () => ({
       modelUrl: this.model,
       backends: this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend],
+      choose: this.backend === 'auto' ? 'fastest' : 'first',
       warmUpColumns:
         Number.isInteger(this.columns) && this.columns > 0 && this.columns <= MAX_GEOMETRY_COLUMNS
           ? this.columns

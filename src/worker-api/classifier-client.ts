@@ -5,6 +5,7 @@ import type { ColumnGeometry } from '../preprocess/types.ts';
 import { MAIN_TRACK, markStage } from '../runtime/stage-marks.ts';
 import {
   DEFAULT_BACKENDS,
+  type BackendChoice,
   type BackendName,
   type ClassifierWorkerApi,
   type FrameResult,
@@ -23,6 +24,8 @@ export interface ClassifierClientOptions {
   readonly modelUrl: string | URL;
   /** Backends to try, in order. Default `['webgl', 'wasm', 'cpu']`. */
   readonly backends?: readonly BackendName[];
+  /** `first` (default): the first backend that passes its self-check; `fastest`: the fastest of those that pass, measured. */
+  readonly choose?: BackendChoice;
   /** The module worker script. Default: the worker built beside this bundle. */
   readonly workerUrl?: URL | string;
   /** Where the `.wasm` files are served. Default: beside the worker. */
@@ -289,6 +292,7 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
   const startOptions: StartOptions = {
     modelUrl,
     backends: [...backends],
+    ...(options.choose === undefined ? {} : { choose: options.choose }),
     ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
     ...(options.wasmThreads === undefined ? {} : { wasmThreads: options.wasmThreads }),
     ...(options.flags === undefined ? {} : { flags: { ...options.flags } }),

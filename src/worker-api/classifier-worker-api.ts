@@ -23,8 +23,14 @@ export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu']
 export interface StartOptions {
   /** Absolute URL of the model's `model.json`. */
   readonly modelUrl: string;
-  /** Backends to try, in order; the first that starts and reproduces the golden outputs wins. */
+  /** Backends to try, in order; see {@link StartOptions.choose}. */
   readonly backends: readonly BackendName[];
+  /**
+   * `first` (default): the first backend that starts and reproduces the golden outputs wins. `fastest`: every
+   * backend that does is timed on the warm-up batch and the fastest wins (list order breaks ties); a WebGL that
+   * a software renderer draws is skipped without being timed (it is slow to start and slow to run).
+   */
+  readonly choose?: BackendChoice;
   /** Where the `tfjs-backend-wasm` `.wasm` files are served (a URL ending in `/`). Default: beside the worker. */
   readonly wasmPaths?: string;
   /**
@@ -36,6 +42,20 @@ export interface StartOptions {
   readonly warmUpColumns?: number;
   /** TF.js flags to set before any backend starts (e.g. `{ WEBGL_FORCE_F16_TEXTURES: true }` to test the self-check). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
+}
+
+/** How {@link StartOptions.backends} are chosen from. */
+export type BackendChoice = 'first' | 'fastest';
+
+/** What happened to one backend while choosing (in the order tried). */
+export interface BackendTrial {
+  readonly backend: BackendName;
+  /** `chosen`; `slower` (passed, but another was faster); `refused` (failed to start or its self-check); `skipped` (not tried). */
+  readonly outcome: 'chosen' | 'slower' | 'refused' | 'skipped';
+  /** Milliseconds of one warm-up batch after the first (compiled) one; only when `choose` is `fastest`. */
+  readonly warmUpMs?: number;
+  /** Why it was refused or skipped. */
+  readonly reason?: string;
 }
 
 /** The stages of getting ready, in order (`ready` comes from the client once `start` resolved). */
@@ -94,6 +114,10 @@ export interface RuntimeInfo {
   readonly model: ModelInfo;
   /** The self-check of every backend tried, in order (failed ones included). */
   readonly selfChecks: readonly SelfCheck[];
+  /** Every backend of the list: chosen, slower, refused (and why) or skipped, with its measured time. */
+  readonly trials: readonly BackendTrial[];
+  /** Why the backend in use was chosen, in words, e.g. "wasm: 11.8 ms per warm-up batch, fastest of wasm, cpu". */
+  readonly choice: string;
 }
 
 /** Per-frame request data sent with the bitmap. */

@@ -104,6 +104,21 @@ describe('<column-classifier>', function () {
     expect(error.code).to.equal('load/bad-json');
   });
 
+  it('on backend="auto" (the default) reports in cc-ready the time of every backend it measured, and uses the fastest', async function () {
+    element = document.createElement('column-classifier');
+    element.setAttribute('model', FIXTURE_MODEL_URL);
+    element.toggleAttribute('paused', true);
+    const ready = nextEvent(element, 'cc-ready');
+    document.body.append(element);
+    const { runtime } = (await ready).detail;
+    const measured = runtime.trials.filter((t) => t.warmUpMs !== undefined);
+    expect(measured.length, runtime.choice).to.be.at.least(2);
+    const fastest = Math.min(...measured.map((t) => t.warmUpMs!));
+    const chosen = runtime.trials.find((t) => t.outcome === 'chosen');
+    expect(chosen?.backend).to.equal(runtime.backend);
+    expect(chosen?.warmUpMs).to.equal(fastest);
+  });
+
   it('fires composed cc-progress events through loading, with bytes while fetching, before cc-ready', async function () {
     create({ model: FIXTURE_MODEL_URL, backend: 'cpu', paused: '' });
     const progress: { stage: string; loaded?: number; composed: boolean }[] = [];

@@ -3,7 +3,15 @@ import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import { formatCorners } from '../../components/column-classifier/corners.ts';
 import type { ErrorDetail, ProgressDetail } from '../../components/column-classifier/events.ts';
-import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, nextEvent, type ExpectedFrame } from './helpers.ts';
+import {
+  FIXTURE_MODEL_URL,
+  countWorkers,
+  expectedFrame,
+  fixtureImage,
+  nextEvent,
+  type ExpectedFrame,
+  type WorkerCount,
+} from './helpers.ts';
 
 const NO_GOLDEN_MODEL_URL = new URL('../fixtures/browser-model-no-golden/model.json', import.meta.url).href;
 const MISSING_MODEL_URL = new URL('../fixtures/no-such-model/model.json', import.meta.url).href;
@@ -26,51 +34,6 @@ afterEach(function () {
   workers?.restore();
   workers = undefined;
 });
-
-/** Live and peak counts of the workers the page creates from now on. */
-interface WorkerCount {
-  readonly live: number;
-  readonly peak: number;
-  readonly created: number;
-  restore(): void;
-}
-
-/** Counts workers by wrapping the Worker constructor (the client calls `new Worker` when it starts one). */
-function countWorkers(): WorkerCount {
-  const Original = globalThis.Worker;
-  const state = { live: 0, peak: 0, created: 0 };
-  class CountedWorker extends Original {
-    private ended = false;
-    constructor(url: string | URL, options?: WorkerOptions) {
-      super(url, options);
-      state.created += 1;
-      state.live += 1;
-      state.peak = Math.max(state.peak, state.live);
-    }
-    override terminate(): void {
-      if (!this.ended) {
-        this.ended = true;
-        state.live -= 1;
-      }
-      super.terminate();
-    }
-  }
-  globalThis.Worker = CountedWorker;
-  return {
-    get live() {
-      return state.live;
-    },
-    get peak() {
-      return state.peak;
-    },
-    get created() {
-      return state.created;
-    },
-    restore: () => {
-      globalThis.Worker = Original;
-    },
-  };
-}
 
 function create(attributes: Record<string, string>): ColumnClassifier {
   const created = document.createElement('column-classifier');

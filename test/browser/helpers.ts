@@ -81,3 +81,48 @@ export function engineName(): 'chromium' | 'firefox' | 'webkit' {
   if (agent.includes('Chrome/')) return 'chromium';
   return 'webkit';
 }
+
+/** Live and peak counts of the workers the page creates from now on. */
+export interface WorkerCount {
+  readonly live: number;
+  readonly peak: number;
+  readonly created: number;
+  restore(): void;
+}
+
+/** Counts workers by wrapping the Worker constructor (the client calls `new Worker` when it starts one). */
+export function countWorkers(): WorkerCount {
+  const Original = globalThis.Worker;
+  const state = { live: 0, peak: 0, created: 0 };
+  class CountedWorker extends Original {
+    private ended = false;
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      state.created += 1;
+      state.live += 1;
+      state.peak = Math.max(state.peak, state.live);
+    }
+    override terminate(): void {
+      if (!this.ended) {
+        this.ended = true;
+        state.live -= 1;
+      }
+      super.terminate();
+    }
+  }
+  globalThis.Worker = CountedWorker;
+  return {
+    get live() {
+      return state.live;
+    },
+    get peak() {
+      return state.peak;
+    },
+    get created() {
+      return state.created;
+    },
+    restore: () => {
+      globalThis.Worker = Original;
+    },
+  };
+}

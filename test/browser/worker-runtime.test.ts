@@ -162,6 +162,29 @@ describe('worker runtime backend choice', function () {
     }
   });
 
+  it('says that a Content-Security-Policy without wasm-unsafe-eval stops the wasm backend, and what to add', async function () {
+    const error = await rejection(
+      ClassifierClient.create({
+        modelUrl: FIXTURE_MODEL_URL,
+        backends: ['wasm'],
+        // The worker's own response carries the policy (script-src 'self'; worker-src 'self').
+        workerUrl: new URL('../../worker/classifier.worker.ts?csp=strict', import.meta.url),
+      }),
+    );
+    expect(error, String(error)).to.be.instanceOf(BackendError);
+    expect((error as BackendError).message).to.match(/'wasm-unsafe-eval'/);
+    expect((error as BackendError).details?.['failures']).to.deep.equal([
+      { code: 'backend/unavailable', backend: 'wasm', reason: 'csp' },
+    ]);
+    // The same worker under the same policy runs the cpu backend: only wasm needs more.
+    const client = await ClassifierClient.create({
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['cpu'],
+      workerUrl: new URL('../../worker/classifier.worker.ts?csp=strict', import.meta.url),
+    });
+    client.dispose();
+  });
+
   it('rejects with a BackendError when no backend in the list passes', async function () {
     const error = await rejection(
       ClassifierClient.create({
@@ -172,6 +195,48 @@ describe('worker runtime backend choice', function () {
     );
     expect(error).to.be.instanceOf(BackendError);
     expect((error as BackendError).code).to.equal('backend/unavailable');
+  });
+
+  it('chooses the fastest backend by measuring every one that passes (choose: fastest)', async function () {
+    const client = await ClassifierClient.create({
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['webgl', 'wasm', 'cpu'],
+      choose: 'fastest',
+      warmUpColumns: 13,
+    });
+    try {
+      const { trials, backend, choice } = client.runtime;
+      expect(trials.map((t) => t.backend)).to.deep.equal(['webgl', 'wasm', 'cpu']);
+      const chosen = trials.filter((t) => t.outcome === 'chosen');
+      expect(chosen.map((t) => t.backend)).to.deep.equal([backend]);
+      const measured = trials.filter((t) => t.warmUpMs !== undefined);
+      // wasm and cpu pass the self-check in every engine: a choice between them is a measurement.
+      expect(measured.map((t) => t.backend)).to.include.members(['wasm', 'cpu']);
+      for (const t of measured) expect(chosen[0]!.warmUpMs!, `${t.backend} was faster`).to.be.at.most(t.warmUpMs!);
+      for (const t of trials.filter((t) => t.warmUpMs === undefined)) {
+        expect(t.outcome, t.backend).to.be.oneOf(['refused', 'skipped']);
+        expect(t.reason, t.backend).to.be.a('string');
+      }
+      expect(choice).to.match(new RegExp(`^${backend}: fastest`));
+      const result = await client.classify(await rawBitmap(image), expected.geometry);
+      expect(result.backend).to.equal(backend);
+      expect(maxReadingDiff(result.columns, expected.columns)).to.be.at.most(FRAME_TOLERANCE);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('takes the first backend that passes by default, and says the others were not tried', async function () {
+    const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['cpu', 'wasm'] });
+    try {
+      expect(client.runtime.backend).to.equal('cpu');
+      expect(client.runtime.trials).to.deep.equal([
+        { backend: 'cpu', outcome: 'chosen' },
+        { backend: 'wasm', outcome: 'skipped', reason: 'cpu was chosen first' },
+      ]);
+    } finally {
+      client.dispose();
+    }
   });
 
   it('moves to another backend on request, with a new self-check', async function () {
