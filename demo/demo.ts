@@ -73,7 +73,8 @@ classifier.addEventListener('cc-progress', (event) => {
 });
 classifier.addEventListener('cc-ready', (event) => {
   const { runtime } = event.detail;
-  backendUsed.textContent = `${runtime.backend} (TF.js ${runtime.tfjsVersion}, self-check max diff ${runtime.selfChecks.at(-1)?.maxAbsDiff.toExponential(1) ?? 'n/a'})`;
+  const check = runtime.selfChecks.find((c) => c.backend === runtime.backend);
+  backendUsed.textContent = `${runtime.choice} (TF.js ${runtime.tfjsVersion}, self-check max diff ${check?.maxAbsDiff.toExponential(1) ?? 'n/a'})`;
 });
 classifier.addEventListener('cc-reading', (event) => {
   const reading = event.detail;
