@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  isConvexQuad,
   applyHomography,
   homographyFromUnitSquare,
   invertHomography,
@@ -288,13 +289,22 @@ function randomQuad(random: Random, width: number, height: number): { corners: Q
   const x0 = random.range(0.02, 0.98 - w);
   const y0 = random.range(0.02, Math.max(0.03, 0.98 - h));
   const t = () => random.range(-0.03, 0.03);
+  const corners: Quad = {
+    topLeft: { x: x0 + t(), y: y0 + t() },
+    topRight: { x: x0 + w + t(), y: y0 + t() },
+    bottomRight: { x: x0 + w + t(), y: y0 + h + t() },
+    bottomLeft: { x: x0 + t(), y: y0 + h + t() },
+  };
+  // A quad only a few hundredths high can be crossed by its jitter, and the product refuses crossed quads; the plain
+  // rectangle then (no further draws, so every other photo of a set stays as it was).
+  if (isConvexQuad(corners)) return { columns, corners };
   return {
     columns,
     corners: {
-      topLeft: { x: x0 + t(), y: y0 + t() },
-      topRight: { x: x0 + w + t(), y: y0 + t() },
-      bottomRight: { x: x0 + w + t(), y: y0 + h + t() },
-      bottomLeft: { x: x0 + t(), y: y0 + h + t() },
+      topLeft: { x: x0, y: y0 },
+      topRight: { x: x0 + w, y: y0 },
+      bottomRight: { x: x0 + w, y: y0 + h },
+      bottomLeft: { x: x0, y: y0 + h },
     },
   };
 }

@@ -27,7 +27,7 @@ export function checkGeometry(geometry: ColumnGeometry): void {
       throw new InputError('input/bad-geometry', `geometry.corners.${key} must have finite x and y.`);
     }
   }
-  if (!isConvex(corners)) {
+  if (!isConvexQuad(corners)) {
     // A crossed or dented quad still has a homography, which reads columns from the wrong places without a word.
     throw new InputError(
       'input/bad-geometry',
@@ -46,7 +46,7 @@ export function checkGeometry(geometry: ColumnGeometry): void {
 }
 
 /** Whether the corners, taken in order, turn the same way at every corner (a convex, non-crossed quad); either turning direction (a mirrored view) is fine. */
-function isConvex(quad: Quad): boolean {
+export function isConvexQuad(quad: Quad): boolean {
   const points = [quad.topLeft, quad.topRight, quad.bottomRight, quad.bottomLeft];
   const turn = (a: Point, b: Point, c: Point): number => (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x);
   const turns = points.map((p, i) => turn(p, points[(i + 1) % 4]!, points[(i + 2) % 4]!));

@@ -5,7 +5,7 @@
  */
 export * from './types.ts';
 export { preprocessColumns, downscaleFactor } from './preprocess-columns.ts';
-export { columnBoxes, insetQuad, samplePoints, checkGeometry } from './columns.ts';
+export { columnBoxes, insetQuad, samplePoints, checkGeometry, isConvexQuad } from './columns.ts';
 export {
   homographyFromUnitSquare,
   applyHomography,
