@@ -12,31 +12,12 @@ import { useNodeBackend } from '../../src/reference/backend.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
+import { FAKE_BASE, fakeFetch } from '../fixtures/fake-fetch.ts';
 import { buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
 
 after(removeTempDirs);
 
-const BASE = 'https://models.example/cc/';
-
-/** A fetch serving files from memory, like a static server; `lie` announces more bytes than it sends. */
-function fakeFetch(
-  files: Record<string, Uint8Array | string>,
-  options: { lie?: boolean; requests?: string[] } = {},
-): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input);
-    options.requests?.push(url);
-    if (init?.signal?.aborted === true) throw new DOMException('aborted', 'AbortError');
-    const body = files[url.slice(BASE.length)];
-    if (body === undefined) return new Response('not found', { status: 404 });
-    const bytes: Uint8Array<ArrayBuffer> =
-      typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
-    return new Response(new Blob([bytes]).stream(), {
-      status: 200,
-      headers: { 'content-length': String(bytes.byteLength + (options.lie === true ? 10 : 0)) },
-    });
-  }) as typeof fetch;
-}
+const BASE = FAKE_BASE;
 
 describe('loading over fetch (the worker path)', () => {
   let files: Record<string, Uint8Array | string>;
