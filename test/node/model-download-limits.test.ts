@@ -1,17 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InputError, LoadError } from '../../src/errors.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { DEFAULT_MAX_MODEL_BYTES } from '../../src/model/model-budget.ts';
 import { fetchModelSource } from '../../src/model/source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
-import { testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { countingStream, FAKE_BASE, fakeFetch, type FakeFile } from '../fixtures/fake-fetch.ts';
 import { removeTempDirs } from '../fixtures/temp-dirs.ts';
-import { buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+import { testModelFiles } from '../fixtures/test-models.ts';
 
 after(removeTempDirs);
 
@@ -24,12 +21,9 @@ describe('downloads are bounded', () => {
   let shardBytes: number;
   before(async () => {
     await useNodeBackend('wasm');
-    const { dir } = await writeModel(
-      await saveModel(buildTestModel()),
-      testModelContract() as unknown as Record<string, unknown>,
-    );
-    modelJson = await readFile(join(dir, 'model.json'), 'utf8');
-    const shard = new Uint8Array(await readFile(join(dir, 'weights.bin')));
+    const model = await testModelFiles();
+    modelJson = model.modelJson;
+    const shard = model.shard;
     shardBytes = shard.byteLength;
     files = { 'model.json': modelJson, 'weights.bin': shard };
   });

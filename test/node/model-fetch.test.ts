@@ -1,7 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ContractError, LoadError } from '../../src/errors.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { inspectModel } from '../../src/model/inspect.ts';
@@ -13,7 +11,7 @@ import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { FAKE_BASE, fakeFetch } from '../fixtures/fake-fetch.ts';
-import { buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+import { testModelFiles } from '../fixtures/test-models.ts';
 
 after(removeTempDirs);
 
@@ -23,14 +21,8 @@ describe('loading over fetch (the worker path)', () => {
   let files: Record<string, Uint8Array | string>;
   before(async () => {
     await useNodeBackend('wasm');
-    const { dir } = await writeModel(
-      await saveModel(buildTestModel()),
-      testModelContract() as unknown as Record<string, unknown>,
-    );
-    files = {
-      'model.json': await readFile(join(dir, 'model.json'), 'utf8'),
-      'weights.bin': new Uint8Array(await readFile(join(dir, 'weights.bin'))),
-    };
+    const { modelJson, shard } = await testModelFiles();
+    files = { 'model.json': modelJson, 'weights.bin': shard };
   });
 
   it('loads with streamed progress and asks for no sidecar when model.json carries its contract', async () => {

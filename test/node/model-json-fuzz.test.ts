@@ -1,7 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { ColumnClassifierError, LoadError } from '../../src/errors.ts';
@@ -10,10 +8,9 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { fetchModelSource } from '../../src/model/source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { fuzzRuns, jsonPaths, replaceAt, type Json } from '../fixtures/contract-arbitraries.ts';
-import { testModelContract } from '../fixtures/contracts.ts';
 import { FAKE_BASE, fakeFetch, type FakeFile } from '../fixtures/fake-fetch.ts';
 import { removeTempDirs } from '../fixtures/temp-dirs.ts';
-import { buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+import { testModelFiles } from '../fixtures/test-models.ts';
 
 after(removeTempDirs);
 
@@ -75,12 +72,9 @@ describe('model.json fuzzing', () => {
   let weightCount: number;
   before(async () => {
     await useNodeBackend('cpu');
-    const { dir } = await writeModel(
-      await saveModel(buildTestModel()),
-      testModelContract() as unknown as Record<string, unknown>,
-    );
-    modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Json;
-    shard = new Uint8Array(await readFile(join(dir, 'weights.bin')));
+    const model = await testModelFiles();
+    modelJson = JSON.parse(model.modelJson) as Json;
+    shard = model.shard;
     weightCount = (modelJson['weightsManifest'] as { weights: unknown[] }[])[0]?.weights.length ?? 0;
   });
 
