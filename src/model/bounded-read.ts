@@ -44,7 +44,7 @@ function cutError(
   total: number | undefined,
   signal: AbortSignal | undefined,
   error: unknown,
-) {
+): LoadError {
   if (signal?.aborted === true) return new LoadError('load/aborted', `Loading ${url} was aborted.`, { cause: error });
   // Browsers and undici reject the read with a bare TypeError ("network error", "terminated").
   return new LoadError(
