@@ -12,7 +12,9 @@ function testFiles(dir) {
   });
 }
 
-const filter = process.argv.slice(2);
+// --full-fuzz: the fuzzing tests at full size with a fresh seed (`npm run fuzz`); see test/fixtures/contract-arbitraries.ts.
+const fullFuzz = process.argv.includes('--full-fuzz');
+const filter = process.argv.slice(2).filter((arg) => arg !== '--full-fuzz');
 const files = testFiles('test/node').filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
 if (files.length === 0) {
   console.error('No Node test files found under test/node.');
@@ -20,5 +22,6 @@ if (files.length === 0) {
 }
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
+  env: fullFuzz ? { ...process.env, FUZZ: 'full' } : process.env,
 });
 process.exit(result.status ?? 1);

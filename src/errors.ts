@@ -50,6 +50,8 @@ export const ERROR_CODES = [
   'load/integrity',
   'load/truncated',
   'load/unsupported-format',
+  'load/path-outside-model',
+  'load/too-large',
   // contract, structure (ContractShapeCode in src/contract/validate.ts)
   'contract/not-an-object',
   'contract/missing-field',

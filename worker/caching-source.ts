@@ -1,4 +1,5 @@
-import type { ByteProgress, ModelSource } from '../src/model/source.ts';
+import { checkLimit } from '../src/model/bounded-read.ts';
+import type { ModelSource, ReadOptions } from '../src/model/source.ts';
 
 /**
  * Wraps a model source so that each file is fetched once: trying the next
@@ -18,29 +19,32 @@ export function cachingSource(inner: ModelSource): ModelSource & { readonly fetc
   };
   return {
     description: inner.description,
-    readModelJson(signal?: AbortSignal) {
-      modelJson ??= inner.readModelJson(signal);
+    locate: (path, field) => inner.locate(path, field),
+    readModelJson(options?: ReadOptions) {
+      modelJson ??= inner.readModelJson(options);
       modelJson.catch(() => {
         modelJson = undefined;
       });
       return modelJson;
     },
-    readBytes(path: string, onProgress?: ByteProgress, signal?: AbortSignal) {
+    readBytes(path: string, options: ReadOptions = {}) {
       const cached = bytes.get(path);
       if (cached !== undefined) {
         return cached.then((b) => {
-          onProgress?.(b.byteLength, b.byteLength);
+          // The bytes were read under the first caller's limit; this caller's may be tighter.
+          checkLimit(b.byteLength, options.limit);
+          options.onProgress?.(b.byteLength, b.byteLength);
           return b;
         });
       }
-      const read = inner.readBytes(path, onProgress, signal).then((b) => {
+      const read = inner.readBytes(path, options).then((b) => {
         fetched += b.byteLength;
         return b;
       });
       return forget(bytes, path, read);
     },
-    readOptionalText(path: string, signal?: AbortSignal) {
-      return texts.get(path) ?? forget(texts, path, inner.readOptionalText(path, signal));
+    readOptionalText(path: string, options?: ReadOptions) {
+      return texts.get(path) ?? forget(texts, path, inner.readOptionalText(path, options));
     },
     fetchedBytes: () => fetched,
   };

@@ -87,7 +87,9 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.options = options;
     this.onWarning = onWarning;
     this.forwarded.clear();
-    this.source = cachingSource(fetchModelSource(options.modelUrl));
+    this.source = cachingSource(
+      fetchModelSource(options.modelUrl, { allowPathsOutsideFolder: options.allowPathsOutsideFolder ?? false }),
+    );
     try {
       this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
       return this.running.info;
@@ -276,6 +278,7 @@ export class ClassifierService implements ClassifierWorkerApi {
       if (signal.aborted) throw abortedError(options.modelUrl);
       model = await loadClassifierModel(source, {
         signal,
+        ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
         onProgress: (p) => {
           if (p.phase === 'weights' || p.phase === 'model-json')
             onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });

@@ -70,9 +70,10 @@ export async function checkShards(
         const why = content instanceof Error ? content.message : 'not read';
         const code = content instanceof ColumnClassifierError ? content.code : 'load/http';
         const message = `Weight shard ${path} could not be read (${why}).`;
+        const details = content instanceof ColumnClassifierError ? content.details : undefined;
         problems.push(
           missingSeverity === 'error'
-            ? problem(code, message)
+            ? problem(code, message, details === undefined ? undefined : { ...details })
             : warning(code, `${message} Weight values, sizes and hashes were not checked.`),
         );
         continue;

@@ -11,6 +11,7 @@ import { preprocessColumns } from '../preprocess/index.ts';
 import { NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../preprocess/types.ts';
 import type { ClassifierModel } from './classifier-model.ts';
 import { predictHeads, type HeadValues } from './read-heads.ts';
+import { ModelBudget } from './model-budget.ts';
 import type { ModelSource } from './source.ts';
 
 /** Turns image file bytes into a [H, W, 3|4] pixel tensor (Node: pngjs; browser: createImageBitmap + fromPixels). */
@@ -56,7 +57,9 @@ export async function goldenInput(
   if (goldenCase.input.kind === 'float32-base64') {
     return tf.tensor4d(base64ToFloat32(goldenCase.input.data), [1, height, width, channels]);
   }
-  const frame = await decode(await source.readBytes(goldenCase.input.path), goldenCase.input.path);
+  const { path } = goldenCase.input;
+  const limit = new ModelBudget(model.inspection.maxModelBytes, model.inspection.source).limit(`golden image ${path}`);
+  const frame = await decode(await source.readBytes(path, { limit }), path);
   try {
     return preprocessColumns(frame, goldenGeometry(goldenCase.input), model.spec);
   } finally {

@@ -10,6 +10,7 @@ import { bindHeads, type BoundHead } from './bind-heads.ts';
 import { checkInput } from './check-input.ts';
 import { checkQuantization, checkShards, type ShardReport, type WeightReport } from './check-weights.ts';
 import { locateContract, parseSidecar, SIDECAR_NAME, type ContractOrigin } from './contract-location.ts';
+import { checkMaxModelBytes, ModelBudget, shardLimit } from './model-budget.ts';
 import { parseModelJson, type ModelJson } from './model-json.ts';
 import { problem, type Problem } from './problems.ts';
 import type { ModelSource } from './source.ts';
@@ -44,12 +45,21 @@ export interface InspectOptions {
   readonly requireWeights?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: LoadProgress) => void;
+  /**
+   * The most bytes the model may take, model.json, sidecar and weights together (and each golden
+   * image on its own). A larger model is refused with `load/too-large` before its weights are
+   * requested, and a file that grows past the limit while downloading is cut off there.
+   * Default 64 MiB (`DEFAULT_MAX_MODEL_BYTES` in `model-budget.ts`).
+   */
+  readonly maxModelBytes?: number;
 }
 
 /** Everything known about a model after inspection. */
 export interface ModelInspection {
   readonly source: string;
   readonly model: ModelJson;
+  /** The `maxModelBytes` the model was read with (golden images are read within it too). */
+  readonly maxModelBytes: number;
   readonly contractOrigin: ContractOrigin | undefined;
   /** Where the contract was read from, for people (e.g. `model.contract.json`). */
   readonly contractDescription: string | undefined;
@@ -74,16 +84,32 @@ function asProblem(error: unknown): Problem {
 }
 
 /**
+ * Asks the source where every path model.json names leads, before any of them is read: one path
+ * outside the model's folder refuses the whole model, so no request goes out for the others.
+ */
+function checkPaths(source: ModelSource, paths: readonly (readonly [path: string, field: string])[]): void {
+  for (const [path, field] of paths) source.locate(path, field);
+}
+
+/**
  * Reads model.json, the contract and the weight shards from `source` and
  * checks them against each other.
  *
- * @throws {LoadError} only when model.json itself cannot be read or parsed; every other problem is in `problems`
+ * @throws {LoadError} when model.json itself cannot be read or parsed, names a path outside its
+ *   folder (`load/path-outside-model`) or is larger than `maxModelBytes` (`load/too-large`);
+ *   every other problem is in `problems`
+ * @throws {InputError} `input/bad-argument` for a `maxModelBytes` that is no positive whole number
  */
 export async function inspectModel(source: ModelSource, options: InspectOptions = {}): Promise<ModelInspection> {
   const { signal, onProgress } = options;
   const requireWeights = options.requireWeights ?? true;
+  const budget = new ModelBudget(checkMaxModelBytes(options.maxModelBytes), source.description);
   onProgress?.({ phase: 'model-json', loaded: 0, total: 0 });
-  const text = await source.readModelJson(signal);
+  const text = await source.readModelJson({
+    ...(signal === undefined ? {} : { signal }),
+    limit: budget.limit('model.json'),
+  });
+  budget.spend(new TextEncoder().encode(text).byteLength);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text) as unknown;
@@ -95,15 +121,28 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
     );
   }
   const model = parseModelJson(parsed, source.description);
+  checkPaths(
+    source,
+    model.weightsManifest.flatMap((group, g) =>
+      group.paths.map((path, i) => [path, `weightsManifest[${g}].paths[${i}]`] as const),
+    ),
+  );
+  budget.checkManifest(model.weightsManifest);
   const problems: Problem[] = [];
 
   let sidecar: { json: unknown; description: string } | undefined;
   const option = options.sidecar ?? 'auto';
   if (option === 'auto') {
     if (model.userDefinedMetadata?.['contract'] === undefined) {
-      const sidecarText = await source.readOptionalText(SIDECAR_NAME, signal);
-      if (sidecarText !== undefined)
+      const sidecarText = await source.readOptionalText(SIDECAR_NAME, {
+        ...(signal === undefined ? {} : { signal }),
+        limit: budget.limit(SIDECAR_NAME),
+      });
+      if (sidecarText !== undefined) {
+        budget.spend(new TextEncoder().encode(sidecarText).byteLength);
+        budget.checkManifest(model.weightsManifest);
         sidecar = { json: parseSidecar(sidecarText, SIDECAR_NAME), description: SIDECAR_NAME };
+      }
     }
   } else if (option !== 'none') {
     sidecar = option;
@@ -120,23 +159,33 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   } catch (error) {
     problems.push(asProblem(error));
   }
+  checkPaths(
+    source,
+    (contract?.golden?.cases ?? []).flatMap((c, i) =>
+      c.input.kind === 'png' ? [[c.input.path, `golden.cases[${i}].input.path`] as const] : [],
+    ),
+  );
 
   const located = locateWeights(model.weightsManifest);
   const total = [...located.values()].reduce((n, w) => n + w.byteLength, 0);
   const shardContents = new Map<string, Uint8Array | Error>();
   let loadedBefore = 0;
-  for (const path of model.weightsManifest.flatMap((g) => g.paths)) {
-    try {
-      const bytes = await source.readBytes(
-        path,
-        (loaded) => onProgress?.({ phase: 'weights', loaded: loadedBefore + loaded, total }),
-        signal,
-      );
-      loadedBefore += bytes.byteLength;
-      shardContents.set(path, bytes);
-    } catch (error) {
-      if (!(error instanceof LoadError) || error.code === 'load/aborted') throw error;
-      shardContents.set(path, error);
+  for (const [g, group] of model.weightsManifest.entries()) {
+    let groupBefore = 0;
+    for (const path of group.paths) {
+      try {
+        const bytes = await source.readBytes(path, {
+          ...(signal === undefined ? {} : { signal }),
+          onProgress: (loaded) => onProgress?.({ phase: 'weights', loaded: loadedBefore + loaded, total }),
+          limit: shardLimit(group, g, path, groupBefore),
+        });
+        loadedBefore += bytes.byteLength;
+        groupBefore += bytes.byteLength;
+        shardContents.set(path, bytes);
+      } catch (error) {
+        if (!(error instanceof LoadError) || error.code === 'load/aborted') throw error;
+        shardContents.set(path, error);
+      }
     }
   }
   onProgress?.({ phase: 'verifying', loaded: loadedBefore, total });
@@ -170,6 +219,7 @@ export async function inspectModel(source: ModelSource, options: InspectOptions 
   return {
     source: source.description,
     model,
+    maxModelBytes: budget.max,
     contractOrigin,
     contractDescription,
     contract,

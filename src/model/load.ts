@@ -8,6 +8,7 @@ import { ContractError, LoadError } from '../errors.ts';
 import { bindHeads } from './bind-heads.ts';
 import { findInput } from './check-input.ts';
 import { ClassifierModel, layersOutputNames, type TfModel } from './classifier-model.ts';
+import { checkLayersNodeOrder } from './layers-node-order.ts';
 import { inspectModel, type InspectOptions, type ModelInspection } from './inspect.ts';
 import { toError } from './problems.ts';
 import type { ModelSource } from './source.ts';
@@ -47,18 +48,36 @@ function artifactsOf(inspection: ModelInspection): tf.io.ModelArtifacts {
   };
 }
 
+/**
+ * Builds the TF.js model, leaving no tensor behind when TF.js fails half-way: a hostile or
+ * hand-edited topology made it keep the initial values and weight variables of the layers it had
+ * built (found by the model.json fuzzing). The build runs in an engine scope, so everything it
+ * made and the model does not hold is disposed at the end; only one model is built at a time, so
+ * the scope holds no other work's tensors.
+ */
 async function buildTfModel(inspection: ModelInspection): Promise<TfModel> {
+  checkLayersNodeOrder(inspection.model);
   const handler = tf.io.fromMemory(artifactsOf(inspection));
+  const variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
+  let built: TfModel | undefined;
+  tf.engine().startScope();
   try {
-    return inspection.model.format === 'graph-model'
-      ? await tf.loadGraphModel(handler)
-      : await tf.loadLayersModel(handler);
+    built =
+      inspection.model.format === 'graph-model' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+    return built;
   } catch (error) {
+    // Scopes never dispose variables.
+    for (const [name, variable] of Object.entries(tf.engine().registeredVariables))
+      if (!variablesBefore.has(name)) variable.dispose();
     throw new LoadError(
       'load/unsupported-format',
       `TF.js could not build the verified model from ${inspection.source}: ${String(error)}. The files passed every check, so the topology uses something TF.js ${tf.version.tfjs} does not support.`,
       { cause: error },
     );
+  } finally {
+    // A graph model's weights are plain tensors, which the scope would dispose with the rest.
+    if (built instanceof tf.GraphModel) for (const tensors of Object.values(built.weights)) tensors.forEach(tf.keep);
+    tf.engine().endScope();
   }
 }
 

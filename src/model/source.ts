@@ -4,20 +4,30 @@
  * browser worker and on the file system in Node (`node-file-source.ts`).
  */
 import { LoadError } from '../errors.ts';
+import { readBoundedBody, type ReadOptions } from './bounded-read.ts';
+import { resolveModelPath } from './model-path.ts';
 
-/** Called as bytes arrive: `loaded` so far out of `total` (total may be unknown). */
-export type ByteProgress = (loaded: number, total: number | undefined) => void;
+export type { ByteLimit, ByteProgress, ReadOptions } from './bounded-read.ts';
 
 /** Reads the files of one model. Paths are relative to the directory of model.json. */
 export interface ModelSource {
   /** Human-readable location of model.json, for messages. */
   readonly description: string;
+  /**
+   * Where a path model.json names leads (a URL or a file path), without reading it. Every read
+   * goes through it, and the loader calls it on every path before the first read.
+   *
+   * @param field - the field that names the path, for messages (e.g. `weightsManifest[0].paths[1]`)
+   * @throws {LoadError} `load/path-outside-model` when the path leaves model.json's folder and the
+   *   source was not made with `allowPathsOutsideFolder`
+   */
+  locate(path: string, field?: string): string;
   /** The text of model.json. */
-  readModelJson(signal?: AbortSignal): Promise<string>;
-  /** The bytes of a file beside model.json; rejects with `load/http` (not found) or `load/network`. */
-  readBytes(path: string, onProgress?: ByteProgress, signal?: AbortSignal): Promise<Uint8Array>;
+  readModelJson(options?: ReadOptions): Promise<string>;
+  /** The bytes of a file beside model.json; rejects with `load/http` (not found), `load/network` or the limit's error. */
+  readBytes(path: string, options?: ReadOptions): Promise<Uint8Array>;
   /** The text of a file beside model.json, or undefined when it does not exist. */
-  readOptionalText(path: string, signal?: AbortSignal): Promise<string | undefined>;
+  readOptionalText(path: string, options?: ReadOptions): Promise<string | undefined>;
 }
 
 /** Options of {@link fetchModelSource}. */
@@ -26,6 +36,8 @@ export interface FetchSourceOptions {
   readonly fetch?: typeof fetch;
   /** Request options added to every request (credentials, headers). */
   readonly requestInit?: RequestInit;
+  /** Let model.json name files on other origins or outside its folder (see `model-path.ts`). Default false. */
+  readonly allowPathsOutsideFolder?: boolean;
 }
 
 async function fetchOrThrow(fetcher: typeof fetch, url: string, init: RequestInit): Promise<Response> {
@@ -44,37 +56,8 @@ async function fetchOrThrow(fetcher: typeof fetch, url: string, init: RequestIni
   return response;
 }
 
-async function readBody(response: Response, url: string, onProgress: ByteProgress | undefined): Promise<Uint8Array> {
-  const header = response.headers.get('content-length');
-  const total = header === null ? undefined : Number(header);
-  if (response.body === null || onProgress === undefined) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    onProgress?.(bytes.byteLength, total);
-    return bytes;
-  }
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    onProgress(loaded, total);
-  }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  if (total !== undefined && loaded !== total) {
-    throw new LoadError(
-      'load/truncated',
-      `${url} announced ${total} bytes but ${loaded} arrived; the download was cut, retry.`,
-    );
-  }
-  return bytes;
+async function readText(response: Response, url: string, options: ReadOptions): Promise<string> {
+  return new TextDecoder().decode(await readBoundedBody(response, url, options));
 }
 
 /**
@@ -85,35 +68,38 @@ async function readBody(response: Response, url: string, onProgress: ByteProgres
  */
 export function fetchModelSource(modelUrl: string, options: FetchSourceOptions = {}): ModelSource {
   const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const resolve = (path: string): string => new URL(path, modelUrl).href;
+  const allowPathsOutsideFolder = options.allowPathsOutsideFolder ?? false;
   const init = (signal: AbortSignal | undefined): RequestInit => ({
     ...options.requestInit,
     ...(signal === undefined ? {} : { signal }),
   });
+  const locate = (path: string, field?: string): string =>
+    resolveModelPath(modelUrl, path, { allowPathsOutsideFolder, ...(field === undefined ? {} : { field }) }).href;
   return {
     description: modelUrl,
-    async readModelJson(signal) {
-      const response = await fetchOrThrow(fetcher, modelUrl, init(signal));
+    locate,
+    async readModelJson(read = {}) {
+      const response = await fetchOrThrow(fetcher, modelUrl, init(read.signal));
       if (!response.ok)
         throw new LoadError('load/http', `Fetching ${modelUrl} answered HTTP ${response.status}; check the model URL.`);
-      return response.text();
+      return readText(response, modelUrl, read);
     },
-    async readBytes(path, onProgress, signal) {
-      const url = resolve(path);
-      const response = await fetchOrThrow(fetcher, url, init(signal));
+    async readBytes(path, read = {}) {
+      const url = locate(path);
+      const response = await fetchOrThrow(fetcher, url, init(read.signal));
       if (!response.ok)
         throw new LoadError(
           'load/http',
           `Fetching weight shard ${url} answered HTTP ${response.status}; the shard must sit beside model.json under the path its weightsManifest lists.`,
         );
-      return readBody(response, url, onProgress);
+      return readBoundedBody(response, url, read);
     },
-    async readOptionalText(path, signal) {
-      const url = resolve(path);
-      const response = await fetchOrThrow(fetcher, url, init(signal));
+    async readOptionalText(path, read = {}) {
+      const url = locate(path);
+      const response = await fetchOrThrow(fetcher, url, init(read.signal));
       if (response.status === 404) return undefined;
       if (!response.ok) throw new LoadError('load/http', `Fetching ${url} answered HTTP ${response.status}.`);
-      return response.text();
+      return readText(response, url, read);
     },
   };
 }

@@ -145,9 +145,10 @@ export function candidateSource(files: CandidateFiles, original: ModelSource): M
   return {
     description: `${original.description} (re-encoded in memory)`,
     readModelJson: async () => text,
-    readBytes: async (path, onProgress, signal) => {
-      if (path !== files.shardPath) return original.readBytes(path, onProgress, signal);
-      onProgress?.(files.shard.byteLength, files.shard.byteLength);
+    locate: (path, field) => original.locate(path, field),
+    readBytes: async (path, options = {}) => {
+      if (path !== files.shardPath) return original.readBytes(path, options);
+      options.onProgress?.(files.shard.byteLength, files.shard.byteLength);
       return files.shard;
     },
     // The contract is embedded; an old sidecar beside the original must not override it.

@@ -40,6 +40,16 @@ export interface StartOptions {
   readonly wasmThreads?: boolean;
   /** Columns of the frames to come: warm-up compiles the shaders for this batch size. Default 13. */
   readonly warmUpColumns?: number;
+  /**
+   * The most bytes the model may take, model.json, sidecar and weights together; a larger one is
+   * refused with `load/too-large` before its weights are requested. Default 64 MiB.
+   */
+  readonly maxModelBytes?: number;
+  /**
+   * Let model.json name files outside its own folder (other origins, `/…`, `../…`). Default false:
+   * such a path is refused with `load/path-outside-model` before any request.
+   */
+  readonly allowPathsOutsideFolder?: boolean;
   /** TF.js flags to set before any backend starts (e.g. `{ WEBGL_FORCE_F16_TEXTURES: true }` to test the self-check). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
 }

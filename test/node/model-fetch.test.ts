@@ -1,7 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ContractError, LoadError } from '../../src/errors.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { inspectModel } from '../../src/model/inspect.ts';
@@ -12,44 +10,19 @@ import { useNodeBackend } from '../../src/reference/backend.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
-import { buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
+import { FAKE_BASE, fakeFetch } from '../fixtures/fake-fetch.ts';
+import { testModelFiles } from '../fixtures/test-models.ts';
 
 after(removeTempDirs);
 
-const BASE = 'https://models.example/cc/';
-
-/** A fetch serving files from memory, like a static server; `lie` announces more bytes than it sends. */
-function fakeFetch(
-  files: Record<string, Uint8Array | string>,
-  options: { lie?: boolean; requests?: string[] } = {},
-): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input);
-    options.requests?.push(url);
-    if (init?.signal?.aborted === true) throw new DOMException('aborted', 'AbortError');
-    const body = files[url.slice(BASE.length)];
-    if (body === undefined) return new Response('not found', { status: 404 });
-    const bytes: Uint8Array<ArrayBuffer> =
-      typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
-    return new Response(new Blob([bytes]).stream(), {
-      status: 200,
-      headers: { 'content-length': String(bytes.byteLength + (options.lie === true ? 10 : 0)) },
-    });
-  }) as typeof fetch;
-}
+const BASE = FAKE_BASE;
 
 describe('loading over fetch (the worker path)', () => {
   let files: Record<string, Uint8Array | string>;
   before(async () => {
     await useNodeBackend('wasm');
-    const { dir } = await writeModel(
-      await saveModel(buildTestModel()),
-      testModelContract() as unknown as Record<string, unknown>,
-    );
-    files = {
-      'model.json': await readFile(join(dir, 'model.json'), 'utf8'),
-      'weights.bin': new Uint8Array(await readFile(join(dir, 'weights.bin'))),
-    };
+    const { modelJson, shard } = await testModelFiles();
+    files = { 'model.json': modelJson, 'weights.bin': shard };
   });
 
   it('loads with streamed progress and asks for no sidecar when model.json carries its contract', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ContractError, LoadError } from '../../src/errors.ts';
+import { ColumnClassifierError, ContractError, LoadError } from '../../src/errors.ts';
 import { decodeColumns } from '../../src/model/decode.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { predictHeads } from '../../src/model/read-heads.ts';
@@ -54,6 +54,19 @@ describe('loading a layers model with its contract', () => {
     assert.equal(tf.memory().numTensors, start);
     model.dispose();
     model.dispose();
+  });
+
+  it('refuses a Keras Lambda layer without running the code it carries', async () => {
+    const json = structuredClone(saved.modelJson) as {
+      modelTopology: { config: { layers: Record<string, unknown>[] } };
+    };
+    const layer = json.modelTopology.config.layers[1];
+    assert.ok(layer !== undefined);
+    layer['class_name'] = 'Lambda';
+    layer['config'] = { ...(layer['config'] as object), function: 'globalThis.lambdaRan = true; return x;' };
+    const { dir } = await writeModel({ ...saved, modelJson: json }, contract());
+    await assert.rejects(load(dir), (error) => error instanceof ColumnClassifierError);
+    assert.equal((globalThis as { lambdaRan?: boolean }).lambdaRan, undefined);
   });
 
   it('leaves no tensor behind after load and dispose, nor after a refused load', async () => {
