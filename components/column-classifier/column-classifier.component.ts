@@ -38,6 +38,14 @@ const STATUS_REFRESH_MS = 1000;
 type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error' | 'cc-corners-change';
 
 /**
+ * An attribute value out of range or malformed is a typed `cc-error` and stops reading until it is fixed; it is
+ * never clamped.
+ *
+ * The element is a host of controllers: {@link ClassifierController} (worker, model, backend),
+ * {@link FrameSourceController} (source, camera, stream), {@link FramePreview} (capture and
+ * preview), {@link CaptureLoopController} (frames at `max-fps`) and {@link CalibrationController}
+ * (corner handles); this class keeps attributes, render and events.
+ *
  * @summary Reads the digit on each column of a soroban from a camera, video, canvas or image, with all tensor work in a Web Worker.
  *
  * @attr model - URL of the model's `model.json`. Default: the shipped model beside the bundle.
@@ -52,15 +60,7 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr calibrate - Shows draggable, keyboard-operable corner handles over the preview; moving one updates `corners` and fires `cc-corners-change`.
  * @attr paused - No frames are captured while present (`classifyOnce()` still works).
  *
- * An attribute value out of range or malformed is a typed `cc-error` and stops reading until it is fixed; it is
- * never clamped.
- *
- * The element is a host of controllers: {@link ClassifierController} (worker, model, backend),
- * {@link FrameSourceController} (source, camera, stream), {@link FramePreview} (capture and
- * preview), {@link CaptureLoopController} (frames at `max-fps`) and {@link CalibrationController}
- * (corner handles); this class keeps attributes, render and events.
- *
- * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and the self-check results.
+ * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and why (`choice`, `trials` with each backend's measured time), and the self-check results.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
  * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings.
  * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart, a loader warning such as `contract/no-integrity`); the element goes on.
