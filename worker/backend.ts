@@ -48,7 +48,7 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
     );
   }
   const active = tf.getBackend();
-  const refusal = backend === 'wasm' && (!ok || active !== backend) ? wasmCompileRefusal() : undefined;
+  const refusal = backend === 'wasm' && (!ok || active !== backend) ? await wasmCompileRefusal() : undefined;
   if (refusal !== undefined) {
     throw new BackendError(
       'backend/unavailable',
@@ -80,10 +80,11 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
  * worker's console; compiling the smallest module (8 bytes) here recovers the reason, usually a
  * Content-Security-Policy without 'wasm-unsafe-eval'.
  */
-function wasmCompileRefusal(): string | undefined {
+async function wasmCompileRefusal(): Promise<string | undefined> {
   if (typeof WebAssembly === 'undefined') return 'WebAssembly is not defined here';
+  // The asynchronous compile, as TF.js itself compiles.
   try {
-    new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    await WebAssembly.compile(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
     return undefined;
   } catch (error) {
     return String(error);

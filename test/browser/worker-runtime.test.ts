@@ -5,6 +5,7 @@ import type { BackendName, RuntimeWarning, StartProgress } from '../../src/worke
 import {
   FIXTURE_MODEL_URL,
   FRAME_TOLERANCE,
+  engineName,
   expectedFrame,
   fixtureImage,
   maxReadingDiff,
@@ -172,10 +173,18 @@ describe('worker runtime backend choice', function () {
       }),
     );
     expect(error, String(error)).to.be.instanceOf(BackendError);
-    expect((error as BackendError).message).to.match(/'wasm-unsafe-eval'/);
-    expect((error as BackendError).details?.['failures']).to.deep.equal([
-      { code: 'backend/unavailable', backend: 'wasm', reason: 'csp' },
-    ]);
+    if (engineName() === 'webkit') {
+      // WebKitGTK refuses TF.js's wasm under this policy, but a worker there cannot find out why: compiling a probe
+      // module succeeds and no securitypolicyviolation event reaches it. The error is typed, without the reason.
+      expect((error as BackendError).details?.['failures']).to.deep.equal([
+        { code: 'backend/unavailable', backend: 'wasm', active: 'webgl' },
+      ]);
+    } else {
+      expect((error as BackendError).message).to.match(/'wasm-unsafe-eval'/);
+      expect((error as BackendError).details?.['failures']).to.deep.equal([
+        { code: 'backend/unavailable', backend: 'wasm', reason: 'csp' },
+      ]);
+    }
     // The same worker under the same policy runs the cpu backend: only wasm needs more.
     const client = await ClassifierClient.create({
       modelUrl: FIXTURE_MODEL_URL,
