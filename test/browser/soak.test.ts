@@ -11,6 +11,7 @@ import { formatCorners } from '../../components/column-classifier/corners.ts';
 import { ColumnClassifierError } from '../../src/errors.ts';
 import type { ColumnGeometry, Quad } from '../../src/preprocess/types.ts';
 import { NO_MARGINS } from '../../src/preprocess/types.ts';
+import { createRandom } from '../../src/render/random.ts';
 import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
 import { FIXTURE_MODEL_URL, countWorkers, fixtureImage, type WorkerCount } from './helpers.ts';
 
@@ -18,16 +19,10 @@ interface SoakConfig {
   readonly frames: number;
 }
 
-/** A seeded generator, so a failing soak can be replayed (mulberry32). */
+/** A seeded generator, so a failing soak can be replayed (the renderers' own). */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = createRandom(seed);
+  return () => generator.next();
 }
 
 /** A convex quad: the whole frame with each corner moved inwards by up to a fifth. */
