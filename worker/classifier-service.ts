@@ -239,8 +239,8 @@ export class ClassifierService implements ClassifierWorkerApi {
       );
     }
     for (const other of passed) if (other !== winner) other.model.dispose();
-    // Timing the others made them the active backend; the winner's tensors are still on its own.
-    await activateBackend(winner.backend, setup);
+    // Timing the others made one of them the active backend; the winner's tensors are still on its own.
+    if (tf.getBackend() !== winner.backend) await activateBackend(winner.backend, setup);
     for (const { backend, warmUpMs } of passed) {
       const outcome = backend === winner.backend ? 'chosen' : 'slower';
       trials.push(warmUpMs === undefined ? { backend, outcome } : { backend, outcome, warmUpMs });

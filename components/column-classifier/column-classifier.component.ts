@@ -1,15 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
-import { insetQuad } from '../../src/preprocess/columns.ts';
-import {
-  FIELD_MARGINS,
-  MAX_GEOMETRY_COLUMNS,
-  NO_MARGINS,
-  WHOLE_FRAME,
-  type ColumnGeometry,
-  type Quad,
-} from '../../src/preprocess/types.ts';
+import { insetQuad, isColumnCount } from '../../src/preprocess/columns.ts';
+import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
 import type { ClassifierClient, ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
@@ -129,10 +122,7 @@ export class ColumnClassifier extends LitElement {
       modelUrl: this.model,
       backends: this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend],
       choose: this.backend === 'auto' ? 'fastest' : 'first',
-      warmUpColumns:
-        Number.isInteger(this.columns) && this.columns > 0 && this.columns <= MAX_GEOMETRY_COLUMNS
-          ? this.columns
-          : undefined,
+      warmUpColumns: isColumnCount(this.columns) ? this.columns : undefined,
     }),
     onStart: () => {
       this.statusText = 'loading…';
@@ -182,7 +172,8 @@ export class ColumnClassifier extends LitElement {
     if (inputs.some((key) => changed.has(key))) this.errors.reset();
     if (changed.has('model') && changed.get('model') !== undefined) this.classifier.retryIfFailed();
     const settings = ['columns', 'corners', 'maxFps', 'stableFrames', 'minConfidence'] as const;
-    if (settings.some((key) => changed.has(key))) this.checkSettings();
+    const settingsChanged = settings.some((key) => changed.has(key));
+    if (settingsChanged) this.checkSettings();
     if (
       changed.has('stableFrames') ||
       changed.has('minConfidence') ||
@@ -193,7 +184,7 @@ export class ColumnClassifier extends LitElement {
       this.stability.configure(this.stableFrames, this.minConfidence);
     }
     if (changed.has('camera') || changed.has('source')) this.frames.connect();
-    if (settings.some((key) => changed.has(key)) || ['paused', 'source', 'camera'].some((key) => changed.has(key)))
+    if (settingsChanged || changed.has('paused') || changed.has('source') || changed.has('camera'))
       this.configureLoop();
   }
 

@@ -1,5 +1,5 @@
 import { InputError } from '../../src/errors.ts';
-import { checkGeometry } from '../../src/preprocess/columns.ts';
+import { checkGeometry, isColumnCount } from '../../src/preprocess/columns.ts';
 import { MAX_GEOMETRY_COLUMNS, type ColumnGeometry } from '../../src/preprocess/types.ts';
 
 /** The attributes that decide how frames are read, as the element holds them (numbers may be NaN from bad text). */
@@ -18,7 +18,7 @@ export interface ReadingSettings {
  */
 export function settingsProblem(settings: ReadingSettings): InputError | undefined {
   const { columns, maxFps, stableFrames, minConfidence } = settings;
-  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_GEOMETRY_COLUMNS)
+  if (!isColumnCount(columns))
     return new InputError(
       'input/bad-geometry',
       `columns="${String(columns)}": give the number of soroban columns, a whole number from 1 to ${MAX_GEOMETRY_COLUMNS} (default 13).`,

@@ -6,10 +6,15 @@ import { InputError } from '../errors.ts';
 import { applyHomography, homographyFromUnitSquare, subQuad, type Homography } from './homography.ts';
 import { MAX_GEOMETRY_COLUMNS, type ColumnGeometry, type Point, type Quad } from './types.ts';
 
+/** Whether `columns` is a column count a geometry may ask for: a whole number from 1 to {@link MAX_GEOMETRY_COLUMNS}. */
+export function isColumnCount(columns: number): boolean {
+  return Number.isInteger(columns) && columns >= 1 && columns <= MAX_GEOMETRY_COLUMNS;
+}
+
 /** Throws an {@link InputError} (`input/bad-geometry`) naming the field when a geometry can't be used. */
 export function checkGeometry(geometry: ColumnGeometry): void {
   const { columns, margins, corners } = geometry;
-  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_GEOMETRY_COLUMNS) {
+  if (!isColumnCount(columns)) {
     throw new InputError(
       'input/bad-geometry',
       `geometry.columns must be a whole number from 1 to ${MAX_GEOMETRY_COLUMNS}, got ${String(columns)}.`,
