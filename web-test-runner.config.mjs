@@ -19,6 +19,7 @@ import {
 import { writeSync } from 'node:fs';
 import { workerBundlePlugin } from './scripts/worker-bundle-plugin.mjs';
 import { traceCommandsPlugin } from './scripts/trace-commands-plugin.mjs';
+import { faultyModelMiddleware } from './scripts/faulty-model-middleware.mjs';
 
 // web-test-runner buffers console output and flushes it on a timer, so a run that stops on an
 // uncaught error can exit before its cause is printed. Write the cause (an unhandled rejection
@@ -98,7 +99,7 @@ export default {
   testsFinishTimeout: 900000,
   testFramework: { config: { timeout: 120000 } },
   browsers,
-  middleware: [crossOriginIsolation],
+  middleware: [crossOriginIsolation, faultyModelMiddleware(process.cwd())],
   plugins: [
     traceCommandsPlugin(),
     {

@@ -15,6 +15,9 @@ export interface ClassifierInputs {
   readonly choose: BackendChoice;
   /** Columns of the frames to come, for the warm-up; undefined for the default. */
   readonly warmUpColumns: number | undefined;
+  /** The loader's size limit; undefined for its default. */
+  readonly maxModelBytes: number | undefined;
+  readonly allowPathsOutsideFolder: boolean;
 }
 
 /** How the controller reads its inputs and tells its host what happened. */
@@ -71,7 +74,9 @@ export class ClassifierController implements ReactiveController {
     const changed =
       next.modelUrl !== run.inputs.modelUrl ||
       next.backends.join() !== run.inputs.backends.join() ||
-      next.choose !== run.inputs.choose;
+      next.choose !== run.inputs.choose ||
+      !Object.is(next.maxModelBytes, run.inputs.maxModelBytes) ||
+      next.allowPathsOutsideFolder !== run.inputs.allowPathsOutsideFolder;
     // The warm-up batch size matters to a start that failed (it may be why); a running model
     // only compiles its shaders for the new size on the next frame, so it is not restarted.
     if (changed || (run.failed && next.warmUpColumns !== run.inputs.warmUpColumns)) this.restart();
@@ -133,6 +138,8 @@ export class ClassifierController implements ReactiveController {
       backends: inputs.backends,
       choose: inputs.choose,
       ...(inputs.warmUpColumns === undefined ? {} : { warmUpColumns: inputs.warmUpColumns }),
+      ...(inputs.maxModelBytes === undefined ? {} : { maxModelBytes: inputs.maxModelBytes }),
+      allowPathsOutsideFolder: inputs.allowPathsOutsideFolder,
       signal: abort.signal,
       onProgress: (progress) => {
         if (isCurrent()) this.options.onProgress(progress);

@@ -52,6 +52,8 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr min-confidence - Smallest per-column confidence (0–1) a stable reading accepts. Default 0.5.
  * @attr calibrate - Shows draggable, keyboard-operable corner handles over the preview; moving one updates `corners` and fires `cc-corners-change`.
  * @attr paused - No frames are captured while present (`classifyOnce()` still works).
+ * @attr max-model-bytes - The most bytes the model may take (model.json, contract and weights together), a positive whole number; a larger model is refused with `load/too-large` before its weights are requested. Default 67108864 (64 MiB).
+ * @attr allow-paths-outside-folder - Lets the model's `model.json` name files outside its own folder or origin (refused by default with `load/path-outside-model`, before any request). Set it only for a model.json you trust.
  *
  * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and why (`choice`, `trials` with each backend's measured time), and the self-check results.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
@@ -97,6 +99,9 @@ export class ColumnClassifier extends LitElement {
   @property({ type: Number, attribute: 'min-confidence' }) minConfidence = 0.5;
   @property({ type: Boolean, reflect: true }) calibrate = false;
   @property({ type: Boolean, reflect: true }) paused = false;
+  /** The loader's size limit; null for its default (64 MiB). */
+  @property({ type: Number, attribute: 'max-model-bytes' }) maxModelBytes: number | null = null;
+  @property({ type: Boolean, attribute: 'allow-paths-outside-folder' }) allowPathsOutsideFolder = false;
 
   /** What the preview and readout show; not reactive: a render follows only when digits or stability change. */
   private lastReading: ReadingDetail | undefined;
@@ -123,6 +128,8 @@ export class ColumnClassifier extends LitElement {
       backends: this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend],
       choose: this.backend === 'auto' ? 'fastest' : 'first',
       warmUpColumns: isColumnCount(this.columns) ? this.columns : undefined,
+      maxModelBytes: this.maxModelBytes ?? undefined,
+      allowPathsOutsideFolder: this.allowPathsOutsideFolder,
     }),
     onStart: () => {
       this.statusText = 'loading…';
@@ -167,6 +174,8 @@ export class ColumnClassifier extends LitElement {
       'stableFrames',
       'minConfidence',
       'paused',
+      'maxModelBytes',
+      'allowPathsOutsideFolder',
     ] as const;
     // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
     if (inputs.some((key) => changed.has(key))) this.errors.reset();

@@ -11,7 +11,9 @@ import { preprocessColumns } from '../preprocess/index.ts';
 import { NO_MARGINS, WHOLE_FRAME, type ColumnGeometry } from '../preprocess/types.ts';
 import type { ClassifierModel } from './classifier-model.ts';
 import { predictHeads, type HeadValues } from './read-heads.ts';
+import { LoadError } from '../errors.ts';
 import { ModelBudget } from './model-budget.ts';
+import { pngSize } from './png-size.ts';
 import type { ModelSource } from './source.ts';
 
 /** Turns image file bytes into a [H, W, 3|4] pixel tensor (Node: pngjs; browser: createImageBitmap + fromPixels). */
@@ -58,8 +60,19 @@ export async function goldenInput(
     return tf.tensor4d(base64ToFloat32(goldenCase.input.data), [1, height, width, channels]);
   }
   const { path } = goldenCase.input;
-  const limit = new ModelBudget(model.inspection.maxModelBytes, model.inspection.source).limit(`golden image ${path}`);
-  const frame = await decode(await source.readBytes(path, { limit }), path);
+  const { maxModelBytes } = model.inspection;
+  const limit = new ModelBudget(maxModelBytes, model.inspection.source).limit(`golden image ${path}`);
+  const bytes = await source.readBytes(path, { limit });
+  const size = pngSize(bytes);
+  // Decoded pixels are RGBA: what the decoder would allocate counts against the model's limit too.
+  if (size !== undefined && size.width * size.height * 4 > maxModelBytes) {
+    throw new LoadError(
+      'load/too-large',
+      `Golden image ${path} is ${size.width} × ${size.height} pixels: decoded, it would take ${size.width * size.height * 4} bytes, more than the loader's limit of ${maxModelBytes} bytes. It is not decoded. A golden image needs only the pixels its case reads; if it really must be this large, raise the limit with the maxModelBytes option.`,
+      { details: { path, width: size.width, height: size.height, maxModelBytes } },
+    );
+  }
+  const frame = await decode(bytes, path);
   try {
     return preprocessColumns(frame, goldenGeometry(goldenCase.input), model.spec);
   } finally {

@@ -34,6 +34,13 @@ export interface ClassifierClientOptions {
   readonly wasmThreads?: boolean;
   /** Columns of the frames to come, so warm-up compiles the right shaders. Default 13. */
   readonly warmUpColumns?: number;
+  /**
+   * The most bytes the model may take, model.json, sidecar and weights together; a larger one is `load/too-large`
+   * before its weights are requested. Default 64 MiB.
+   */
+  readonly maxModelBytes?: number;
+  /** Let model.json name files outside its own folder or origin. Default false: such a path is `load/path-outside-model`. */
+  readonly allowPathsOutsideFolder?: boolean;
   /** TF.js flags for the worker (e.g. `WEBGL_FORCE_F16_TEXTURES`). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
   /** A call that takes longer than this means the worker stopped answering (it is restarted). Default 15 000 ms. */
@@ -297,6 +304,10 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
     ...(options.wasmThreads === undefined ? {} : { wasmThreads: options.wasmThreads }),
     ...(options.flags === undefined ? {} : { flags: { ...options.flags } }),
     ...(options.warmUpColumns === undefined ? {} : { warmUpColumns: options.warmUpColumns }),
+    ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
+    ...(options.allowPathsOutsideFolder === undefined
+      ? {}
+      : { allowPathsOutsideFolder: options.allowPathsOutsideFolder }),
   };
   // An aborted start needs nothing more from its worker: terminate it now rather than ask it to stop,
   // since a worker still loading TF.js reads no message for a second or more, and a page that

@@ -52,12 +52,14 @@ describe('packaging', () => {
     const element = elementDeclaration(manifest);
     const attributes = (element.attributes ?? []).map((a) => a.name).sort();
     assert.deepEqual(attributes, [
+      'allow-paths-outside-folder',
       'backend',
       'calibrate',
       'camera',
       'columns',
       'corners',
       'max-fps',
+      'max-model-bytes',
       'min-confidence',
       'model',
       'paused',

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { float32ToBase64 } from '../../src/model/golden.ts';
@@ -8,6 +9,9 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { nodeImageDecoder } from '../../src/reference/image.ts';
+import { LoadError } from '../../src/errors.ts';
+import type { ImageDecoder } from '../../src/model/golden.ts';
+import { rejectsWith } from '../fixtures/expect-error.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 import { testModelContract } from '../fixtures/contracts.ts';
 import { stripesImage, writePng } from '../fixtures/images.ts';
@@ -78,5 +82,35 @@ describe('golden cases', () => {
     assert.equal(offMeasured?.passed, false);
     assert.ok(Math.abs((offMeasured?.maxAbsDiffByHead['heaven'] ?? 0) - 0.01) < 1e-4);
     offModel.dispose();
+  });
+
+  it('refuses a golden PNG whose header claims more pixels than the model may take, without decoding it', async () => {
+    const saved = await saveModel(buildBrightnessModel());
+    const contract = testModelContract();
+    contract.golden = {
+      tolerance: 1e-4,
+      cases: [{ name: 'huge', input: { kind: 'png', path: 'huge.png' }, expected: expectedFor(0) }],
+    };
+    const { dir } = await writeModel(saved, contract as unknown as Record<string, unknown>);
+    // 33 bytes: the signature and an IHDR chunk for a 60 000 × 60 000 RGBA image (14.4 GB decoded), no pixel data.
+    const header = Buffer.alloc(33);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(header, 0);
+    header.writeUInt32BE(13, 8);
+    header.write('IHDR', 12, 'latin1');
+    header.writeUInt32BE(60_000, 16);
+    header.writeUInt32BE(60_000, 20);
+    header.set([8, 6, 0, 0, 0], 24);
+    await writeFile(join(dir, 'huge.png'), header);
+    const decoded: string[] = [];
+    const spy: ImageDecoder = (bytes, path) => {
+      decoded.push(path);
+      return nodeImageDecoder(bytes, path);
+    };
+    const source = await fileModelSource(dir);
+    const model = await loadClassifierModel(source);
+    const error = await rejectsWith(measureGolden(model, source, spy), LoadError, 'load/too-large');
+    assert.match(error.message, /60000 × 60000/);
+    assert.deepEqual(decoded, []);
+    model.dispose();
   });
 });

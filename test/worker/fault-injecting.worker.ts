@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../src/worker-api/error-transfer.ts';
+import { checkedWorkerApi } from '../../src/worker-api/worker-messages.ts';
 import type { FrameRequest, FrameResult } from '../../src/worker-api/classifier-worker-api.ts';
 import { activeWebglContext } from '../../worker/backend.ts';
 import { ClassifierService } from '../../worker/classifier-service.ts';
@@ -67,4 +68,4 @@ channel.addEventListener('message', (event: MessageEvent<FaultRequest>) => {
 });
 
 installErrorTransfer();
-Comlink.expose(service);
+Comlink.expose(checkedWorkerApi(service));

@@ -1,0 +1,111 @@
+/**
+ * The shapes of the worker's call arguments, checked where they arrive. `ClassifierClient` only sends
+ * well-formed calls, but the worker is a public module (`column-classifier/worker`) that a page may talk
+ * to around the client: a call that does not match {@link ClassifierWorkerApi} gets an `InputError`
+ * naming the argument, never a TypeError from deep inside TF.js or the loader. Ranges (columns, corners,
+ * byte limits) are checked later by the code that owns them; here only structure and types.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors.ts';
+import { formatPath } from '../contract/validate.ts';
+import {
+  BackendName,
+  type ClassifierWorkerApi,
+  type FrameRequest,
+  type StartOptions,
+} from './classifier-worker-api.ts';
+
+const backendName = z.enum([BackendName.cpu, BackendName.wasm, BackendName.webgl]);
+const backends = z.array(backendName).min(1);
+const point = z.object({ x: z.number(), y: z.number() });
+
+const startOptions = z.object({
+  modelUrl: z.string().min(1),
+  backends,
+  choose: z.enum(['first', 'fastest']).optional(),
+  wasmPaths: z.string().optional(),
+  wasmThreads: z.boolean().optional(),
+  warmUpColumns: z.number().optional(),
+  maxModelBytes: z.number().optional(),
+  allowPathsOutsideFolder: z.boolean().optional(),
+  flags: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
+});
+
+const frameRequest = z.object({
+  geometry: z.object({
+    columns: z.number(),
+    corners: z.object({ topLeft: point, topRight: point, bottomRight: point, bottomLeft: point }),
+    margins: z.object({ horizontal: z.number(), vertical: z.number() }),
+  }),
+  sentAt: z.number(),
+});
+
+const callback = z.custom<((value: never) => void) | undefined>(
+  (value) => value === undefined || typeof value === 'function',
+  'must be a function (a Comlink.proxy) or absent',
+);
+
+/** Parses `value` or throws an `InputError` that names the call, the argument and the field. */
+function checked<S extends z.ZodType>(schema: S, value: unknown, argument: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.length === 0 ? '' : formatPath(issue.path);
+    const field = path === '' || path.startsWith('[') ? `${argument}${path}` : `${argument}.${path}`;
+    return `${field}: ${issue.message}`;
+  });
+  throw new InputError(
+    'input/bad-argument',
+    `The worker was called with arguments that do not match its API: ${problems.join('; ')}. Call it through ClassifierClient, or see ClassifierWorkerApi for each method's arguments.`,
+    { details: { problems } },
+  );
+}
+
+/** Whether `frame` is an ImageBitmap the worker can read. */
+function checkedFrame(frame: unknown): ImageBitmap {
+  if (typeof ImageBitmap !== 'undefined' && frame instanceof ImageBitmap) return frame;
+  const kind = frame === null ? 'null' : typeof frame === 'object' ? frame.constructor.name : typeof frame;
+  throw new InputError(
+    'input/bad-argument',
+    `classify(frame): the frame must be a transferred ImageBitmap, not ${kind}. Capture it with createImageBitmap() and transfer it.`,
+  );
+}
+
+/**
+ * The API as the worker exposes it: the five methods, each checking its arguments before calling `service`, and
+ * nothing else. A page cannot reach the service's fields through the proxy (Comlink gets and sets any
+ * property path of the object it exposes), and the object is frozen so no method can be replaced.
+ */
+export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorkerApi {
+  const api: ClassifierWorkerApi = {
+    start: (options, onProgress, onWarning) =>
+      call(() =>
+        service.start(
+          // zod types an absent optional field as `T | undefined`; absent fields stay absent, as StartOptions says.
+          checked(startOptions, options, 'start(options)') as StartOptions,
+          checked(callback, onProgress, 'start(…, onProgress)') as typeof onProgress,
+          checked(callback, onWarning, 'start(…, …, onWarning)') as typeof onWarning,
+        ),
+      ),
+    classify: (frame, request) =>
+      call(() => {
+        const bitmap = checkedFrame(frame);
+        try {
+          return service.classify(bitmap, checked(frameRequest, request, 'classify(…, request)') as FrameRequest);
+        } catch (error) {
+          // A frame the worker will never read is released now rather than when it is collected.
+          bitmap.close();
+          throw error;
+        }
+      }),
+    setBackends: (list) => call(() => service.setBackends(checked(backends, list, 'setBackends(backends)'))),
+    memory: () => service.memory(),
+    dispose: () => service.dispose(),
+  };
+  return Object.freeze(api);
+}
+
+/** Runs `work`, turning a synchronous throw into a rejection (callers await every method). */
+async function call<T>(work: () => Promise<T>): Promise<T> {
+  return work();
+}
