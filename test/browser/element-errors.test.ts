@@ -191,47 +191,53 @@ describe('<column-classifier> errors and warnings', function () {
     });
   });
 
-  it('reports a camera that was refused once as input/camera-unavailable (not "no source" on every tick), and reads once it is allowed', async function () {
-    const image = await fixtureImage();
-    const expected = await expectedFrame();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.naturalWidth;
-    canvas.height = image.naturalHeight;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
-    const mediaDevices = navigator.mediaDevices;
-    const original = mediaDevices.getUserMedia;
-    let allowed = false;
-    mediaDevices.getUserMedia = async () => {
-      if (!allowed) throw new DOMException('Permission denied', 'NotAllowedError');
-      return canvas.captureStream(30);
-    };
-    try {
-      const created = create({
-        model: FIXTURE_MODEL_URL,
-        backend: 'cpu',
-        camera: 'environment',
-        'max-fps': '20',
-        columns: String(expected.geometry.columns),
-        corners: formatCorners(expected.geometry.corners),
-      });
-      const errors: ErrorDetail[] = collect(created, 'cc-error');
-      const ready = nextEvent(created, 'cc-ready');
-      document.body.append(created);
-      await ready;
-      await wait(800);
-      expect(errors.map((e) => e.error.code)).to.deep.equal(['input/camera-unavailable']);
-      expect(errors[0]!.error.message).to.match(/NotAllowedError/);
-      allowed = true;
-      const reading = nextEvent(created, 'cc-reading');
-      created.setAttribute('camera', 'user');
-      expect((await reading).detail.digits).to.have.length(expected.geometry.columns);
-    } finally {
-      mediaDevices.getUserMedia = original;
-      clearInterval(paint);
-    }
-  });
+  // Refused (the user said no) and absent (no camera on the device) reach the page as different DOMExceptions.
+  for (const [refusal, what] of [
+    ['NotAllowedError', 'refused'],
+    ['NotFoundError', 'absent'],
+  ] as const) {
+    it(`reports a camera that is ${what} once as input/camera-unavailable (not "no source" on every tick), and reads once there is one`, async function () {
+      const image = await fixtureImage();
+      const expected = await expectedFrame();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
+      const mediaDevices = navigator.mediaDevices;
+      const original = mediaDevices.getUserMedia;
+      let allowed = false;
+      mediaDevices.getUserMedia = async () => {
+        if (!allowed) throw new DOMException(`Camera ${what}`, refusal);
+        return canvas.captureStream(30);
+      };
+      try {
+        const created = create({
+          model: FIXTURE_MODEL_URL,
+          backend: 'cpu',
+          camera: 'environment',
+          'max-fps': '20',
+          columns: String(expected.geometry.columns),
+          corners: formatCorners(expected.geometry.corners),
+        });
+        const errors: ErrorDetail[] = collect(created, 'cc-error');
+        const ready = nextEvent(created, 'cc-ready');
+        document.body.append(created);
+        await ready;
+        await wait(800);
+        expect(errors.map((e) => e.error.code)).to.deep.equal(['input/camera-unavailable']);
+        expect(errors[0]!.error.message).to.contain(refusal);
+        allowed = true;
+        const reading = nextEvent(created, 'cc-reading');
+        created.setAttribute('camera', 'user');
+        expect((await reading).detail.digits).to.have.length(expected.geometry.columns);
+      } finally {
+        mediaDevices.getUserMedia = original;
+        clearInterval(paint);
+      }
+    });
+  }
 
   it('forwards a warning the loader found as one cc-warning', async function () {
     const created = create({
