@@ -18,6 +18,8 @@ export interface ClassifierInputs {
   /** The loader's size limit; undefined for its default. */
   readonly maxModelBytes: number | undefined;
   readonly allowPathsOutsideFolder: boolean;
+  /** Why these inputs cannot be started (an attribute the host refused); no worker is started for them. */
+  readonly problem: Error | undefined;
 }
 
 /** How the controller reads its inputs and tells its host what happened. */
@@ -132,6 +134,14 @@ export class ClassifierController implements ReactiveController {
   private start(): Run {
     const inputs = this.options.inputs();
     const abort = new AbortController();
+    if (inputs.problem !== undefined) {
+      const client = Promise.reject(inputs.problem);
+      client.catch(() => undefined);
+      const refused: Run = { inputs, abort, client, failed: true };
+      this.run = refused;
+      this.options.onError(inputs.problem);
+      return refused;
+    }
     const isCurrent = () => this.run === run;
     const client = ClassifierClient.create({
       modelUrl: inputs.modelUrl,

@@ -18,7 +18,7 @@ import { FrameSourceController } from './frame-source-controller.ts';
 import { FramePreview } from './frame-preview.ts';
 import { toReading } from './reading.ts';
 import { ReportOnce } from './report-once.ts';
-import { settingsProblem } from './settings.ts';
+import { settingsProblem, startProblem } from './settings.ts';
 import { StabilityTracker } from './stability.ts';
 import { styles } from './column-classifier.styles.ts';
 
@@ -130,6 +130,7 @@ export class ColumnClassifier extends LitElement {
       warmUpColumns: isColumnCount(this.columns) ? this.columns : undefined,
       maxModelBytes: this.maxModelBytes ?? undefined,
       allowPathsOutsideFolder: this.allowPathsOutsideFolder,
+      problem: startProblem(this.backend, this.maxModelBytes, (name) => this.getAttribute(name)),
     }),
     onStart: () => {
       this.statusText = 'loading…';
@@ -180,7 +181,7 @@ export class ColumnClassifier extends LitElement {
     // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
     if (inputs.some((key) => changed.has(key))) this.errors.reset();
     if (changed.has('model') && changed.get('model') !== undefined) this.classifier.retryIfFailed();
-    const settings = ['columns', 'corners', 'maxFps', 'stableFrames', 'minConfidence'] as const;
+    const settings = ['camera', 'columns', 'corners', 'maxFps', 'stableFrames', 'minConfidence'] as const;
     const settingsChanged = settings.some((key) => changed.has(key));
     if (settingsChanged) this.checkSettings();
     if (
@@ -355,11 +356,13 @@ export class ColumnClassifier extends LitElement {
   private checkSettings(): void {
     const before = this.settingsError;
     this.settingsError = settingsProblem({
+      camera: this.camera,
       columns: this.columns,
       maxFps: this.maxFps,
       stableFrames: this.stableFrames,
       minConfidence: this.minConfidence,
       geometry: () => this.geometry,
+      written: (name) => this.getAttribute(name),
     });
     if (this.settingsError !== undefined) this.reportError(this.settingsError);
     else if (before !== undefined) this.statusText = this.readyStatus(this.classifier.backend);

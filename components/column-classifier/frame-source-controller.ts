@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { InputError } from '../../src/errors.ts';
 import { CameraController, type FacingMode } from './camera-controller.ts';
+import { isCameraValue } from './settings.ts';
 import { resolveSource, type CapturableSource, type FrameSource } from './capture.ts';
 
 /** What the frame source needs from its host. */
@@ -59,8 +60,10 @@ export class FrameSourceController implements ReactiveController {
       return;
     }
     const camera = this.options.camera();
-    if (camera === null) this.setStream(undefined);
-    this.camera.request(camera === null ? null : camera === 'user' ? 'user' : 'environment');
+    // A value that names no camera opens none (the host reports it); an empty one means the back camera.
+    const facing = camera === null || !isCameraValue(camera) ? null : camera === 'user' ? 'user' : 'environment';
+    if (facing === null) this.setStream(undefined);
+    this.camera.request(facing);
   }
 
   /** Stops the camera and drops the stream. Idempotent; {@link connect} starts again. */

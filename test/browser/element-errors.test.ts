@@ -3,7 +3,7 @@ import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import type { ErrorDetail, WarningDetail } from '../../components/column-classifier/events.ts';
 import { InputError } from '../../src/errors.ts';
-import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, nextEvent, rejection } from './helpers.ts';
+import { FIXTURE_MODEL_URL, countWorkers, expectedFrame, fixtureImage, nextEvent, rejection } from './helpers.ts';
 import { formatCorners } from '../../components/column-classifier/corners.ts';
 
 let element: ColumnClassifier | undefined;
@@ -103,6 +103,8 @@ describe('<column-classifier> errors and warnings', function () {
       const { error } = errors[seen]!;
       expect(error).to.be.instanceOf(InputError);
       expect(error.code).to.equal(code, `${name}="${bad}"`);
+      // The text the page wrote, not the NaN a number attribute turns "abc" into.
+      if (name !== 'corners') expect(error.message).to.contain(`${name}="${bad}"`);
       const rejected = await rejection(created.classifyOnce());
       expect(rejected).to.equal(error, 'classifyOnce() rejects with the same error');
       created.setAttribute(name, good[name]);
@@ -238,6 +240,85 @@ describe('<column-classifier> errors and warnings', function () {
       }
     });
   }
+
+  it('refuses a backend it does not know with one typed error and no worker, and starts once it is fixed', async function () {
+    const image = await fixtureImage();
+    const expected = await expectedFrame();
+    const workers = countWorkers();
+    try {
+      const created = create({
+        model: FIXTURE_MODEL_URL,
+        backend: 'gpu',
+        paused: '',
+        columns: String(expected.geometry.columns),
+        corners: formatCorners(expected.geometry.corners),
+      });
+      created.source = image;
+      const errors: ErrorDetail[] = collect(created, 'cc-error');
+      document.body.append(created);
+      await created.updateComplete;
+      await wait(300);
+      expect(errors.map((e) => e.error.code)).to.deep.equal(['input/bad-argument']);
+      expect(errors[0]!.error).to.be.instanceOf(InputError);
+      expect(errors[0]!.error.message).to.match(/backend="gpu"/);
+      expect(workers.created).to.equal(0, 'no worker for a backend that cannot be used');
+      expect(await rejection(created.classifyOnce())).to.equal(errors[0]!.error);
+
+      const ready = nextEvent(created, 'cc-ready');
+      created.setAttribute('backend', 'cpu');
+      await ready;
+      const reading = await created.classifyOnce();
+      expect(reading.digits).to.deep.equal(expected.columns.map((c) => c.digit));
+      expect(errors).to.have.length(1);
+    } finally {
+      workers.restore();
+    }
+  });
+
+  it('refuses a camera value that names no camera without opening one, and opens the camera once it is fixed', async function () {
+    const image = await fixtureImage();
+    const expected = await expectedFrame();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.naturalWidth;
+    canvas.height = image.naturalHeight;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    // A canvas stream delivers frames only while the canvas is drawn (Chromium, WebKit).
+    const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
+    const mediaDevices = navigator.mediaDevices;
+    const original = mediaDevices.getUserMedia;
+    const asked: unknown[] = [];
+    mediaDevices.getUserMedia = async (constraints) => {
+      asked.push(constraints);
+      return canvas.captureStream(30);
+    };
+    try {
+      const created = create({
+        model: FIXTURE_MODEL_URL,
+        backend: 'cpu',
+        camera: 'sideways',
+        'max-fps': '20',
+        columns: String(expected.geometry.columns),
+        corners: formatCorners(expected.geometry.corners),
+      });
+      const errors: ErrorDetail[] = collect(created, 'cc-error');
+      const ready = nextEvent(created, 'cc-ready');
+      document.body.append(created);
+      await ready;
+      await wait(300);
+      expect(errors.map((e) => e.error.code)).to.deep.equal(['input/bad-argument']);
+      expect(errors[0]!.error.message).to.match(/camera="sideways"/);
+      expect(asked).to.deep.equal([], 'no camera opened for camera="sideways"');
+
+      const reading = nextEvent(created, 'cc-reading');
+      created.setAttribute('camera', 'user');
+      expect((await reading).detail.digits).to.have.length(expected.geometry.columns);
+      expect(asked).to.have.length(1);
+    } finally {
+      mediaDevices.getUserMedia = original;
+      clearInterval(paint);
+    }
+  });
 
   it('forwards a warning the loader found as one cc-warning', async function () {
     const created = create({

@@ -145,10 +145,15 @@ describe(`soak`, function () {
       expect(Object.fromEntries(refused)).to.deep.equal({}, 'every random frame of a good source is read');
       expect(counters.workers).to.equal(baseline.workers, 'workers');
       expect(counters.listeners).to.equal(baseline.listeners, 'window/document listeners');
-      expect(counters.liveBitmaps(sources)).to.equal(0, 'ImageBitmaps neither closed nor transferred');
+      const live = counters.liveBitmaps(sources);
+      const atEnd = { workers: counters.workers, listeners: counters.listeners };
+      expect(live).to.equal(0, 'ImageBitmaps neither closed nor transferred');
       element.remove();
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(counters.workers).to.equal(0, 'no worker once the element is removed');
+      console.log(
+        `soak element: ${frames} frames, ${readings} read, workers ${baseline.workers} -> ${atEnd.workers} (${counters.workers} once removed), window/document listeners ${baseline.listeners} -> ${atEnd.listeners}, ImageBitmaps left open ${live}`,
+      );
     } finally {
       element?.remove();
       for (const source of sources) source.close();
