@@ -186,7 +186,13 @@ export class ClassifierService implements ClassifierWorkerApi {
     const selfChecks: SelfCheck[] = [];
     const failures: { backend: BackendName; error: BackendError }[] = [];
     const trials: BackendTrial[] = [];
-    const passed: { backend: BackendName; model: ClassifierModel; warmUpMs: number | undefined }[] = [];
+    const passed: {
+      backend: BackendName;
+      model: ClassifierModel;
+      warmUpMs: number | undefined;
+      columnMs: number | undefined;
+    }[] = [];
+    const columns = options.warmUpColumns ?? DEFAULT_WARM_UP_COLUMNS;
     for (const [index, backend] of backends.entries()) {
       if (choose === 'first' && passed.length > 0) {
         trials.push({ backend, outcome: 'skipped', reason: `${passed[0]?.backend ?? ''} was chosen first` });
@@ -198,9 +204,24 @@ export class ClassifierService implements ClassifierWorkerApi {
         continue;
       }
       try {
-        const model = await this.startOn(backend, setup, signal, onProgress, selfChecks);
-        const warmUpMs = choose === 'fastest' ? await this.timeWarmUp(model) : undefined;
-        passed.push({ backend, model, warmUpMs });
+        // Once one backend's whole batch is timed, another is first timed on one column: a batch of all columns
+        // takes at least as long as one, so one column slower than the best whole batch rules it out, and a
+        // slow backend (cpu: 0.5–1 s per batch here) costs a column's time instead of two whole batches.
+        const best = Math.min(...passed.map((p) => p.warmUpMs ?? Infinity));
+        const probe = choose === 'fastest' && Number.isFinite(best);
+        const model = await this.startOn(backend, setup, signal, onProgress, selfChecks, probe ? 1 : columns);
+        let warmUpMs: number | undefined;
+        let columnMs: number | undefined;
+        if (probe) {
+          columnMs = await this.timeWarmUp(model, 1);
+          if (columnMs < best) {
+            await this.warmUp(model, columns);
+            warmUpMs = await this.timeWarmUp(model, columns);
+          }
+        } else if (choose === 'fastest') {
+          warmUpMs = await this.timeWarmUp(model, columns);
+        }
+        passed.push({ backend, model, warmUpMs, columnMs });
       } catch (error) {
         // Model and contract errors are the same on every backend: trying the next one would only repeat them.
         if (!(error instanceof BackendError) || signal.aborted) {
@@ -241,9 +262,14 @@ export class ClassifierService implements ClassifierWorkerApi {
     for (const other of passed) if (other !== winner) other.model.dispose();
     // Timing the others made one of them the active backend; the winner's tensors are still on its own.
     if (tf.getBackend() !== winner.backend) await activateBackend(winner.backend, setup);
-    for (const { backend, warmUpMs } of passed) {
+    for (const { backend, warmUpMs, columnMs } of passed) {
       const outcome = backend === winner.backend ? 'chosen' : 'slower';
-      trials.push(warmUpMs === undefined ? { backend, outcome } : { backend, outcome, warmUpMs });
+      trials.push({
+        backend,
+        outcome,
+        ...(warmUpMs === undefined ? {} : { warmUpMs }),
+        ...(columnMs === undefined || warmUpMs !== undefined ? {} : { columnMs }),
+      });
     }
     trials.sort((a, b) => backends.indexOf(a.backend) - backends.indexOf(b.backend));
     if (signal.aborted) {
@@ -266,6 +292,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     signal: AbortSignal,
     onProgress: ((progress: StartProgress) => void) | undefined,
     selfChecks: SelfCheck[],
+    warmUpColumns: number,
   ): Promise<ClassifierModel> {
     const options = this.options;
     const source = this.source;
@@ -310,7 +337,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         }
       }
       onProgress?.({ stage: 'warm-up', backend });
-      await this.warmUp(model);
+      await this.warmUp(model, warmUpColumns);
       if (signal.aborted) throw abortedError(options.modelUrl);
       return model;
     } catch (error) {
@@ -319,16 +346,15 @@ export class ClassifierService implements ClassifierWorkerApi {
     }
   }
 
-  /** Milliseconds of one more warm-up batch, after the first one compiled what it needed. */
-  private async timeWarmUp(model: ClassifierModel): Promise<number> {
+  /** Milliseconds of one more warm-up batch of `columns`, after a first one compiled what it needed. */
+  private async timeWarmUp(model: ClassifierModel, columns: number): Promise<number> {
     const start = performance.now();
-    await this.warmUp(model);
+    await this.warmUp(model, columns);
     return performance.now() - start;
   }
 
-  /** Runs the whole frame path once (preprocess and predict), so WebGL compiles its shaders before the first real frame. */
-  private async warmUp(model: ClassifierModel): Promise<void> {
-    const columns = this.options?.warmUpColumns ?? DEFAULT_WARM_UP_COLUMNS;
+  /** Runs the whole frame path once (preprocess and predict) on `columns` columns, so WebGL compiles its shaders for that batch before the first real frame. */
+  private async warmUp(model: ClassifierModel, columns: number): Promise<void> {
     const blank = () => tf.zeros<tf.Rank.R3>([WARM_UP_FRAME_SIZE, WARM_UP_FRAME_SIZE, 3], 'int32');
     await readColumns(model, blank, { columns, corners: WHOLE_FRAME, margins: NO_MARGINS });
   }
@@ -457,8 +483,11 @@ function abortedError(url: string, cause?: unknown): LoadError {
 /** The choice in words: the winner, its time and what it was measured against, and why others were not used. */
 function describeChoice(backend: BackendName, trials: readonly BackendTrial[]): string {
   const chosen = trials.find((t) => t.outcome === 'chosen');
-  const measured = trials.filter((t) => t.warmUpMs !== undefined);
-  const time = (t: BackendTrial) => `${t.backend} ${(t.warmUpMs ?? 0).toFixed(1)} ms`;
+  const measured = trials.filter((t) => t.warmUpMs !== undefined || t.columnMs !== undefined);
+  const time = (t: BackendTrial) =>
+    t.warmUpMs === undefined
+      ? `${t.backend} ${(t.columnMs ?? 0).toFixed(1)} ms for one column`
+      : `${t.backend} ${t.warmUpMs.toFixed(1)} ms`;
   const head =
     chosen?.warmUpMs === undefined
       ? `${backend}: the first backend in the list that passed its self-check`

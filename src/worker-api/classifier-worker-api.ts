@@ -64,6 +64,11 @@ export interface BackendTrial {
   readonly outcome: 'chosen' | 'slower' | 'refused' | 'skipped';
   /** Milliseconds of one warm-up batch after the first (compiled) one; only when `choose` is `fastest`. */
   readonly warmUpMs?: number;
+  /**
+   * Milliseconds of a one-column batch, for a backend ruled out because that alone took longer than the winner's
+   * whole batch (its whole batch was then not timed: it cannot be faster). Only when `choose` is `fastest`.
+   */
+  readonly columnMs?: number;
   /** Why it was refused or skipped. */
   readonly reason?: string;
 }
