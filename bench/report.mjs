@@ -35,7 +35,7 @@ function header(results) {
 
 function responsivenessSection(r) {
   if (r.skipped) return { title: '1. Main-thread responsiveness', notes: [`skipped: ${r.skipped}`] };
-  const order = ['element', 'mainThread', 'field', 'control'];
+  const order = ['element', 'elementPreview', 'elementCompare', 'floor', 'mainThread', 'field', 'control'];
   const rows = order
     .filter((k) => r.designs[k])
     .map((k) => {
@@ -66,6 +66,17 @@ function responsivenessSection(r) {
     if (q)
       notes.push(
         `${name}: main-thread CPU per frame ${times(q.p50)} at p50, ${times(q.p95)} at p95; per reading ${times(q.perReading)}; click delay p50 ${times(q.clickDelayP50)}.`,
+      );
+  }
+  for (const [key, name] of [
+    ['elementOverFloor', '(a)'],
+    ['elementPreviewOverFloor', '(a) with its preview on'],
+    ['elementCompareOverFloor', '(a) built from --compare-dist'],
+  ]) {
+    const q = r.ratios[key];
+    if (q)
+      notes.push(
+        `Goal, ${name} ≤ 1.5× the floor's main-thread CPU per frame: ${verdict(q.p50 <= 1.5 && q.p95 <= 1.5)} (${times(q.p50)} at p50, ${times(q.p95)} at p95).`,
       );
   }
   if (a) {

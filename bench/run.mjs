@@ -8,6 +8,9 @@
 //                                         others are kept from the last bench/results.json, with their date)
 //   npm run bench -- --engines=chromium   engines for parts 2 and 3
 //   npm run bench -- --backend=webgl      backend of designs (a) and (b) in part 1 (default wasm)
+//   npm run bench -- --designs=element,floor   part 1's designs (default all; the control always runs)
+//   npm run bench -- --compare-dist=DIR   part 1 also runs design (a) from another build's dist/ (e.g. of main,
+//                                         built in a worktree), interleaved with this one's: an A/B in one run
 //   npm run bench -- --memory-frames=N --memory-columns=N   part 4 (default 10 000 frames of 1 column)
 //   npm run bench -- --no-build           reuse dist/ as it is
 //   npm run bench -- --report-only        re-print and re-draw bench/results.json
@@ -51,7 +54,18 @@ function parseArgs(argv) {
     if (unknown.length > 0) throw new Error(`--${name}: unknown ${unknown.join(', ')}; choose from ${all.join(', ')}.`);
     return items;
   };
-  const known = ['quick', 'no-build', 'report-only', 'only', 'engines', 'backend', 'memory-frames', 'memory-columns'];
+  const known = [
+    'quick',
+    'no-build',
+    'report-only',
+    'only',
+    'engines',
+    'backend',
+    'designs',
+    'compare-dist',
+    'memory-frames',
+    'memory-columns',
+  ];
   for (const arg of argv) {
     const name = arg.replace(/^--/, '').split('=')[0];
     if (!arg.startsWith('--') || !known.includes(name))
@@ -64,6 +78,7 @@ function parseArgs(argv) {
   const memoryFrames = Number(value('memory-frames') ?? (quick ? 1000 : 10_000));
   if (!Number.isInteger(memoryFrames) || memoryFrames < 1)
     throw new Error('--memory-frames must be a whole number ≥ 1.');
+  const compareDist = value('compare-dist');
   const backend = value('backend') ?? 'wasm';
   if (!BACKENDS.includes(backend)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}.`);
   return {
@@ -72,6 +87,13 @@ function parseArgs(argv) {
     build: !flag('no-build'),
     parts: list('only', PARTS),
     engines: list('engines', ENGINES),
+    // The control is what every other design's time is measured against.
+    designs: [
+      'control',
+      ...list('designs', Object.keys(DESIGNS)).filter((d) => d !== 'control' && d !== 'elementCompare'),
+      ...(compareDist === undefined ? [] : ['elementCompare']),
+    ],
+    compareDist,
     // Part 1: the backend of the element (a) and of the main-thread baseline (b); (c) is always WebGL, as in the field.
     backend,
     rounds: quick ? 1 : 3,
@@ -110,6 +132,7 @@ async function buildSite(options) {
   await mkdir(SITE, { recursive: true });
   // A copy, so that another `npm run build` during the run cannot pull files from under the browsers.
   await cp(join(ROOT, 'dist'), SITE, { recursive: true });
+  if (options.compareDist !== undefined) await cp(options.compareDist, join(SITE, 'compare'), { recursive: true });
   const benchDir = join(SITE, 'bench');
   await mkdir(benchDir, { recursive: true });
   progress('bundling the bench pages…');
@@ -147,6 +170,14 @@ async function buildSite(options) {
 const DESIGNS = {
   control: { page: 'element-page', design: 'control', label: 'source + clicks only (control)' },
   element: { page: 'element-page', design: 'element', label: '(a) element + worker' },
+  elementPreview: { page: 'element-page', design: 'element-preview', label: '(a) element + worker, preview on' },
+  floor: { page: 'element-page', design: 'floor', label: 'floor: capture + transfer to the worker, no element' },
+  elementCompare: {
+    page: 'element-page',
+    design: 'element',
+    query: '&bundle=compare',
+    label: '(a) element + worker, built from --compare-dist',
+  },
   mainThread: {
     page: 'main-thread-page',
     design: 'main-thread',
@@ -160,8 +191,8 @@ const DESIGNS = {
 };
 
 async function responsivenessSegment(engine, origin, key, options) {
-  const { page: file, design } = DESIGNS[key];
-  const page = await engine.open(`${origin}/bench/${file}.html?design=${design}`);
+  const { page: file, design, query = '' } = DESIGNS[key];
+  const page = await engine.open(`${origin}/bench/${file}.html?design=${design}${query}`);
   const raw = page.raw;
   try {
     const info = await page.run('setup', { columns: 13, backend: key === 'field' ? 'webgl' : options.backend });
@@ -273,13 +304,23 @@ function summarizeResponsiveness(segments) {
       clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
     };
   }
+  const floor = designs.floor;
+  // The other way round from the baselines' ratios: how many floors the element costs (goal ≤ 1.5).
+  for (const key of ['element', 'elementPreview', 'elementCompare']) {
+    const d = designs[key];
+    if (d === undefined || floor === undefined) continue;
+    ratios[`${key}OverFloor`] = {
+      p50: ratio(d.mainThreadMsPerFrame.p50, floor.mainThreadMsPerFrame.p50),
+      p95: ratio(d.mainThreadMsPerFrame.p95, floor.mainThreadMsPerFrame.p95),
+    };
+  }
   return { designs, ratios };
 }
 
 async function runResponsiveness(options, origin, engines) {
   const engine = engines.chromium;
   if (engine === undefined || engine.missing) return { skipped: engine?.missing ?? 'chromium was not opened' };
-  const order = Object.keys(DESIGNS);
+  const order = options.designs;
   const segments = [];
   for (let round = 0; round < options.rounds; round += 1) {
     // Interleaved, and rotated each round, so a burst of load from other work on the machine hits every design.

@@ -1,7 +1,8 @@
 /**
  * The bench page for everything that runs the product as shipped: the built
  * element bundle (`/column-classifier.js`, which also exports ClassifierClient)
- * and its module worker. Part 1's design (a) and the source-only control, and
+ * and its module worker. Part 1's design (a) with its preview off and on, the
+ * floor (the same worker fed by a bare capture loop) and the source-only control, and
  * parts 2–4 (worker latency, cold start, memory).
  */
 import { formatCorners } from '../../components/column-classifier/corners.ts';
@@ -24,8 +25,10 @@ type ElementModule = typeof import('../../components/column-classifier.ts');
 const MODEL_URL = new URL('/models/column-classifier/model.json', location.href).href;
 const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
 
+/** The element bundle: the one built now, or with `bundle=compare` the one `--compare-dist` gave (an A/B in one run). */
 function loadElementBundle(): Promise<ElementModule> {
-  return import(new URL('/column-classifier.js', location.href).href) as Promise<ElementModule>;
+  const folder = new URLSearchParams(location.search).get('bundle') === 'compare' ? '/compare' : '';
+  return import(new URL(`${folder}/column-classifier.js`, location.href).href) as Promise<ElementModule>;
 }
 
 function backendParam(params: Params): BackendName {
@@ -61,18 +64,51 @@ function createElement(
   return { element, ready };
 }
 
-/** Design (a): the element with its worker, reading the source at up to 30 fps. */
-function elementDesign(): Design {
+/** Design (a): the element with its worker, reading the source at up to 30 fps; with `preview`, showing each frame read. */
+function elementDesign(preview: boolean): Design {
   const log = new StageLog();
   return {
     async setup(set, source, backend) {
       await loadElementBundle();
       const { element, ready } = createElement(set, source, backend, 30);
+      element.toggleAttribute('preview', preview);
       element.addEventListener('cc-reading', (event) => log.add({ ...event.detail.timings }));
       element.addEventListener('cc-error', (event) => log.errors.push(event.detail.error.code));
       document.body.append(element);
       const runtime = (await ready) as { backend: string };
       return { backend: runtime.backend };
+    },
+    reset: () => log.reset(),
+    counters: () => log.counters(),
+  };
+}
+
+/**
+ * The floor: what any design that reads in a worker pays on the main thread, with no element: a capture
+ * (`createImageBitmap`, as the element takes it) and a transfer per frame, one frame in flight, at up to 30 fps.
+ */
+function floorDesign(): Design {
+  const log = new StageLog();
+  return {
+    async setup(set, source, backend) {
+      const client = await createClient(backendParam({ backend }), set.columns);
+      const geometry = geometryOf(set);
+      const interval = 1000 / 30;
+      const tick = async (): Promise<void> => {
+        const started = performance.now();
+        try {
+          const bitmap = await createImageBitmap(source.canvas, {
+            premultiplyAlpha: 'default',
+            colorSpaceConversion: 'none',
+          });
+          log.add({ ...(await client.classify(bitmap, geometry)).timings });
+        } catch (error) {
+          log.errors.push(String(error));
+        }
+        setTimeout(() => void tick(), Math.max(0, started + interval - performance.now()));
+      };
+      void tick();
+      return { backend: client.runtime.backend };
     },
     reset: () => log.reset(),
     counters: () => log.counters(),
@@ -177,8 +213,15 @@ async function memoryRun(params: Params): Promise<unknown> {
 
 const params = new URLSearchParams(location.search);
 const design = params.get('design');
-if (design === 'element' || design === 'control') {
-  exposeResponsiveness(design === 'element' ? elementDesign() : controlDesign());
+const designs: Readonly<Record<string, () => Design>> = {
+  element: () => elementDesign(false),
+  'element-preview': () => elementDesign(true),
+  floor: floorDesign,
+  control: controlDesign,
+};
+const chosen = design === null ? undefined : designs[design];
+if (chosen !== undefined) {
+  exposeResponsiveness(chosen());
 } else {
   exposeBench({ latency, coldStart, memorySetup, memoryRun });
 }

@@ -35,8 +35,8 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * never clamped.
  *
  * The element is a host of controllers: {@link ClassifierController} (worker, model, backend),
- * {@link FrameSourceController} (source, camera, stream), {@link FramePreview} (capture and
- * preview), {@link CaptureLoopController} (frames at `max-fps`) and {@link CalibrationController}
+ * {@link FrameSourceController} (source, camera, stream), {@link FramePreview} (capture, and the
+ * preview of each frame with its own reading), {@link CaptureLoopController} (frames at `max-fps`) and {@link CalibrationController}
  * (corner handles); this class keeps attributes, render and events.
  *
  * @summary Reads the digit on each column of a soroban from a camera, video, canvas or image, with all tensor work in a Web Worker.
@@ -50,7 +50,8 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr max-fps - Most frames captured per second while running (a positive number). Default 10.
  * @attr stable-frames - Frames in a row (a whole number ≥ 1) with the same digits before a reading is stable. Default 3.
  * @attr min-confidence - Smallest per-column confidence (0–1) a stable reading accepts. Default 0.5.
- * @attr calibrate - Shows draggable, keyboard-operable corner handles over the preview; moving one updates `corners` and fires `cc-corners-change`.
+ * @attr preview - Shows each frame read from a `source` that is not a stream, under the overlay, once its reading is back (so the digits drawn are that frame's). Costs a copy of every frame on the main thread and a paint of the preview per reading. Default: off (the source is on the page already); a camera or stream is always shown, in a `<video>` the compositor draws.
+ * @attr calibrate - Shows the preview (as `preview` does) with draggable, keyboard-operable corner handles; moving one updates `corners` and fires `cc-corners-change`.
  * @attr paused - No frames are captured while present (`classifyOnce()` still works).
  * @attr max-model-bytes - The most bytes the model may take (model.json, contract and weights together), a positive whole number; a larger model is refused with `load/too-large` before its weights are requested. Default 67108864 (64 MiB).
  * @attr allow-paths-outside-folder - Lets the model's `model.json` name files outside its own folder or origin (refused by default with `load/path-outside-model`, before any request). Set it only for a model.json you trust.
@@ -62,8 +63,8 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @fires cc-corners-change - A calibration handle moved; `detail.corners` is the new bead area.
  * @fires cc-error - A typed error; `detail.error.code` is stable. Fired once per error until an attribute changes or a frame is read.
  *
- * @csspart preview - The preview box (frame, overlay and handles).
- * @csspart frame - The last captured frame, or the camera video.
+ * @csspart preview - The preview box (frame, overlay and handles), shown for a camera or stream, or with `preview` or `calibrate`.
+ * @csspart frame - The last frame read (a canvas), or the camera or stream (a video).
  * @csspart overlay - The SVG with the bead area and column boxes.
  * @csspart bead-area - The outline of the bead area.
  * @csspart column-box - One column's box.
@@ -97,6 +98,7 @@ export class ColumnClassifier extends LitElement {
   @property({ type: Number, attribute: 'max-fps' }) maxFps = 10;
   @property({ type: Number, attribute: 'stable-frames' }) stableFrames = 3;
   @property({ type: Number, attribute: 'min-confidence' }) minConfidence = 0.5;
+  @property({ type: Boolean, reflect: true }) preview = false;
   @property({ type: Boolean, reflect: true }) calibrate = false;
   @property({ type: Boolean, reflect: true }) paused = false;
   /** The loader's size limit; null for its default (64 MiB). */
@@ -121,7 +123,7 @@ export class ColumnClassifier extends LitElement {
     onStreamChange: () => this.errors.reset(),
     onError: (error) => this.reportError(error),
   });
-  private readonly preview = new FramePreview(this, { canvas: () => this.previewCanvas });
+  private readonly framePreview = new FramePreview(this, { canvas: () => this.previewCanvas });
   private readonly classifier = new ClassifierController(this, {
     inputs: () => ({
       modelUrl: this.model,
@@ -236,47 +238,56 @@ export class ColumnClassifier extends LitElement {
     const geometry = this.geometry;
     return this.classifier.use(async (client, isCurrent) => {
       this.loop.noteCapture(performance.now());
-      const { frame, captureStart, captureEnd } = await this.preview.capture(source);
+      const captured = await this.framePreview.capture(source);
       const superseded = () =>
         new DisposedError(
           'disposed/superseded',
           'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.',
         );
-      const result = await client.classify(frame, geometry).catch((error: unknown) => {
+      const result = await client.classify(captured.frame, geometry).catch((error: unknown) => {
         // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
-        frame.close();
+        captured.frame.close();
+        this.framePreview.discard(captured);
         throw isCurrent() ? error : superseded();
       });
-      if (!isCurrent()) throw superseded();
+      if (!isCurrent()) {
+        this.framePreview.discard(captured);
+        throw superseded();
+      }
       this.errors.reset();
-      const reading = this.show(result, captureStart, captureEnd);
+      this.framePreview.present(captured);
+      const reading = this.show(result, captured.captureStart, captured.captureEnd);
       this.emit('cc-reading', reading);
       return reading;
     });
   }
 
   protected override render() {
-    const size = this.preview.frameSize;
-    const reading = this.lastReading;
-    const digits = reading?.digits ?? [];
+    const digits = this.lastReading?.digits ?? [];
     return html`
-      <div
-        part="preview"
-        class="preview"
-        style=${size === undefined ? '' : `aspect-ratio: ${size.width} / ${size.height}`}
-      >
-        ${
-          this.frames.stream === undefined
-            ? html`<canvas part="frame"></canvas>`
-            : html`<video part="frame" muted playsinline autoplay></video>`
-        }
-        ${size === undefined ? nothing : renderOverlay(this.overlayGeometry(), this.lastReading, size)}
-        ${this.calibrate ? this.calibration.render() : nothing}
-      </div>
+      ${this.frames.stream !== undefined || this.preview || this.calibrate ? this.renderPreview() : nothing}
       <div part="readout" aria-hidden="true">${digits.map((digit) => html`<span part="digit">${digit}</span>`)}</div>
       <div part="status">${this.statusText}</div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.stableValue}</div>
     `;
+  }
+
+  /** The frame (the stream's video, or the canvas each frame is presented in with its reading), overlay and handles. */
+  private renderPreview() {
+    const size = this.framePreview.frameSize;
+    return html`<div
+      part="preview"
+      class="preview"
+      style=${size === undefined ? '' : `aspect-ratio: ${size.width} / ${size.height}`}
+    >
+      ${
+        this.frames.stream === undefined
+          ? html`<canvas part="frame"></canvas>`
+          : html`<video part="frame" muted playsinline autoplay></video>`
+      }
+      ${size === undefined ? nothing : renderOverlay(this.overlayGeometry(), this.lastReading, size)}
+      ${this.calibrate ? this.calibration.render() : nothing}
+    </div>`;
   }
 
   /** Makes a frame's result the element's reading: readout, overlay, live region, status line. */

@@ -274,7 +274,7 @@ describe('<column-classifier> attributes, events and lifecycle', function () {
   });
 
   it('draws a box and the digit over every column', async function () {
-    await readyElement({ paused: '' });
+    await readyElement({ paused: '', preview: '' });
     const reading = await element.classifyOnce();
     await element.updateComplete;
     const boxes = element.shadowRoot?.querySelectorAll('[part="column-box"]') ?? [];
