@@ -46,6 +46,7 @@ async function build() {
     esbuild.build({
       ...workerBuildOptions,
       ...common,
+      plugins: [...workerBuildOptions.plugins, ...common.plugins],
       entryPoints: { 'column-classifier.worker': 'worker/classifier.worker.ts' },
       outdir,
     }),

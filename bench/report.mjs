@@ -231,9 +231,30 @@ function memorySection(r) {
   };
 }
 
+/** Part 5's first table: per backend, what a page fetched before its first reading, piece by piece. */
+function firstReadingSection(r) {
+  const backends = Object.entries(r.backends ?? {}).filter(([, b]) => b.pieces !== undefined);
+  const names = backends[0]?.[1].pieces.map((p) => p.name) ?? [];
+  const cell = (piece) => (piece.files.length === 0 ? '—' : kb(piece.gzip));
+  return {
+    title: `5. Bytes fetched before the first reading (gzip level 9, ${r.engine ?? 'chromium'})`,
+    headers: ['piece', ...backends.map(([name]) => name)],
+    rows: [
+      ...names.map((name, i) => [name, ...backends.map(([, b]) => cell(b.pieces[i]))]),
+      ['**total**', ...backends.map(([, b]) => `**${kb(b.total.gzip)}**`)],
+    ],
+    notes: [
+      `${r.note ?? ''}.`,
+      ...Object.entries(r.backends ?? {})
+        .filter(([, b]) => b.error !== undefined || r.skipped !== undefined)
+        .map(([name, b]) => `${name}: ${b.error ?? r.skipped}.`),
+    ],
+  };
+}
+
 function sizesSection(r) {
   return {
-    title: '5. Sizes (gzip level 9)',
+    title: '5. Sizes of the built files (gzip level 9)',
     headers: ['file', 'raw', 'gzip'],
     rows: r.rows.map((row) => [row.name + (row.files > 1 ? ` (${row.files} files)` : ''), kb(row.raw), kb(row.gzip)]),
     notes: r.rows.filter((row) => row.note).map((row) => `${row.name}: ${row.note}.`),
@@ -246,6 +267,7 @@ function sections(results) {
   if (results.latency) list.push(latencySection(results.latency, results.responsiveness));
   if (results.coldStart) list.push(coldSection(results.coldStart));
   if (results.memory) list.push(memorySection(results.memory));
+  if (results.sizes?.beforeFirstReading) list.push(firstReadingSection(results.sizes.beforeFirstReading));
   if (results.sizes) list.push(sizesSection(results.sizes));
   return list;
 }

@@ -30,7 +30,7 @@ import { printReport, writeChart, writeMarkdown } from './report.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
 import { ratio, summary } from './stats.mjs';
 import { TRACE_CATEGORIES, analyzeWindow } from './trace.mjs';
-import { measureSizes } from './sizes.mjs';
+import { bytesBeforeFirstReading, measureSizes } from './sizes.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', '.out');
@@ -447,6 +447,39 @@ async function runColdStart(options, origin, engines) {
   };
 }
 
+// ---------------------------------------------------------------- part 5
+
+/**
+ * Per backend, the files a fresh page fetched from connecting the element to its first reading (13 columns), in
+ * Chromium: which files a page needs does not depend on the engine (WebKit and Firefox take the same wasm file
+ * unless threads are on, which the element does not ask for).
+ */
+async function runBytesBeforeFirstReading(origin, engines, served) {
+  const engine = engines.chromium;
+  if (engine === undefined || engine.missing) return { skipped: engine?.missing ?? 'chromium was not opened' };
+  const results = {};
+  for (const backend of BACKENDS) {
+    progress(`part 5: chromium ${backend}: files fetched before the first reading…`);
+    const page = await engine.open(`${origin}/bench/element-page.html`);
+    try {
+      served.length = 0;
+      const run = await page.run('coldStart', { backend, columns: 13 });
+      results[backend] = { backend: run.backend, ...(await bytesBeforeFirstReading(SITE, [...served])) };
+      progress(`  ${(results[backend].total.gzip / 1024).toFixed(1)} KB gzip`);
+    } catch (error) {
+      results[backend] = { error: firstLine(error) };
+      progress(`  failed: ${firstLine(error)}`);
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }
+  return {
+    note: 'a fresh page each backend, no HTTP cache; gzip level 9 of each file fetched, the bench page’s own files not counted',
+    engine: 'chromium',
+    backends: results,
+  };
+}
+
 // ---------------------------------------------------------------- part 4
 
 async function workerHeap(raw) {
@@ -571,9 +604,11 @@ async function main() {
   );
   const load = { start: loadavg() };
   const { field } = await buildSite(options);
-  const server = await serveStatic(SITE);
+  // Every path served, for part 5's bytes before the first reading.
+  const served = [];
+  const server = await serveStatic(SITE, 0, { onServe: (path) => served.push(path) });
   const needed = new Set();
-  if (options.parts.some((p) => ['responsiveness', 'memory'].includes(p))) needed.add('chromium');
+  if (options.parts.some((p) => ['responsiveness', 'memory', 'sizes'].includes(p))) needed.add('chromium');
   if (options.parts.some((p) => ['latency', 'cold'].includes(p))) for (const e of options.engines) needed.add(e);
   const engines = {};
   const results = {
@@ -610,7 +645,11 @@ async function main() {
     if (options.parts.includes('latency')) results.latency = await runLatency(options, server.origin, engines);
     if (options.parts.includes('cold')) results.coldStart = await runColdStart(options, server.origin, engines);
     if (options.parts.includes('memory')) results.memory = await runMemory(options, server.origin, engines);
-    if (options.parts.includes('sizes')) results.sizes = await measureSizes(SITE, field);
+    if (options.parts.includes('sizes'))
+      results.sizes = {
+        ...(await measureSizes(SITE, field)),
+        beforeFirstReading: await runBytesBeforeFirstReading(server.origin, engines, served),
+      };
   } finally {
     for (const engine of Object.values(engines)) await engine.close?.().catch(() => undefined);
     await server.close();

@@ -1,4 +1,5 @@
-// Part 5: what a page downloads, raw and gzip (level 9), beside the field model.
+// Part 5: what a page downloads before its first reading, per backend (the files the server was asked for while
+// the element connected, started and read one frame), and every built file, raw and gzip (level 9).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -56,4 +57,40 @@ export async function measureSizes(site, field) {
     },
   ];
   return { rows, fieldShardBytes: field.shardBytes };
+}
+
+/** What each fetched path is, in the order the report lists them; the bench page's own files are not counted. */
+const PIECES = [
+  ['element bundle', (p) => p === '/column-classifier.js'],
+  ['worker bundle (with TF.js)', (p) => p === '/column-classifier.worker.js'],
+  ['TF.js wasm binary', (p) => p.endsWith('.wasm')],
+  ['model (model.json + weights)', (p) => /^\/models\/[^/]+\/(model\.json|[^/]+\.bin)$/.test(p)],
+  ['self-check goldens', (p) => /^\/models\/[^/]+\/golden\//.test(p)],
+];
+
+/**
+ * The bytes a page fetched before its first reading, per piece and in all, from the paths the server served
+ * (each fetch counts, so a file fetched twice counts twice). Paths of the bench page itself (its script, its
+ * frames) are listed apart and not counted.
+ *
+ * @param site - the served folder
+ * @param paths - the paths served, in order
+ */
+export async function bytesBeforeFirstReading(site, paths) {
+  const pieces = PIECES.map(([name]) => ({ name, raw: 0, gzip: 0, files: [] }));
+  const page = [];
+  for (const path of paths) {
+    const index = PIECES.findIndex(([, matches]) => matches(path));
+    if (index < 0) {
+      page.push(path);
+      continue;
+    }
+    const piece = pieces[index];
+    const s = sizeOf(await readFile(join(site, path)));
+    piece.raw += s.raw;
+    piece.gzip += s.gzip;
+    piece.files.push(path);
+  }
+  const total = pieces.reduce((sum, p) => ({ raw: sum.raw + p.raw, gzip: sum.gzip + p.gzip }), { raw: 0, gzip: 0 });
+  return { pieces, total, notCounted: page };
 }

@@ -17,8 +17,11 @@ const CONTENT_TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves `root` on 127.0.0.1 at `port` (default: a free one); resolves to `{ origin, close() }`. */
-export function serveStatic(root, port = 0) {
+/**
+ * Serves `root` on 127.0.0.1 at `port` (default: a free one); resolves to `{ origin, close() }`.
+ * `onServe(path)` is told each file served (the bench counts the bytes a page fetched).
+ */
+export function serveStatic(root, port = 0, { onServe } = {}) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
@@ -37,6 +40,7 @@ export function serveStatic(root, port = 0) {
         'Cache-Control': 'no-cache',
       });
       response.end(body);
+      onServe?.(path);
     } catch {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`Not found: ${path}`);
     }

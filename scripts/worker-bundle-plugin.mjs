@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { tfjsSubsetPlugin } from './tfjs-subset-plugin.mjs';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -16,6 +17,7 @@ export const workerBuildOptions = {
   platform: 'browser',
   target: 'es2022',
   tsconfig: join(projectRoot, 'tsconfig.json'),
+  plugins: [tfjsSubsetPlugin],
 };
 
 async function modifiedTimes(files) {

@@ -20,14 +20,14 @@ import {
   type ModelContract,
 } from '../../src/contract/schema.ts';
 import { validateContract } from '../../src/contract/validate.ts';
-import { NO_MARGINS, preprocessColumns, WHOLE_FRAME, type ColumnGeometry } from '../../src/preprocess/index.ts';
-import { isQuad } from '../../src/reference/labels.ts';
+import { base64ToFloat32, float32ToBase64, goldenGeometry } from '../../src/model/golden.ts';
+import { NO_MARGINS, preprocessColumns, WHOLE_FRAME } from '../../src/preprocess/index.ts';
 import { PREPROCESS } from './config.ts';
 import { HEAVEN_THRESHOLD } from './evaluate.ts';
 import { GOLDEN_DIR, type GoldenIndex } from './golden.ts';
 import { loadModel, readModelFiles } from './io.ts';
 import { HEADS, INPUT, RESCALING } from './model.ts';
-import { readPng } from './png.ts';
+import { readPng, type RgbaImage } from './png.ts';
 import { RECORD_FILE, readRecord } from './record.ts';
 
 /**
@@ -37,12 +37,42 @@ import { RECORD_FILE, readRecord } from './record.ts';
  */
 export const GOLDEN_TOLERANCE = 2e-3;
 
-/** How many golden cases also carry the raw float32 input (the rest are PNG cases: smaller). */
-const FLOAT_CASES = 2;
+/**
+ * How many golden columns the contract carries as float32 inputs: one, the model alone without a decoder, so that
+ * a failing self-check tells the model's numbers from the decoding. Each costs 11.6 KB of gzip inside model.json
+ * (float32 in base64 hardly compresses); the photo case, 21 KB, checks seven columns through the whole path.
+ */
+const FLOAT_CASES = 1;
 
-function base64OfFloats(values: Float32Array): string {
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  return Buffer.from(bytes).toString('base64');
+function pngFrame(png: RgbaImage): tf.Tensor3D {
+  return tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
+}
+
+/**
+ * The golden cases of the model in `dir` without their expected outputs: the first golden columns as float32
+ * (inside model.json, nothing more to fetch: the model alone, no decoder) and one small colour photo for the rest
+ * of the path on every backend: the browser's PNG decoder, grey conversion, the homography and the resample (where
+ * half-float WebGL drifted, which model-sized columns never show). `attachContract` computes their outputs with the
+ * float32 model it attaches to; `reseal-golden.ts` with a shipped (e.g. quantized) model.
+ */
+export function goldenCaseInputs(dir: string, index: GoldenIndex): Pick<GoldenCase, 'name' | 'input'>[] {
+  const floats = index.columns.slice(0, FLOAT_CASES).map((column, i) => {
+    const geometry = { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS };
+    const png = readPng(join(dir, column.path));
+    const x = tf.tidy(() => preprocessColumns(pngFrame(png), geometry, PREPROCESS).dataSync());
+    return {
+      name: `column ${i} (digit ${column.digit})`,
+      input: { kind: 'float32-base64' as const, data: float32ToBase64(Float32Array.from(x)) },
+    };
+  });
+  const photo = index.selfCheckPhoto;
+  return [
+    ...floats,
+    {
+      name: `photo ${photo.path} (digits ${photo.digits.join('')}, cut from ${photo.from})`,
+      input: { kind: 'png', path: photo.path, photo: { columns: photo.digits.length, corners: photo.corners } },
+    },
+  ];
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -56,54 +86,26 @@ export async function attachContract(dir: string): Promise<ModelContract> {
   const index = JSON.parse(readFileSync(join(dir, GOLDEN_DIR, 'index.json'), 'utf8')) as GoldenIndex;
   const record = existsSync(join(dir, RECORD_FILE)) ? readRecord(dir) : undefined;
 
-  const read = (path: string, geometry: ColumnGeometry) => {
-    const png = readPng(join(dir, path));
-    return tf.tidy(() => {
-      const frame = tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
-      const x = preprocessColumns(frame, geometry, PREPROCESS);
-      const [h, e, r] = model.predict(x) as tf.Tensor[];
-      return [h!.dataSync(), e!.dataSync(), x.dataSync(), r?.dataSync()] as const;
-    });
-  };
   const hasReadable = model.outputNames.includes(HEADS.readable);
-  const expectedOf = (
-    heaven: ArrayLike<number>,
-    earth: ArrayLike<number>,
-    readable: ArrayLike<number> | undefined,
-  ): Record<string, number[]> => ({
-    [HEADS.heaven]: Array.from(heaven),
-    [HEADS.earth]: Array.from(earth),
-    ...(readable === undefined ? {} : { [HEADS.readable]: Array.from(readable) }),
+  const cases: GoldenCase[] = goldenCaseInputs(dir, index).map((goldenCase) => {
+    const { input } = goldenCase;
+    const x = tf.tidy(() =>
+      input.kind === 'float32-base64'
+        ? tf.tensor4d(base64ToFloat32(input.data), [1, INPUT.height, INPUT.width, INPUT.channels])
+        : preprocessColumns(pngFrame(readPng(join(dir, input.path))), goldenGeometry(input), PREPROCESS),
+    );
+    const outputs = model.predict(x) as tf.Tensor[];
+    const [heaven = [], earth = [], readable] = outputs.map((t) => t.dataSync());
+    tf.dispose([x, ...outputs]);
+    return {
+      ...goldenCase,
+      expected: {
+        [HEADS.heaven]: Array.from(heaven),
+        [HEADS.earth]: Array.from(earth),
+        ...(readable === undefined ? {} : { [HEADS.readable]: Array.from(readable) }),
+      },
+    };
   });
-  const cases: GoldenCase[] = [];
-  index.columns.forEach((column, i) => {
-    const [heaven, earth, input, readable] = read(column.path, {
-      columns: 1,
-      corners: WHOLE_FRAME,
-      margins: NO_MARGINS,
-    });
-    cases.push({
-      name: `column ${i} (digit ${column.digit})`,
-      input:
-        i < FLOAT_CASES
-          ? { kind: 'float32-base64', data: base64OfFloats(Float32Array.from(input)) }
-          : { kind: 'png', path: column.path },
-      expected: expectedOf(heaven, earth, readable),
-    });
-  });
-  // One whole photo, the one with fewest columns (the self-check runs on every backend at load):
-  // resampling a large frame is where half-float WebGL drifts, which model-sized columns never show.
-  const photo = [...index.sorobans].sort((a, b) => a.digits.length - b.digits.length)[0];
-  if (photo !== undefined) {
-    if (!isQuad(photo.corners)) throw new Error(`${GOLDEN_DIR}/index.json: ${photo.path} has no corners.`);
-    const geometry = { columns: photo.digits.length, corners: photo.corners, margins: NO_MARGINS };
-    const [heaven, earth, , readable] = read(photo.path, geometry);
-    cases.push({
-      name: `photo ${photo.path} (digits ${photo.digits.join('')})`,
-      input: { kind: 'png', path: photo.path, photo: { columns: geometry.columns, corners: geometry.corners } },
-      expected: expectedOf(heaven, earth, readable),
-    });
-  }
   model.dispose();
 
   const quantization = Object.fromEntries(

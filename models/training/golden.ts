@@ -1,14 +1,17 @@
 /**
  * Golden files shipped with the model: single-column PNGs (one per digit,
- * exactly model-sized so that preprocessing them is a 1:1 resample) and two
- * whole rendered sorobans with their labels. They are made without the model;
- * `attach-contract.ts` computes the expected outputs from the saved weights.
+ * exactly model-sized so that preprocessing them is a 1:1 resample), two
+ * whole rendered sorobans with their labels, and the small photo the worker's
+ * self-check reads: the bead area of the 7-column soroban at half size. They
+ * are made without the model; `attach-contract.ts` computes the expected
+ * outputs from the saved weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_MARGINS, preprocessColumns } from '../../src/preprocess/index.ts';
 import { renderSoroban } from '../../src/render/index.ts';
+import type { Quad } from '../../src/preprocess/types.ts';
 import { PREPROCESS } from './config.ts';
 import { photoTensor } from './dataset.ts';
 import { greyToRgba, writePng } from './png.ts';
@@ -28,11 +31,63 @@ export interface GoldenIndex {
     readonly style: unknown;
     readonly seed: number;
   }[];
+  /**
+   * The photo of the self-check: fetched by every page before its first reading, so it is a crop of one
+   * soroban's bead area at half size (still colour, still a homography and a resample in preprocessing).
+   */
+  readonly selfCheckPhoto: {
+    readonly path: string;
+    readonly digits: number[];
+    readonly corners: Quad;
+    /** The soroban it was cut from. */
+    readonly from: string;
+  };
 }
 
 /** Seeds of the golden renders (not used by any dataset: those multiply their seed by 1 000 003). */
 const COLUMN_SEED = 4242;
 const SOROBAN_SEEDS = [777, 778] as const;
+
+/** Margin kept around the bead area's bounding box, in photo pixels. */
+const CUT_MARGIN = 4;
+
+/**
+ * The bead area of a photo (its bounding box and a small margin), averaged 2 × 2, with the corners in the cut's
+ * own normalized coordinates. A 395 × 237 render became 149 × 88: 153 KB of PNG became about 20 KB.
+ */
+export function halfSizeBeadArea(photo: {
+  readonly width: number;
+  readonly height: number;
+  readonly rgba: Uint8ClampedArray;
+  readonly corners: Quad;
+}): { width: number; height: number; rgba: Uint8ClampedArray; corners: Quad } {
+  const points = Object.values(photo.corners);
+  const xs = points.map((p) => p.x * photo.width);
+  const ys = points.map((p) => p.y * photo.height);
+  const x0 = Math.max(0, Math.floor(Math.min(...xs)) - CUT_MARGIN);
+  const y0 = Math.max(0, Math.floor(Math.min(...ys)) - CUT_MARGIN);
+  // An even size, so that the 2 × 2 average covers the whole cut.
+  const w = 2 * Math.floor((Math.min(photo.width, Math.ceil(Math.max(...xs)) + CUT_MARGIN) - x0) / 2);
+  const h = 2 * Math.floor((Math.min(photo.height, Math.ceil(Math.max(...ys)) + CUT_MARGIN) - y0) / 2);
+  const rgba = tf.tidy(() => {
+    const frame = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    const cut = tf.slice(frame, [y0, x0, 0], [h, w, 4]).toFloat();
+    return tf.avgPool(cut, 2, 2, 'valid').round().clipByValue(0, 255).dataSync();
+  });
+  const map = (p: { x: number; y: number }) => ({ x: (p.x * photo.width - x0) / w, y: (p.y * photo.height - y0) / h });
+  const { topLeft, topRight, bottomRight, bottomLeft } = photo.corners;
+  return {
+    width: w / 2,
+    height: h / 2,
+    rgba: Uint8ClampedArray.from(rgba),
+    corners: {
+      topLeft: map(topLeft),
+      topRight: map(topRight),
+      bottomRight: map(bottomRight),
+      bottomLeft: map(bottomLeft),
+    },
+  };
+}
 
 /** Writes the golden PNGs and `golden/index.json` into `dir`. */
 export function makeGoldenFiles(dir: string): GoldenIndex {
@@ -54,13 +109,24 @@ export function makeGoldenFiles(dir: string): GoldenIndex {
     writePng(join(dir, path), greyToRgba(values.subarray(i * per, (i + 1) * per), PREPROCESS.width, PREPROCESS.height));
     return { path, digit, seed: COLUMN_SEED };
   });
-  const sorobans = SOROBAN_SEEDS.map((seed, k) => {
-    const r = renderSoroban({ seed, columns: k === 0 ? 13 : 7 });
-    const path = `${GOLDEN_DIR}/soroban-${seed}.png`;
+  const renders = SOROBAN_SEEDS.map((seed, k) => renderSoroban({ seed, columns: k === 0 ? 13 : 7 }));
+  const sorobans = renders.map((r, k) => {
+    const path = `${GOLDEN_DIR}/soroban-${SOROBAN_SEEDS[k]}.png`;
     writePng(join(dir, path), r);
-    return { path, digits: r.digits, corners: r.corners, style: r.style, seed };
+    return { path, digits: r.digits, corners: r.corners, style: r.style, seed: SOROBAN_SEEDS[k] ?? 0 };
   });
-  const index: GoldenIndex = { columns, sorobans };
+  const [, small] = renders;
+  const from = sorobans[1];
+  if (small === undefined || from === undefined)
+    throw new Error('golden: no 7-column soroban to cut the self-check photo from.');
+  const cut = halfSizeBeadArea(small);
+  const path = `${GOLDEN_DIR}/self-check.png`;
+  writePng(join(dir, path), cut);
+  const index: GoldenIndex = {
+    columns,
+    sorobans,
+    selfCheckPhoto: { path, digits: small.digits, corners: cut.corners, from: from.path },
+  };
   writeFileSync(join(goldenDir, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
   return index;
 }

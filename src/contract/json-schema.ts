@@ -3,7 +3,7 @@
  * two can't drift (`column-classifier schema --write` regenerates
  * `models/contract.schema.json`; a test checks the committed file is current).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelContractSchema } from './schema.ts';
 
 /** JSON Schema (draft 2020-12) of the model contract, as written to `models/contract.schema.json`. */

@@ -8,7 +8,7 @@
  * The zod schema below is the single source: the TypeScript type, the runtime
  * validator and `models/contract.schema.json` are all derived from it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { GreyFormula, Prefilter, ResizeMethod } from '../preprocess/types.ts';
 import type { ErrorCode } from '../errors.ts';
 

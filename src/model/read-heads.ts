@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ColumnClassifierError, InferenceError } from '../errors.ts';
 import type { ClassifierModel } from './classifier-model.ts';
 
+/** TF.js's words when the backend has no kernel for an op: "Kernel 'Tanh' not registered for backend 'wasm'". */
+const MISSING_KERNEL = /Kernel '(\w+)' not registered for backend '(\w+)'/;
+
 /** Flattened output values per head name, batch-major. */
 export type HeadValues = Record<string, Float32Array>;
 
@@ -41,6 +44,16 @@ export async function predictHeads(model: ClassifierModel, batch: tf.Tensor4D): 
     return await readHeads(model.predict(batch));
   } catch (error) {
     if (error instanceof ColumnClassifierError) throw error;
+    const missing = MISSING_KERNEL.exec(String(error));
+    if (missing !== null) {
+      // The worker's bundle registers only the kernels of the models it was built for.
+      const [, kernel, backend] = missing;
+      throw new InferenceError(
+        'inference/failed',
+        `The model runs the TF.js kernel "${kernel}", which the ${backend} backend here does not have. The worker bundle registers only the kernels of the models worker/tfjs-kernels.json was derived from: list this model in scripts/worker-kernels.ts, run \`npx tsx scripts/worker-kernels.ts --write\` and build again.`,
+        { cause: error, details: { kernel, backend } },
+      );
+    }
     throw new InferenceError('inference/failed', `Inference failed on ${tf.getBackend()}: ${String(error)}.`, {
       cause: error,
     });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ColumnClassifierError, ContractError, LoadError } from '../../src/errors.ts';
+import { ColumnClassifierError, ContractError, InferenceError, LoadError } from '../../src/errors.ts';
 import { decodeColumns } from '../../src/model/decode.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { predictHeads } from '../../src/model/read-heads.ts';
@@ -53,6 +53,28 @@ describe('loading a layers model with its contract', () => {
     batch.dispose();
     assert.equal(tf.memory().numTensors, start);
     model.dispose();
+    model.dispose();
+  });
+
+  it('names the missing kernel and how to add it when the backend lacks one the model runs', async () => {
+    const { dir } = await writeModel(saved, contract());
+    const model = await load(dir);
+    const batch = tf.fill([2, 16, 8, 1], 100) as tf.Tensor4D;
+    // As in a worker bundle without Sigmoid: the heaven head's activation.
+    const sigmoid = tf.getKernel('Sigmoid', 'wasm');
+    assert.ok(sigmoid !== undefined);
+    const start = tf.memory().numTensors;
+    tf.unregisterKernel('Sigmoid', 'wasm');
+    try {
+      const error = await rejectsWith(predictHeads(model, batch), InferenceError, 'inference/failed');
+      assert.match(error.message, /"Sigmoid".*scripts\/worker-kernels\.ts/);
+      assert.deepEqual(error.details, { kernel: 'Sigmoid', backend: 'wasm' });
+    } finally {
+      tf.registerKernel(sigmoid);
+    }
+    assert.equal(tf.memory().numTensors, start);
+    assert.equal((await predictHeads(model, batch))['heaven']?.length, 2);
+    batch.dispose();
     model.dispose();
   });
 
