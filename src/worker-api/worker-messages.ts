@@ -5,7 +5,7 @@
  * naming the argument, never a TypeError from deep inside TF.js or the loader. Ranges (columns, corners,
  * byte limits) are checked later by the code that owns them; here only structure and types.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.ts';
 import { formatPath } from '../contract/validate.ts';
 import {
