@@ -63,6 +63,7 @@ describe('packaging', () => {
       'min-confidence',
       'model',
       'paused',
+      'preview',
       'source',
       'stable-frames',
     ]);
