@@ -3,7 +3,15 @@ import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import type { ErrorDetail, WarningDetail } from '../../components/column-classifier/events.ts';
 import { InputError } from '../../src/errors.ts';
-import { FIXTURE_MODEL_URL, countWorkers, expectedFrame, fixtureImage, nextEvent, rejection } from './helpers.ts';
+import {
+  FIXTURE_MODEL_URL,
+  countWorkers,
+  expectedFrame,
+  fixtureImage,
+  nextEvent,
+  rejection,
+  type ExpectedFrame,
+} from './helpers.ts';
 import { formatCorners } from '../../components/column-classifier/corners.ts';
 
 let element: ColumnClassifier | undefined;
@@ -30,6 +38,49 @@ function collect<K extends 'cc-error' | 'cc-warning'>(
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** getUserMedia replaced by the stream of a canvas showing the fixture frame; it throws `refusal` while one is set. */
+async function fakeCamera(): Promise<{ refusal: DOMException | undefined; readonly asked: number; restore(): void }> {
+  const image = await fixtureImage();
+  const canvas = document.createElement('canvas');
+  canvas.width = image.naturalWidth;
+  canvas.height = image.naturalHeight;
+  const context = canvas.getContext('2d')!;
+  context.drawImage(image, 0, 0);
+  // A canvas stream delivers frames only while the canvas is drawn (Chromium, WebKit).
+  const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
+  const mediaDevices = navigator.mediaDevices;
+  const original = mediaDevices.getUserMedia;
+  let asked = 0;
+  const camera = {
+    refusal: undefined as DOMException | undefined,
+    get asked() {
+      return asked;
+    },
+    restore() {
+      mediaDevices.getUserMedia = original;
+      clearInterval(paint);
+    },
+  };
+  mediaDevices.getUserMedia = async () => {
+    asked += 1;
+    if (camera.refusal !== undefined) throw camera.refusal;
+    return canvas.captureStream(30);
+  };
+  return camera;
+}
+
+/** An element reading the camera at 20 fps, with the fixture frame's geometry. */
+function cameraElement(camera: string, expected: ExpectedFrame): ColumnClassifier {
+  return create({
+    model: FIXTURE_MODEL_URL,
+    backend: 'cpu',
+    camera,
+    'max-fps': '20',
+    columns: String(expected.geometry.columns),
+    corners: formatCorners(expected.geometry.corners),
+  });
+}
 
 describe('<column-classifier> errors and warnings', function () {
   it('reports a persistent error once, however many capture ticks meet it, and again once its cause changed', async function () {
@@ -199,30 +250,11 @@ describe('<column-classifier> errors and warnings', function () {
     ['NotFoundError', 'absent'],
   ] as const) {
     it(`reports a camera that is ${what} once as input/camera-unavailable (not "no source" on every tick), and reads once there is one`, async function () {
-      const image = await fixtureImage();
       const expected = await expectedFrame();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.naturalWidth;
-      canvas.height = image.naturalHeight;
-      const context = canvas.getContext('2d')!;
-      context.drawImage(image, 0, 0);
-      const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
-      const mediaDevices = navigator.mediaDevices;
-      const original = mediaDevices.getUserMedia;
-      let allowed = false;
-      mediaDevices.getUserMedia = async () => {
-        if (!allowed) throw new DOMException(`Camera ${what}`, refusal);
-        return canvas.captureStream(30);
-      };
+      const camera = await fakeCamera();
+      camera.refusal = new DOMException(`Camera ${what}`, refusal);
       try {
-        const created = create({
-          model: FIXTURE_MODEL_URL,
-          backend: 'cpu',
-          camera: 'environment',
-          'max-fps': '20',
-          columns: String(expected.geometry.columns),
-          corners: formatCorners(expected.geometry.corners),
-        });
+        const created = cameraElement('environment', expected);
         const errors: ErrorDetail[] = collect(created, 'cc-error');
         const ready = nextEvent(created, 'cc-ready');
         document.body.append(created);
@@ -230,16 +262,38 @@ describe('<column-classifier> errors and warnings', function () {
         await wait(800);
         expect(errors.map((e) => e.error.code)).to.deep.equal(['input/camera-unavailable']);
         expect(errors[0]!.error.message).to.contain(refusal);
-        allowed = true;
+        camera.refusal = undefined;
         const reading = nextEvent(created, 'cc-reading');
         created.setAttribute('camera', 'user');
         expect((await reading).detail.digits).to.have.length(expected.geometry.columns);
       } finally {
-        mediaDevices.getUserMedia = original;
-        clearInterval(paint);
+        camera.restore();
       }
     });
   }
+
+  it('refuses a camera value that names no camera without opening one, and opens the camera once it is fixed', async function () {
+    const expected = await expectedFrame();
+    const camera = await fakeCamera();
+    try {
+      const created = cameraElement('sideways', expected);
+      const errors: ErrorDetail[] = collect(created, 'cc-error');
+      const ready = nextEvent(created, 'cc-ready');
+      document.body.append(created);
+      await ready;
+      await wait(300);
+      expect(errors.map((e) => e.error.code)).to.deep.equal(['input/bad-argument']);
+      expect(errors[0]!.error.message).to.match(/camera="sideways"/);
+      expect(camera.asked).to.equal(0, 'no camera opened for camera="sideways"');
+
+      const reading = nextEvent(created, 'cc-reading');
+      created.setAttribute('camera', 'user');
+      expect((await reading).detail.digits).to.have.length(expected.geometry.columns);
+      expect(camera.asked).to.equal(1);
+    } finally {
+      camera.restore();
+    }
+  });
 
   it('refuses a backend it does not know with one typed error and no worker, and starts once it is fixed', async function () {
     const image = await fixtureImage();
@@ -272,51 +326,6 @@ describe('<column-classifier> errors and warnings', function () {
       expect(errors).to.have.length(1);
     } finally {
       workers.restore();
-    }
-  });
-
-  it('refuses a camera value that names no camera without opening one, and opens the camera once it is fixed', async function () {
-    const image = await fixtureImage();
-    const expected = await expectedFrame();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.naturalWidth;
-    canvas.height = image.naturalHeight;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    // A canvas stream delivers frames only while the canvas is drawn (Chromium, WebKit).
-    const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
-    const mediaDevices = navigator.mediaDevices;
-    const original = mediaDevices.getUserMedia;
-    const asked: unknown[] = [];
-    mediaDevices.getUserMedia = async (constraints) => {
-      asked.push(constraints);
-      return canvas.captureStream(30);
-    };
-    try {
-      const created = create({
-        model: FIXTURE_MODEL_URL,
-        backend: 'cpu',
-        camera: 'sideways',
-        'max-fps': '20',
-        columns: String(expected.geometry.columns),
-        corners: formatCorners(expected.geometry.corners),
-      });
-      const errors: ErrorDetail[] = collect(created, 'cc-error');
-      const ready = nextEvent(created, 'cc-ready');
-      document.body.append(created);
-      await ready;
-      await wait(300);
-      expect(errors.map((e) => e.error.code)).to.deep.equal(['input/bad-argument']);
-      expect(errors[0]!.error.message).to.match(/camera="sideways"/);
-      expect(asked).to.deep.equal([], 'no camera opened for camera="sideways"');
-
-      const reading = nextEvent(created, 'cc-reading');
-      created.setAttribute('camera', 'user');
-      expect((await reading).detail.digits).to.have.length(expected.geometry.columns);
-      expect(asked).to.have.length(1);
-    } finally {
-      mediaDevices.getUserMedia = original;
-      clearInterval(paint);
     }
   });
 
