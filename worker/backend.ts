@@ -2,11 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { BackendError } from '../src/errors.ts';
-import type { BackendName } from '../src/worker-api/classifier-worker-api.ts';
-
-function isBackendName(name: string): name is BackendName {
-  return name === 'cpu' || name === 'wasm' || name === 'webgl';
-}
+import { isBackendName, type BackendName } from '../src/worker-api/classifier-worker-api.ts';
 
 /** Settings that must be in place before any backend is chosen. */
 export interface BackendSetup {

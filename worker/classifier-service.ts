@@ -213,10 +213,12 @@ export class ClassifierService implements ClassifierWorkerApi {
         let warmUpMs: number | undefined;
         let columnMs: number | undefined;
         if (probe) {
-          columnMs = await this.timeWarmUp(model, 1);
-          if (columnMs < best) {
+          const oneColumnMs = await this.timeWarmUp(model, 1);
+          if (oneColumnMs < best) {
             await this.warmUp(model, columns);
             warmUpMs = await this.timeWarmUp(model, columns);
+          } else {
+            columnMs = oneColumnMs;
           }
         } else if (choose === 'fastest') {
           warmUpMs = await this.timeWarmUp(model, columns);
@@ -268,7 +270,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         backend,
         outcome,
         ...(warmUpMs === undefined ? {} : { warmUpMs }),
-        ...(columnMs === undefined || warmUpMs !== undefined ? {} : { columnMs }),
+        ...(columnMs === undefined ? {} : { columnMs }),
       });
     }
     trials.sort((a, b) => backends.indexOf(a.backend) - backends.indexOf(b.backend));

@@ -1,7 +1,7 @@
 import { InputError } from '../../src/errors.ts';
 import { checkGeometry, isColumnCount } from '../../src/preprocess/columns.ts';
 import { MAX_GEOMETRY_COLUMNS, type ColumnGeometry } from '../../src/preprocess/types.ts';
-import { BackendName } from '../../src/worker-api/classifier-worker-api.ts';
+import { isBackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { DEFAULT_MAX_MODEL_BYTES } from '../../src/model/model-budget.ts';
 
 /** The attributes that decide how frames are read, as the element holds them (numbers may be NaN from bad text). */
@@ -73,7 +73,7 @@ export function startProblem(
   maxModelBytes: number | null,
   written: (attribute: string) => string | null,
 ): InputError | undefined {
-  if (backend !== 'auto' && !Object.values<string>(BackendName).includes(backend))
+  if (backend !== 'auto' && !isBackendName(backend))
     return new InputError(
       'input/bad-argument',
       `backend="${backend}": give auto (the default: the fastest that passes its self-check), webgl, wasm or cpu.`,

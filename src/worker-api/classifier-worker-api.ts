@@ -16,6 +16,11 @@ export const BackendName = {
 } as const;
 export type BackendName = (typeof BackendName)[keyof typeof BackendName];
 
+/** Whether `name` is one of {@link BackendName}'s values. */
+export function isBackendName(name: string): name is BackendName {
+  return Object.values<string>(BackendName).includes(name);
+}
+
 /** The default preference: fastest first. */
 export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
 

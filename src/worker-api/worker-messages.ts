@@ -15,7 +15,7 @@ import {
   type StartOptions,
 } from './classifier-worker-api.ts';
 
-const backendName = z.enum([BackendName.cpu, BackendName.wasm, BackendName.webgl]);
+const backendName = z.enum(BackendName);
 const backends = z.array(backendName).min(1);
 const point = z.object({ x: z.number(), y: z.number() });
 
@@ -90,13 +90,15 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
     classify: (frame, request) =>
       call(() => {
         const bitmap = checkedFrame(frame);
+        let checkedRequest: FrameRequest;
         try {
-          return service.classify(bitmap, checked(frameRequest, request, 'classify(…, request)') as FrameRequest);
+          checkedRequest = checked(frameRequest, request, 'classify(…, request)') as FrameRequest;
         } catch (error) {
           // A frame the worker will never read is released now rather than when it is collected.
           bitmap.close();
           throw error;
         }
+        return service.classify(bitmap, checkedRequest);
       }),
     setBackends: (list) => call(() => service.setBackends(checked(backends, list, 'setBackends(backends)'))),
     memory: () => service.memory(),

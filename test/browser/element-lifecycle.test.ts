@@ -1,12 +1,12 @@
 import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
-import { formatCorners } from '../../components/column-classifier/corners.ts';
 import type { ErrorDetail, ProgressDetail } from '../../components/column-classifier/events.ts';
 import {
   FIXTURE_MODEL_URL,
   countWorkers,
   expectedFrame,
+  fixtureElement,
   fixtureImage,
   nextEvent,
   type ExpectedFrame,
@@ -43,17 +43,9 @@ function create(attributes: Record<string, string>): ColumnClassifier {
 }
 
 /** An element on the fixture model and frame, paused (frames are read by classifyOnce only). */
-function fixtureElement(attributes: Record<string, string> = {}): ColumnClassifier {
-  const created = create({
-    model: FIXTURE_MODEL_URL,
-    backend: 'cpu',
-    paused: '',
-    columns: String(expected.geometry.columns),
-    corners: formatCorners(expected.geometry.corners),
-    ...attributes,
-  });
-  created.source = image;
-  return created;
+function fixtureElementOnImage(attributes: Record<string, string> = {}): ColumnClassifier {
+  element = fixtureElement(expected, image, attributes);
+  return element;
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,7 +53,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('<column-classifier> lifecycle', function () {
   for (const bad of ['0', 'abc']) {
     it(`reads frames once a columns="${bad}" it was created with is fixed`, async function () {
-      const created = fixtureElement({ columns: bad });
+      const created = fixtureElementOnImage({ columns: bad });
       const settled = Promise.race([nextEvent(created, 'cc-ready'), nextEvent(created, 'cc-error')]);
       document.body.append(created);
       await settled;
@@ -91,7 +83,7 @@ describe('<column-classifier> lifecycle', function () {
 
   it('leaves no worker once classifyOnce() on an element never inserted has settled', async function () {
     workers = countWorkers();
-    const created = fixtureElement();
+    const created = fixtureElementOnImage();
     const reading = await created.classifyOnce();
     expect(reading.digits).to.deep.equal(expected.columns.map((c) => c.digit));
     expect(workers.created).to.equal(1);
@@ -101,7 +93,7 @@ describe('<column-classifier> lifecycle', function () {
 
   it('leaves no worker after dispose() on an element never inserted, even with a call pending', async function () {
     workers = countWorkers();
-    const created = fixtureElement();
+    const created = fixtureElementOnImage();
     const pending = created.classifyOnce().then(
       () => 'read',
       (error: unknown) => error,

@@ -1,4 +1,7 @@
 /** Small helpers shared by browser tests. */
+import type { ColumnClassifier } from '../../components/column-classifier.ts';
+import type { FrameSource } from '../../components/column-classifier/capture.ts';
+import { formatCorners } from '../../components/column-classifier/corners.ts';
 import type { ColumnReading } from '../../src/model/decode.ts';
 import type { ColumnGeometry } from '../../src/preprocess/types.ts';
 
@@ -125,4 +128,37 @@ export function countWorkers(): WorkerCount {
       globalThis.Worker = Original;
     },
   };
+}
+
+/**
+ * A paused `<column-classifier>` on the fixture model, with the fixture frame's columns and corners, reading
+ * `source`; `attributes` add to or replace those. Not inserted: see {@link insertAndSettle}.
+ */
+export function fixtureElement(
+  expected: ExpectedFrame,
+  source: FrameSource,
+  attributes: Record<string, string> = {},
+): ColumnClassifier {
+  const element = document.createElement('column-classifier');
+  const all: Record<string, string> = {
+    model: FIXTURE_MODEL_URL,
+    backend: 'cpu',
+    paused: '',
+    columns: String(expected.geometry.columns),
+    corners: formatCorners(expected.geometry.corners),
+    ...attributes,
+  };
+  for (const [name, value] of Object.entries(all)) element.setAttribute(name, value);
+  element.source = source;
+  return element;
+}
+
+/** Inserts `element` and resolves on its first outcome: its `cc-error`'s error, or undefined once it is ready. */
+export function insertAndSettle(element: ColumnClassifier): Promise<Error | undefined> {
+  const settled = Promise.race([
+    nextEvent(element, 'cc-ready').then(() => undefined),
+    nextEvent(element, 'cc-error').then((event) => event.detail.error),
+  ]);
+  document.body.append(element);
+  return settled;
 }

@@ -4,10 +4,17 @@
 import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
-import { formatCorners } from '../../components/column-classifier/corners.ts';
 import type { ErrorDetail } from '../../components/column-classifier/events.ts';
 import { ColumnClassifierError, ContractError, InputError, LoadError } from '../../src/errors.ts';
-import { FIXTURE_MODEL_URL, expectedFrame, fixtureImage, nextEvent, type ExpectedFrame } from './helpers.ts';
+import {
+  FIXTURE_MODEL_URL,
+  expectedFrame,
+  fixtureElement,
+  fixtureImage,
+  insertAndSettle,
+  nextEvent,
+  type ExpectedFrame,
+} from './helpers.ts';
 
 interface ServerLog {
   readonly requests: readonly string[];
@@ -47,23 +54,11 @@ async function insert(
   modelUrl: string,
   attributes: Record<string, string> = {},
 ): Promise<{ created: ColumnClassifier; errors: ErrorDetail[] }> {
-  const created = document.createElement('column-classifier');
-  const all: Record<string, string> = {
-    model: modelUrl,
-    backend: 'cpu',
-    paused: '',
-    columns: String(expected.geometry.columns),
-    corners: formatCorners(expected.geometry.corners),
-    ...attributes,
-  };
-  for (const [name, value] of Object.entries(all)) created.setAttribute(name, value);
-  created.source = image;
+  const created = fixtureElement(expected, image, { model: modelUrl, ...attributes });
   element = created;
   const errors: ErrorDetail[] = [];
   created.addEventListener('cc-error', (event) => errors.push(event.detail));
-  const settled = Promise.race([nextEvent(created, 'cc-ready'), nextEvent(created, 'cc-error')]);
-  document.body.append(created);
-  await settled;
+  await insertAndSettle(created);
   return { created, errors };
 }
 

@@ -8,16 +8,15 @@
 import { expect } from '@esm-bundle/chai';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
-import { formatCorners } from '../../components/column-classifier/corners.ts';
 import { BackendError } from '../../src/errors.ts';
 import type { FrameSource } from '../../components/column-classifier/capture.ts';
 import {
-  FIXTURE_MODEL_URL,
   FRAME_TOLERANCE,
   expectedFrame,
+  fixtureElement,
   fixtureImage,
+  insertAndSettle,
   maxReadingDiff,
-  nextEvent,
   rawBitmap,
   type ExpectedFrame,
 } from './helpers.ts';
@@ -40,20 +39,10 @@ afterEach(function () {
 
 /** The element on `backend`, paused, reading `source`; resolves once it is ready, or with its error. */
 async function elementOn(backend: string, source: FrameSource): Promise<{ created: ColumnClassifier; error?: Error }> {
-  const created = document.createElement('column-classifier');
-  created.setAttribute('model', FIXTURE_MODEL_URL);
-  created.setAttribute('backend', backend);
-  created.setAttribute('paused', '');
-  created.setAttribute('columns', String(expected.geometry.columns));
-  created.setAttribute('corners', formatCorners(expected.geometry.corners));
-  created.source = source;
+  const created = fixtureElement(expected, source, { backend });
   element = created;
-  const outcome = Promise.race([
-    nextEvent(created, 'cc-ready').then(() => ({ created })),
-    nextEvent(created, 'cc-error').then((event) => ({ created, error: event.detail.error })),
-  ]);
-  document.body.append(created);
-  return outcome;
+  const error = await insertAndSettle(created);
+  return error === undefined ? { created } : { created, error };
 }
 
 /** The fixture frame in an <img> shown at a third of its size (its width and height attributes). */
