@@ -23,6 +23,13 @@ export const EARTH_CLASSES = 5;
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 const dimension = z.number().int().min(1).max(4096);
+
+/**
+ * The most pixels one column's input may have (256 x 256, or any other shape of that area). Warm-up and every
+ * batch allocate columns x height x width x channels floats; with the element's 64 columns at most, this keeps a
+ * batch under 50 MB, where the per-side limit alone would let a contract ask for 12 GB.
+ */
+export const MAX_INPUT_PIXELS = 256 * 256;
 const nameString = z.string().min(1);
 
 /** Contract codes raised by the schema's cross-field checks (see {@link validateContract} in `validate.ts`). */
@@ -30,6 +37,7 @@ export const ContractRuleCode = {
   duplicateHead: 'contract/duplicate-head',
   duplicateHeadOutput: 'contract/duplicate-head-output',
   inputShapeMismatch: 'contract/input-shape-mismatch',
+  inputTooLarge: 'contract/out-of-range',
   emptyInputRange: 'contract/empty-input-range',
   decodeUnknownHead: 'contract/decode-unknown-head',
   decodeHeadMismatch: 'contract/decode-head-mismatch',
@@ -273,6 +281,13 @@ function contradictions(c: ContractShape): Issue[] {
         message: `input.shape ${JSON.stringify(input.shape)} disagrees with height ${input.height}, width ${input.width}, channels ${input.channels}; make them agree (shape is [batch, height, width, channels]) or drop input.shape`,
       });
     }
+  }
+  if (input.height * input.width > MAX_INPUT_PIXELS) {
+    issues.push({
+      code: ContractRuleCode.inputTooLarge,
+      path: ['input', 'height'],
+      message: `input is ${input.height} x ${input.width} = ${input.height * input.width} pixels per column, more than the ${MAX_INPUT_PIXELS} a column may have; a column classifier needs no larger input`,
+    });
   }
   if (input.inputRange !== undefined && !(input.inputRange.min < input.inputRange.max)) {
     issues.push({

@@ -169,6 +169,16 @@ describe('contract schema', () => {
       'contract/input-shape-mismatch',
       'input.shape',
     ));
+  it('rejects an input larger than a column needs, before anything allocates it', () =>
+    void rejects(
+      broken((c) => {
+        c.input.height = 4096;
+        c.input.width = 4096;
+        c.input.shape = [null, 4096, 4096, c.input.channels];
+      }),
+      'contract/out-of-range',
+      'input.height',
+    ));
   it('rejects an empty input range', () =>
     void rejects(
       broken((c) => {
