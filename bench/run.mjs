@@ -434,6 +434,7 @@ async function runColdStart(options, origin, engines) {
       progress(`part 3: ${name} ${backend}: cold start × ${options.coldTries}…`);
       const ready = [];
       const first = [];
+      const tries = [];
       let used;
       for (let i = 0; i < options.coldTries; i += 1) {
         // A fresh page each try: a new worker, a new TF.js, the model fetched again.
@@ -441,11 +442,19 @@ async function runColdStart(options, origin, engines) {
         used = r.backend;
         ready.push(r.ready);
         first.push(r.firstReading);
+        tries.push(r);
       }
+      // The stages of the median try: ms from connecting to the start of each.
+      const median = [...tries].sort((a, b) => a.firstReading - b.firstReading)[Math.floor(tries.length / 2)];
+      const stagesMs = median?.stages ?? {};
       progress(
-        `  ready ${summary(ready).p50.toFixed(0)} ms, first reading ${summary(first).p50.toFixed(0)} ms (median)`,
+        `  ready ${summary(ready).p50.toFixed(0)} ms, first reading ${summary(first).p50.toFixed(0)} ms (median); stages began at ${Object.entries(
+          stagesMs,
+        )
+          .map(([stage, ms]) => `${stage} ${ms}`)
+          .join(', ')}`,
       );
-      return { backend: used, tries: ready.length, readyMs: summary(ready), firstReadingMs: summary(first) };
+      return { backend: used, tries: ready.length, readyMs: summary(ready), firstReadingMs: summary(first), stagesMs };
       // `auto`, the element's default, measures the backends that pass before it reads: its time beside theirs.
     },
     [...BACKENDS, 'auto'],

@@ -176,7 +176,8 @@ export class ClassifierService implements ClassifierWorkerApi {
     choose: BackendChoice = 'first',
   ): Promise<Running> {
     const options = this.options;
-    if (options === undefined || this.source === undefined)
+    const source = this.source;
+    if (options === undefined || source === undefined)
       throw new StateError('state/not-started', 'No model to start: call start().');
     const setup: BackendSetup = {
       wasmPaths: options.wasmPaths ?? defaultWasmPaths,
@@ -190,10 +191,10 @@ export class ClassifierService implements ClassifierWorkerApi {
       backend: BackendName;
       model: ClassifierModel;
       warmUpMs: number | undefined;
-      columnMs: number | undefined;
     }[] = [];
     const columns = options.warmUpColumns ?? DEFAULT_WARM_UP_COLUMNS;
-    for (const [index, backend] of backends.entries()) {
+    const order = choose === 'fastest' ? measuringOrder(backends) : backends;
+    for (const [index, backend] of order.entries()) {
       if (choose === 'first' && passed.length > 0) {
         trials.push({ backend, outcome: 'skipped', reason: `${passed[0]?.backend ?? ''} was chosen first` });
         continue;
@@ -204,26 +205,32 @@ export class ClassifierService implements ClassifierWorkerApi {
         continue;
       }
       try {
-        // Once one backend's whole batch is timed, another is first timed on one column: a batch of all columns
-        // takes at least as long as one, so one column slower than the best whole batch rules it out, and a
-        // slow backend (cpu: 0.5–1 s per batch here) costs a column's time instead of two whole batches.
+        // Once one backend's whole batch is timed, another is first timed on one column, before its self-check: a
+        // batch of all columns takes at least as long as one, so one column slower than the best whole batch rules
+        // it out, and a slow backend (cpu: 0.5–1 s per batch here) costs a column's time, not a self-check and two
+        // whole batches.
         const best = Math.min(...passed.map((p) => p.warmUpMs ?? Infinity));
-        const probe = choose === 'fastest' && Number.isFinite(best);
-        const model = await this.startOn(backend, setup, signal, onProgress, selfChecks, probe ? 1 : columns);
-        let warmUpMs: number | undefined;
-        let columnMs: number | undefined;
-        if (probe) {
-          const oneColumnMs = await this.timeWarmUp(model, 1);
-          if (oneColumnMs < best) {
-            await this.warmUp(model, columns);
-            warmUpMs = await this.timeWarmUp(model, columns);
-          } else {
-            columnMs = oneColumnMs;
+        const model = await this.loadOn(backend, setup, signal, onProgress);
+        try {
+          if (choose === 'fastest' && Number.isFinite(best)) {
+            await this.warmUp(model, 1);
+            const columnMs = await this.timeWarmUp(model, 1);
+            if (columnMs >= best) {
+              model.dispose();
+              trials.push({ backend, outcome: 'slower', columnMs });
+              continue;
+            }
           }
-        } else if (choose === 'fastest') {
-          warmUpMs = await this.timeWarmUp(model, columns);
+          await this.selfCheck(model, backend, source, selfChecks, onProgress);
+          onProgress?.({ stage: 'warm-up', backend });
+          await this.warmUp(model, columns);
+          if (signal.aborted) throw abortedError(options.modelUrl);
+          const warmUpMs = choose === 'fastest' ? await this.timeWarmUp(model, columns) : undefined;
+          passed.push({ backend, model, warmUpMs });
+        } catch (error) {
+          model.dispose();
+          throw error;
         }
-        passed.push({ backend, model, warmUpMs, columnMs });
       } catch (error) {
         // Model and contract errors are the same on every backend: trying the next one would only repeat them.
         if (!(error instanceof BackendError) || signal.aborted) {
@@ -232,7 +239,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         }
         failures.push({ backend, error });
         trials.push({ backend, outcome: 'refused', reason: error.message });
-        const next = backends[index + 1];
+        const next = order[index + 1];
         if (next !== undefined) {
           await this.warn({
             code: error.code === 'backend/golden-mismatch' ? 'backend/golden-mismatch' : 'backend/fallback',
@@ -242,11 +249,14 @@ export class ClassifierService implements ClassifierWorkerApi {
         }
       }
     }
-    const winner = passed.reduce<(typeof passed)[number] | undefined>(
-      (best, candidate) =>
-        best === undefined || (candidate.warmUpMs ?? Infinity) < (best.warmUpMs ?? Infinity) ? candidate : best,
-      undefined,
-    );
+    // The fastest; between equal times, the earlier in the caller's list.
+    const winner = [...passed]
+      .sort((a, b) => backends.indexOf(a.backend) - backends.indexOf(b.backend))
+      .reduce<(typeof passed)[number] | undefined>(
+        (best, candidate) =>
+          best === undefined || (candidate.warmUpMs ?? Infinity) < (best.warmUpMs ?? Infinity) ? candidate : best,
+        undefined,
+      );
     if (winner === undefined) {
       throw new BackendError(
         'backend/unavailable',
@@ -264,14 +274,9 @@ export class ClassifierService implements ClassifierWorkerApi {
     for (const other of passed) if (other !== winner) other.model.dispose();
     // Timing the others made one of them the active backend; the winner's tensors are still on its own.
     if (tf.getBackend() !== winner.backend) await activateBackend(winner.backend, setup);
-    for (const { backend, warmUpMs, columnMs } of passed) {
+    for (const { backend, warmUpMs } of passed) {
       const outcome = backend === winner.backend ? 'chosen' : 'slower';
-      trials.push({
-        backend,
-        outcome,
-        ...(warmUpMs === undefined ? {} : { warmUpMs }),
-        ...(columnMs === undefined ? {} : { columnMs }),
-      });
+      trials.push({ backend, outcome, ...(warmUpMs === undefined ? {} : { warmUpMs }) });
     }
     trials.sort((a, b) => backends.indexOf(a.backend) - backends.indexOf(b.backend));
     if (signal.aborted) {
@@ -279,7 +284,7 @@ export class ClassifierService implements ClassifierWorkerApi {
       throw abortedError(options.modelUrl);
     }
     this.watchContext(winner.backend);
-    const info = this.runtimeInfo(winner.backend, winner.model, selfChecks, this.source);
+    const info = this.runtimeInfo(winner.backend, winner.model, selfChecks, source);
     return {
       backend: winner.backend,
       model: winner.model,
@@ -287,64 +292,68 @@ export class ClassifierService implements ClassifierWorkerApi {
     };
   }
 
-  /** Starts `backend`, loads the model on it, runs the golden self-check and a warm-up; throws a BackendError when the backend cannot be used. */
-  private async startOn(
+  /** Starts `backend` and loads the model on it; throws a BackendError when the backend cannot be used. */
+  private async loadOn(
     backend: BackendName,
     setup: BackendSetup,
     signal: AbortSignal,
     onProgress: ((progress: StartProgress) => void) | undefined,
-    selfChecks: SelfCheck[],
-    warmUpColumns: number,
   ): Promise<ClassifierModel> {
     const options = this.options;
     const source = this.source;
     if (options === undefined || source === undefined)
       throw new StateError('state/not-started', 'No model to start: call start().');
     onProgress?.({ stage: 'backend', backend });
-    let model: ClassifierModel | undefined;
+    await activateBackend(backend, setup);
+    if (signal.aborted) throw abortedError(options.modelUrl);
+    const model = await loadClassifierModel(source, {
+      signal,
+      ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
+      onProgress: (p) => {
+        if (p.phase === 'weights' || p.phase === 'model-json')
+          onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
+        else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
+      },
+    });
     try {
-      await activateBackend(backend, setup);
-      if (signal.aborted) throw abortedError(options.modelUrl);
-      model = await loadClassifierModel(source, {
-        signal,
-        ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
-        onProgress: (p) => {
-          if (p.phase === 'weights' || p.phase === 'model-json')
-            onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
-          else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
-        },
-      });
       await this.forwardLoaderWarnings(model);
-      onProgress?.({ stage: 'self-check', backend });
-      const measured = await measureGolden(model, source, browserImageDecoder);
-      if (measured === undefined) {
-        await this.warn({
-          code: 'golden/missing',
-          message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.`,
-        });
-      } else {
-        const check: SelfCheck = {
-          backend,
-          maxAbsDiff: measured.maxAbsDiff,
-          tolerance: measured.tolerance,
-          cases: measured.cases,
-          passed: measured.passed,
-        };
-        selfChecks.push(check);
-        if (!measured.passed) {
-          const message = `The ${backend} backend's outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
-          throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, {
-            details: { ...check, byHead: measured.maxAbsDiffByHead },
-          });
-        }
-      }
-      onProgress?.({ stage: 'warm-up', backend });
-      await this.warmUp(model, warmUpColumns);
-      if (signal.aborted) throw abortedError(options.modelUrl);
-      return model;
     } catch (error) {
-      model?.dispose();
+      model.dispose();
       throw error;
+    }
+    return model;
+  }
+
+  /** Runs the golden self-check of `model` on `backend`; throws a BackendError when its outputs differ. */
+  private async selfCheck(
+    model: ClassifierModel,
+    backend: BackendName,
+    source: ModelSource,
+    selfChecks: SelfCheck[],
+    onProgress: ((progress: StartProgress) => void) | undefined,
+  ): Promise<void> {
+    onProgress?.({ stage: 'self-check', backend });
+    const measured = await measureGolden(model, source, browserImageDecoder);
+    if (measured === undefined) {
+      await this.warn({
+        code: 'golden/missing',
+        message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.`,
+      });
+      return;
+    }
+    const check: SelfCheck = {
+      backend,
+      maxAbsDiff: measured.maxAbsDiff,
+      tolerance: measured.tolerance,
+      cases: measured.cases,
+      passed: measured.passed,
+    };
+    selfChecks.push(check);
+    if (!measured.passed) {
+      const message = `The ${backend} backend's outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
+      throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, {
+        details: { ...check, byHead: measured.maxAbsDiffByHead },
+      });
     }
   }
 
@@ -500,4 +509,14 @@ function describeChoice(backend: BackendName, trials: readonly BackendTrial[]): 
   return others.length === 0
     ? head
     : `${head}; ${others.map((t) => `${t.backend} ${t.outcome}: ${t.reason ?? ''}`).join('; ')}`;
+}
+
+/**
+ * The order `fastest` measures backends in: wasm first when it is listed, then the caller's order. The first one
+ * measured is timed on a whole batch; each later one is first timed on one column against it, so the first should
+ * be quick to start: wasm compiles no shaders (WebGL's first batch compiles its shaders, seconds on a software
+ * renderer) and is rarely far from the fastest. The caller's order still breaks ties.
+ */
+function measuringOrder(backends: readonly BackendName[]): readonly BackendName[] {
+  return backends.includes('wasm') ? ['wasm', ...backends.filter((b) => b !== 'wasm')] : backends;
 }

@@ -180,13 +180,20 @@ async function coldStart(params: Params): Promise<unknown> {
   const firstReading = new Promise<number>((resolve) =>
     element.addEventListener('cc-reading', () => resolve(performance.now()), { once: true }),
   );
+  // Where the time goes: when each stage of each backend began, from the element's cc-progress events.
+  const stages: Record<string, number> = {};
+  element.addEventListener('cc-progress', (event) => {
+    const { stage, backend: on } = (event as CustomEvent<{ stage: string; backend?: string }>).detail;
+    const key = on === undefined ? stage : `${on} ${stage}`;
+    stages[key] ??= Math.round(performance.now() - connected);
+  });
   const connected = performance.now();
   document.body.append(element);
   const runtime = (await ready) as { backend: string };
   const readyAt = performance.now();
   const readingAt = await firstReading;
   element.remove();
-  return { backend: runtime.backend, ready: readyAt - connected, firstReading: readingAt - connected };
+  return { backend: runtime.backend, ready: readyAt - connected, firstReading: readingAt - connected, stages };
 }
 
 let memoryClient: ClientClass | undefined;

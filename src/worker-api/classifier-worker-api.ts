@@ -65,13 +65,17 @@ export type BackendChoice = 'first' | 'fastest';
 /** What happened to one backend while choosing (in the order tried). */
 export interface BackendTrial {
   readonly backend: BackendName;
-  /** `chosen`; `slower` (passed, but another was faster); `refused` (failed to start or its self-check); `skipped` (not tried). */
+  /**
+   * `chosen`; `slower` (another was faster: timed on its whole batch after its self-check, or ruled out on one column
+   * before it); `refused` (failed to start or its self-check); `skipped` (not tried).
+   */
   readonly outcome: 'chosen' | 'slower' | 'refused' | 'skipped';
   /** Milliseconds of one warm-up batch after the first (compiled) one; only when `choose` is `fastest`. */
   readonly warmUpMs?: number;
   /**
-   * Milliseconds of a one-column batch, for a backend ruled out because that alone took longer than the winner's
-   * whole batch (its whole batch was then not timed: it cannot be faster). Only when `choose` is `fastest`.
+   * Milliseconds of a one-column batch, for a backend ruled out because that alone took longer than the best whole
+   * batch timed before it (its self-check and whole batch were then skipped: it cannot be faster). Only when
+   * `choose` is `fastest`.
    */
   readonly columnMs?: number;
   /** Why it was refused or skipped. */
