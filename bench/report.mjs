@@ -35,7 +35,18 @@ function header(results) {
 
 function responsivenessSection(r) {
   if (r.skipped) return { title: '1. Main-thread responsiveness', notes: [`skipped: ${r.skipped}`] };
-  const order = ['element', 'elementPreview', 'elementCompare', 'floor', 'mainThread', 'field', 'control'];
+  const order = [
+    'element',
+    'elementPreview',
+    'elementCompare',
+    'elementStream',
+    'elementStreamCompare',
+    'floor',
+    'mainThread',
+    'field',
+    'controlStream',
+    'control',
+  ];
   const rows = order
     .filter((k) => r.designs[k])
     .map((k) => {
@@ -79,6 +90,11 @@ function responsivenessSection(r) {
         `Goal, ${name} ≤ 1.5× the floor's main-thread CPU per frame: ${verdict(q.p50 <= 1.5 && q.p95 <= 1.5)} (${times(q.p50)} at p50, ${times(q.p95)} at p95).`,
       );
   }
+  const streamAbove = r.ratios.streamAboveControlMs;
+  if (streamAbove)
+    notes.push(
+      `Goal, with a stream source (${r.designs.elementStream?.backend}) ≤ 0.5 ms p95 above the stream control: ${verdict(streamAbove.p95 <= 0.5)} (${ms(streamAbove.p50, 2)} ms at p50, ${ms(streamAbove.p95, 2)} ms at p95 above it).`,
+    );
   if (a) {
     notes.push(
       `Goal, element ≤ 1 ms main-thread CPU per frame at p95: ${verdict(a.mainThreadMsPerFrame.p95 <= 1)} (${ms(a.mainThreadMsPerFrame.p95, 2)} ms).`,

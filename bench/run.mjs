@@ -88,11 +88,7 @@ function parseArgs(argv) {
     parts: list('only', PARTS),
     engines: list('engines', ENGINES),
     // The control is what every other design's time is measured against.
-    designs: [
-      'control',
-      ...list('designs', Object.keys(DESIGNS)).filter((d) => d !== 'control' && d !== 'elementCompare'),
-      ...(compareDist === undefined ? [] : ['elementCompare']),
-    ],
+    designs: chosenDesigns(list('designs', Object.keys(DESIGNS)), compareDist !== undefined),
     compareDist,
     // Part 1: the backend of the element (a) and of the main-thread baseline (b); (c) is always WebGL, as in the field.
     backend,
@@ -172,6 +168,22 @@ const DESIGNS = {
   element: { page: 'element-page', design: 'element', label: '(a) element + worker' },
   elementPreview: { page: 'element-page', design: 'element-preview', label: '(a) element + worker, preview on' },
   floor: { page: 'element-page', design: 'floor', label: 'floor: capture + transfer to the worker, no element' },
+  elementStream: {
+    page: 'element-page',
+    design: 'element-stream',
+    label: '(a) element + worker, MediaStream source (canvas.captureStream)',
+  },
+  elementStreamCompare: {
+    page: 'element-page',
+    design: 'element-stream',
+    query: '&bundle=compare',
+    label: '(a) element + worker, MediaStream source, built from --compare-dist',
+  },
+  controlStream: {
+    page: 'element-page',
+    design: 'control-stream',
+    label: 'stream control: the same captureStream playing in a <video>, nothing reading it',
+  },
   elementCompare: {
     page: 'element-page',
     design: 'element',
@@ -189,6 +201,13 @@ const DESIGNS = {
     label: '(c) field: MobileNetV2 graph, main thread, WebGL, per-column preprocessing',
   },
 };
+
+/** Part 1's designs in their order: the control first; with --compare-dist, each element design's twin from that build. */
+function chosenDesigns(named, compare) {
+  const twins = { element: 'elementCompare', elementStream: 'elementStreamCompare' };
+  const own = named.filter((d) => d !== 'control' && !Object.values(twins).includes(d));
+  return ['control', ...own, ...(compare ? own.flatMap((d) => (twins[d] === undefined ? [] : [twins[d]])) : [])];
+}
 
 async function responsivenessSegment(engine, origin, key, options) {
   const { page: file, design, query = '' } = DESIGNS[key];
@@ -314,6 +333,14 @@ function summarizeResponsiveness(segments) {
       p95: ratio(d.mainThreadMsPerFrame.p95, floor.mainThreadMsPerFrame.p95),
     };
   }
+  // The stream design against its own control (the same stream playing in a <video>): ms above it, not a ratio.
+  const stream = designs.elementStream;
+  const streamControl = designs.controlStream;
+  if (stream !== undefined && streamControl !== undefined)
+    ratios.streamAboveControlMs = {
+      p50: stream.mainThreadMsPerFrame.p50 - streamControl.mainThreadMsPerFrame.p50,
+      p95: stream.mainThreadMsPerFrame.p95 - streamControl.mainThreadMsPerFrame.p95,
+    };
   return { designs, ratios };
 }
 

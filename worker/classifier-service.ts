@@ -3,6 +3,7 @@ import { BackendError, DisposedError, InputError, LoadError, StateError } from '
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
+import { LatestVideoFrame } from './latest-video-frame.ts';
 import { readColumns } from '../src/model/read-columns.ts';
 import { checkGeometry } from '../src/preprocess/index.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../src/preprocess/types.ts';
@@ -65,6 +66,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   private contextLost = false;
   private recovery: Promise<Running> | undefined;
   private disposed = false;
+  /** The video stream read here, when the page attached one. */
+  private stream: LatestVideoFrame | undefined;
   /** Loader warnings already sent since the last start(). */
   private readonly forwarded = new Set<string>();
 
@@ -151,6 +154,27 @@ export class ClassifierService implements ClassifierWorkerApi {
     }
   }
 
+  async attachStream(stream: ReadableStream<VideoFrame>): Promise<void> {
+    this.assertAlive();
+    this.stream?.close();
+    this.stream = new LatestVideoFrame(stream);
+  }
+
+  async detachStream(): Promise<void> {
+    this.stream?.close();
+    this.stream = undefined;
+  }
+
+  async classifyStreamFrame(request: FrameRequest): Promise<FrameResult> {
+    this.assertAlive();
+    if (this.stream === undefined)
+      throw new StateError(
+        'state/not-started',
+        'classifyStreamFrame: no stream is attached; call attachStream() first.',
+      );
+    return this.classify(await this.stream.bitmap(), request);
+  }
+
   async memory(): Promise<WorkerMemory> {
     this.assertAlive();
     const { numTensors, numBytes } = tf.memory();
@@ -163,6 +187,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.startAbort?.abort();
     this.releaseModel();
     this.source = undefined;
+    await this.detachStream();
   }
 
   /**

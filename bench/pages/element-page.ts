@@ -84,6 +84,57 @@ function elementDesign(preview: boolean): Design {
 }
 
 /**
+ * Design (a) on a stream: the element given the source canvas's `captureStream()` as a `MediaStream`, shown in
+ * its own `<video>`, its frames read by the worker itself where the browser allows it. Reports which path ran.
+ */
+function elementStreamDesign(): Design {
+  const log = new StageLog();
+  return {
+    async setup(set, source, backend) {
+      await loadElementBundle();
+      const { element, ready } = createElement(set, source, backend, 30);
+      element.removeAttribute('source');
+      (element as HTMLElement & { source: MediaStream }).source = source.canvas.captureStream(30);
+      const firstReading = new Promise<string>((resolve) =>
+        // A build from before frameReadBy captured every frame on the main thread.
+        element.addEventListener('cc-reading', (event) => resolve(event.detail.frameReadBy ?? 'main-thread'), {
+          once: true,
+        }),
+      );
+      element.addEventListener('cc-reading', (event) => log.add({ ...event.detail.timings }));
+      element.addEventListener('cc-error', (event) => log.errors.push(event.detail.error.code));
+      document.body.append(element);
+      const runtime = (await ready) as { backend: string };
+      // A canvas stream sends frames only while the canvas is drawn: drawn until the first reading says which path
+      // ran, then stopped until the measurement starts it.
+      source.start(30);
+      const frameReadBy = await firstReading;
+      source.stop();
+      return { backend: `${runtime.backend}, frames read by the ${frameReadBy}` };
+    },
+    reset: () => log.reset(),
+    counters: () => log.counters(),
+  };
+}
+
+/** The control for a stream: the source canvas's `captureStream()` playing in a `<video>`, nothing reading it. */
+function controlStreamDesign(): Design {
+  const log = new StageLog();
+  return {
+    async setup(_set, source) {
+      const video = document.createElement('video');
+      video.muted = true;
+      video.srcObject = source.canvas.captureStream(30);
+      document.body.append(video);
+      await video.play();
+      return { backend: 'none' };
+    },
+    reset: () => log.reset(),
+    counters: () => log.counters(),
+  };
+}
+
+/**
  * The floor: what any design that reads in a worker pays on the main thread, with no element: a capture
  * (`createImageBitmap`, as the element takes it) and a transfer per frame, one frame in flight, at up to 30 fps.
  */
@@ -225,8 +276,10 @@ const design = params.get('design');
 const designs: Readonly<Record<string, () => Design>> = {
   element: () => elementDesign(false),
   'element-preview': () => elementDesign(true),
+  'element-stream': elementStreamDesign,
   floor: floorDesign,
   control: controlDesign,
+  'control-stream': controlStreamDesign,
 };
 const chosen = design === null ? undefined : designs[design];
 if (chosen !== undefined) {

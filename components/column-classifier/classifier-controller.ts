@@ -99,6 +99,11 @@ export class ClassifierController implements ReactiveController {
     return this.run?.failed ?? false;
   }
 
+  /** Stops the worker reading a video track itself, if it does (the host's stream changed). */
+  releaseTrack(): void {
+    void this.run?.ready?.releaseTrack().catch(() => undefined);
+  }
+
   /** Starts again if the last start failed: e.g. the same model URL set again after a 404. */
   retryIfFailed(): void {
     if (this.connected && this.run?.failed === true) this.restart();

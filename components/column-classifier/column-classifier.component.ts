@@ -3,7 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
 import { insetQuad, isColumnCount } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
-import type { ClassifierClient, ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
+import { ClassifierClient, type ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
 import { CalibrationController } from './calibration-controller.ts';
@@ -119,8 +119,11 @@ export class ColumnClassifier extends LitElement {
     camera: () => this.camera,
     document: () => this.ownerDocument,
     video: () => this.streamVideo,
-    // Another stream may fix the cause of the last error: it may be reported again.
-    onStreamChange: () => this.errors.reset(),
+    onStreamChange: () => {
+      // Another stream may fix the cause of the last error: it may be reported again.
+      this.errors.reset();
+      this.classifier.releaseTrack();
+    },
     onError: (error) => this.reportError(error),
   });
   private readonly framePreview = new FramePreview(this, { canvas: () => this.previewCanvas });
@@ -236,30 +239,59 @@ export class ColumnClassifier extends LitElement {
     if (this.settingsError !== undefined) throw this.settingsError;
     const source = await this.frames.capturable();
     const geometry = this.geometry;
+    // A camera or MediaStream whose frames the worker can read itself (Chromium): none is captured here.
+    const track = this.frames.stream?.getVideoTracks()[0];
+    const readByWorker = track !== undefined && ClassifierClient.readsTracksInWorker();
     return this.classifier.use(async (client, isCurrent) => {
       this.loop.noteCapture(performance.now());
-      const captured = await this.framePreview.capture(source);
-      const superseded = () =>
-        new DisposedError(
+      const dropIfSuperseded = (error?: unknown) => {
+        if (isCurrent()) return error;
+        return new DisposedError(
           'disposed/superseded',
           'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.',
         );
+      };
+      if (readByWorker) {
+        const requested = performance.now();
+        const result = await client.classifyTrack(track, geometry).catch((error: unknown) => {
+          throw dropIfSuperseded(error);
+        });
+        const superseded = dropIfSuperseded();
+        if (superseded !== undefined) throw superseded;
+        this.framePreview.noteSize({ width: result.frameWidth, height: result.frameHeight });
+        return this.emitReading(result, requested, requested, 'worker');
+      }
+      const captured = await this.framePreview.capture(source);
       const result = await client.classify(captured.frame, geometry).catch((error: unknown) => {
         // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
         captured.frame.close();
         this.framePreview.discard(captured);
-        throw isCurrent() ? error : superseded();
+        throw dropIfSuperseded(error);
       });
-      if (!isCurrent()) {
+      const superseded = dropIfSuperseded();
+      if (superseded !== undefined) {
         this.framePreview.discard(captured);
-        throw superseded();
+        throw superseded;
       }
-      this.errors.reset();
-      this.framePreview.present(captured);
-      const reading = this.show(result, captured.captureStart, captured.captureEnd);
-      this.emit('cc-reading', reading);
-      return reading;
+      if (this.settingsError !== undefined) this.framePreview.discard(captured);
+      else this.framePreview.present(captured);
+      return this.emitReading(result, captured.captureStart, captured.captureEnd, 'main-thread');
     });
+  }
+
+  /** A frame's result, read and current: the element's reading now, and a `cc-reading` event. */
+  private emitReading(
+    result: ClientFrameResult,
+    captureStart: number,
+    captureEnd: number,
+    frameReadBy: ReadingDetail['frameReadBy'],
+  ): ReadingDetail {
+    // A frame read while a reading attribute turned invalid is not shown: the page was told nothing is read.
+    if (this.settingsError !== undefined) throw this.settingsError;
+    this.errors.reset();
+    const reading = this.show(result, captureStart, captureEnd, frameReadBy);
+    this.emit('cc-reading', reading);
+    return reading;
   }
 
   protected override render() {
@@ -291,13 +323,18 @@ export class ColumnClassifier extends LitElement {
   }
 
   /** Makes a frame's result the element's reading: readout, overlay, live region, status line. */
-  private show(result: ClientFrameResult, captureStart: number, captureEnd: number): ReadingDetail {
+  private show(
+    result: ClientFrameResult,
+    captureStart: number,
+    captureEnd: number,
+    frameReadBy: ReadingDetail['frameReadBy'],
+  ): ReadingDetail {
     const digits = result.columns.map((c) => c.digit);
     const stable = this.stability.push(
       digits,
       result.columns.map((c) => c.confidence),
     );
-    const reading = toReading(result, stable, captureStart, captureEnd);
+    const reading = toReading(result, stable, captureStart, captureEnd, frameReadBy);
     const shown = this.lastReading;
     this.lastReading = reading;
     // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.

@@ -31,7 +31,13 @@ export interface ReadingDetail {
   readonly stable: boolean;
   /** The backend TF.js actually used in the worker. */
   readonly backend: BackendName;
-  /** `performance.now()` when this frame's capture started (the page's clock). */
+  /**
+   * Where the frame's pixels were taken: `worker` — a camera or `MediaStream` whose frames the worker reads itself
+   * (where the browser has `MediaStreamTrackProcessor`: Chromium), so no frame touches the main thread; `main-thread`
+   * — captured with `createImageBitmap` and transferred.
+   */
+  readonly frameReadBy: 'worker' | 'main-thread';
+  /** `performance.now()` when this frame's capture started (the page's clock); for `worker`, when it was asked for. */
   readonly capturedAt: number;
   /** Milliseconds: `capture` on the main thread, the worker's stages, `roundTrip` from sending to result. */
   readonly timings: WorkerTimings & { readonly capture: number; readonly roundTrip: number };

@@ -71,10 +71,7 @@ export class FramePreview {
    */
   present(captured: CapturedFrame): void {
     const { width, height, preview } = captured;
-    if (this.size?.width !== width || this.size?.height !== height) {
-      this.size = { width, height };
-      this.host.requestUpdate();
-    }
+    this.noteSize({ width, height });
     if (preview === undefined) return;
     const canvas = this.options.canvas();
     const context = canvas?.getContext('bitmaprenderer');
@@ -88,6 +85,13 @@ export class FramePreview {
       canvas.height = height;
     }
     context.transferFromImageBitmap(preview);
+  }
+
+  /** Notes the size of a frame read elsewhere (by the worker, from a stream the host's video shows). */
+  noteSize(size: FrameSize): void {
+    if (this.size?.width === size.width && this.size?.height === size.height) return;
+    this.size = { width: size.width, height: size.height };
+    this.host.requestUpdate();
   }
 
   /** Releases a captured frame's kept pixels without showing them (its reading failed or was dropped). Idempotent. */

@@ -8,12 +8,14 @@ import type { ReadingDetail } from './events.ts';
  * @param stable - whether the stability tracker counts these digits as stable
  * @param captureStart - `performance.now()` when the capture began
  * @param captureEnd - `performance.now()` when the bitmap was ready
+ * @param frameReadBy - where the frame's pixels were taken
  */
 export function toReading(
   result: ClientFrameResult,
   stable: boolean,
   captureStart: number,
   captureEnd: number,
+  frameReadBy: ReadingDetail['frameReadBy'],
 ): ReadingDetail {
   const digits = result.columns.map((c) => c.digit);
   return {
@@ -23,6 +25,7 @@ export function toReading(
     confidence: Math.min(...result.columns.map((c) => c.confidence)),
     stable,
     backend: result.backend,
+    frameReadBy,
     capturedAt: captureStart,
     frameWidth: result.frameWidth,
     frameHeight: result.frameHeight,

@@ -75,9 +75,27 @@ interface Connection {
   /** Rejects when the worker reports an uncaught error or fails to load. */
   readonly died: Promise<never>;
   runtime: RuntimeInfo | undefined;
+  /** The video track whose frames this worker reads itself, once attached. */
+  track?: MediaStreamTrack | undefined;
 }
 
 const MAX_RESTARTS = 3;
+
+/** A `MediaStreamTrackProcessor` as Chromium offers it on the window (TypeScript's DOM types have it in workers only). */
+type TrackProcessorConstructor = new (init: { track: MediaStreamTrack }) => {
+  readonly readable: ReadableStream<VideoFrame>;
+};
+
+/** The geometry's own fields only: a page may pass an object with more (a class instance), which must not be posted. */
+function plainColumnGeometry(geometry: ColumnGeometry): ColumnGeometry {
+  return { columns: geometry.columns, corners: geometry.corners, margins: geometry.margins };
+}
+
+function trackProcessor(): TrackProcessorConstructor | undefined {
+  const constructor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })
+    .MediaStreamTrackProcessor;
+  return typeof constructor === 'function' ? constructor : undefined;
+}
 
 function isWorkerFailure(error: unknown): error is WorkerError {
   return error instanceof WorkerError;
@@ -176,11 +194,7 @@ export class ClassifierClient {
         'The frame has no pixels: it was closed or already transferred. Capture a new ImageBitmap for each call.',
       );
     }
-    const plainGeometry: ColumnGeometry = {
-      columns: geometry.columns,
-      corners: geometry.corners,
-      margins: geometry.margins,
-    };
+    const plainGeometry = plainColumnGeometry(geometry);
     return this.call(this.options.callTimeoutMs ?? 15_000, async (remote) => {
       const sent = performance.now();
       const result = await remote
@@ -192,6 +206,59 @@ export class ClassifierClient {
       markStage('round-trip', sent, received, MAIN_TRACK);
       return { ...result, roundTrip: received - sent };
     });
+  }
+
+  /**
+   * Whether this page can have the worker read a video track's frames itself ({@link classifyTrack}): a
+   * `MediaStreamTrackProcessor` on the window, whose stream is transferred to the worker (Chromium). Elsewhere
+   * frames are captured here and transferred ({@link classify}).
+   */
+  static readsTracksInWorker(): boolean {
+    return trackProcessor() !== undefined;
+  }
+
+  /**
+   * Reads every column of a video track's newest frame, read by the worker itself: the first call for a track
+   * hands the worker a `MediaStreamTrackProcessor`'s stream of it, and its frames never reach this thread. Only
+   * where {@link readsTracksInWorker} says so.
+   *
+   * @throws {InputError} `input/unsupported-source` where this page cannot do it; `input/zero-size-frame` when the
+   *   track has ended or sends no frame; bad geometry
+   * @throws {WorkerError} the worker died or stopped answering (it is being restarted; the next call attaches the
+   *   track again)
+   */
+  async classifyTrack(track: MediaStreamTrack, geometry: ColumnGeometry): Promise<ClientFrameResult> {
+    const Processor = trackProcessor();
+    if (Processor === undefined) {
+      throw new InputError(
+        'input/unsupported-source',
+        'This browser has no MediaStreamTrackProcessor on the page, so its worker cannot read a video track; capture frames and call classify() instead.',
+      );
+    }
+    const plainGeometry = plainColumnGeometry(geometry);
+    return this.call(this.options.callTimeoutMs ?? 15_000, async (remote, connection) => {
+      if (connection.track !== track) {
+        const { readable } = new Processor({ track });
+        await remote.attachStream(Comlink.transfer(readable, [readable as unknown as Transferable]));
+        connection.track = track;
+      }
+      const sent = performance.now();
+      const result = await remote.classifyStreamFrame({
+        geometry: plainGeometry,
+        sentAt: performance.timeOrigin + sent,
+      });
+      const received = performance.now();
+      markStage('round-trip', sent, received, MAIN_TRACK);
+      return { ...result, roundTrip: received - sent };
+    });
+  }
+
+  /** Stops the worker reading the track {@link classifyTrack} gave it, if any (the page now reads another source). */
+  async releaseTrack(): Promise<void> {
+    const connection = this.current;
+    if (this.disposed || connection?.track === undefined) return;
+    connection.track = undefined;
+    await connection.remote.detachStream();
   }
 
   /**
@@ -227,13 +294,13 @@ export class ClassifierClient {
 
   private async call<T>(
     timeoutMs: number,
-    send: (remote: Comlink.Remote<ClassifierWorkerApi>) => Promise<T>,
+    send: (remote: Comlink.Remote<ClassifierWorkerApi>, connection: Connection) => Promise<T>,
   ): Promise<T> {
     if (this.disposed)
       throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
     const connection = await this.connection;
     try {
-      return await withWatchdog(Promise.race([send(connection.remote), connection.died]), timeoutMs);
+      return await withWatchdog(Promise.race([send(connection.remote, connection), connection.died]), timeoutMs);
     } catch (error) {
       if (isWorkerFailure(error)) this.restart(connection, error);
       throw error;

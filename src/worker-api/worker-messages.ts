@@ -71,8 +71,18 @@ function checkedFrame(frame: unknown): ImageBitmap {
   );
 }
 
+/** Whether `stream` is a ReadableStream (of the video frames the page's processor sends). */
+function checkedStream(stream: unknown): ReadableStream<VideoFrame> {
+  if (stream instanceof ReadableStream) return stream as ReadableStream<VideoFrame>;
+  const kind = stream === null ? 'null' : typeof stream === 'object' ? stream.constructor.name : typeof stream;
+  throw new InputError(
+    'input/bad-argument',
+    `attachStream(stream): the stream must be a transferred ReadableStream of VideoFrames (a MediaStreamTrackProcessor's readable), not ${kind}.`,
+  );
+}
+
 /**
- * The API as the worker exposes it: the five methods, each checking its arguments before calling `service`, and
+ * The API as the worker exposes it: the eight methods, each checking its arguments before calling `service`, and
  * nothing else. A page cannot reach the service's fields through the proxy (Comlink gets and sets any
  * property path of the object it exposes), and the object is frozen so no method can be replaced.
  */
@@ -100,6 +110,12 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
         }
         return service.classify(bitmap, checkedRequest);
       }),
+    attachStream: (stream) => call(() => service.attachStream(checkedStream(stream))),
+    detachStream: () => service.detachStream(),
+    classifyStreamFrame: (request) =>
+      call(() =>
+        service.classifyStreamFrame(checked(frameRequest, request, 'classifyStreamFrame(request)') as FrameRequest),
+      ),
     setBackends: (list) => call(() => service.setBackends(checked(backends, list, 'setBackends(backends)'))),
     memory: () => service.memory(),
     dispose: () => service.dispose(),

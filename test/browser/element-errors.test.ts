@@ -7,8 +7,11 @@ import {
   FIXTURE_MODEL_URL,
   countWorkers,
   expectedFrame,
+  fixtureElement,
   fixtureImage,
+  insertAndSettle,
   nextEvent,
+  paintedCanvas,
   rejection,
   type ExpectedFrame,
 } from './helpers.ts';
@@ -41,14 +44,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** getUserMedia replaced by the stream of a canvas showing the fixture frame; it throws `refusal` while one is set. */
 async function fakeCamera(): Promise<{ refusal: DOMException | undefined; readonly asked: number; restore(): void }> {
-  const image = await fixtureImage();
-  const canvas = document.createElement('canvas');
-  canvas.width = image.naturalWidth;
-  canvas.height = image.naturalHeight;
-  const context = canvas.getContext('2d')!;
-  context.drawImage(image, 0, 0);
-  // A canvas stream delivers frames only while the canvas is drawn (Chromium, WebKit).
-  const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
+  const { canvas, stop } = paintedCanvas(await fixtureImage());
   const mediaDevices = navigator.mediaDevices;
   const original = mediaDevices.getUserMedia;
   let asked = 0;
@@ -59,7 +55,7 @@ async function fakeCamera(): Promise<{ refusal: DOMException | undefined; readon
     },
     restore() {
       mediaDevices.getUserMedia = original;
-      clearInterval(paint);
+      stop();
     },
   };
   mediaDevices.getUserMedia = async () => {
@@ -165,6 +161,25 @@ describe('<column-classifier> errors and warnings', function () {
       expect(readings).to.be.greaterThan(before, `reads again once ${name} is fixed`);
     }
     expect(errors).to.have.length(cases.length);
+  });
+
+  it('drops a frame that was being read when a reading attribute turned invalid: its call rejects with that error, no cc-reading', async function () {
+    const expected = await expectedFrame();
+    const created = fixtureElement(expected, await fixtureImage());
+    element = created;
+    expect(await insertAndSettle(created)).to.equal(undefined);
+    let readings = 0;
+    created.addEventListener('cc-reading', () => readings++);
+    const inFlight = created.classifyOnce();
+    created.setAttribute('stable-frames', '0');
+    await created.updateComplete;
+    const error = await rejection(inFlight);
+    expect(error, String(error)).to.be.instanceOf(InputError);
+    expect((error as InputError).message).to.contain('stable-frames="0"');
+    expect(readings).to.equal(0);
+    created.setAttribute('stable-frames', '3');
+    await created.updateComplete;
+    expect((await created.classifyOnce()).digits).to.deep.equal(expected.columns.map((c) => c.digit));
   });
 
   describe('sources it cannot read', function () {

@@ -37,6 +37,20 @@ export async function fixtureImage(): Promise<HTMLImageElement> {
   return image;
 }
 
+/**
+ * A canvas showing `image`, drawn again every 30 ms as a camera sends frames: a canvas stream delivers frames only
+ * while its canvas is drawn (Chromium, WebKit). `stop()` ends the drawing.
+ */
+export function paintedCanvas(image: HTMLImageElement): { readonly canvas: HTMLCanvasElement; stop(): void } {
+  const canvas = document.createElement('canvas');
+  canvas.width = image.naturalWidth;
+  canvas.height = image.naturalHeight;
+  const context = canvas.getContext('2d')!;
+  context.drawImage(image, 0, 0);
+  const paint = setInterval(() => context.drawImage(image, 0, 0), 30);
+  return { canvas, stop: () => clearInterval(paint) };
+}
+
 /** A raw bitmap, captured the way the element does it. */
 export function rawBitmap(source: ImageBitmapSource): Promise<ImageBitmap> {
   return createImageBitmap(source, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });

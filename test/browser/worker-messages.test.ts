@@ -3,7 +3,7 @@
 // reachable through the proxy, and a well-formed call afterwards still works.
 import { expect } from '@esm-bundle/chai';
 import * as Comlink from 'comlink';
-import { ColumnClassifierError, InputError } from '../../src/errors.ts';
+import { ColumnClassifierError, InputError, StateError } from '../../src/errors.ts';
 import type { ClassifierWorkerApi } from '../../src/worker-api/classifier-worker-api.ts';
 import { defaultWorkerUrl } from '../../src/worker-api/default-urls.ts';
 import { installErrorTransfer } from '../../src/worker-api/error-transfer.ts';
@@ -83,8 +83,15 @@ describe('worker calls that do not match its API', function () {
     await expectBadArgument(untyped()['setBackends']!(['cpu', 7]), /setBackends\(backends\)\[1\]/);
   });
 
+  it('refuses attachStream without a stream, and classifyStreamFrame before one is attached or with a bad request', async function () {
+    await expectBadArgument(untyped()['attachStream']!({ locked: false }), /attachStream\(stream\)/);
+    await expectBadArgument(untyped()['classifyStreamFrame']!({ geometry: 1 }), /classifyStreamFrame\(request\)/);
+    const error = await rejection(untyped()['classifyStreamFrame']!({ geometry: expected.geometry, sentAt: 0 }));
+    expect(error, String(error)).to.be.instanceOf(StateError);
+  });
+
   it("does not let a page read or replace the service's fields or methods through the proxy", async function () {
-    // Comlink gets and sets any property path of the exposed object: only the five methods may be there.
+    // Comlink gets and sets any property path of the exposed object: only the API's methods may be there.
     const proxy = remote as unknown as Record<string, unknown>;
     expect(await (proxy['options'] as Promise<unknown>)).to.equal(undefined);
     expect(await (proxy['disposed'] as Promise<unknown>)).to.equal(undefined);
