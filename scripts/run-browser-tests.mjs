@@ -8,23 +8,23 @@
 //
 // It also says how the runner ended: a runner killed by a signal (the out-of-memory killer,
 // a crash) is reported by name instead of as a bare "exit 1".
+//
+// Without ENGINES, the engines run one after another, each in a runner of its own (ENGINES set
+// to it), not all three at once: on a 2-core machine three browsers and their workers starve
+// each other, and WebKit's WebDriver then misses its command timeouts (a navigation that never
+// answered, "invalid session id") although every test passes with the engine alone. Every
+// engine runs even when one fails; the exit code is the first failure's.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const marker = `CC_TEST_RUN=${randomUUID()}`;
-// The package's exports map hides dist/; its bin is what `npx web-test-runner` runs.
 const bin = fileURLToPath(new URL('../node_modules/@web/test-runner/dist/bin.js', import.meta.url));
+const ENGINES = ['chromium', 'firefox', 'webkit'];
 
-const runner = spawn(process.execPath, [bin, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env: { ...process.env, CC_TEST_RUN: marker.slice('CC_TEST_RUN='.length) },
-});
-
-/** Pids of live processes whose environment holds this run's marker. */
-function markedProcesses() {
+/** Pids of live processes whose environment holds `marker`. */
+function markedProcesses(marker) {
   const found = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
@@ -56,47 +56,69 @@ function commandName(pid) {
   }
 }
 
-/** Kills the processes that still carry the marker; resolves to their names. */
-async function sweep() {
+/** Kills the processes that still carry `marker`; resolves to their names. */
+async function sweep(marker) {
   // Children that end on their own when the runner's pipes close (esbuild's service) get a moment.
   const graceUntil = Date.now() + 2000;
-  while (Date.now() < graceUntil && markedProcesses().length > 0) await new Promise((r) => setTimeout(r, 100));
-  const left = markedProcesses();
+  while (Date.now() < graceUntil && markedProcesses(marker).length > 0) await new Promise((r) => setTimeout(r, 100));
+  const left = markedProcesses(marker);
   if (left.length === 0) return [];
   const names = left.map((pid) => `${commandName(pid)} (${pid})`);
   killAll(left, 'SIGTERM');
   const deadline = Date.now() + 3000;
-  while (Date.now() < deadline && markedProcesses().length > 0) await new Promise((r) => setTimeout(r, 100));
-  killAll(markedProcesses(), 'SIGKILL');
+  while (Date.now() < deadline && markedProcesses(marker).length > 0) await new Promise((r) => setTimeout(r, 100));
+  killAll(markedProcesses(marker), 'SIGKILL');
   return names;
 }
 
 let interrupted;
+let runner;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (interrupted !== undefined) {
       // A second signal: stop waiting for a graceful end.
-      runner.kill('SIGKILL');
+      runner?.kill('SIGKILL');
       return;
     }
     interrupted = signal;
     // SIGINT is web-test-runner's own way to stop: it closes its browsers and exits.
-    runner.kill('SIGINT');
-    setTimeout(() => runner.kill('SIGKILL'), 20000).unref();
+    runner?.kill('SIGINT');
+    setTimeout(() => runner?.kill('SIGKILL'), 20000).unref();
   });
 }
 
-runner.on('exit', async (code, signal) => {
-  const swept = await sweep();
-  if (swept.length > 0)
-    console.error(
-      `run-browser-tests: killed ${swept.length} process(es) the test run left behind: ${swept.join(', ')}.`,
-    );
-  if (signal !== null && interrupted === undefined) {
-    console.error(
-      `run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`,
-    );
-  }
+/** Runs web-test-runner once with `env`, then sweeps what it left; resolves to its exit code. */
+function runOnce(env) {
+  const marker = `CC_TEST_RUN=${randomUUID()}`;
+  return new Promise((resolve) => {
+    runner = spawn(process.execPath, [bin, ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...env, CC_TEST_RUN: marker.slice('CC_TEST_RUN='.length) },
+    });
+    runner.on('exit', async (code, signal) => {
+      const swept = await sweep(marker);
+      if (swept.length > 0)
+        console.error(
+          `run-browser-tests: killed ${swept.length} process(es) the test run left behind: ${swept.join(', ')}.`,
+        );
+      if (signal !== null && interrupted === undefined) {
+        console.error(
+          `run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`,
+        );
+      }
+      resolve(code ?? 1);
+    });
+  });
+}
+
+const runs =
+  process.env.ENGINES === undefined ? ENGINES.map((engine) => ({ ...process.env, ENGINES: engine })) : [process.env];
+let failed = 0;
+for (const env of runs) {
+  if (runs.length > 1) console.log(`\nrun-browser-tests: ${env.ENGINES}`);
+  const code = await runOnce(env);
   if (interrupted !== undefined) process.exit(128 + (constants.signals[interrupted] ?? 2));
-  process.exit(code ?? 1);
-});
+  if (code !== 0 && failed === 0) failed = code;
+  if (code !== 0 && runs.length > 1) console.error(`run-browser-tests: ${env.ENGINES} failed (exit ${code}).`);
+}
+process.exit(failed);
