@@ -3,7 +3,7 @@ import { BackendError, DisposedError, InputError, LoadError, StateError } from '
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
-import { LatestVideoFrame } from './latest-video-frame.ts';
+import { StreamFrameReader } from './stream-frame-reader.ts';
 import { readColumns } from '../src/model/read-columns.ts';
 import { checkGeometry } from '../src/preprocess/index.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../src/preprocess/types.ts';
@@ -67,7 +67,7 @@ export class ClassifierService implements ClassifierWorkerApi {
   private recovery: Promise<Running> | undefined;
   private disposed = false;
   /** The video stream read here, when the page attached one. */
-  private stream: LatestVideoFrame | undefined;
+  private stream: StreamFrameReader | undefined;
   /** Loader warnings already sent since the last start(). */
   private readonly forwarded = new Set<string>();
 
@@ -157,7 +157,7 @@ export class ClassifierService implements ClassifierWorkerApi {
   async attachStream(stream: ReadableStream<VideoFrame>): Promise<void> {
     this.assertAlive();
     this.stream?.close();
-    this.stream = new LatestVideoFrame(stream);
+    this.stream = new StreamFrameReader(stream);
   }
 
   async detachStream(): Promise<void> {

@@ -244,20 +244,21 @@ export class ColumnClassifier extends LitElement {
     const readByWorker = track !== undefined && ClassifierClient.readsTracksInWorker();
     return this.classifier.use(async (client, isCurrent) => {
       this.loop.noteCapture(performance.now());
-      const dropIfSuperseded = (error?: unknown) => {
-        if (isCurrent()) return error;
-        return new DisposedError(
+      const superseded = () =>
+        new DisposedError(
           'disposed/superseded',
           'The model or backend changed (or the element was removed) while this frame was being read; its result is dropped.',
         );
-      };
+      // Why a frame read this far is not shown: the element moved on, or a reading attribute turned invalid
+      // meanwhile (the page was told nothing is read).
+      const refusal = () => (isCurrent() ? this.settingsError : superseded());
       if (readByWorker) {
         const requested = performance.now();
         const result = await client.classifyTrack(track, geometry).catch((error: unknown) => {
-          throw dropIfSuperseded(error);
+          throw isCurrent() ? error : superseded();
         });
-        const superseded = dropIfSuperseded();
-        if (superseded !== undefined) throw superseded;
+        const refused = refusal();
+        if (refused !== undefined) throw refused;
         this.framePreview.noteSize({ width: result.frameWidth, height: result.frameHeight });
         return this.emitReading(result, requested, requested, 'worker');
       }
@@ -266,15 +267,14 @@ export class ColumnClassifier extends LitElement {
         // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
         captured.frame.close();
         this.framePreview.discard(captured);
-        throw dropIfSuperseded(error);
+        throw isCurrent() ? error : superseded();
       });
-      const superseded = dropIfSuperseded();
-      if (superseded !== undefined) {
+      const refused = refusal();
+      if (refused !== undefined) {
         this.framePreview.discard(captured);
-        throw superseded;
+        throw refused;
       }
-      if (this.settingsError !== undefined) this.framePreview.discard(captured);
-      else this.framePreview.present(captured);
+      this.framePreview.present(captured);
       return this.emitReading(result, captured.captureStart, captured.captureEnd, 'main-thread');
     });
   }
@@ -286,8 +286,6 @@ export class ColumnClassifier extends LitElement {
     captureEnd: number,
     frameReadBy: ReadingDetail['frameReadBy'],
   ): ReadingDetail {
-    // A frame read while a reading attribute turned invalid is not shown: the page was told nothing is read.
-    if (this.settingsError !== undefined) throw this.settingsError;
     this.errors.reset();
     const reading = this.show(result, captureStart, captureEnd, frameReadBy);
     this.emit('cc-reading', reading);

@@ -91,6 +91,18 @@ function plainColumnGeometry(geometry: ColumnGeometry): ColumnGeometry {
   return { columns: geometry.columns, corners: geometry.corners, margins: geometry.margins };
 }
 
+/**
+ * Sends a frame request and times its round trip on the page's clock; `send` gets the time it is sent
+ * (`performance.timeOrigin + performance.now()`), which the worker uses to time the transfer.
+ */
+async function timedRoundTrip(send: (sentAt: number) => Promise<FrameResult>): Promise<ClientFrameResult> {
+  const sent = performance.now();
+  const result = await send(performance.timeOrigin + sent);
+  const received = performance.now();
+  markStage('round-trip', sent, received, MAIN_TRACK);
+  return { ...result, roundTrip: received - sent };
+}
+
 function trackProcessor(): TrackProcessorConstructor | undefined {
   const constructor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })
     .MediaStreamTrackProcessor;
@@ -196,15 +208,13 @@ export class ClassifierClient {
     }
     const plainGeometry = plainColumnGeometry(geometry);
     return this.call(this.options.callTimeoutMs ?? 15_000, async (remote) => {
-      const sent = performance.now();
-      const result = await remote
-        .classify(Comlink.transfer(frame, [frame]), { geometry: plainGeometry, sentAt: performance.timeOrigin + sent })
-        .catch((error: unknown) => {
-          throw untransferable(error) ?? error;
-        });
-      const received = performance.now();
-      markStage('round-trip', sent, received, MAIN_TRACK);
-      return { ...result, roundTrip: received - sent };
+      return timedRoundTrip((sentAt) =>
+        remote
+          .classify(Comlink.transfer(frame, [frame]), { geometry: plainGeometry, sentAt })
+          .catch((error: unknown) => {
+            throw untransferable(error) ?? error;
+          }),
+      );
     });
   }
 
@@ -218,7 +228,7 @@ export class ClassifierClient {
   }
 
   /**
-   * Reads every column of a video track's newest frame, read by the worker itself: the first call for a track
+   * Reads every column of a video track's current frame, read by the worker itself: the first call for a track
    * hands the worker a `MediaStreamTrackProcessor`'s stream of it, and its frames never reach this thread. Only
    * where {@link readsTracksInWorker} says so.
    *
@@ -242,14 +252,7 @@ export class ClassifierClient {
         await remote.attachStream(Comlink.transfer(readable, [readable as unknown as Transferable]));
         connection.track = track;
       }
-      const sent = performance.now();
-      const result = await remote.classifyStreamFrame({
-        geometry: plainGeometry,
-        sentAt: performance.timeOrigin + sent,
-      });
-      const received = performance.now();
-      markStage('round-trip', sent, received, MAIN_TRACK);
-      return { ...result, roundTrip: received - sent };
+      return timedRoundTrip((sentAt) => remote.classifyStreamFrame({ geometry: plainGeometry, sentAt }));
     });
   }
 

@@ -197,14 +197,14 @@ export interface ClassifierWorkerApi {
   /** Reads every column of a transferred frame; the worker closes the frame. */
   classify(frame: ImageBitmap, request: FrameRequest): Promise<FrameResult>;
   /**
-   * Reads a video stream's frames here from now on, keeping only the newest (each closes the one before); a
-   * stream attached before is cancelled. Made for a `MediaStreamTrackProcessor`'s `readable`, transferred: the
-   * frames then never reach the page's main thread.
+   * Reads a video stream's frames here from now on, one when a reading asks for it; a stream attached before is
+   * cancelled. Made for a `MediaStreamTrackProcessor`'s `readable`, transferred: the frames then never reach the
+   * page's main thread, and the processor drops those no reading asked for.
    */
   attachStream(stream: ReadableStream<VideoFrame>): Promise<void>;
   /** Cancels the attached stream, if any. */
   detachStream(): Promise<void>;
-  /** Reads every column of the attached stream's newest frame (waiting for its first), as {@link classify} does. */
+  /** Reads every column of the attached stream's next frame (waiting up to 5 s for it), as {@link classify} does. */
   classifyStreamFrame(request: FrameRequest): Promise<FrameResult>;
   /** Moves to another backend preference (self-check again). */
   setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;

@@ -8,7 +8,7 @@ const FRAME_TIMEOUT_MS = 5000;
  * reading. Frames are pulled only when a reading is due, not as fast as the camera sends them: the processor keeps
  * the newest and drops the rest where they are, so frames no reading wants are never passed to this thread.
  */
-export class LatestVideoFrame {
+export class StreamFrameReader {
   private readonly reader: ReadableStreamDefaultReader<VideoFrame>;
   /** Why no more frames come: the stream ended or failed, or it was closed here. */
   private ended: string | undefined;
