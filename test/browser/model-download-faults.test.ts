@@ -125,16 +125,19 @@ describe('<column-classifier> on broken model downloads', function () {
   it('stops a 300 MB shard within a few megabytes of its 280-byte manifest size (load/integrity)', async function () {
     const { modelUrl, log } = faultyRun('oversized-shard');
     const { created, errors } = await insert(modelUrl);
-    expectOneError(errors, LoadError, 'load/integrity');
-    // The server counts what it handed to the socket: the loader's reads plus what the network buffers held when
-    // the download was cancelled. Read in full it would be 300 MB.
+    const error = expectOneError(errors, LoadError, 'load/integrity');
+    // What the page's loader took: the manifest's 280 bytes and at most the chunk that went past them.
+    expect(Number(error.details?.['atLeast'])).to.be.within(281, 280 + 1024 * 1024);
+    // The server counts what it handed to the socket: the loader's reads plus what the kernel and the browser's
+    // network process had buffered when the cancel reached them (36.9 MB once in WebKit, alone on two cores; under
+    // 32 MB in the other runs). Read in full it would be 300 MB.
     let sent = (await log()).shardBytesSent;
     for (let i = 0; i < 20 && sent === 0; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       sent = (await log()).shardBytesSent;
     }
     expect(sent).to.be.greaterThan(0);
-    expect(sent).to.be.below(32 * 1024 * 1024);
+    expect(sent).to.be.below(64 * 1024 * 1024);
     await expectRecoversOnGoodModel(created);
   });
 
