@@ -14,11 +14,16 @@
 // each other, and WebKit's WebDriver then misses its command timeouts (a navigation that never
 // answered, "invalid session id") although every test passes with the engine alone. Every
 // engine runs even when one fails; the exit code is the first failure's.
+//
+// An engine whose run stopped because its WebDriver stopped answering, with no test failed
+// (browser-run-outcome.mjs says which output that is), runs once more, and says so: WebKit's
+// driver now and then leaves a navigation unanswered even when it runs alone.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { webDriverStall } from './browser-run-outcome.mjs';
 
 const bin = fileURLToPath(new URL('../node_modules/@web/test-runner/dist/bin.js', import.meta.url));
 const ENGINES = ['chromium', 'firefox', 'webkit'];
@@ -87,16 +92,42 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/** Runs web-test-runner once with `env`, then sweeps what it left; resolves to its exit code. */
+/** What a run printed, its last `limit` characters (the failure that ended it is at the end). */
+function keepTail(limit = 1 << 20) {
+  let text = '';
+  return {
+    add: (chunk) => {
+      text = (text + chunk.toString('utf8')).slice(-limit);
+    },
+    text: () => text,
+  };
+}
+
+/**
+ * Runs web-test-runner once with `env`, then sweeps what it left; resolves to its exit code and
+ * the tail of what it printed (passed through to this process's stdout and stderr as it comes).
+ */
 function runOnce(env) {
   const marker = `CC_TEST_RUN=${randomUUID()}`;
+  const output = keepTail();
   return new Promise((resolve) => {
     runner = spawn(process.execPath, [bin, ...process.argv.slice(2)], {
-      stdio: 'inherit',
+      stdio: ['inherit', 'pipe', 'pipe'],
       env: { ...env, CC_TEST_RUN: marker.slice('CC_TEST_RUN='.length) },
     });
+    runner.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      output.add(chunk);
+    });
+    runner.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      output.add(chunk);
+    });
+    const closed = new Promise((resolveClosed) => runner.on('close', resolveClosed));
     runner.on('exit', async (code, signal) => {
       const swept = await sweep(marker);
+      // The last output may still be in the pipes (and processes it started held them open until swept).
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
       if (swept.length > 0)
         console.error(
           `run-browser-tests: killed ${swept.length} process(es) the test run left behind: ${swept.join(', ')}.`,
@@ -106,7 +137,7 @@ function runOnce(env) {
           `run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`,
         );
       }
-      resolve(code ?? 1);
+      resolve({ code: code ?? 1, output: output.text() });
     });
   });
 }
@@ -116,8 +147,17 @@ const runs =
 let failed = 0;
 for (const env of runs) {
   if (runs.length > 1) console.log(`\nrun-browser-tests: ${env.ENGINES}`);
-  const code = await runOnce(env);
+  const first = await runOnce(env);
+  let code = first.code;
   if (interrupted !== undefined) process.exit(128 + (constants.signals[interrupted] ?? 2));
+  const stall = code === 0 ? undefined : webDriverStall(first.output);
+  if (stall !== undefined) {
+    console.error(
+      `run-browser-tests: ${env.ENGINES ?? 'the run'} stopped with no test failed because its WebDriver stopped answering (${stall}); running it once more.`,
+    );
+    ({ code } = await runOnce(env));
+    if (interrupted !== undefined) process.exit(128 + (constants.signals[interrupted] ?? 2));
+  }
   if (code !== 0 && failed === 0) failed = code;
   if (code !== 0 && runs.length > 1) console.error(`run-browser-tests: ${env.ENGINES} failed (exit ${code}).`);
 }

@@ -1,0 +1,2 @@
+/** The WebDriver failure `output` shows, or undefined when it shows none or a test failed. */
+export function webDriverStall(output: string): string | undefined;
