@@ -96,7 +96,7 @@ export interface Dataset {
 }
 
 /** One labelled photo, from either renderer, with the crop-level labels the dataset keeps. */
-interface LabelledPhoto {
+export interface LabelledPhoto {
   readonly width: number;
   readonly height: number;
   readonly rgba: Uint8ClampedArray;
@@ -110,19 +110,24 @@ interface LabelledPhoto {
   readonly background: string;
   readonly renderer: '2d' | '3d';
   readonly elevation: number;
+  /** A whole soroban is in view: nothing cut off by the picture edge, at most a third of the columns hidden. */
+  readonly present: boolean;
+  /** What the picture shows (the 2D renderer always draws a whole soroban). */
+  readonly scene: SceneKind;
 }
 
-/** Renders photo `index` of a dataset with the renderer and styles its filter names. */
-function renderPhoto(
-  spec: DatasetSpec,
-  index: number,
-  filter: StyleFilter,
-  columns: number | undefined,
-): LabelledPhoto {
-  const seed = spec.seed * 1_000_003 + index;
+/** What a photo's render is asked for besides its style filter. */
+export interface PhotoRequest {
+  readonly columns?: number | undefined;
+  readonly pitch?: readonly [number, number] | undefined;
+  readonly render3d?: Pick<Render3dOptions, 'fill' | 'maxSide' | 'beadAreaOnly' | 'roll'> | undefined;
+}
+
+/** Renders the photo of `seed` with the renderer and styles `filter` names. */
+export function renderPhoto(seed: number, filter: StyleFilter, request: PhotoRequest = {}): LabelledPhoto {
   const colours = filter.beadColours === undefined ? {} : { beadColours: filter.beadColours };
-  const count = columns === undefined ? {} : { columns };
-  const pitch = spec.pitch === undefined ? {} : { pitch: spec.pitch };
+  const count = request.columns === undefined ? {} : { columns: request.columns };
+  const pitch = request.pitch === undefined ? {} : { pitch: request.pitch };
   if (filter.renderer === '3d') {
     const options: Render3dOptions = {
       seed,
@@ -133,7 +138,7 @@ function renderPhoto(
       ...(filter.elevation === undefined ? {} : { elevation: filter.elevation }),
       ...(filter.scene === undefined ? {} : { scene: filter.scene }),
       ...(filter.hand === undefined ? {} : { hand: filter.hand }),
-      ...(spec.render3d ?? {}),
+      ...(request.render3d ?? {}),
     };
     const photo = renderSoroban3d(options);
     if (photo.corners === null) {
@@ -151,6 +156,7 @@ function renderPhoto(
         background: photo.style.background,
         renderer: '3d',
         elevation: photo.style.elevationDeg,
+        scene: photo.style.scene,
       };
     }
     return {
@@ -162,6 +168,7 @@ function renderPhoto(
       background: photo.style.background,
       renderer: '3d',
       elevation: photo.style.elevationDeg,
+      scene: photo.style.scene,
     };
   }
   const options: RenderOptions = {
@@ -180,6 +187,8 @@ function renderPhoto(
     background: photo.style.background,
     renderer: '2d',
     elevation: NaN,
+    present: true,
+    scene: 'whole',
   };
 }
 
@@ -361,12 +370,11 @@ export function makeDataset(
   };
   while (n < spec.crops) {
     const filter = spec.filters?.[photos % spec.filters.length] ?? {};
-    const photo = renderPhoto(
-      spec,
-      photos,
-      filter,
-      spec.columns === undefined ? undefined : columnRandom.int(spec.columns[0], spec.columns[1]),
-    );
+    const photo = renderPhoto(spec.seed * 1_000_003 + photos, filter, {
+      columns: spec.columns === undefined ? undefined : columnRandom.int(spec.columns[0], spec.columns[1]),
+      pitch: spec.pitch,
+      render3d: spec.render3d,
+    });
     photos++;
     const columns = photo.digits.length;
     const empty = photo.readable.every((r) => !r);
@@ -471,10 +479,20 @@ export function boxBlur(x: Float32Array, height: number, width: number, rx: numb
   }
 }
 
-function augmentCrop(x: Float32Array, height: number, width: number, random: Random): void {
+/**
+ * Varies one crop in place as {@link AUGMENTATION} says. `mirror: false` keeps left and right (a picture whose
+ * labels are positions, such as the localizer's corners, mirrors its labels with it).
+ */
+export function augmentCrop(
+  x: Float32Array,
+  height: number,
+  width: number,
+  random: Random,
+  { mirror = true }: { readonly mirror?: boolean } = {},
+): void {
   const a = AUGMENTATION;
   const per = height * width;
-  if (random.chance(a.mirror)) {
+  if (mirror && random.chance(a.mirror)) {
     for (let y = 0; y < height; y++) x.subarray(y * width, (y + 1) * width).reverse();
   }
   if (random.chance(a.blur)) boxBlur(x, height, width, 1, 1);

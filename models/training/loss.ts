@@ -4,13 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 /** Keeps log() finite. */
 const EPS = 1e-7;
 
-function binaryCrossEntropy(p: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+/** Elementwise binary cross-entropy of probabilities `p` against 0/1 `labels`. */
+export function binaryCrossEntropy(p: tf.Tensor, labels: tf.Tensor): tf.Tensor {
   const q = tf.clipByValue(p, EPS, 1 - EPS);
   return tf.neg(tf.add(tf.mul(labels, tf.log(q)), tf.mul(tf.sub(1, labels), tf.log(tf.sub(1, q)))));
 }
 
 /** The mean of `values` over the samples whose `mask` is 1 (0 when none is). */
-function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+export function maskedMean(values: tf.Tensor, mask: tf.Tensor): tf.Scalar {
   return tf.div(tf.sum(tf.mul(values, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }
 

@@ -12,7 +12,7 @@ import { ProgressBar } from './progress.ts';
 import { createRandom } from '../../src/render/random.ts';
 
 /** Adam whose learning rate can be lowered between epochs (TF.js keeps it protected). */
-class ScheduledAdam extends tf.AdamOptimizer {
+export class ScheduledAdam extends tf.AdamOptimizer {
   setLearningRate(rate: number): void {
     this.learningRate = rate;
   }

@@ -7,7 +7,8 @@
 import { Worker } from 'node:worker_threads';
 import type { PreprocessSpec } from '../../../src/preprocess/types.ts';
 import type { Dataset, DatasetSpec } from '../dataset.ts';
-import type { RenderJob, RenderReply } from './protocol.ts';
+import type { LocalizerSamples, LocalizerSpec } from '../localizer/samples.ts';
+import type { RenderJob, RenderReply, RenderWork } from './protocol.ts';
 
 /** A rendered dataset and the seconds its thread spent on it. */
 export interface RenderedDataset {
@@ -17,7 +18,7 @@ export interface RenderedDataset {
 
 interface Pending {
   readonly job: RenderJob;
-  readonly resolve: (value: RenderedDataset) => void;
+  readonly resolve: (value: { data: Dataset | LocalizerSamples; seconds: number }) => void;
   readonly reject: (reason: Error) => void;
   readonly onProgress: ((done: number, total: number) => void) | undefined;
 }
@@ -46,9 +47,28 @@ export class RenderPool {
     preprocess: PreprocessSpec,
     onProgress?: (done: number, total: number) => void,
   ): Promise<RenderedDataset> {
+    return this.submit({ kind: 'crops', spec, preprocess }, onProgress) as Promise<RenderedDataset>;
+  }
+
+  /** Renders the localizer samples of `spec` (inputs side × side) on the next free thread. */
+  renderLocalizer(
+    spec: LocalizerSpec,
+    side: number,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ data: LocalizerSamples; seconds: number }> {
+    return this.submit({ kind: 'localizer', spec, side }, onProgress) as Promise<{
+      data: LocalizerSamples;
+      seconds: number;
+    }>;
+  }
+
+  private submit(
+    work: RenderWork,
+    onProgress: ((done: number, total: number) => void) | undefined,
+  ): Promise<{ data: Dataset | LocalizerSamples; seconds: number }> {
     if (this.disposed) return Promise.reject(new Error('RenderPool: render() after dispose().'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, spec, preprocess }, resolve, reject, onProgress });
+      this.queue.push({ job: { id: this.nextId++, work }, resolve, reject, onProgress });
       this.pump();
     });
   }
@@ -77,7 +97,7 @@ export class RenderPool {
       if (reply.kind === 'done') pending.resolve({ data: reply.data, seconds: reply.seconds });
       else
         pending.reject(
-          new Error(`render thread failed on ${pending.job.spec.name}: ${reply.message}\n${reply.stack ?? ''}`),
+          new Error(`render thread failed on ${pending.job.work.spec.name}: ${reply.message}\n${reply.stack ?? ''}`),
         );
       this.pump();
     });

@@ -1,0 +1,45 @@
+/** The localizer's training loss. */
+import * as tf from '@tensorflow/tfjs';
+import { MAX_COLUMN_COUNT } from '../../../src/localize/limits.ts';
+import { binaryCrossEntropy, maskedMean } from '../loss.ts';
+
+/** Weight of the corner error against the two cross-entropies: a corner 1 % of the window off costs 0.1. */
+export const CORNER_WEIGHT = 10;
+/** Corner errors below this (window units) cost their square, above it their size (Huber). */
+const HUBER_DELTA = 0.02;
+
+/** The labels of a batch. */
+export interface LocalizerLabels {
+  readonly corners: tf.Tensor2D;
+  readonly cornerWeight: tf.Tensor2D;
+  readonly present: tf.Tensor2D;
+  readonly count: tf.Tensor1D;
+}
+
+/**
+ * Presence cross-entropy on every window; corner error (mean Huber over the 8 coordinates) and count
+ * cross-entropy only where a whole soroban is in the window.
+ */
+export function localizerLoss(
+  corners: tf.Tensor,
+  presence: tf.Tensor,
+  count: tf.Tensor,
+  labels: LocalizerLabels,
+): { total: tf.Scalar; corners: tf.Scalar; presence: tf.Scalar; count: tf.Scalar } {
+  const error = tf.abs(tf.sub(corners, labels.corners));
+  // Huber as m²/2δ + (e − m) with m = min(e, δ): the same values as the two-branch form, with a gradient (a
+  // comparison has none).
+  const small = tf.minimum(error, HUBER_DELTA);
+  const huber = tf.add(tf.div(tf.square(small), 2 * HUBER_DELTA), tf.sub(error, small));
+  const cornerLoss = maskedMean(tf.mean(huber, 1, true), labels.cornerWeight);
+  const presenceLoss = tf.mean(binaryCrossEntropy(presence, labels.present)) as tf.Scalar;
+  const oneHot = tf.oneHot(labels.count, MAX_COLUMN_COUNT);
+  const countPerSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(count, 1e-7, 1))), 1, true));
+  const countLoss = maskedMean(countPerSample, labels.cornerWeight);
+  return {
+    total: tf.addN([tf.mul(cornerLoss, CORNER_WEIGHT), presenceLoss, countLoss]) as tf.Scalar,
+    corners: cornerLoss,
+    presence: presenceLoss,
+    count: countLoss,
+  };
+}

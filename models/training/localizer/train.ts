@@ -1,0 +1,160 @@
+/**
+ * `npm run train:localizer`: renders whole photos from both renderers in two threads, trains the
+ * localizer on windows of them (wasm backend, our gradient kernels), and writes the model to
+ * models/localizer/ with its training record. New chunks of photos join the training set between
+ * epochs while the main thread trains. The held-out test (two looks on whole frames, count with
+ * periodicity) is models/training/localizer/evaluate.ts.
+ *
+ * Options: `--quick` (a smoke run), `--out DIR`, `--minutes M` (training budget, default 45).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRandom } from '../../../src/render/random.ts';
+import { saveModel } from '../io.ts';
+import { registerWasmGradientKernels } from '../kernels/register.ts';
+import { RenderPool } from '../render-threads/render-pool.ts';
+import { ScheduledAdam } from '../train-loop.ts';
+import { concatSamples, localizerBatch } from './batches.ts';
+import { localizerDatasets } from './config.ts';
+import { localizerLoss } from './loss.ts';
+import { predictSamples, scoreSamples, type LocalizerScores } from './metrics.ts';
+import { buildLocalizer, LOCALIZER_ARCHITECTURE, LOCALIZER_SIDE } from './model.ts';
+import type { LocalizerSamples } from './samples.ts';
+
+const BATCH = 32;
+const LEARNING_RATE = 2e-3;
+/** The learning rate halves every this many windows trained on (epochs grow as chunks arrive). */
+const LR_HALF_LIFE_WINDOWS = 40_000;
+/** Chunks rendered before the first epoch (both threads); then one thread renders the next while training runs. */
+const FIRST_CHUNKS = 2;
+
+function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function describe(s: LocalizerScores): string {
+  return `corner error mean ${(100 * s.meanCornerError).toFixed(2)}% p95 ${(100 * s.p95CornerError).toFixed(2)}% of the diagonal, presence ${(100 * s.presenceAccuracy).toFixed(2)}%, count ${(100 * s.countAccuracy).toFixed(2)}% (${s.windows} windows)`;
+}
+
+async function main(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const out = argValue(args, '--out') ?? (quick ? '/tmp/localizer-quick' : 'models/localizer');
+  const budgetSeconds = 60 * Number(argValue(args, '--minutes') ?? (quick ? 1 : 45));
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const log = (line: string) => process.stderr.write(`[${(elapsed() / 60).toFixed(1)} min] ${line}\n`);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  registerWasmGradientKernels();
+  const specs = localizerDatasets(quick ? 0.02 : 1);
+  const pool = new RenderPool(2);
+  try {
+    const render = (k: number) =>
+      pool.renderLocalizer(specs.train(k), LOCALIZER_SIDE).then((r) => {
+        log(`chunk ${k}: ${r.data.size} windows of ${r.data.photos} photos in ${r.seconds.toFixed(0)} s`);
+        return r.data;
+      });
+    const valJob = pool.renderLocalizer(specs.val, LOCALIZER_SIDE);
+    const chunks: LocalizerSamples[] = await Promise.all(Array.from({ length: FIRST_CHUNKS }, (_, k) => render(k)));
+    const val = (await valJob).data;
+    const renderSeconds = elapsed();
+    log(`rendered ${chunks.length} chunks and validation in ${renderSeconds.toFixed(0)} s`);
+    let nextChunk = FIRST_CHUNKS;
+    let pending: Promise<LocalizerSamples> | undefined = render(nextChunk++);
+    let ready: LocalizerSamples | undefined;
+    // A chunk still rendering when training ends is dropped with the pool.
+    void pending.then(
+      (c) => (ready = c),
+      () => undefined,
+    );
+
+    const model = buildLocalizer(LOCALIZER_ARCHITECTURE);
+    log(`localizer: ${model.countParams()} parameters`);
+    const optimizer = new ScheduledAdam(LEARNING_RATE, 0.9, 0.999, 1e-7);
+    const random = createRandom(11);
+    const augment = createRandom(12);
+    const history: Record<string, unknown>[] = [];
+    let best = { score: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
+    let train = concatSamples(chunks, 'train');
+    let seen = 0;
+    for (let epoch = 1; ; epoch++) {
+      // A chunk rendered during the last epoch joins the set, and the next one starts.
+      await new Promise<void>((r) => setImmediate(r));
+      if (ready !== undefined) {
+        chunks.push(ready);
+        ready = undefined;
+        train = concatSamples(chunks, 'train');
+        pending = render(nextChunk++);
+        void pending.then(
+          (c) => (ready = c),
+          () => undefined,
+        );
+      }
+      optimizer.setLearningRate(LEARNING_RATE * 0.5 ** (seen / LR_HALF_LIFE_WINDOWS));
+      const order = Array.from({ length: train.size }, (_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = random.int(0, i);
+        [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+      }
+      const epochStart = performance.now();
+      let lossSum = 0;
+      const steps = Math.ceil(order.length / BATCH);
+      for (let step = 0; step < steps; step++) {
+        const indices = order.slice(step * BATCH, (step + 1) * BATCH);
+        const batch = localizerBatch(train, indices, augment);
+        const loss = optimizer.minimize(() => {
+          const [c, p, n] = model.apply(batch.x, { training: true }) as tf.Tensor[];
+          if (c === undefined || p === undefined || n === undefined) throw new Error('the localizer has three heads');
+          return localizerLoss(c, p, n, batch).total;
+        }, true);
+        lossSum += (loss?.dataSync()[0] ?? NaN) * indices.length;
+        tf.dispose([batch.x, batch.corners, batch.cornerWeight, batch.present, batch.count]);
+        loss?.dispose();
+        if (step % 100 === 0 && step > 0) {
+          const rate = ((step + 1) * BATCH) / ((performance.now() - epochStart) / 1000);
+          process.stderr.write(
+            `  epoch ${epoch} step ${step}/${steps} loss ${(lossSum / ((step + 1) * BATCH)).toFixed(4)} ${rate.toFixed(0)} windows/s\r`,
+          );
+        }
+      }
+      seen += order.length;
+      const seconds = (performance.now() - epochStart) / 1000;
+      const v = scoreSamples(val, predictSamples(model, val));
+      const score = v.countAccuracy + v.presenceAccuracy - 20 * v.meanCornerError;
+      const isBest = score > best.score;
+      log(
+        `epoch ${epoch}: train loss ${(lossSum / order.length).toFixed(4)} on ${order.length} windows (${(order.length / seconds).toFixed(0)}/s); val ${describe(v)}${isBest ? ' (best)' : ''}`,
+      );
+      history.push({
+        epoch,
+        trainLoss: lossSum / order.length,
+        trainWindows: order.length,
+        seconds,
+        learningRate: optimizer.rate,
+        ...v,
+      });
+      if (isBest) {
+        tf.dispose(best.weights);
+        best = { score, epoch, weights: model.getWeights().map((w) => w.clone()) };
+      }
+      const perEpoch = (elapsed() - renderSeconds) / epoch;
+      if (elapsed() - renderSeconds + perEpoch > budgetSeconds) break;
+    }
+    model.setWeights(best.weights);
+    const v = scoreSamples(val, predictSamples(model, val));
+    log(`best epoch ${best.epoch}: val ${describe(v)}`);
+    await saveModel(model, out);
+    writeFileSync(
+      join(out, 'training-record.json'),
+      `${JSON.stringify({ architecture: LOCALIZER_ARCHITECTURE, parameters: model.countParams(), bestEpoch: best.epoch, renderSeconds, trainingSeconds: elapsed() - renderSeconds, windowsSeen: seen, photos: chunks.reduce((n, c) => n + c.photos, 0), validation: v, history }, null, 2)}\n`,
+    );
+    log(`wrote ${out}`);
+  } finally {
+    await pool.dispose();
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,111 @@
+/**
+ * Finding the soroban in a frame with the localizer, in two looks: the whole frame gives whether a
+ * whole soroban is in view and a first quad; the window around that quad (its bounding box grown by
+ * a margin), stretched to the same input, gives the corners again at the scale of the soroban and
+ * its column count. The second look's error is a fraction of the window, so it shrinks with the
+ * soroban's size in the frame.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { preprocessColumns } from '../preprocess/preprocess-columns.ts';
+import { NO_MARGINS, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
+import { periodicityScores } from './column-count.ts';
+import { MAX_COLUMN_COUNT } from './limits.ts';
+import { boundingWindow, fromWindow, grownWindow, mapQuad, windowQuad, WHOLE_WINDOW, type Window } from './window.ts';
+
+/** What the localizer model says about one window. */
+export interface LocalizerOutput {
+  /** topLeft, topRight, bottomRight, bottomLeft (x, y) in window coordinates. */
+  readonly corners: ArrayLike<number>;
+  /** Probability that a whole soroban is in the window. */
+  readonly presence: number;
+  /** Probability of each column count 1..21 (index n − 1). */
+  readonly count: ArrayLike<number>;
+}
+
+/** Runs the localizer model on a [1, side, side, 1] input. */
+export type RunLocalizer = (input: tf.Tensor4D) => Promise<LocalizerOutput>;
+
+/** Where the soroban is. */
+export interface Location {
+  /** The bead area, normalized to the frame (the second look's). */
+  readonly corners: Quad;
+  /** The first look's quad. */
+  readonly coarseCorners: Quad;
+  readonly columns: number;
+  /** The first look's presence probability (the whole frame). */
+  readonly presence: number;
+  /** The second look's probability of `columns`. */
+  readonly countProbability: number;
+  /** The window the second look read. */
+  readonly closeWindow: Window;
+}
+
+/** Margin of the second look's window around the first quad, as a fraction of its size on each side. */
+export const CLOSE_MARGIN = 0.12;
+/**
+ * Weight of the bead area's periodicity against the model's count probability: the model is rarely more than one
+ * column off but can be one off; periodicity tells n from n ± 1 (a column boundary slips), not n from its divisors.
+ */
+export const PERIODICITY_WEIGHT = 4;
+
+function quadOf(values: ArrayLike<number>): Quad {
+  const p = (i: number) => ({ x: values[2 * i] ?? 0, y: values[2 * i + 1] ?? 0 });
+  return { topLeft: p(0), topRight: p(1), bottomRight: p(2), bottomLeft: p(3) };
+}
+
+/** The count that best agrees with the model's probabilities and the bead area's periodicity. */
+export function combineCount(
+  probabilities: ArrayLike<number>,
+  periodicity: readonly number[],
+  weight = PERIODICITY_WEIGHT,
+): number {
+  let best = 1;
+  let bestScore = -Infinity;
+  for (let n = 1; n <= MAX_COLUMN_COUNT; n++) {
+    const score = Math.log(Math.max(1e-6, probabilities[n - 1] ?? 0)) + weight * (periodicity[n - 1] ?? 0);
+    if (score > bestScore) {
+      bestScore = score;
+      best = n;
+    }
+  }
+  return best;
+}
+
+/**
+ * The second look's window: the first quad's bounding box (cut to the frame) grown by {@link CLOSE_MARGIN}; the
+ * whole frame when that box is too small to read (no soroban, or a first look far off).
+ */
+export function closeWindowAround(coarse: Quad): Window {
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  const box = boundingWindow(mapQuad(coarse, (p) => ({ x: clamp(p.x), y: clamp(p.y) })));
+  if (!(box.width >= 0.02 && box.height >= 0.02)) return WHOLE_WINDOW;
+  const m = CLOSE_MARGIN;
+  return grownWindow(box, { left: m, right: m, top: m, bottom: m });
+}
+
+/** Locates the soroban in `frame` ([H, W, 3|4], 0..255; not disposed). */
+export async function locate(frame: tf.Tensor3D, run: RunLocalizer, spec: PreprocessSpec): Promise<Location> {
+  const look = async (window: Window): Promise<LocalizerOutput> => {
+    const input = preprocessColumns(frame, { columns: 1, corners: windowQuad(window), margins: NO_MARGINS }, spec);
+    try {
+      return await run(input);
+    } finally {
+      input.dispose();
+    }
+  };
+  const first = await look(WHOLE_WINDOW);
+  const coarseCorners = quadOf(first.corners);
+  const closeWindow = closeWindowAround(coarseCorners);
+  const second = await look(closeWindow);
+  const corners = mapQuad(quadOf(second.corners), (p) => fromWindow(closeWindow, p));
+  const periodicity = periodicityScores(frame, corners);
+  const columns = combineCount(second.count, periodicity);
+  return {
+    corners,
+    coarseCorners,
+    columns,
+    presence: first.presence,
+    countProbability: second.count[columns - 1] ?? 0,
+    closeWindow,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Windows: the axis-aligned part of a frame the localizer looks at, and how its points map to the
+ * frame's. The localizer reads a window stretched to its square input, so a point's coordinates
+ * normalized to the window are what it predicts, whatever the window's aspect ratio.
+ */
+import type { Point, Quad } from '../preprocess/types.ts';
+
+/** An axis-aligned window of the frame, in normalized frame coordinates. */
+export interface Window {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The whole frame. */
+export const WHOLE_WINDOW: Window = { x: 0, y: 0, width: 1, height: 1 };
+
+/** The window as the quad `preprocessColumns` cuts (one column, no margins). */
+export function windowQuad(w: Window): Quad {
+  return {
+    topLeft: { x: w.x, y: w.y },
+    topRight: { x: w.x + w.width, y: w.y },
+    bottomRight: { x: w.x + w.width, y: w.y + w.height },
+    bottomLeft: { x: w.x, y: w.y + w.height },
+  };
+}
+
+/** A frame point in the window's coordinates (0..1 inside it). */
+export function toWindow(w: Window, p: Point): Point {
+  return { x: (p.x - w.x) / w.width, y: (p.y - w.y) / w.height };
+}
+
+/** A window point in the frame's coordinates. */
+export function fromWindow(w: Window, p: Point): Point {
+  return { x: w.x + p.x * w.width, y: w.y + p.y * w.height };
+}
+
+/** Every corner of `q` through `map`. */
+export function mapQuad(q: Quad, map: (p: Point) => Point): Quad {
+  return {
+    topLeft: map(q.topLeft),
+    topRight: map(q.topRight),
+    bottomRight: map(q.bottomRight),
+    bottomLeft: map(q.bottomLeft),
+  };
+}
+
+/** The smallest window holding every corner of `q`. */
+export function boundingWindow(q: Quad): Window {
+  const xs = [q.topLeft.x, q.topRight.x, q.bottomRight.x, q.bottomLeft.x];
+  const ys = [q.topLeft.y, q.topRight.y, q.bottomRight.y, q.bottomLeft.y];
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
+}
+
+/**
+ * `w` grown by `margin` of its own width on the left and right and of its height above and below,
+ * then cut to the frame: the window the second, closer look reads.
+ */
+export function grownWindow(
+  w: Window,
+  margin: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number },
+): Window {
+  const x0 = Math.max(0, w.x - margin.left * w.width);
+  const y0 = Math.max(0, w.y - margin.top * w.height);
+  const x1 = Math.min(1, w.x + w.width * (1 + margin.right));
+  const y1 = Math.min(1, w.y + w.height * (1 + margin.bottom));
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
