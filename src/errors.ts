@@ -96,6 +96,8 @@ export const ERROR_CODES = [
   'contract/quantization-unknown-weight',
   'contract/quantization-at-risk',
   'contract/quantization-gate',
+  // the model is of another kind than the one asked for (a localizer given as the classifier, or the reverse)
+  'contract/wrong-model-kind',
   // lifecycle
   'disposed/used-after-dispose',
   'disposed/superseded',

@@ -333,6 +333,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     if (signal.aborted) throw abortedError(options.modelUrl);
     const model = await loadClassifierModel(source, {
       signal,
+      kind: 'column-classifier',
       ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
       onProgress: (p) => {
         if (p.phase === 'weights' || p.phase === 'model-json')

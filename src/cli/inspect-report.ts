@@ -4,6 +4,7 @@
  * inside the model, what the contract expects, heads, quantization,
  * integrity, and every problem found.
  */
+import { DECODE_RULE } from '../contract/schema.ts';
 import type { ModelInspection } from '../model/inspect.ts';
 import type { WeightAudit } from '../model/quantization-audit.ts';
 import { formatMap, mapRange } from '../model/topology.ts';
@@ -89,8 +90,11 @@ export function formatInspection(inspection: ModelInspection): string {
     if (found !== undefined && input.inputRange !== undefined) {
       out.push(`  → the first convolution will see ${range(mapRange(found, input.inputRange))}`);
     }
+    const decode = contract.decode;
     out.push(
-      `  decode: ${contract.decode.rule}; heaven = "${contract.decode.heaven}" (down when ≥ ${contract.decode.heavenThreshold}), earth = "${contract.decode.earth}"`,
+      decode.rule === DECODE_RULE
+        ? `  decode: ${decode.rule}; heaven = "${decode.heaven}" (down when ≥ ${decode.heavenThreshold}), earth = "${decode.earth}"${decode.readable === undefined ? '' : `, readable = "${decode.readable}"`}`
+        : `  decode (a localizer): ${decode.rule}; corners = "${decode.corners}", presence = "${decode.presence}" (found when ≥ ${decode.presenceThreshold}), count = "${decode.count}"`,
     );
     out.push(
       `  golden cases: ${contract.golden === undefined ? 'none' : `${contract.golden.cases.length} (tolerance ${contract.golden.tolerance})`}`,

@@ -21,6 +21,15 @@ export const DECODE_RULE = 'digit = 5 * heaven + earth';
 /** Number of classes of the earth head: 0 to 4 earth beads pushed. */
 export const EARTH_CLASSES = 5;
 
+/**
+ * The decode rule of a localizer: its heads give the bead area's corners in the window it read, whether a whole
+ * soroban is in that window, and the soroban's column count.
+ */
+export const LOCATE_RULE = 'bead-area corners, presence, column count';
+
+/** Values of the corners head: topLeft, topRight, bottomRight, bottomLeft, (x, y) each. */
+export const CORNER_VALUES = 8;
+
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 const dimension = z.number().int().min(1).max(4096);
 
@@ -128,7 +137,9 @@ const headSchema = z.strictObject({
     .array(z.union([z.null(), z.literal(-1), dimension]))
     .min(2)
     .describe('Output shape with the batch first as null or -1, e.g. [null, 1].'),
-  activation: z.enum(['sigmoid', 'softmax']).describe('The last activation of the head.'),
+  activation: z
+    .enum(['sigmoid', 'softmax', 'linear'])
+    .describe('The last activation of the head (linear: none, e.g. coordinates a localizer regresses).'),
   meaning: z.string().describe('What the head says, for people reading the contract.'),
 });
 
@@ -230,6 +241,44 @@ const provenanceSchema = z
   .optional()
   .describe('Where the model came from.');
 
+const classifierDecodeSchema = z
+  .strictObject({
+    rule: z.literal(DECODE_RULE).describe(`A column classifier: "${DECODE_RULE}".`),
+    heaven: nameString.describe('Name of the heaven head (sigmoid, [batch, 1]).'),
+    earth: nameString.describe(`Name of the earth head (softmax, [batch, ${EARTH_CLASSES}]).`),
+    readable: nameString
+      .optional()
+      .describe(
+        "Name of the readable head (sigmoid, [batch, 1]): the probability that the crop shows one whole, visible column. When given, a column's confidence is multiplied by it, so a hand, the picture edge or a misplaced quad gives a low confidence instead of a confident wrong digit.",
+      ),
+    heavenThreshold: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .describe('The heaven bead counts as down (worth 5) when its probability is at least this.'),
+  })
+  .describe('How the heads decode to a digit.');
+
+const locateDecodeSchema = z
+  .strictObject({
+    rule: z.literal(LOCATE_RULE).describe(`A localizer: "${LOCATE_RULE}".`),
+    corners: nameString.describe(
+      `Name of the corners head (linear, [batch, ${CORNER_VALUES}]): topLeft, topRight, bottomRight, bottomLeft of the bead area as (x, y), normalized to the window the input was cut from (0..1 inside it).`,
+    ),
+    presence: nameString.describe(
+      'Name of the presence head (sigmoid, [batch, 1]): the probability that a whole soroban is in the window.',
+    ),
+    count: nameString.describe(
+      'Name of the count head (softmax, [batch, N]): the probability of each column count 1..N (index n - 1).',
+    ),
+    presenceThreshold: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .describe('A soroban counts as found when the presence probability is at least this.'),
+  })
+  .describe("How a localizer's heads are read.");
+
 const contractObject = z.strictObject({
   $schema: z.string().optional().describe('Optional reference to contract.schema.json, for editors.'),
   schemaVersion: z.literal(CONTRACT_SCHEMA_VERSION).describe('Contract schema version; this code reads version 1.'),
@@ -239,22 +288,8 @@ const contractObject = z.strictObject({
     .describe('What the model does to its input itself, declared so the loader can compare it with the topology.'),
   heads: z.array(headSchema).min(1).describe('The output heads, bound by name and shape, never by index.'),
   decode: z
-    .strictObject({
-      rule: z.literal(DECODE_RULE).describe(`The decode rule; only "${DECODE_RULE}".`),
-      heaven: nameString.describe('Name of the heaven head (sigmoid, [batch, 1]).'),
-      earth: nameString.describe(`Name of the earth head (softmax, [batch, ${EARTH_CLASSES}]).`),
-      readable: nameString
-        .optional()
-        .describe(
-          "Name of the readable head (sigmoid, [batch, 1]): the probability that the crop shows one whole, visible column. When given, a column's confidence is multiplied by it, so a hand, the picture edge or a misplaced quad gives a low confidence instead of a confident wrong digit.",
-        ),
-      heavenThreshold: z
-        .number()
-        .gt(0)
-        .lt(1)
-        .describe('The heaven bead counts as down (worth 5) when its probability is at least this.'),
-    })
-    .describe('How the heads decode to a digit.'),
+    .discriminatedUnion('rule', [classifierDecodeSchema, locateDecodeSchema])
+    .describe('How the heads decode: to a digit (a column classifier) or to where the soroban is (a localizer).'),
   golden: goldenSchema.optional(),
   integrity: integritySchema.optional(),
   quantization: quantizationSchema,
@@ -324,13 +359,20 @@ function contradictions(c: ContractShape): Issue[] {
       });
     }
   });
-  const wanted = [
-    ['heaven', 'sigmoid', 1],
-    ['earth', 'softmax', EARTH_CLASSES],
-    ['readable', 'sigmoid', 1],
-  ] as const;
-  for (const [role, activation, units] of wanted) {
-    const headName = c.decode[role];
+  const decode = c.decode;
+  const wanted: readonly (readonly [string, string | undefined, 'sigmoid' | 'softmax' | 'linear', number | 'any'])[] =
+    decode.rule === DECODE_RULE
+      ? [
+          ['heaven', decode.heaven, 'sigmoid', 1],
+          ['earth', decode.earth, 'softmax', EARTH_CLASSES],
+          ['readable', decode.readable, 'sigmoid', 1],
+        ]
+      : [
+          ['corners', decode.corners, 'linear', CORNER_VALUES],
+          ['presence', decode.presence, 'sigmoid', 1],
+          ['count', decode.count, 'softmax', 'any'],
+        ];
+  for (const [role, headName, activation, units] of wanted) {
     if (headName === undefined) continue;
     const head = byName.get(headName);
     if (head === undefined) {
@@ -339,11 +381,15 @@ function contradictions(c: ContractShape): Issue[] {
         path: ['decode', role],
         message: `decode.${role} names head "${headName}", but heads has only ${[...byName.keys()].map((n) => `"${n}"`).join(', ')}; name one of them`,
       });
-    } else if (head.activation !== activation || head.shape.length !== 2 || head.shape[1] !== units) {
+    } else if (
+      head.activation !== activation ||
+      head.shape.length !== 2 ||
+      (units === 'any' ? !((head.shape[1] ?? 0) > 1) : head.shape[1] !== units)
+    ) {
       issues.push({
         code: ContractRuleCode.decodeHeadMismatch,
         path: ['decode', role],
-        message: `decode.${role} names head "${headName}" (${head.activation}, shape ${JSON.stringify(head.shape)}), but the ${role} head must be ${activation} with shape [null, ${units}]`,
+        message: `decode.${role} names head "${headName}" (${head.activation}, shape ${JSON.stringify(head.shape)}), but the ${role} head must be ${activation} with shape [null, ${units === 'any' ? 'N > 1' : units}]`,
       });
     }
   }
@@ -407,6 +453,10 @@ export const modelContractSchema = contractObject.superRefine((contract, ctx) =>
 export type ModelContract = z.infer<typeof modelContractSchema>;
 /** One output head of a {@link ModelContract}. */
 export type HeadContract = ModelContract['heads'][number];
+/** The decode section of a column classifier. */
+export type ClassifierDecode = Extract<ModelContract['decode'], { rule: typeof DECODE_RULE }>;
+/** The decode section of a localizer. */
+export type LocateDecode = Extract<ModelContract['decode'], { rule: typeof LOCATE_RULE }>;
 /** One golden case of a {@link ModelContract}. */
 export type GoldenCase = NonNullable<ModelContract['golden']>['cases'][number];
 

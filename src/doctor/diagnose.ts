@@ -5,6 +5,7 @@
  * quantization); say what a suspect contract gets wrong; and write a sidecar
  * contract that makes it load.
  */
+import { classifierDecode } from '../contract/model-kind.ts';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -512,7 +513,7 @@ export async function diagnoseModel(options: DiagnoseOptions): Promise<Diagnosis
                     {
                       heaven: outputOf('heaven'),
                       earth: outputOf('earth'),
-                      threshold: contract.decode.heavenThreshold,
+                      threshold: classifierDecode(contract).heavenThreshold,
                     },
                     size,
                   )

@@ -3,6 +3,7 @@
  * themselves (units per column and last activation), never from their order;
  * and what a contract's binding gets wrong compared with that.
  */
+import { classifierDecode } from '../contract/model-kind.ts';
 import type { ModelContract } from '../contract/schema.ts';
 import { EARTH_CLASSES } from '../contract/schema.ts';
 import type { ModelOutput } from '../model/topology.ts';
@@ -77,7 +78,7 @@ export function checkBinding(
   identified: HeadIdentification,
 ): { checks: BindingCheck[]; swapped: boolean } {
   const checks = (['heaven', 'earth'] as const).map((role): BindingCheck => {
-    const headName = contract.decode[role];
+    const headName = classifierDecode(contract)[role];
     const head = contract.heads.find((h) => h.name === headName);
     const boundTo = head === undefined ? undefined : resolve(outputs, head.output);
     const wanted = identified[role];

@@ -36,6 +36,8 @@ export interface Location {
   readonly presence: number;
   /** The second look's probability of `columns`. */
   readonly countProbability: number;
+  /** The second look's probability of each count 1..21 (index n − 1). */
+  readonly countProbabilities: ArrayLike<number>;
   /** The window the second look read. */
   readonly closeWindow: Window;
 }
@@ -106,6 +108,7 @@ export async function locate(frame: tf.Tensor3D, run: RunLocalizer, spec: Prepro
     columns,
     presence: first.presence,
     countProbability: second.count[columns - 1] ?? 0,
+    countProbabilities: second.count,
     closeWindow,
   };
 }

@@ -3,7 +3,7 @@
  * Plain numbers in, plain numbers out, so the worker and the Node reference
  * share it and its results cross the worker boundary as they are.
  */
-import { EARTH_CLASSES, type ModelContract } from '../contract/schema.ts';
+import { EARTH_CLASSES, type ClassifierDecode } from '../contract/schema.ts';
 import { InferenceError } from '../errors.ts';
 
 /** The reading of one column. */
@@ -34,7 +34,7 @@ export interface ColumnReading {
  */
 export function decodeColumns(
   values: Readonly<Record<string, ArrayLike<number>>>,
-  decode: ModelContract['decode'],
+  decode: ClassifierDecode,
   columns: number,
 ): ColumnReading[] {
   const heaven = values[decode.heaven];

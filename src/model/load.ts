@@ -3,6 +3,7 @@
  * ({@link inspectModel}), refuse on the first error, then build the TF.js
  * model from the verified bytes and bind its heads.
  */
+import { classifierDecode, locateDecode, type ModelKind } from '../contract/model-kind.ts';
 import * as tf from '@tensorflow/tfjs';
 import { ContractError, LoadError } from '../errors.ts';
 import { bindHeads } from './bind-heads.ts';
@@ -15,7 +16,13 @@ import type { ModelSource } from './source.ts';
 import type { ModelOutput } from './topology.ts';
 
 /** Options of {@link loadClassifierModel}. */
-export type LoadOptions = Omit<InspectOptions, 'requireWeights'>;
+export type LoadOptions = Omit<InspectOptions, 'requireWeights'> & {
+  /**
+   * The kind of model the caller will use it as: a model of the other kind (a localizer where a column classifier
+   * belongs) is refused with `contract/wrong-model-kind` before it is built. Default: either kind.
+   */
+  readonly kind?: ModelKind;
+};
 
 function artifactsOf(inspection: ModelInspection): tf.io.ModelArtifacts {
   const { model } = inspection;
@@ -103,7 +110,8 @@ function refineOutputs(outputs: readonly ModelOutput[], model: TfModel): ModelOu
  *
  * @param source - where model.json, its shards and its sidecar are read from
  * @throws {LoadError} `load/*`: unreadable files, truncated shard, sha256 mismatch
- * @throws {ContractError} `contract/*`: missing or invalid contract, or one that contradicts the model
+ * @throws {ContractError} `contract/*`: missing or invalid contract, one that contradicts the model, or a model of
+ *   another kind than `options.kind`
  *   (double normalization, heads not found by name or of the wrong shape, …)
  */
 export async function loadClassifierModel(source: ModelSource, options: LoadOptions = {}): Promise<ClassifierModel> {
@@ -118,6 +126,8 @@ export async function loadClassifierModel(source: ModelSource, options: LoadOpti
       `${inspection.source} passed inspection without a usable contract; this is a bug.`,
     );
   }
+  if (options.kind === 'column-classifier') classifierDecode(contract, inspection.source);
+  if (options.kind === 'localizer') locateDecode(contract, inspection.source);
   options.onProgress?.({ phase: 'building', loaded: 0, total: 0 });
   const model = await buildTfModel(inspection);
   const binding = bindHeads(contract, refineOutputs(inspection.topology.outputs, model));

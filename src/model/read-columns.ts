@@ -4,6 +4,7 @@
  * Node side and the warm-up all read frames through {@link readColumns}, so
  * "the same code runs in Node and in the worker" holds by construction.
  */
+import { classifierDecode } from '../contract/model-kind.ts';
 import * as tf from '@tensorflow/tfjs';
 import { preprocessColumns } from '../preprocess/index.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
@@ -58,6 +59,6 @@ export async function readColumns(
     batch.dispose();
   }
   const predicted = performance.now();
-  const columns = decodeColumns(values, model.contract.decode, geometry.columns);
+  const columns = decodeColumns(values, classifierDecode(model.contract), geometry.columns);
   return { columns, marks: { start, preprocessed, predicted, decoded: performance.now() } };
 }

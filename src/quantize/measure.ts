@@ -3,6 +3,7 @@
  * outputs the way the product reads them: the decoded digit (argmax of each
  * head through the contract's decode rule) and each head's values.
  */
+import { classifierDecode } from '../contract/model-kind.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { decodeColumns } from '../model/decode.ts';
@@ -65,7 +66,7 @@ export async function measureOutputs(model: ClassifierModel, inputs: InputSet): 
     }
     for (const [name, v] of Object.entries(values)) heads[name]?.set(v, start * (v.length / n));
   }
-  const digits = Uint8Array.from(decodeColumns(heads, model.contract.decode, inputs.count), (r) => r.digit);
+  const digits = Uint8Array.from(decodeColumns(heads, classifierDecode(model.contract), inputs.count), (r) => r.digit);
   return { heads, digits };
 }
 

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { ContractError } from '../../src/errors.ts';
 import { validateContract } from '../../src/contract/validate.ts';
 import { contractJsonSchemaText } from '../../src/contract/json-schema.ts';
-import { fieldGraphContract, testModelContract, type Mutable } from '../fixtures/contracts.ts';
+import { fieldGraphContract, testLocalizerContract, testModelContract, type Mutable } from '../fixtures/contracts.ts';
+import { classifierDecode, locateDecode, modelKind } from '../../src/contract/model-kind.ts';
 import type { ModelContract } from '../../src/contract/schema.ts';
 
 function rejects(contract: unknown, code: string, pathInMessage: string): ContractError {
@@ -187,10 +188,69 @@ describe('contract schema', () => {
       'contract/empty-input-range',
       'input.inputRange',
     ));
+  it("accepts a localizer's contract and tells its kind from a column classifier's", () => {
+    const localizer = validateContract(testLocalizerContract());
+    assert.equal(modelKind(localizer), 'localizer');
+    assert.equal(locateDecode(localizer).count, 'count');
+    assert.equal(modelKind(validateContract(testModelContract())), 'column-classifier');
+  });
+
+  it('refuses a model of the other kind with a typed error that says where it belongs', () => {
+    const localizer = validateContract(testLocalizerContract());
+    assert.throws(
+      () => classifierDecode(localizer, 'models/localizer/model.json'),
+      (error: unknown) =>
+        error instanceof ContractError &&
+        error.code === 'contract/wrong-model-kind' &&
+        /models\/localizer\/model.json is a localizer/.test(error.message) &&
+        /localizer model/.test(error.message),
+    );
+    assert.throws(
+      () => locateDecode(validateContract(testModelContract())),
+      (error: unknown) => error instanceof ContractError && error.code === 'contract/wrong-model-kind',
+    );
+  });
+
+  it('rejects a localizer whose heads are not what its decode says (corners must be linear × 8, count softmax)', () => {
+    const localizer = (edit: (c: Mutable<ModelContract>) => void) => {
+      const c = testLocalizerContract();
+      edit(c);
+      return c;
+    };
+    rejects(
+      localizer((c) => {
+        Object.assign(c.heads[0] ?? {}, { activation: 'sigmoid' });
+      }),
+      'contract/decode-head-mismatch',
+      'decode.corners',
+    );
+    rejects(
+      localizer((c) => {
+        Object.assign(c.heads[0] ?? {}, { shape: [null, 4] });
+      }),
+      'contract/decode-head-mismatch',
+      'decode.corners',
+    );
+    rejects(
+      localizer((c) => {
+        Object.assign(c.heads[2] ?? {}, { activation: 'sigmoid', shape: [null, 1] });
+      }),
+      'contract/decode-head-mismatch',
+      'decode.count',
+    );
+    rejects(
+      localizer((c) => {
+        Object.assign(c.decode, { presence: 'present' });
+      }),
+      'contract/decode-unknown-head',
+      'decode.presence',
+    );
+  });
+
   it('rejects a decode rule naming a head that does not exist', () =>
     void rejects(
       broken((c) => {
-        c.decode.earth = 'ground';
+        Object.assign(c.decode, { earth: 'ground' });
       }),
       'contract/decode-unknown-head',
       'decode.earth',
@@ -198,7 +258,7 @@ describe('contract schema', () => {
   it('rejects a readable head that is missing or not a single sigmoid', () => {
     rejects(
       broken((c) => {
-        c.decode.readable = 'seen';
+        Object.assign(c.decode, { readable: 'seen' });
       }),
       'contract/decode-unknown-head',
       'decode.readable',
@@ -206,7 +266,7 @@ describe('contract schema', () => {
     rejects(
       broken((c) => {
         c.heads.push({ name: 'seen', output: 'seen', shape: [null, 2], activation: 'softmax', meaning: '' });
-        c.decode.readable = 'seen';
+        Object.assign(c.decode, { readable: 'seen' });
       }),
       'contract/decode-head-mismatch',
       'decode.readable',
@@ -277,7 +337,7 @@ describe('contract schema', () => {
   it('lists every problem in details', () => {
     const error = rejects(
       broken((c) => {
-        c.decode.earth = 'ground';
+        Object.assign(c.decode, { earth: 'ground' });
         c.input.inputRange = { min: 2, max: 1 };
       }),
       'contract/empty-input-range',

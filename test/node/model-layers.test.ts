@@ -1,3 +1,4 @@
+import { classifierDecode } from '../../src/contract/model-kind.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,7 +12,8 @@ import { inspectModel } from '../../src/model/inspect.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
-import { testModelContract, type Mutable } from '../fixtures/contracts.ts';
+import { testLocalizerContract, testModelContract, type Mutable } from '../fixtures/contracts.ts';
+import { buildLocalizer } from '../../models/training/localizer/model.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { buildTestModel, saveModel, writeModel, type SavedModel } from '../fixtures/test-models.ts';
 import type { ModelContract } from '../../src/contract/schema.ts';
@@ -47,7 +49,7 @@ describe('loading a layers model with its contract', () => {
     const earth = Array.from(await outputs['earth']!.data());
     assert.ok(Math.abs(earth.slice(0, 5).reduce((a, b) => a + b, 0) - 1) < 1e-5, 'earth is the softmax head');
     Object.values(outputs).forEach((t) => t.dispose());
-    const readings = decodeColumns(await predictHeads(model, batch), model.contract.decode, 3);
+    const readings = decodeColumns(await predictHeads(model, batch), classifierDecode(model.contract), 3);
     assert.equal(readings.length, 3);
     assert.ok(readings.every((r) => r.digit >= 0 && r.digit <= 9));
     batch.dispose();
@@ -124,18 +126,18 @@ describe('loading a layers model with its contract', () => {
   it('reads only the embedded contract when model.json has one, even beside a sidecar that differs', async () => {
     const { dir } = await writeModel(saved, contract(), 'both', {
       sidecarContract: contract((c) => {
-        c.decode.heavenThreshold = 0.6;
+        Object.assign(c.decode, { heavenThreshold: 0.6 });
       }),
     });
     const model = await load(dir);
     assert.equal(model.inspection.contractOrigin, 'embedded');
-    assert.notEqual(model.contract.decode.heavenThreshold, 0.6);
+    assert.notEqual(classifierDecode(model.contract).heavenThreshold, 0.6);
     model.dispose();
   });
 
   it('refuses an embedded contract and a sidecar given explicitly that differ', async () => {
     const sidecarContract = contract((c) => {
-      c.decode.heavenThreshold = 0.6;
+      Object.assign(c.decode, { heavenThreshold: 0.6 });
     });
     const { dir } = await writeModel(saved, contract(), 'both', { sidecarContract });
     const source = await fileModelSource(dir);
@@ -431,6 +433,28 @@ describe('loading a tf.sequential model', () => {
     assert.deepEqual(
       inspection.topology.outputs.map((o) => [o.key, o.shape, o.activation]),
       [['digits5', [null, 5], 'softmax']],
+    );
+  });
+});
+
+describe('loading a localizer', () => {
+  before(async () => {
+    await useNodeBackend('wasm');
+  });
+
+  it('binds its corners, presence and count heads, and is refused where a column classifier belongs', async () => {
+    const localizer = await saveModel(buildLocalizer({ filters: [2], dense: 4, side: 12 }));
+    const { dir } = await writeModel(localizer, testLocalizerContract() as unknown as Record<string, unknown>);
+    const model = await loadClassifierModel(await fileModelSource(dir), { kind: 'localizer' });
+    const heads = await predictHeads(model, tf.zeros([1, 12, 12, 1]));
+    assert.equal(heads['corners']?.length, 8);
+    assert.equal(heads['presence']?.length, 1);
+    assert.equal(heads['count']?.length, 21);
+    model.dispose();
+    await rejectsWith(
+      loadClassifierModel(await fileModelSource(dir), { kind: 'column-classifier' }),
+      ContractError,
+      'contract/wrong-model-kind',
     );
   });
 });

@@ -1,0 +1,162 @@
+/**
+ * The localizer on held-out whole photos, as the product uses it: the whole frame first, then the window
+ * around the first quad (src/localize/locate.ts), the count from the count head and the bead area's
+ * periodicity. Corner error is in pixels as a fraction of the photo's diagonal.
+ *
+ * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--json OUT]` (default 300 test photos).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { writeFileSync } from 'node:fs';
+import { periodicityScores } from '../../../src/localize/column-count.ts';
+import { combineCount, locate, type LocalizerOutput } from '../../../src/localize/locate.ts';
+import type { Quad } from '../../../src/preprocess/types.ts';
+import { photoTensor, renderPhoto } from '../dataset.ts';
+import { loadModel } from '../io.ts';
+import { ELEVATION_BANDS } from '../score-3d.ts';
+import { localizerDatasets } from './config.ts';
+import { LOCALIZER_SIDE } from './model.ts';
+import { localizerInputSpec } from './samples.ts';
+
+const points = (q: Quad) => [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
+
+/** Mean corner distance between two quads in pixels over the diagonal of a width × height photo. */
+function cornerError(a: Quad, b: Quad, width: number, height: number): number {
+  const pa = points(a);
+  const pb = points(b);
+  let sum = 0;
+  for (let i = 0; i < 4; i++)
+    sum += Math.hypot(((pa[i]?.x ?? 0) - (pb[i]?.x ?? 0)) * width, ((pa[i]?.y ?? 0) - (pb[i]?.y ?? 0)) * height);
+  return sum / 4 / Math.hypot(width, height);
+}
+
+interface PhotoResult {
+  readonly renderer: string;
+  readonly scene: string;
+  readonly style: string;
+  readonly elevation: number;
+  readonly columns: number;
+  readonly present: boolean;
+  readonly presence: number;
+  readonly coarseError?: number;
+  readonly error?: number;
+  readonly countHead?: number;
+  readonly countCombined?: number;
+  readonly countPeriodicityNear?: number;
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))] ?? NaN;
+}
+
+function summary(rows: readonly PhotoResult[], label: string): string {
+  const present = rows.filter((r) => r.present);
+  const errors = present.map((r) => r.error ?? NaN);
+  const coarse = present.map((r) => r.coarseError ?? NaN);
+  const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(2)} %`;
+  const mean = (v: number[]) => v.reduce((s, e) => s + e, 0) / Math.max(1, v.length);
+  return [
+    `| ${label} | ${rows.length} | ${present.length}`,
+    `${(100 * mean(coarse)).toFixed(2)} % / ${(100 * percentile(coarse, 0.95)).toFixed(2)} %`,
+    `${(100 * mean(errors)).toFixed(2)} % / ${(100 * percentile(errors, 0.95)).toFixed(2)} %`,
+    pct(present.filter((r) => r.countHead === r.columns).length, present.length),
+    pct(present.filter((r) => r.countCombined === r.columns).length, present.length),
+    `${pct(rows.filter((r) => r.presence >= 0.5 === r.present).length, rows.length)} |`,
+  ].join(' | ');
+}
+
+async function main(args: string[]): Promise<void> {
+  const dir = args[0];
+  if (dir === undefined) throw new Error('usage: evaluate.ts MODEL_DIR [PHOTOS] [--json OUT]');
+  const count = Number(args[1] && !args[1].startsWith('--') ? args[1] : 300);
+  const jsonAt = args.indexOf('--json');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const { model } = await loadModel(dir);
+  const spec = localizerInputSpec(LOCALIZER_SIDE);
+  const run = async (input: tf.Tensor4D): Promise<LocalizerOutput> => {
+    const [c, p, n] = model.predict(input) as tf.Tensor[];
+    const out = { corners: c?.dataSync() ?? [], presence: p?.dataSync()[0] ?? 0, count: n?.dataSync() ?? [] };
+    tf.dispose([c, p, n].filter((t) => t !== undefined));
+    return out;
+  };
+  const test = { ...localizerDatasets().test, photos: count };
+  const rows: PhotoResult[] = [];
+  let inferenceMs = 0;
+  for (let i = 0; i < test.photos; i++) {
+    const filter = test.filters[i % test.filters.length] ?? {};
+    const photo = renderPhoto(test.seed * 1_000_003 + i, filter, test.request);
+    const frame = photoTensor(photo);
+    const t = performance.now();
+    const found = await locate(frame, run, spec);
+    inferenceMs += performance.now() - t;
+    const base = {
+      renderer: photo.renderer,
+      scene: photo.present ? 'whole' : photo.scene === 'whole' ? 'hidden' : photo.scene,
+      style: `${photo.beadShape}/${photo.beadColour}`,
+      elevation: photo.elevation,
+      columns: photo.digits.length,
+      present: photo.present,
+      presence: found.presence,
+    };
+    if (photo.present) {
+      // What the count would be from the head alone, and from periodicity among the head's top choice ± 1.
+      let head = 1;
+      for (let n = 2; n <= 21; n++)
+        if ((found.countProbabilities[n - 1] ?? 0) > (found.countProbabilities[head - 1] ?? 0)) head = n;
+      const periodicity = periodicityScores(frame, photo.corners);
+      rows.push({
+        ...base,
+        coarseError: cornerError(found.coarseCorners, photo.corners, photo.width, photo.height),
+        error: cornerError(found.corners, photo.corners, photo.width, photo.height),
+        countHead: head,
+        countCombined: found.columns,
+        countPeriodicityNear: combineCount(found.countProbabilities, periodicity),
+      });
+    } else rows.push(base);
+    frame.dispose();
+    if ((i + 1) % 25 === 0) process.stderr.write(`${i + 1}/${test.photos} photos\n`);
+  }
+  const lines = [
+    `Localizer ${dir} on ${rows.length} held-out photos (seed ${test.seed}); two looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
+    '',
+    '| photos | n | with a whole soroban | first look: corner error mean / p95 | two looks | count, head alone | count, head + periodicity | presence right |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    summary(rows, 'all'),
+    summary(
+      rows.filter((r) => r.renderer === '2d'),
+      '2D',
+    ),
+    summary(
+      rows.filter((r) => r.renderer === '3d'),
+      '3D',
+    ),
+    ...ELEVATION_BANDS.map(([lo, hi]) =>
+      summary(
+        rows.filter((r) => r.renderer === '3d' && r.elevation >= lo && r.elevation < hi),
+        `3D ${lo}–${hi}°`,
+      ),
+    ),
+    ...['whole', 'hidden', 'cut-off', 'empty'].map((s) =>
+      summary(
+        rows.filter((r) => r.scene === s),
+        `scene ${s}`,
+      ),
+    ),
+    ...['lens/', '/green'].map((s) =>
+      summary(
+        rows.filter((r) => r.style.includes(s)),
+        `held out ${s}`,
+      ),
+    ),
+  ];
+  console.log(lines.join('\n'));
+  const present = rows.filter((r) => r.present);
+  console.log(
+    `count with the true corners, head's choice ± periodicity: ${present.filter((r) => r.countPeriodicityNear === r.columns).length}/${present.length}`,
+  );
+  if (jsonAt >= 0 && args[jsonAt + 1] !== undefined) writeFileSync(args[jsonAt + 1] ?? '', JSON.stringify(rows));
+}
+
+await main(process.argv.slice(2));

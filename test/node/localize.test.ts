@@ -1,0 +1,98 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { countScores, periodicityScore } from '../../src/localize/column-count.ts';
+import { closeWindowAround, combineCount } from '../../src/localize/locate.ts';
+import { boundingWindow, fromWindow, grownWindow, mapQuad, toWindow, WHOLE_WINDOW } from '../../src/localize/window.ts';
+import { mirroredCorners } from '../../models/training/localizer/batches.ts';
+import { quadValues, valuesQuad } from '../../models/training/localizer/samples.ts';
+import type { Quad } from '../../src/preprocess/types.ts';
+
+function assertNear(actual: unknown, expected: unknown, path = 'value'): void {
+  if (typeof expected === 'number') {
+    assert.ok(
+      typeof actual === 'number' && Math.abs(actual - expected) < 1e-9,
+      `${path}: ${String(actual)} ≠ ${expected}`,
+    );
+    return;
+  }
+  for (const [key, value] of Object.entries(expected as object))
+    assertNear((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+}
+
+const quad: Quad = {
+  topLeft: { x: 0.2, y: 0.3 },
+  topRight: { x: 0.7, y: 0.25 },
+  bottomRight: { x: 0.75, y: 0.6 },
+  bottomLeft: { x: 0.15, y: 0.55 },
+};
+
+/** A bead-area profile of `n` columns: a rod and two bead edges per column, and light falling off across. */
+function columnsProfile(n: number, length = 252): Float32Array {
+  const profile = new Float32Array(length);
+  for (let x = 0; x < length; x++) {
+    const phase = (((x + 0.5) * n) / length) % 1;
+    const rod = Math.abs(phase - 0.5) < 0.04 ? 1 : 0;
+    const edges = Math.abs(Math.abs(phase - 0.5) - 0.3) < 0.05 ? 0.6 : 0;
+    profile[x] = rod + edges + 0.4 * (x / length);
+  }
+  return profile;
+}
+
+describe('localizer windows', () => {
+  it('maps a point into a window and back', () => {
+    const w = { x: 0.1, y: 0.2, width: 0.5, height: 0.4 };
+    const p = { x: 0.35, y: 0.5 };
+    const inside = toWindow(w, p);
+    assertNear(inside, { x: 0.5, y: 0.75 });
+    assertNear(fromWindow(w, inside), p);
+  });
+
+  it('bounds a quad and grows the box within the frame', () => {
+    const box = boundingWindow(quad);
+    assert.ok(Math.abs(box.x - 0.15) < 1e-12 && Math.abs(box.width - 0.6) < 1e-12);
+    assert.ok(Math.abs(box.y - 0.25) < 1e-12 && Math.abs(box.height - 0.35) < 1e-12);
+    const grown = grownWindow(box, { left: 0.5, right: 0.5, top: 2, bottom: 0.1 });
+    assert.equal(grown.x, 0);
+    assert.equal(grown.y, 0);
+    assert.ok(Math.abs(grown.x + grown.width - 1) < 1e-12, 'cut at the right edge');
+    assert.ok(Math.abs(grown.height - (0.25 + 0.35 * 1.1)) < 1e-12);
+  });
+
+  it('reads the whole frame again when the first look found nothing to zoom into', () => {
+    const nowhere = mapQuad(quad, () => ({ x: 1.4, y: -0.3 }));
+    assert.deepEqual(closeWindowAround(nowhere), WHOLE_WINDOW);
+    const around = closeWindowAround(quad);
+    assert.ok(around.x < 0.15 && around.x + around.width > 0.75);
+  });
+});
+
+describe('column count by periodicity', () => {
+  it('scores the true count above its neighbours, whatever the light does', () => {
+    for (const n of [3, 7, 12, 20]) {
+      const scores = countScores(columnsProfile(n));
+      const at = (k: number) => scores[k - 1] ?? 0;
+      assert.ok(at(n) > at(n - 1) && at(n) > at(n + 1), `n = ${n}: ${at(n - 1)} ${at(n)} ${at(n + 1)}`);
+    }
+  });
+
+  it('gives nothing to a flat profile', () => {
+    assert.equal(periodicityScore(new Float32Array(100).fill(0.5), 4), 0);
+  });
+
+  it("lets periodicity move the model's count by one where the model is unsure, never to a far count", () => {
+    const scores = countScores(columnsProfile(9));
+    const unsure = Array.from({ length: 21 }, (_, i) => (i === 7 ? 0.5 : i === 8 ? 0.4 : 0.1 / 19));
+    assert.equal(combineCount(unsure, scores), 9);
+    const sure = Array.from({ length: 21 }, (_, i) => (i === 17 ? 0.98 : 0.02 / 20));
+    assert.equal(combineCount(sure, scores), 18, "a divisor's periodicity does not outvote a sure model");
+  });
+});
+
+describe('localizer labels', () => {
+  it('mirrors corners with the picture: left and right swap', () => {
+    const mirrored = valuesQuad(mirroredCorners(quadValues(quad)));
+    assertNear(mirrored.topLeft, { x: 0.3, y: 0.25 });
+    assertNear(mirrored.bottomRight, { x: 0.85, y: 0.55 });
+    assertNear(valuesQuad(mirroredCorners(mirroredCorners(quadValues(quad)))), quad);
+  });
+});
