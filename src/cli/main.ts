@@ -6,13 +6,22 @@
 import { ColumnClassifierError } from '../errors.ts';
 import { runSchema } from './schema.ts';
 import { DOCTOR_USAGE } from '../doctor/usage.ts';
-import { CLASSIFY_USAGE, GOLDEN_USAGE, INSPECT_USAGE, RENDER_USAGE, SCHEMA_USAGE, SEAL_USAGE } from './usage.ts';
+import {
+  CLASSIFY_USAGE,
+  GOLDEN_USAGE,
+  INSPECT_USAGE,
+  LOCATE_USAGE,
+  RENDER_USAGE,
+  SCHEMA_USAGE,
+  SEAL_USAGE,
+} from './usage.ts';
 
 type Command = (args: readonly string[]) => Promise<number>;
 
 // Commands load lazily: `inspect` and `schema` need no TF.js backend.
 const commands: Record<string, { run: () => Promise<Command>; summary: string }> = {
   classify: { run: async () => (await import('./classify.ts')).runClassify, summary: CLASSIFY_USAGE },
+  locate: { run: async () => (await import('./locate.ts')).runLocate, summary: LOCATE_USAGE },
   inspect: { run: async () => (await import('./inspect.ts')).runInspect, summary: INSPECT_USAGE },
   golden: { run: async () => (await import('./golden.ts')).runGoldenCommand, summary: GOLDEN_USAGE },
   seal: { run: async () => (await import('./seal.ts')).runSeal, summary: SEAL_USAGE },

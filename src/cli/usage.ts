@@ -5,6 +5,10 @@ export const CLASSIFY_USAGE = `classify IMAGE... --columns N [--corners x,y,x,y,
   classify --crop IMAGE...   each image is one column
   classify --labels DIR/labels.json   read the images written by \`render\` and score them against their digits`;
 
+/** Usage of the locate command. */
+export const LOCATE_USAGE =
+  'locate IMAGE... --localizer PATH [--sidecar PATH|none] [--backend wasm|cpu] [--json]   the bead-area corners, column count and presence the localizer finds';
+
 /** Usage of the inspect command. */
 export const INSPECT_USAGE =
   'inspect MODEL [--sidecar PATH|none] [--golden [--backend wasm|cpu]] [--json]   MODEL: model.json, its directory, or an http(s) URL';

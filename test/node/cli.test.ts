@@ -267,3 +267,52 @@ describe('the column-classifier CLI', () => {
     },
   );
 });
+
+describe('column-classifier locate', () => {
+  let localizerDir: string;
+  let photoPath: string;
+  before(async () => {
+    await useNodeBackend('wasm');
+    const { buildLocalizer } = await import('../../models/training/localizer/model.ts');
+    const { saveModel: saveTrainedModel } = await import('../../models/training/io.ts');
+    const { attachLocalizerContract } = await import('../../models/training/localizer/attach-contract.ts');
+    const { renderSoroban } = await import('../../src/render/index.ts');
+    localizerDir = await tempDir('cc-localizer-');
+    // An untrained localizer: what it finds is noise, but every step of the path (contract, heads, two looks,
+    // periodicity, printing) runs as with a trained one.
+    await saveTrainedModel(buildLocalizer({ filters: [2], dense: 4 }), localizerDir);
+    await attachLocalizerContract(localizerDir);
+    const photo = renderSoroban({ seed: 5, columns: 4, pitch: [12, 14] });
+    photoPath = join(await tempDir('cc-locate-photo-'), 'photo.png');
+    await writePng(photoPath, photo.width, photo.height, new Uint8Array(photo.rgba.buffer));
+  });
+
+  it('prints corners, count and presence for an image, and the same as JSON', async () => {
+    const text = await cli('locate', photoPath, '--localizer', localizerDir);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /columns \d+ \(probability/);
+    assert.match(text.stdout, /--corners [-\d.,]+ --columns \d+/);
+    const json = await cli('locate', photoPath, '--localizer', localizerDir, '--json');
+    const [found] = JSON.parse(json.stdout) as {
+      columns: number;
+      presence: number;
+      found: boolean;
+      corners: unknown;
+    }[];
+    assert.ok(found !== undefined && Number.isInteger(found.columns) && found.columns >= 1 && found.columns <= 21);
+    assert.equal(found.found, found.presence >= 0.5);
+  });
+
+  it('refuses a column classifier given as the localizer, saying where it belongs', async () => {
+    const wrong = await cli('locate', photoPath, '--localizer', DEFAULT_MODEL);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /\[contract\/wrong-model-kind\]/);
+    assert.match(wrong.stderr, /is a column-classifier/);
+  });
+
+  it('says the localizer is required while none ships', async () => {
+    const missing = await cli('locate', photoPath);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /--localizer PATH is required/);
+  });
+});

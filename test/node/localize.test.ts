@@ -5,6 +5,7 @@ import { closeWindowAround, combineCount } from '../../src/localize/locate.ts';
 import { boundingWindow, fromWindow, grownWindow, mapQuad, toWindow, WHOLE_WINDOW } from '../../src/localize/window.ts';
 import { mirroredCorners } from '../../models/training/localizer/batches.ts';
 import { quadValues, valuesQuad } from '../../models/training/localizer/samples.ts';
+import { countTarget } from '../../models/training/localizer/loss.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
 
 function assertNear(actual: unknown, expected: unknown, path = 'value'): void {
@@ -94,5 +95,17 @@ describe('localizer labels', () => {
     assertNear(mirrored.topLeft, { x: 0.3, y: 0.25 });
     assertNear(mirrored.bottomRight, { x: 0.85, y: 0.55 });
     assertNear(valuesQuad(mirroredCorners(mirroredCorners(quadValues(quad)))), quad);
+  });
+});
+
+describe('count target', () => {
+  it('is a distribution that peaks at the count, sharp for few columns and wide for many', () => {
+    for (const n of [1, 2, 10, 21]) {
+      const t = countTarget(n);
+      assert.ok(Math.abs(t.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+      assert.equal(t.indexOf(Math.max(...t)), n - 1);
+    }
+    assert.ok((countTarget(2)[2] ?? 1) < 1e-3, '3 is no near miss for 2');
+    assert.ok((countTarget(20)[20] ?? 0) > 0.1, '21 is a near miss for 20');
   });
 });

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../../../src/render/random.ts';
 import { augmentCrop } from '../dataset.ts';
-import type { LocalizerLabels } from './loss.ts';
+import { countTarget, type LocalizerLabels } from './loss.ts';
+import { MAX_COLUMN_COUNT } from '../../../src/localize/limits.ts';
 import type { LocalizerSamples } from './samples.ts';
 
 /** A mirrored picture's corners: left and right swap, x → 1 − x. */
@@ -25,7 +26,7 @@ export function localizerBatch(
   const corners = new Float32Array(count * 8);
   const weight = new Float32Array(count);
   const present = new Float32Array(count);
-  const columns = new Int32Array(count);
+  const columns = new Float32Array(count * MAX_COLUMN_COUNT);
   for (let i = 0; i < count; i++) {
     const k = indices[i] ?? 0;
     const x = xs.subarray(i * per, (i + 1) * per);
@@ -41,14 +42,14 @@ export function localizerBatch(
     corners.set(Array.from(c), i * 8);
     weight[i] = data.cornerWeight[k] ?? 0;
     present[i] = data.present[k] ?? 0;
-    columns[i] = data.count[k] ?? 0;
+    columns.set(countTarget((data.count[k] ?? 0) + 1), i * MAX_COLUMN_COUNT);
   }
   return {
     x: tf.tensor4d(xs, [count, side, side, 1]),
     corners: tf.tensor2d(corners, [count, 8]),
     cornerWeight: tf.tensor2d(weight, [count, 1]),
     present: tf.tensor2d(present, [count, 1]),
-    count: tf.tensor1d(columns, 'int32'),
+    count: tf.tensor2d(columns, [count, MAX_COLUMN_COUNT]),
   };
 }
 

@@ -3,7 +3,9 @@
  * around the first quad (src/localize/locate.ts), the count from the count head and the bead area's
  * periodicity. Corner error is in pixels as a fraction of the photo's diagonal.
  *
- * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--json OUT]` (default 300 test photos).
+ * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--json OUT]` (default 300 test photos).
+ * `--val` reads the validation photos instead (the styles of training, seeds of validation) and prints the count
+ * accuracy for several periodicity weights: the weight is chosen there, never on the test photos.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -69,7 +71,7 @@ function summary(rows: readonly PhotoResult[], label: string): string {
 async function main(args: string[]): Promise<void> {
   const dir = args[0];
   if (dir === undefined) throw new Error('usage: evaluate.ts MODEL_DIR [PHOTOS] [--json OUT]');
-  const count = Number(args[1] && !args[1].startsWith('--') ? args[1] : 300);
+  const count = Number(args[1] !== undefined && !args[1].startsWith('--') ? args[1] : 300);
   const jsonAt = args.indexOf('--json');
   await tf.setBackend('wasm');
   await tf.ready();
@@ -81,7 +83,12 @@ async function main(args: string[]): Promise<void> {
     tf.dispose([c, p, n].filter((t) => t !== undefined));
     return out;
   };
-  const test = { ...localizerDatasets().test, photos: count };
+  const sets = localizerDatasets();
+  const useVal = args.includes('--val');
+  const test = useVal
+    ? { ...sets.val, photos: count, request: sets.test.request, windows: 'whole-frame' as const }
+    : { ...sets.test, photos: count };
+  const countByWeight = new Map<number, number>();
   const rows: PhotoResult[] = [];
   let inferenceMs = 0;
   for (let i = 0; i < test.photos; i++) {
@@ -106,6 +113,13 @@ async function main(args: string[]): Promise<void> {
       for (let n = 2; n <= 21; n++)
         if ((found.countProbabilities[n - 1] ?? 0) > (found.countProbabilities[head - 1] ?? 0)) head = n;
       const periodicity = periodicityScores(frame, photo.corners);
+      const foundPeriodicity = periodicityScores(frame, found.corners);
+      for (const w of [0, 1, 2, 4, 8, 16])
+        countByWeight.set(
+          w,
+          (countByWeight.get(w) ?? 0) +
+            (combineCount(found.countProbabilities, foundPeriodicity, w) === photo.digits.length ? 1 : 0),
+        );
       rows.push({
         ...base,
         coarseError: cornerError(found.coarseCorners, photo.corners, photo.width, photo.height),
@@ -119,7 +133,7 @@ async function main(args: string[]): Promise<void> {
     if ((i + 1) % 25 === 0) process.stderr.write(`${i + 1}/${test.photos} photos\n`);
   }
   const lines = [
-    `Localizer ${dir} on ${rows.length} held-out photos (seed ${test.seed}); two looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
+    `Localizer ${dir} on ${rows.length} ${useVal ? 'validation' : 'held-out test'} photos (seed ${test.seed}); two looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
     '',
     '| photos | n | with a whole soroban | first look: corner error mean / p95 | two looks | count, head alone | count, head + periodicity | presence right |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -155,6 +169,9 @@ async function main(args: string[]): Promise<void> {
   const present = rows.filter((r) => r.present);
   console.log(
     `count with the true corners, head's choice ± periodicity: ${present.filter((r) => r.countPeriodicityNear === r.columns).length}/${present.length}`,
+  );
+  console.log(
+    `count right by periodicity weight (found corners): ${[...countByWeight].map(([w, n]) => `${w}: ${n}/${present.length}`).join(', ')}`,
   );
   if (jsonAt >= 0 && args[jsonAt + 1] !== undefined) writeFileSync(args[jsonAt + 1] ?? '', JSON.stringify(rows));
 }

@@ -13,7 +13,28 @@ export interface LocalizerLabels {
   readonly corners: tf.Tensor2D;
   readonly cornerWeight: tf.Tensor2D;
   readonly present: tf.Tensor2D;
-  readonly count: tf.Tensor1D;
+  /** [B, 21]: the target distribution over counts 1..21 (see {@link countTarget}). */
+  readonly count: tf.Tensor2D;
+}
+
+/** Spread of the count target in log-count space. */
+export const COUNT_SPREAD = 0.08;
+
+/**
+ * The count head's target for `columns`: a bump over log(count), not a one-hot. The model is asked to be near —
+ * 9, 10 and 11 columns look alike at the size it reads them, while 2 and 3 do not — and the bead area's
+ * periodicity picks the exact count among the near ones (src/localize/locate.ts).
+ */
+export function countTarget(columns: number): Float32Array {
+  const target = new Float32Array(MAX_COLUMN_COUNT);
+  let sum = 0;
+  for (let k = 1; k <= MAX_COLUMN_COUNT; k++) {
+    const d = Math.log(k / columns) / COUNT_SPREAD;
+    target[k - 1] = Math.exp(-0.5 * d * d);
+    sum += target[k - 1] ?? 0;
+  }
+  for (let k = 0; k < MAX_COLUMN_COUNT; k++) target[k] = (target[k] ?? 0) / sum;
+  return target;
 }
 
 /**
@@ -33,8 +54,7 @@ export function localizerLoss(
   const huber = tf.add(tf.div(tf.square(small), 2 * HUBER_DELTA), tf.sub(error, small));
   const cornerLoss = maskedMean(tf.mean(huber, 1, true), labels.cornerWeight);
   const presenceLoss = tf.mean(binaryCrossEntropy(presence, labels.present)) as tf.Scalar;
-  const oneHot = tf.oneHot(labels.count, MAX_COLUMN_COUNT);
-  const countPerSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(count, 1e-7, 1))), 1, true));
+  const countPerSample = tf.neg(tf.sum(tf.mul(labels.count, tf.log(tf.clipByValue(count, 1e-7, 1))), 1, true));
   const countLoss = maskedMean(countPerSample, labels.cornerWeight);
   return {
     total: tf.addN([tf.mul(cornerLoss, CORNER_WEIGHT), presenceLoss, countLoss]) as tf.Scalar,

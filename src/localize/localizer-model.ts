@@ -1,0 +1,36 @@
+/**
+ * A loaded localizer (a contract-bound model whose decode is the localizer's) as the `RunLocalizer` that
+ * `locate` calls, and locating with it: the one path Node (CLI, evaluation) and the worker share.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { locateDecode } from '../contract/model-kind.ts';
+import { InferenceError } from '../errors.ts';
+import type { ClassifierModel } from '../model/classifier-model.ts';
+import { predictHeads } from '../model/read-heads.ts';
+import { locate, type Location, type LocalizerOutput, type RunLocalizer } from './locate.ts';
+
+/** Runs `model`'s heads on one window and names them as its contract's decode section says. */
+export function localizerRunner(model: ClassifierModel): RunLocalizer {
+  const decode = locateDecode(model.contract);
+  return async (input: tf.Tensor4D): Promise<LocalizerOutput> => {
+    const values = await predictHeads(model, input);
+    const corners = values[decode.corners];
+    const presence = values[decode.presence];
+    const count = values[decode.count];
+    if (corners === undefined || presence === undefined || count === undefined)
+      throw new InferenceError(
+        'inference/bad-output',
+        'The localizer did not give its corners, presence and count heads.',
+      );
+    return { corners, presence: presence[0] ?? 0, count };
+  };
+}
+
+/** Where the soroban is in `frame` ([H, W, 3|4] 0..255; not disposed), and whether one was found. */
+export async function locateWith(
+  model: ClassifierModel,
+  frame: tf.Tensor3D,
+): Promise<Location & { readonly found: boolean }> {
+  const location = await locate(frame, localizerRunner(model), model.spec);
+  return { ...location, found: location.presence >= locateDecode(model.contract).presenceThreshold };
+}
