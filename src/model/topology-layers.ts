@@ -19,6 +19,8 @@ const WEIGHTED_LAYERS = new Set([
   'Conv2DTranspose',
   'Dense',
 ]);
+// Layers that only rearrange values: an output ending in one has its activation from before it.
+const REARRANGING_LAYERS = new Set(['Reshape', 'Permute', 'Flatten']);
 // Layers that are the identity at inference time, or that only move, pool or
 // resample values (pooling and resizing commute with an affine map, so the
 // map before them still says what range the first weighted layer sees).
@@ -260,6 +262,9 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
     let layer = byName.get(key);
     let activation: string | undefined;
     let units: number | undefined;
+    // A layer that only rearranges values (Flatten, Reshape, Permute) keeps the activation before it but not the
+    // Dense layer's units as the output's shape (a localizer's [B, 4, 2] expectation flattened to [B, 8]).
+    let rearranged = false;
     for (let guard = 0; layer !== undefined && guard < layers.length; guard++) {
       chain.push(`${layerName(layer)} (${layer.class_name})`);
       if (activation === undefined) {
@@ -269,10 +274,11 @@ export function inspectLayersTopology(model: ModelJson, readWeight: WeightReader
         else if (layer.class_name !== 'Activation' && WEIGHTED_LAYERS.has(layer.class_name)) activation = 'linear';
       }
       if (layer.class_name === 'Dense') {
-        units = Number(layer.config['units']);
+        if (!rearranged) units = Number(layer.config['units']);
         break;
       }
-      if (!['Activation', 'Softmax', 'Dropout'].includes(layer.class_name)) break;
+      if (REARRANGING_LAYERS.has(layer.class_name)) rearranged = true;
+      else if (!['Activation', 'Softmax', 'Dropout'].includes(layer.class_name)) break;
       const previous: string | undefined = sequential
         ? layerName(layers[layers.indexOf(layer) - 1] ?? layer)
         : inboundNames(layer)[0];

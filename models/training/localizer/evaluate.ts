@@ -47,9 +47,10 @@ interface PhotoResult {
   readonly countPeriodicityNear?: number;
 }
 
+/** The nearest-rank percentile: the smallest value with at least `q` of the values at or below it. */
 function percentile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(q * (sorted.length - 1))] ?? NaN;
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
 function summary(rows: readonly PhotoResult[], label: string): string {

@@ -97,7 +97,7 @@ function wideWindow(random: Random, box: Window): Window {
   return { x: place(box.x, width, box.width), y: place(box.y, height, box.height), width, height };
 }
 
-/** The second look: the box of a first estimate (the truth moved a little) grown by 2–25 % on each side. */
+/** The second look: the box of a first estimate (the truth moved a little) grown by 6–25 % on each side. */
 function closeWindow(random: Random, box: Window): Window {
   const shift = (size: number) => random.range(-0.04, 0.04) * size;
   const estimate: Window = {
@@ -106,7 +106,7 @@ function closeWindow(random: Random, box: Window): Window {
     width: box.width * (1 + random.range(-0.04, 0.04)),
     height: box.height * (1 + random.range(-0.04, 0.04)),
   };
-  const m = () => random.range(0.02, 0.25);
+  const m = () => random.range(0.06, 0.25);
   return grownWindow(estimate, { left: m(), right: m(), top: m(), bottom: m() });
 }
 

@@ -5,7 +5,7 @@
  * epochs while the main thread trains. The held-out test (two looks on whole frames, count with
  * periodicity) is models/training/localizer/evaluate.ts.
  *
- * Options: `--quick` (a smoke run), `--out DIR`, `--minutes M` (training budget, default 50).
+ * Options: `--quick` (a smoke run), `--out DIR`, `--minutes M` (training budget, default 60).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -42,7 +42,7 @@ function describe(s: LocalizerScores): string {
 async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const out = argValue(args, '--out') ?? (quick ? '/tmp/localizer-quick' : 'models/localizer');
-  const budgetSeconds = 60 * Number(argValue(args, '--minutes') ?? (quick ? 1 : 50));
+  const budgetSeconds = 60 * Number(argValue(args, '--minutes') ?? (quick ? 1 : 60));
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const log = (line: string) => process.stderr.write(`[${(elapsed() / 60).toFixed(1)} min] ${line}\n`);
