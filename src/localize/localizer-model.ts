@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { locateDecode } from '../contract/model-kind.ts';
 import { InferenceError } from '../errors.ts';
+import { isConvexQuad } from '../preprocess/columns.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { predictHeads } from '../model/read-heads.ts';
 import { locate, type Location, type LocalizerOutput, type RunLocalizer } from './locate.ts';
@@ -26,11 +27,15 @@ export function localizerRunner(model: ClassifierModel): RunLocalizer {
   };
 }
 
-/** Where the soroban is in `frame` ([H, W, 3|4] 0..255; not disposed), and whether one was found. */
+/**
+ * Where the soroban is in `frame` ([H, W, 3|4] 0..255; not disposed), and whether one was found: presence at the
+ * contract's threshold and a quad that outlines something (convex, in the corners' order).
+ */
 export async function locateWith(
   model: ClassifierModel,
   frame: tf.Tensor3D,
 ): Promise<Location & { readonly found: boolean }> {
   const location = await locate(frame, localizerRunner(model), model.spec);
-  return { ...location, found: location.presence >= locateDecode(model.contract).presenceThreshold };
+  const found = location.presence >= locateDecode(model.contract).presenceThreshold && isConvexQuad(location.corners);
+  return { ...location, found };
 }

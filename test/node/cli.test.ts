@@ -280,7 +280,7 @@ describe('column-classifier locate', () => {
     localizerDir = await tempDir('cc-localizer-');
     // An untrained localizer: what it finds is noise, but every step of the path (contract, heads, two looks,
     // periodicity, printing) runs as with a trained one.
-    await saveTrainedModel(buildLocalizer({ filters: [2], dense: 4 }), localizerDir);
+    await saveTrainedModel(buildLocalizer({ filters: [2, 2, 2, 2], dense: 4, heatmapFilters: 2 }), localizerDir);
     await attachLocalizerContract(localizerDir);
     const photo = renderSoroban({ seed: 5, columns: 4, pitch: [12, 14] });
     photoPath = join(await tempDir('cc-locate-photo-'), 'photo.png');

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { countScores, periodicityScore } from '../../src/localize/column-count.ts';
-import { closeWindowAround, combineCount } from '../../src/localize/locate.ts';
+import { closeWindowAround, combineCount, locate } from '../../src/localize/locate.ts';
+import * as tf from '@tensorflow/tfjs';
+import { useNodeBackend } from '../../src/reference/backend.ts';
 import { boundingWindow, fromWindow, grownWindow, mapQuad, toWindow, WHOLE_WINDOW } from '../../src/localize/window.ts';
 import { mirroredCorners } from '../../models/training/localizer/batches.ts';
 import { quadValues, valuesQuad } from '../../models/training/localizer/samples.ts';
@@ -107,5 +109,27 @@ describe('count target', () => {
     }
     assert.ok((countTarget(2)[2] ?? 1) < 1e-3, '3 is no near miss for 2');
     assert.ok((countTarget(20)[20] ?? 0) > 0.1, '21 is a near miss for 20');
+  });
+});
+
+describe('locate', () => {
+  it('reports a quad that outlines nothing (no soroban in view) without failing, its count from the head alone', async () => {
+    await useNodeBackend('wasm');
+    const frame = tf.zeros([40, 60, 4], 'int32') as tf.Tensor3D;
+    // Corners in the wrong order: what an untrained or unsure localizer gives for an empty table.
+    const crossed = [0.8, 0.2, 0.2, 0.2, 0.8, 0.8, 0.2, 0.8];
+    const count = Array.from({ length: 21 }, (_, i) => (i === 4 ? 0.6 : 0.02));
+    const spec = {
+      height: 16,
+      width: 16,
+      channels: 1 as const,
+      grey: 'bt601' as const,
+      resize: 'bilinear' as const,
+      inputRange: { min: 0, max: 1 },
+    };
+    const found = await locate(frame, async () => ({ corners: crossed, presence: 0.1, count }), spec);
+    assert.equal(found.columns, 5);
+    assert.equal(found.presence, 0.1);
+    frame.dispose();
   });
 });

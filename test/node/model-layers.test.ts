@@ -443,10 +443,10 @@ describe('loading a localizer', () => {
   });
 
   it('binds its corners, presence and count heads, and is refused where a column classifier belongs', async () => {
-    const localizer = await saveModel(buildLocalizer({ filters: [2], dense: 4, side: 12 }));
+    const localizer = await saveModel(buildLocalizer({ filters: [2, 2, 2, 2], dense: 4, heatmapFilters: 2, side: 16 }));
     const { dir } = await writeModel(localizer, testLocalizerContract() as unknown as Record<string, unknown>);
     const model = await loadClassifierModel(await fileModelSource(dir), { kind: 'localizer' });
-    const heads = await predictHeads(model, tf.zeros([1, 12, 12, 1]));
+    const heads = await predictHeads(model, tf.zeros([1, 16, 16, 1]));
     assert.equal(heads['corners']?.length, 8);
     assert.equal(heads['presence']?.length, 1);
     assert.equal(heads['count']?.length, 21);
