@@ -16,7 +16,13 @@ export * from '../src/errors.ts';
 export { ClassifierClient } from '../src/worker-api/classifier-client.ts';
 export type { ClassifierClientOptions, ClientFrameResult } from '../src/worker-api/classifier-client.ts';
 export type * from '../src/worker-api/classifier-worker-api.ts';
-export type { ModelContract, HeadContract, GoldenCase } from '../src/contract/schema.ts';
+export type {
+  ModelContract,
+  HeadContract,
+  GoldenCase,
+  ClassifierDecode,
+  LocateDecode,
+} from '../src/contract/schema.ts';
 export type { ColumnReading } from '../src/model/decode.ts';
 export type { ColumnGeometry, Margins, Point, Quad } from '../src/preprocess/types.ts';
 

@@ -15,15 +15,15 @@
 // answered, "invalid session id") although every test passes with the engine alone. Every
 // engine runs even when one fails; the exit code is the first failure's.
 //
-// An engine whose run stopped because its WebDriver stopped answering, with no test failed
-// (browser-run-outcome.mjs says which output that is), runs once more, and says so: WebKit's
-// driver now and then leaves a navigation unanswered even when it runs alone.
+// An engine whose run stopped because its WebDriver left a navigation unanswered, with no test
+// failed (browser-run-outcome.mjs says which output that is), runs once more, and says so:
+// WebKit's driver now and then does that even when it runs alone.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { webDriverStall } from './browser-run-outcome.mjs';
+import { RunOutput } from './browser-run-outcome.mjs';
 
 const bin = fileURLToPath(new URL('../node_modules/@web/test-runner/dist/bin.js', import.meta.url));
 const ENGINES = ['chromium', 'firefox', 'webkit'];
@@ -76,6 +76,13 @@ async function sweep(marker) {
   return names;
 }
 
+// A reader that stops reading (`npm test | head`) must not kill this process before it has swept
+// the browsers the run started.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+
 let interrupted;
 let runner;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -92,36 +99,28 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/** What a run printed, its last `limit` characters (the failure that ended it is at the end). */
-function keepTail(limit = 1 << 20) {
-  let text = '';
-  return {
-    add: (chunk) => {
-      text = (text + chunk.toString('utf8')).slice(-limit);
-    },
-    text: () => text,
-  };
-}
-
 /**
  * Runs web-test-runner once with `env`, then sweeps what it left; resolves to its exit code and
- * the tail of what it printed (passed through to this process's stdout and stderr as it comes).
+ * what its output showed (passed through to this process's stdout and stderr as it comes).
  */
 function runOnce(env) {
   const marker = `CC_TEST_RUN=${randomUUID()}`;
-  const output = keepTail();
+  const output = new RunOutput();
   return new Promise((resolve) => {
     runner = spawn(process.execPath, [bin, ...process.argv.slice(2)], {
       stdio: ['inherit', 'pipe', 'pipe'],
       env: { ...env, CC_TEST_RUN: marker.slice('CC_TEST_RUN='.length) },
     });
-    runner.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      output.add(chunk);
+    // Decoded as text by the streams, so a character split between two chunks arrives whole.
+    runner.stdout.setEncoding('utf8');
+    runner.stderr.setEncoding('utf8');
+    runner.stdout.on('data', (text) => {
+      process.stdout.write(text);
+      output.add(text);
     });
-    runner.stderr.on('data', (chunk) => {
-      process.stderr.write(chunk);
-      output.add(chunk);
+    runner.stderr.on('data', (text) => {
+      process.stderr.write(text);
+      output.add(text);
     });
     const closed = new Promise((resolveClosed) => runner.on('close', resolveClosed));
     runner.on('exit', async (code, signal) => {
@@ -137,7 +136,7 @@ function runOnce(env) {
           `run-browser-tests: web-test-runner was killed by ${signal} (not by this script): out of memory or a crash; see dmesg.`,
         );
       }
-      resolve({ code: code ?? 1, output: output.text() });
+      resolve({ code: code ?? 1, output });
     });
   });
 }
@@ -150,10 +149,10 @@ for (const env of runs) {
   const first = await runOnce(env);
   let code = first.code;
   if (interrupted !== undefined) process.exit(128 + (constants.signals[interrupted] ?? 2));
-  const stall = code === 0 ? undefined : webDriverStall(first.output);
+  const stall = code === 0 ? undefined : first.output.webDriverStall;
   if (stall !== undefined) {
     console.error(
-      `run-browser-tests: ${env.ENGINES ?? 'the run'} stopped with no test failed because its WebDriver stopped answering (${stall}); running it once more.`,
+      `run-browser-tests: ${env.ENGINES ?? 'the run'} stopped with no test failed because its WebDriver left a navigation unanswered (${stall}); running it once more.`,
     );
     ({ code } = await runOnce(env));
     if (interrupted !== undefined) process.exit(128 + (constants.signals[interrupted] ?? 2));

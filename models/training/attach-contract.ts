@@ -25,7 +25,7 @@ import { NO_MARGINS, preprocessColumns, WHOLE_FRAME } from '../../src/preprocess
 import { PREPROCESS } from './config.ts';
 import { HEAVEN_THRESHOLD } from './evaluate.ts';
 import { GOLDEN_DIR, type GoldenIndex } from './golden.ts';
-import { loadModel, readModelFiles } from './io.ts';
+import { loadModel, readModelFiles, type ModelJson } from './io.ts';
 import { HEADS, INPUT, RESCALING } from './model.ts';
 import { readPng, type RgbaImage } from './png.ts';
 import { RECORD_FILE, readRecord } from './record.ts';
@@ -75,8 +75,18 @@ export function goldenCaseInputs(dir: string, index: GoldenIndex): Pick<GoldenCa
   ];
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** The contract's integrity section for a model's shards. */
+export function shardIntegrity(shards: ReadonlyMap<string, Uint8Array>): NonNullable<ModelContract['integrity']> {
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  return { algorithm: 'sha256', shards: Object.fromEntries([...shards].map(([path, bytes]) => [path, sha256(bytes)])) };
+}
+
+/** Validates `contract` and rewrites `dir`/model.json (`json`, as read) with it inside; returns it validated. */
+export function writeContract(dir: string, json: ModelJson, contract: ModelContract): ModelContract {
+  const validated = validateContract(contract, `${dir}/model.json contract`);
+  const updated = { ...json, userDefinedMetadata: { ...(json.userDefinedMetadata ?? {}), contract: validated } };
+  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(updated)}\n`);
+  return validated;
 }
 
 /** Builds, validates and writes the contract of the model in `dir`. Returns it. */
@@ -162,10 +172,7 @@ export async function attachContract(dir: string): Promise<ModelContract> {
       heavenThreshold: HEAVEN_THRESHOLD,
     },
     golden: { tolerance: GOLDEN_TOLERANCE, cases },
-    integrity: {
-      algorithm: 'sha256',
-      shards: Object.fromEntries([...shards].map(([path, bytes]) => [path, sha256(bytes)])),
-    },
+    integrity: shardIntegrity(shards),
     quantization,
     provenance: {
       trainedBy:
@@ -183,10 +190,7 @@ export async function attachContract(dir: string): Promise<ModelContract> {
           }),
     },
   };
-  const validated = validateContract(contract, `${dir}/model.json contract`);
-  const updated = { ...json, userDefinedMetadata: { ...(json.userDefinedMetadata ?? {}), contract: validated } };
-  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(updated)}\n`);
-  return validated;
+  return writeContract(dir, json, contract);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

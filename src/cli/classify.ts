@@ -73,6 +73,7 @@ export async function runClassify(args: readonly string[]): Promise<number> {
   await useNodeBackend(values.backend as NodeBackend);
   const model = await loadClassifierModel(await openModelSource(values.model ?? DEFAULT_MODEL), {
     sidecar: await sidecarOption(values.sidecar),
+    kind: 'column-classifier',
   });
   try {
     const readings: ImageReading[] = [];
@@ -103,7 +104,10 @@ async function scoreLabels(
     throw new InputError('input/bad-argument', `classify: --backend must be wasm or cpu, got ${backend}.`);
   const labelled = await readLabels(labelsPath);
   await useNodeBackend(backend);
-  const model = await loadClassifierModel(await openModelSource(modelPath), { sidecar: await sidecarOption(sidecar) });
+  const model = await loadClassifierModel(await openModelSource(modelPath), {
+    sidecar: await sidecarOption(sidecar),
+    kind: 'column-classifier',
+  });
   try {
     let right = 0;
     let total = 0;

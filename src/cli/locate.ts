@@ -1,7 +1,6 @@
 /**
  * `column-classifier locate IMAGE... --localizer PATH [--backend wasm|cpu] [--json]`: where the soroban is in each
- * image — the bead area's corners, its column count, and whether a whole soroban was found — as the worker finds
- * it when no corners are given.
+ * image — the bead area's corners, its column count, and whether a whole soroban was found.
  */
 import { InputError } from '../errors.ts';
 import { locateWith } from '../localize/localizer-model.ts';

@@ -30,6 +30,9 @@ export const LOCATE_RULE = 'bead-area corners, presence, column count';
 /** Values of the corners head: topLeft, topRight, bottomRight, bottomLeft, (x, y) each. */
 export const CORNER_VALUES = 8;
 
+/** Classes of a localizer's count head: counts 1..21, the range its training photos have (src/localize/limits.ts). */
+export const LOCATE_COUNT_CLASSES = 21;
+
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 const dimension = z.number().int().min(1).max(4096);
 
@@ -269,7 +272,7 @@ const locateDecodeSchema = z
       'Name of the presence head (sigmoid, [batch, 1]): the probability that a whole soroban is in the window.',
     ),
     count: nameString.describe(
-      'Name of the count head (softmax, [batch, N]): the probability of each column count 1..N (index n - 1).',
+      `Name of the count head (softmax, [batch, ${LOCATE_COUNT_CLASSES}]): the probability of each column count 1..${LOCATE_COUNT_CLASSES} (index n - 1).`,
     ),
     presenceThreshold: z
       .number()
@@ -360,7 +363,7 @@ function contradictions(c: ContractShape): Issue[] {
     }
   });
   const decode = c.decode;
-  const wanted: readonly (readonly [string, string | undefined, 'sigmoid' | 'softmax' | 'linear', number | 'any'])[] =
+  const wanted: readonly (readonly [string, string | undefined, 'sigmoid' | 'softmax' | 'linear', number])[] =
     decode.rule === DECODE_RULE
       ? [
           ['heaven', decode.heaven, 'sigmoid', 1],
@@ -370,7 +373,7 @@ function contradictions(c: ContractShape): Issue[] {
       : [
           ['corners', decode.corners, 'linear', CORNER_VALUES],
           ['presence', decode.presence, 'sigmoid', 1],
-          ['count', decode.count, 'softmax', 'any'],
+          ['count', decode.count, 'softmax', LOCATE_COUNT_CLASSES],
         ];
   for (const [role, headName, activation, units] of wanted) {
     if (headName === undefined) continue;
@@ -381,15 +384,11 @@ function contradictions(c: ContractShape): Issue[] {
         path: ['decode', role],
         message: `decode.${role} names head "${headName}", but heads has only ${[...byName.keys()].map((n) => `"${n}"`).join(', ')}; name one of them`,
       });
-    } else if (
-      head.activation !== activation ||
-      head.shape.length !== 2 ||
-      (units === 'any' ? !((head.shape[1] ?? 0) > 1) : head.shape[1] !== units)
-    ) {
+    } else if (head.activation !== activation || head.shape.length !== 2 || head.shape[1] !== units) {
       issues.push({
         code: ContractRuleCode.decodeHeadMismatch,
         path: ['decode', role],
-        message: `decode.${role} names head "${headName}" (${head.activation}, shape ${JSON.stringify(head.shape)}), but the ${role} head must be ${activation} with shape [null, ${units === 'any' ? 'N > 1' : units}]`,
+        message: `decode.${role} names head "${headName}" (${head.activation}, shape ${JSON.stringify(head.shape)}), but the ${role} head must be ${activation} with shape [null, ${units}]`,
       });
     }
   }

@@ -64,7 +64,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   say('loading the model in Node (wasm backend)');
   await useNodeBackend('wasm');
   const source = await openModelSource(options.model);
-  const model = await loadClassifierModel(source);
+  // The doctor's rows read digits; a localizer's rows are not built yet.
+  const model = await loadClassifierModel(source, { kind: 'column-classifier' });
   const remote = /^https?:\/\//.test(options.model);
   const mounts: Mount[] = [];
   let modelUrlPath: string;

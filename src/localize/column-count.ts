@@ -13,6 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MAX_COLUMN_COUNT } from './limits.ts';
+import { InputError } from '../errors.ts';
+import { checkGeometry } from '../preprocess/columns.ts';
 import { preprocessColumns } from '../preprocess/preprocess-columns.ts';
 import { NO_MARGINS, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
 
@@ -23,8 +25,19 @@ const TEMPLATE_BINS = 12;
 /** Rows sampled down the bead area (the profile averages them). */
 const STRIP_ROWS = 24;
 
-/** The rectified bead area's profile: mean brightness of each of `width` sample columns. */
-export function beadAreaProfile(frame: tf.Tensor3D, corners: Quad, width: number): Float32Array {
+/** Whether `corners` outline a bead area the profile can be read from (convex, in the corners' order, not flat). */
+export function outlinesArea(corners: Quad): boolean {
+  try {
+    checkGeometry({ columns: 1, corners, margins: NO_MARGINS });
+    return true;
+  } catch (error) {
+    if (error instanceof InputError) return false;
+    throw error;
+  }
+}
+
+/** The rectified bead area's profile: the mean edge strength of each of `width` sample columns. */
+export async function beadAreaProfile(frame: tf.Tensor3D, corners: Quad, width: number): Promise<Float32Array> {
   const spec: PreprocessSpec = {
     height: STRIP_ROWS,
     width,
@@ -33,18 +46,21 @@ export function beadAreaProfile(frame: tf.Tensor3D, corners: Quad, width: number
     resize: 'bilinear',
     inputRange: { min: 0, max: 1 },
   };
-  return tf
-    .tidy(() => {
-      const strip = preprocessColumns(frame, { columns: 1, corners, margins: NO_MARGINS }, spec).reshape([
-        STRIP_ROWS,
-        width,
-      ]);
-      // Edges across the strip (rods, bead sides) rather than brightness: light falling off across the
-      // soroban changes brightness slowly and would outweigh the columns' pattern.
-      const edges = tf.abs(tf.sub(strip.slice([0, 1], [-1, width - 1]), strip.slice([0, 0], [-1, width - 1])));
-      return tf.mean(tf.concat([edges, edges.slice([0, width - 2], [-1, 1])], 1), 0) as tf.Tensor1D;
-    })
-    .dataSync() as Float32Array;
+  const profile = tf.tidy(() => {
+    const strip = preprocessColumns(frame, { columns: 1, corners, margins: NO_MARGINS }, spec).reshape([
+      STRIP_ROWS,
+      width,
+    ]);
+    // Edges across the strip (rods, bead sides) rather than brightness: light falling off across the
+    // soroban changes brightness slowly and would outweigh the columns' pattern.
+    const edges = tf.abs(tf.sub(strip.slice([0, 1], [-1, width - 1]), strip.slice([0, 0], [-1, width - 1])));
+    return tf.mean(tf.concat([edges, edges.slice([0, width - 2], [-1, 1])], 1), 0) as tf.Tensor1D;
+  });
+  try {
+    return Float32Array.from(await profile.data());
+  } finally {
+    profile.dispose();
+  }
 }
 
 /** How much of `profile`'s variance a template of period `profile.length / n` explains (0..1). */
@@ -81,7 +97,11 @@ export function countScores(profile: Float32Array): number[] {
   return Array.from({ length: MAX_COLUMN_COUNT }, (_, i) => periodicityScore(profile, i + 1));
 }
 
-/** The periodicity score of every count 1..21 (index n − 1) of the bead area `corners` outlines in `frame`. */
-export function periodicityScores(frame: tf.Tensor3D, corners: Quad): number[] {
-  return countScores(beadAreaProfile(frame, corners, MAX_COLUMN_COUNT * SAMPLES_PER_COLUMN));
+/**
+ * The periodicity score of every count 1..21 (index n − 1) of the bead area `corners` outlines in `frame`; all 0
+ * when the corners outline no area (no soroban in view: the localizer's corners are noise).
+ */
+export async function periodicityScores(frame: tf.Tensor3D, corners: Quad): Promise<number[]> {
+  if (!outlinesArea(corners)) return Array.from({ length: MAX_COLUMN_COUNT }, () => 0);
+  return countScores(await beadAreaProfile(frame, corners, MAX_COLUMN_COUNT * SAMPLES_PER_COLUMN));
 }

@@ -1,11 +1,11 @@
 /**
  * A loaded localizer (a contract-bound model whose decode is the localizer's) as the `RunLocalizer` that
- * `locate` calls, and locating with it: the one path Node (CLI, evaluation) and the worker share.
+ * `locate` calls, and locating with it: the path the CLI takes, and the one the worker is to take.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { locateDecode } from '../contract/model-kind.ts';
 import { InferenceError } from '../errors.ts';
-import { isConvexQuad } from '../preprocess/columns.ts';
+import { outlinesArea } from './column-count.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { predictHeads } from '../model/read-heads.ts';
 import { locate, type Location, type LocalizerOutput, type RunLocalizer } from './locate.ts';
@@ -29,13 +29,13 @@ export function localizerRunner(model: ClassifierModel): RunLocalizer {
 
 /**
  * Where the soroban is in `frame` ([H, W, 3|4] 0..255; not disposed), and whether one was found: presence at the
- * contract's threshold and a quad that outlines something (convex, in the corners' order).
+ * contract's threshold and a quad that outlines an area (convex, in the corners' order, not flat).
  */
 export async function locateWith(
   model: ClassifierModel,
   frame: tf.Tensor3D,
 ): Promise<Location & { readonly found: boolean }> {
   const location = await locate(frame, localizerRunner(model), model.spec);
-  const found = location.presence >= locateDecode(model.contract).presenceThreshold && isConvexQuad(location.corners);
+  const found = location.presence >= locateDecode(model.contract).presenceThreshold && outlinesArea(location.corners);
   return { ...location, found };
 }

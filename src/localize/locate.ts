@@ -7,7 +7,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { preprocessColumns } from '../preprocess/preprocess-columns.ts';
-import { isConvexQuad } from '../preprocess/columns.ts';
 import { NO_MARGINS, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
 import { periodicityScores } from './column-count.ts';
 import { MAX_COLUMN_COUNT } from './limits.ts';
@@ -101,10 +100,7 @@ export async function locate(frame: tf.Tensor3D, run: RunLocalizer, spec: Prepro
   const closeWindow = closeWindowAround(coarseCorners);
   const second = await look(closeWindow);
   const corners = mapQuad(quadOf(second.corners), (p) => fromWindow(closeWindow, p));
-  // A quad that is not convex (no soroban in view: the corners are noise) has no bead area to fold.
-  const periodicity = isConvexQuad(corners)
-    ? periodicityScores(frame, corners)
-    : Array.from({ length: MAX_COLUMN_COUNT }, () => 0);
+  const periodicity = await periodicityScores(frame, corners);
   const columns = combineCount(second.count, periodicity);
   return {
     corners,

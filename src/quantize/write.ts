@@ -96,7 +96,8 @@ export async function writeGatedModel(result: GateResult, outDir: string): Promi
     quantization: planSection(base, result.plan),
   });
   const source = candidateSource(plain, base.source);
-  const model = await loadClassifierModel(source, { sidecar: 'none' });
+  // The gate measures digits; a localizer's gate is not built yet.
+  const model = await loadClassifierModel(source, { sidecar: 'none', kind: 'column-classifier' });
   let golden = base.contract.golden;
   try {
     if (golden !== undefined) {

@@ -8,6 +8,8 @@ import { boundingWindow, fromWindow, grownWindow, mapQuad, toWindow, WHOLE_WINDO
 import { mirroredCorners } from '../../models/training/localizer/batches.ts';
 import { quadValues, valuesQuad } from '../../models/training/localizer/samples.ts';
 import { countTarget } from '../../models/training/localizer/loss.ts';
+import { LOCATE_COUNT_CLASSES } from '../../src/contract/schema.ts';
+import { MAX_COLUMN_COUNT } from '../../src/localize/limits.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
 
 function assertNear(actual: unknown, expected: unknown, path = 'value'): void {
@@ -97,6 +99,12 @@ describe('localizer labels', () => {
     assertNear(mirrored.topLeft, { x: 0.3, y: 0.25 });
     assertNear(mirrored.bottomRight, { x: 0.85, y: 0.55 });
     assertNear(valuesQuad(mirroredCorners(mirroredCorners(quadValues(quad)))), quad);
+  });
+});
+
+describe('count range', () => {
+  it("is the same in the localizer's contract as in the renderers and the localizer", () => {
+    assert.equal(LOCATE_COUNT_CLASSES, MAX_COLUMN_COUNT);
   });
 });
 

@@ -10,6 +10,8 @@ import {
   ContractError,
   LoadError,
   type BackendName,
+  type ClassifierDecode,
+  type LocateDecode,
   type ColumnReading,
   type ErrorCode,
   type ErrorDetail,
@@ -84,7 +86,14 @@ void useClient;
 // The contract is a plain object type (the declarations import no zod).
 declare const contract: ModelContract;
 expectType<1 | 3>(contract.input.channels);
+// decode is a column classifier's or a localizer's: its rule tells them apart, and a field of one kind needs it.
+// @ts-expect-error heaven is a column classifier's field
 expectType<string>(contract.decode.heaven);
-// @ts-expect-error the activation of a head is sigmoid or softmax
+if (contract.decode.rule === 'digit = 5 * heaven + earth') expectType<ClassifierDecode>(contract.decode);
+else expectType<LocateDecode>(contract.decode);
+const decode = contract.decode;
+if (decode.rule === 'digit = 5 * heaven + earth') expectType<string>(decode.heaven);
+else expectType<string>(decode.corners);
+// @ts-expect-error the activation of a head is sigmoid, softmax or linear
 const activation: ModelContract['heads'][number]['activation'] = 'relu';
 void activation;

@@ -9,11 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileSync } from 'node:fs';
 import {
   CONTRACT_SCHEMA_VERSION,
   CORNER_VALUES,
@@ -21,11 +19,10 @@ import {
   type GoldenCase,
   type ModelContract,
 } from '../../../src/contract/schema.ts';
-import { validateContract } from '../../../src/contract/validate.ts';
 import { MAX_COLUMN_COUNT } from '../../../src/localize/limits.ts';
 import { goldenGeometry } from '../../../src/model/golden.ts';
 import { preprocessColumns } from '../../../src/preprocess/index.ts';
-import { GOLDEN_TOLERANCE } from '../attach-contract.ts';
+import { GOLDEN_TOLERANCE, shardIntegrity, writeContract } from '../attach-contract.ts';
 import { photoTensor, renderPhoto, type StyleFilter } from '../dataset.ts';
 import { loadModel, readModelFiles } from '../io.ts';
 import { writePng } from '../png.ts';
@@ -41,10 +38,6 @@ const GOLDEN_PHOTOS: readonly { readonly name: string; readonly seed: number; re
   { name: '3d', seed: 31_002, filter: { renderer: '3d' } },
   { name: 'empty-table', seed: 31_003, filter: { renderer: '3d', scene: 'empty' } },
 ];
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** Writes the golden photos, builds and validates the contract, and rewrites `dir`/model.json with it. */
 export async function attachLocalizerContract(
@@ -124,7 +117,7 @@ export async function attachLocalizerContract(
       presenceThreshold: PRESENCE_THRESHOLD,
     },
     golden: { tolerance: GOLDEN_TOLERANCE, cases },
-    integrity: { algorithm: 'sha256', shards: Object.fromEntries([...shards].map(([p, bytes]) => [p, sha256(bytes)])) },
+    integrity: shardIntegrity(shards),
     quantization: Object.fromEntries(
       json.weightsManifest.flatMap((g) => g.weights).map((w) => [w.name, { dtype: 'float32' as const }]),
     ),
@@ -133,10 +126,7 @@ export async function attachLocalizerContract(
       dataset: 'Whole photos of src/render and src/render3d (seeded), read through windows by src/preprocess.',
     },
   };
-  const validated = validateContract(contract, `${dir}/model.json contract`);
-  const updated = { ...json, userDefinedMetadata: { ...(json.userDefinedMetadata ?? {}), contract: validated } };
-  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(updated)}\n`);
-  return validated;
+  return writeContract(dir, json, contract);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

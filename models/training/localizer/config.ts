@@ -52,7 +52,7 @@ export const LOCALIZER_TEST_MIX: readonly StyleFilter[] = [
 ];
 
 /**
- * Training photos are small (the localizer reads 128 × 128; 320 px leaves the close look some detail)
+ * Training photos are small (the localizer reads 96 × 96; 320 px leaves the close look some detail)
  * and framed loosely: the soroban 25–95 % of the picture's width, rolled up to ±15°.
  */
 export const TRAIN_REQUEST: PhotoRequest = { render3d: { maxSide: 320, fill: [0.25, 0.95], roll: 15 } };

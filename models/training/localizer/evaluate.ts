@@ -19,6 +19,8 @@ import { ELEVATION_BANDS } from '../score-3d.ts';
 import { localizerDatasets } from './config.ts';
 import { LOCALIZER_SIDE } from './model.ts';
 import { localizerInputSpec } from './samples.ts';
+import { percentile } from './metrics.ts';
+import { HELD_OUT_COLOUR, HELD_OUT_PROFILE, HELD_OUT_SHAPE } from '../config.ts';
 
 const points = (q: Quad) => [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
 
@@ -45,12 +47,6 @@ interface PhotoResult {
   readonly countHead?: number;
   readonly countCombined?: number;
   readonly countPeriodicityNear?: number;
-}
-
-/** The nearest-rank percentile: the smallest value with at least `q` of the values at or below it. */
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
 function summary(rows: readonly PhotoResult[], label: string): string {
@@ -109,12 +105,12 @@ async function main(args: string[]): Promise<void> {
       presence: found.presence,
     };
     if (photo.present) {
-      // What the count would be from the head alone, and from periodicity among the head's top choice ± 1.
+      // The count from the head alone, and from the head with the periodicity of the true bead area.
       let head = 1;
       for (let n = 2; n <= 21; n++)
         if ((found.countProbabilities[n - 1] ?? 0) > (found.countProbabilities[head - 1] ?? 0)) head = n;
-      const periodicity = periodicityScores(frame, photo.corners);
-      const foundPeriodicity = periodicityScores(frame, found.corners);
+      const periodicity = await periodicityScores(frame, photo.corners);
+      const foundPeriodicity = await periodicityScores(frame, found.corners);
       for (const w of [0, 1, 2, 4, 8, 16])
         countByWeight.set(
           w,

@@ -37,6 +37,12 @@ export function diagonalError(dx: number, dy: number, aspect: number): number {
   return Math.hypot(dx * aspect, dy) / Math.hypot(aspect, 1);
 }
 
+/** The nearest-rank percentile: the smallest value with at least `q` of the values at or below it. */
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+}
+
 /** What the localizer's window-level figures are. */
 export interface LocalizerScores {
   /** Mean corner error over windows with a whole soroban, fraction of the window diagonal. */
@@ -77,10 +83,9 @@ export function scoreSamples(
     if (best === data.count[i]) countRight++;
     counted++;
   }
-  errors.sort((a, b) => a - b);
   return {
     meanCornerError: errors.reduce((s, e) => s + e, 0) / Math.max(1, errors.length),
-    p95CornerError: errors[Math.floor(0.95 * (errors.length - 1))] ?? NaN,
+    p95CornerError: percentile(errors, 0.95),
     presenceAccuracy: presenceRight / Math.max(1, windows),
     countAccuracy: countRight / Math.max(1, counted),
     windows,

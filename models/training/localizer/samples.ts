@@ -47,7 +47,7 @@ export interface LocalizerSamples {
   readonly x: Uint8Array;
   /** size × 8: topLeft, topRight, bottomRight, bottomLeft (x, y) in window coordinates. */
   readonly corners: Float32Array;
-  /** 1 where the corners are a label to learn (a soroban lies in the window, whole or nearly). */
+  /** 1 where the corners are a label to learn (a whole soroban lies in the window). */
   readonly cornerWeight: Float32Array;
   /** 1: a whole soroban is in the window. */
   readonly present: Float32Array;
@@ -99,12 +99,14 @@ function wideWindow(random: Random, box: Window): Window {
 
 /** The second look: the box of a first estimate (the truth moved a little) grown by 6–25 % on each side. */
 function closeWindow(random: Random, box: Window): Window {
-  const shift = (size: number) => random.range(-0.04, 0.04) * size;
+  // Moved and resized about its centre, each by up to 4 % of the box.
+  const width = box.width * (1 + random.range(-0.04, 0.04));
+  const height = box.height * (1 + random.range(-0.04, 0.04));
   const estimate: Window = {
-    x: box.x + shift(box.width),
-    y: box.y + shift(box.height),
-    width: box.width * (1 + random.range(-0.04, 0.04)),
-    height: box.height * (1 + random.range(-0.04, 0.04)),
+    x: box.x + (box.width - width) / 2 + random.range(-0.04, 0.04) * box.width,
+    y: box.y + (box.height - height) / 2 + random.range(-0.04, 0.04) * box.height,
+    width,
+    height,
   };
   const m = () => random.range(0.06, 0.25);
   return grownWindow(estimate, { left: m(), right: m(), top: m(), bottom: m() });

@@ -124,6 +124,8 @@ async function main(args: string[]): Promise<void> {
       const seconds = (performance.now() - epochStart) / 1000;
       const v = scoreSamples(val, predictSamples(model, val));
       const score = v.countAccuracy + v.presenceAccuracy - 20 * v.meanCornerError;
+      if (!Number.isFinite(score))
+        throw new Error(`localizer training diverged at epoch ${epoch} (validation score ${score}).`);
       const isBest = score > best.score;
       log(
         `epoch ${epoch}: train loss ${(lossSum / order.length).toFixed(4)} on ${order.length} windows (${(order.length / seconds).toFixed(0)}/s); val ${describe(v)}${isBest ? ' (best)' : ''}`,
@@ -144,6 +146,7 @@ async function main(args: string[]): Promise<void> {
       if (elapsed() - renderSeconds + perEpoch > budgetSeconds) break;
     }
     model.setWeights(best.weights);
+    tf.dispose(best.weights);
     const v = scoreSamples(val, predictSamples(model, val));
     log(`best epoch ${best.epoch}: val ${describe(v)}`);
     await saveModel(model, out);
