@@ -44,6 +44,24 @@ export interface ModelOptions {
  */
 export const SHIPPED_ARCHITECTURE: ModelOptions = { filters: [12, 24, 32, 48, 64], dense: 64, dropout: 0 };
 
+/**
+ * Conv block `i` (from 0): a 3 × 3 same-padded ReLU convolution (`conv{i+1}`, He-initialized from `seed + i`) and a
+ * 2 × 2 max-pool (`pool{i+1}`) — the classifier's and the localizer's backbone.
+ */
+export function convBlock(x: tf.SymbolicTensor, filters: number, i: number, seed: number): tf.SymbolicTensor {
+  const conv = tf.layers
+    .conv2d({
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      name: `conv${i + 1}`,
+      kernelInitializer: tf.initializers.heNormal({ seed: seed + i }),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(conv) as tf.SymbolicTensor;
+}
+
 /** Builds an untrained column classifier. */
 export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.LayersModel {
   const height = options.input?.height ?? INPUT.height;
@@ -54,17 +72,7 @@ export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.Lay
     .rescaling({ scale: RESCALING.scale, offset: RESCALING.offset, name: 'rescaling' })
     .apply(input) as tf.SymbolicTensor;
   options.filters.forEach((filters, i) => {
-    x = tf.layers
-      .conv2d({
-        filters,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        name: `conv${i + 1}`,
-        kernelInitializer: tf.initializers.heNormal({ seed: seed + i }),
-      })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = convBlock(x, filters, i, seed);
   });
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
   if ((options.dropout ?? 0) > 0)

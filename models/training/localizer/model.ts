@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MAX_COLUMN_COUNT } from '../../../src/localize/limits.ts';
+import { convBlock } from '../model.ts';
 
 /** Input side of the localizer. */
 export const LOCALIZER_SIDE = 96;
@@ -70,17 +71,7 @@ export function buildLocalizer(options: LocalizerModelOptions = LOCALIZER_ARCHIT
   let x = tf.layers.rescaling({ scale: 2, offset: -1, name: 'rescaling' }).apply(input) as tf.SymbolicTensor;
   const pooled: tf.SymbolicTensor[] = [];
   options.filters.forEach((filters, i) => {
-    x = tf.layers
-      .conv2d({
-        filters,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        name: `conv${i + 1}`,
-        kernelInitializer: tf.initializers.heNormal({ seed: seed + i }),
-      })
-      .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = convBlock(x, filters, i, seed);
     pooled.push(x);
   });
   // Heatmaps on the third block's grid (side / 8), with every deeper block's features brought up to it.
