@@ -48,7 +48,7 @@ export const CLOSE_MARGIN = 0.12;
  * Weight of the bead area's periodicity against the model's count probability: the model is rarely more than one
  * column off but can be one off; periodicity tells n from n ± 1 (a column boundary slips), not n from its divisors.
  */
-export const PERIODICITY_WEIGHT = 4;
+export const PERIODICITY_WEIGHT = 16;
 
 function quadOf(values: ArrayLike<number>): Quad {
   const p = (i: number) => ({ x: values[2 * i] ?? 0, y: values[2 * i + 1] ?? 0 });
