@@ -8,6 +8,7 @@ import type { ErrorDetail } from '../../components/column-classifier/events.ts';
 import { ColumnClassifierError, ContractError, InputError, LoadError } from '../../src/errors.ts';
 import {
   FIXTURE_MODEL_URL,
+  engineName,
   expectedFrame,
   fixtureElement,
   fixtureImage,
@@ -129,15 +130,17 @@ describe('<column-classifier> on broken model downloads', function () {
     // What the page's loader took: the manifest's 280 bytes and at most the chunk that went past them.
     expect(Number(error.details?.['atLeast'])).to.be.within(281, 280 + 1024 * 1024);
     // The server counts what it handed to the socket: the loader's reads plus what the kernel and the browser's
-    // network process had buffered when the cancel reached them (36.9 MB once in WebKit, alone on two cores; under
-    // 32 MB in the other runs). Read in full it would be 300 MB.
+    // network process had buffered when the cancel reached them. Chromium and Firefox stop within 64 MB (under 32 MB
+    // in every run). WebKit's network process reads far ahead of the page's stream — 36.9 MB in one fresh-clone run,
+    // 215 MB in another, with the page's loader at one chunk both times — so there the bound is that the download
+    // was cut at all: read in full it would be 300 MB.
     let sent = (await log()).shardBytesSent;
     for (let i = 0; i < 20 && sent === 0; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       sent = (await log()).shardBytesSent;
     }
     expect(sent).to.be.greaterThan(0);
-    expect(sent).to.be.below(64 * 1024 * 1024);
+    expect(sent).to.be.below(engineName() === 'webkit' ? 300 * 1024 * 1024 : 64 * 1024 * 1024);
     await expectRecoversOnGoodModel(created);
   });
 
