@@ -62,6 +62,31 @@ export function convBlock(x: tf.SymbolicTensor, filters: number, i: number, seed
   return tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(conv) as tf.SymbolicTensor;
 }
 
+/** The dense ReLU layer (`features`, He-initialized from `seed + 100`) every head of the model reads. */
+export function sharedFeatures(x: tf.SymbolicTensor, units: number, seed: number): tf.SymbolicTensor {
+  return tf.layers
+    .dense({
+      units,
+      activation: 'relu',
+      name: 'features',
+      kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
+}
+
+/** A head: one dense layer on the shared features, named for the output the contract binds. */
+export function denseHead(
+  features: tf.SymbolicTensor,
+  name: string,
+  units: number,
+  activation: 'sigmoid' | 'softmax',
+  seed: number,
+): tf.SymbolicTensor {
+  return tf.layers
+    .dense({ units, activation, name, kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    .apply(features) as tf.SymbolicTensor;
+}
+
 /** Builds an untrained column classifier. */
 export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.LayersModel {
   const height = options.input?.height ?? INPUT.height;
@@ -79,24 +104,9 @@ export function buildModel(options: ModelOptions = SHIPPED_ARCHITECTURE): tf.Lay
     x = tf.layers
       .dropout({ rate: options.dropout ?? 0, seed: seed + 50, name: 'dropout' })
       .apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .dense({
-      units: options.dense,
-      activation: 'relu',
-      name: 'features',
-      kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }),
-    })
-    .apply(x) as tf.SymbolicTensor;
-  // A head is one dense layer on the shared features, named for the output the contract binds.
-  const head = (
-    name: string,
-    units: number,
-    activation: 'sigmoid' | 'softmax',
-    seedOffset: number,
-  ): tf.SymbolicTensor =>
-    tf.layers
-      .dense({ units, activation, name, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + seedOffset }) })
-      .apply(x) as tf.SymbolicTensor;
+  x = sharedFeatures(x, options.dense, seed);
+  const head = (name: string, units: number, activation: 'sigmoid' | 'softmax', seedOffset: number) =>
+    denseHead(x, name, units, activation, seed + seedOffset);
   const heaven = head(HEADS.heaven, 1, 'sigmoid', 101);
   const earth = head(HEADS.earth, 5, 'softmax', 102);
   if (options.readableHead === false)

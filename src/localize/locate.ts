@@ -10,7 +10,16 @@ import { preprocessColumns } from '../preprocess/preprocess-columns.ts';
 import { NO_MARGINS, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
 import { periodicityScores } from './column-count.ts';
 import { MAX_COLUMN_COUNT } from './limits.ts';
-import { boundingWindow, fromWindow, grownWindow, mapQuad, windowQuad, WHOLE_WINDOW, type Window } from './window.ts';
+import {
+  boundingWindow,
+  fromWindow,
+  grownWindow,
+  mapQuad,
+  valuesQuad,
+  windowQuad,
+  WHOLE_WINDOW,
+  type Window,
+} from './window.ts';
 
 /** What the localizer model says about one window. */
 export interface LocalizerOutput {
@@ -49,11 +58,6 @@ export const CLOSE_MARGIN = 0.12;
  * column off but can be one off; periodicity tells n from n ± 1 (a column boundary slips), not n from its divisors.
  */
 export const PERIODICITY_WEIGHT = 16;
-
-function quadOf(values: ArrayLike<number>): Quad {
-  const p = (i: number) => ({ x: values[2 * i] ?? 0, y: values[2 * i + 1] ?? 0 });
-  return { topLeft: p(0), topRight: p(1), bottomRight: p(2), bottomLeft: p(3) };
-}
 
 /** The count that best agrees with the model's probabilities and the bead area's periodicity. */
 export function combineCount(
@@ -96,10 +100,10 @@ export async function locate(frame: tf.Tensor3D, run: RunLocalizer, spec: Prepro
     }
   };
   const first = await look(WHOLE_WINDOW);
-  const coarseCorners = quadOf(first.corners);
+  const coarseCorners = valuesQuad(first.corners);
   const closeWindow = closeWindowAround(coarseCorners);
   const second = await look(closeWindow);
-  const corners = mapQuad(quadOf(second.corners), (p) => fromWindow(closeWindow, p));
+  const corners = mapQuad(valuesQuad(second.corners), (p) => fromWindow(closeWindow, p));
   const periodicity = await periodicityScores(frame, corners);
   const columns = combineCount(second.count, periodicity);
   return {

@@ -69,3 +69,14 @@ export function grownWindow(
   const y1 = Math.min(1, w.y + w.height * (1 + margin.bottom));
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
+
+/** The corners of a quad as 8 numbers in the order a localizer's corners head gives them: topLeft, topRight, bottomRight, bottomLeft, (x, y) each. */
+export function quadValues(q: Quad): number[] {
+  return [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft].flatMap((p) => [p.x, p.y]);
+}
+
+/** The quad of 8 numbers in the corners head's order, from `at`. */
+export function valuesQuad(v: ArrayLike<number>, at = 0): Quad {
+  const p = (i: number) => ({ x: v[at + 2 * i] ?? 0, y: v[at + 2 * i + 1] ?? 0 });
+  return { topLeft: p(0), topRight: p(1), bottomRight: p(2), bottomLeft: p(3) };
+}

@@ -4,9 +4,17 @@ import { countScores, periodicityScore } from '../../src/localize/column-count.t
 import { closeWindowAround, combineCount, locate } from '../../src/localize/locate.ts';
 import * as tf from '@tensorflow/tfjs';
 import { useNodeBackend } from '../../src/reference/backend.ts';
-import { boundingWindow, fromWindow, grownWindow, mapQuad, toWindow, WHOLE_WINDOW } from '../../src/localize/window.ts';
+import {
+  boundingWindow,
+  fromWindow,
+  grownWindow,
+  mapQuad,
+  quadValues,
+  toWindow,
+  valuesQuad,
+  WHOLE_WINDOW,
+} from '../../src/localize/window.ts';
 import { mirroredCorners } from '../../models/training/localizer/batches.ts';
-import { quadValues, valuesQuad } from '../../models/training/localizer/samples.ts';
 import { countTarget } from '../../models/training/localizer/loss.ts';
 import { LOCATE_COUNT_CLASSES } from '../../src/contract/schema.ts';
 import { MAX_COLUMN_COUNT } from '../../src/localize/limits.ts';

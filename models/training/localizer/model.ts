@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MAX_COLUMN_COUNT } from '../../../src/localize/limits.ts';
-import { convBlock } from '../model.ts';
+import { convBlock, denseHead, sharedFeatures } from '../model.ts';
 
 /** Input side of the localizer. */
 export const LOCALIZER_SIDE = 96;
@@ -108,19 +108,13 @@ export function buildLocalizer(options: LocalizerModelOptions = LOCALIZER_ARCHIT
   maps = expectation.apply(maps) as tf.SymbolicTensor;
   const corners = tf.layers.flatten({ name: LOCALIZER_HEADS.corners }).apply(maps) as tf.SymbolicTensor;
 
-  let features = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
-  features = tf.layers
-    .dense({
-      units: options.dense,
-      activation: 'relu',
-      name: 'features',
-      kernelInitializer: tf.initializers.heNormal({ seed: seed + 100 }),
-    })
-    .apply(features) as tf.SymbolicTensor;
+  const features = sharedFeatures(
+    tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor,
+    options.dense,
+    seed,
+  );
   const head = (name: string, units: number, activation: 'sigmoid' | 'softmax', offset: number) =>
-    tf.layers
-      .dense({ units, activation, name, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + offset }) })
-      .apply(features) as tf.SymbolicTensor;
+    denseHead(features, name, units, activation, seed + offset);
   const model = tf.model({
     inputs: input,
     outputs: [

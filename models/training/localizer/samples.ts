@@ -16,6 +16,7 @@ import {
   boundingWindow,
   grownWindow,
   mapQuad,
+  quadValues,
   toWindow,
   windowQuad,
   WHOLE_WINDOW,
@@ -68,17 +69,6 @@ export interface LocalizerSamples {
 /** The localizer's input: the window stretched to side × side grey in [0, 1]. */
 export function localizerInputSpec(side: number): PreprocessSpec {
   return { height: side, width: side, channels: 1, grey: 'bt601', resize: 'bilinear', inputRange: { min: 0, max: 1 } };
-}
-
-/** The corners of a quad as 8 numbers in the order the model's `corners` head gives them. */
-export function quadValues(q: Quad): number[] {
-  return [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft].flatMap((p) => [p.x, p.y]);
-}
-
-/** The quad of 8 numbers in the `corners` head's order. */
-export function valuesQuad(v: ArrayLike<number>, at = 0): Quad {
-  const p = (i: number) => ({ x: v[at + 2 * i] ?? 0, y: v[at + 2 * i + 1] ?? 0 });
-  return { topLeft: p(0), topRight: p(1), bottomRight: p(2), bottomLeft: p(3) };
 }
 
 /** A window showing the whole quad, which spans 25–95 % of the window's width; the aspect near the frame's. */
