@@ -54,7 +54,7 @@ async function build() {
   ]);
   await copyFile('demo/index.html', join(outdir, 'index.html'));
   await copyFile('demo/demo.css', join(outdir, 'demo.css'));
-  await copyShippedModel();
+  await copyShippedModels();
   for (const file of await readdir(wasmDir)) {
     if (file.endsWith('.wasm')) await copyFile(join(wasmDir, file), join(outdir, file));
   }
@@ -66,21 +66,27 @@ async function build() {
   await printSizes();
 }
 
-/** The shipped model goes beside the element bundle, where the element looks for it by default. */
-async function copyShippedModel() {
-  const from = 'models/column-classifier';
-  const to = join(outdir, 'models', 'column-classifier');
-  let files;
-  try {
-    files = await readdir(from);
-  } catch {
-    console.warn(`No shipped model in ${from}: the demo will report a load error until \`npm run train\` writes one.`);
-    return;
+/**
+ * The shipped models go beside the element bundle, where the element looks for them by default: the column
+ * classifier, and the localizer that finds the soroban when no corners are given.
+ */
+async function copyShippedModels() {
+  for (const name of ['column-classifier', 'localizer']) {
+    const from = join('models', name);
+    let files;
+    try {
+      files = await readdir(from);
+    } catch {
+      files = [];
+    }
+    if (!files.includes('model.json')) {
+      console.warn(`No shipped model in ${from}: the demo will report a load error until it is trained.`);
+      continue;
+    }
+    // What the runtime reads: model.json, shards, a sidecar contract and golden PNGs; not the training report.
+    const needed = (path) => !/\.(md|svg)$/.test(path) && !path.endsWith('training-record.json');
+    await cp(from, join(outdir, 'models', name), { recursive: true, filter: needed });
   }
-  if (!files.includes('model.json')) return;
-  // What the runtime reads: model.json, shards, a sidecar contract and golden PNGs; not the training report.
-  const needed = (path) => !/\.(md|svg)$/.test(path) && !path.endsWith('training-record.json');
-  await cp(from, to, { recursive: true, filter: needed });
 }
 
 async function printSizes() {
@@ -89,6 +95,8 @@ async function printSizes() {
     ...(await readdir(outdir)).sort(),
     'models/column-classifier/model.json',
     'models/column-classifier/group1-shard1of1.bin',
+    'models/localizer/model.json',
+    'models/localizer/group1-shard1of1.bin',
   ];
   for (const file of files) {
     if (file.endsWith('.map') || file.endsWith('.LEGAL.txt')) continue;

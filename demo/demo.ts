@@ -1,7 +1,9 @@
 /**
  * The demo page's script: renders an animated synthetic soroban into a canvas
  * for the element to read, and shows what the element reports next to the
- * truth. It talks to the element only through its attributes and events.
+ * truth. By default the element is told nothing about where the soroban is:
+ * its localizer finds the bead area and the column count. It talks to the
+ * element only through its attributes and events.
  */
 import { formatCorners } from '../components/column-classifier/corners.ts';
 import { renderSoroban } from '../src/render/index.ts';
@@ -21,6 +23,9 @@ const classifier = byId('classifier', HTMLElement);
 const backendSelect = byId('backend', HTMLSelectElement);
 const lookSelect = byId('look', HTMLSelectElement);
 const handBox = byId('hand', HTMLInputElement);
+const geometrySelect = byId('geometry', HTMLSelectElement);
+const cameraButton = byId('camera', HTMLButtonElement);
+const found = byId('found', HTMLElement);
 const truth = byId('truth', HTMLElement);
 const read = byId('read', HTMLElement);
 const backendUsed = byId('backend-used', HTMLElement);
@@ -31,6 +36,7 @@ if (maybeContext === null) throw new Error('2D canvas is not available.');
 const context: CanvasRenderingContext2D = maybeContext;
 
 let shown: number[] = [];
+let shownCorners = '';
 let seed = 1;
 
 /** Draws a new soroban with random digits and points the element at its bead area. */
@@ -57,9 +63,20 @@ function showNext(): void {
   canvas.height = photo.height;
   context.putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
   shown = photo.digits;
+  shownCorners = formatCorners(photo.corners);
   truth.textContent = shown.join(' ');
-  classifier.setAttribute('columns', String(photo.digits.length));
-  classifier.setAttribute('corners', formatCorners(photo.corners));
+  tellGeometry();
+}
+
+/** Found by the localizer (the element is told nothing), or the renderer's true corners and count given. */
+function tellGeometry(): void {
+  if (geometrySelect.value === 'given' && !classifier.hasAttribute('camera')) {
+    classifier.setAttribute('columns', String(shown.length));
+    classifier.setAttribute('corners', shownCorners);
+  } else {
+    classifier.removeAttribute('columns');
+    classifier.removeAttribute('corners');
+  }
 }
 showNext();
 setInterval(showNext, CHANGE_EVERY_MS);
@@ -67,6 +84,15 @@ setInterval(showNext, CHANGE_EVERY_MS);
 backendSelect.addEventListener('change', () => classifier.setAttribute('backend', backendSelect.value));
 lookSelect.addEventListener('change', showNext);
 handBox.addEventListener('change', showNext);
+geometrySelect.addEventListener('change', tellGeometry);
+cameraButton.addEventListener('click', () => {
+  // A camera user knows neither the corners nor the count: the localizer finds both.
+  classifier.removeAttribute('source');
+  classifier.setAttribute('camera', 'environment');
+  tellGeometry();
+  truth.textContent = '(your camera)';
+  shown = [];
+});
 classifier.addEventListener('cc-progress', (event) => {
   const { stage, loaded, total } = event.detail;
   backendUsed.textContent = `loading: ${stage}${loaded === undefined ? '' : ` ${loaded}/${total ?? '?'} bytes`}`;
@@ -80,6 +106,13 @@ classifier.addEventListener('cc-reading', (event) => {
   const reading = event.detail;
   read.textContent = `${reading.digits.join(' ')}  (confidence ${reading.confidence.toFixed(2)}${reading.stable ? ', stable' : ''})`;
   read.className = reading.digits.join(',') === shown.join(',') ? 'correct' : 'wrong';
+  const location = reading.location;
+  found.textContent =
+    location === undefined
+      ? 'given: corners and column count set on the element'
+      : location.found
+        ? `${location.columns} columns, presence ${location.presence.toFixed(2)}${location.fresh ? ` (localizer ${location.ms.toFixed(0)} ms)` : ''}`
+        : `no whole soroban in view (presence ${location.presence.toFixed(2)})`;
   const t = reading.timings;
   timings.textContent = `capture ${t.capture.toFixed(1)} · transfer ${t.transfer.toFixed(1)} · preprocess ${t.preprocess.toFixed(1)} · predict ${t.predict.toFixed(1)} · decode ${t.decode.toFixed(2)} · round trip ${t.roundTrip.toFixed(1)} ms`;
 });

@@ -6,6 +6,10 @@ import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
 import { StreamFrameReader } from './stream-frame-reader.ts';
 import { readColumns } from '../src/model/read-columns.ts';
 import { checkGeometry } from '../src/preprocess/index.ts';
+import { locateWith } from '../src/localize/localizer-model.ts';
+import { readLocated } from '../src/localize/read-located.ts';
+import { LocationTracker } from '../src/localize/tracker.ts';
+import type { ModelKind } from '../src/contract/model-kind.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../src/preprocess/types.ts';
 import { measureGolden } from '../src/runtime/golden-check.ts';
 import { WORKER_TRACK, markStage } from '../src/runtime/stage-marks.ts';
@@ -48,7 +52,16 @@ type Source = ModelSource & { readonly fetchedBytes: () => number };
 interface Running {
   readonly backend: BackendName;
   readonly model: ClassifierModel;
+  /** The localizer, on the same backend, when the start options named one. */
+  readonly localizer: ClassifierModel | undefined;
   readonly info: RuntimeInfo;
+}
+
+/** A model to load on each backend tried: where from, and as which kind. */
+interface ModelToLoad {
+  readonly url: string;
+  readonly source: Source;
+  readonly kind: ModelKind;
 }
 
 /**
@@ -61,6 +74,9 @@ export class ClassifierService implements ClassifierWorkerApi {
   private running: Running | undefined;
   private options: StartOptions | undefined;
   private source: Source | undefined;
+  private localizerSource: Source | undefined;
+  /** Where the soroban of the frames that ask for locating was last found. */
+  private readonly tracker = new LocationTracker();
   private startAbort: AbortController | undefined;
   private onWarning: ((warning: RuntimeWarning) => void) | undefined;
   private contextLost = false;
@@ -90,9 +106,13 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.options = options;
     this.onWarning = onWarning;
     this.forwarded.clear();
-    this.source = cachingSource(
-      fetchModelSource(options.modelUrl, { allowPathsOutsideFolder: options.allowPathsOutsideFolder ?? false }),
-    );
+    const allowPathsOutsideFolder = options.allowPathsOutsideFolder ?? false;
+    this.source = cachingSource(fetchModelSource(options.modelUrl, { allowPathsOutsideFolder }));
+    this.localizerSource =
+      options.localizerUrl === undefined
+        ? undefined
+        : cachingSource(fetchModelSource(options.localizerUrl, { allowPathsOutsideFolder }));
+    this.tracker.reset();
     try {
       this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
       return this.running.info;
@@ -123,14 +143,34 @@ export class ClassifierService implements ClassifierWorkerApi {
           `The frame is ${width} × ${height}: it was closed or transferred elsewhere, or captured from a source with no pixels yet (an unloaded image, a video before its first frame).`,
         );
       }
-      checkGeometry(request.geometry);
       const pixels = framePixels(frame);
       frame.close();
-      const { columns, marks } = await readColumns(
-        running.model,
-        () => tf.browser.fromPixels(pixels, 3),
-        request.geometry,
-      );
+      let located: Awaited<ReturnType<typeof readLocated>> | undefined;
+      let read: Awaited<ReturnType<typeof readColumns>>;
+      if ('geometry' in request) {
+        checkGeometry(request.geometry);
+        read = await readColumns(running.model, () => tf.browser.fromPixels(pixels, 3), request.geometry);
+      } else {
+        const localizer = running.localizer;
+        if (localizer === undefined)
+          throw new StateError(
+            'state/not-started',
+            'classify: the request asks to locate the soroban, but no localizer was started; give start() a localizerUrl.',
+          );
+        const started = performance.now();
+        const tensor = tf.browser.fromPixels(pixels, 3);
+        try {
+          located = await readLocated(running.model, localizer, tensor, this.tracker, request.locate);
+        } finally {
+          tensor.dispose();
+        }
+        const now = performance.now();
+        read = {
+          columns: located.columns,
+          marks: located.marks ?? { start: started, preprocessed: now, predicted: now, decoded: now },
+        };
+      }
+      const { columns, marks } = read;
       const { start, preprocessed, predicted, decoded } = marks;
       markStage('transfer', received - transfer, received, WORKER_TRACK);
       markStage('preprocess', start, preprocessed, WORKER_TRACK);
@@ -148,6 +188,7 @@ export class ClassifierService implements ClassifierWorkerApi {
           decode: decoded - predicted,
           total: decoded - start,
         },
+        ...(located === undefined ? {} : { location: located.location }),
       };
     } finally {
       frame.close();
@@ -158,6 +199,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.assertAlive();
     this.stream?.close();
     this.stream = new StreamFrameReader(stream);
+    this.tracker.reset();
   }
 
   async detachStream(): Promise<void> {
@@ -187,6 +229,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.startAbort?.abort();
     this.releaseModel();
     this.source = undefined;
+    this.localizerSource = undefined;
     await this.detachStream();
   }
 
@@ -215,8 +258,14 @@ export class ClassifierService implements ClassifierWorkerApi {
     const passed: {
       backend: BackendName;
       model: ClassifierModel;
+      localizer: ClassifierModel | undefined;
       warmUpMs: number | undefined;
     }[] = [];
+    const classifierToLoad: ModelToLoad = { url: options.modelUrl, source, kind: 'column-classifier' };
+    const localizerToLoad: ModelToLoad | undefined =
+      this.localizerSource === undefined || options.localizerUrl === undefined
+        ? undefined
+        : { url: options.localizerUrl, source: this.localizerSource, kind: 'localizer' };
     const columns = options.warmUpColumns ?? DEFAULT_WARM_UP_COLUMNS;
     const order = choose === 'fastest' ? measuringOrder(backends) : backends;
     for (const [index, backend] of order.entries()) {
@@ -235,7 +284,8 @@ export class ClassifierService implements ClassifierWorkerApi {
         // it out, and a slow backend (cpu: 0.5–1 s per batch here) costs a column's time, not a self-check and two
         // whole batches.
         const best = Math.min(...passed.map((p) => p.warmUpMs ?? Infinity));
-        const model = await this.loadOn(backend, setup, signal, onProgress);
+        const model = await this.loadOn(backend, setup, signal, onProgress, classifierToLoad);
+        let localizer: ClassifierModel | undefined;
         try {
           if (choose === 'fastest' && Number.isFinite(best)) {
             await this.warmUp(model, 1);
@@ -246,20 +296,27 @@ export class ClassifierService implements ClassifierWorkerApi {
               continue;
             }
           }
-          await this.selfCheck(model, backend, source, selfChecks, onProgress);
+          await this.selfCheck(model, backend, classifierToLoad, selfChecks, onProgress);
+          // The localizer must run on the backend too: it is loaded and checked before the backend can win.
+          if (localizerToLoad !== undefined) {
+            localizer = await this.loadOn(backend, setup, signal, onProgress, localizerToLoad);
+            await this.selfCheck(localizer, backend, localizerToLoad, selfChecks, onProgress);
+          }
           onProgress?.({ stage: 'warm-up', backend });
           await this.warmUp(model, columns);
+          if (localizer !== undefined) await this.warmUpLocalizer(localizer);
           if (signal.aborted) throw abortedError(options.modelUrl);
           const warmUpMs = choose === 'fastest' ? await this.timeWarmUp(model, columns) : undefined;
-          passed.push({ backend, model, warmUpMs });
+          passed.push({ backend, model, localizer, warmUpMs });
         } catch (error) {
           model.dispose();
+          localizer?.dispose();
           throw error;
         }
       } catch (error) {
         // Model and contract errors are the same on every backend: trying the next one would only repeat them.
         if (!(error instanceof BackendError) || signal.aborted) {
-          for (const other of passed) other.model.dispose();
+          for (const other of passed) disposeModels(other);
           throw signal.aborted ? abortedError(options.modelUrl, error) : error;
         }
         failures.push({ backend, error });
@@ -296,7 +353,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         },
       );
     }
-    for (const other of passed) if (other !== winner) other.model.dispose();
+    for (const other of passed) if (other !== winner) disposeModels(other);
     // Timing the others made one of them the active backend; the winner's tensors are still on its own.
     if (tf.getBackend() !== winner.backend) await activateBackend(winner.backend, setup);
     for (const { backend, warmUpMs } of passed) {
@@ -305,7 +362,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     }
     trials.sort((a, b) => backends.indexOf(a.backend) - backends.indexOf(b.backend));
     if (signal.aborted) {
-      winner.model.dispose();
+      disposeModels(winner);
       throw abortedError(options.modelUrl);
     }
     this.watchContext(winner.backend);
@@ -313,62 +370,74 @@ export class ClassifierService implements ClassifierWorkerApi {
     return {
       backend: winner.backend,
       model: winner.model,
-      info: { ...info, trials, choice: describeChoice(winner.backend, trials) },
+      localizer: winner.localizer,
+      info: {
+        ...info,
+        ...(winner.localizer === undefined || localizerToLoad === undefined
+          ? {}
+          : { localizer: modelInfo(localizerToLoad.url, winner.localizer, localizerToLoad.source) }),
+        trials,
+        choice: describeChoice(winner.backend, trials),
+      },
     };
   }
 
-  /** Starts `backend` and loads the model on it; throws a BackendError when the backend cannot be used. */
+  /** Starts `backend` and loads a model on it; throws a BackendError when the backend cannot be used. */
   private async loadOn(
     backend: BackendName,
     setup: BackendSetup,
     signal: AbortSignal,
     onProgress: ((progress: StartProgress) => void) | undefined,
+    which: ModelToLoad,
   ): Promise<ClassifierModel> {
     const options = this.options;
-    const source = this.source;
-    if (options === undefined || source === undefined)
-      throw new StateError('state/not-started', 'No model to start: call start().');
-    onProgress?.({ stage: 'backend', backend });
+    if (options === undefined) throw new StateError('state/not-started', 'No model to start: call start().');
+    const model: StartProgress['model'] = which.kind === 'localizer' ? 'localizer' : undefined;
+    const tagged = model === undefined ? {} : { model };
+    onProgress?.({ stage: 'backend', backend, ...tagged });
     await activateBackend(backend, setup);
-    if (signal.aborted) throw abortedError(options.modelUrl);
-    const model = await loadClassifierModel(source, {
+    if (signal.aborted) throw abortedError(which.url);
+    const loaded = await loadClassifierModel(which.source, {
       signal,
-      kind: 'column-classifier',
+      kind: which.kind,
       ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
       onProgress: (p) => {
         if (p.phase === 'weights' || p.phase === 'model-json')
-          onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total });
-        else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend });
+          onProgress?.({ stage: 'fetch', backend, loaded: p.loaded, total: p.total, ...tagged });
+        else onProgress?.({ stage: p.phase === 'verifying' ? 'verify' : 'build', backend, ...tagged });
       },
     });
     try {
-      await this.forwardLoaderWarnings(model);
+      await this.forwardLoaderWarnings(loaded);
     } catch (error) {
-      model.dispose();
+      loaded.dispose();
       throw error;
     }
-    return model;
+    return loaded;
   }
 
   /** Runs the golden self-check of `model` on `backend`; throws a BackendError when its outputs differ. */
   private async selfCheck(
     model: ClassifierModel,
     backend: BackendName,
-    source: ModelSource,
+    which: ModelToLoad,
     selfChecks: SelfCheck[],
     onProgress: ((progress: StartProgress) => void) | undefined,
   ): Promise<void> {
-    onProgress?.({ stage: 'self-check', backend });
-    const measured = await measureGolden(model, source, browserImageDecoder);
+    const isLocalizer = which.kind === 'localizer';
+    onProgress?.({ stage: 'self-check', backend, ...(isLocalizer ? { model: 'localizer' as const } : {}) });
+    const measured = await measureGolden(model, which.source, browserImageDecoder);
+    const name = isLocalizer ? 'localizer' : 'model';
     if (measured === undefined) {
       await this.warn({
         code: 'golden/missing',
-        message: `The model's contract has no golden inputs, so the ${backend} backend's numbers are unchecked.`,
+        message: `The ${name}'s contract has no golden inputs, so the ${backend} backend's numbers are unchecked.`,
       });
       return;
     }
     const check: SelfCheck = {
       backend,
+      ...(isLocalizer ? { model: 'localizer' as const } : {}),
       maxAbsDiff: measured.maxAbsDiff,
       tolerance: measured.tolerance,
       cases: measured.cases,
@@ -376,7 +445,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     };
     selfChecks.push(check);
     if (!measured.passed) {
-      const message = `The ${backend} backend's outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
+      const message = `The ${backend} backend's ${isLocalizer ? 'localizer ' : ''}outputs differ from the golden outputs by up to ${measured.maxAbsDiff.toExponential(2)} (tolerance ${measured.tolerance.toExponential(2)})`;
       throw new BackendError('backend/golden-mismatch', `${message}; it is not used.`, {
         details: { ...check, byHead: measured.maxAbsDiffByHead },
       });
@@ -396,24 +465,23 @@ export class ClassifierService implements ClassifierWorkerApi {
     await readColumns(model, blank, { columns, corners: WHOLE_FRAME, margins: NO_MARGINS });
   }
 
+  /** Runs the localizer's two looks once, so that WebGL compiles their shaders before the first frame that needs them. */
+  private async warmUpLocalizer(localizer: ClassifierModel): Promise<void> {
+    const blank = tf.zeros<tf.Rank.R3>([WARM_UP_FRAME_SIZE, WARM_UP_FRAME_SIZE, 3], 'int32');
+    try {
+      await locateWith(localizer, blank);
+    } finally {
+      blank.dispose();
+    }
+  }
+
   private runtimeInfo(
     backend: BackendName,
     model: ClassifierModel,
     selfChecks: readonly SelfCheck[],
     source: Source,
   ): Omit<RuntimeInfo, 'trials' | 'choice'> {
-    const { contract } = model;
-    const info: ModelInfo = {
-      url: this.options?.modelUrl ?? '',
-      input: { height: contract.input.height, width: contract.input.width, channels: contract.input.channels },
-      heads: contract.heads.map((head) => ({
-        name: head.name,
-        output: head.output,
-        shape: [...head.shape],
-        activation: head.activation,
-      })),
-      weightBytes: source.fetchedBytes(),
-    };
+    const info = modelInfo(this.options?.modelUrl ?? '', model, source);
     return {
       backend,
       tfjsVersion: tf.version.tfjs,
@@ -465,7 +533,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.running = undefined;
     this.contextLost = false;
     try {
-      running?.model.dispose();
+      if (running !== undefined) disposeModels(running);
     } catch {
       // A model on a lost context may fail to free its textures; they are gone with the context anyway.
     }
@@ -510,6 +578,30 @@ export class ClassifierService implements ClassifierWorkerApi {
       throw new DisposedError('disposed/used-after-dispose', 'This classifier service was disposed; create a new one.');
     }
   }
+}
+
+/** What a loaded model is, in plain data. */
+function modelInfo(url: string, model: ClassifierModel, source: Source): ModelInfo {
+  const { contract } = model;
+  return {
+    url,
+    input: { height: contract.input.height, width: contract.input.width, channels: contract.input.channels },
+    heads: contract.heads.map((head) => ({
+      name: head.name,
+      output: head.output,
+      shape: [...head.shape],
+      activation: head.activation,
+    })),
+    weightBytes: source.fetchedBytes(),
+  };
+}
+
+function disposeModels(models: {
+  readonly model: ClassifierModel;
+  readonly localizer: ClassifierModel | undefined;
+}): void {
+  models.model.dispose();
+  models.localizer?.dispose();
 }
 
 function abortedError(url: string, cause?: unknown): LoadError {

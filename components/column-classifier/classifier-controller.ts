@@ -10,6 +10,8 @@ import type {
 /** What a start depends on: a change to any of these starts again. */
 export interface ClassifierInputs {
   readonly modelUrl: string;
+  /** The localizer to load beside the model; undefined: none needed now (one already loaded is kept). */
+  readonly localizerUrl: string | undefined;
   readonly backends: readonly BackendName[];
   /** How the backend is chosen from `backends`. */
   readonly choose: BackendChoice;
@@ -75,6 +77,8 @@ export class ClassifierController implements ReactiveController {
     const next = this.options.inputs();
     const changed =
       next.modelUrl !== run.inputs.modelUrl ||
+      // A localizer needed and not loaded (or another one); one no longer needed stays until the next start.
+      (next.localizerUrl !== undefined && next.localizerUrl !== run.inputs.localizerUrl) ||
       next.backends.join() !== run.inputs.backends.join() ||
       next.choose !== run.inputs.choose ||
       !Object.is(next.maxModelBytes, run.inputs.maxModelBytes) ||
@@ -150,6 +154,7 @@ export class ClassifierController implements ReactiveController {
     const isCurrent = () => this.run === run;
     const client = ClassifierClient.create({
       modelUrl: inputs.modelUrl,
+      ...(inputs.localizerUrl === undefined ? {} : { localizerUrl: inputs.localizerUrl }),
       backends: inputs.backends,
       choose: inputs.choose,
       ...(inputs.warmUpColumns === undefined ? {} : { warmUpColumns: inputs.warmUpColumns }),

@@ -3,9 +3,9 @@ import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
 import { insetQuad, isColumnCount } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
-import { ClassifierClient, type ClientFrameResult } from '../../src/worker-api/classifier-client.ts';
+import { ClassifierClient, type ClientFrameResult, type FrameWhere } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
-import { defaultModelUrl } from '../../src/worker-api/default-urls.ts';
+import { defaultLocalizerUrl, defaultModelUrl } from '../../src/worker-api/default-urls.ts';
 import { CalibrationController } from './calibration-controller.ts';
 import { renderOverlay } from './overlay.ts';
 import type { FacingMode } from './camera-controller.ts';
@@ -28,6 +28,12 @@ export type BackendPreference = BackendName | 'auto';
 /** The status line's timings are refreshed at most this often (every reading still carries them). */
 const STATUS_REFRESH_MS = 1000;
 
+/** Columns when `corners` is given and `columns` is not: the most common soroban. */
+export const DEFAULT_COLUMNS = 13;
+
+/** What the status line and live region say while the localizer finds no whole soroban. */
+const NOT_FOUND_TEXT = 'No soroban in view';
+
 type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error' | 'cc-corners-change';
 
 /**
@@ -42,11 +48,12 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @summary Reads the digit on each column of a soroban from a camera, video, canvas or image, with all tensor work in a Web Worker.
  *
  * @attr model - URL of the model's `model.json`. Default: the shipped model beside the bundle.
+ * @attr localizer - URL of the localizer's `model.json`, loaded (and self-checked on the backend, like the model) while `corners` is absent or `auto`. Default: the shipped localizer beside the bundle.
  * @attr source - Id of a `<video>`, `<canvas>` or `<img>` to read. The `source` property also takes a MediaStream, an element, an ImageBitmap or an OffscreenCanvas. Default: none.
  * @attr camera - Opens the device camera and reads it: `environment` (default when empty) or `user`. Stopped on disconnect.
  * @attr backend - `auto` (default: every backend that passes the golden self-check is timed on the warm-up batch and the fastest is used; a software-rendered WebGL is skipped), `webgl`, `wasm` or `cpu`.
- * @attr columns - Number of soroban columns in the bead area, a whole number from 1 to 64. Default 13.
- * @attr corners - Eight numbers in [0, 1]: x,y of the bead area's top-left, top-right, bottom-right and bottom-left corners. Default: the whole frame inset by 2 % at the sides and 6 % at top and bottom.
+ * @attr columns - Number of soroban columns in the bead area, a whole number from 1 to 64. Without `corners`, the localizer finds the count unless this is given (then it finds the corners only); with `corners`, default 13.
+ * @attr corners - Eight numbers in [0, 1]: x,y of the bead area's top-left, top-right, bottom-right and bottom-left corners (manual calibration: the localizer is not used). Absent or `auto` (the default): the localizer finds the bead area — on the first frame, every 15 frames after, when the reading turns unstable and while nothing is found — and each reading carries what it found (`detail.location`); while no whole soroban is in view, readings have no digits and the status line and live region say so.
  * @attr max-fps - Most frames captured per second while running (a positive number). Default 10.
  * @attr stable-frames - Frames in a row (a whole number ≥ 1) with the same digits before a reading is stable. Default 3.
  * @attr min-confidence - Smallest per-column confidence (0–1) a stable reading accepts. Default 0.5.
@@ -58,7 +65,7 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  *
  * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and why (`choice`, `trials` with each backend's measured time), and the self-check results.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
- * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings.
+ * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings, and (without `corners`) where the soroban was found (`location`: corners, column count, presence, whether found).
  * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart, a loader warning such as `contract/no-integrity`); the element goes on.
  * @fires cc-corners-change - A calibration handle moved; `detail.corners` is the new bead area.
  * @fires cc-error - A typed error; `detail.error.code` is stable. Fired once per error until an attribute changes or a frame is read.
@@ -93,7 +100,12 @@ export class ColumnClassifier extends LitElement {
   @property({ attribute: 'source' }) source: string | FrameSource | null = null;
   @property() camera: FacingMode | '' | null = null;
   @property({ reflect: true }) backend: BackendPreference = 'auto';
-  @property({ type: Number }) columns = 13;
+  /**
+   * Setting the same URL again counts as a change, as for `model`.
+   */
+  @property({ hasChanged: () => true }) localizer: string = defaultLocalizerUrl.href;
+  /** null: not given (13 with `corners`; found by the localizer without). */
+  @property({ type: Number }) columns: number | null = null;
   @property({ reflect: true }) corners: string | null = null;
   @property({ type: Number, attribute: 'max-fps' }) maxFps = 10;
   @property({ type: Number, attribute: 'stable-frames' }) stableFrames = 3;
@@ -130,9 +142,10 @@ export class ColumnClassifier extends LitElement {
   private readonly classifier = new ClassifierController(this, {
     inputs: () => ({
       modelUrl: this.model,
+      localizerUrl: this.locating ? this.localizer : undefined,
       backends: this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend],
       choose: this.backend === 'auto' ? 'fastest' : 'first',
-      warmUpColumns: isColumnCount(this.columns) ? this.columns : undefined,
+      warmUpColumns: isColumnCount(this.columns ?? DEFAULT_COLUMNS) ? (this.columns ?? DEFAULT_COLUMNS) : undefined,
       maxModelBytes: this.maxModelBytes ?? undefined,
       allowPathsOutsideFolder: this.allowPathsOutsideFolder,
       problem: startProblem(this.backend, this.maxModelBytes, (name) => this.getAttribute(name)),
@@ -161,6 +174,8 @@ export class ColumnClassifier extends LitElement {
   /** The attribute that cannot be used as given (reported once); no frame is read until it is fixed. */
   private settingsError: InputError | undefined;
   private lastStatusTime = Number.NEGATIVE_INFINITY;
+  /** The next frame runs the localizer again (the reading turned unstable). */
+  private relocateNext = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -171,6 +186,7 @@ export class ColumnClassifier extends LitElement {
   protected override updated(changed: PropertyValues): void {
     const inputs = [
       'model',
+      'localizer',
       'source',
       'camera',
       'backend',
@@ -185,7 +201,11 @@ export class ColumnClassifier extends LitElement {
     ] as const;
     // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
     if (inputs.some((key) => changed.has(key))) this.errors.reset();
-    if (changed.has('model') && changed.get('model') !== undefined) this.classifier.retryIfFailed();
+    if (
+      (changed.has('model') && changed.get('model') !== undefined) ||
+      (changed.has('localizer') && changed.get('localizer') !== undefined)
+    )
+      this.classifier.retryIfFailed();
     const settings = ['camera', 'columns', 'corners', 'maxFps', 'stableFrames', 'minConfidence'] as const;
     const settingsChanged = settings.some((key) => changed.has(key));
     if (settingsChanged) this.checkSettings();
@@ -203,12 +223,41 @@ export class ColumnClassifier extends LitElement {
       this.configureLoop();
   }
 
-  /** Where the columns are, from `columns` and `corners`. */
-  get geometry(): ColumnGeometry {
-    if (this.corners === null || this.corners.trim() === '') {
-      return { columns: this.columns, corners: WHOLE_FRAME, margins: FIELD_MARGINS };
+  /**
+   * Where the columns are: from `columns` and `corners`, or, without `corners`, where the localizer found them in
+   * the last frame read (undefined until it found a whole soroban, and while it finds none).
+   *
+   * @throws {InputError} a `corners` value that cannot be parsed
+   */
+  get geometry(): ColumnGeometry | undefined {
+    if (this.locating) {
+      const location = this.lastReading?.location;
+      return location?.found === true
+        ? { columns: location.columns, corners: location.corners, margins: NO_MARGINS }
+        : undefined;
     }
-    return { columns: this.columns, corners: parseCorners(this.corners), margins: NO_MARGINS };
+    return this.givenGeometry();
+  }
+
+  /** Whether the localizer finds the bead area (no `corners`, or `corners="auto"`). */
+  private get locating(): boolean {
+    const corners = this.corners?.trim() ?? '';
+    return corners === '' || corners === 'auto';
+  }
+
+  /** The geometry the attributes give (`corners` set). */
+  private givenGeometry(): ColumnGeometry {
+    return { columns: this.columns ?? DEFAULT_COLUMNS, corners: parseCorners(this.corners ?? ''), margins: NO_MARGINS };
+  }
+
+  /** What the worker is told about where the columns are, for the next frame. */
+  private frameWhere(): FrameWhere {
+    if (!this.locating) return this.givenGeometry();
+    const relocate = this.relocateNext;
+    this.relocateNext = false;
+    return {
+      locate: { ...(this.columns === null ? {} : { columns: this.columns }), ...(relocate ? { relocate } : {}) },
+    };
   }
 
   /** Resumes reading frames (clears `paused`). */
@@ -238,7 +287,7 @@ export class ColumnClassifier extends LitElement {
   async classifyOnce(): Promise<ReadingDetail> {
     if (this.settingsError !== undefined) throw this.settingsError;
     const source = await this.frames.capturable();
-    const geometry = this.geometry;
+    const where = this.frameWhere();
     // A camera or MediaStream whose frames the worker can read itself (Chromium): none is captured here.
     const track = this.frames.stream?.getVideoTracks()[0];
     const readByWorker = track !== undefined && ClassifierClient.readsTracksInWorker();
@@ -254,7 +303,7 @@ export class ColumnClassifier extends LitElement {
       const refusal = () => (isCurrent() ? this.settingsError : superseded());
       if (readByWorker) {
         const requested = performance.now();
-        const result = await client.classifyTrack(track, geometry).catch((error: unknown) => {
+        const result = await client.classifyTrack(track, where).catch((error: unknown) => {
           throw isCurrent() ? error : superseded();
         });
         const refused = refusal();
@@ -263,7 +312,7 @@ export class ColumnClassifier extends LitElement {
         return this.emitReading(result, requested, requested, 'worker');
       }
       const captured = await this.framePreview.capture(source);
-      const result = await client.classify(captured.frame, geometry).catch((error: unknown) => {
+      const result = await client.classify(captured.frame, where).catch((error: unknown) => {
         // Not transferred when the client refused it (disposed, given up): release its pixels now. No-op once transferred.
         captured.frame.close();
         this.framePreview.discard(captured);
@@ -328,22 +377,39 @@ export class ColumnClassifier extends LitElement {
     frameReadBy: ReadingDetail['frameReadBy'],
   ): ReadingDetail {
     const digits = result.columns.map((c) => c.digit);
-    const stable = this.stability.push(
-      digits,
-      result.columns.map((c) => c.confidence),
-    );
-    const reading = toReading(result, stable, captureStart, captureEnd, frameReadBy);
+    const found = result.location?.found ?? true;
     const shown = this.lastReading;
+    // No soroban in view: nothing to be stable about, and the run of digits before it is over.
+    if (!found) this.stability.reset();
+    const stable =
+      found &&
+      this.stability.push(
+        digits,
+        result.columns.map((c) => c.confidence),
+      );
+    // A reading that stops being stable may mean the soroban moved: the next frame looks for it again.
+    if (shown?.stable === true && !stable && result.location !== undefined) this.relocateNext = true;
+    const reading = toReading(result, stable, captureStart, captureEnd, frameReadBy);
     this.lastReading = reading;
+    const lostOrFound = (shown?.location?.found ?? true) !== found;
     // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.
-    if (shown === undefined || shown.stable !== reading.stable || shown.digits.join() !== digits.join())
+    if (
+      shown === undefined ||
+      lostOrFound ||
+      reading.location?.fresh === true ||
+      shown.stable !== reading.stable ||
+      shown.digits.join() !== digits.join()
+    )
       this.requestUpdate();
     // The live region's text changes only when the stable reading does, so it is announced once.
     if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
+    else if (!found && lostOrFound) this.stableValue = NOT_FOUND_TEXT;
     // Timings change every frame; re-laying out the status line for each would cost the main thread more than it tells a reader.
-    if (captureEnd - this.lastStatusTime >= STATUS_REFRESH_MS) {
+    if (lostOrFound || captureEnd - this.lastStatusTime >= STATUS_REFRESH_MS) {
       this.lastStatusTime = captureEnd;
-      this.statusText = `${reading.backend} · ${reading.timings.total.toFixed(1)} ms in the worker`;
+      this.statusText = found
+        ? `${reading.backend} · ${reading.timings.total.toFixed(1)} ms in the worker`
+        : `${NOT_FOUND_TEXT} · ${reading.backend}`;
     }
     return reading;
   }
@@ -385,10 +451,11 @@ export class ColumnClassifier extends LitElement {
   }
 
   private calibrationQuad(): Quad {
+    const fallback: ColumnGeometry = { columns: 1, corners: WHOLE_FRAME, margins: FIELD_MARGINS };
     try {
-      return insetQuad(this.geometry);
+      return insetQuad(this.geometry ?? fallback);
     } catch {
-      return insetQuad({ columns: 1, corners: WHOLE_FRAME, margins: FIELD_MARGINS });
+      return insetQuad(fallback);
     }
   }
 
@@ -403,11 +470,11 @@ export class ColumnClassifier extends LitElement {
     const before = this.settingsError;
     this.settingsError = settingsProblem({
       camera: this.camera,
-      columns: this.columns,
+      columns: this.columns ?? DEFAULT_COLUMNS,
       maxFps: this.maxFps,
       stableFrames: this.stableFrames,
       minConfidence: this.minConfidence,
-      geometry: () => this.geometry,
+      geometry: () => (this.locating ? undefined : this.givenGeometry()),
       written: (name) => this.getAttribute(name),
     });
     if (this.settingsError !== undefined) this.reportError(this.settingsError);

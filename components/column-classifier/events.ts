@@ -1,4 +1,5 @@
 import type { ColumnClassifierError } from '../../src/errors.ts';
+import type { FrameLocation } from '../../src/localize/read-located.ts';
 import type { ColumnReading } from '../../src/model/decode.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
 import type {
@@ -43,6 +44,12 @@ export interface ReadingDetail {
   readonly timings: WorkerTimings & { readonly capture: number; readonly roundTrip: number };
   readonly frameWidth: number;
   readonly frameHeight: number;
+  /**
+   * Where the localizer found the soroban (only without `corners`): `found` false means no whole soroban was in
+   * view, and the reading has no digits; `fresh` whether the localizer ran on this frame (else an earlier frame's
+   * location was reused); `corners` (normalized to the frame) and `columns` are what the digits were read with.
+   */
+  readonly location?: FrameLocation;
 }
 
 /** Detail of `cc-warning`: something degraded but the element goes on. */

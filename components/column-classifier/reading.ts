@@ -22,7 +22,8 @@ export function toReading(
     digits,
     value: digits.reduce((value, digit) => value * 10 + digit, 0),
     columns: result.columns,
-    confidence: Math.min(...result.columns.map((c) => c.confidence)),
+    // No column read (no soroban found): nothing to be confident about.
+    confidence: result.columns.length === 0 ? 0 : Math.min(...result.columns.map((c) => c.confidence)),
     stable,
     backend: result.backend,
     frameReadBy,
@@ -30,5 +31,6 @@ export function toReading(
     frameWidth: result.frameWidth,
     frameHeight: result.frameHeight,
     timings: { ...result.timings, capture: captureEnd - captureStart, roundTrip: result.roundTrip },
+    ...(result.location === undefined ? {} : { location: result.location }),
   };
 }

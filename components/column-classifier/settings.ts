@@ -12,8 +12,8 @@ export interface ReadingSettings {
   readonly maxFps: number;
   readonly stableFrames: number;
   readonly minConfidence: number;
-  /** The geometry from `columns` and `corners`; throws for a `corners` value that cannot be parsed. */
-  readonly geometry: () => ColumnGeometry;
+  /** The geometry from `columns` and `corners` (undefined: the localizer finds it); throws for a `corners` value that cannot be parsed. */
+  readonly geometry: () => ColumnGeometry | undefined;
   /** The attribute's text as the page wrote it (a number attribute holds NaN for "abc"); null when set as a property. */
   readonly written: (attribute: string) => string | null;
 }
@@ -51,7 +51,8 @@ export function settingsProblem(settings: ReadingSettings): InputError | undefin
       `min-confidence="${quoted('min-confidence', minConfidence)}": give a number from 0 to 1 (default 0.5).`,
     );
   try {
-    checkGeometry(settings.geometry());
+    const geometry = settings.geometry();
+    if (geometry !== undefined) checkGeometry(geometry);
   } catch (error) {
     if (error instanceof InputError) return error;
     throw error;

@@ -12,13 +12,27 @@ import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { classifyImageFile, type ImageReading } from '../reference/pipeline.ts';
 import { readLabels } from '../reference/labels.ts';
 import { geometryFromArgs } from './geometry-args.ts';
-import { DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
+import { DEFAULT_LOCALIZER, DEFAULT_MODEL, openModelSource, sidecarOption } from './model-args.ts';
+import type { ClassifierModel } from '../model/classifier-model.ts';
 
 const fmt = (v: number): string => v.toFixed(3);
 
 /** Human-readable lines for one image. */
 export function formatReading(reading: ImageReading): string {
+  const location = reading.location;
+  if (location !== undefined && !location.found)
+    return `${reading.image}: no whole soroban found (presence ${fmt(location.presence)})`;
   const lines = [`${reading.image}: ${reading.digits.join(' ')}`];
+  if (location !== undefined) {
+    const q = location.corners;
+    const corners = [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft].flatMap((p) => [
+      p.x.toFixed(4),
+      p.y.toFixed(4),
+    ]);
+    lines.push(
+      `  found ${location.columns} columns (presence ${fmt(location.presence)}) at --corners ${corners.join(',')}`,
+    );
+  }
   reading.columns.forEach((c, i) => {
     lines.push(
       `  column ${i + 1}: digit ${c.digit}  heaven ${fmt(c.heaven)}${c.heavenDown ? ' (down)' : ''}  earth [${c.earth.map(fmt).join(' ')}] → ${c.earthCount}  confidence ${fmt(c.confidence)}`,
@@ -39,6 +53,7 @@ export async function runClassify(args: readonly string[]): Promise<number> {
     corners: { type: 'string' },
     margins: { type: 'string' },
     model: { type: 'string' },
+    localizer: { type: 'string' },
     sidecar: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     json: { type: 'boolean', default: false },
@@ -57,10 +72,17 @@ export async function runClassify(args: readonly string[]): Promise<number> {
   }
   if (positionals.length === 0)
     throw new InputError('input/bad-argument', `classify: give at least one image.\nusage: ${CLASSIFY_USAGE}`);
-  if (!values.crop && values.columns === undefined)
+  // Without --corners the localizer finds the bead area (and the count, unless --columns gives it).
+  const locating = !values.crop && values.corners === undefined;
+  if (!locating && values.localizer !== undefined)
     throw new InputError(
       'input/bad-argument',
-      `classify: --columns N is required (or --crop for single-column images).\nusage: ${CLASSIFY_USAGE}`,
+      'classify: --localizer finds the corners; drop it when --corners (or --crop) is given.',
+    );
+  if (locating && values.margins !== undefined)
+    throw new InputError(
+      'input/bad-argument',
+      'classify: --margins inset given corners; the localizer finds the bead area itself. Give --corners with --margins.',
     );
   if (values.crop && (values.columns !== undefined || values.corners !== undefined)) {
     throw new InputError(
@@ -75,13 +97,24 @@ export async function runClassify(args: readonly string[]): Promise<number> {
     sidecar: await sidecarOption(values.sidecar),
     kind: 'column-classifier',
   });
+  let localizer: ClassifierModel | undefined;
   try {
+    const columns = values.columns === undefined ? undefined : Number(values.columns);
+    if (locating) {
+      if (columns !== undefined && !(Number.isInteger(columns) && columns >= 1))
+        throw new InputError('input/bad-geometry', `--columns must be a whole number ≥ 1, got ${values.columns}.`);
+      localizer = await loadClassifierModel(await openModelSource(values.localizer ?? DEFAULT_LOCALIZER), {
+        kind: 'localizer',
+      });
+    }
     const readings: ImageReading[] = [];
     for (const image of positionals) {
       const geometry = values.crop
         ? { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS }
-        : (width: number, height: number) =>
-            geometryFromArgs(Number(values.columns), values.corners, values.margins, width, height);
+        : localizer !== undefined
+          ? { localizer, ...(columns === undefined ? {} : { columns }) }
+          : (width: number, height: number) =>
+              geometryFromArgs(Number(values.columns ?? 13), values.corners, values.margins, width, height);
       readings.push(await classifyImageFile(model, image, geometry));
     }
     if (values.json) process.stdout.write(`${JSON.stringify(readings, null, 2)}\n`);
@@ -89,6 +122,7 @@ export async function runClassify(args: readonly string[]): Promise<number> {
     return 0;
   } finally {
     model.dispose();
+    localizer?.dispose();
   }
 }
 

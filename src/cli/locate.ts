@@ -1,5 +1,5 @@
 /**
- * `column-classifier locate IMAGE... --localizer PATH [--backend wasm|cpu] [--json]`: where the soroban is in each
+ * `column-classifier locate IMAGE... [--localizer PATH] [--backend wasm|cpu] [--json]`: where the soroban is in each
  * image — the bead area's corners, its column count, and whether a whole soroban was found.
  */
 import { InputError } from '../errors.ts';
@@ -8,7 +8,7 @@ import { loadClassifierModel } from '../model/load.ts';
 import type { Quad } from '../preprocess/types.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { imageTensor, readImage } from '../reference/image.ts';
-import { openModelSource, sidecarOption } from './model-args.ts';
+import { DEFAULT_LOCALIZER, openModelSource, sidecarOption } from './model-args.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 import { LOCATE_USAGE } from './usage.ts';
 
@@ -48,15 +48,10 @@ export async function runLocate(args: readonly string[]): Promise<number> {
   });
   if (positionals.length === 0)
     throw new InputError('input/bad-argument', `locate: give at least one image.\nusage: ${LOCATE_USAGE}`);
-  if (values.localizer === undefined)
-    throw new InputError(
-      'input/bad-argument',
-      `locate: --localizer PATH is required (no localizer ships yet).\nusage: ${LOCATE_USAGE}`,
-    );
   if (values.backend !== 'wasm' && values.backend !== 'cpu')
     throw new InputError('input/bad-argument', `locate: --backend must be wasm or cpu, got ${values.backend}.`);
   await useNodeBackend(values.backend as NodeBackend);
-  const model = await loadClassifierModel(await openModelSource(values.localizer), {
+  const model = await loadClassifierModel(await openModelSource(values.localizer ?? DEFAULT_LOCALIZER), {
     sidecar: await sidecarOption(values.sidecar),
     kind: 'localizer',
   });

@@ -6,7 +6,7 @@ import { fileModelSource } from '../model/node-file-source.ts';
 import { fetchModelSource, type ModelSource } from '../model/source.ts';
 import { LoadError } from '../errors.ts';
 
-export { DEFAULT_MODEL } from './default-model.ts';
+export { DEFAULT_LOCALIZER, DEFAULT_MODEL } from './default-model.ts';
 
 /** A model source for a path, directory or http(s) URL. */
 export async function openModelSource(model: string): Promise<ModelSource> {

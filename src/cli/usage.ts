@@ -1,13 +1,14 @@
 /** One-line usages of the commands, kept apart so the dispatcher can print them without loading TF.js. */
 
 /** Usage of the classify command. */
-export const CLASSIFY_USAGE = `classify IMAGE... --columns N [--corners x,y,x,y,x,y,x,y] [--margins H,V] [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]
+export const CLASSIFY_USAGE = `classify IMAGE... [--columns N] [--corners x,y,x,y,x,y,x,y [--margins H,V]] [--localizer PATH] [--model PATH] [--sidecar PATH] [--backend wasm|cpu] [--json]
+      without --corners the localizer (default: the shipped one) finds the bead area, and the count unless --columns gives it; with --corners, --columns defaults to 13
   classify --crop IMAGE...   each image is one column
   classify --labels DIR/labels.json   read the images written by \`render\` and score them against their digits`;
 
 /** Usage of the locate command. */
 export const LOCATE_USAGE =
-  'locate IMAGE... --localizer PATH [--sidecar PATH|none] [--backend wasm|cpu] [--json]   the bead-area corners, column count and presence the localizer finds';
+  'locate IMAGE... [--localizer PATH] [--sidecar PATH|none] [--backend wasm|cpu] [--json]   the bead-area corners, column count and presence the localizer finds (default: the shipped localizer)';
 
 /** Usage of the inspect command. */
 export const INSPECT_USAGE =

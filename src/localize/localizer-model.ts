@@ -29,13 +29,15 @@ export function localizerRunner(model: ClassifierModel): RunLocalizer {
 
 /**
  * Where the soroban is in `frame` ([H, W, 3|4] 0..255; not disposed), and whether one was found: presence at the
- * contract's threshold and a quad that outlines an area (convex, in the corners' order, not flat).
+ * contract's threshold and a quad that outlines an area (convex, in the corners' order, not flat). `columns`, when
+ * known, is the count (the localizer's is not computed).
  */
 export async function locateWith(
   model: ClassifierModel,
   frame: tf.Tensor3D,
+  columns?: number,
 ): Promise<Location & { readonly found: boolean }> {
-  const location = await locate(frame, localizerRunner(model), model.spec);
+  const location = await locate(frame, localizerRunner(model), model.spec, columns);
   const found = location.presence >= locateDecode(model.contract).presenceThreshold && outlinesArea(location.corners);
   return { ...location, found };
 }

@@ -89,8 +89,16 @@ export function closeWindowAround(coarse: Quad): Window {
   return grownWindow(box, { left: m, right: m, top: m, bottom: m });
 }
 
-/** Locates the soroban in `frame` ([H, W, 3|4], 0..255; not disposed). */
-export async function locate(frame: tf.Tensor3D, run: RunLocalizer, spec: PreprocessSpec): Promise<Location> {
+/**
+ * Locates the soroban in `frame` ([H, W, 3|4], 0..255; not disposed). `columns`, when the caller knows the count,
+ * replaces the one the localizer would find.
+ */
+export async function locate(
+  frame: tf.Tensor3D,
+  run: RunLocalizer,
+  spec: PreprocessSpec,
+  columns?: number,
+): Promise<Location> {
   const look = async (window: Window): Promise<LocalizerOutput> => {
     const input = preprocessColumns(frame, { columns: 1, corners: windowQuad(window), margins: NO_MARGINS }, spec);
     try {
@@ -104,14 +112,13 @@ export async function locate(frame: tf.Tensor3D, run: RunLocalizer, spec: Prepro
   const closeWindow = closeWindowAround(coarseCorners);
   const second = await look(closeWindow);
   const corners = mapQuad(valuesQuad(second.corners), (p) => fromWindow(closeWindow, p));
-  const periodicity = await periodicityScores(frame, corners);
-  const columns = combineCount(second.count, periodicity);
+  const count = columns ?? combineCount(second.count, await periodicityScores(frame, corners));
   return {
     corners,
     coarseCorners,
-    columns,
+    columns: count,
     presence: first.presence,
-    countProbability: second.count[columns - 1] ?? 0,
+    countProbability: second.count[count - 1] ?? 0,
     countProbabilities: second.count,
     closeWindow,
   };

@@ -80,3 +80,10 @@ export function valuesQuad(v: ArrayLike<number>, at = 0): Quad {
   const p = (i: number) => ({ x: v[at + 2 * i] ?? 0, y: v[at + 2 * i + 1] ?? 0 });
   return { topLeft: p(0), topRight: p(1), bottomRight: p(2), bottomLeft: p(3) };
 }
+
+/** Mean distance between the corners of two quads (normalized to a width × height frame), in pixels over the frame's diagonal. */
+export function cornerError(a: Quad, b: Quad, width: number, height: number): number {
+  const keys = ['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const;
+  const sum = keys.reduce((s, k) => s + Math.hypot((a[k].x - b[k].x) * width, (a[k].y - b[k].y) * height), 0);
+  return sum / 4 / Math.hypot(width, height);
+}

@@ -10,8 +10,14 @@ import { readColumns } from '../model/read-columns.ts';
 import type { ModelSource } from '../model/source.ts';
 import { NO_MARGINS, WHOLE_FRAME } from '../preprocess/types.ts';
 import { measureGolden } from './golden-check.ts';
+import { modelKind } from '../contract/model-kind.ts';
+import { periodicityScores } from '../localize/column-count.ts';
+import { locateWith } from '../localize/localizer-model.ts';
 
-/** Kernel names, sorted, that {@link measureGolden} and {@link readColumns} run for `model`. */
+/**
+ * Kernel names, sorted, that {@link measureGolden} and the frame path run for `model`: {@link readColumns} for a
+ * column classifier, {@link locateWith} and the periodicity count for a localizer.
+ */
 export async function kernelsUsed(
   model: ClassifierModel,
   source: ModelSource,
@@ -21,10 +27,19 @@ export async function kernelsUsed(
   const profile = await tf.profile(async () => {
     await measureGolden(model, source, decode);
     // A frame as the worker makes it (tf.browser.fromPixels gives int32 RGB), one and many columns.
-    for (const columns of [1, 13]) {
-      const frame = () => tf.zeros<tf.Rank.R3>([96, 160, 3], 'int32');
-      await readColumns(model, frame, { columns, corners: WHOLE_FRAME, margins: NO_MARGINS });
-    }
+    const frame = () => tf.zeros<tf.Rank.R3>([96, 160, 3], 'int32');
+    if (modelKind(model.contract) === 'localizer') {
+      const pixels = frame();
+      try {
+        await locateWith(model, pixels);
+        // The count's own path, whatever the blank frame gave as corners (it skips a quad that outlines no area).
+        await periodicityScores(pixels, WHOLE_FRAME);
+      } finally {
+        pixels.dispose();
+      }
+    } else
+      for (const columns of [1, 13])
+        await readColumns(model, frame, { columns, corners: WHOLE_FRAME, margins: NO_MARGINS });
   });
   // The profile also names ops that run as one function (customGrad's "fusedConv2d__op"): only registered
   // kernels can be left out of a bundle.

@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import { DisposedError, InputError, LoadError, WorkerError } from '../errors.ts';
 import { FrameScheduler, type FrameCounters, type FrameOutcome } from '../frame-scheduler.ts';
+import type { LocateRequest } from '../localize/read-located.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 import { MAIN_TRACK, markStage } from '../runtime/stage-marks.ts';
 import {
@@ -8,6 +9,7 @@ import {
   type BackendChoice,
   type BackendName,
   type ClassifierWorkerApi,
+  type ColumnsWhere,
   type FrameResult,
   type RuntimeInfo,
   type RuntimeWarning,
@@ -22,6 +24,11 @@ import { defaultWorkerUrl } from './default-urls.ts';
 export interface ClassifierClientOptions {
   /** URL of the model's `model.json` (resolved against the page). */
   readonly modelUrl: string | URL;
+  /**
+   * URL of a localizer's `model.json` (resolved against the page), for frames read with `{ locate }`: loaded and
+   * self-checked beside the model on each backend. Default: none.
+   */
+  readonly localizerUrl?: string | URL;
   /** Backends to try, in order. Default `['webgl', 'wasm', 'cpu']`. */
   readonly backends?: readonly BackendName[];
   /** `first` (default): the first backend that passes its self-check; `fastest`: the fastest of those that pass, measured. */
@@ -61,10 +68,13 @@ export interface ClientFrameResult extends FrameResult {
   readonly roundTrip: number;
 }
 
+/** Where a frame's columns are: a geometry, or `{ locate }` to have the localizer find them. */
+export type FrameWhere = ColumnGeometry | { readonly locate: LocateRequest };
+
 /** A frame waiting for the worker, with where its columns are. */
 interface PendingFrame {
   readonly bitmap: ImageBitmap;
-  readonly geometry: ColumnGeometry;
+  readonly where: FrameWhere;
   close(): void;
 }
 
@@ -86,9 +96,15 @@ type TrackProcessorConstructor = new (init: { track: MediaStreamTrack }) => {
   readonly readable: ReadableStream<VideoFrame>;
 };
 
-/** The geometry's own fields only: a page may pass an object with more (a class instance), which must not be posted. */
-function plainColumnGeometry(geometry: ColumnGeometry): ColumnGeometry {
-  return { columns: geometry.columns, corners: geometry.corners, margins: geometry.margins };
+/** The request's own fields only: a page may pass an object with more (a class instance), which must not be posted. */
+function plainWhere(where: FrameWhere): ColumnsWhere {
+  if ('locate' in where) {
+    const { columns, relocate } = where.locate;
+    return {
+      locate: { ...(columns === undefined ? {} : { columns }), ...(relocate === undefined ? {} : { relocate }) },
+    };
+  }
+  return { geometry: { columns: where.columns, corners: where.corners, margins: where.margins } };
 }
 
 /**
@@ -152,7 +168,7 @@ export class ClassifierClient {
     this.backends = options.backends ?? DEFAULT_BACKENDS;
     this.current = connection;
     this.connection = Promise.resolve(connection);
-    this.scheduler = new FrameScheduler((frame) => this.classify(frame.bitmap, frame.geometry));
+    this.scheduler = new FrameScheduler((frame) => this.classify(frame.bitmap, frame.where));
   }
 
   /**
@@ -198,7 +214,7 @@ export class ClassifierClient {
    * @throws {InputError} a zero-size or detached frame, bad geometry
    * @throws {WorkerError} the worker died or stopped answering (it is being restarted)
    */
-  async classify(frame: ImageBitmap, geometry: ColumnGeometry): Promise<ClientFrameResult> {
+  async classify(frame: ImageBitmap, where: FrameWhere): Promise<ClientFrameResult> {
     if (frame.width === 0 || frame.height === 0) {
       // Checked here because posting a closed or already-transferred bitmap throws a DataCloneError.
       throw new InputError(
@@ -206,14 +222,12 @@ export class ClassifierClient {
         'The frame has no pixels: it was closed or already transferred. Capture a new ImageBitmap for each call.',
       );
     }
-    const plainGeometry = plainColumnGeometry(geometry);
+    const request = plainWhere(where);
     return this.call(this.options.callTimeoutMs ?? 15_000, async (remote) => {
       return timedRoundTrip((sentAt) =>
-        remote
-          .classify(Comlink.transfer(frame, [frame]), { geometry: plainGeometry, sentAt })
-          .catch((error: unknown) => {
-            throw untransferable(error) ?? error;
-          }),
+        remote.classify(Comlink.transfer(frame, [frame]), { ...request, sentAt }).catch((error: unknown) => {
+          throw untransferable(error) ?? error;
+        }),
       );
     });
   }
@@ -237,7 +251,7 @@ export class ClassifierClient {
    * @throws {WorkerError} the worker died or stopped answering (it is being restarted; the next call attaches the
    *   track again)
    */
-  async classifyTrack(track: MediaStreamTrack, geometry: ColumnGeometry): Promise<ClientFrameResult> {
+  async classifyTrack(track: MediaStreamTrack, where: FrameWhere): Promise<ClientFrameResult> {
     const Processor = trackProcessor();
     if (Processor === undefined) {
       throw new InputError(
@@ -245,14 +259,14 @@ export class ClassifierClient {
         'This browser has no MediaStreamTrackProcessor on the page, so its worker cannot read a video track; capture frames and call classify() instead.',
       );
     }
-    const plainGeometry = plainColumnGeometry(geometry);
+    const request = plainWhere(where);
     return this.call(this.options.callTimeoutMs ?? 15_000, async (remote, connection) => {
       if (connection.track !== track) {
         const { readable } = new Processor({ track });
         await remote.attachStream(Comlink.transfer(readable, [readable as unknown as Transferable]));
         connection.track = track;
       }
-      return timedRoundTrip((sentAt) => remote.classifyStreamFrame({ geometry: plainGeometry, sentAt }));
+      return timedRoundTrip((sentAt) => remote.classifyStreamFrame({ ...request, sentAt }));
     });
   }
 
@@ -268,8 +282,8 @@ export class ClassifierClient {
    * Latest wins: at most one frame in the worker and one waiting here; a newer
    * frame replaces (and closes) the waiting one. Never rejects.
    */
-  submit(frame: ImageBitmap, geometry: ColumnGeometry): Promise<FrameOutcome<ClientFrameResult>> {
-    return this.scheduler.submit({ bitmap: frame, geometry, close: () => frame.close() });
+  submit(frame: ImageBitmap, where: FrameWhere): Promise<FrameOutcome<ClientFrameResult>> {
+    return this.scheduler.submit({ bitmap: frame, where, close: () => frame.close() });
   }
 
   /** Moves the worker to another backend preference, with a new self-check. */
@@ -368,6 +382,9 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
   const modelUrl = new URL(options.modelUrl, globalThis.location?.href).href;
   const startOptions: StartOptions = {
     modelUrl,
+    ...(options.localizerUrl === undefined
+      ? {}
+      : { localizerUrl: new URL(options.localizerUrl, globalThis.location?.href).href }),
     backends: [...backends],
     ...(options.choose === undefined ? {} : { choose: options.choose }),
     ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),

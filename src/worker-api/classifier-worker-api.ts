@@ -5,6 +5,7 @@
  * frames are transferred, never copied; callbacks cross as `Comlink.proxy`.
  */
 import type { WarningCode } from '../errors.ts';
+import type { FrameLocation, LocateRequest } from '../localize/read-located.ts';
 import type { ColumnReading } from '../model/decode.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 
@@ -28,6 +29,12 @@ export const DEFAULT_BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu']
 export interface StartOptions {
   /** Absolute URL of the model's `model.json`. */
   readonly modelUrl: string;
+  /**
+   * Absolute URL of a localizer's `model.json`, for frames whose soroban the worker is to find
+   * ({@link FrameRequest.locate}). It is loaded and self-checked on each backend beside the model: a backend must
+   * pass both. Default: none (every frame brings its geometry).
+   */
+  readonly localizerUrl?: string;
   /** Backends to try, in order; see {@link StartOptions.choose}. */
   readonly backends: readonly BackendName[];
   /**
@@ -90,6 +97,8 @@ export interface StartProgress {
   readonly stage: StartStage;
   /** The backend being tried (for backend, build, self-check, warm-up). */
   readonly backend?: BackendName;
+  /** `localizer` while the localizer is fetched, built or checked (absent: the column classifier). */
+  readonly model?: 'localizer';
   /** Bytes fetched so far (fetch stage). */
   readonly loaded?: number;
   /** Bytes expected, when known (fetch stage). */
@@ -107,6 +116,8 @@ export interface RuntimeWarning {
 /** The outcome of the golden self-check on one backend. */
 export interface SelfCheck {
   readonly backend: BackendName;
+  /** Which model was checked (absent: the column classifier). */
+  readonly model?: 'column-classifier' | 'localizer';
   /** Largest absolute difference between a computed and an expected output value, over every case and head. */
   readonly maxAbsDiff: number;
   readonly tolerance: number;
@@ -136,6 +147,8 @@ export interface RuntimeInfo {
   /** Whether the WASM backend may use threads. */
   readonly wasmThreads: boolean;
   readonly model: ModelInfo;
+  /** The localizer, when {@link StartOptions.localizerUrl} gave one. */
+  readonly localizer?: ModelInfo;
   /** The self-check of every backend tried, in order (failed ones included). */
   readonly selfChecks: readonly SelfCheck[];
   /** Every backend of the list: chosen, slower, refused (and why) or skipped, with its measured time. */
@@ -144,12 +157,18 @@ export interface RuntimeInfo {
   readonly choice: string;
 }
 
+/**
+ * Where a frame's columns are: given (`geometry`), or to be found by the localizer (`locate`: it runs on the first
+ * frame, every 15 frames, on request and after a frame where nothing was found; the frames between reuse and smooth
+ * the last location; needs {@link StartOptions.localizerUrl}).
+ */
+export type ColumnsWhere = { readonly geometry: ColumnGeometry } | { readonly locate: LocateRequest };
+
 /** Per-frame request data sent with the bitmap. */
-export interface FrameRequest {
-  readonly geometry: ColumnGeometry;
+export type FrameRequest = ColumnsWhere & {
   /** `performance.timeOrigin + performance.now()` when the main thread sent the frame, to time the transfer. */
   readonly sentAt: number;
-}
+};
 
 /** Milliseconds per stage, measured in the worker. */
 export interface WorkerTimings {
@@ -173,6 +192,8 @@ export interface FrameResult {
   readonly frameWidth: number;
   readonly frameHeight: number;
   readonly timings: WorkerTimings;
+  /** Where the soroban was found (requests with {@link FrameRequest.locate}); no columns when it was not. */
+  readonly location?: FrameLocation;
 }
 
 /** TF.js memory as the worker sees it. */

@@ -15,3 +15,4 @@ const moduleUrl: string = import.meta.url;
 const assetsBase = new URL('./', moduleUrl);
 export const defaultWorkerUrl = new URL('column-classifier.worker.js', assetsBase);
 export const defaultModelUrl = new URL('models/column-classifier/model.json', assetsBase);
+export const defaultLocalizerUrl = new URL('models/localizer/model.json', assetsBase);

@@ -4,3 +4,4 @@
  */
 export const defaultWorkerUrl = new URL('../../worker/classifier.worker.ts', import.meta.url);
 export const defaultModelUrl = new URL('../../models/column-classifier/model.json', import.meta.url);
+export const defaultLocalizerUrl = new URL('../../models/localizer/model.json', import.meta.url);

@@ -21,6 +21,7 @@ const point = z.object({ x: z.number(), y: z.number() });
 
 const startOptions = z.object({
   modelUrl: z.string().min(1),
+  localizerUrl: z.string().min(1).optional(),
   backends,
   choose: z.enum(['first', 'fastest']).optional(),
   wasmPaths: z.string().optional(),
@@ -31,14 +32,30 @@ const startOptions = z.object({
   flags: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
 });
 
-const frameRequest = z.object({
-  geometry: z.object({
-    columns: z.number(),
-    corners: z.object({ topLeft: point, topRight: point, bottomRight: point, bottomLeft: point }),
-    margins: z.object({ horizontal: z.number(), vertical: z.number() }),
-  }),
-  sentAt: z.number(),
+const geometry = z.object({
+  columns: z.number(),
+  corners: z.object({ topLeft: point, topRight: point, bottomRight: point, bottomLeft: point }),
+  margins: z.object({ horizontal: z.number(), vertical: z.number() }),
 });
+const locate = z.strictObject({ columns: z.number().optional(), relocate: z.boolean().optional() });
+const geometryRequest = z.object({ geometry, sentAt: z.number() });
+const locateRequest = z.object({ locate, sentAt: z.number() });
+
+/**
+ * A frame request: `geometry` or `locate`, not both (the worker would have to guess which the page meant). Each
+ * kind is checked by its own schema, so a problem is named by its field rather than as "no kind matched".
+ */
+function checkedFrameRequest(request: unknown, argument: string): FrameRequest {
+  const has = (key: string) => typeof request === 'object' && request !== null && key in request;
+  if (has('geometry') && has('locate'))
+    throw new InputError(
+      'input/bad-argument',
+      `${argument}: give geometry (where the columns are) or locate (find them), not both.`,
+    );
+  return (
+    has('locate') ? checked(locateRequest, request, argument) : checked(geometryRequest, request, argument)
+  ) as FrameRequest;
+}
 
 const callback = z.custom<((value: never) => void) | undefined>(
   (value) => value === undefined || typeof value === 'function',
@@ -102,7 +119,7 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
         const bitmap = checkedFrame(frame);
         let checkedRequest: FrameRequest;
         try {
-          checkedRequest = checked(frameRequest, request, 'classify(…, request)') as FrameRequest;
+          checkedRequest = checkedFrameRequest(request, 'classify(…, request)');
         } catch (error) {
           // A frame the worker will never read is released now rather than when it is collected.
           bitmap.close();
@@ -113,9 +130,7 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
     attachStream: (stream) => call(() => service.attachStream(checkedStream(stream))),
     detachStream: () => service.detachStream(),
     classifyStreamFrame: (request) =>
-      call(() =>
-        service.classifyStreamFrame(checked(frameRequest, request, 'classifyStreamFrame(request)') as FrameRequest),
-      ),
+      call(() => service.classifyStreamFrame(checkedFrameRequest(request, 'classifyStreamFrame(request)'))),
     setBackends: (list) => call(() => service.setBackends(checked(backends, list, 'setBackends(backends)'))),
     memory: () => service.memory(),
     dispose: () => service.dispose(),

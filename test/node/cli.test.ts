@@ -14,6 +14,9 @@ import { buildBrightnessModel, saveModel, writeModel } from '../fixtures/test-mo
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { main } from '../../src/cli/main.ts';
 import { DEFAULT_MODEL } from '../../src/cli/model-args.ts';
+import { cornerError } from '../../src/localize/window.ts';
+import type { Quad } from '../../src/preprocess/types.ts';
+import { renderSoroban } from '../../src/render/index.ts';
 
 after(removeTempDirs);
 
@@ -34,14 +37,17 @@ async function spawnCli(...args: string[]): Promise<{ code: number; stdout: stri
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const captured = { stdout: '', stderr: '' };
   const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    captured.stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    captured.stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
+  // The CLI writes text. The test runner's child process reports results on the same stdout as binary (serialized)
+  // chunks, which may come while a command runs: those go on to the runner, not into the command's output.
+  const capture = (stream: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (typeof chunk !== 'string')
+        return (originals[stream] as (...a: unknown[]) => boolean).call(process[stream], chunk, ...rest);
+      captured[stream] += chunk;
+      return true;
+    }) as typeof process.stdout.write;
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
   try {
     const code = await main(args);
     return { code, ...captured };
@@ -276,7 +282,6 @@ describe('column-classifier locate', () => {
     const { buildLocalizer } = await import('../../models/training/localizer/model.ts');
     const { saveModel: saveTrainedModel } = await import('../../models/training/io.ts');
     const { attachLocalizerContract } = await import('../../models/training/localizer/attach-contract.ts');
-    const { renderSoroban } = await import('../../src/render/index.ts');
     localizerDir = await tempDir('cc-localizer-');
     // An untrained localizer: what it finds is noise, but every step of the path (contract, heads, two looks,
     // periodicity, printing) runs as with a trained one.
@@ -310,9 +315,28 @@ describe('column-classifier locate', () => {
     assert.match(wrong.stderr, /is a column-classifier/);
   });
 
-  it('says the localizer is required while none ships', async () => {
-    const missing = await cli('locate', photoPath);
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /--localizer PATH is required/);
+  it('finds the soroban with the shipped localizer when --localizer is not given', async () => {
+    const photo = renderSoroban({ seed: 5, columns: 4, pitch: [30, 34] });
+    const path = join(await tempDir('cc-locate-shipped-'), 'photo.png');
+    await writePng(path, photo.width, photo.height, new Uint8Array(photo.rgba.buffer));
+    const json = await cli('locate', path, '--json');
+    assert.equal(json.code, 0, json.stderr);
+    const [found] = JSON.parse(json.stdout) as { found: boolean; corners: Quad }[];
+    assert.equal(found?.found, true);
+    // Mean corner distance as a share of the diagonal: an untrained or misread localizer is far off (> 10 %).
+    const error = cornerError(found.corners, photo.corners, photo.width, photo.height);
+    assert.ok(error < 0.05, `corner error ${(100 * error).toFixed(1)} % of the diagonal`);
+  });
+
+  it('classify without --corners reads where the localizer finds the soroban; --columns fixes the count', async () => {
+    const text = await cli('classify', photoPath, '--localizer', localizerDir, '--columns', '4', '--json');
+    assert.equal(text.code, 0, text.stderr);
+    const [reading] = JSON.parse(text.stdout) as { digits: number[]; location: { found: boolean; columns: number } }[];
+    assert.ok(reading?.location !== undefined, 'the reading says where the soroban was found');
+    assert.equal(reading.location.columns, 4);
+    assert.equal(reading.digits.length, reading.location.found ? 4 : 0);
+    const both = await cli('classify', photoPath, '--localizer', localizerDir, '--corners', '0,0,1,0,1,1,0,1');
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /--localizer finds the corners; drop it/);
   });
 });

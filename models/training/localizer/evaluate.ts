@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { periodicityScores } from '../../../src/localize/column-count.ts';
 import { combineCount, locate, type LocalizerOutput } from '../../../src/localize/locate.ts';
-import type { Quad } from '../../../src/preprocess/types.ts';
+import { cornerError } from '../../../src/localize/window.ts';
 import { photoTensor, renderPhoto } from '../dataset.ts';
 import { loadModel } from '../io.ts';
 import { ELEVATION_BANDS } from '../score-3d.ts';
@@ -21,18 +21,6 @@ import { LOCALIZER_SIDE } from './model.ts';
 import { localizerInputSpec } from './samples.ts';
 import { percentile } from './metrics.ts';
 import { HELD_OUT_COLOUR, HELD_OUT_PROFILE, HELD_OUT_SHAPE } from '../config.ts';
-
-const points = (q: Quad) => [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft];
-
-/** Mean corner distance between two quads in pixels over the diagonal of a width × height photo. */
-function cornerError(a: Quad, b: Quad, width: number, height: number): number {
-  const pa = points(a);
-  const pb = points(b);
-  let sum = 0;
-  for (let i = 0; i < 4; i++)
-    sum += Math.hypot(((pa[i]?.x ?? 0) - (pb[i]?.x ?? 0)) * width, ((pa[i]?.y ?? 0) - (pb[i]?.y ?? 0)) * height);
-  return sum / 4 / Math.hypot(width, height);
-}
 
 interface PhotoResult {
   readonly renderer: string;

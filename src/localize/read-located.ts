@@ -1,0 +1,62 @@
+/**
+ * Reading a frame whose soroban the localizer finds: the one path the worker and Node's `classify` share. The
+ * tracker says whether this frame runs the localizer or reuses the last location; a frame with no whole soroban
+ * in view gives no columns.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { ClassifierModel } from '../model/classifier-model.ts';
+import type { ColumnReading } from '../model/decode.ts';
+import { readColumns, type FrameMarks } from '../model/read-columns.ts';
+import { NO_MARGINS } from '../preprocess/types.ts';
+import { locateWith } from './localizer-model.ts';
+import type { LocationTracker, TrackedLocation } from './tracker.ts';
+
+/** What the page asks of the localizer for one frame. */
+export interface LocateRequest {
+  /** The column count, when the page knows it: the localizer then finds the corners only. */
+  readonly columns?: number;
+  /** Run the localizer on this frame even if the last location is recent (the reading turned unstable). */
+  readonly relocate?: boolean;
+}
+
+/** Where the soroban was taken to be in a frame, and what finding it cost. */
+export interface FrameLocation extends TrackedLocation {
+  /** Milliseconds the localizer took on this frame (0 when the last location was reused). */
+  readonly ms: number;
+}
+
+/** A frame read where the localizer found its soroban. */
+export interface LocatedRead {
+  /** One reading per column; none when no whole soroban was found. */
+  readonly columns: ColumnReading[];
+  readonly location: FrameLocation;
+  /** The column path's marks; absent when no soroban was found (no column was read). */
+  readonly marks: FrameMarks | undefined;
+}
+
+/**
+ * Finds the soroban in `frame` ([H, W, 3|4], 0..255; not disposed) or reuses where it was, then reads its columns.
+ * The corners found are the bead area itself, so no margins apply.
+ */
+export async function readLocated(
+  classifier: ClassifierModel,
+  localizer: ClassifierModel,
+  frame: tf.Tensor3D,
+  tracker: LocationTracker,
+  request: LocateRequest = {},
+): Promise<LocatedRead> {
+  const [height = 0, width = 0] = frame.shape;
+  const started = performance.now();
+  let tracked: TrackedLocation | undefined;
+  if (!tracker.needsLocate(width, height, request.relocate)) tracked = tracker.reuse();
+  if (tracked === undefined || (request.columns !== undefined && tracked.columns !== request.columns))
+    tracked = tracker.update(await locateWith(localizer, frame, request.columns), width, height);
+  const location: FrameLocation = { ...tracked, ms: tracked.fresh ? performance.now() - started : 0 };
+  if (!location.found) return { columns: [], location, marks: undefined };
+  const { columns, marks } = await readColumns(classifier, frame, {
+    columns: location.columns,
+    corners: location.corners,
+    margins: NO_MARGINS,
+  });
+  return { columns, location, marks };
+}
