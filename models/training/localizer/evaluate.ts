@@ -3,16 +3,28 @@
  * around the first quad (src/localize/locate.ts), the count from the count head and the bead area's
  * periodicity. Corner error is in pixels as a fraction of the photo's diagonal.
  *
- * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--json OUT]` (default 300 test photos).
- * `--val` reads the validation photos instead (the styles of training, seeds of validation) and prints the count
- * accuracy for several periodicity weights: the weight is chosen there, never on the test photos.
+ * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--json OUT]` (default
+ * 300 test photos). `--val` reads the validation photos instead (the styles of training, seeds of validation) and
+ * prints the count accuracy for several periodicity weights: the weight is chosen there, never on the test photos.
+ * `--classifier DIR` reads every photo end to end as the element does without corners (`readLocated`), and with the
+ * true corners and count, and prints both column accuracies and how many of the columns reported at confidence
+ * ≥ 0.5 are wrong (every column of a photo with no whole soroban is wrong; a column is compared with the digit at
+ * its index, so a wrong count makes most of its columns wrong).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { periodicityScores } from '../../../src/localize/column-count.ts';
 import { combineCount, locate, type LocalizerOutput } from '../../../src/localize/locate.ts';
+import { readLocated } from '../../../src/localize/read-located.ts';
+import { LocationTracker } from '../../../src/localize/tracker.ts';
+import { loadClassifierModel } from '../../../src/model/load.ts';
+import { fileModelSource } from '../../../src/model/node-file-source.ts';
+import { readColumns } from '../../../src/model/read-columns.ts';
+import { NO_MARGINS } from '../../../src/preprocess/types.ts';
+import type { ClassifierModel } from '../../../src/model/classifier-model.ts';
 import { cornerError } from '../../../src/localize/window.ts';
+import type { Quad } from '../../../src/preprocess/types.ts';
 import { photoTensor, renderPhoto } from '../dataset.ts';
 import { loadModel } from '../io.ts';
 import { ELEVATION_BANDS } from '../score-3d.ts';
@@ -35,6 +47,69 @@ interface PhotoResult {
   readonly countHead?: number;
   readonly countCombined?: number;
   readonly countPeriodicityNear?: number;
+  readonly endToEnd?: EndToEnd;
+}
+
+/** One photo read by the classifier, with the true geometry and with what the localizer found. */
+interface EndToEnd {
+  /** Readable columns of the photo (all of a whole 2D one; a hand or the picture edge can hide some in 3D). */
+  readonly readable: number;
+  /** Readable columns read right with the true corners and count. */
+  readonly rightTrue: number;
+  /** Readable columns read right where the localizer found the soroban (compared index by index). */
+  readonly rightFound: number;
+  /** Columns reported (found) at confidence ≥ 0.5, and how many of those are wrong. */
+  readonly confident: number;
+  readonly confidentWrong: number;
+}
+
+const MIN_CONFIDENCE = 0.5;
+
+async function endToEnd(
+  classifier: ClassifierModel,
+  localizer: ClassifierModel,
+  frame: tf.Tensor3D,
+  photo: { digits: readonly number[]; readable: readonly boolean[]; corners: Quad; present: boolean },
+): Promise<EndToEnd> {
+  const truth = photo.present
+    ? (
+        await readColumns(classifier, frame, {
+          columns: photo.digits.length,
+          corners: photo.corners,
+          margins: NO_MARGINS,
+        })
+      ).columns
+    : [];
+  const found = await readLocated(classifier, localizer, frame, new LocationTracker());
+  let readable = 0;
+  let rightTrue = 0;
+  let rightFound = 0;
+  if (photo.present)
+    photo.digits.forEach((digit, i) => {
+      if (photo.readable[i] !== true) return;
+      readable++;
+      if (truth[i]?.digit === digit) rightTrue++;
+      if (found.columns.length === photo.digits.length && found.columns[i]?.digit === digit) rightFound++;
+    });
+  const confident = found.columns.filter((c) => c.confidence >= MIN_CONFIDENCE);
+  const confidentWrong = found.columns.filter(
+    (c, i) =>
+      c.confidence >= MIN_CONFIDENCE &&
+      !(
+        photo.present &&
+        found.columns.length === photo.digits.length &&
+        photo.readable[i] === true &&
+        c.digit === photo.digits[i]
+      ),
+  ).length;
+  return { readable, rightTrue, rightFound, confident: confident.length, confidentWrong };
+}
+
+function endToEndSummary(rows: readonly PhotoResult[], label: string): string {
+  const all = rows.map((r) => r.endToEnd).filter((e): e is EndToEnd => e !== undefined);
+  const sum = (key: keyof EndToEnd) => all.reduce((n, e) => n + e[key], 0);
+  const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(2)} %`;
+  return `| ${label} | ${rows.length} | ${sum('readable')} | ${pct(sum('rightTrue'), sum('readable'))} | ${pct(sum('rightFound'), sum('readable'))} | ${sum('confidentWrong')} / ${sum('confident')} (${pct(sum('confidentWrong'), sum('confident'))}) |`;
 }
 
 function summary(rows: readonly PhotoResult[], label: string): string {
@@ -61,6 +136,16 @@ async function main(args: string[]): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   const { model } = await loadModel(dir);
+  const classifierAt = args.indexOf('--classifier');
+  const classifierDir = classifierAt >= 0 ? args[classifierAt + 1] : undefined;
+  const classifier =
+    classifierDir === undefined
+      ? undefined
+      : await loadClassifierModel(await fileModelSource(classifierDir), { kind: 'column-classifier' });
+  const localizer =
+    classifierDir === undefined
+      ? undefined
+      : await loadClassifierModel(await fileModelSource(dir), { kind: 'localizer' });
   const spec = localizerInputSpec(LOCALIZER_SIDE);
   const run = async (input: tf.Tensor4D): Promise<LocalizerOutput> => {
     const [c, p, n] = model.predict(input) as tf.Tensor[];
@@ -91,6 +176,9 @@ async function main(args: string[]): Promise<void> {
       columns: photo.digits.length,
       present: photo.present,
       presence: found.presence,
+      ...(classifier === undefined || localizer === undefined
+        ? {}
+        : { endToEnd: await endToEnd(classifier, localizer, frame, photo) }),
     };
     if (photo.present) {
       // The count from the head alone, and from the head with the periodicity of the true bead area.
@@ -158,6 +246,26 @@ async function main(args: string[]): Promise<void> {
   console.log(
     `count right by periodicity weight (found corners): ${[...countByWeight].map(([w, n]) => `${w}: ${n}/${present.length}`).join(', ')}`,
   );
+  if (classifier !== undefined) {
+    const groups: [string, (r: PhotoResult) => boolean][] = [
+      ['all', () => true],
+      ['2D', (r) => r.renderer === '2d'],
+      ['3D', (r) => r.renderer === '3d'],
+      ['3D ≥ 50°', (r) => r.renderer === '3d' && r.elevation >= 50],
+      ['3D < 50°', (r) => r.renderer === '3d' && r.elevation < 50],
+      ['no whole soroban (hand, cut off, empty)', (r) => !r.present],
+    ];
+    console.log(
+      [
+        '',
+        `End to end (classifier ${classifierDir}): readable columns read right with the true corners and count, and where the localizer found the soroban (no corners, no count); columns reported at confidence ≥ ${MIN_CONFIDENCE} that are wrong.`,
+        '',
+        '| photos | n | readable columns | true geometry | found | wrong at confidence ≥ 0.5 |',
+        '| --- | ---: | ---: | ---: | ---: | ---: |',
+        ...groups.map(([label, keep]) => endToEndSummary(rows.filter(keep), label)),
+      ].join('\n'),
+    );
+  }
   if (jsonAt >= 0 && args[jsonAt + 1] !== undefined) writeFileSync(args[jsonAt + 1] ?? '', JSON.stringify(rows));
 }
 
