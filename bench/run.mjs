@@ -447,7 +447,9 @@ async function runLatency(options, origin, engines) {
     );
     const t13 = byColumns['13']?.total;
     if (t13) progress(`  13 columns: total ${t13.p50.toFixed(1)} ms median, ${t13.p95.toFixed(1)} ms p95`);
-    return { backend: result.backend, tfjsVersion: result.tfjsVersion, frames, byColumns };
+    const localize = result.localize?.length > 0 ? summary(result.localize) : undefined;
+    if (localize) progress(`  localizer: ${localize.p50.toFixed(1)} ms median, ${localize.p95.toFixed(1)} ms p95`);
+    return { backend: result.backend, tfjsVersion: result.tfjsVersion, frames, byColumns, localize };
   });
   return { columns: LATENCY_COLUMNS, note: 'worker-side times, not throttled', engines: results };
 }

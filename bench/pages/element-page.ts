@@ -23,6 +23,7 @@ import { StageLog, exposeResponsiveness, type Design } from './responsiveness.ts
 type ElementModule = typeof import('../../components/column-classifier.ts');
 
 const MODEL_URL = new URL('/models/column-classifier/model.json', location.href).href;
+const LOCALIZER_URL = new URL('/models/localizer/model.json', location.href).href;
 const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
 
 /** The element bundle: the one built now, or with `bundle=compare` the one `--compare-dist` gave (an A/B in one run). */
@@ -180,9 +181,15 @@ async function rawBitmap(frame: ImageData): Promise<ImageBitmap> {
   return createImageBitmap(frame, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
 }
 
-async function createClient(backend: BackendName, warmUpColumns: number): Promise<ClientClass> {
+async function createClient(backend: BackendName, warmUpColumns: number, localizer = false): Promise<ClientClass> {
   const { ClassifierClient } = await loadElementBundle();
-  return ClassifierClient.create({ modelUrl: MODEL_URL, backends: [backend], warmUpColumns, callTimeoutMs: 120_000 });
+  return ClassifierClient.create({
+    modelUrl: MODEL_URL,
+    ...(localizer ? { localizerUrl: LOCALIZER_URL } : {}),
+    backends: [backend],
+    warmUpColumns,
+    callTimeoutMs: 120_000,
+  });
 }
 
 /** Part 2: per-stage worker times for each column count on one backend: `frames` frames, or at least `minFrames` within `budgetMs` per column count. */
@@ -193,7 +200,7 @@ async function latency(params: Params): Promise<unknown> {
   const warm = numberParam(params, 'warm');
   const minFrames = numberParam(params, 'minFrames');
   const budgetMs = numberParam(params, 'budgetMs');
-  const client = await createClient(backend, counts[0] ?? 13);
+  const client = await createClient(backend, counts[0] ?? 13, true);
   try {
     const byColumns: Record<string, Record<string, number[]>> = {};
     for (const columns of counts) {
@@ -213,8 +220,24 @@ async function latency(params: Params): Promise<unknown> {
       }
       byColumns[String(columns)] = stages;
     }
+    // The localizer: one call (both looks and the count) per frame, asked for on every frame of the 13-column set.
+    const set = await loadFrames(13);
+    const localize: number[] = [];
+    const localizeStart = performance.now();
+    for (let i = 0; i < warm + frames; i += 1) {
+      if (i >= warm + minFrames && performance.now() - localizeStart > budgetMs) break;
+      const bitmap = await rawBitmap(set.frames[i % set.frames.length]!);
+      const result = await client.classify(bitmap, { locate: { relocate: true } });
+      if (i >= warm && result.location !== undefined) localize.push(result.location.ms);
+    }
     const { runtime } = client;
-    return { backend: runtime.backend, tfjsVersion: runtime.tfjsVersion, wasmThreads: runtime.wasmThreads, byColumns };
+    return {
+      backend: runtime.backend,
+      tfjsVersion: runtime.tfjsVersion,
+      wasmThreads: runtime.wasmThreads,
+      byColumns,
+      localize,
+    };
   } finally {
     client.dispose();
   }
