@@ -1,11 +1,8 @@
 /**
  * The column count of a soroban from its bead area alone, by periodicity: every column holds the
  * same beads on the same rod, so the bead area's brightness, averaged down each column, repeats
- * with the column pitch whatever the digits are. With the true corners the quad's width is n pitches,
- * but found corners can make it wider or narrower by a fraction of a pitch: the period the profile
- * fits best is then width / c for some c near n, not width / n. So each count n is scored by the
- * best fold with c within half a column of n: a found width off by less than half a pitch still
- * gives the true count.
+ * with the column pitch whatever the digits are. The quad's left and right edges are the outer
+ * columns' outer edges, so a count n fixes both the period (width / n) and the phase.
  *
  * Folding the profile with period width / n and seeing how much of its variance the folded
  * template explains scores n. The true count scores high, and so do its divisors (half the count
@@ -27,8 +24,6 @@ const SAMPLES_PER_COLUMN = 12;
 const TEMPLATE_BINS = 12;
 /** Rows sampled down the bead area (the profile averages them). */
 const STRIP_ROWS = 24;
-/** Steps of the fractional count searched within half a column of each whole count. */
-const COUNT_STEPS = 20;
 
 /** Whether `corners` outline a bead area the profile can be read from (convex, in the corners' order, not flat). */
 export function outlinesArea(corners: Quad): boolean {
@@ -68,7 +63,7 @@ export async function beadAreaProfile(frame: tf.Tensor3D, corners: Quad, width: 
   }
 }
 
-/** How much of `profile`'s variance a template of period `profile.length / n` explains (0..1); `n` need not be whole. */
+/** How much of `profile`'s variance a template of period `profile.length / n` explains (0..1). */
 export function periodicityScore(profile: Float32Array, n: number): number {
   const length = profile.length;
   let mean = 0;
@@ -97,16 +92,9 @@ export function periodicityScore(profile: Float32Array, n: number): number {
   return explained / total;
 }
 
-/** The score of every count 1..MAX_COLUMN_COUNT (index n − 1): the best fold with a count within half a column of n. */
+/** The score of every count 1..MAX_COLUMN_COUNT (index n − 1). */
 export function countScores(profile: Float32Array): number[] {
-  return Array.from({ length: MAX_COLUMN_COUNT }, (_, i) => {
-    let best = 0;
-    for (let step = 0; step < COUNT_STEPS; step++) {
-      const count = i + 0.5 + step / COUNT_STEPS;
-      if (count >= 1) best = Math.max(best, periodicityScore(profile, count));
-    }
-    return best;
-  });
+  return Array.from({ length: MAX_COLUMN_COUNT }, (_, i) => periodicityScore(profile, i + 1));
 }
 
 /**

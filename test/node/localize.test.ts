@@ -88,25 +88,6 @@ describe('column count by periodicity', () => {
     }
   });
 
-  it('counts the columns of a bead area found a little too wide or narrow (by less than half a pitch)', () => {
-    // 12 columns in a strip 0.4 of a pitch wider or narrower than 12 pitches: a fold at exactly width / n smears.
-    for (const [periods, columns] of [
-      [12.4, 12],
-      [11.6, 12],
-      [19.35, 19],
-    ] as const) {
-      const scores = countScores(columnsProfile(periods));
-      const best = [columns - 1, columns, columns + 1].reduce((a, b) =>
-        (scores[b - 1] ?? 0) > (scores[a - 1] ?? 0) ? b : a,
-      );
-      assert.equal(
-        best,
-        columns,
-        `${periods} periods: ${scores.slice(columns - 2, columns + 1).map((v) => v.toFixed(3))}`,
-      );
-    }
-  });
-
   it('gives nothing to a flat profile', () => {
     assert.equal(periodicityScore(new Float32Array(100).fill(0.5), 4), 0);
   });
