@@ -187,7 +187,7 @@ async function main(args: string[]): Promise<void> {
         if ((found.countProbabilities[n - 1] ?? 0) > (found.countProbabilities[head - 1] ?? 0)) head = n;
       const periodicity = await periodicityScores(frame, photo.corners);
       const foundPeriodicity = await periodicityScores(frame, found.corners);
-      for (const w of [0, 1, 2, 4, 8, 16])
+      for (const w of [0, 1, 2, 4, 8, 16, 32, 64])
         countByWeight.set(
           w,
           (countByWeight.get(w) ?? 0) +
