@@ -1,5 +1,5 @@
 import type { ColumnClassifierError } from '../../src/errors.ts';
-import type { FrameLocation } from '../../src/localize/read-located.ts';
+import type { FrameLocation } from '../../src/localize/location.ts';
 import type { ColumnReading } from '../../src/model/decode.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
 import type {

@@ -9,21 +9,10 @@ import type { ColumnReading } from '../model/decode.ts';
 import { readColumns, type FrameMarks } from '../model/read-columns.ts';
 import { NO_MARGINS } from '../preprocess/types.ts';
 import { locateWith } from './localizer-model.ts';
-import type { LocationTracker, TrackedLocation } from './tracker.ts';
+import type { FrameLocation, LocateRequest, TrackedLocation } from './location.ts';
+import type { LocationTracker } from './tracker.ts';
 
-/** What the page asks of the localizer for one frame. */
-export interface LocateRequest {
-  /** The column count, when the page knows it: the localizer then finds the corners only. */
-  readonly columns?: number;
-  /** Run the localizer on this frame even if the last location is recent (the reading turned unstable). */
-  readonly relocate?: boolean;
-}
-
-/** Where the soroban was taken to be in a frame, and what finding it cost. */
-export interface FrameLocation extends TrackedLocation {
-  /** Milliseconds the localizer took on this frame (0 when the last location was reused). */
-  readonly ms: number;
-}
+export type { FrameLocation, LocateRequest } from './location.ts';
 
 /** A frame read where the localizer found its soroban. */
 export interface LocatedRead {

@@ -7,22 +7,9 @@
  * ({@link TrackerOptions.smoothing}); a far one (the soroban or the camera moved) replaces them.
  */
 import type { Point, Quad } from '../preprocess/types.ts';
+import type { FoundLocation, TrackedLocation } from './location.ts';
 
-/** What one run of the localizer found, as the tracker takes it. */
-export interface FoundLocation {
-  readonly found: boolean;
-  /** The bead area, normalized to the frame. */
-  readonly corners: Quad;
-  readonly columns: number;
-  readonly presence: number;
-  readonly countProbability: number;
-}
-
-/** The location a frame is read with. */
-export interface TrackedLocation extends FoundLocation {
-  /** Whether the localizer ran on this frame (false: an earlier frame's location was reused). */
-  readonly fresh: boolean;
-}
+export type { FoundLocation, TrackedLocation } from './location.ts';
 
 export interface TrackerOptions {
   /** Frames between two runs of the localizer while the soroban stays found. Default 15. */

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { DisposedError, InputError, LoadError, WorkerError } from '../errors.ts';
 import { FrameScheduler, type FrameCounters, type FrameOutcome } from '../frame-scheduler.ts';
-import type { LocateRequest } from '../localize/read-located.ts';
+import type { LocateRequest } from '../localize/location.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 import { MAIN_TRACK, markStage } from '../runtime/stage-marks.ts';
 import {

@@ -5,7 +5,7 @@
  * frames are transferred, never copied; callbacks cross as `Comlink.proxy`.
  */
 import type { WarningCode } from '../errors.ts';
-import type { FrameLocation, LocateRequest } from '../localize/read-located.ts';
+import type { FrameLocation, LocateRequest } from '../localize/location.ts';
 import type { ColumnReading } from '../model/decode.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 
