@@ -58,6 +58,7 @@ describe('packaging', () => {
       'camera',
       'columns',
       'corners',
+      'localizer',
       'max-fps',
       'max-model-bytes',
       'min-confidence',
