@@ -2,7 +2,7 @@
  * Build-time helpers for apps that bundle `<column-classifier>` (the package
  * export `column-classifier/bundlers`, Node only).
  *
- * The element finds its worker, the TF.js `.wasm` files and the shipped model
+ * The element finds its worker, the TF.js `.wasm` files and the shipped models
  * beside the code of the element bundle at run time (`new URL('./',
  * import.meta.url)`, resolved from a variable so no bundler rewrites it). In a
  * plain page that is the package's `dist/`. An app bundler moves the element's
@@ -26,13 +26,14 @@ export const RUNTIME_ASSETS = [
   'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm',
   'models/column-classifier',
+  'models/localizer',
 ] as const;
 
 /** The package's `dist/` (this module is built into it). */
 const distDir = fileURLToPath(new URL('./', String(import.meta.url)));
 
 /**
- * Copies the worker, the `.wasm` files and the shipped model into `outdir`, the
+ * Copies the worker, the `.wasm` files and the shipped models (classifier and localizer) into `outdir`, the
  * folder where the app's bundle (and so the element's code) is served from.
  *
  * @param outdir - the bundler's output folder, e.g. esbuild's `outdir`

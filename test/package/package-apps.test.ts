@@ -22,13 +22,16 @@ const RUNTIME_FILES = [
   'models/column-classifier/model.json',
   'models/column-classifier/group1-shard1of1.bin',
   'models/column-classifier/golden/index.json',
+  'models/localizer/model.json',
+  'models/localizer/group1-shard1of1.bin',
+  'models/localizer/golden/flat.png',
 ];
 
 const TS_CONSUMER = `import { ColumnClassifier, LoadError, type ReadingDetail, type ModelContract } from 'column-classifier';
 import { copyRuntimeAssets, columnClassifier } from 'column-classifier/bundlers';
 
 const element = document.querySelector('column-classifier');
-const columns: number | undefined = element?.columns;
+const columns: number | null | undefined = element?.columns;
 element?.addEventListener('cc-reading', (event) => {
   const digits: readonly number[] = event.detail.digits;
   void digits;

@@ -27,7 +27,9 @@ const found = document.querySelector('column-classifier');
 if (found !== null) {
   expectType<ColumnClassifier>(found);
   expectType<string>(found.model);
-  expectType<number>(found.columns);
+  // null: not given (the localizer finds the count without corners; 13 with them).
+  expectType<number | null>(found.columns);
+  expectType<string>(found.localizer);
   expectType<Promise<ReadingDetail>>(found.classifyOnce());
   // @ts-expect-error columns is a number
   found.columns = '13';
@@ -43,6 +45,13 @@ created.addEventListener('cc-reading', (event) => {
   expectType<number>(event.detail.value);
   expectType<boolean>(event.detail.stable);
   expectType<BackendName>(event.detail.backend);
+  // Where the localizer found the soroban, when no corners were given.
+  const location = event.detail.location;
+  if (location !== undefined) {
+    expectType<boolean>(location.found);
+    expectType<number>(location.columns);
+    expectType<number>(location.corners.topLeft.x);
+  }
   const first: ColumnReading | undefined = event.detail.columns[0];
   if (first !== undefined) expectType<number>(first.digit);
   // @ts-expect-error the digits of a reading are read-only
