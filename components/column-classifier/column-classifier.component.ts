@@ -403,7 +403,7 @@ export class ColumnClassifier extends LitElement {
       this.requestUpdate();
     // The live region's text changes only when the stable reading does, so it is announced once.
     if (reading.stable) this.stableValue = `Reading ${digits.join(' ')}`;
-    else if (!found && lostOrFound) this.stableValue = NOT_FOUND_TEXT;
+    else if (lostOrFound) this.stableValue = found ? '' : NOT_FOUND_TEXT;
     // Timings change every frame; re-laying out the status line for each would cost the main thread more than it tells a reader.
     if (lostOrFound || captureEnd - this.lastStatusTime >= STATUS_REFRESH_MS) {
       this.lastStatusTime = captureEnd;

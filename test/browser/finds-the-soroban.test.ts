@@ -104,6 +104,9 @@ describe('<column-classifier> without corners', function () {
     expect(reading.location?.found).to.equal(true);
     expect(reading.location?.columns).to.equal(5);
     expect(reading.digits).to.have.length(5);
+    // Found again: the live region no longer says nothing is in view (it announces the next stable reading).
+    await element.updateComplete;
+    expect(element.shadowRoot?.querySelector('[role="status"]')?.textContent ?? '').to.not.match(/No soroban in view/);
   });
 
   it('reports a localizer that cannot be loaded as a typed error, and works once it is fixed', async function () {
