@@ -3,13 +3,15 @@
  * quantization gate (src/quantize/). Chooses each weight's encoding by
  * measured agreement with float32, compares with the converter's uniform
  * uint8, optionally re-checks the choice on whole validation and test sets,
- * and writes the sealed model only when every digit is unchanged.
+ * and writes the sealed model only when every decision is unchanged (a column
+ * classifier's digits; a localizer's presence and column count).
  */
 import { parseCommandArgs } from './parse-command-args.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ContractError, InputError } from '../errors.ts';
+import { modelKind, type ModelKind } from '../contract/model-kind.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { useNodeBackend, type NodeBackend } from '../reference/backend.ts';
 import { goldenInputs, renderedInputs } from '../quantize/datasets.ts';
@@ -25,16 +27,27 @@ import {
   type Reference,
 } from '../quantize/gate.ts';
 import { buildCandidate, loadCandidate } from '../quantize/candidate.ts';
-import { compareOutputs, concatInputs, measureOutputs, type Agreement, type InputSet } from '../quantize/measure.ts';
+import {
+  compareOutputs,
+  concatInputs,
+  DEFAULT_MAX_CORNER_SHIFT,
+  formatTolerance,
+  measureOutputs,
+  toleranceFor,
+  type Agreement,
+  type InputSet,
+} from '../quantize/measure.ts';
 import { formatQuantizationReport, withQuantizationSection } from '../quantize/report.ts';
 import { formatAgreement, formatGateTable, gateProgressWriter } from '../quantize/table.ts';
 import { writeGatedModel } from '../quantize/write.ts';
 import { openModelSource } from './model-args.ts';
-import { datasetSize, trainingCrops, type DatasetName } from './training-crops.ts';
+import { datasetSize, trainingInputs, type DatasetName } from './training-crops.ts';
 
 /** Usage of the quantize command. */
-export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16] [--min-values N] [--backend wasm|cpu] [--report REPORT.md]
-  per weight, the smallest of uint8/uint16/float16 that keeps every decoded digit and each head within E (default ${DEFAULT_MAX_DIFF}) of float32`;
+export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--max-corner-shift S] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16] [--min-values N] [--backend wasm|cpu] [--report REPORT.md]
+  per weight, the smallest of uint8/uint16/float16 that keeps every decoded digit (a localizer: presence and count) and
+  each head within E (default ${DEFAULT_MAX_DIFF}) of float32, a localizer's corners within S (default ${DEFAULT_MAX_CORNER_SHIFT} of the window);
+  a localizer's --val-crops and --verify-crops count windows`;
 
 function count(value: string, option: string, all: number): number {
   if (value === 'all') return all;
@@ -63,9 +76,10 @@ function progressLine(label: string): (done: number, total: number) => void {
 async function rendered(
   name: DatasetName,
   crops: number,
+  kind: ModelKind,
   reference: { spec: Parameters<typeof renderedInputs>[1] },
 ): Promise<InputSet> {
-  return renderedInputs(await trainingCrops(name, crops), reference.spec, progressLine(name));
+  return renderedInputs(await trainingInputs(name, crops, kind), reference.spec, progressLine(name));
 }
 
 /** Re-measures the accepted plan on other inputs (whole validation and test sets) against float32: every digit must agree. */
@@ -90,6 +104,7 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs('quantize', QUANTIZE_USAGE, args, {
     out: { type: 'string' },
     'max-diff': { type: 'string', default: String(DEFAULT_MAX_DIFF) },
+    'max-corner-shift': { type: 'string', default: String(DEFAULT_MAX_CORNER_SHIFT) },
     'val-crops': { type: 'string', default: '1000' },
     'verify-crops': { type: 'string', default: '0' },
     uniform: { type: 'string' },
@@ -104,6 +119,12 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
   const maxDiff = Number(values['max-diff']);
   if (!(maxDiff >= 0))
     throw new InputError('input/bad-argument', `quantize: --max-diff must be a number ≥ 0, got ${values['max-diff']}.`);
+  const maxCornerShift = Number(values['max-corner-shift']);
+  if (!(maxCornerShift >= 0))
+    throw new InputError(
+      'input/bad-argument',
+      `quantize: --max-corner-shift must be a number ≥ 0, got ${values['max-corner-shift']}.`,
+    );
   const minValues = count(values['min-values'], '--min-values', Number.MAX_SAFE_INTEGER);
   const uniform = values.uniform as Encoding | undefined;
   if (uniform !== undefined && (!(ENCODINGS as readonly string[]).includes(uniform) || uniform === 'float32'))
@@ -114,19 +135,24 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
 
   const source = await openModelSource(modelPath);
   const model = await loadClassifierModel(source);
+  const kind = modelKind(model.contract);
+  const tolerance = toleranceFor(model.contract, maxDiff, maxCornerShift);
   let reference: Reference;
   try {
-    const valCrops = count(values['val-crops'], '--val-crops', datasetSize('val'));
-    const inputs = concatInputs([await goldenInputs(model, source), await rendered('val', valCrops, model)]);
+    const valCrops = count(values['val-crops'], '--val-crops', datasetSize('val', kind));
+    const inputs = concatInputs([await goldenInputs(model, source), await rendered('val', valCrops, kind, model)]);
     reference = await measureReference(model, source, inputs);
   } finally {
     model.dispose();
   }
+  const decisions = reference.outputs.decision;
   const out = process.stdout;
-  out.write(`measuring on ${reference.inputs.description}; gate: every digit unchanged, each head within ${maxDiff}\n`);
+  out.write(
+    `measuring on ${reference.inputs.description}; gate: every decoded ${decisions.replace(/s$/, '')} unchanged, ${formatTolerance(tolerance)}\n`,
+  );
 
   // The seed's failure, measured every time: the converter's uniform uint8 on every tensor.
-  const naive = await judgePlan(reference, uniformPlan(reference.base, 'uint8'), maxDiff);
+  const naive = await judgePlan(reference, uniformPlan(reference.base, 'uint8'), tolerance);
   out.write(
     `converter-style uint8 on every tensor (${naive.bytes.toLocaleString('en-US')} bytes): ${formatAgreement(naive.agreement)} — ${naive.passed ? 'would pass' : `REFUSED: ${naive.failures.join('; ')}`}\n`,
   );
@@ -134,12 +160,12 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
   let result: GateResult;
   if (uniform !== undefined) {
     const plan = uniformPlan(reference.base, uniform);
-    const verdict = uniform === 'uint8' ? naive : await judgePlan(reference, plan, maxDiff);
+    const verdict = uniform === 'uint8' ? naive : await judgePlan(reference, plan, tolerance);
     result = {
       base: reference.base,
       plan,
       agreement: verdict.agreement,
-      maxDiff,
+      tolerance,
       inputs: reference.inputs,
       bytesBefore: reference.base.weights.reduce((n, w) => n + w.stored.byteLength, 0),
       bytesAfter: verdict.bytes,
@@ -161,7 +187,7 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
       ),
     };
   } else {
-    result = await runGate(reference, { maxDiff, minValues, onProgress: gateProgressWriter() });
+    result = await runGate(reference, { maxDiff, maxCornerShift, minValues, onProgress: gateProgressWriter() });
     out.write(`\n${formatGateTable(result)}\n\n`);
   }
   out.write(`accepted model on ${reference.inputs.description}: ${formatAgreement(result.agreement)}\n`);
@@ -170,13 +196,13 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
   const verified: { description: string; agreement: Agreement }[] = [];
   if (verifyCrops !== '0') {
     for (const name of ['val', 'test'] as const) {
-      const inputs = await rendered(name, count(verifyCrops, '--verify-crops', datasetSize(name)), model);
+      const inputs = await rendered(name, count(verifyCrops, '--verify-crops', datasetSize(name, kind)), kind, model);
       const agreement = await verify(reference, result.plan, inputs);
       verified.push({ description: inputs.description, agreement });
       out.write(`verify on ${inputs.description}: ${formatAgreement(agreement)}\n`);
-      if (agreement.changedDigits > 0) {
+      if (agreement.changedDecisions > 0) {
         process.stderr.write(
-          `quantize: the accepted encodings change digits on the ${name} set; nothing was written. Lower --max-diff or raise --val-crops so the gate sees these cases.\n`,
+          `quantize: the accepted encodings change ${decisions} on the ${name} set; nothing was written. Lower --max-diff or raise --val-crops so the gate sees these cases.\n`,
         );
         return 1;
       }

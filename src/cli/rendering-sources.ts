@@ -21,7 +21,13 @@ export async function renderingSourcesHash(): Promise<string> {
       renderers.map(async (dir) => (await readdir(dir)).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f))),
     )
   ).flat();
-  const files = [...rendererFiles, join(training, 'dataset.ts'), join(training, 'config.ts')];
+  const files = [
+    ...rendererFiles,
+    join(training, 'dataset.ts'),
+    join(training, 'config.ts'),
+    join(training, 'localizer', 'samples.ts'),
+    join(training, 'localizer', 'config.ts'),
+  ];
   for (const file of files.sort()) hash.update(await readFile(file));
   return hash.digest('hex');
 }

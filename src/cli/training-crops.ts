@@ -5,15 +5,25 @@
  */
 import { datasets } from '../../models/training/config.ts';
 import { makeDataset } from '../../models/training/dataset.ts';
+import { localizerDatasets } from '../../models/training/localizer/config.ts';
+import { makeLocalizerSamples } from '../../models/training/localizer/samples.ts';
+import type { ModelKind } from '../contract/model-kind.ts';
 import type { CropRecipe } from '../quantize/datasets.ts';
 import { renderingSourcesHash } from './rendering-sources.ts';
 
 /** The dataset recipes the training code defines. */
 export type DatasetName = 'val' | 'test';
 
-/** The full size of a training dataset recipe. */
-export function datasetSize(name: DatasetName): number {
-  return datasets()[name].crops;
+/** The full size of a training dataset recipe: column crops for a classifier, windows for a localizer. */
+export function datasetSize(name: DatasetName, kind: ModelKind = 'column-classifier'): number {
+  if (kind === 'column-classifier') return datasets()[name].crops;
+  const spec = localizerDatasets()[name];
+  return spec.photos * (spec.windows === 'whole-frame' ? 1 : spec.windows);
+}
+
+/** The model inputs of a dataset recipe for a model of `kind`: column crops or localizer windows. */
+export async function trainingInputs(name: DatasetName, count: number, kind: ModelKind): Promise<CropRecipe> {
+  return kind === 'column-classifier' ? trainingCrops(name, count) : localizerWindows(name, count);
 }
 
 /**
@@ -29,5 +39,29 @@ export async function trainingCrops(name: DatasetName, crops: number): Promise<C
     // The recipe itself (jitter, filters, columns) as well as the code that renders it.
     fingerprint: `${await renderingSourcesHash()} ${JSON.stringify(recipe)}`,
     render: (spec, onProgress) => makeDataset(recipe, spec, onProgress).x,
+  };
+}
+
+/**
+ * The first `windows` windows of a localizer dataset recipe, as its training reads them: validation photos through
+ * wide, close and cutting windows; test photos through their whole frame.
+ */
+export async function localizerWindows(name: DatasetName, windows: number): Promise<CropRecipe> {
+  const full = localizerDatasets()[name];
+  const perPhoto = full.windows === 'whole-frame' ? 1 : full.windows;
+  const recipe = { ...full, name: `localizer-${full.name}`, photos: Math.ceil(windows / perPhoto) };
+  return {
+    name: recipe.name,
+    crops: windows,
+    seed: recipe.seed,
+    fingerprint: `${await renderingSourcesHash()} ${JSON.stringify(recipe)}`,
+    render: (spec, onProgress) => {
+      if (spec.height !== spec.width || spec.channels !== 1)
+        throw new Error(`a localizer reads square grey windows, not ${spec.height}×${spec.width}×${spec.channels}`);
+      const samples = makeLocalizerSamples(recipe, spec.height, onProgress);
+      const per = spec.height * spec.width;
+      // Samples keep bytes (value · 255); the model's input is the value, as the product's preprocessing gives it.
+      return Float32Array.from(samples.x.subarray(0, windows * per), (v) => v / 255);
+    },
   };
 }

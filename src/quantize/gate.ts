@@ -1,7 +1,8 @@
 /**
  * The quantization gate: each float32 weight gets the smallest encoding that
- * keeps every decoded digit and keeps each head within a tolerance of the
- * float32 model, measured on real inputs. Tensors are tried largest first and
+ * keeps every decoded decision (a classifier's digit, a localizer's presence
+ * and count) and keeps each head within a tolerance of the float32 model,
+ * measured on real inputs. Tensors are tried largest first and
  * each trial includes the encodings already accepted, so the accepted model
  * is always one that was measured as a whole — never a sum of separately
  * harmless changes.
@@ -15,9 +16,11 @@ import {
   gateFailures,
   measureOutputs,
   passesGate,
+  toleranceFor,
   type Agreement,
   type InputSet,
   type Outputs,
+  type Tolerance,
 } from './measure.ts';
 
 /** Encodings tried for each tensor, in order: smallest first; uint16 before float16 since per-tensor affine steps are finer than half-float ones for weights in a narrow range. */
@@ -64,6 +67,8 @@ export interface GateProgress {
 export interface GateOptions {
   /** Largest allowed |change| of any head value; default {@link DEFAULT_MAX_DIFF}. */
   readonly maxDiff?: number;
+  /** Largest allowed move of a localizer's corners (window fractions); default `DEFAULT_MAX_CORNER_SHIFT`. */
+  readonly maxCornerShift?: number;
   /** Default {@link DEFAULT_MIN_VALUES}. */
   readonly minValues?: number;
   readonly onProgress?: (progress: GateProgress) => void;
@@ -76,7 +81,7 @@ export interface GateResult {
   /** The accepted plan, measured as a whole. */
   readonly plan: ReadonlyMap<string, Encoding>;
   readonly agreement: Agreement;
-  readonly maxDiff: number;
+  readonly tolerance: Tolerance;
   readonly inputs: InputSet;
   /** Weight bytes of the float32 model and of the accepted one. */
   readonly bytesBefore: number;
@@ -134,7 +139,7 @@ export function uniformPlan(base: BaseModel, encoding: Encoding): Map<string, En
  * @param reference - from {@link measureReference}
  */
 export async function runGate(reference: Reference, options: GateOptions = {}): Promise<GateResult> {
-  const maxDiff = options.maxDiff ?? DEFAULT_MAX_DIFF;
+  const tolerance = toleranceFor(reference.base.contract, options.maxDiff ?? DEFAULT_MAX_DIFF, options.maxCornerShift);
   const minValues = options.minValues ?? DEFAULT_MIN_VALUES;
   const { base } = reference;
   const weights = quantizableWeights(base);
@@ -150,7 +155,7 @@ export async function runGate(reference: Reference, options: GateOptions = {}): 
       options.onProgress?.({ done, total, tensor: w.name, encoding, passed: undefined });
       const trialPlan = new Map(plan).set(w.name, encoding);
       const measured = (await measurePlan(reference, trialPlan)).agreement;
-      const passed = passesGate(measured, maxDiff);
+      const passed = passesGate(measured, tolerance);
       trials.push({ encoding, agreement: measured, passed });
       done++;
       options.onProgress?.({ done, total, tensor: w.name, encoding, passed });
@@ -191,7 +196,7 @@ export async function runGate(reference: Reference, options: GateOptions = {}): 
     decisions,
     plan,
     agreement,
-    maxDiff,
+    tolerance,
     inputs: reference.inputs,
     bytesBefore: weightBytes(base, new Map()),
     bytesAfter: weightBytes(base, plan),
@@ -211,13 +216,13 @@ export interface PlanVerdict {
 export async function judgePlan(
   reference: Reference,
   plan: ReadonlyMap<string, Encoding>,
-  maxDiff: number,
+  tolerance: Tolerance,
 ): Promise<PlanVerdict> {
   const { agreement } = await measurePlan(reference, plan);
   return {
     agreement,
-    passed: passesGate(agreement, maxDiff),
-    failures: gateFailures(agreement, maxDiff),
+    passed: passesGate(agreement, tolerance),
+    failures: gateFailures(agreement, tolerance),
     bytes: weightBytes(reference.base, plan),
   };
 }

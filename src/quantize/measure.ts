@@ -1,9 +1,11 @@
 /**
  * Measuring a model on a set of model inputs, and comparing two models'
- * outputs the way the product reads them: the decoded digit (argmax of each
- * head through the contract's decode rule) and each head's values.
+ * outputs the way the product reads them: the decision each input decodes to
+ * (a column classifier's digit; a localizer's presence and column count) and
+ * each head's values.
  */
-import { classifierDecode } from '../contract/model-kind.ts';
+import { modelKind } from '../contract/model-kind.ts';
+import type { ModelContract } from '../contract/schema.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { decodeColumns } from '../model/decode.ts';
@@ -23,16 +25,25 @@ export interface InputSet {
 export interface Outputs {
   /** Flattened values per head name, batch-major. */
   readonly heads: Readonly<Record<string, Float32Array>>;
-  readonly digits: Uint8Array;
+  /** What each input decodes to (see {@link decisionsOf}). */
+  readonly decisions: Int32Array;
+  /** 1 where the decision is a near tie (see {@link NEAR_TIE}): a change there is counted apart. */
+  readonly nearTies: Uint8Array;
+  /** What the decisions are, in words ("digits", "presence and count decisions"). */
+  readonly decision: string;
 }
 
 /** How far a candidate's outputs are from the reference's. */
 export interface Agreement {
   readonly cases: number;
-  /** Cases whose decoded digit differs. */
-  readonly changedDigits: number;
-  /** Fraction of cases with the same digit (1 = 100 %). */
-  readonly digitAgreement: number;
+  /** What the decisions are, in words ("digits", "presence and count decisions"). */
+  readonly decision: string;
+  /** Cases whose decision differs (near ties apart). */
+  readonly changedDecisions: number;
+  /** Cases whose reference decision was a near tie and went the other way (not a change the gate refuses). */
+  readonly changedNearTies: number;
+  /** Fraction of cases with the same decision (1 = 100 %). */
+  readonly decisionAgreement: number;
   /** max |candidate − reference| over all cases and units, per head. */
   readonly maxAbsDiffByHead: Readonly<Record<string, number>>;
   readonly maxAbsDiff: number;
@@ -66,40 +77,121 @@ export async function measureOutputs(model: ClassifierModel, inputs: InputSet): 
     }
     for (const [name, v] of Object.entries(values)) heads[name]?.set(v, start * (v.length / n));
   }
-  const digits = Uint8Array.from(decodeColumns(heads, classifierDecode(model.contract), inputs.count), (r) => r.digit);
-  return { heads, digits };
+  return { heads, ...decisionsOf(model.contract, heads, inputs.count) };
+}
+
+/**
+ * A localizer's head values this close to a decision's edge (presence to its threshold, the most probable count
+ * to the next) make a near tie: the head has no preference there, and the product settles the count with the bead
+ * area's periodicity. A near tie that goes the other way is reported, not refused. A digit has no near ties.
+ */
+export const NEAR_TIE = 1e-3;
+
+/**
+ * What each of `count` inputs decodes to, as the product acts on it: a column classifier's digit; a localizer's
+ * column count (the count head's most probable, 1..21) where its presence passes the threshold, 0 where it does
+ * not. (The product settles a localizer's count with the bead area's periodicity too; that needs the photo, not
+ * the window, so the gate holds the head's own choice unchanged outside near ties.)
+ */
+export function decisionsOf(
+  contract: ModelContract,
+  heads: Readonly<Record<string, Float32Array>>,
+  count: number,
+): { decisions: Int32Array; nearTies: Uint8Array; decision: string } {
+  const decode = contract.decode;
+  if (modelKind(contract) === 'column-classifier' && 'heaven' in decode)
+    return {
+      decisions: Int32Array.from(decodeColumns(heads, decode, count), (r) => r.digit),
+      nearTies: new Uint8Array(count),
+      decision: 'digits',
+    };
+  if (!('presence' in decode)) throw new Error('unreachable: a contract is a classifier or a localizer');
+  const presence = heads[decode.presence] ?? new Float32Array(count);
+  const counts = heads[decode.count] ?? new Float32Array(0);
+  const classes = count === 0 ? 0 : counts.length / count;
+  const nearTies = new Uint8Array(count);
+  const decisions = Int32Array.from({ length: count }, (_, i) => {
+    const p = presence[i] ?? 0;
+    if (Math.abs(p - decode.presenceThreshold) < NEAR_TIE) nearTies[i] = 1;
+    if (!(p >= decode.presenceThreshold)) return 0;
+    const row = Array.from(counts.subarray(i * classes, (i + 1) * classes));
+    const best = row.indexOf(Math.max(...row));
+    const second = Math.max(...row.filter((_, k) => k !== best));
+    if ((row[best] ?? 0) - second < NEAR_TIE) nearTies[i] = 1;
+    return best + 1;
+  });
+  return { decisions, nearTies, decision: 'presence and count decisions' };
+}
+
+/** How far the gate lets a candidate's heads move from float32. */
+export interface Tolerance {
+  /** Largest |change| of a probability head's value. */
+  readonly maxDiff: number;
+  /** Heads held to their own bound: a localizer's corners, which are window fractions, not probabilities. */
+  readonly byHead: Readonly<Record<string, number>>;
+}
+
+/** Default largest move of a localizer's corner (a fraction of the window's side: 0.2 %, 1.3 px of a 640 px frame). */
+export const DEFAULT_MAX_CORNER_SHIFT = 0.002;
+
+/** The gate's tolerance for a model: `maxDiff` for every head, `maxCornerShift` for a localizer's corners. */
+export function toleranceFor(
+  contract: ModelContract,
+  maxDiff: number,
+  maxCornerShift = DEFAULT_MAX_CORNER_SHIFT,
+): Tolerance {
+  const decode = contract.decode;
+  return { maxDiff, byHead: 'corners' in decode ? { [decode.corners]: maxCornerShift } : {} };
+}
+
+/** The bound of one head. */
+export function headTolerance(tolerance: Tolerance, head: string): number {
+  return tolerance.byHead[head] ?? tolerance.maxDiff;
+}
+
+/** The tolerance in words, e.g. `each head within 0.01 (corners within 0.002)`. */
+export function formatTolerance(tolerance: Tolerance): string {
+  const own = Object.entries(tolerance.byHead).map(([head, max]) => `${head} within ${max}`);
+  return `each head within ${tolerance.maxDiff}${own.length === 0 ? '' : ` (${own.join(', ')})`}`;
 }
 
 /** Compares a candidate's outputs with the reference's (same inputs, same order). */
 export function compareOutputs(reference: Outputs, candidate: Outputs): Agreement {
-  let changedDigits = 0;
-  reference.digits.forEach((d, i) => {
-    if (candidate.digits[i] !== d) changedDigits++;
+  let changedDecisions = 0;
+  let changedNearTies = 0;
+  reference.decisions.forEach((d, i) => {
+    if (candidate.decisions[i] === d) return;
+    if (reference.nearTies[i] === 1) changedNearTies++;
+    else changedDecisions++;
   });
   const maxAbsDiffByHead: Record<string, number> = {};
   for (const [name, ref] of Object.entries(reference.heads))
     maxAbsDiffByHead[name] = maxAbsDifference(candidate.heads[name], ref);
-  const cases = reference.digits.length;
+  const cases = reference.decisions.length;
   return {
     cases,
-    changedDigits,
-    digitAgreement: cases === 0 ? 1 : (cases - changedDigits) / cases,
+    decision: reference.decision,
+    changedDecisions,
+    changedNearTies,
+    decisionAgreement: cases === 0 ? 1 : (cases - changedDecisions) / cases,
     maxAbsDiffByHead,
     maxAbsDiff: Math.max(0, ...Object.values(maxAbsDiffByHead)),
   };
 }
 
-/** Whether an agreement passes the gate: every digit unchanged and no head further than `maxDiff`. */
-export function passesGate(agreement: Agreement, maxDiff: number): boolean {
-  return agreement.changedDigits === 0 && agreement.maxAbsDiff <= maxDiff;
+/** Whether an agreement passes the gate: every decision unchanged and no head further than its tolerance. */
+export function passesGate(agreement: Agreement, tolerance: Tolerance): boolean {
+  return gateFailures(agreement, tolerance).length === 0;
 }
 
 /** Why an agreement fails the gate, in words (empty when it passes). */
-export function gateFailures(agreement: Agreement, maxDiff: number): string[] {
+export function gateFailures(agreement: Agreement, tolerance: Tolerance): string[] {
   const why: string[] = [];
-  if (agreement.changedDigits > 0) why.push(`${agreement.changedDigits} of ${agreement.cases} decoded digits changed`);
+  if (agreement.changedDecisions > 0)
+    why.push(`${agreement.changedDecisions} of ${agreement.cases} decoded ${agreement.decision} changed`);
   for (const [head, diff] of Object.entries(agreement.maxAbsDiffByHead)) {
-    if (!(diff <= maxDiff)) why.push(`head "${head}" moved by up to ${diff.toExponential(2)} > ${maxDiff}`);
+    const max = headTolerance(tolerance, head);
+    if (!(diff <= max)) why.push(`head "${head}" moved by up to ${diff.toExponential(2)} > ${max}`);
   }
   return why;
 }

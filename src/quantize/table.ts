@@ -21,12 +21,13 @@ export function gateProgressWriter(stream: NodeJS.WriteStream = process.stderr):
   };
 }
 
-/** Agreement in words: `1010/1010 digits unchanged (100 %), max |diff| heaven 1.2e-4, earth 3.0e-4`. */
+/** Agreement in words, e.g. `1010/1010 digits unchanged (100 %), max |diff| heaven 1.2e-4, earth 3.0e-4`. */
 export function formatAgreement(a: Agreement): string {
   const heads = Object.entries(a.maxAbsDiffByHead)
     .map(([h, d]) => `${h} ${exp(d)}`)
     .join(', ');
-  return `${a.cases - a.changedDigits}/${a.cases} digits unchanged (${(100 * a.digitAgreement).toFixed(2)} %), max |diff| ${heads}`;
+  const ties = a.changedNearTies === 0 ? '' : ` (${a.changedNearTies} near ties went the other way)`;
+  return `${a.cases - a.changedDecisions}/${a.cases} ${a.decision} unchanged (${(100 * a.decisionAgreement).toFixed(2)} %)${ties}, max |diff| ${heads}`;
 }
 
 /** The summary table (tensor, shape, encoding, bytes, max diff), markdown-compatible. */

@@ -17,7 +17,7 @@ import { nodeImageDecoder } from '../reference/image.ts';
 import { sealModel } from '../reference/seal.ts';
 import { buildCandidate, candidateSource, planSection } from './candidate.ts';
 import type { GateResult, TensorDecision } from './gate.ts';
-import { gateFailures, passesGate, type Agreement } from './measure.ts';
+import { formatTolerance, gateFailures, passesGate, type Agreement } from './measure.ts';
 
 const exp = (v: number): string => v.toExponential(2);
 
@@ -44,7 +44,7 @@ function decisionEntry(
     };
   const tried = decision.trials
     .filter((t) => !t.passed)
-    .map((t) => `${t.encoding}: ${gateFailures(t.agreement, result.maxDiff).join('; ')}`);
+    .map((t) => `${t.encoding}: ${gateFailures(t.agreement, result.tolerance).join('; ')}`);
   const agreement = decision.agreement;
   if (decision.reason === 'failed' || agreement === undefined) {
     return {
@@ -61,8 +61,8 @@ function decisionEntry(
     dtype: decision.encoding,
     agreement: {
       metric: 'argmax-agreement',
-      value: agreement.digitAgreement,
-      measuredOn: `${on}, with the encodings chosen before it; max |diff| ${diffs(agreement)} (gate ${result.maxDiff})${refused}`,
+      value: agreement.decisionAgreement,
+      measuredOn: `${on}, with the encodings chosen before it; max |diff| ${diffs(agreement)} (gate: ${formatTolerance(result.tolerance)})${refused}`,
     },
   };
 }
@@ -78,13 +78,13 @@ export interface WrittenModel {
 /**
  * Writes the gated model to `outDir` (model.json, shard, golden files).
  *
- * @throws {ContractError} `contract/quantization-gate` when the result's agreement does not pass the gate: a model that changes a digit is never written
+ * @throws {ContractError} `contract/quantization-gate` when the result's agreement does not pass the gate: a model that changes a decision (a digit, a localizer's presence or count) is never written
  */
 export async function writeGatedModel(result: GateResult, outDir: string): Promise<WrittenModel> {
-  if (!passesGate(result.agreement, result.maxDiff)) {
+  if (!passesGate(result.agreement, result.tolerance)) {
     throw new ContractError(
       'contract/quantization-gate',
-      `The quantized model was not written: on ${result.inputs.description} ${gateFailures(result.agreement, result.maxDiff).join('; ')}. Keep the failing tensors float32 (run the gate rather than a uniform encoding) or loosen --max-diff only if a changed probability is acceptable; a changed digit never is.`,
+      `The quantized model was not written: on ${result.inputs.description} ${gateFailures(result.agreement, result.tolerance).join('; ')}. Keep the failing tensors float32 (run the gate rather than a uniform encoding) or loosen --max-diff only if a changed probability is acceptable; a changed decision never is.`,
       { details: { ...result.agreement } },
     );
   }
@@ -96,8 +96,7 @@ export async function writeGatedModel(result: GateResult, outDir: string): Promi
     quantization: planSection(base, result.plan),
   });
   const source = candidateSource(plain, base.source);
-  // The gate measures digits; a localizer's gate is not built yet.
-  const model = await loadClassifierModel(source, { sidecar: 'none', kind: 'column-classifier' });
+  const model = await loadClassifierModel(source, { sidecar: 'none' });
   let golden = base.contract.golden;
   try {
     if (golden !== undefined) {

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MODEL } from '../../src/cli/model-args.ts';
+import { DEFAULT_LOCALIZER, DEFAULT_MODEL } from '../../src/cli/model-args.ts';
 import { ContractError } from '../../src/errors.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
-import { trainingCrops } from '../../src/cli/training-crops.ts';
+import { localizerWindows, trainingCrops } from '../../src/cli/training-crops.ts';
 import { goldenInputs, renderedInputs } from '../../src/quantize/datasets.ts';
 import {
   DEFAULT_MAX_DIFF,
@@ -15,7 +15,7 @@ import {
   uniformPlan,
   type Reference,
 } from '../../src/quantize/gate.ts';
-import { concatInputs } from '../../src/quantize/measure.ts';
+import { concatInputs, DEFAULT_MAX_CORNER_SHIFT, toleranceFor } from '../../src/quantize/measure.ts';
 import { formatAgreement } from '../../src/quantize/table.ts';
 import { writeGatedModel } from '../../src/quantize/write.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
@@ -49,10 +49,10 @@ describe('the gate on the shipped model', () => {
 
   it('measures converter-style uint8 on every tensor and refuses to write it when a digit or a head moves too far', async () => {
     const plan = uniformPlan(reference.base, 'uint8');
-    const naive = await judgePlan(reference, plan, DEFAULT_MAX_DIFF);
+    const naive = await judgePlan(reference, plan, toleranceFor(reference.base.contract, DEFAULT_MAX_DIFF));
     assert.equal(
       naive.passed,
-      naive.agreement.changedDigits === 0 && naive.agreement.maxAbsDiff <= DEFAULT_MAX_DIFF,
+      naive.agreement.changedDecisions === 0 && naive.agreement.maxAbsDiff <= DEFAULT_MAX_DIFF,
       formatAgreement(naive.agreement),
     );
     if (!naive.passed) {
@@ -62,7 +62,7 @@ describe('the gate on the shipped model', () => {
             base: reference.base,
             plan,
             agreement: naive.agreement,
-            maxDiff: DEFAULT_MAX_DIFF,
+            tolerance: toleranceFor(reference.base.contract, DEFAULT_MAX_DIFF),
             inputs: reference.inputs,
             decisions: [],
             bytesBefore: 0,
@@ -79,7 +79,76 @@ describe('the gate on the shipped model', () => {
   it('keeps every decoded digit with the gated encodings of its large tensors', async () => {
     // Only the tensors above 10 000 values are tried here, to keep the test short; `quantize` tries all.
     const gated = await runGate(reference, { minValues: 10_000 });
-    assert.equal(gated.agreement.changedDigits, 0, formatAgreement(gated.agreement));
+    assert.equal(gated.agreement.changedDecisions, 0, formatAgreement(gated.agreement));
     assert.ok(gated.agreement.maxAbsDiff <= DEFAULT_MAX_DIFF);
+  });
+});
+
+/** Validation windows of the localizer for this test (3 per photo; a photo renders in ~0.3 s here). */
+const WINDOWS = 30;
+
+describe('the gate on the shipped localizer', () => {
+  let reference: Reference;
+
+  before(async () => {
+    await useNodeBackend('wasm');
+    const source = await fileModelSource(DEFAULT_LOCALIZER);
+    const model = await loadClassifierModel(source, { kind: 'localizer' });
+    try {
+      reference = await measureReference(
+        model,
+        source,
+        concatInputs([
+          await goldenInputs(model, source),
+          await renderedInputs(await localizerWindows('val', WINDOWS), model.spec),
+        ]),
+      );
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('decides presence and count, and holds the corners to their own bound', () => {
+    assert.equal(reference.outputs.decision, 'presence and count decisions');
+    // Some windows show a whole soroban (a count 1..21), some do not (0).
+    assert.ok(reference.outputs.decisions.some((d) => d === 0));
+    assert.ok(reference.outputs.decisions.some((d) => d >= 1 && d <= 21));
+    const tolerance = toleranceFor(reference.base.contract, DEFAULT_MAX_DIFF);
+    assert.deepEqual(tolerance.byHead, { corners: DEFAULT_MAX_CORNER_SHIFT });
+  });
+
+  it('refuses a converter-style uint8 localizer whose corners move more than their bound', async () => {
+    const tolerance = toleranceFor(reference.base.contract, DEFAULT_MAX_DIFF);
+    const plan = uniformPlan(reference.base, 'uint8');
+    const naive = await judgePlan(reference, plan, tolerance);
+    assert.equal(naive.passed, false, formatAgreement(naive.agreement));
+    assert.ok(
+      naive.failures.some((f) => f.startsWith('head "corners"') || f.includes('presence and count decisions changed')),
+      naive.failures.join('; '),
+    );
+    await rejectsWith(
+      writeGatedModel(
+        {
+          base: reference.base,
+          plan,
+          agreement: naive.agreement,
+          tolerance,
+          inputs: reference.inputs,
+          decisions: [],
+          bytesBefore: 0,
+          bytesAfter: 0,
+        },
+        await tempDir(),
+      ),
+      ContractError,
+      'contract/quantization-gate',
+    );
+  });
+
+  it('keeps every presence and count decision, and the corners within their bound, with its gated large tensors', async () => {
+    const gated = await runGate(reference, { minValues: 20_000 });
+    assert.equal(gated.agreement.changedDecisions, 0, formatAgreement(gated.agreement));
+    assert.ok((gated.agreement.maxAbsDiffByHead['corners'] ?? Infinity) <= DEFAULT_MAX_CORNER_SHIFT);
+    assert.ok(gated.agreement.maxAbsDiff <= Math.max(DEFAULT_MAX_DIFF, DEFAULT_MAX_CORNER_SHIFT));
   });
 });

@@ -12,11 +12,19 @@ import { useNodeBackend } from '../../src/reference/backend.ts';
 import { measureGolden } from '../../src/runtime/golden-check.ts';
 import { affineRange, encodeWeight, float32ToFloat16Bits } from '../../src/quantize/encode.ts';
 import { judgePlan, measureReference, runGate, uniformPlan } from '../../src/quantize/gate.ts';
-import type { InputSet } from '../../src/quantize/measure.ts';
+import {
+  compareOutputs,
+  decisionsOf,
+  gateFailures,
+  NEAR_TIE,
+  toleranceFor,
+  type InputSet,
+  type Outputs,
+} from '../../src/quantize/measure.ts';
 import { withQuantizationSection } from '../../src/quantize/report.ts';
 import { formatGateTable } from '../../src/quantize/table.ts';
 import { writeGatedModel } from '../../src/quantize/write.ts';
-import { testModelContract } from '../fixtures/contracts.ts';
+import { testLocalizerContract, testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
 import { buildBrightnessModel, buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
@@ -112,7 +120,7 @@ describe('the quantization gate', () => {
     const before = tf.memory().numTensors;
     const result = await runGate(reference, { maxDiff: 0.01, minValues: 16 });
     assert.equal(tf.memory().numTensors, before);
-    assert.equal(result.agreement.changedDigits, 0);
+    assert.equal(result.agreement.changedDecisions, 0);
     const conv = result.decisions.find((d) => d.name.endsWith('conv/kernel'));
     assert.ok(conv !== undefined && conv.encoding !== 'float32', formatGateTable(result));
     assert.ok(result.bytesAfter < result.bytesBefore);
@@ -161,8 +169,12 @@ describe('the quantization gate', () => {
     );
     model.dispose();
 
-    const naive = await judgePlan(reference, uniformPlan(reference.base, 'uint8'), 0.01);
-    assert.ok(naive.agreement.changedDigits > 0, JSON.stringify(naive));
+    const naive = await judgePlan(
+      reference,
+      uniformPlan(reference.base, 'uint8'),
+      toleranceFor(reference.base.contract, 0.01),
+    );
+    assert.ok(naive.agreement.changedDecisions > 0, JSON.stringify(naive));
     assert.equal(naive.passed, false);
     const refused = await rejectsWith(
       writeGatedModel(
@@ -170,7 +182,7 @@ describe('the quantization gate', () => {
           base: reference.base,
           plan: uniformPlan(reference.base, 'uint8'),
           agreement: naive.agreement,
-          maxDiff: 0.01,
+          tolerance: toleranceFor(reference.base.contract, 0.01),
           inputs: reference.inputs,
           decisions: [],
           bytesBefore: 0,
@@ -184,7 +196,7 @@ describe('the quantization gate', () => {
     assert.match(refused.message, /decoded digits changed/);
 
     const gated = await runGate(reference, { maxDiff: 0.01, minValues: 0 });
-    assert.equal(gated.agreement.changedDigits, 0);
+    assert.equal(gated.agreement.changedDecisions, 0);
     assert.ok(
       gated.decisions.some((d) => d.encoding !== 'uint8'),
       formatGateTable(gated),
@@ -216,6 +228,64 @@ describe('the quantization gate', () => {
       );
       tensor.dispose();
     }
+  });
+});
+
+describe("the gate's decisions for a localizer", () => {
+  /** One window's localizer outputs: corners, presence, and a count distribution putting `top` on count `n`. */
+  function window(presence: number, n: number, top: number, second: number, cornerShift = 0): Outputs {
+    const count = new Float32Array(21).fill((1 - top - second) / 19);
+    count[n - 1] = top;
+    count[n % 21] = second;
+    const heads = {
+      corners: Float32Array.from([0.1, 0.1, 0.9, 0.1, 0.9, 0.6, 0.1, 0.6], (v) => v + cornerShift),
+      presence: Float32Array.of(presence),
+      count,
+    };
+    return { heads, ...decisionsOf(testLocalizerContract(), heads, 1) };
+  }
+
+  it('decides the count where a whole soroban is present and nothing where it is not', () => {
+    assert.deepEqual([...window(0.9, 7, 0.6, 0.2).decisions], [7]);
+    assert.deepEqual([...window(0.3, 7, 0.6, 0.2).decisions], [0]);
+  });
+
+  it('refuses a changed count or presence, and a corner moved further than its own bound', () => {
+    const tolerance = toleranceFor(testLocalizerContract(), 0.01, 0.002);
+    const reference = window(0.9, 7, 0.6, 0.2);
+    const countFlip = compareOutputs(reference, window(0.9, 8, 0.6, 0.2));
+    assert.equal(countFlip.changedDecisions, 1);
+    assert.match(gateFailures(countFlip, tolerance).join(), /1 of 1 decoded presence and count decisions changed/);
+    const gone = compareOutputs(reference, window(0.45, 7, 0.6, 0.2));
+    assert.equal(gone.changedDecisions, 1);
+    // 0.003 of the window is within the probability bound but not the corners'.
+    const moved = compareOutputs(reference, window(0.9, 7, 0.6, 0.2, 0.003));
+    assert.equal(moved.changedDecisions, 0);
+    assert.match(gateFailures(moved, tolerance).join(), /head "corners" moved by up to 3\.0\d*e-3 > 0\.002/);
+    assert.deepEqual(gateFailures(compareOutputs(reference, window(0.9, 7, 0.6, 0.2, 0.001)), tolerance), []);
+  });
+
+  it('reports a near tie that went the other way without refusing it', () => {
+    const tolerance = toleranceFor(testLocalizerContract(), 0.01);
+    // Counts 7 and 8 within NEAR_TIE of each other: the head has no preference.
+    const tie = window(0.9, 7, 0.4, 0.4 - NEAR_TIE / 2);
+    assert.deepEqual([...tie.nearTies], [1]);
+    // The same values with counts 7 and 8 swapped: moved by NEAR_TIE / 2, within the bound.
+    const swapped = Float32Array.from(tie.heads['count'] ?? []);
+    [swapped[6], swapped[7]] = [swapped[7] ?? 0, swapped[6] ?? 0];
+    const heads = { ...tie.heads, count: swapped };
+    const other = { heads, ...decisionsOf(testLocalizerContract(), heads, 1) };
+    const agreement = compareOutputs(tie, other);
+    assert.equal(agreement.changedDecisions, 0);
+    assert.equal(agreement.changedNearTies, 1);
+    assert.deepEqual(gateFailures(agreement, tolerance), []);
+    // A digit has no near ties.
+    const digits = decisionsOf(
+      testModelContract(),
+      { heaven: Float32Array.of(0.5), earth: new Float32Array(5).fill(0.2) },
+      1,
+    );
+    assert.deepEqual([...digits.nearTies], [0]);
   });
 });
 
