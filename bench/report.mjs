@@ -233,11 +233,27 @@ function coldSection(r) {
         ]);
     }
   }
+  // The element as it starts by default (auto, no geometry: the localizer too) and with the geometry given.
+  const autoGoal = (row) =>
+    Object.entries(r.engines)
+      .filter(([, backends]) => !backends.missing && backends[row]?.firstReadingMs !== undefined)
+      .map(([engine, backends]) => [engine, backends[row].firstReadingMs.p50]);
+  const notes = [
+    ['auto', 'geometry given'],
+    ['auto, found', 'no geometry (the localizer too)'],
+  ].flatMap(([row, label]) => {
+    const firsts = autoGoal(row);
+    return firsts.length === 0
+      ? []
+      : [
+          `Goal, first reading on auto ≤ 1 s after connecting, ${label}: ${verdict(firsts.every(([, v]) => v <= 1000))} (${firsts.map(([e, v]) => `${e} ${ms(v, 0)}`).join(', ')} ms).`,
+        ];
+  });
   return {
     title: `3. Cold start (median ms; ${r.note})`,
     headers: ['engine', 'backend', 'connected → cc-ready', 'connected → first cc-reading', 'tries'],
     rows,
-    notes: [],
+    notes,
   };
 }
 
@@ -270,6 +286,11 @@ function firstReadingSection(r) {
     ],
     notes: [
       `${r.note ?? ''}.`,
+      ...(r.backends?.['wasm, found']?.total === undefined
+        ? []
+        : [
+            `Goal, ≤ 800 KB before the first reading on wasm with the localizer (no geometry given): ${verdict(r.backends['wasm, found'].total.gzip <= 800 * 1024)} (${kb(r.backends['wasm, found'].total.gzip)}).`,
+          ]),
       ...Object.entries(r.backends ?? {})
         .filter(([, b]) => b.error !== undefined || r.skipped !== undefined)
         .map(([name, b]) => `${name}: ${b.error ?? r.skipped}.`),

@@ -38,6 +38,12 @@ const SITE = join(OUT, 'site');
 const PARTS = ['responsiveness', 'latency', 'cold', 'memory', 'sizes'];
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 const BACKENDS = ['cpu', 'wasm', 'webgl'];
+/**
+ * Rows of the element as it starts by default, with no `corners` or `columns`: the worker loads the localizer beside
+ * the model and finds the soroban (the other rows give the geometry).
+ */
+const FOUND_AUTO = 'auto, found';
+const FOUND_WASM = 'wasm, found';
 const LATENCY_COLUMNS = [1, 5, 13, 21];
 
 function parseArgs(argv) {
@@ -459,15 +465,16 @@ async function runColdStart(options, origin, engines) {
     options,
     origin,
     engines,
-    async (open, backend, name) => {
-      progress(`part 3: ${name} ${backend}: cold start × ${options.coldTries}…`);
+    async (open, row, name) => {
+      progress(`part 3: ${name} ${row}: cold start × ${options.coldTries}…`);
+      const [backend, geometry] = row === FOUND_AUTO ? ['auto', 'found'] : [row, 'given'];
       const ready = [];
       const first = [];
       const tries = [];
       let used;
       for (let i = 0; i < options.coldTries; i += 1) {
         // A fresh page each try: a new worker, a new TF.js, the model fetched again.
-        const r = await (await open()).run('coldStart', { backend, columns: 13 });
+        const r = await (await open()).run('coldStart', { backend, columns: 13, geometry });
         used = r.backend;
         ready.push(r.ready);
         first.push(r.firstReading);
@@ -486,7 +493,7 @@ async function runColdStart(options, origin, engines) {
       return { backend: used, tries: ready.length, readyMs: summary(ready), firstReadingMs: summary(first), stagesMs };
       // `auto`, the element's default, measures the backends that pass before it reads: its time beside theirs.
     },
-    [...BACKENDS, 'auto'],
+    [...BACKENDS, 'auto', FOUND_AUTO],
   );
   return {
     note: 'element connected → cc-ready / first cc-reading; model, worker and .wasm served from localhost, no HTTP cache',
@@ -505,16 +512,17 @@ async function runBytesBeforeFirstReading(origin, engines, served) {
   const engine = engines.chromium;
   if (engine === undefined || engine.missing) return { skipped: engine?.missing ?? 'chromium was not opened' };
   const results = {};
-  for (const backend of BACKENDS) {
-    progress(`part 5: chromium ${backend}: files fetched before the first reading…`);
+  for (const row of [...BACKENDS, FOUND_WASM]) {
+    progress(`part 5: chromium ${row}: files fetched before the first reading…`);
+    const [backend, geometry] = row === FOUND_WASM ? ['wasm', 'found'] : [row, 'given'];
     const page = await engine.open(`${origin}/bench/element-page.html`);
     try {
       served.length = 0;
-      const run = await page.run('coldStart', { backend, columns: 13 });
-      results[backend] = { backend: run.backend, ...(await bytesBeforeFirstReading(SITE, [...served])) };
-      progress(`  ${(results[backend].total.gzip / 1024).toFixed(1)} KB gzip`);
+      const run = await page.run('coldStart', { backend, columns: 13, geometry });
+      results[row] = { backend: run.backend, ...(await bytesBeforeFirstReading(SITE, [...served])) };
+      progress(`  ${(results[row].total.gzip / 1024).toFixed(1)} KB gzip`);
     } catch (error) {
-      results[backend] = { error: firstLine(error) };
+      results[row] = { error: firstLine(error) };
       progress(`  failed: ${firstLine(error)}`);
     } finally {
       await page.close().catch(() => undefined);

@@ -64,6 +64,8 @@ const PIECES = [
   ['element bundle', (p) => p === '/column-classifier.js'],
   ['worker bundle (with TF.js)', (p) => p === '/column-classifier.worker.js'],
   ['TF.js wasm binary', (p) => p.endsWith('.wasm')],
+  ['localizer (model.json + weights)', (p) => /^\/models\/localizer\/(model\.json|[^/]+\.bin)$/.test(p)],
+  ['localizer self-check goldens', (p) => /^\/models\/localizer\/golden\//.test(p)],
   ['model (model.json + weights)', (p) => /^\/models\/[^/]+\/(model\.json|[^/]+\.bin)$/.test(p)],
   ['self-check goldens', (p) => /^\/models\/[^/]+\/golden\//.test(p)],
 ];

@@ -46,12 +46,16 @@ function createElement(
   source: SourceCanvas,
   backend: string,
   maxFps: number,
+  geometry: 'given' | 'found' = 'given',
 ): { element: HTMLElement; ready: Promise<unknown> } {
   const element = document.createElement('column-classifier');
   element.setAttribute('model', MODEL_URL);
   element.setAttribute('backend', backend);
-  element.setAttribute('columns', String(set.columns));
-  element.setAttribute('corners', formatCorners(set.corners));
+  // 'found': no geometry attributes, the element's default: the worker loads the localizer and finds the soroban.
+  if (geometry === 'given') {
+    element.setAttribute('columns', String(set.columns));
+    element.setAttribute('corners', formatCorners(set.corners));
+  }
   element.setAttribute('max-fps', String(maxFps));
   element.setAttribute('source', source.canvas.id);
   const ready = new Promise((resolve, reject) => {
@@ -250,7 +254,8 @@ async function coldStart(params: Params): Promise<unknown> {
   await loadElementBundle();
   // The element's default, `auto`, is timed too: it measures the backends that pass before its first reading.
   const backend = stringParam(params, 'backend') === 'auto' ? 'auto' : backendParam(params);
-  const { element, ready } = createElement(set, source, backend, 30);
+  const geometry = stringParam(params, 'geometry', 'given') === 'found' ? 'found' : 'given';
+  const { element, ready } = createElement(set, source, backend, 30, geometry);
   const firstReading = new Promise<number>((resolve) =>
     element.addEventListener('cc-reading', () => resolve(performance.now()), { once: true }),
   );
