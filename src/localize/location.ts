@@ -10,6 +10,11 @@ export interface LocateRequest {
   readonly columns?: number;
   /** Run the localizer on this frame even if the last location is recent (the reading turned unstable). */
   readonly relocate?: boolean;
+  /**
+   * The frame is a still image, unrelated to the frames before it (a photo, not a video frame): locate it afresh,
+   * neither reusing nor smoothing with an earlier location, and start following from it.
+   */
+  readonly still?: boolean;
 }
 
 /** What one run of the localizer found. */

@@ -37,6 +37,7 @@ export async function readLocated(
   const [height = 0, width = 0] = frame.shape;
   const started = performance.now();
   let tracked: TrackedLocation | undefined;
+  if (request.still === true) tracker.reset();
   if (!tracker.needsLocate(width, height, request.relocate)) tracked = tracker.reuse();
   if (tracked === undefined || (request.columns !== undefined && tracked.columns !== request.columns))
     tracked = tracker.update(await locateWith(localizer, frame, request.columns), width, height);

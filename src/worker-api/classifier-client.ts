@@ -99,9 +99,13 @@ type TrackProcessorConstructor = new (init: { track: MediaStreamTrack }) => {
 /** The request's own fields only: a page may pass an object with more (a class instance), which must not be posted. */
 function plainWhere(where: FrameWhere): ColumnsWhere {
   if ('locate' in where) {
-    const { columns, relocate } = where.locate;
+    const { columns, relocate, still } = where.locate;
     return {
-      locate: { ...(columns === undefined ? {} : { columns }), ...(relocate === undefined ? {} : { relocate }) },
+      locate: {
+        ...(columns === undefined ? {} : { columns }),
+        ...(relocate === undefined ? {} : { relocate }),
+        ...(still === undefined ? {} : { still }),
+      },
     };
   }
   return { geometry: { columns: where.columns, corners: where.corners, margins: where.margins } };

@@ -37,7 +37,11 @@ const geometry = z.object({
   corners: z.object({ topLeft: point, topRight: point, bottomRight: point, bottomLeft: point }),
   margins: z.object({ horizontal: z.number(), vertical: z.number() }),
 });
-const locate = z.strictObject({ columns: z.number().optional(), relocate: z.boolean().optional() });
+const locate = z.strictObject({
+  columns: z.number().optional(),
+  relocate: z.boolean().optional(),
+  still: z.boolean().optional(),
+});
 const geometryRequest = z.object({ geometry, sentAt: z.number() });
 const locateRequest = z.object({ locate, sentAt: z.number() });
 

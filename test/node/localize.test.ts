@@ -19,6 +19,13 @@ import { countTarget } from '../../models/training/localizer/loss.ts';
 import { LOCATE_COUNT_CLASSES } from '../../src/contract/schema.ts';
 import { MAX_COLUMN_COUNT } from '../../src/localize/limits.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
+import { DEFAULT_LOCALIZER, DEFAULT_MODEL } from '../../src/cli/model-args.ts';
+import { readLocated } from '../../src/localize/read-located.ts';
+import { LocationTracker } from '../../src/localize/tracker.ts';
+import { cornerError } from '../../src/localize/window.ts';
+import { loadClassifierModel } from '../../src/model/load.ts';
+import { fileModelSource } from '../../src/model/node-file-source.ts';
+import { renderSoroban } from '../../src/render/index.ts';
 
 function assertNear(actual: unknown, expected: unknown, path = 'value'): void {
   if (typeof expected === 'number') {
@@ -147,5 +154,43 @@ describe('locate', () => {
     assert.equal(found.columns, 5);
     assert.equal(found.presence, 0.1);
     frame.dispose();
+  });
+});
+
+describe('reading a located frame', () => {
+  it('locates a still image afresh: no smoothing with the frame before it', async () => {
+    await useNodeBackend('wasm');
+    const classifier = await loadClassifierModel(await fileModelSource(DEFAULT_MODEL), { kind: 'column-classifier' });
+    const localizer = await loadClassifierModel(await fileModelSource(DEFAULT_LOCALIZER), { kind: 'localizer' });
+    const photo = renderSoroban({ seed: 410_002, columns: 6, pitch: [40, 48] });
+    const first = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    // The same soroban a few pixels to the left, in a frame of the same size: near enough for the tracker to follow.
+    const shifted = tf.tidy(() =>
+      tf.pad(first.slice([0, 6, 0], [-1, photo.width - 6, -1]), [
+        [0, 0],
+        [0, 6],
+        [0, 0],
+      ]),
+    ) as tf.Tensor3D;
+    // The count fixed: the tracker follows a soroban only while its count stays the same.
+    const six = { columns: 6 };
+    try {
+      const alone = (await readLocated(classifier, localizer, shifted, new LocationTracker(), six)).location;
+      const tracker = new LocationTracker();
+      await readLocated(classifier, localizer, first, tracker, six);
+      const followed = (await readLocated(classifier, localizer, shifted, tracker, { ...six, relocate: true }))
+        .location;
+      await readLocated(classifier, localizer, first, tracker, six);
+      const still = (await readLocated(classifier, localizer, shifted, tracker, { ...six, still: true })).location;
+      assert.equal(alone.found, true);
+      // Followed: halfway between the two frames' corners; still: exactly what the frame alone gives.
+      assert.ok(cornerError(followed.corners, alone.corners, photo.width, photo.height) > 1e-3);
+      assert.deepEqual(still.corners, alone.corners);
+      assert.equal(still.fresh, true);
+    } finally {
+      tf.dispose([first, shifted]);
+      classifier.dispose();
+      localizer.dispose();
+    }
   });
 });
