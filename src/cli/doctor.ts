@@ -94,14 +94,18 @@ export async function runDoctorCommand(args: readonly string[]): Promise<number>
   } else {
     const columns = report.images.reduce((n, i) => n + i.columns, 0);
     process.stdout.write(
-      `Model: ${report.model}\nImages: ${report.images.length} (${columns} columns), through the Node reference (wasm) and the worker in each engine.\n`,
+      report.kind === 'localizer'
+        ? `Localizer: ${report.model}\nImages: ${report.images.length}, each located as a still image through the Node reference (wasm) and the worker in each engine (beside the shipped column classifier).\n`
+        : `Model: ${report.model}\nImages: ${report.images.length} (${columns} columns), through the Node reference (wasm) and the worker in each engine.\n`,
     );
     for (const e of report.engines)
       process.stdout.write(`  ${e.engine}: ${e.installed ? (e.userAgent ?? 'did not report') : 'not installed'}\n`);
     process.stdout.write(
       `Tolerance ${report.tolerance} (${report.toleranceSource}); |Δ| = max absolute difference of any output value.\n\n`,
     );
-    process.stdout.write(`${formatDoctorTable(report.rows, report.tolerance)}\n\n`);
+    process.stdout.write(
+      `${formatDoctorTable(report.rows, report.tolerance, report.decision, report.kind === 'localizer' ? 'ms/locate' : undefined)}\n\n`,
+    );
     process.stdout.write(
       failed === 0
         ? 'Verdict: every engine × backend that exists here agrees with Node.\n'

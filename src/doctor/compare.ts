@@ -1,6 +1,7 @@
 /**
  * Turning what each engine's worker returned into the doctor table's rows:
- * per-head max |browser − Node| over every image and column, digit agreement,
+ * per-head max |browser − Node| over every image and column, agreement of the
+ * decisions (a classifier's digits, a localizer's found and count),
  * median worker time per batch, and a verdict against the contract's
  * tolerance. Pure, so it is tested without browsers.
  */
@@ -21,9 +22,9 @@ export interface DoctorRow {
   readonly selfCheck: number | undefined;
   /** Max |browser − Node| per head over every image and column. */
   readonly headDiff: Readonly<Record<string, number>>;
-  /** Columns whose digit matches the Node reference, out of all columns. */
-  readonly digitsAgree: number;
-  readonly columns: number;
+  /** Decisions (a classifier's digits; a localizer's found and count) that match the Node reference, out of all. */
+  readonly decisionsAgree: number;
+  readonly decisions: number;
   /** Median worker milliseconds per classify call of the largest batch, and that batch's columns. */
   readonly msPerBatch: number | undefined;
   readonly batchColumns: number | undefined;
@@ -49,44 +50,41 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
   return diff;
 }
 
-/** Per-head max |Δ| and digit agreement of browser outputs against the Node reference, image by image. */
+/** Per-head max |Δ| and decision agreement of browser outputs against the Node reference, image by image. */
 export function compareOutputs(
   browser: readonly ImageOutputs[],
   node: readonly ImageOutputs[],
-): { headDiff: Record<string, number>; digitsAgree: number; columns: number } {
-  let heaven = 0;
-  let earth = 0;
-  let digitsAgree = 0;
-  let columns = 0;
+): { headDiff: Record<string, number>; decisionsAgree: number; decisions: number } {
+  const headDiff: Record<string, number> = {};
+  let decisionsAgree = 0;
+  let decisions = 0;
   for (const reference of node) {
     const got = browser.find((b) => b.name === reference.name);
-    columns += reference.digits.length;
-    if (got === undefined) {
-      heaven = Number.POSITIVE_INFINITY;
-      earth = Number.POSITIVE_INFINITY;
-      continue;
-    }
-    heaven = Math.max(heaven, maxDiff(got.heaven, reference.heaven));
-    reference.earth.forEach((e, c) => {
-      earth = Math.max(earth, maxDiff(got.earth[c] ?? [], e));
-    });
-    digitsAgree += reference.digits.filter((d, c) => got.digits[c] === d).length;
+    decisions += reference.decisions.length;
+    for (const [head, values] of Object.entries(reference.heads))
+      headDiff[head] = Math.max(
+        headDiff[head] ?? 0,
+        got === undefined ? Number.POSITIVE_INFINITY : maxDiff(got.heads[head] ?? [], values),
+      );
+    if (got !== undefined) decisionsAgree += reference.decisions.filter((d, i) => got.decisions[i] === d).length;
   }
-  return { headDiff: { heaven, earth }, digitsAgree, columns };
+  return { headDiff, decisionsAgree, decisions };
 }
 
 /**
  * The row of one engine × backend configuration.
  *
  * @param tolerance - the contract's golden tolerance: the largest |Δ| allowed per output value
+ * @param decisionName - what the decisions are, for the notes ("digits")
  */
 export function rowOf(
   engine: Engine,
   result: ConfigResult,
   node: readonly ImageOutputs[],
   tolerance: number,
+  decisionName = 'digits',
 ): DoctorRow {
-  const { headDiff, digitsAgree, columns } = compareOutputs(result.outputs, node);
+  const { headDiff, decisionsAgree, decisions } = compareOutputs(result.outputs, node);
   // The largest batch is the one that says most about a frame of the element; golden columns come one per call.
   const batchColumns = result.batchColumns.length === 0 ? undefined : Math.max(...result.batchColumns);
   const msPerBatch = median(result.batchMs.filter((_, i) => result.batchColumns[i] === batchColumns));
@@ -95,8 +93,8 @@ export function rowOf(
     config: result.id,
     backendUsed: result.backendUsed,
     headDiff,
-    digitsAgree,
-    columns,
+    decisionsAgree,
+    decisions,
     msPerBatch,
     batchColumns,
   };
@@ -126,7 +124,7 @@ export function rowOf(
       return {
         ...base,
         headDiff: {},
-        digitsAgree: 0,
+        decisionsAgree: 0,
         selfCheck: undefined,
         verdict: 'N/A',
         note: `${engine} has no usable ${result.id} backend here: ${refusal.message}`,
@@ -139,7 +137,7 @@ export function rowOf(
     return {
       ...base,
       headDiff: {},
-      digitsAgree: 0,
+      decisionsAgree: 0,
       selfCheck: typeof measured === 'number' ? measured : undefined,
       verdict: 'FAIL',
       note: goldenMismatch
@@ -160,7 +158,8 @@ export function rowOf(
     problems.push(`self-check ${result.selfCheck.maxAbsDiff.toExponential(2)} > ${result.selfCheck.tolerance}`);
   for (const [head, diff] of Object.entries(headDiff))
     if (!(diff <= tolerance)) problems.push(`${head} differs from Node by ${diff.toExponential(2)} > ${tolerance}`);
-  if (digitsAgree !== columns) problems.push(`${columns - digitsAgree} of ${columns} digits differ from Node`);
+  if (decisionsAgree !== decisions)
+    problems.push(`${decisions - decisionsAgree} of ${decisions} decisions (${decisionName}) differ from Node`);
   if (result.backendUsed !== wanted) problems.push(`ran on ${result.backendUsed ?? 'nothing'} instead of ${wanted}`);
   if (problems.length > 0 && result.selfCheck?.passed === true) {
     // The case doctor exists for: numbers the load-time self-check lets through.
@@ -184,8 +183,8 @@ export function notInstalledRows(engine: Engine, configs: readonly string[], why
     backendUsed: undefined,
     selfCheck: undefined,
     headDiff: {},
-    digitsAgree: 0,
-    columns: 0,
+    decisionsAgree: 0,
+    decisions: 0,
     msPerBatch: undefined,
     batchColumns: undefined,
     verdict: 'NOT INSTALLED',

@@ -1,7 +1,8 @@
 /**
  * The doctor's browser page: for each backend configuration it starts the
  * product's own worker through {@link ClassifierClient} (the built element
- * bundle, as a consumer would load it), classifies the images, and posts the
+ * bundle, as a consumer would load it), classifies the images (or, for a
+ * localizer, locates the soroban in each, as a still image), and posts the
  * head values and timings back. It imports nothing at build time: the
  * doctor serves it through `esbuild.transform`, and the bundle is loaded at
  * run time from the served `dist/`.
@@ -53,6 +54,7 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
   try {
     client = await module.ClassifierClient.create({
       modelUrl: config.modelUrl,
+      ...(config.localizerUrl === undefined ? {} : { localizerUrl: config.localizerUrl }),
       // cpu as the fallback, as users' preference lists end: a backend the self-check refuses is then reported
       // with its per-head golden differences (a warning), and the row shows what users would get instead.
       backends: backendConfig.backend === 'cpu' ? ['cpu'] : [backendConfig.backend, 'cpu'],
@@ -69,19 +71,36 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
       callTimeoutMs: 120_000,
     });
     backendUsed = client.runtime.backend;
-    selfCheck = client.runtime.selfChecks.find((c) => c.backend === backendConfig.backend);
+    const checked = config.localizerUrl === undefined ? undefined : 'localizer';
+    selfCheck = client.runtime.selfChecks.find((c) => c.backend === backendConfig.backend && c.model === checked);
     for (let pass = 0; pass <= config.timedPasses; pass++) {
       await say(
         pass === 0 ? `classifying ${config.images.length} image(s)` : `timing pass ${pass} of ${config.timedPasses}`,
       );
       for (const image of config.images) {
+        if (config.localizerUrl !== undefined) {
+          const { location } = await client.classify(await bitmapOf(image.url), { locate: { still: true } });
+          if (location === undefined) throw new Error(`no location for ${image.name}`);
+          const { topLeft, topRight, bottomRight, bottomLeft } = location.corners;
+          if (pass === 0)
+            outputs.push({
+              name: image.name,
+              heads: {
+                corners: [topLeft, topRight, bottomRight, bottomLeft].flatMap((p) => [p.x, p.y]),
+                presence: [location.presence],
+                countProbability: [location.countProbability],
+              },
+              decisions: [location.found ? 1 : 0, location.columns],
+            });
+          else batchMs.push(location.ms);
+          continue;
+        }
         const result = await client.classify(await bitmapOf(image.url), image.geometry);
         if (pass === 0) {
           outputs.push({
             name: image.name,
-            heaven: result.columns.map((c) => c.heaven),
-            earth: result.columns.map((c) => [...c.earth]),
-            digits: result.columns.map((c) => c.digit),
+            heads: { heaven: result.columns.map((c) => c.heaven), earth: result.columns.flatMap((c) => [...c.earth]) },
+            decisions: result.columns.map((c) => c.digit),
           });
         } else {
           batchMs.push(result.timings.total);

@@ -39,22 +39,29 @@ export interface DoctorImage {
 /** What the page fetches from `config.json`. */
 export interface PageConfig {
   readonly engine: Engine;
+  /** The column classifier the worker starts with. */
   readonly modelUrl: string;
+  /** The localizer under test, when doctor checks a localizer: the page then locates each image instead of reading columns. */
+  readonly localizerUrl?: string;
   readonly configs: readonly BackendConfig[];
   readonly images: readonly DoctorImage[];
   /** Timed passes over the images after the measured one (the median is reported). */
   readonly timedPasses: number;
 }
 
-/** Per image: the heads' values of every column, as the worker returned them. */
+/**
+ * Per image: the values of every head, and what they decode to. A column classifier: `heaven` (one per column) and
+ * `earth` (five per column), decisions the digits. A localizer: `corners` (8: x, y of the bead area's corners in the
+ * frame), `presence` and `countProbability` (1 each), decisions [found (1) or not (0), the column count].
+ */
 export interface ImageOutputs {
   readonly name: string;
-  /** Per column: heaven probability. */
-  readonly heaven: readonly number[];
-  /** Per column: the 5 earth probabilities. */
-  readonly earth: readonly (readonly number[])[];
-  readonly digits: readonly number[];
+  readonly heads: Readonly<Record<string, readonly number[]>>;
+  readonly decisions: readonly number[];
 }
+
+/** What the decisions of a model kind are called in the table and its notes. */
+export const DECISIONS = { 'column-classifier': 'digits', localizer: 'found, count' } as const;
 
 /** The outcome of one backend configuration in one engine. */
 export interface ConfigResult {

@@ -1,10 +1,13 @@
 /**
  * `doctor`: the same golden images through the Node reference and through
  * the product's worker in every installed engine × backend, compared head by
- * head against the contract's tolerance.
+ * head against the contract's tolerance. For a localizer, the worker locates
+ * the soroban in each image (beside the shipped column classifier) and its
+ * corners, presence and count are compared.
  */
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { modelKind, type ModelKind } from '../contract/model-kind.ts';
 import { InputError } from '../errors.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { openModelSource } from '../cli/model-args.ts';
@@ -14,7 +17,7 @@ import { failedRows, notInstalledRows, rowOf, type DoctorRow } from './compare.t
 import { EngineLauncher, type OpenEngine } from './engines.ts';
 import { directoryImages, goldenImages, goldenSorobans, type ImageJob } from './images.ts';
 import { nodeOutputs } from './node-reference.ts';
-import { BACKEND_CONFIGS, ENGINES, type Engine, type PageMessage, type PageResult } from './protocol.ts';
+import { BACKEND_CONFIGS, DECISIONS, ENGINES, type Engine, type PageMessage, type PageResult } from './protocol.ts';
 import { startDoctorServer, type Mount } from './server.ts';
 
 /** The package root: dist/, esbuild.config.mjs and scripts/ live there. */
@@ -38,6 +41,10 @@ export interface DoctorOptions {
 /** What doctor found. */
 export interface DoctorReport {
   readonly model: string;
+  /** What the model is: its rows compare a classifier's columns or a localizer's location. */
+  readonly kind: ModelKind;
+  /** What its decisions are ("digits"; "found, count"). */
+  readonly decision: string;
   readonly tolerance: number;
   /** Where the tolerance came from. */
   readonly toleranceSource: string;
@@ -49,6 +56,9 @@ export interface DoctorReport {
   }[];
   readonly rows: readonly DoctorRow[];
 }
+
+/** The column classifier a localizer's rows run beside: the shipped one, as the built dist/ serves it. */
+const SHIPPED_MODEL_PATH = '/models/column-classifier/model.json';
 
 /** Used when a contract has no golden section: the worker's self-check then checks nothing, so doctor still needs a bar. */
 export const DEFAULT_TOLERANCE = 1e-3;
@@ -64,8 +74,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   say('loading the model in Node (wasm backend)');
   await useNodeBackend('wasm');
   const source = await openModelSource(options.model);
-  // The doctor's rows read digits; a localizer's rows are not built yet.
-  const model = await loadClassifierModel(source, { kind: 'column-classifier' });
+  const model = await loadClassifierModel(source);
+  const kind = modelKind(model.contract);
   const remote = /^https?:\/\//.test(options.model);
   const mounts: Mount[] = [];
   let modelUrlPath: string;
@@ -107,7 +117,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     mounts,
     configFor: (engine) => ({
       engine,
-      modelUrl: modelUrlPath,
+      // A localizer runs beside the column classifier the package ships (served from dist/).
+      ...(kind === 'localizer'
+        ? { modelUrl: SHIPPED_MODEL_PATH, localizerUrl: modelUrlPath }
+        : { modelUrl: modelUrlPath }),
       configs: BACKEND_CONFIGS,
       images: images.map((i) => ({ name: i.name, url: i.url, geometry: i.geometry })),
       timedPasses: options.timedPasses ?? 3,
@@ -150,7 +163,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         open = await launcher.open(engine, `${server.origin}/__doctor/index.html?engine=${engine}`);
         const page = await result;
         engines.push({ engine, installed: true, userAgent: page.userAgent });
-        rows.push(...page.results.map((r) => rowOf(engine, r, reference, tolerance)));
+        rows.push(...page.results.map((r) => rowOf(engine, r, reference, tolerance, DECISIONS[kind])));
       } catch (error) {
         engines.push({ engine, installed: true, userAgent: undefined });
         rows.push(
@@ -172,6 +185,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   return {
     model: source.description,
+    kind,
+    decision: DECISIONS[kind],
     tolerance,
     toleranceSource,
     images: images.map((i) => ({ name: i.name, columns: i.geometry.columns })),

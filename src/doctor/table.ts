@@ -7,16 +7,23 @@ const exp = (v: number | undefined): string => (v === undefined ? '—' : Number
  * Renders the rows.
  *
  * @param tolerance - the contract tolerance the verdicts used, for the header
+ * @param decisionName - what the decisions are ("digits"; a localizer's "found, count")
+ * @param timeLabel - what the time column times ("ms/batch (cols)"; a localizer's "ms/locate")
  */
-export function formatDoctorTable(rows: readonly DoctorRow[], tolerance: number): string {
+export function formatDoctorTable(
+  rows: readonly DoctorRow[],
+  tolerance: number,
+  decisionName = 'digits',
+  timeLabel = 'ms/batch (cols)',
+): string {
   const heads = [...new Set(rows.flatMap((r) => Object.keys(r.headDiff)))];
   const header = [
     'engine',
     'backend',
     'self-check |Δ|',
     ...heads.map((h) => `${h} |Δ| vs Node`),
-    'digits = Node',
-    'ms/batch (cols)',
+    `${decisionName} = Node`,
+    timeLabel,
     `result (tol ${tolerance})`,
   ];
   const lines = rows.map((r) => [
@@ -24,8 +31,12 @@ export function formatDoctorTable(rows: readonly DoctorRow[], tolerance: number)
     r.config,
     exp(r.selfCheck),
     ...heads.map((h) => exp(r.headDiff[h])),
-    r.columns === 0 ? '—' : `${r.digitsAgree}/${r.columns}`,
-    r.msPerBatch === undefined ? '—' : `${r.msPerBatch.toFixed(1)} (${r.batchColumns ?? '?'})`,
+    r.decisions === 0 ? '—' : `${r.decisionsAgree}/${r.decisions}`,
+    r.msPerBatch === undefined
+      ? '—'
+      : r.batchColumns === undefined
+        ? r.msPerBatch.toFixed(1)
+        : `${r.msPerBatch.toFixed(1)} (${r.batchColumns})`,
     r.verdict,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));

@@ -67,12 +67,8 @@ function score(
 const NODE: ImageOutputs[] = [
   {
     name: 'a',
-    heaven: [0.9, 0.1],
-    earth: [
-      [0.1, 0.6, 0.1, 0.1, 0.1],
-      [0.7, 0.1, 0.1, 0.05, 0.05],
-    ],
-    digits: [6, 0],
+    heads: { heaven: [0.9, 0.1], earth: [0.1, 0.6, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.05, 0.05] },
+    decisions: [6, 0],
   },
 ];
 
@@ -129,11 +125,11 @@ describe('doctor: comparing browser rows with Node', () => {
     assert.equal(row.verdict, 'PASS');
     assert.deepEqual(row.headDiff, { heaven: 0, earth: 0 });
     assert.equal(row.msPerBatch, 2);
-    assert.equal(`${row.digitsAgree}/${row.columns}`, '2/2');
+    assert.equal(`${row.decisionsAgree}/${row.decisions}`, '2/2');
   });
 
   it('fails a backend whose head values drift beyond tolerance, naming the head', () => {
-    const drifted = [{ ...NODE[0]!, heaven: [0.9, 0.105] }];
+    const drifted = [{ ...NODE[0]!, heads: { ...NODE[0]!.heads, heaven: [0.9, 0.105] } }];
     const row = rowOf('webkit', result({ outputs: drifted }), NODE, 2e-3);
     assert.equal(row.verdict, 'FAIL');
     assert.match(
@@ -187,6 +183,28 @@ describe('doctor: comparing browser rows with Node', () => {
       ['NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED', 'NOT INSTALLED'],
     );
     assert.match(formatDoctorTable(rows, 2e-3), /webkit\s+webgl-f16\s+—.*NOT INSTALLED/);
+  });
+
+  it("compares a localizer's corners, presence and count, and its found and count decisions", () => {
+    const located: ImageOutputs[] = [
+      {
+        name: 'flat',
+        heads: { corners: [0.1, 0.1, 0.9, 0.1, 0.9, 0.6, 0.1, 0.6], presence: [0.98], countProbability: [0.4] },
+        decisions: [1, 5],
+      },
+    ];
+    const moved = [
+      { ...located[0]!, heads: { ...located[0]!.heads, corners: [0.1, 0.1, 0.9, 0.1, 0.9, 0.6, 0.1, 0.605] } },
+    ];
+    const passing = rowOf('chromium', result({ outputs: located }), located, 2e-3, 'found, count');
+    assert.equal(passing.verdict, 'PASS');
+    assert.deepEqual(passing.headDiff, { corners: 0, presence: 0, countProbability: 0 });
+    const drift = rowOf('chromium', result({ outputs: moved }), located, 2e-3, 'found, count');
+    assert.match(drift.note ?? '', /corners differs from Node by 5\.00e-3 > 0\.002/);
+    const otherCount = [{ ...located[0]!, decisions: [1, 6] }];
+    const counted = rowOf('chromium', result({ outputs: otherCount }), located, 2e-3, 'found, count');
+    assert.match(counted.note ?? '', /1 of 2 decisions \(found, count\) differ from Node/);
+    assert.match(formatDoctorTable([counted], 2e-3, 'found, count', 'ms/locate'), /found, count = Node\s+ms\/locate/);
   });
 
   it('counts a missing image as an infinite difference', () => {
