@@ -34,7 +34,8 @@ export const DEFAULT_COLUMNS = 13;
 /** What the status line and live region say while the localizer finds no whole soroban. */
 const NOT_FOUND_TEXT = 'No soroban in view';
 
-type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error' | 'cc-corners-change';
+type EventName =
+  'cc-ready' | 'cc-backend' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error' | 'cc-corners-change';
 
 /**
  * An attribute value out of range or malformed is a typed `cc-error` and stops reading until it is fixed; it is
@@ -63,7 +64,8 @@ type EventName = 'cc-ready' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-
  * @attr max-model-bytes - The most bytes the model may take (model.json, contract and weights together), a positive whole number; a larger model is refused with `load/too-large` before its weights are requested. Default 67108864 (64 MiB).
  * @attr allow-paths-outside-folder - Lets the model's `model.json` name files outside its own folder or origin (refused by default with `load/path-outside-model`, before any request). Set it only for a model.json you trust.
  *
- * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and why (`choice`, `trials` with each backend's measured time), and the self-check results.
+ * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and why (`choice`, `trials` with each backend's measured time), and the self-check results. On `backend="auto"` it comes as soon as the first backend passes (wasm first); the others are `pending` in `trials`.
+ * @fires cc-backend - On `backend="auto"`, once the backends left pending at `cc-ready` were measured (after the first frame): `detail.runtime` as in `cc-ready`, now with every backend's time; the frame read with it ran on the winner.
  * @fires cc-progress - Loading progress: `detail.stage`, and bytes while fetching.
  * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings, and (without `corners`) where the soroban was found (`location`: corners, column count, presence, whether found).
  * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart, a loader warning such as `contract/no-integrity`); the element goes on.
@@ -144,7 +146,8 @@ export class ColumnClassifier extends LitElement {
       modelUrl: this.model,
       localizerUrl: this.locating ? this.localizer : undefined,
       backends: this.backend === 'auto' ? DEFAULT_BACKENDS : [this.backend],
-      choose: this.backend === 'auto' ? 'fastest' : 'first',
+      // auto: read the first frame on the first backend that passes, then measure the others and take the fastest.
+      choose: this.backend === 'auto' ? 'first-then-fastest' : 'first',
       warmUpColumns: isColumnCount(this.columns ?? DEFAULT_COLUMNS) ? (this.columns ?? DEFAULT_COLUMNS) : undefined,
       maxModelBytes: this.maxModelBytes ?? undefined,
       allowPathsOutsideFolder: this.allowPathsOutsideFolder,
@@ -336,6 +339,7 @@ export class ColumnClassifier extends LitElement {
     frameReadBy: ReadingDetail['frameReadBy'],
   ): ReadingDetail {
     this.errors.reset();
+    if (result.runtime !== undefined) this.emit('cc-backend', { runtime: result.runtime });
     const reading = this.show(result, captureStart, captureEnd, frameReadBy);
     this.emit('cc-reading', reading);
     return reading;

@@ -15,6 +15,14 @@ export interface ReadyDetail {
   readonly runtime: RuntimeInfo;
 }
 
+/**
+ * Detail of `cc-backend`: on `backend="auto"`, the backends left `pending` at `cc-ready` were measured after the
+ * first frame and `runtime.backend` (the fastest) runs now.
+ */
+export interface BackendDetail {
+  readonly runtime: RuntimeInfo;
+}
+
 /** Detail of `cc-progress`: a loading stage, with bytes while fetching. */
 export type ProgressDetail = StartProgress;
 
@@ -71,6 +79,7 @@ export interface ErrorDetail {
 /** The element's events by name; they bubble and are composed, so a listener on `document` gets them too. */
 export interface ColumnClassifierEventMap {
   'cc-ready': CustomEvent<ReadyDetail>;
+  'cc-backend': CustomEvent<BackendDetail>;
   'cc-progress': CustomEvent<ProgressDetail>;
   'cc-reading': CustomEvent<ReadingDetail>;
   'cc-warning': CustomEvent<WarningDetail>;

@@ -96,6 +96,12 @@ type TrackProcessorConstructor = new (init: { track: MediaStreamTrack }) => {
   readonly readable: ReadableStream<VideoFrame>;
 };
 
+/** Takes the runtime a frame result settled (`choose: 'first-then-fastest'`) as the connection's. */
+function settledRuntime<T extends { readonly runtime?: RuntimeInfo }>(connection: Connection, result: T): T {
+  if (result.runtime !== undefined) connection.runtime = result.runtime;
+  return result;
+}
+
 /** The request's own fields only: a page may pass an object with more (a class instance), which must not be posted. */
 function plainWhere(where: FrameWhere): ColumnsWhere {
   if ('locate' in where) {
@@ -227,13 +233,16 @@ export class ClassifierClient {
       );
     }
     const request = plainWhere(where);
-    return this.call(this.options.callTimeoutMs ?? 15_000, async (remote) => {
-      return timedRoundTrip((sentAt) =>
-        remote.classify(Comlink.transfer(frame, [frame]), { ...request, sentAt }).catch((error: unknown) => {
-          throw untransferable(error) ?? error;
-        }),
-      );
-    });
+    return this.call(this.options.callTimeoutMs ?? 15_000, async (remote, connection) =>
+      settledRuntime(
+        connection,
+        await timedRoundTrip((sentAt) =>
+          remote.classify(Comlink.transfer(frame, [frame]), { ...request, sentAt }).catch((error: unknown) => {
+            throw untransferable(error) ?? error;
+          }),
+        ),
+      ),
+    );
   }
 
   /**
@@ -270,7 +279,10 @@ export class ClassifierClient {
         await remote.attachStream(Comlink.transfer(readable, [readable as unknown as Transferable]));
         connection.track = track;
       }
-      return timedRoundTrip((sentAt) => remote.classifyStreamFrame({ ...request, sentAt }));
+      return settledRuntime(
+        connection,
+        await timedRoundTrip((sentAt) => remote.classifyStreamFrame({ ...request, sentAt })),
+      );
     });
   }
 

@@ -41,6 +41,8 @@ export interface StartOptions {
    * `first` (default): the first backend that starts and reproduces the golden outputs wins. `fastest`: every
    * backend that does is timed on the warm-up batch and the fastest wins (list order breaks ties); a WebGL that
    * a software renderer draws is skipped without being timed (it is slow to start and slow to run).
+   * `first-then-fastest`: the same measurement, made after the first frame so that it does not delay the first
+   * reading (see {@link BackendChoice}).
    */
   readonly choose?: BackendChoice;
   /** Where the `tfjs-backend-wasm` `.wasm` files are served (a URL ending in `/`). Default: beside the worker. */
@@ -67,16 +69,23 @@ export interface StartOptions {
 }
 
 /** How {@link StartOptions.backends} are chosen from. */
-export type BackendChoice = 'first' | 'fastest';
+/**
+ * `first`: the first backend of the list that passes; `fastest`: every backend that passes is timed on the warm-up
+ * batch before `start` resolves, and the fastest runs; `first-then-fastest`: `start` resolves with the first that
+ * passes (wasm first when listed), its first frame is read at once, and the others are measured before the next
+ * frame, which then runs on the fastest and carries the settled {@link FrameResult.runtime}.
+ */
+export type BackendChoice = 'first' | 'fastest' | 'first-then-fastest';
 
 /** What happened to one backend while choosing (in the order tried). */
 export interface BackendTrial {
   readonly backend: BackendName;
   /**
    * `chosen`; `slower` (another was faster: timed on its whole batch after its self-check, or ruled out on one column
-   * before it); `refused` (failed to start or its self-check); `skipped` (not tried).
+   * before it); `refused` (failed to start or its self-check); `skipped` (not tried); `pending` (to be measured after
+   * the first frame, with `choose: 'first-then-fastest'`).
    */
-  readonly outcome: 'chosen' | 'slower' | 'refused' | 'skipped';
+  readonly outcome: 'chosen' | 'slower' | 'refused' | 'skipped' | 'pending';
   /** Milliseconds of one warm-up batch after the first (compiled) one; only when `choose` is `fastest`. */
   readonly warmUpMs?: number;
   /**
@@ -194,6 +203,11 @@ export interface FrameResult {
   readonly timings: WorkerTimings;
   /** Where the soroban was found (requests with {@link FrameRequest.locate}); no columns when it was not. */
   readonly location?: FrameLocation;
+  /**
+   * What the worker runs now, on the frame read right after the backends left `pending` by
+   * `choose: 'first-then-fastest'` were measured (this frame already ran on the winner).
+   */
+  readonly runtime?: RuntimeInfo;
 }
 
 /** TF.js memory as the worker sees it. */

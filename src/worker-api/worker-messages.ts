@@ -23,7 +23,7 @@ const startOptions = z.object({
   modelUrl: z.string().min(1),
   localizerUrl: z.string().min(1).optional(),
   backends,
-  choose: z.enum(['first', 'fastest']).optional(),
+  choose: z.enum(['first', 'fastest', 'first-then-fastest']).optional(),
   wasmPaths: z.string().optional(),
   wasmThreads: z.boolean().optional(),
   warmUpColumns: z.number().optional(),

@@ -104,13 +104,32 @@ describe('<column-classifier>', function () {
     expect(error.code).to.equal('load/bad-json');
   });
 
-  it('on backend="auto" (the default) reports in cc-ready the time of every backend it measured, and uses the fastest', async function () {
+  it('on backend="auto" (the default) is ready on the first backend that passes, then reports in cc-backend the time of every backend it measured, and uses the fastest', async function () {
     element = document.createElement('column-classifier');
     element.setAttribute('model', FIXTURE_MODEL_URL);
+    element.setAttribute('source', 'auto-source');
+    element.setAttribute('corners', '0,0,1,0,1,1,0,1');
+    element.setAttribute('columns', '1');
     element.toggleAttribute('paused', true);
+    const source = document.createElement('canvas');
+    source.id = 'auto-source';
+    source.width = 32;
+    source.height = 64;
+    source.getContext('2d')!.fillRect(0, 0, 32, 64);
+    document.body.append(source);
     const ready = nextEvent(element, 'cc-ready');
     document.body.append(element);
-    const { runtime } = (await ready).detail;
+    const started = (await ready).detail.runtime;
+    expect(
+      started.trials.some((t) => t.outcome === 'pending'),
+      started.choice,
+    ).to.equal(true);
+    const settled = nextEvent(element, 'cc-backend');
+    await element.classifyOnce();
+    await element.classifyOnce();
+    const { runtime } = (await settled).detail;
+    source.remove();
+    expect(runtime.trials.some((t) => t.outcome === 'pending')).to.equal(false);
     // A backend is timed on its whole warm-up batch, or ruled out by one column that alone took longer than the best.
     const measured = runtime.trials.filter((t) => t.warmUpMs !== undefined || t.columnMs !== undefined);
     expect(measured.length, runtime.choice).to.be.at.least(2);

@@ -241,6 +241,46 @@ describe('worker runtime backend choice', function () {
     }
   });
 
+  it('reads the first frame on the first backend that passes, then measures the others and moves to the fastest (choose: first-then-fastest)', async function () {
+    const client = await ClassifierClient.create({
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['webgl', 'wasm', 'cpu'],
+      choose: 'first-then-fastest',
+      warmUpColumns: 13,
+    });
+    try {
+      // Ready with wasm (measured first), its batch timed; the others wait for the first frame.
+      const started = client.runtime;
+      expect(started.backend).to.equal('wasm');
+      expect(started.trials.find((t) => t.backend === 'wasm')?.outcome).to.equal('chosen');
+      expect(started.trials.find((t) => t.backend === 'wasm')?.warmUpMs).to.be.a('number');
+      expect(started.trials.filter((t) => t.outcome === 'pending').map((t) => t.backend)).to.include('cpu');
+      expect(started.choice).to.match(/^wasm: the first to pass .* measured after the first frame/);
+      const first = await client.classify(await rawBitmap(image), expected.geometry);
+      expect(first.backend).to.equal('wasm');
+      expect(first.runtime).to.equal(undefined);
+      const second = await client.classify(await rawBitmap(image), expected.geometry);
+      const settled = second.runtime;
+      if (settled === undefined) throw new Error('the second frame did not settle the choice');
+      expect(settled.trials.map((t) => t.backend)).to.deep.equal(['webgl', 'wasm', 'cpu']);
+      expect(settled.trials.filter((t) => t.outcome === 'pending')).to.deep.equal([]);
+      const chosen = settled.trials.filter((t) => t.outcome === 'chosen');
+      expect(chosen.map((t) => t.backend)).to.deep.equal([settled.backend]);
+      // The choice is the measurement: the winner's batch is no slower than any other backend's time.
+      const measured = settled.trials.filter((t) => t.warmUpMs !== undefined || t.columnMs !== undefined);
+      expect(measured.map((t) => t.backend)).to.include.members(['wasm', 'cpu']);
+      for (const t of measured)
+        expect(chosen[0]!.warmUpMs!, `${t.backend} was faster`).to.be.at.most(t.warmUpMs ?? t.columnMs!);
+      expect(second.backend).to.equal(settled.backend);
+      expect(client.runtime).to.deep.equal(settled);
+      expect(maxReadingDiff(second.columns, expected.columns)).to.be.at.most(FRAME_TOLERANCE);
+      // Settled once: later frames carry no runtime.
+      expect((await client.classify(await rawBitmap(image), expected.geometry)).runtime).to.equal(undefined);
+    } finally {
+      client.dispose();
+    }
+  });
+
   it('takes the first backend that passes by default, and says the others were not tried', async function () {
     const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['cpu', 'wasm'] });
     try {

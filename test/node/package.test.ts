@@ -71,7 +71,15 @@ describe('packaging', () => {
     for (const attribute of element.attributes ?? [])
       assert.ok(attribute.description, `attribute ${attribute.name} has a description`);
     const events = (element.events ?? []).map((e) => e.name).sort();
-    assert.deepEqual(events, ['cc-corners-change', 'cc-error', 'cc-progress', 'cc-reading', 'cc-ready', 'cc-warning']);
+    assert.deepEqual(events, [
+      'cc-backend',
+      'cc-corners-change',
+      'cc-error',
+      'cc-progress',
+      'cc-reading',
+      'cc-ready',
+      'cc-warning',
+    ]);
     assert.ok((element.cssParts ?? []).length >= 5);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     assert.equal(pkg.customElements, 'custom-elements.json');

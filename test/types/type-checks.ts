@@ -9,6 +9,7 @@ import {
   ColumnClassifierError,
   ContractError,
   LoadError,
+  type BackendDetail,
   type BackendName,
   type ClassifierDecode,
   type LocateDecode,
@@ -39,6 +40,12 @@ expectType<ColumnClassifier>(created);
 expectType<HTMLElement>(created);
 
 // Events are typed on the element…
+created.addEventListener('cc-backend', (event) => {
+  expectType<BackendDetail>(event.detail);
+  expectType<BackendName>(event.detail.runtime.backend);
+  // Once measured, no backend is left pending.
+  expectType<'chosen' | 'slower' | 'refused' | 'skipped' | 'pending'>(event.detail.runtime.trials[0]!.outcome);
+});
 created.addEventListener('cc-reading', (event) => {
   expectType<CustomEvent<ReadingDetail>>(event);
   expectType<readonly number[]>(event.detail.digits);
