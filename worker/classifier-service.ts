@@ -120,6 +120,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   private measuring: Promise<Running> | undefined;
   /** Frames read since the last start. */
   private framesRead = 0;
+  /** Frames being read now. */
+  private inFlight = 0;
 
   async start(
     options: StartOptions,
@@ -167,19 +169,24 @@ export class ClassifierService implements ClassifierWorkerApi {
   async classify(frame: ImageBitmap, request: FrameRequest): Promise<FrameResult> {
     const received = performance.now();
     const transfer = Math.max(0, performance.timeOrigin + received - request.sentAt);
+    let counted = false;
     try {
       this.assertAlive();
       let running = this.requireRunning();
       if (this.contextLost) running = await this.recover();
-      // The frame after the first settles a `first-then-fastest` choice; it carries the runtime settled.
+      if (this.measuring !== undefined) running = await this.measuring;
+      // The frame after the first settles a `first-then-fastest` choice, and carries the runtime settled. Measuring
+      // moves TF.js between backends, so it starts only while no other frame is being read.
       let settled: RuntimeInfo | undefined;
-      if (this.pending !== undefined && this.framesRead > 0 && this.measuring === undefined) {
+      if (this.pending !== undefined && this.framesRead > 0 && this.measuring === undefined && this.inFlight === 0) {
         this.measuring = this.measurePending().finally(() => {
           this.measuring = undefined;
         });
         running = await this.measuring;
         settled = running.info;
-      } else if (this.measuring !== undefined) running = await this.measuring;
+      }
+      this.inFlight++;
+      counted = true;
       const { width, height } = frame;
       if (width === 0 || height === 0) {
         throw new InputError(
@@ -237,6 +244,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         ...(settled === undefined ? {} : { runtime: settled }),
       };
     } finally {
+      if (counted) this.inFlight--;
       frame.close();
     }
   }
@@ -490,7 +498,9 @@ export class ClassifierService implements ClassifierWorkerApi {
     const current = this.requireRunning();
     this.pending = undefined;
     if (pending === undefined) return current;
-    const { choosing, backends } = pending;
+    // After cc-ready the page is not loading any more: no progress events for these backends.
+    const choosing: Choosing = { ...pending.choosing, onProgress: undefined };
+    const { backends } = pending;
     try {
       for (const [index, backend] of backends.entries()) await this.tryBackend(choosing, backend, backends[index + 1]);
       const settled = await this.settle(choosing);

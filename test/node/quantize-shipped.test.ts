@@ -6,7 +6,7 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import { localizerWindows, trainingCrops } from '../../src/cli/training-crops.ts';
-import { goldenInputs, renderedInputs } from '../../src/quantize/datasets.ts';
+import { goldenInputs, renderedInputs, type CropRecipe } from '../../src/quantize/datasets.ts';
 import {
   DEFAULT_MAX_DIFF,
   judgePlan,
@@ -19,9 +19,26 @@ import { concatInputs, DEFAULT_MAX_CORNER_SHIFT, toleranceFor } from '../../src/
 import { formatAgreement } from '../../src/quantize/table.ts';
 import { writeGatedModel } from '../../src/quantize/write.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
+import { judgedResult } from '../fixtures/gate-results.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 
 after(removeTempDirs);
+
+/** The float32 reference of a shipped model on wasm: its golden inputs and the first inputs of a training recipe. */
+async function shippedReference(path: string, recipe: CropRecipe): Promise<Reference> {
+  await useNodeBackend('wasm');
+  const source = await fileModelSource(path);
+  const model = await loadClassifierModel(source);
+  try {
+    return await measureReference(
+      model,
+      source,
+      concatInputs([await goldenInputs(model, source), await renderedInputs(recipe, model.spec)]),
+    );
+  } finally {
+    model.dispose();
+  }
+}
 
 /** Validation crops rendered for this test: few, since rendering costs ~70 ms a crop here (cached in the temp dir). */
 const CROPS = 24;
@@ -30,21 +47,7 @@ describe('the gate on the shipped model', () => {
   let reference: Reference;
 
   before(async () => {
-    await useNodeBackend('wasm');
-    const source = await fileModelSource(DEFAULT_MODEL);
-    const model = await loadClassifierModel(source);
-    try {
-      reference = await measureReference(
-        model,
-        source,
-        concatInputs([
-          await goldenInputs(model, source),
-          await renderedInputs(await trainingCrops('val', CROPS), model.spec),
-        ]),
-      );
-    } finally {
-      model.dispose();
-    }
+    reference = await shippedReference(DEFAULT_MODEL, await trainingCrops('val', CROPS));
   });
 
   it('measures converter-style uint8 on every tensor and refuses to write it when a digit or a head moves too far', async () => {
@@ -58,16 +61,7 @@ describe('the gate on the shipped model', () => {
     if (!naive.passed) {
       await rejectsWith(
         writeGatedModel(
-          {
-            base: reference.base,
-            plan,
-            agreement: naive.agreement,
-            tolerance: toleranceFor(reference.base.contract, DEFAULT_MAX_DIFF),
-            inputs: reference.inputs,
-            decisions: [],
-            bytesBefore: 0,
-            bytesAfter: 0,
-          },
+          judgedResult(reference, plan, naive.agreement, toleranceFor(reference.base.contract, DEFAULT_MAX_DIFF)),
           await tempDir(),
         ),
         ContractError,
@@ -91,21 +85,7 @@ describe('the gate on the shipped localizer', () => {
   let reference: Reference;
 
   before(async () => {
-    await useNodeBackend('wasm');
-    const source = await fileModelSource(DEFAULT_LOCALIZER);
-    const model = await loadClassifierModel(source, { kind: 'localizer' });
-    try {
-      reference = await measureReference(
-        model,
-        source,
-        concatInputs([
-          await goldenInputs(model, source),
-          await renderedInputs(await localizerWindows('val', WINDOWS), model.spec),
-        ]),
-      );
-    } finally {
-      model.dispose();
-    }
+    reference = await shippedReference(DEFAULT_LOCALIZER, await localizerWindows('val', WINDOWS));
   });
 
   it('decides presence and count, and holds the corners to their own bound', () => {
@@ -127,19 +107,7 @@ describe('the gate on the shipped localizer', () => {
       naive.failures.join('; '),
     );
     await rejectsWith(
-      writeGatedModel(
-        {
-          base: reference.base,
-          plan,
-          agreement: naive.agreement,
-          tolerance,
-          inputs: reference.inputs,
-          decisions: [],
-          bytesBefore: 0,
-          bytesAfter: 0,
-        },
-        await tempDir(),
-      ),
+      writeGatedModel(judgedResult(reference, plan, naive.agreement, tolerance), await tempDir()),
       ContractError,
       'contract/quantization-gate',
     );

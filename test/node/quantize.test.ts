@@ -26,6 +26,7 @@ import { formatGateTable } from '../../src/quantize/table.ts';
 import { writeGatedModel } from '../../src/quantize/write.ts';
 import { testLocalizerContract, testModelContract } from '../fixtures/contracts.ts';
 import { rejectsWith } from '../fixtures/expect-error.ts';
+import { judgedResult } from '../fixtures/gate-results.ts';
 import { buildBrightnessModel, buildTestModel, saveModel, writeModel } from '../fixtures/test-models.ts';
 import { removeTempDirs, tempDir } from '../fixtures/temp-dirs.ts';
 
@@ -169,25 +170,13 @@ describe('the quantization gate', () => {
     );
     model.dispose();
 
-    const naive = await judgePlan(
-      reference,
-      uniformPlan(reference.base, 'uint8'),
-      toleranceFor(reference.base.contract, 0.01),
-    );
+    const tolerance = toleranceFor(reference.base.contract, 0.01);
+    const naive = await judgePlan(reference, uniformPlan(reference.base, 'uint8'), tolerance);
     assert.ok(naive.agreement.changedDecisions > 0, JSON.stringify(naive));
     assert.equal(naive.passed, false);
     const refused = await rejectsWith(
       writeGatedModel(
-        {
-          base: reference.base,
-          plan: uniformPlan(reference.base, 'uint8'),
-          agreement: naive.agreement,
-          tolerance: toleranceFor(reference.base.contract, 0.01),
-          inputs: reference.inputs,
-          decisions: [],
-          bytesBefore: 0,
-          bytesAfter: 0,
-        },
+        judgedResult(reference, uniformPlan(reference.base, 'uint8'), naive.agreement, tolerance),
         await tempDir(),
       ),
       ContractError,
