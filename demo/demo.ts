@@ -8,6 +8,7 @@
 import { formatCorners } from '../components/column-classifier/corners.ts';
 import { renderSoroban } from '../src/render/index.ts';
 import { renderSoroban3d } from '../src/render3d/index.ts';
+import type { RuntimeInfo } from '../src/worker-api/classifier-worker-api.ts';
 
 const COLUMNS = 7;
 const CHANGE_EVERY_MS = 4000;
@@ -97,10 +98,15 @@ classifier.addEventListener('cc-progress', (event) => {
   const { stage, loaded, total } = event.detail;
   backendUsed.textContent = `loading: ${stage}${loaded === undefined ? '' : ` ${loaded}/${total ?? '?'} bytes`}`;
 });
-classifier.addEventListener('cc-ready', (event) => {
-  const { runtime } = event.detail;
+/** The backend in use and why: at cc-ready, and again once `auto` measured the others (cc-backend). */
+function showRuntime(runtime: RuntimeInfo): void {
   const check = runtime.selfChecks.find((c) => c.backend === runtime.backend);
   backendUsed.textContent = `${runtime.choice} (TF.js ${runtime.tfjsVersion}, self-check max diff ${check?.maxAbsDiff.toExponential(1) ?? 'n/a'})`;
+}
+classifier.addEventListener('cc-backend', (event) => showRuntime(event.detail.runtime));
+classifier.addEventListener('cc-ready', (event) => {
+  const { runtime } = event.detail;
+  showRuntime(runtime);
 });
 classifier.addEventListener('cc-reading', (event) => {
   const reading = event.detail;
