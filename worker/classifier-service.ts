@@ -116,6 +116,10 @@ export class ClassifierService implements ClassifierWorkerApi {
   private readonly forwarded = new Set<string>();
   /** Backends left to measure after the first frame (`choose: 'first-then-fastest'`). */
   private pending: { readonly choosing: Choosing; readonly backends: readonly BackendName[] } | undefined;
+  /** Stops the measuring of {@link pending} (dispose, or a new start). */
+  private measureAbort: AbortController | undefined;
+  /** A runtime settled by measuring that no frame result has carried yet (the frame that measured failed). */
+  private unreported: RuntimeInfo | undefined;
   /** The measuring of {@link pending}, while it runs: frames wait for it (it moves TF.js between backends). */
   private measuring: Promise<Running> | undefined;
   /** Frames read since the last start. */
@@ -138,7 +142,11 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.startAbort?.abort();
     const abort = new AbortController();
     this.startAbort = abort;
+    // Measuring moves TF.js between backends: a new start waits until it has stopped.
+    this.measureAbort?.abort();
+    await this.measuring?.catch(() => undefined);
     this.releaseModel();
+    this.unreported = undefined;
     this.options = options;
     this.onWarning = onWarning;
     this.forwarded.clear();
@@ -177,13 +185,11 @@ export class ClassifierService implements ClassifierWorkerApi {
       if (this.measuring !== undefined) running = await this.measuring;
       // The frame after the first settles a `first-then-fastest` choice, and carries the runtime settled. Measuring
       // moves TF.js between backends, so it starts only while no other frame is being read.
-      let settled: RuntimeInfo | undefined;
       if (this.pending !== undefined && this.framesRead > 0 && this.measuring === undefined && this.inFlight === 0) {
         this.measuring = this.measurePending().finally(() => {
           this.measuring = undefined;
         });
         running = await this.measuring;
-        settled = running.info;
       }
       this.inFlight++;
       counted = true;
@@ -228,7 +234,9 @@ export class ClassifierService implements ClassifierWorkerApi {
       markStage('preprocess', start, preprocessed, WORKER_TRACK);
       markStage('predict', preprocessed, predicted, WORKER_TRACK);
       markStage('decode', predicted, decoded, WORKER_TRACK);
-      return {
+      // The settled runtime goes out with the first frame read after measuring (kept until one succeeds).
+      const settled = this.unreported;
+      const result: FrameResult = {
         columns,
         backend: running.backend,
         frameWidth: width,
@@ -243,6 +251,8 @@ export class ClassifierService implements ClassifierWorkerApi {
         ...(located === undefined ? {} : { location: located.location }),
         ...(settled === undefined ? {} : { runtime: settled }),
       };
+      this.unreported = undefined;
+      return result;
     } finally {
       if (counted) this.inFlight--;
       frame.close();
@@ -281,6 +291,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     if (this.disposed) return;
     this.disposed = true;
     this.startAbort?.abort();
+    this.measureAbort?.abort();
     this.releaseModel();
     this.source = undefined;
     this.localizerSource = undefined;
@@ -444,6 +455,9 @@ export class ClassifierService implements ClassifierWorkerApi {
         },
       );
     }
+    // Timing the others made one of them the active backend; the winner's tensors are still on its own. Activated
+    // before the others are freed: should it fail, the running model is still whole.
+    if (tf.getBackend() !== winner.backend) await activateBackend(winner.backend, setup);
     // A backend that lost is out for good (its models are freed); the winner may still lose to a backend measured later.
     for (const other of passed) {
       if (other === winner) continue;
@@ -455,8 +469,6 @@ export class ClassifierService implements ClassifierWorkerApi {
       });
     }
     passed.splice(0, passed.length, winner);
-    // Timing the others made one of them the active backend; the winner's tensors are still on its own.
-    if (tf.getBackend() !== winner.backend) await activateBackend(winner.backend, setup);
     const trials: BackendTrial[] = [
       ...choosing.trials,
       {
@@ -498,29 +510,41 @@ export class ClassifierService implements ClassifierWorkerApi {
     const current = this.requireRunning();
     this.pending = undefined;
     if (pending === undefined) return current;
-    // After cc-ready the page is not loading any more: no progress events for these backends.
-    const choosing: Choosing = { ...pending.choosing, onProgress: undefined };
+    const abort = new AbortController();
+    this.measureAbort = abort;
+    // Its own signal (dispose() or a new start() stops it); no progress events: after cc-ready nothing is loading.
+    const choosing: Choosing = { ...pending.choosing, onProgress: undefined, signal: abort.signal };
     const { backends } = pending;
     try {
       for (const [index, backend] of backends.entries()) await this.tryBackend(choosing, backend, backends[index + 1]);
+      if (abort.signal.aborted) throw abortedError(choosing.classifier.url);
       const settled = await this.settle(choosing);
-      // A new start() while measuring owns the worker now: what was measured for the old one is let go.
-      if (this.running !== current) {
-        disposeModels(settled);
-        return this.requireRunning();
-      }
       this.running = settled;
+      this.unreported = settled.info;
       return settled;
     } catch (error) {
       for (const other of choosing.passed) if (other.model !== current.model) disposeModels(other);
-      if (this.running !== current) return this.requireRunning();
+      // Disposed, or started again: the worker belongs to what comes next, and nothing is reported.
+      if (abort.signal.aborted) return this.requireRunning();
       if (tf.getBackend() !== current.backend) await activateBackend(current.backend, choosing.setup);
+      const reason = `measuring after the first frame failed: ${error instanceof Error ? error.message : String(error)}`;
+      const trials = current.info.trials.map((t): BackendTrial =>
+        t.outcome === 'pending' ? { backend: t.backend, outcome: 'refused', reason } : t,
+      );
+      const running: Running = {
+        ...current,
+        info: { ...current.info, trials, choice: describeChoice(current.backend, trials) },
+      };
+      this.running = running;
+      this.unreported = running.info;
       await this.warn({
         code: 'backend/fallback',
         message: `Measuring ${backends.join(', ')} after the first frame failed (${error instanceof Error ? error.message : String(error)}); staying on ${current.backend}.`,
         details: { backend: current.backend },
       });
-      return current;
+      return running;
+    } finally {
+      if (this.measureAbort === abort) this.measureAbort = undefined;
     }
   }
 
@@ -637,7 +661,10 @@ export class ClassifierService implements ClassifierWorkerApi {
   private watchContext(backend: BackendName): void {
     this.contextLost = false;
     if (backend !== 'webgl') return;
-    const canvas = activeWebglContext()?.canvas;
+    const context = activeWebglContext();
+    // Lost already (while other backends were measured): the next frame recovers.
+    this.contextLost = context?.isContextLost() ?? false;
+    const canvas = context?.canvas;
     canvas?.addEventListener(
       'webglcontextlost',
       () => {

@@ -50,7 +50,10 @@ export interface ClassifierClientOptions {
   readonly allowPathsOutsideFolder?: boolean;
   /** TF.js flags for the worker (e.g. `WEBGL_FORCE_F16_TEXTURES`). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
-  /** A call that takes longer than this means the worker stopped answering (it is restarted). Default 15 000 ms. */
+  /**
+   * A call that takes longer than this means the worker stopped answering (it is restarted). Default 15 000 ms. The
+   * frame that measures backends left `pending` (`choose: 'first-then-fastest'`) has the start timeout instead.
+   */
   readonly callTimeoutMs?: number;
   /** Starting (download, self-check, warm-up) longer than this means the worker stopped answering. Default 120 000 ms. */
   readonly startTimeoutMs?: number;
@@ -233,7 +236,7 @@ export class ClassifierClient {
       );
     }
     const request = plainWhere(where);
-    return this.call(this.options.callTimeoutMs ?? 15_000, async (remote, connection) =>
+    return this.call(this.frameTimeoutMs(), async (remote, connection) =>
       settledRuntime(
         connection,
         await timedRoundTrip((sentAt) =>
@@ -273,7 +276,7 @@ export class ClassifierClient {
       );
     }
     const request = plainWhere(where);
-    return this.call(this.options.callTimeoutMs ?? 15_000, async (remote, connection) => {
+    return this.call(this.frameTimeoutMs(), async (remote, connection) => {
       if (connection.track !== track) {
         const { readable } = new Processor({ track });
         await remote.attachStream(Comlink.transfer(readable, [readable as unknown as Transferable]));
@@ -300,6 +303,15 @@ export class ClassifierClient {
    */
   submit(frame: ImageBitmap, where: FrameWhere): Promise<FrameOutcome<ClientFrameResult>> {
     return this.scheduler.submit({ bitmap: frame, where, close: () => frame.close() });
+  }
+
+  /**
+   * How long a frame call may take: the call timeout, or the start timeout while backends are `pending` (the frame
+   * that settles a `first-then-fastest` choice loads, self-checks and times them first, as a start would).
+   */
+  private frameTimeoutMs(): number {
+    const pending = this.current?.runtime?.trials.some((t) => t.outcome === 'pending') ?? false;
+    return pending ? (this.options.startTimeoutMs ?? 120_000) : (this.options.callTimeoutMs ?? 15_000);
   }
 
   /** Moves the worker to another backend preference, with a new self-check. */

@@ -73,7 +73,9 @@ export interface StartOptions {
  * `first`: the first backend of the list that passes; `fastest`: every backend that passes is timed on the warm-up
  * batch before `start` resolves, and the fastest runs; `first-then-fastest`: `start` resolves with the first that
  * passes (wasm first when listed), its first frame is read at once, and the others are measured before the next
- * frame, which then runs on the fastest and carries the settled {@link FrameResult.runtime}.
+ * frame, which then runs on the fastest and carries the settled {@link FrameResult.runtime} (or the next frame read,
+ * if that one fails). Should measuring fail, the running backend stays and the others are `refused` with the reason
+ * (and a `backend/fallback` warning).
  */
 export type BackendChoice = 'first' | 'fastest' | 'first-then-fastest';
 

@@ -281,6 +281,45 @@ describe('worker runtime backend choice', function () {
     }
   });
 
+  it('reports the settled choice on the next frame read when the frame that measured failed', async function () {
+    const client = await ClassifierClient.create({
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['wasm', 'cpu'],
+      choose: 'first-then-fastest',
+    });
+    try {
+      await client.classify(await rawBitmap(image), expected.geometry);
+      // The second frame measures cpu, then fails on its own geometry.
+      const error = await rejection(client.classify(await rawBitmap(image), { ...expected.geometry, columns: 0 }));
+      expect((error as InputError).code).to.equal('input/bad-geometry');
+      const third = await client.classify(await rawBitmap(image), expected.geometry);
+      expect(third.runtime?.trials.filter((t) => t.outcome === 'pending')).to.deep.equal([]);
+      expect(client.runtime.trials.map((t) => t.outcome)).to.not.include('pending');
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('moves to the backends asked for when setBackends comes while the others are being measured', async function () {
+    const client = await ClassifierClient.create({
+      modelUrl: FIXTURE_MODEL_URL,
+      backends: ['wasm', 'cpu'],
+      choose: 'first-then-fastest',
+    });
+    try {
+      await client.classify(await rawBitmap(image), expected.geometry);
+      const measuring = client.classify(await rawBitmap(image), expected.geometry);
+      const moved = await client.setBackends(['cpu']);
+      await measuring.catch(() => undefined);
+      expect(moved.backend).to.equal('cpu');
+      const result = await client.classify(await rawBitmap(image), expected.geometry);
+      expect(result.backend).to.equal('cpu');
+      expect(maxReadingDiff(result.columns, expected.columns)).to.be.at.most(FRAME_TOLERANCE);
+    } finally {
+      client.dispose();
+    }
+  });
+
   it('takes the first backend that passes by default, and says the others were not tried', async function () {
     const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['cpu', 'wasm'] });
     try {
