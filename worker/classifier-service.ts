@@ -402,7 +402,8 @@ export class ClassifierService implements ClassifierWorkerApi {
         }
         onProgress?.({ stage: 'warm-up', backend });
         await this.warmUp(model, choosing.columns);
-        if (localizer !== undefined) await this.warmUpLocalizer(localizer);
+        // Only WebGL has shaders to compile before the first frame; on wasm and cpu this would only delay it.
+        if (localizer !== undefined && backend === 'webgl') await this.warmUpLocalizer(localizer);
         if (signal.aborted) throw abortedError(choosing.classifier.url);
         const warmUpMs = measuring ? await this.timeWarmUp(model, choosing.columns) : undefined;
         passed.push({ backend, model, localizer, warmUpMs });
