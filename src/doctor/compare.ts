@@ -5,7 +5,8 @@
  * median worker time per batch, and a verdict against the contract's
  * tolerance. Pure, so it is tested without browsers.
  */
-import type { ConfigResult, Engine, ImageOutputs } from './protocol.ts';
+import { quadValues } from '../localize/window.ts';
+import type { ConfigResult, Engine, ImageOutputs, ImageReading } from './protocol.ts';
 
 /** Error codes that mean the engine does not have the backend at all (not a numeric failure). */
 const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['backend/unavailable', 'backend/init-failed']);
@@ -50,15 +51,36 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
   return diff;
 }
 
-/** Per-head max |Δ| and decision agreement of browser outputs against the Node reference, image by image. */
+/** The values one image's reading is compared by: its heads, and what they decode to. */
+export function imageOutputs(reading: ImageReading): ImageOutputs {
+  if ('location' in reading) {
+    const { corners, presence, countProbability, found, columns } = reading.location;
+    return {
+      name: reading.name,
+      heads: { corners: quadValues(corners), presence: [presence], countProbability: [countProbability] },
+      decisions: [found ? 1 : 0, columns],
+    };
+  }
+  return {
+    name: reading.name,
+    heads: {
+      heaven: reading.columns.map((c) => c.heaven),
+      earth: reading.columns.flatMap((c) => [...c.earth]),
+    },
+    decisions: reading.columns.map((c) => c.digit),
+  };
+}
+
+/** Per-head max |Δ| and decision agreement of browser readings against the Node reference, image by image. */
 export function compareOutputs(
-  browser: readonly ImageOutputs[],
-  node: readonly ImageOutputs[],
+  browserReadings: readonly ImageReading[],
+  nodeReadings: readonly ImageReading[],
 ): { headDiff: Record<string, number>; decisionsAgree: number; decisions: number } {
+  const browser = browserReadings.map(imageOutputs);
   const headDiff: Record<string, number> = {};
   let decisionsAgree = 0;
   let decisions = 0;
-  for (const reference of node) {
+  for (const reference of nodeReadings.map(imageOutputs)) {
     const got = browser.find((b) => b.name === reference.name);
     decisions += reference.decisions.length;
     for (const [head, values] of Object.entries(reference.heads))
@@ -80,7 +102,7 @@ export function compareOutputs(
 export function rowOf(
   engine: Engine,
   result: ConfigResult,
-  node: readonly ImageOutputs[],
+  node: readonly ImageReading[],
   tolerance: number,
   decisionName = 'digits',
 ): DoctorRow {

@@ -5,22 +5,21 @@
  */
 import { modelKind } from '../contract/model-kind.ts';
 import { locateWith } from '../localize/localizer-model.ts';
-import { quadValues } from '../localize/window.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { readColumns } from '../model/read-columns.ts';
 import type { ModelSource } from '../model/source.ts';
 import { decodeImage, imageTensor } from '../reference/image.ts';
 import { readFile } from 'node:fs/promises';
 import type { ImageJob } from './images.ts';
-import type { ImageOutputs } from './protocol.ts';
+import type { ImageReading } from './protocol.ts';
 
 /** Reads every image with the Node reference pipeline: a classifier's columns, or where a localizer finds the soroban. */
 export async function nodeOutputs(
   model: ClassifierModel,
   source: ModelSource,
   images: readonly ImageJob[],
-): Promise<ImageOutputs[]> {
-  const outputs: ImageOutputs[] = [];
+): Promise<ImageReading[]> {
+  const readings: ImageReading[] = [];
   const localizer = modelKind(model.contract) === 'localizer';
   for (const image of images) {
     const bytes =
@@ -29,28 +28,14 @@ export async function nodeOutputs(
         : new Uint8Array(await readFile(image.node.path));
     const frame = imageTensor(decodeImage(bytes, image.name));
     try {
-      if (localizer) {
-        const found = await locateWith(model, frame);
-        outputs.push({
-          name: image.name,
-          heads: {
-            corners: quadValues(found.corners),
-            presence: [found.presence],
-            countProbability: [found.countProbability],
-          },
-          decisions: [found.found ? 1 : 0, found.columns],
-        });
-        continue;
-      }
-      const { columns } = await readColumns(model, frame, image.geometry);
-      outputs.push({
-        name: image.name,
-        heads: { heaven: columns.map((c) => c.heaven), earth: columns.flatMap((c) => [...c.earth]) },
-        decisions: columns.map((c) => c.digit),
-      });
+      readings.push(
+        localizer
+          ? { name: image.name, location: await locateWith(model, frame) }
+          : { name: image.name, columns: (await readColumns(model, frame, image.geometry)).columns },
+      );
     } finally {
       frame.dispose();
     }
   }
-  return outputs;
+  return readings;
 }

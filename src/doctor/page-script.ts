@@ -8,7 +8,7 @@
  * run time from the served `dist/`.
  */
 import type { ClassifierClient } from '../worker-api/classifier-client.ts';
-import type { ConfigResult, ImageOutputs, PageConfig, PageMessage } from './protocol.ts';
+import type { ConfigResult, ImageReading, PageConfig, PageMessage } from './protocol.ts';
 
 type ClientModule = { readonly ClassifierClient: typeof ClassifierClient };
 
@@ -45,7 +45,7 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
     post({ kind: 'progress', engine: config.engine, message: `${backendConfig.id}: ${message}` });
   await say('starting the worker');
   let client: ClassifierClient | undefined;
-  const outputs: ImageOutputs[] = [];
+  const outputs: ImageReading[] = [];
   const batchMs: number[] = [];
   const batchColumns: number[] = [];
   let backendUsed: string | undefined;
@@ -81,26 +81,17 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
         if (config.localizerUrl !== undefined) {
           const { location } = await client.classify(await bitmapOf(image.url), { locate: { still: true } });
           if (location === undefined) throw new Error(`no location for ${image.name}`);
-          const { topLeft, topRight, bottomRight, bottomLeft } = location.corners;
-          if (pass === 0)
-            outputs.push({
-              name: image.name,
-              heads: {
-                corners: [topLeft, topRight, bottomRight, bottomLeft].flatMap((p) => [p.x, p.y]),
-                presence: [location.presence],
-                countProbability: [location.countProbability],
-              },
-              decisions: [location.found ? 1 : 0, location.columns],
-            });
-          else batchMs.push(location.ms);
+          if (pass === 0) {
+            const { found, corners, columns, presence, countProbability } = location;
+            outputs.push({ name: image.name, location: { found, corners, columns, presence, countProbability } });
+          } else batchMs.push(location.ms);
           continue;
         }
         const result = await client.classify(await bitmapOf(image.url), image.geometry);
         if (pass === 0) {
           outputs.push({
             name: image.name,
-            heads: { heaven: result.columns.map((c) => c.heaven), earth: result.columns.flatMap((c) => [...c.earth]) },
-            decisions: result.columns.map((c) => c.digit),
+            columns: result.columns.map(({ heaven, earth, digit }) => ({ heaven, earth, digit })),
           });
         } else {
           batchMs.push(result.timings.total);

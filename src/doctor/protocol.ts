@@ -4,6 +4,7 @@
  * progress and results back to the doctor's server, so every engine is
  * driven the same way whatever its automation protocol.
  */
+import type { FoundLocation } from '../localize/location.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 import type { BackendName } from '../worker-api/classifier-worker-api.ts';
 
@@ -50,6 +51,22 @@ export interface PageConfig {
 }
 
 /**
+ * What the worker (or the Node reference) read from one image, as it gave it: every column's heads and digit, or,
+ * for a localizer, where it found the soroban. Both sides report this; `imageOutputs` (compare.ts) turns either into
+ * the values compared, so the two cannot map them differently.
+ */
+export type ImageReading =
+  | {
+      readonly name: string;
+      readonly columns: readonly {
+        readonly heaven: number;
+        readonly earth: readonly number[];
+        readonly digit: number;
+      }[];
+    }
+  | { readonly name: string; readonly location: FoundLocation };
+
+/**
  * Per image: the values of every head, and what they decode to. A column classifier: `heaven` (one per column) and
  * `earth` (five per column), decisions the digits. A localizer: `corners` (8: x, y of the bead area's corners in the
  * frame), `presence` and `countProbability` (1 each), decisions [found (1) or not (0), the column count].
@@ -72,7 +89,7 @@ export interface ConfigResult {
   readonly selfCheck:
     | { readonly maxAbsDiff: number; readonly tolerance: number; readonly cases: number; readonly passed: boolean }
     | undefined;
-  readonly outputs: readonly ImageOutputs[];
+  readonly outputs: readonly ImageReading[];
   /** Worker-side milliseconds (preprocess + predict + decode) of each timed classify call. */
   readonly batchMs: readonly number[];
   /** Columns per classify call (the batch size). */

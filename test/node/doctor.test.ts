@@ -13,7 +13,7 @@ import {
 } from '../../src/doctor/diagnose.ts';
 import { checkBinding, identifyHeads, type MeasuredOutput } from '../../src/doctor/heads.ts';
 import { feedFor, hypothesesFor, RANGES, type Hypothesis } from '../../src/doctor/hypotheses.ts';
-import type { ConfigResult, ImageOutputs } from '../../src/doctor/protocol.ts';
+import type { ConfigResult, ImageReading } from '../../src/doctor/protocol.ts';
 import { formatDoctorTable } from '../../src/doctor/table.ts';
 import { goldenSorobans } from '../../src/doctor/images.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -64,13 +64,21 @@ function score(
   };
 }
 
-const NODE: ImageOutputs[] = [
+const NODE: ImageReading[] = [
   {
     name: 'a',
-    heads: { heaven: [0.9, 0.1], earth: [0.1, 0.6, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.05, 0.05] },
-    decisions: [6, 0],
+    columns: [
+      { heaven: 0.9, earth: [0.1, 0.6, 0.1, 0.1, 0.1], digit: 6 },
+      { heaven: 0.1, earth: [0.7, 0.1, 0.1, 0.05, 0.05], digit: 0 },
+    ],
   },
 ];
+
+/** NODE's one image with its second column's heaven probability changed. */
+function withSecondHeaven(heaven: number): ImageReading[] {
+  const [first, second] = 'columns' in NODE[0]! ? NODE[0].columns : [];
+  return [{ name: 'a', columns: [first!, { ...second!, heaven }] }];
+}
 
 function result(overrides: Partial<ConfigResult>): ConfigResult {
   return {
@@ -129,7 +137,7 @@ describe('doctor: comparing browser rows with Node', () => {
   });
 
   it('fails a backend whose head values drift beyond tolerance, naming the head', () => {
-    const drifted = [{ ...NODE[0]!, heads: { ...NODE[0]!.heads, heaven: [0.9, 0.105] } }];
+    const drifted = withSecondHeaven(0.105);
     const row = rowOf('webkit', result({ outputs: drifted }), NODE, 2e-3);
     assert.equal(row.verdict, 'FAIL');
     assert.match(
@@ -186,22 +194,23 @@ describe('doctor: comparing browser rows with Node', () => {
   });
 
   it("compares a localizer's corners, presence and count, and its found and count decisions", () => {
-    const located: ImageOutputs[] = [
-      {
-        name: 'flat',
-        heads: { corners: [0.1, 0.1, 0.9, 0.1, 0.9, 0.6, 0.1, 0.6], presence: [0.98], countProbability: [0.4] },
-        decisions: [1, 5],
-      },
-    ];
-    const moved = [
-      { ...located[0]!, heads: { ...located[0]!.heads, corners: [0.1, 0.1, 0.9, 0.1, 0.9, 0.6, 0.1, 0.605] } },
+    const corners = {
+      topLeft: { x: 0.1, y: 0.1 },
+      topRight: { x: 0.9, y: 0.1 },
+      bottomRight: { x: 0.9, y: 0.6 },
+      bottomLeft: { x: 0.1, y: 0.6 },
+    };
+    const location = { found: true, corners, columns: 5, presence: 0.98, countProbability: 0.4 };
+    const located: ImageReading[] = [{ name: 'flat', location }];
+    const moved: ImageReading[] = [
+      { name: 'flat', location: { ...location, corners: { ...corners, bottomLeft: { x: 0.1, y: 0.605 } } } },
     ];
     const passing = rowOf('chromium', result({ outputs: located }), located, 2e-3, 'found, count');
     assert.equal(passing.verdict, 'PASS');
     assert.deepEqual(passing.headDiff, { corners: 0, presence: 0, countProbability: 0 });
     const drift = rowOf('chromium', result({ outputs: moved }), located, 2e-3, 'found, count');
     assert.match(drift.note ?? '', /corners differs from Node by 5\.00e-3 > 0\.002/);
-    const otherCount = [{ ...located[0]!, decisions: [1, 6] }];
+    const otherCount: ImageReading[] = [{ name: 'flat', location: { ...location, columns: 6 } }];
     const counted = rowOf('chromium', result({ outputs: otherCount }), located, 2e-3, 'found, count');
     assert.match(counted.note ?? '', /1 of 2 decisions \(found, count\) differ from Node/);
     assert.match(formatDoctorTable([counted], 2e-3, 'found, count', 'ms/locate'), /found, count = Node\s+ms\/locate/);
