@@ -528,7 +528,8 @@ export class ClassifierService implements ClassifierWorkerApi {
       // Disposed, or started again: the worker belongs to what comes next, and nothing is reported.
       if (abort.signal.aborted) return this.requireRunning();
       if (tf.getBackend() !== current.backend) await activateBackend(current.backend, choosing.setup);
-      const reason = `measuring after the first frame failed: ${error instanceof Error ? error.message : String(error)}`;
+      const cause = error instanceof Error ? error.message : String(error);
+      const reason = `measuring after the first frame failed: ${cause}`;
       const trials = current.info.trials.map((t): BackendTrial =>
         t.outcome === 'pending' ? { backend: t.backend, outcome: 'refused', reason } : t,
       );
@@ -540,7 +541,7 @@ export class ClassifierService implements ClassifierWorkerApi {
       this.unreported = running.info;
       await this.warn({
         code: 'backend/fallback',
-        message: `Measuring ${backends.join(', ')} after the first frame failed (${error instanceof Error ? error.message : String(error)}); staying on ${current.backend}.`,
+        message: `Measuring ${backends.join(', ')} after the first frame failed (${cause}); staying on ${current.backend}.`,
         details: { backend: current.backend },
       });
       return running;

@@ -148,7 +148,7 @@ export async function runQuantize(args: readonly string[]): Promise<number> {
   const decisions = reference.outputs.decision;
   const out = process.stdout;
   out.write(
-    `measuring on ${reference.inputs.description}; gate: every decoded ${decisions.replace(/s$/, '')} unchanged, ${formatTolerance(tolerance)}\n`,
+    `measuring on ${reference.inputs.description}; gate: no decoded ${decisions} changed, ${formatTolerance(tolerance)}\n`,
   );
 
   // The seed's failure, measured every time: the converter's uniform uint8 on every tensor.

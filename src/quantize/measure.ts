@@ -4,7 +4,7 @@
  * (a column classifier's digit; a localizer's presence and column count) and
  * each head's values.
  */
-import { modelKind } from '../contract/model-kind.ts';
+import { classifierDecode, locateDecode, modelKind } from '../contract/model-kind.ts';
 import type { ModelContract } from '../contract/schema.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierModel } from '../model/classifier-model.ts';
@@ -98,14 +98,13 @@ export function decisionsOf(
   heads: Readonly<Record<string, Float32Array>>,
   count: number,
 ): { decisions: Int32Array; nearTies: Uint8Array; decision: string } {
-  const decode = contract.decode;
-  if (modelKind(contract) === 'column-classifier' && 'heaven' in decode)
+  if (modelKind(contract) === 'column-classifier')
     return {
-      decisions: Int32Array.from(decodeColumns(heads, decode, count), (r) => r.digit),
+      decisions: Int32Array.from(decodeColumns(heads, classifierDecode(contract), count), (r) => r.digit),
       nearTies: new Uint8Array(count),
       decision: 'digits',
     };
-  if (!('presence' in decode)) throw new Error('unreachable: a contract is a classifier or a localizer');
+  const decode = locateDecode(contract);
   const presence = heads[decode.presence] ?? new Float32Array(count);
   const counts = heads[decode.count] ?? new Float32Array(0);
   const classes = count === 0 ? 0 : counts.length / count;
@@ -140,8 +139,10 @@ export function toleranceFor(
   maxDiff: number,
   maxCornerShift = DEFAULT_MAX_CORNER_SHIFT,
 ): Tolerance {
-  const decode = contract.decode;
-  return { maxDiff, byHead: 'corners' in decode ? { [decode.corners]: maxCornerShift } : {} };
+  return {
+    maxDiff,
+    byHead: modelKind(contract) === 'localizer' ? { [locateDecode(contract).corners]: maxCornerShift } : {},
+  };
 }
 
 /** The bound of one head. */
