@@ -281,14 +281,20 @@ describe('worker runtime backend choice', function () {
     }
   });
 
-  it('reports the settled choice on the next frame read when the frame that measured failed', async function () {
+  /** A client reading on wasm with cpu pending (`first-then-fastest`), its first frame read: the next one measures. */
+  async function clientAboutToMeasure(): Promise<ClassifierClient> {
     const client = await ClassifierClient.create({
       modelUrl: FIXTURE_MODEL_URL,
       backends: ['wasm', 'cpu'],
       choose: 'first-then-fastest',
     });
+    await client.classify(await rawBitmap(image), expected.geometry);
+    return client;
+  }
+
+  it('reports the settled choice on the next frame read when the frame that measured failed', async function () {
+    const client = await clientAboutToMeasure();
     try {
-      await client.classify(await rawBitmap(image), expected.geometry);
       // The second frame measures cpu, then fails on its own geometry.
       const error = await rejection(client.classify(await rawBitmap(image), { ...expected.geometry, columns: 0 }));
       expect((error as InputError).code).to.equal('input/bad-geometry');
@@ -301,13 +307,8 @@ describe('worker runtime backend choice', function () {
   });
 
   it('moves to the backends asked for when setBackends comes while the others are being measured', async function () {
-    const client = await ClassifierClient.create({
-      modelUrl: FIXTURE_MODEL_URL,
-      backends: ['wasm', 'cpu'],
-      choose: 'first-then-fastest',
-    });
+    const client = await clientAboutToMeasure();
     try {
-      await client.classify(await rawBitmap(image), expected.geometry);
       const measuring = client.classify(await rawBitmap(image), expected.geometry);
       const moved = await client.setBackends(['cpu']);
       await measuring.catch(() => undefined);
