@@ -96,11 +96,15 @@ export const ERROR_CODES = [
   'contract/quantization-unknown-weight',
   'contract/quantization-at-risk',
   'contract/quantization-gate',
+  // a fine-tuned model read the held-out or rendered test columns worse than the model it started from
+  'contract/fine-tune-gate',
   // the model is of another kind than the one asked for (a localizer given as the classifier, or the reverse)
   'contract/wrong-model-kind',
   // lifecycle
   'disposed/used-after-dispose',
   'disposed/superseded',
+  // a long job (a fine-tune) stopped by its caller's AbortSignal
+  'disposed/aborted',
   'worker/crashed',
   'worker/unresponsive',
 ] as const;

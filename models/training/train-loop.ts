@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchOf, type Dataset } from './dataset.ts';
 import { evaluate, predictDataset } from './evaluate.ts';
-import { threeHeadLoss, twoHeadLoss } from './loss.ts';
+import { threeHeadLoss, twoHeadLoss } from '../../src/training/loss.ts';
 import { ProgressBar } from './progress.ts';
 import { createRandom } from '../../src/render/random.ts';
 

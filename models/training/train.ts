@@ -25,7 +25,7 @@ import {
 import { atThreshold, evaluate, predictDataset } from './evaluate.ts';
 import { scoreByElevation } from './score-3d.ts';
 import { saveModel } from './io.ts';
-import { registerWasmGradientKernels } from './kernels/register.ts';
+import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
 import { buildModel, modelSize, SHIPPED_ARCHITECTURE } from './model.ts';
 import { ProgressBar } from './progress.ts';
 import { writeRecord } from './record.ts';

@@ -8,6 +8,7 @@ import { runSchema } from './schema.ts';
 import { DOCTOR_USAGE } from '../doctor/usage.ts';
 import {
   CLASSIFY_USAGE,
+  FINE_TUNE_USAGE,
   GOLDEN_USAGE,
   INSPECT_USAGE,
   LOCATE_USAGE,
@@ -32,6 +33,7 @@ const commands: Record<string, { run: () => Promise<Command>; summary: string }>
     summary:
       "quantize MODEL --out DIR [--max-diff E] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16]   gate each weight's encoding on measured agreement with float32",
   },
+  'fine-tune': { run: async () => (await import('./fine-tune.ts')).runFineTune, summary: FINE_TUNE_USAGE },
   doctor: { run: async () => (await import('./doctor.ts')).runDoctorCommand, summary: DOCTOR_USAGE },
 };
 

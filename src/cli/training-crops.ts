@@ -3,11 +3,17 @@
  * quantizer. Here, in the CLI that wires the two together, so that
  * `src/quantize/` does not import `models/training/`.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { datasets } from '../../models/training/config.ts';
 import { makeDataset } from '../../models/training/dataset.ts';
 import { localizerDatasets } from '../../models/training/localizer/config.ts';
 import { makeLocalizerSamples } from '../../models/training/localizer/samples.ts';
 import type { ModelKind } from '../contract/model-kind.ts';
+import { pickCrops, type LabelledCrops } from '../fine-tune/labelled-crops.ts';
+import type { PreprocessSpec } from '../preprocess/types.ts';
 import type { CropRecipe } from '../quantize/datasets.ts';
 import { renderingSourcesHash } from './rendering-sources.ts';
 
@@ -64,4 +70,46 @@ export async function localizerWindows(name: DatasetName, windows: number): Prom
       return Float32Array.from(samples.x.subarray(0, windows * per), (v) => v / 255);
     },
   };
+}
+
+/** The training code's dataset recipes a fine-tune uses: `train` to mix in (replay), `test` to judge by. */
+export type ColumnsRecipe = 'train' | 'test';
+
+/**
+ * The first `count` readable column crops of a training dataset recipe with their digits, for `spec`; cached under
+ * the system temp directory (the test set's 3 000 crops take minutes to render), keyed by the recipe and the
+ * rendering code.
+ */
+export async function trainingColumns(
+  name: ColumnsRecipe,
+  count: number,
+  spec: PreprocessSpec,
+  onProgress?: (done: number, total: number) => void,
+): Promise<LabelledCrops> {
+  // A few more than asked: unreadable crops (hands, misplaced quads) are dropped below.
+  const recipe = { ...datasets()[name], crops: Math.ceil(count * 1.4) };
+  const key = createHash('sha256')
+    .update(JSON.stringify({ recipe, count, spec, sources: await renderingSourcesHash() }))
+    .digest('hex')
+    .slice(0, 16);
+  const file = join(tmpdir(), 'column-classifier-fine-tune', `${recipe.name}-${count}-${key}.bin`);
+  const per = spec.height * spec.width;
+  try {
+    const bytes = await readFile(file);
+    if (bytes.byteLength === count * (per * 4 + 1)) {
+      const x = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * per * 4));
+      const digits = new Uint8Array(bytes.buffer, bytes.byteOffset + count * per * 4, count).slice();
+      return { count, height: spec.height, width: spec.width, x, digits };
+    }
+  } catch {
+    // Not rendered yet.
+  }
+  const data = makeDataset(recipe, spec, onProgress);
+  const readable = Array.from({ length: data.size }, (_, i) => i).filter((i) => data.readable[i] === 1);
+  if (readable.length < count)
+    throw new Error(`The ${recipe.name} recipe gave ${readable.length} readable crops, fewer than ${count}.`);
+  const crops = pickCrops({ ...data, count: data.size }, readable.slice(0, count));
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, Buffer.concat([new Uint8Array(crops.x.buffer), crops.digits]));
+  return crops;
 }

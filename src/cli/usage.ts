@@ -27,3 +27,7 @@ export const SCHEMA_USAGE = 'schema [--write PATH]   print or write the contract
 
 // The renderer engineer owns render.ts and its usage; the renderer is plain TS (no TF.js), cheap to load for --help.
 export { RENDER_USAGE } from './render.ts';
+
+/** Usage of `fine-tune`. */
+export const FINE_TUNE_USAGE =
+  'fine-tune --data DIR [--model PATH] --out DIR [--epochs N] [--learning-rate R] [--replay N] [--test-crops N] [--held-out F] [--max-test-drop P] [--gate-crops N] [--seed S]   teach the model your soroban from labelled photos; writes a gated model and REPORT.md';

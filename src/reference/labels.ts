@@ -14,6 +14,11 @@ export interface LabelledImage {
   readonly digits: readonly number[];
   /** The bead area's corners; the columns are equal in its perspective-corrected space, so no margins. */
   readonly geometry: ColumnGeometry;
+  /**
+   * Per column, whether it can be read (a 3D photo's `visibility[i].readable`: a hand or the picture edge hides
+   * it); every column when the label does not say.
+   */
+  readonly readable: readonly boolean[];
 }
 
 /** Whether `value` has the four corner points of a {@link Quad}. */
@@ -45,8 +50,21 @@ export async function readLabels(path: string): Promise<LabelledImage[]> {
     );
   return images.map((image: unknown, i) => {
     const entry = labelledEntry(image, 'file', `${path}: images[${i}]`);
-    return { path: join(dirname(path), entry.file), digits: entry.digits, geometry: entry.geometry };
+    return {
+      path: join(dirname(path), entry.file),
+      digits: entry.digits,
+      geometry: entry.geometry,
+      readable: readableColumns(image, entry.digits.length),
+    };
   });
+}
+
+/** A 3D photo's per-column readability (`visibility[i].readable`), or every column readable. */
+function readableColumns(image: unknown, columns: number): boolean[] {
+  const visibility = (image as { visibility?: unknown }).visibility;
+  return Array.from({ length: columns }, (_, i) =>
+    Array.isArray(visibility) ? (visibility[i] as { readable?: unknown } | undefined)?.readable !== false : true,
+  );
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradientKernels, REGISTERED_KERNELS } from '../../models/training/kernels/register.ts';
+import { registerWasmGradientKernels, REGISTERED_KERNELS } from '../../src/training/kernels/register.ts';
 
 /** Largest allowed |wasm − cpu| relative to the largest |cpu| value of a gradient (float32 sums in another order). */
 const RELATIVE_EPSILON = 1e-4;

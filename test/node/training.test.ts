@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradientKernels } from '../../models/training/kernels/register.ts';
+import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
 import { buildModel, HEADS, SHIPPED_ARCHITECTURE } from '../../models/training/model.ts';
-import { threeHeadLoss, twoHeadLoss } from '../../models/training/loss.ts';
+import { threeHeadLoss, twoHeadLoss } from '../../src/training/loss.ts';
 import {
   batchOf,
   columnDrift,

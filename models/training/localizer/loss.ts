@@ -1,7 +1,7 @@
 /** The localizer's training loss. */
 import * as tf from '@tensorflow/tfjs';
 import { MAX_COLUMN_COUNT } from '../../../src/localize/limits.ts';
-import { binaryCrossEntropy, maskedMean } from '../loss.ts';
+import { binaryCrossEntropy, maskedMean } from '../../../src/training/loss.ts';
 
 /**
  * Weight of the corner error against the two cross-entropies: corners 1 % of the window off cost 0.025 (Huber with

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom } from '../../../src/render/random.ts';
 import { saveModel } from '../io.ts';
-import { registerWasmGradientKernels } from '../kernels/register.ts';
+import { registerWasmGradientKernels } from '../../../src/training/kernels/register.ts';
 import { RenderPool } from '../render-threads/render-pool.ts';
 import { ScheduledAdam } from '../train-loop.ts';
 import { concatSamples, localizerBatch } from './batches.ts';
