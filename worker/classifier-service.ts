@@ -25,9 +25,13 @@ import type {
   RuntimeWarning,
   SelfCheck,
   StartOptions,
+  SampleAdded,
+  SampleArchive,
+  SampleOptions,
   StartProgress,
   WorkerMemory,
 } from '../src/worker-api/classifier-worker-api.ts';
+import { FrameSamples } from './frame-samples.ts';
 import { defaultWasmPaths } from './asset-urls.ts';
 import {
   activateBackend,
@@ -112,6 +116,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   private disposed = false;
   /** The video stream read here, when the page attached one. */
   private stream: StreamFrameReader | undefined;
+  /** The last frame read, for `label()`, and the stored samples. */
+  private readonly samples = new FrameSamples();
   /** Loader warnings already sent since the last start(). */
   private readonly forwarded = new Set<string>();
   /** Backends left to measure after the first frame (`choose: 'first-then-fastest'`). */
@@ -133,6 +139,8 @@ export class ClassifierService implements ClassifierWorkerApi {
     onWarning?: (warning: RuntimeWarning) => void,
   ): Promise<RuntimeInfo> {
     this.assertAlive();
+    // Another model may read other columns: a label is for a frame read by the model now running.
+    this.samples.forget();
     if (options.backends.length === 0) {
       throw new InputError(
         'input/bad-argument',
@@ -207,6 +215,7 @@ export class ClassifierService implements ClassifierWorkerApi {
       if ('geometry' in request) {
         checkGeometry(request.geometry);
         read = await readColumns(running.model, () => tf.browser.fromPixels(pixels, 3), request.geometry);
+        this.samples.noteFrame(pixels, request.geometry, running.model, running.info.model.url);
       } else {
         const localizer = running.localizer;
         if (localizer === undefined)
@@ -221,6 +230,13 @@ export class ClassifierService implements ClassifierWorkerApi {
         } finally {
           tensor.dispose();
         }
+        const { found, corners, columns: count } = located.location;
+        this.samples.noteFrame(
+          pixels,
+          found ? { columns: count, corners, margins: NO_MARGINS } : undefined,
+          running.model,
+          running.info.model.url,
+        );
         const now = performance.now();
         read = {
           columns: located.columns,
@@ -281,6 +297,21 @@ export class ClassifierService implements ClassifierWorkerApi {
     return this.classify(await this.stream.bitmap(), request);
   }
 
+  async label(digits: readonly number[], options: SampleOptions): Promise<SampleAdded> {
+    this.assertAlive();
+    return this.samples.label(digits, options);
+  }
+
+  async exportSamples(options: SampleOptions): Promise<SampleArchive> {
+    this.assertAlive();
+    return this.samples.export(options);
+  }
+
+  async clearSamples(options: SampleOptions): Promise<void> {
+    this.assertAlive();
+    await this.samples.clear(options);
+  }
+
   async memory(): Promise<WorkerMemory> {
     this.assertAlive();
     const { numTensors, numBytes } = tf.memory();
@@ -295,6 +326,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.releaseModel();
     this.source = undefined;
     this.localizerSource = undefined;
+    this.samples.close();
     await this.detachStream();
   }
 

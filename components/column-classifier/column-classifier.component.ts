@@ -13,7 +13,7 @@ import { CaptureLoopController } from './capture-loop-controller.ts';
 import { ClassifierController } from './classifier-controller.ts';
 import type { FrameSource } from './capture.ts';
 import { formatCorners, parseCorners } from './corners.ts';
-import type { ReadingDetail } from './events.ts';
+import type { ReadingDetail, SampleDetail } from './events.ts';
 import { FrameSourceController } from './frame-source-controller.ts';
 import { FramePreview } from './frame-preview.ts';
 import { toReading } from './reading.ts';
@@ -35,7 +35,17 @@ export const DEFAULT_COLUMNS = 13;
 const NOT_FOUND_TEXT = 'No soroban in view';
 
 type EventName =
-  'cc-ready' | 'cc-backend' | 'cc-progress' | 'cc-reading' | 'cc-warning' | 'cc-error' | 'cc-corners-change';
+  | 'cc-ready'
+  | 'cc-backend'
+  | 'cc-progress'
+  | 'cc-reading'
+  | 'cc-warning'
+  | 'cc-error'
+  | 'cc-corners-change'
+  | 'cc-sample';
+
+/** Columns a sample set keeps by default (`max-samples`). */
+export const DEFAULT_MAX_SAMPLES = 1000;
 
 /**
  * An attribute value out of range or malformed is a typed `cc-error` and stops reading until it is fixed; it is
@@ -62,6 +72,8 @@ type EventName =
  * @attr calibrate - Shows the preview (as `preview` does) with draggable, keyboard-operable corner handles; moving one updates `corners` and fires `cc-corners-change`.
  * @attr paused - No frames are captured while present (`classifyOnce()` still works).
  * @attr max-model-bytes - The most bytes the model may take (model.json, contract and weights together), a positive whole number; a larger model is refused with `load/too-large` before its weights are requested. Default 67108864 (64 MiB).
+ * @attr sample-set - The name of the set `label()` adds samples to and `exportSamples()` reads (kept in the browser's IndexedDB for this origin, across reloads). Default `default`; give each soroban its own.
+ * @attr max-samples - Most labelled columns the sample set keeps, a positive whole number; the oldest samples are dropped first. Default 1000.
  * @attr allow-paths-outside-folder - Lets the model's `model.json` name files outside its own folder or origin (refused by default with `load/path-outside-model`, before any request). Set it only for a model.json you trust.
  *
  * @fires cc-ready - The model is loaded and self-checked; `detail.runtime` names the backend in use and why (`choice`, `trials` with each backend's measured time), and the self-check results. On `backend="auto"` it comes as soon as the first backend passes (wasm first); the others are `pending` in `trials`.
@@ -70,6 +82,7 @@ type EventName =
  * @fires cc-reading - A frame was read: digits, value, per-column probabilities and confidence, stability, backend, timings, and (without `corners`) where the soroban was found (`location`: corners, column count, presence, whether found).
  * @fires cc-warning - Something degraded (backend fallback, lost WebGL context, worker restart, a loader warning such as `contract/no-integrity`); the element goes on.
  * @fires cc-corners-change - A calibration handle moved; `detail.corners` is the new bead area.
+ * @fires cc-sample - `label()` stored the last frame's columns with their digits: `detail` has the digits, the set, the columns stored and the set's total.
  * @fires cc-error - A typed error; `detail.error.code` is stable. Fired once per error until an attribute changes or a frame is read.
  *
  * @csspart preview - The preview box (frame, overlay and handles), shown for a camera or stream, or with `preview` or `calibrate`.
@@ -118,6 +131,8 @@ export class ColumnClassifier extends LitElement {
   /** The loader's size limit; null for its default (64 MiB). */
   @property({ type: Number, attribute: 'max-model-bytes' }) maxModelBytes: number | null = null;
   @property({ type: Boolean, attribute: 'allow-paths-outside-folder' }) allowPathsOutsideFolder = false;
+  @property({ attribute: 'sample-set' }) sampleSet = 'default';
+  @property({ type: Number, attribute: 'max-samples' }) maxSamples = DEFAULT_MAX_SAMPLES;
 
   /** What the preview and readout show; not reactive: a render follows only when digits or stability change. */
   private lastReading: ReadingDetail | undefined;
@@ -329,6 +344,56 @@ export class ColumnClassifier extends LitElement {
       this.framePreview.present(captured);
       return this.emitReading(result, captured.captureStart, captured.captureEnd, 'main-thread');
     });
+  }
+
+  /**
+   * Says what the soroban showed in the last frame read: its columns are cut for the model (in the worker, by the
+   * same preprocessing as every reading) and stored with `digits` in the sample set (`sample-set`, IndexedDB), the
+   * oldest dropped beyond `max-samples` columns; fires `cc-sample`. The host app knows the answer (a student's
+   * correct sum, or "that reading is wrong — it shows …").
+   *
+   * @param digits - one digit 0–9 per column of the last reading, left to right
+   * @throws {StateError} `state/not-started` before a frame with a soroban was read
+   * @throws {InputError} `input/bad-argument` for digits that are not one 0–9 per column, or a bad `sample-set` / `max-samples`
+   */
+  async label(digits: readonly number[]): Promise<SampleDetail> {
+    const options = this.sampleOptions();
+    const added = await this.classifier.use((client) => client.label(digits, options));
+    const detail: SampleDetail = { digits: [...digits], set: options.set, ...added };
+    this.emit('cc-sample', detail);
+    return detail;
+  }
+
+  /**
+   * The sample set as a zip in the `render` format — one PNG per labelled frame (its columns side by side, as the
+   * model read them) and `labels.json` — for `column-classifier fine-tune --data DIR` once unzipped.
+   */
+  async exportSamples(): Promise<Blob> {
+    const options = this.sampleOptions();
+    const archive = await this.classifier.use((client) => client.exportSamples(options));
+    return new Blob([new Uint8Array(archive.zip)], { type: 'application/zip' });
+  }
+
+  /** Removes every sample of the set (`sample-set`). */
+  async clearSamples(): Promise<void> {
+    const options = this.sampleOptions();
+    await this.classifier.use((client) => client.clearSamples(options));
+  }
+
+  /** The sample set and its bound, as the attributes say. */
+  private sampleOptions(): { set: string; maxColumns: number } {
+    const set = this.sampleSet.trim();
+    if (set === '' || set.length > 200)
+      throw new InputError(
+        'input/bad-argument',
+        `sample-set must be a name of 1–200 characters, got "${this.sampleSet}".`,
+      );
+    if (!Number.isInteger(this.maxSamples) || this.maxSamples < 1)
+      throw new InputError(
+        'input/bad-argument',
+        `max-samples must be a positive whole number of columns, got ${this.getAttribute('max-samples') ?? this.maxSamples}.`,
+      );
+    return { set, maxColumns: this.maxSamples };
   }
 
   /** A frame's result, read and current: the element's reading now, and a `cc-reading` event. */

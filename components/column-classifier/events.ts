@@ -71,6 +71,20 @@ export interface CornersChangeDetail {
   readonly attribute: string;
 }
 
+/** Detail of `cc-sample`: the last frame read was stored as a labelled sample (`label()`). */
+export interface SampleDetail {
+  /** The digits it was labelled with, one per column. */
+  readonly digits: readonly number[];
+  /** The sample set (`sample-set`). */
+  readonly set: string;
+  /** Columns stored with this sample. */
+  readonly columns: number;
+  /** Columns in the set now. */
+  readonly total: number;
+  /** Columns of older samples dropped to stay within `max-samples`. */
+  readonly dropped: number;
+}
+
 /** Detail of `cc-error`: the typed error, with its `code`. */
 export interface ErrorDetail {
   readonly error: ColumnClassifierError;
@@ -84,6 +98,7 @@ export interface ColumnClassifierEventMap {
   'cc-reading': CustomEvent<ReadingDetail>;
   'cc-warning': CustomEvent<WarningDetail>;
   'cc-corners-change': CustomEvent<CornersChangeDetail>;
+  'cc-sample': CustomEvent<SampleDetail>;
   'cc-error': CustomEvent<ErrorDetail>;
 }
 

@@ -13,6 +13,9 @@ import {
   type FrameResult,
   type RuntimeInfo,
   type RuntimeWarning,
+  type SampleAdded,
+  type SampleArchive,
+  type SampleOptions,
   type StartOptions,
   type StartProgress,
   type WorkerMemory,
@@ -322,6 +325,21 @@ export class ClassifierClient {
     this.backends = backends;
     if (this.current !== undefined) this.current.runtime = runtime;
     return runtime;
+  }
+
+  /** Stores the last frame read as a sample labelled with `digits` (see {@link ClassifierWorkerApi.label}). */
+  label(digits: readonly number[], options: SampleOptions): Promise<SampleAdded> {
+    return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.label([...digits], { ...options }));
+  }
+
+  /** The sample set as a zip in the `render` format. */
+  exportSamples(options: SampleOptions): Promise<SampleArchive> {
+    return this.call(this.options.startTimeoutMs ?? 120_000, (remote) => remote.exportSamples({ ...options }));
+  }
+
+  /** Removes every sample of the set. */
+  clearSamples(options: SampleOptions): Promise<void> {
+    return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.clearSamples({ ...options }));
   }
 
   /** The worker's TF.js memory counters. */

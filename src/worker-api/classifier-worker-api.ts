@@ -213,6 +213,32 @@ export interface FrameResult {
 }
 
 /** TF.js memory as the worker sees it. */
+/** Which sample set a call reads or writes, and its bound. */
+export interface SampleOptions {
+  /** The set's name (an element's `sample-set`): samples of different sets never mix. */
+  readonly set: string;
+  /** Most columns the set keeps; the oldest samples are dropped first. */
+  readonly maxColumns: number;
+}
+
+/** What `label()` stored. */
+export interface SampleAdded {
+  /** Columns in the sample added. */
+  readonly columns: number;
+  /** Columns in the set now. */
+  readonly total: number;
+  /** Columns of older samples dropped to stay within the bound. */
+  readonly dropped: number;
+}
+
+/** A sample set exported in the `render` format. */
+export interface SampleArchive {
+  /** A zip of one PNG per labelled frame (its columns side by side) and labels.json. */
+  readonly zip: Uint8Array;
+  readonly samples: number;
+  readonly columns: number;
+}
+
 export interface WorkerMemory {
   readonly numTensors: number;
   readonly numBytes: number;
@@ -246,6 +272,15 @@ export interface ClassifierWorkerApi {
   /** Moves to another backend preference (self-check again). */
   setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;
   /** TF.js memory counters. */
+  /**
+   * Stores the last frame read (that had a soroban) as a sample: its columns cut for the model and labelled with
+   * `digits`, one per column.
+   */
+  label(digits: readonly number[], options: SampleOptions): Promise<SampleAdded>;
+  /** The set's samples as a zip in the `render` format. */
+  exportSamples(options: SampleOptions): Promise<SampleArchive>;
+  /** Removes every sample of the set. */
+  clearSamples(options: SampleOptions): Promise<void>;
   memory(): Promise<WorkerMemory>;
   /** Releases the model, every tensor and the backend. Idempotent; later calls throw DisposedError. */
   dispose(): Promise<void>;

@@ -42,6 +42,11 @@ const locate = z.strictObject({
   relocate: z.boolean().optional(),
   still: z.boolean().optional(),
 });
+const sampleOptions = z.strictObject({
+  set: z.string().min(1).max(200),
+  maxColumns: z.number().int().min(1).max(1_000_000),
+});
+const labelDigits = z.array(z.number().int().min(0).max(9)).min(1).max(64);
 const geometryRequest = z.object({ geometry, sentAt: z.number() });
 const locateRequest = z.object({ locate, sentAt: z.number() });
 
@@ -103,7 +108,7 @@ function checkedStream(stream: unknown): ReadableStream<VideoFrame> {
 }
 
 /**
- * The API as the worker exposes it: the eight methods, each checking its arguments before calling `service`, and
+ * The API as the worker exposes it: its methods, each checking its arguments before calling `service`, and
  * nothing else. A page cannot reach the service's fields through the proxy (Comlink gets and sets any
  * property path of the object it exposes), and the object is frozen so no method can be replaced.
  */
@@ -136,6 +141,17 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
     classifyStreamFrame: (request) =>
       call(() => service.classifyStreamFrame(checkedFrameRequest(request, 'classifyStreamFrame(request)'))),
     setBackends: (list) => call(() => service.setBackends(checked(backends, list, 'setBackends(backends)'))),
+    label: (digits, options) =>
+      call(() =>
+        service.label(
+          checked(labelDigits, digits, 'label(digits)'),
+          checked(sampleOptions, options, 'label(…, options)'),
+        ),
+      ),
+    exportSamples: (options) =>
+      call(() => service.exportSamples(checked(sampleOptions, options, 'exportSamples(options)'))),
+    clearSamples: (options) =>
+      call(() => service.clearSamples(checked(sampleOptions, options, 'clearSamples(options)'))),
     memory: () => service.memory(),
     dispose: () => service.dispose(),
   };

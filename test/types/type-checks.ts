@@ -76,6 +76,7 @@ document.addEventListener('cc-error', (event) => {
 });
 window.addEventListener('cc-warning', (event) => expectType<string>(event.detail.message));
 document.addEventListener('cc-corners-change', (event) => expectType<string>(event.detail.attribute));
+document.addEventListener('cc-sample', (event) => expectType<readonly number[]>(event.detail.digits));
 // @ts-expect-error the detail of cc-progress is not a reading
 document.addEventListener('cc-progress', (event) => expectType<ReadingDetail>(event.detail));
 

@@ -1,0 +1,109 @@
+/**
+ * The user's labelled columns, kept in IndexedDB (in the worker, which has it in every engine): each sample is one
+ * frame's column crops at the model's input size with the digits the page said they show, the bead-area corners
+ * and the model they were cut for. Bounded by a column count, the oldest samples dropped first.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Quad } from '../preprocess/types.ts';
+import type { SampleAdded } from '../worker-api/classifier-worker-api.ts';
+import type { LabelledCrops } from './labelled-crops.ts';
+
+/** One labelled frame. */
+export interface StoredSample {
+  /** The store's own key, rising with each sample. */
+  readonly id?: number;
+  /** Which sample set (an element's `sample-set`, so two sorobans on one site keep apart). */
+  readonly set: string;
+  readonly createdAt: string;
+  readonly digits: readonly number[];
+  /** The bead area the crops were cut from, in fractions of the frame. */
+  readonly corners: Quad;
+  readonly frameWidth: number;
+  readonly frameHeight: number;
+  /** The model the crops were cut for (its model.json URL and first shard hash). */
+  readonly model: { readonly url: string; readonly version: string };
+  readonly height: number;
+  readonly width: number;
+  /** columns × height × width grey bytes: the model input mapped from its range to 0–255. */
+  readonly crops: Uint8Array;
+}
+
+interface SampleSchema extends DBSchema {
+  samples: { key: number; value: StoredSample; indexes: { set: string } };
+}
+
+const DATABASE = 'column-classifier-samples';
+
+/** A sample set in IndexedDB. */
+export class SampleStore {
+  private database: Promise<IDBPDatabase<SampleSchema>> | undefined;
+
+  constructor(
+    private readonly set: string,
+    private readonly maxColumns: number,
+  ) {}
+
+  private open(): Promise<IDBPDatabase<SampleSchema>> {
+    this.database ??= openDB<SampleSchema>(DATABASE, 1, {
+      upgrade(db) {
+        db.createObjectStore('samples', { keyPath: 'id', autoIncrement: true }).createIndex('set', 'set');
+      },
+    });
+    return this.database;
+  }
+
+  /** Adds a sample, then drops the set's oldest samples while it holds more than the bound's columns. */
+  async add(sample: Omit<StoredSample, 'id' | 'set'>): Promise<SampleAdded> {
+    const db = await this.open();
+    const tx = db.transaction('samples', 'readwrite');
+    await tx.store.add({ ...sample, set: this.set });
+    const kept = await tx.store.index('set').getAll(this.set);
+    let total = kept.reduce((n, s) => n + s.digits.length, 0);
+    let dropped = 0;
+    // Oldest first (ids rise), never the sample just added.
+    for (const old of kept.slice(0, -1)) {
+      if (total <= this.maxColumns) break;
+      if (old.id !== undefined) await tx.store.delete(old.id);
+      total -= old.digits.length;
+      dropped += old.digits.length;
+    }
+    await tx.done;
+    return { columns: sample.digits.length, total, dropped };
+  }
+
+  /** The set's samples, oldest first. */
+  async all(): Promise<StoredSample[]> {
+    return (await this.open()).getAllFromIndex('samples', 'set', this.set);
+  }
+
+  /** Removes every sample of the set. */
+  async clear(): Promise<void> {
+    const db = await this.open();
+    const tx = db.transaction('samples', 'readwrite');
+    for (const key of await tx.store.index('set').getAllKeys(this.set)) await tx.store.delete(key);
+    await tx.done;
+  }
+
+  close(): void {
+    void this.database?.then((db) => db.close());
+    this.database = undefined;
+  }
+}
+
+/** The samples' columns as crops in the model's input range (`min`–`max`). */
+export function samplesAsCrops(samples: readonly StoredSample[], min: number, max: number): LabelledCrops {
+  const first = samples[0];
+  const height = first?.height ?? 0;
+  const width = first?.width ?? 0;
+  const count = samples.reduce((n, s) => n + s.digits.length, 0);
+  const x = new Float32Array(count * height * width);
+  const digits = new Uint8Array(count);
+  let at = 0;
+  for (const sample of samples) {
+    for (let i = 0; i < sample.crops.length; i++)
+      x[at * height * width + i] = min + ((sample.crops[i] ?? 0) / 255) * (max - min);
+    digits.set(sample.digits, at);
+    at += sample.digits.length;
+  }
+  return { count, height, width, x, digits };
+}

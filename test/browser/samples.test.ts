@@ -1,0 +1,136 @@
+import { expect } from '@esm-bundle/chai';
+import { unzipSync } from 'fflate';
+import '../../components/column-classifier.ts';
+import type { ColumnClassifier } from '../../components/column-classifier.ts';
+import type { SampleDetail } from '../../components/column-classifier/events.ts';
+import {
+  engineName,
+  expectedFrame,
+  fixtureElement,
+  fixtureImage,
+  insertAndSettle,
+  maxReadingDiff,
+  nextEvent,
+  rejection,
+  type ExpectedFrame,
+} from './helpers.ts';
+
+/** Crops are stored as bytes (the fixture model reads 0–255): each pixel moves by at most half a level. */
+const STORED_CROP_TOLERANCE = 0.02;
+
+/** The labels.json and PNGs of an exported sample set. */
+interface Exported {
+  readonly labels: { images: { file: string; width: number; height: number; digits: number[] }[] };
+  readonly files: Record<string, Uint8Array>;
+}
+
+async function exported(element: ColumnClassifier): Promise<Exported> {
+  const zip = await element.exportSamples();
+  expect(zip.type).to.equal('application/zip');
+  const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+  const labels = JSON.parse(new TextDecoder().decode(files['labels.json'])) as Exported['labels'];
+  return { labels, files };
+}
+
+describe('<column-classifier> self-labelled samples', function () {
+  this.timeout(60_000);
+  let expected: ExpectedFrame;
+  let canvas: HTMLCanvasElement;
+  const elements: ColumnClassifier[] = [];
+  // Each engine's run shares the origin's IndexedDB with reruns: a set of its own, emptied before each test.
+  const set = `samples-test-${engineName()}`;
+
+  before(async function () {
+    expected = await expectedFrame();
+    const image = await fixtureImage();
+    canvas = document.createElement('canvas');
+    canvas.width = image.naturalWidth;
+    canvas.height = image.naturalHeight;
+    canvas.getContext('2d')!.drawImage(image, 0, 0);
+  });
+
+  async function readyElement(attributes: Record<string, string> = {}, source: CanvasImageSource = canvas) {
+    const element = fixtureElement(expected, source as HTMLCanvasElement, { 'sample-set': set, ...attributes });
+    elements.push(element);
+    expect(await insertAndSettle(element)).to.equal(undefined);
+    return element;
+  }
+
+  beforeEach(async function () {
+    const element = await readyElement();
+    await element.clearSamples();
+    element.remove();
+  });
+
+  afterEach(function () {
+    for (const element of elements.splice(0)) element.remove();
+  });
+
+  it("stores the last frame's columns with their digits, and exports them so that they read the same again", async function () {
+    const element = await readyElement();
+    const reading = await element.classifyOnce();
+    const columns = expected.geometry.columns;
+    const sampled = nextEvent(element, 'cc-sample');
+    const first = await element.label(reading.digits);
+    expect((await sampled).detail).to.deep.equal(first);
+    expect(first).to.deep.include({ set, columns, total: columns, dropped: 0 });
+    const second: SampleDetail = await element.label(reading.digits);
+    expect(second.total).to.equal(2 * columns);
+
+    const { labels, files } = await exported(element);
+    expect(labels.images.map((image) => image.digits)).to.deep.equal([reading.digits, reading.digits]);
+    const strip = labels.images[0]!;
+    expect([strip.width, strip.height]).to.deep.equal([8 * columns, 16]);
+
+    // The strip, read as a frame whose bead area is the whole picture, gives back the columns the model read.
+    const png = files[strip.file]!;
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(png)], { type: 'image/png' }));
+    expect([bitmap.width, bitmap.height]).to.deep.equal([8 * columns, 16]);
+    const again = await readyElement({ corners: '0,0,1,0,1,1,0,1', columns: String(columns) }, bitmap);
+    const reread = await again.classifyOnce();
+    expect(reread.digits).to.deep.equal(reading.digits);
+    expect(maxReadingDiff(reread.columns, reading.columns)).to.be.at.most(STORED_CROP_TOLERANCE);
+  });
+
+  it('refuses a label before any frame was read, and one that is not a digit per column', async function () {
+    const element = await readyElement();
+    const early = await rejection(element.label([1, 2, 3]));
+    expect(early).to.include({ code: 'state/not-started' });
+    await element.classifyOnce();
+    const short = await rejection(element.label([1, 2]));
+    expect(short).to.include({ code: 'input/bad-argument' });
+    expect(String((short as Error).message)).to.match(/one digit 0–9 per column/);
+    const digits = Array.from({ length: expected.geometry.columns }, () => 10);
+    expect(await rejection(element.label(digits))).to.include({ code: 'input/bad-argument' });
+    // Nothing was stored by the refused calls; a right label still works.
+    expect((await exported(element)).labels.images).to.have.length(0);
+    const fixed = await element.label(Array.from({ length: expected.geometry.columns }, () => 0));
+    expect(fixed.total).to.equal(expected.geometry.columns);
+  });
+
+  it('keeps at most max-samples columns, dropping the oldest sample first', async function () {
+    const columns = expected.geometry.columns;
+    const element = await readyElement({ 'max-samples': String(columns) });
+    await element.classifyOnce();
+    const zeros = Array.from({ length: columns }, () => 0);
+    const ones = Array.from({ length: columns }, () => 1);
+    await element.label(zeros);
+    const second = await element.label(ones);
+    expect(second).to.deep.include({ total: columns, dropped: columns });
+    expect((await exported(element)).labels.images.map((image) => image.digits)).to.deep.equal([ones]);
+    element.setAttribute('max-samples', '0');
+    expect(await rejection(element.label(ones))).to.include({ code: 'input/bad-argument' });
+  });
+
+  it('keeps samples across workers (IndexedDB), per sample set', async function () {
+    const element = await readyElement();
+    await element.classifyOnce();
+    const digits = Array.from({ length: expected.geometry.columns }, (_, i) => i % 10);
+    await element.label(digits);
+    element.remove();
+    const later = await readyElement();
+    expect((await exported(later)).labels.images.map((image) => image.digits)).to.deep.equal([digits]);
+    const other = await readyElement({ 'sample-set': `${set}-other` });
+    expect((await exported(other)).labels.images).to.have.length(0);
+  });
+});
