@@ -5,6 +5,8 @@
  * its localizer finds the bead area and the column count. It talks to the
  * element only through its attributes and events.
  */
+// Types only: the element itself comes from column-classifier.js, which the page loads beside this script.
+import type { ColumnClassifier } from '../components/column-classifier/column-classifier.component.ts';
 import { formatCorners } from '../components/column-classifier/corners.ts';
 import { renderSoroban } from '../src/render/index.ts';
 import { renderSoroban3d } from '../src/render3d/index.ts';
@@ -20,7 +22,7 @@ function byId<T extends HTMLElement>(id: string, type: new () => T): T {
 }
 
 const canvas = byId('demo-source', HTMLCanvasElement);
-const classifier = byId('classifier', HTMLElement);
+const classifier = byId('classifier', HTMLElement) as ColumnClassifier;
 const backendSelect = byId('backend', HTMLSelectElement);
 const lookSelect = byId('look', HTMLSelectElement);
 const handBox = byId('hand', HTMLInputElement);
@@ -32,6 +34,12 @@ const read = byId('read', HTMLElement);
 const backendUsed = byId('backend-used', HTMLElement);
 const timings = byId('timings', HTMLElement);
 const log = byId('log', HTMLElement);
+const correctDigits = byId('correct-digits', HTMLInputElement);
+const labelCorrect = byId('label-correct', HTMLButtonElement);
+const labelShown = byId('label-shown', HTMLButtonElement);
+const exportSamples = byId('export-samples', HTMLButtonElement);
+const clearSamples = byId('clear-samples', HTMLButtonElement);
+const samples = byId('samples', HTMLElement);
 const maybeContext = canvas.getContext('2d');
 if (maybeContext === null) throw new Error('2D canvas is not available.');
 const context: CanvasRenderingContext2D = maybeContext;
@@ -127,4 +135,40 @@ classifier.addEventListener('cc-warning', (event) => {
 });
 classifier.addEventListener('cc-error', (event) => {
   log.textContent += `error ${event.detail.error.code}: ${event.detail.error.message}\n`;
+});
+
+/**
+ * Self-labelled samples: the page knows what the soroban shows (here, what it drew; in a trainer app, the answer a
+ * student got right) and says so, and the element keeps the last frame's columns with those digits.
+ */
+async function keep(digits: readonly number[]): Promise<void> {
+  try {
+    await classifier.label(digits);
+  } catch (error) {
+    samples.textContent = `Not kept: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+labelCorrect.addEventListener('click', () => {
+  const digits = correctDigits.value
+    .replace(/[^0-9]/g, '')
+    .split('')
+    .map(Number);
+  void keep(digits);
+});
+labelShown.addEventListener('click', () => void keep(shown));
+classifier.addEventListener('cc-sample', (event) => {
+  const { columns, total, dropped, set } = event.detail;
+  samples.textContent = `Kept ${columns} columns; ${total} in the set "${set}"${dropped > 0 ? ` (${dropped} older dropped)` : ''}.`;
+});
+exportSamples.addEventListener('click', () => {
+  void classifier.exportSamples().then((zip) => {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(zip);
+    link.download = 'column-classifier-samples.zip';
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  });
+});
+clearSamples.addEventListener('click', () => {
+  void classifier.clearSamples().then(() => (samples.textContent = 'No samples kept.'));
 });

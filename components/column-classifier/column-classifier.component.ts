@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { ColumnClassifierError, DisposedError, InputError, WorkerError } from '../../src/errors.ts';
+import { ColumnClassifierError, DisposedError, InputError, StateError, WorkerError } from '../../src/errors.ts';
 import { insetQuad, isColumnCount } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
 import { ClassifierClient, type ClientFrameResult, type FrameWhere } from '../../src/worker-api/classifier-client.ts';
@@ -347,17 +347,24 @@ export class ColumnClassifier extends LitElement {
   }
 
   /**
-   * Says what the soroban showed in the last frame read: its columns are cut for the model (in the worker, by the
+   * Says what the soroban showed in the frame behind the current stable reading (the last frame read): its columns are cut for the model (in the worker, by the
    * same preprocessing as every reading) and stored with `digits` in the sample set (`sample-set`, IndexedDB), the
    * oldest dropped beyond `max-samples` columns; fires `cc-sample`. The host app knows the answer (a student's
    * correct sum, or "that reading is wrong — it shows …").
    *
    * @param digits - one digit 0–9 per column of the last reading, left to right
-   * @throws {StateError} `state/not-started` before a frame with a soroban was read
+   * @throws {StateError} `state/not-started` while the last reading is not stable (or there is none)
    * @throws {InputError} `input/bad-argument` for digits that are not one 0–9 per column, or a bad `sample-set` / `max-samples`
    */
   async label(digits: readonly number[]): Promise<SampleDetail> {
     const options = this.sampleOptions();
+    // A reading that is not stable may be of a frame from before the soroban changed: its columns could carry
+    // the new digits' labels. Samples come only from the frame behind a stable reading.
+    if (this.lastReading?.stable !== true)
+      throw new StateError(
+        'state/not-started',
+        `label: the element has no stable reading to label (${this.lastReading === undefined ? 'none yet' : 'the last one is not stable'}); label once the same digits were read ${this.stableFrames} frame(s) in a row.`,
+      );
     const added = await this.classifier.use((client) => client.label(digits, options));
     const detail: SampleDetail = { digits: [...digits], set: options.set, ...added };
     this.emit('cc-sample', detail);

@@ -50,7 +50,13 @@ describe('<column-classifier> self-labelled samples', function () {
   });
 
   async function readyElement(attributes: Record<string, string> = {}, source: CanvasImageSource = canvas) {
-    const element = fixtureElement(expected, source as HTMLCanvasElement, { 'sample-set': set, ...attributes });
+    // One reading is stable at once (the fixture model is not confident): each test reads one frame before labelling it.
+    const element = fixtureElement(expected, source as HTMLCanvasElement, {
+      'sample-set': set,
+      'stable-frames': '1',
+      'min-confidence': '0',
+      ...attributes,
+    });
     elements.push(element);
     expect(await insertAndSettle(element)).to.equal(undefined);
     return element;
@@ -92,10 +98,15 @@ describe('<column-classifier> self-labelled samples', function () {
     expect(maxReadingDiff(reread.columns, reading.columns)).to.be.at.most(STORED_CROP_TOLERANCE);
   });
 
-  it('refuses a label before any frame was read, and one that is not a digit per column', async function () {
-    const element = await readyElement();
+  it('refuses a label before a stable reading, and one that is not a digit per column', async function () {
+    const element = await readyElement({ 'stable-frames': '2' });
     const early = await rejection(element.label([1, 2, 3]));
     expect(early).to.include({ code: 'state/not-started' });
+    // One reading of two needed: not stable yet.
+    await element.classifyOnce();
+    const unstable = await rejection(element.label(Array.from({ length: expected.geometry.columns }, () => 0)));
+    expect(unstable).to.include({ code: 'state/not-started' });
+    expect(String((unstable as Error).message)).to.match(/not stable/);
     await element.classifyOnce();
     const short = await rejection(element.label([1, 2]));
     expect(short).to.include({ code: 'input/bad-argument' });
