@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { buildCli } from './scripts/build-cli.mjs';
 import { buildTypes } from './scripts/build-types.mjs';
 import { serveStatic } from './scripts/static-server.mjs';
-import { workerBuildOptions } from './scripts/worker-bundle-plugin.mjs';
+import { fineTuneWorkerBuildOptions, workerBuildOptions } from './scripts/worker-bundle-plugin.mjs';
 
 const outdir = 'dist';
 const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
@@ -48,6 +48,13 @@ async function build() {
       ...common,
       plugins: [...workerBuildOptions.plugins, ...common.plugins],
       entryPoints: { 'column-classifier.worker': 'worker/classifier.worker.ts' },
+      outdir,
+    }),
+    esbuild.build({
+      ...fineTuneWorkerBuildOptions,
+      ...common,
+      plugins: [...fineTuneWorkerBuildOptions.plugins, ...common.plugins],
+      entryPoints: { 'column-classifier.fine-tune.worker': 'worker/fine-tune.worker.ts' },
       outdir,
     }),
     esbuild.build({ ...common, entryPoints: { demo: 'demo/demo.ts' }, outdir }),

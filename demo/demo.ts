@@ -40,6 +40,8 @@ const labelShown = byId('label-shown', HTMLButtonElement);
 const exportSamples = byId('export-samples', HTMLButtonElement);
 const clearSamples = byId('clear-samples', HTMLButtonElement);
 const samples = byId('samples', HTMLElement);
+const fineTuneButton = byId('fine-tune', HTMLButtonElement);
+const resetModelButton = byId('reset-model', HTMLButtonElement);
 const maybeContext = canvas.getContext('2d');
 if (maybeContext === null) throw new Error('2D canvas is not available.');
 const context: CanvasRenderingContext2D = maybeContext;
@@ -103,7 +105,18 @@ cameraButton.addEventListener('click', () => {
   shown = [];
 });
 classifier.addEventListener('cc-progress', (event) => {
-  const { stage, loaded, total } = event.detail;
+  const detail = event.detail;
+  if (
+    detail.stage === 'load' ||
+    detail.stage === 'render' ||
+    detail.stage === 'fine-tune' ||
+    detail.stage === 'gate' ||
+    detail.stage === 'store'
+  ) {
+    samples.textContent = `Fine-tuning: ${detail.stage}${detail.stage === 'fine-tune' ? ` epoch ${detail.epoch}/${detail.epochs}, step ${detail.step}/${detail.steps}, loss ${detail.loss.toFixed(3)}` : detail.stage === 'render' ? ` ${detail.done}/${detail.total} columns` : ''}`;
+    return;
+  }
+  const { stage, loaded, total } = detail;
   backendUsed.textContent = `loading: ${stage}${loaded === undefined ? '' : ` ${loaded}/${total ?? '?'} bytes`}`;
 });
 /** The backend in use and why: at cc-ready, and again once `auto` measured the others (cc-backend). */
@@ -171,4 +184,19 @@ exportSamples.addEventListener('click', () => {
 });
 clearSamples.addEventListener('click', () => {
   void classifier.clearSamples().then(() => (samples.textContent = 'No samples kept.'));
+});
+fineTuneButton.addEventListener('click', () => {
+  fineTuneButton.disabled = true;
+  void classifier
+    .fineTune()
+    .then(
+      (outcome) =>
+        (samples.textContent = `Fine-tune ${outcome.accepted ? 'accepted and in use' : 'refused'}: ${outcome.summary}${outcome.failures.length > 0 ? ` (${outcome.failures.join('; ')})` : ''}`),
+      (error: unknown) =>
+        (samples.textContent = `Fine-tune failed: ${error instanceof Error ? error.message : String(error)}`),
+    )
+    .finally(() => (fineTuneButton.disabled = false));
+});
+resetModelButton.addEventListener('click', () => {
+  void classifier.resetModel().then(() => (samples.textContent = 'Back to the shipped model.'));
 });

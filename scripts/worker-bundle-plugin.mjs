@@ -20,6 +20,17 @@ export const workerBuildOptions = {
   plugins: [tfjsSubsetPlugin],
 };
 
+/**
+ * The fine-tune worker's build: all of TF.js (its gradients and training kernels), since it trains; it is loaded
+ * only when a page fine-tunes, so its size is not paid before the first reading.
+ */
+export const fineTuneWorkerBuildOptions = { ...workerBuildOptions, plugins: [] };
+
+/** The build options of a worker entry. */
+export function workerOptionsFor(entry) {
+  return entry.endsWith('fine-tune.worker.ts') ? fineTuneWorkerBuildOptions : workerBuildOptions;
+}
+
 async function modifiedTimes(files) {
   return Promise.all(
     files.map((file) =>
@@ -45,7 +56,7 @@ export function workerBundlePlugin({ rootDir }) {
         if (times.every((time, i) => time === cached.times[i])) return { body: cached.body, type: 'js' };
       }
       const result = await esbuild.build({
-        ...workerBuildOptions,
+        ...workerOptionsFor(entry),
         entryPoints: [entry],
         write: false,
         sourcemap: 'inline',

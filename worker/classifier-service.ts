@@ -32,6 +32,12 @@ import type {
   WorkerMemory,
 } from '../src/worker-api/classifier-worker-api.ts';
 import { FrameSamples } from './frame-samples.ts';
+import {
+  deleteStoredModels,
+  findStoredModel,
+  storedModelSource,
+  type StoredModel,
+} from '../src/fine-tune/model-store.ts';
 import { defaultWasmPaths } from './asset-urls.ts';
 import {
   activateBackend,
@@ -116,6 +122,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   private disposed = false;
   /** The video stream read here, when the page attached one. */
   private stream: StreamFrameReader | undefined;
+  /** The fine-tuned model loaded instead of the start options' model, if the sample set has one. */
+  private fineTuned: StoredModel | undefined;
   /** The last frame read, for `label()`, and the stored samples. */
   private readonly samples = new FrameSamples();
   /** Loader warnings already sent since the last start(). */
@@ -159,7 +167,16 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.onWarning = onWarning;
     this.forwarded.clear();
     const allowPathsOutsideFolder = options.allowPathsOutsideFolder ?? false;
-    this.source = cachingSource(fetchModelSource(options.modelUrl, { allowPathsOutsideFolder }));
+    // A fine-tuned model this sample set accepted from this model is used instead of it (resetModel() removes it).
+    this.fineTuned =
+      options.fineTunedSet === undefined
+        ? undefined
+        : await findStoredModel(options.fineTunedSet, options.modelUrl).catch(() => undefined);
+    this.source = cachingSource(
+      this.fineTuned === undefined
+        ? fetchModelSource(options.modelUrl, { allowPathsOutsideFolder })
+        : storedModelSource(this.fineTuned),
+    );
     this.localizerSource =
       options.localizerUrl === undefined
         ? undefined
@@ -305,6 +322,11 @@ export class ClassifierService implements ClassifierWorkerApi {
   async exportSamples(options: SampleOptions): Promise<SampleArchive> {
     this.assertAlive();
     return this.samples.export(options);
+  }
+
+  async resetModel(set: string): Promise<number> {
+    this.assertAlive();
+    return deleteStoredModels(set);
   }
 
   async clearSamples(options: SampleOptions): Promise<void> {
@@ -681,7 +703,18 @@ export class ClassifierService implements ClassifierWorkerApi {
     selfChecks: readonly SelfCheck[],
     source: Source,
   ): Omit<RuntimeInfo, 'trials' | 'choice'> {
-    const info = modelInfo(this.options?.modelUrl ?? '', model, source);
+    const info = {
+      ...modelInfo(this.options?.modelUrl ?? '', model, source),
+      ...(this.fineTuned === undefined || source !== this.source
+        ? {}
+        : {
+            fineTuned: {
+              set: this.fineTuned.set,
+              createdAt: this.fineTuned.createdAt,
+              summary: this.fineTuned.summary,
+            },
+          }),
+    };
     return {
       backend,
       tfjsVersion: tf.version.tfjs,

@@ -20,6 +20,8 @@ export interface ClassifierInputs {
   /** The loader's size limit; undefined for its default. */
   readonly maxModelBytes: number | undefined;
   readonly allowPathsOutsideFolder: boolean;
+  /** The sample set whose fine-tuned model (if any) replaces `modelUrl`. */
+  readonly fineTunedSet: string | undefined;
   /** Why these inputs cannot be started (an attribute the host refused); no worker is started for them. */
   readonly problem: Error | undefined;
 }
@@ -82,7 +84,8 @@ export class ClassifierController implements ReactiveController {
       next.backends.join() !== run.inputs.backends.join() ||
       next.choose !== run.inputs.choose ||
       !Object.is(next.maxModelBytes, run.inputs.maxModelBytes) ||
-      next.allowPathsOutsideFolder !== run.inputs.allowPathsOutsideFolder;
+      next.allowPathsOutsideFolder !== run.inputs.allowPathsOutsideFolder ||
+      next.fineTunedSet !== run.inputs.fineTunedSet;
     // The warm-up batch size matters to a start that failed (it may be why); a running model
     // only compiles its shaders for the new size on the next frame, so it is not restarted.
     if (changed || (run.failed && next.warmUpColumns !== run.inputs.warmUpColumns)) this.restart();
@@ -130,6 +133,11 @@ export class ClassifierController implements ReactiveController {
     }
   }
 
+  /** Starts the model again now (a fine-tuned model was stored or removed); no-op while disconnected. */
+  reload(): void {
+    if (this.connected) this.restart();
+  }
+
   /** Terminates the worker now. Idempotent; a later connect or call starts a new one. */
   dispose(): void {
     this.release();
@@ -160,6 +168,7 @@ export class ClassifierController implements ReactiveController {
       ...(inputs.warmUpColumns === undefined ? {} : { warmUpColumns: inputs.warmUpColumns }),
       ...(inputs.maxModelBytes === undefined ? {} : { maxModelBytes: inputs.maxModelBytes }),
       allowPathsOutsideFolder: inputs.allowPathsOutsideFolder,
+      ...(inputs.fineTunedSet === undefined ? {} : { fineTunedSet: inputs.fineTunedSet }),
       signal: abort.signal,
       onProgress: (progress) => {
         if (isCurrent()) this.options.onProgress(progress);

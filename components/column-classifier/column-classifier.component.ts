@@ -5,6 +5,7 @@ import { insetQuad, isColumnCount } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
 import { ClassifierClient, type ClientFrameResult, type FrameWhere } from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
+import type { FineTuneOutcome, FineTuneRequest } from '../../src/worker-api/fine-tune-worker-api.ts';
 import { defaultLocalizerUrl, defaultModelUrl } from '../../src/worker-api/default-urls.ts';
 import { CalibrationController } from './calibration-controller.ts';
 import { renderOverlay } from './overlay.ts';
@@ -14,6 +15,7 @@ import { ClassifierController } from './classifier-controller.ts';
 import type { FrameSource } from './capture.ts';
 import { formatCorners, parseCorners } from './corners.ts';
 import type { ReadingDetail, SampleDetail } from './events.ts';
+import { FineTuneController } from './fine-tune-controller.ts';
 import { FrameSourceController } from './frame-source-controller.ts';
 import { FramePreview } from './frame-preview.ts';
 import { toReading } from './reading.ts';
@@ -43,6 +45,13 @@ type EventName =
   | 'cc-error'
   | 'cc-corners-change'
   | 'cc-sample';
+
+/** Options of {@link ColumnClassifier.fineTune}. */
+export type FineTuneOptions = Partial<
+  Pick<FineTuneRequest, 'epochs' | 'learningRate' | 'replayColumns' | 'testColumns' | 'maxTestDrop'>
+> & {
+  readonly signal?: AbortSignal;
+};
 
 /** Columns a sample set keeps by default (`max-samples`). */
 export const DEFAULT_MAX_SAMPLES = 1000;
@@ -166,6 +175,7 @@ export class ColumnClassifier extends LitElement {
       warmUpColumns: isColumnCount(this.columns ?? DEFAULT_COLUMNS) ? (this.columns ?? DEFAULT_COLUMNS) : undefined,
       maxModelBytes: this.maxModelBytes ?? undefined,
       allowPathsOutsideFolder: this.allowPathsOutsideFolder,
+      fineTunedSet: this.validSampleSet(),
       problem: startProblem(this.backend, this.maxModelBytes, (name) => this.getAttribute(name)),
     }),
     onStart: () => {
@@ -176,6 +186,9 @@ export class ColumnClassifier extends LitElement {
     onWarning: (warning) => this.emit('cc-warning', warning),
     onReady: (client) => this.onReady(client),
     onError: (error) => this.reportError(error),
+  });
+  private readonly fineTuning = new FineTuneController(this, {
+    onProgress: (stage) => this.emit('cc-progress', stage),
   });
   private readonly loop = new CaptureLoopController(this, {
     document: () => this.ownerDocument,
@@ -387,10 +400,45 @@ export class ColumnClassifier extends LitElement {
     await this.classifier.use((client) => client.clearSamples(options));
   }
 
+  /**
+   * Teaches the model this soroban: in a worker of its own (the main thread and the reading go on), a copy of the
+   * model is trained on the sample set's labelled columns mixed with rendered ones, and judged — it must read the
+   * held-out part of the samples better and the rendered test columns at most `maxTestDrop` points worse. An accepted
+   * model is stored (IndexedDB, for this sample set and `model`) and loaded at once, self-checked like any model; it
+   * is used on every later load until `resetModel()`. `cc-progress` reports each stage (epochs, steps, loss).
+   *
+   * @param options.signal - stops the fine-tune between two steps (`disposed/aborted`); nothing is stored
+   * @returns what was measured and whether the model was accepted (a refusal resolves, with its reasons)
+   * @throws {InputError} `input/bad-argument` with fewer than two labelled columns for this model, or a bad option
+   */
+  async fineTune(options: FineTuneOptions = {}): Promise<FineTuneOutcome> {
+    const { set } = this.sampleOptions();
+    const { signal, ...rest } = options;
+    const outcome = await this.fineTuning.run(
+      { modelUrl: new URL(this.model, document.baseURI).href, set, ...rest },
+      signal,
+    );
+    if (outcome.accepted) this.classifier.reload();
+    return outcome;
+  }
+
+  /** Removes the sample set's fine-tuned model and loads `model` again (the samples are kept). */
+  async resetModel(): Promise<void> {
+    const { set } = this.sampleOptions();
+    await this.classifier.use((client) => client.resetModel(set));
+    this.classifier.reload();
+  }
+
+  /** The `sample-set` name when it can be used, else undefined. */
+  private validSampleSet(): string | undefined {
+    const set = this.sampleSet.trim();
+    return set === '' || set.length > 200 ? undefined : set;
+  }
+
   /** The sample set and its bound, as the attributes say. */
   private sampleOptions(): { set: string; maxColumns: number } {
-    const set = this.sampleSet.trim();
-    if (set === '' || set.length > 200)
+    const set = this.validSampleSet();
+    if (set === undefined)
       throw new InputError(
         'input/bad-argument',
         `sample-set must be a name of 1–200 characters, got "${this.sampleSet}".`,

@@ -2,6 +2,7 @@ import type { ColumnClassifierError } from '../../src/errors.ts';
 import type { FrameLocation } from '../../src/localize/location.ts';
 import type { ColumnReading } from '../../src/model/decode.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
+import type { FineTuneStage } from '../../src/worker-api/fine-tune-worker-api.ts';
 import type {
   BackendName,
   RuntimeInfo,
@@ -23,8 +24,11 @@ export interface BackendDetail {
   readonly runtime: RuntimeInfo;
 }
 
-/** Detail of `cc-progress`: a loading stage, with bytes while fetching. */
-export type ProgressDetail = StartProgress;
+/**
+ * Detail of `cc-progress`: a loading stage, with bytes while fetching; or, during `fineTune()`, its stage (`load`,
+ * `render` with columns done, `fine-tune` with epoch, step and loss, `gate`, `store`).
+ */
+export type ProgressDetail = StartProgress | FineTuneStage;
 
 /** Detail of `cc-reading`: one frame's result. */
 export interface ReadingDetail {

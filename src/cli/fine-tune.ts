@@ -10,11 +10,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { fineTune, scoreCrops, type FineTuneResult } from '../fine-tune/fine-tune.ts';
-import { splitCrops } from '../fine-tune/labelled-crops.ts';
+import { fineTuneAndJudge } from '../fine-tune/fine-tune-and-judge.ts';
 import { readLabelledFolder } from '../fine-tune/read-labelled-folder.ts';
 import { writeFineTunedModel } from '../fine-tune/write-fine-tuned.ts';
-import { judgeFineTune, formatFineTuneReport, type FineTuneVerdict } from '../fine-tune/report.ts';
+import { formatFineTuneReport } from '../fine-tune/report.ts';
 import { loadClassifierModel } from '../model/load.ts';
 import { useNodeBackend } from '../reference/backend.ts';
 import { registerWasmGradientKernels } from '../training/kernels/register.ts';
@@ -92,16 +91,14 @@ export async function runFineTune(args: readonly string[]): Promise<number> {
   const model = await loadClassifierModel(source);
   try {
     const folder = await readLabelledFolder(values.data, model.spec);
-    const { train, heldOut } = splitCrops(folder.crops, heldOutFraction, seed);
     out.write(
-      `${folder.photos} photo(s), ${folder.crops.count} labelled columns (${folder.unreadable} marked unreadable left out): ${train.count} to learn from, ${heldOut.count} held out\n`,
+      `${folder.photos} photo(s), ${folder.crops.count} labelled columns (${folder.unreadable} marked unreadable left out), ${Math.round(100 * heldOutFraction)} % held out\n`,
     );
     const replay = await trainingColumns('train', replayCount, model.spec, progressLine('rendering replay columns'));
     const test = await trainingColumns('test', testCount, model.spec, progressLine('rendering test columns'));
-    const testBefore = (await scoreCrops(model, test)).accuracy;
-    const result: FineTuneResult = await fineTune(
+    const { result, verdict, learnt, heldOut } = await fineTuneAndJudge(
       model,
-      { user: train, replay, heldOut },
+      { labelled: folder.crops, replay, test, heldOutFraction, maxTestDrop },
       {
         epochs,
         learningRate,
@@ -113,19 +110,13 @@ export async function runFineTune(args: readonly string[]): Promise<number> {
         },
       },
     );
-    const testAfter = (await scoreCrops(model, test)).accuracy;
-    const verdict: FineTuneVerdict = judgeFineTune(
-      result,
-      { before: testBefore, after: testAfter, count: test.count },
-      maxTestDrop,
-    );
     const report = formatFineTuneReport({
       command: `column-classifier fine-tune ${args.join(' ')}`,
       model: source.description,
       data: resolve(values.data),
       folder,
-      train: train.count,
-      heldOut: heldOut.count,
+      train: learnt,
+      heldOut,
       replay: replay.count,
       result,
       verdict,
@@ -144,7 +135,7 @@ export async function runFineTune(args: readonly string[]): Promise<number> {
     try {
       await writeFineTunedModel(model, source, floatDir, {
         trainedBy: 'column-classifier fine-tune (TF.js wasm in Node)',
-        dataset: `Fine-tuned from ${source.description} on ${train.count} labelled columns of ${resolve(values.data)} (${heldOut.count} more held out), mixed with ${replay.count} rendered training columns.`,
+        dataset: `Fine-tuned from ${source.description} on ${learnt} labelled columns of ${resolve(values.data)} (${heldOut} more held out), mixed with ${replay.count} rendered training columns.`,
         notes: verdict.summary,
       });
       // The quantization gate, as for the shipped model; its section goes into REPORT.md.

@@ -12,7 +12,8 @@ import { makeDataset } from '../../models/training/dataset.ts';
 import { localizerDatasets } from '../../models/training/localizer/config.ts';
 import { makeLocalizerSamples } from '../../models/training/localizer/samples.ts';
 import type { ModelKind } from '../contract/model-kind.ts';
-import { pickCrops, type LabelledCrops } from '../fine-tune/labelled-crops.ts';
+import type { LabelledCrops } from '../fine-tune/labelled-crops.ts';
+import { columnsRecipe, renderedColumns, type ColumnsRecipe } from '../fine-tune/rendered-columns.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
 import type { CropRecipe } from '../quantize/datasets.ts';
 import { renderingSourcesHash } from './rendering-sources.ts';
@@ -72,13 +73,9 @@ export async function localizerWindows(name: DatasetName, windows: number): Prom
   };
 }
 
-/** The training code's dataset recipes a fine-tune uses: `train` to mix in (replay), `test` to judge by. */
-export type ColumnsRecipe = 'train' | 'test';
-
 /**
- * The first `count` readable column crops of a training dataset recipe with their digits, for `spec`; cached under
- * the system temp directory (the test set's 3 000 crops take minutes to render), keyed by the recipe and the
- * rendering code.
+ * {@link renderedColumns}, cached under the system temp directory (the test set's 3 000 crops take minutes to
+ * render), keyed by the recipe and the rendering code.
  */
 export async function trainingColumns(
   name: ColumnsRecipe,
@@ -86,8 +83,7 @@ export async function trainingColumns(
   spec: PreprocessSpec,
   onProgress?: (done: number, total: number) => void,
 ): Promise<LabelledCrops> {
-  // A few more than asked: unreadable crops (hands, misplaced quads) are dropped below.
-  const recipe = { ...datasets()[name], crops: Math.ceil(count * 1.4) };
+  const recipe = columnsRecipe(name, count);
   const key = createHash('sha256')
     .update(JSON.stringify({ recipe, count, spec, sources: await renderingSourcesHash() }))
     .digest('hex')
@@ -104,11 +100,7 @@ export async function trainingColumns(
   } catch {
     // Not rendered yet.
   }
-  const data = makeDataset(recipe, spec, onProgress);
-  const readable = Array.from({ length: data.size }, (_, i) => i).filter((i) => data.readable[i] === 1);
-  if (readable.length < count)
-    throw new Error(`The ${recipe.name} recipe gave ${readable.length} readable crops, fewer than ${count}.`);
-  const crops = pickCrops({ ...data, count: data.size }, readable.slice(0, count));
+  const crops = renderedColumns(name, count, spec, onProgress);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, Buffer.concat([new Uint8Array(crops.x.buffer), crops.digits]));
   return crops;

@@ -3,52 +3,23 @@
  * frame's column crops at the model's input size with the digits the page said they show, the bead-area corners
  * and the model they were cut for. Bounded by a column count, the oldest samples dropped first.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Quad } from '../preprocess/types.ts';
+import { openDatabase, type StoredSample } from './database.ts';
 import type { SampleAdded } from '../worker-api/classifier-worker-api.ts';
 import type { LabelledCrops } from './labelled-crops.ts';
 
-/** One labelled frame. */
-export interface StoredSample {
-  /** The store's own key, rising with each sample. */
-  readonly id?: number;
-  /** Which sample set (an element's `sample-set`, so two sorobans on one site keep apart). */
-  readonly set: string;
-  readonly createdAt: string;
-  readonly digits: readonly number[];
-  /** The bead area the crops were cut from, in fractions of the frame. */
-  readonly corners: Quad;
-  readonly frameWidth: number;
-  readonly frameHeight: number;
-  /** The model the crops were cut for (its model.json URL and first shard hash). */
-  readonly model: { readonly url: string; readonly version: string };
-  readonly height: number;
-  readonly width: number;
-  /** columns × height × width grey bytes: the model input mapped from its range to 0–255. */
-  readonly crops: Uint8Array;
-}
-
-interface SampleSchema extends DBSchema {
-  samples: { key: number; value: StoredSample; indexes: { set: string } };
-}
-
-const DATABASE = 'column-classifier-samples';
+export type { StoredSample };
 
 /** A sample set in IndexedDB. */
 export class SampleStore {
-  private database: Promise<IDBPDatabase<SampleSchema>> | undefined;
+  private database: ReturnType<typeof openDatabase> | undefined;
 
   constructor(
     private readonly set: string,
     private readonly maxColumns: number,
   ) {}
 
-  private open(): Promise<IDBPDatabase<SampleSchema>> {
-    this.database ??= openDB<SampleSchema>(DATABASE, 1, {
-      upgrade(db) {
-        db.createObjectStore('samples', { keyPath: 'id', autoIncrement: true }).createIndex('set', 'set');
-      },
-    });
+  private open(): ReturnType<typeof openDatabase> {
+    this.database ??= openDatabase();
     return this.database;
   }
 

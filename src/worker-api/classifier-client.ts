@@ -51,6 +51,8 @@ export interface ClassifierClientOptions {
   readonly maxModelBytes?: number;
   /** Let model.json name files outside its own folder or origin. Default false: such a path is `load/path-outside-model`. */
   readonly allowPathsOutsideFolder?: boolean;
+  /** Load this sample set's accepted fine-tuned model of `modelUrl` instead, when there is one (IndexedDB). */
+  readonly fineTunedSet?: string;
   /** TF.js flags for the worker (e.g. `WEBGL_FORCE_F16_TEXTURES`). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
   /**
@@ -342,6 +344,11 @@ export class ClassifierClient {
     return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.clearSamples({ ...options }));
   }
 
+  /** Removes the set's fine-tuned models (see {@link ClassifierWorkerApi.resetModel}). */
+  resetModel(set: string): Promise<number> {
+    return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.resetModel(set));
+  }
+
   /** The worker's TF.js memory counters. */
   memory(): Promise<WorkerMemory> {
     return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.memory());
@@ -438,6 +445,7 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
     ...(options.flags === undefined ? {} : { flags: { ...options.flags } }),
     ...(options.warmUpColumns === undefined ? {} : { warmUpColumns: options.warmUpColumns }),
     ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
+    ...(options.fineTunedSet === undefined ? {} : { fineTunedSet: options.fineTunedSet }),
     ...(options.allowPathsOutsideFolder === undefined
       ? {}
       : { allowPathsOutsideFolder: options.allowPathsOutsideFolder }),

@@ -66,6 +66,11 @@ export interface StartOptions {
   readonly allowPathsOutsideFolder?: boolean;
   /** TF.js flags to set before any backend starts (e.g. `{ WEBGL_FORCE_F16_TEXTURES: true }` to test the self-check). */
   readonly flags?: Readonly<Record<string, boolean | number>>;
+  /**
+   * The sample set whose accepted fine-tuned model (made from `modelUrl`, stored in IndexedDB) is loaded instead of
+   * `modelUrl`; the model is verified and self-checked like any other.
+   */
+  readonly fineTunedSet?: string;
 }
 
 /** How {@link StartOptions.backends} are chosen from. */
@@ -148,6 +153,8 @@ export interface ModelInfo {
   }>;
   /** Total weight bytes fetched. */
   readonly weightBytes: number;
+  /** Set when a fine-tuned model of a sample set was loaded instead of the URL's. */
+  readonly fineTuned?: { readonly set: string; readonly createdAt: string; readonly summary: string };
 }
 
 /** What the worker is running. */
@@ -281,6 +288,8 @@ export interface ClassifierWorkerApi {
   exportSamples(options: SampleOptions): Promise<SampleArchive>;
   /** Removes every sample of the set. */
   clearSamples(options: SampleOptions): Promise<void>;
+  /** Removes the set's fine-tuned models: the next start loads the model at its URL. Resolves with how many. */
+  resetModel(set: string): Promise<number>;
   memory(): Promise<WorkerMemory>;
   /** Releases the model, every tensor and the backend. Idempotent; later calls throw DisposedError. */
   dispose(): Promise<void>;

@@ -14,5 +14,7 @@ const moduleUrl: string = import.meta.url;
 /** The directory the element's code runs from, with a trailing slash. */
 const assetsBase = new URL('./', moduleUrl);
 export const defaultWorkerUrl = new URL('column-classifier.worker.js', assetsBase);
+/** Loaded only when the page fine-tunes: all of TF.js's wasm backend and gradients. */
+export const defaultFineTuneWorkerUrl = new URL('column-classifier.fine-tune.worker.js', assetsBase);
 export const defaultModelUrl = new URL('models/column-classifier/model.json', assetsBase);
 export const defaultLocalizerUrl = new URL('models/localizer/model.json', assetsBase);

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { InputError } from '../errors.ts';
+import type { FineTuneRequest, FineTuneWorkerApi } from './fine-tune-worker-api.ts';
 import { formatPath } from '../contract/validate.ts';
 import {
   BackendName,
@@ -30,6 +31,7 @@ const startOptions = z.object({
   maxModelBytes: z.number().optional(),
   allowPathsOutsideFolder: z.boolean().optional(),
   flags: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
+  fineTunedSet: z.string().min(1).max(200).optional(),
 });
 
 const geometry = z.object({
@@ -152,6 +154,7 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
       call(() => service.exportSamples(checked(sampleOptions, options, 'exportSamples(options)'))),
     clearSamples: (options) =>
       call(() => service.clearSamples(checked(sampleOptions, options, 'clearSamples(options)'))),
+    resetModel: (set) => call(() => service.resetModel(checked(z.string().min(1).max(200), set, 'resetModel(set)'))),
     memory: () => service.memory(),
     dispose: () => service.dispose(),
   };
@@ -161,4 +164,31 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
 /** Runs `work`, turning a synchronous throw into a rejection (callers await every method). */
 async function call<T>(work: () => Promise<T>): Promise<T> {
   return work();
+}
+
+const fineTuneRequest = z.strictObject({
+  modelUrl: z.string().min(1),
+  set: z.string().min(1).max(200),
+  epochs: z.number().int().min(1).max(100).optional(),
+  learningRate: z.number().gt(0).lt(1).optional(),
+  replayColumns: z.number().int().min(0).max(100_000).optional(),
+  testColumns: z.number().int().min(1).max(100_000).optional(),
+  maxTestDrop: z.number().min(0).max(100).optional(),
+  wasmPaths: z.string().optional(),
+  allowPathsOutsideFolder: z.boolean().optional(),
+});
+
+/** The fine-tune worker's API as it exposes it: its two methods, each checking its arguments first. */
+export function checkedFineTuneApi(service: FineTuneWorkerApi): FineTuneWorkerApi {
+  const api: FineTuneWorkerApi = {
+    fineTune: (request, onProgress) =>
+      call(() =>
+        service.fineTune(
+          checked(fineTuneRequest, request, 'fineTune(request)') as FineTuneRequest,
+          checked(callback, onProgress, 'fineTune(…, onProgress)') as typeof onProgress,
+        ),
+      ),
+    abort: () => service.abort(),
+  };
+  return Object.freeze(api);
 }

@@ -65,6 +65,7 @@ describe('<column-classifier> self-labelled samples', function () {
   beforeEach(async function () {
     const element = await readyElement();
     await element.clearSamples();
+    await element.resetModel();
     element.remove();
   });
 
@@ -143,5 +144,72 @@ describe('<column-classifier> self-labelled samples', function () {
     expect((await exported(later)).labels.images.map((image) => image.digits)).to.deep.equal([digits]);
     const other = await readyElement({ 'sample-set': `${set}-other` });
     expect((await exported(other)).labels.images).to.have.length(0);
+  });
+
+  it('fine-tunes on the samples in a worker, uses the accepted model from then on (and after a reload), and resets', async function () {
+    this.timeout(240_000);
+    const element = await readyElement();
+    const reading = await element.classifyOnce();
+    // Labels the model does not read now: a fine-tune has something to learn.
+    const labels = reading.digits.map((d) => (d + 5) % 10);
+    for (let i = 0; i < 4; i++) await element.label(labels);
+    const stages = new Set<string>();
+    element.addEventListener('cc-progress', (event) => stages.add(event.detail.stage));
+    const reloaded = nextEvent(element, 'cc-ready');
+    // The fixture model is tiny and a tiny set is three steps an epoch: a high rate and a dozen epochs move it.
+    const outcome = await element.fineTune({
+      epochs: 12,
+      learningRate: 0.1,
+      replayColumns: 16,
+      testColumns: 16,
+      maxTestDrop: 100,
+    });
+    expect(outcome.accepted, outcome.summary).to.equal(true);
+    expect(outcome.bestEpoch).to.be.greaterThan(0);
+    expect(outcome.epochs).to.have.length(12);
+    expect(outcome.heldOut.after).to.be.greaterThan(outcome.heldOut.before);
+    expect([...stages]).to.include.members(['load', 'render', 'fine-tune', 'gate', 'store']);
+    // The accepted model is loaded at once, self-checked, and reads the labelled frame closer to its labels.
+    const runtime = (await reloaded).detail.runtime;
+    expect(runtime.model.fineTuned?.set).to.equal(set);
+    expect(runtime.selfChecks.every((check) => check.passed)).to.equal(true);
+    const after = await element.classifyOnce();
+    const closer = (digits: readonly number[]) => digits.filter((d, i) => d === labels[i]).length;
+    expect(
+      closer(after.digits),
+      `${after.digits.join('')} against ${labels.join('')}: ${JSON.stringify(outcome)}`,
+    ).to.be.greaterThan(closer(reading.digits));
+    // A new worker (as after a page reload) finds it in use.
+    element.remove();
+    const later = fixtureElement(expected, canvas, { 'sample-set': set });
+    elements.push(later);
+    const laterReady = nextEvent(later, 'cc-ready');
+    document.body.append(later);
+    expect((await laterReady).detail.runtime.model.fineTuned?.set).to.equal(set);
+    // resetModel() goes back to the model at its URL; another set never saw the fine-tuned one.
+    const reset = nextEvent(later, 'cc-ready');
+    await later.resetModel();
+    expect((await reset).detail.runtime.model.fineTuned).to.equal(undefined);
+  });
+
+  it('stops a fine-tune on abort, storing nothing', async function () {
+    this.timeout(240_000);
+    const element = await readyElement();
+    const reading = await element.classifyOnce();
+    for (let i = 0; i < 3; i++) await element.label(reading.digits);
+    const abort = new AbortController();
+    element.addEventListener('cc-progress', (event) => {
+      if (event.detail.stage === 'fine-tune') abort.abort();
+    });
+    const stopped = await rejection(
+      element.fineTune({ epochs: 3, replayColumns: 16, testColumns: 16, signal: abort.signal }),
+    );
+    expect(stopped).to.include({ code: 'disposed/aborted' });
+    element.remove();
+    const later = fixtureElement(expected, canvas, { 'sample-set': set });
+    elements.push(later);
+    const laterReady = nextEvent(later, 'cc-ready');
+    document.body.append(later);
+    expect((await laterReady).detail.runtime.model.fineTuned).to.equal(undefined);
   });
 });

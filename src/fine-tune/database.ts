@@ -1,0 +1,65 @@
+/**
+ * The IndexedDB database of this origin's self-labelled samples and accepted fine-tuned models. Both workers open
+ * it (the classifier's stores samples and loads fine-tuned models; the fine-tune worker reads samples and stores
+ * what it accepted); the page never does.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Quad } from '../preprocess/types.ts';
+
+/** One labelled frame. */
+export interface StoredSample {
+  /** The store's own key, rising with each sample. */
+  readonly id?: number;
+  /** Which sample set (an element's `sample-set`, so two sorobans on one site keep apart). */
+  readonly set: string;
+  readonly createdAt: string;
+  readonly digits: readonly number[];
+  /** The bead area the crops were cut from, in fractions of the frame. */
+  readonly corners: Quad;
+  readonly frameWidth: number;
+  readonly frameHeight: number;
+  /** The model the crops were cut for (its model.json URL and first shard hash). */
+  readonly model: { readonly url: string; readonly version: string };
+  readonly height: number;
+  readonly width: number;
+  /** columns × height × width grey bytes: the model input mapped from its range to 0–255. */
+  readonly crops: Uint8Array;
+}
+
+/** A fine-tuned model that passed its gates, stored to be used instead of the model it was made from. */
+export interface StoredModel {
+  /** `${set}\n${baseUrl}`: one fine-tuned model per sample set and base model. */
+  readonly key: string;
+  readonly set: string;
+  /** The model.json URL it was fine-tuned from. */
+  readonly baseUrl: string;
+  readonly createdAt: string;
+  /** model.json, sealed (contract with golden outputs of these weights and shard hashes). */
+  readonly modelJson: string;
+  /** The files model.json names (the weight shard, golden PNGs), by path. */
+  readonly files: Readonly<Record<string, Uint8Array>>;
+  /** What the gates measured, in words (REPORT-like one line). */
+  readonly summary: string;
+}
+
+interface Schema extends DBSchema {
+  samples: { key: number; value: StoredSample; indexes: { set: string } };
+  models: { key: string; value: StoredModel };
+}
+
+const NAME = 'column-classifier';
+
+/** Opens (creating on first use) the database. */
+export function openDatabase(): Promise<IDBPDatabase<Schema>> {
+  return openDB<Schema>(NAME, 1, {
+    upgrade(db) {
+      db.createObjectStore('samples', { keyPath: 'id', autoIncrement: true }).createIndex('set', 'set');
+      db.createObjectStore('models', { keyPath: 'key' });
+    },
+  });
+}
+
+/** The key of a set's fine-tuned model made from `baseUrl`. */
+export function storedModelKey(set: string, baseUrl: string): string {
+  return `${set}\n${baseUrl}`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Accepted fine-tuned models in IndexedDB, and a {@link ModelSource} over one, so the loader verifies a stored model
+ * exactly as it verifies a fetched one (contract, shard hashes, golden self-check on the backend).
+ */
+import { LoadError } from '../errors.ts';
+import { checkLimit } from '../model/bounded-read.ts';
+import type { ModelSource } from '../model/source.ts';
+import { openDatabase, storedModelKey, type StoredModel } from './database.ts';
+
+export type { StoredModel };
+
+/** The set's fine-tuned model made from `baseUrl`, if one was accepted. */
+export async function findStoredModel(set: string, baseUrl: string): Promise<StoredModel | undefined> {
+  const db = await openDatabase();
+  try {
+    return await db.get('models', storedModelKey(set, baseUrl));
+  } finally {
+    db.close();
+  }
+}
+
+/** Stores an accepted fine-tuned model, replacing the set's earlier one for the same base model. */
+export async function putStoredModel(model: StoredModel): Promise<void> {
+  const db = await openDatabase();
+  try {
+    await db.put('models', model);
+  } finally {
+    db.close();
+  }
+}
+
+/** Removes the set's fine-tuned models (all base models); returns how many there were. */
+export async function deleteStoredModels(set: string): Promise<number> {
+  const db = await openDatabase();
+  try {
+    const tx = db.transaction('models', 'readwrite');
+    let removed = 0;
+    for (const key of await tx.store.getAllKeys())
+      if (key.startsWith(`${set}\n`)) {
+        await tx.store.delete(key);
+        removed++;
+      }
+    await tx.done;
+    return removed;
+  } finally {
+    db.close();
+  }
+}
+
+/** A model source reading a stored model's files: no network, the same checks as any source. */
+export function storedModelSource(model: StoredModel): ModelSource {
+  const description = `fine-tuned model of sample set "${model.set}" (from ${model.baseUrl}, ${model.createdAt})`;
+  const file = (path: string): Uint8Array => {
+    const bytes = model.files[path];
+    if (bytes === undefined)
+      throw new LoadError(
+        'load/http',
+        `The stored ${description} has no file ${path}; reset the model and fine-tune again.`,
+      );
+    return bytes;
+  };
+  return {
+    description,
+    locate: (path) => `indexeddb:${path}`,
+    async readModelJson(options = {}) {
+      checkLimit(model.modelJson.length, options.limit);
+      return model.modelJson;
+    },
+    async readBytes(path, options = {}) {
+      const bytes = file(path);
+      checkLimit(bytes.byteLength, options.limit);
+      options.onProgress?.(bytes.byteLength, bytes.byteLength);
+      return bytes;
+    },
+    async readOptionalText(path) {
+      const bytes = model.files[path];
+      return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+    },
+  };
+}

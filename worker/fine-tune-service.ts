@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BackendError, InputError, StateError } from '../src/errors.ts';
+import { fineTuneAndJudge } from '../src/fine-tune/fine-tune-and-judge.ts';
+import { fineTunedArtifacts } from '../src/fine-tune/fine-tuned-artifacts.ts';
+import { putStoredModel } from '../src/fine-tune/model-store.ts';
+import { storedModelKey } from '../src/fine-tune/database.ts';
+import { renderedColumns } from '../src/fine-tune/rendered-columns.ts';
+import { SampleStore, samplesAsCrops } from '../src/fine-tune/sample-store.ts';
+import { loadClassifierModel } from '../src/model/load.ts';
+import { fetchModelSource } from '../src/model/source.ts';
+import { registerWasmGradientKernels } from '../src/training/kernels/register.ts';
+import type {
+  FineTuneOutcome,
+  FineTuneRequest,
+  FineTuneStage,
+  FineTuneWorkerApi,
+} from '../src/worker-api/fine-tune-worker-api.ts';
+import { defaultWasmPaths } from './asset-urls.ts';
+import { browserImageDecoder } from './image-decoder.ts';
+
+/** Samples are never dropped while reading them for a fine-tune. */
+const READ_ALL = Number.MAX_SAFE_INTEGER;
+
+/** The fine-tune worker: one fine-tune at a time, on the wasm backend with the training's gradient kernels. */
+export class FineTuneService implements FineTuneWorkerApi {
+  private running: AbortController | undefined;
+
+  async fineTune(request: FineTuneRequest, onProgress?: (stage: FineTuneStage) => void): Promise<FineTuneOutcome> {
+    if (this.running !== undefined)
+      throw new StateError('state/not-started', 'fineTune: a fine-tune is already running in this worker.');
+    const abort = new AbortController();
+    this.running = abort;
+    try {
+      return await this.run(request, abort.signal, onProgress);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.running?.abort();
+  }
+
+  private async run(
+    request: FineTuneRequest,
+    signal: AbortSignal,
+    onProgress: ((stage: FineTuneStage) => void) | undefined,
+  ): Promise<FineTuneOutcome> {
+    const started = performance.now();
+    onProgress?.({ stage: 'load' });
+    setWasmPaths(request.wasmPaths ?? defaultWasmPaths);
+    // Threaded WASM hung in Firefox here; the classifier's worker leaves it off too.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (!(await tf.setBackend('wasm')))
+      throw new BackendError('backend/unavailable', 'Fine-tuning runs on the wasm backend, which did not start here.');
+    await tf.ready();
+    registerWasmGradientKernels();
+    const source = fetchModelSource(request.modelUrl, {
+      allowPathsOutsideFolder: request.allowPathsOutsideFolder ?? false,
+    });
+    const model = await loadClassifierModel(source);
+    try {
+      const version = Object.values(model.contract.integrity?.shards ?? {})[0] ?? 'unsealed';
+      const { spec } = model;
+      // Samples cut for another model (another input size, or weights since replaced) are not this model's columns.
+      const samples = (await new SampleStore(request.set, READ_ALL).all()).filter(
+        (s) =>
+          s.model.url === request.modelUrl &&
+          s.model.version === version &&
+          s.height === spec.height &&
+          s.width === spec.width,
+      );
+      const labelled = samplesAsCrops(samples, spec.inputRange.min, spec.inputRange.max);
+      if (labelled.count < 2)
+        throw new InputError(
+          'input/bad-argument',
+          `fineTune: the sample set "${request.set}" has ${labelled.count} labelled column(s) cut for this model; label() more readings first.`,
+        );
+      const replayCount = request.replayColumns ?? 300;
+      const testCount = request.testColumns ?? 300;
+      const total = replayCount + testCount;
+      const replay = renderedColumns('train', replayCount, spec, (done) =>
+        onProgress?.({ stage: 'render', done: Math.min(done, replayCount), total }),
+      );
+      const test = renderedColumns('test', testCount, spec, (done) =>
+        onProgress?.({ stage: 'render', done: replayCount + Math.min(done, testCount), total }),
+      );
+      const judged = await fineTuneAndJudge(
+        model,
+        { labelled, replay, test, ...(request.maxTestDrop === undefined ? {} : { maxTestDrop: request.maxTestDrop }) },
+        {
+          ...(request.epochs === undefined ? {} : { epochs: request.epochs }),
+          ...(request.learningRate === undefined ? {} : { learningRate: request.learningRate }),
+          signal,
+          onProgress: (p) => onProgress?.({ stage: 'fine-tune', ...p }),
+        },
+      );
+      onProgress?.({ stage: 'gate' });
+      const { result, verdict } = judged;
+      if (verdict.accepted) {
+        onProgress?.({ stage: 'store' });
+        const artifacts = await fineTunedArtifacts(model, source, browserImageDecoder, {
+          trainedBy: 'column-classifier element fineTune() (TF.js wasm in a module worker)',
+          dataset: `Fine-tuned from ${request.modelUrl} on ${judged.learnt} labelled columns of sample set "${request.set}" (${judged.heldOut} more held out), mixed with ${replay.count} rendered training columns.`,
+          notes: verdict.summary,
+        });
+        await putStoredModel({
+          key: storedModelKey(request.set, request.modelUrl),
+          set: request.set,
+          baseUrl: request.modelUrl,
+          createdAt: new Date().toISOString(),
+          ...artifacts,
+          summary: verdict.summary,
+        });
+      }
+      return {
+        accepted: verdict.accepted,
+        summary: verdict.summary,
+        failures: verdict.failures,
+        heldOut: {
+          before: verdict.heldOut.before.accuracy,
+          after: verdict.heldOut.after.accuracy,
+          columns: judged.heldOut,
+        },
+        test: { before: verdict.test.before, after: verdict.test.after, columns: verdict.test.count },
+        learnt: judged.learnt,
+        epochs: result.epochs.map(({ epoch, loss, heldOutAccuracy, heldOutLoss, seconds }) => ({
+          epoch,
+          loss,
+          heldOutAccuracy,
+          heldOutLoss,
+          seconds,
+        })),
+        bestEpoch: result.bestEpoch,
+        seconds: (performance.now() - started) / 1000,
+        backend: 'wasm',
+      };
+    } finally {
+      model.dispose();
+    }
+  }
+}
