@@ -10,16 +10,9 @@ import { evaluate, predictDataset } from './evaluate.ts';
 import { threeHeadLoss, twoHeadLoss } from '../../src/training/loss.ts';
 import { ProgressBar } from './progress.ts';
 import { createRandom } from '../../src/render/random.ts';
+import { ScheduledAdam } from '../../src/training/scheduled-adam.ts';
 
-/** Adam whose learning rate can be lowered between epochs (TF.js keeps it protected). */
-export class ScheduledAdam extends tf.AdamOptimizer {
-  setLearningRate(rate: number): void {
-    this.learningRate = rate;
-  }
-  get rate(): number {
-    return this.learningRate;
-  }
-}
+export { ScheduledAdam };
 
 /** Training settings. */
 export interface TrainOptions {

@@ -19,6 +19,7 @@ import { useNodeBackend } from '../reference/backend.ts';
 import { registerWasmGradientKernels } from '../training/kernels/register.ts';
 import { DEFAULT_MODEL, openModelSource } from './model-args.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
+import { progressLine } from './progress-line.ts';
 import { trainingColumns } from './training-crops.ts';
 import { FINE_TUNE_USAGE } from './usage.ts';
 
@@ -34,17 +35,6 @@ function fraction(value: string, option: string, max: number): number {
   if (!(n >= 0 && n <= max))
     throw new InputError('input/bad-argument', `fine-tune: ${option} takes a number from 0 to ${max}, got ${value}.`);
   return n;
-}
-
-function progressLine(label: string): (done: number, total: number) => void {
-  let last = -1;
-  return (done, total) => {
-    const percent = Math.floor((100 * done) / total);
-    if (percent === last) return;
-    last = percent;
-    if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${done}/${total}\u001b[K${done === total ? '\n' : ''}`);
-    else if (percent % 25 === 0) process.stderr.write(`${label}: ${done}/${total}\n`);
-  };
 }
 
 /**

@@ -7,6 +7,7 @@
  * classifier's digits; a localizer's presence and column count).
  */
 import { parseCommandArgs } from './parse-command-args.ts';
+import { progressLine } from './progress-line.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -57,29 +58,13 @@ function count(value: string, option: string, all: number): number {
   return Math.min(n, all);
 }
 
-function progressLine(label: string): (done: number, total: number) => void {
-  let last = -1;
-  return (done, total) => {
-    const percent = Math.floor((100 * done) / total);
-    if (percent === last) return;
-    last = percent;
-    process.stderr.write(
-      process.stderr.isTTY
-        ? `\rrendering ${label}: ${done}/${total}\u001b[K${done === total ? '\n' : ''}`
-        : percent % 25 === 0
-          ? `rendering ${label}: ${done}/${total}\n`
-          : '',
-    );
-  };
-}
-
 async function rendered(
   name: DatasetName,
   crops: number,
   kind: ModelKind,
   reference: { spec: Parameters<typeof renderedInputs>[1] },
 ): Promise<InputSet> {
-  return renderedInputs(await trainingInputs(name, crops, kind), reference.spec, progressLine(name));
+  return renderedInputs(await trainingInputs(name, crops, kind), reference.spec, progressLine(`rendering ${name}`));
 }
 
 /** Re-measures the accepted plan on other inputs (whole validation and test sets) against float32: every digit must agree. */

@@ -12,7 +12,11 @@ import { predictHeads } from '../model/read-heads.ts';
 import { createRandom } from '../render/random.ts';
 import { augmentCrop } from '../training/augment.ts';
 import { threeHeadLoss, twoHeadLoss } from '../training/loss.ts';
+import { ScheduledAdam } from '../training/scheduled-adam.ts';
+import type { FineTuneProgress } from '../worker-api/fine-tune-worker-api.ts';
 import { concatCrops, type LabelledCrops } from './labelled-crops.ts';
+
+export type { FineTuneProgress };
 
 /** How a fine-tune runs; every field has a default measured on this project's simulated users (FINE-TUNING.md). */
 export interface FineTuneOptions {
@@ -29,18 +33,6 @@ export interface FineTuneOptions {
   /** Stops between two steps with a `disposed/aborted` error; the model keeps the weights it had before. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FineTuneProgress) => void;
-}
-
-/** Where a fine-tune is: after each step, and after each epoch with the held-out accuracy. */
-export interface FineTuneProgress {
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly step: number;
-  readonly steps: number;
-  /** Mean training loss of the epoch so far. */
-  readonly loss: number;
-  /** Digit accuracy on the held-out user crops, once the epoch is done. */
-  readonly heldOutAccuracy?: number;
 }
 
 /** One epoch of a fine-tune. */
@@ -83,16 +75,6 @@ const DEFAULTS = {
   userRepeat: 4,
   seed: 1,
 } as const;
-
-/** Adam whose learning rate can be lowered between epochs (TF.js keeps it protected). */
-class DecayingAdam extends tf.AdamOptimizer {
-  set rate(value: number) {
-    this.learningRate = value;
-  }
-  get rate(): number {
-    return this.learningRate;
-  }
-}
 
 /** How well a model reads labelled crops. */
 export interface CropScore {
@@ -211,12 +193,12 @@ export async function fineTune(
   const before = layers.getWeights().map((w) => w.clone());
   const scoreBefore = await scoreCrops(model, data.heldOut);
   let best = { epoch: 0, score: scoreBefore, weights: before };
-  const optimizer = new DecayingAdam(settings.learningRate, 0.9, 0.999, 1e-7);
+  const optimizer = new ScheduledAdam(settings.learningRate, 0.9, 0.999, 1e-7);
   const epochs: FineTuneEpoch[] = [];
   let cropsSeen = 0;
   try {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-      optimizer.rate = settings.learningRate * settings.learningRateDecay ** (epoch - 1);
+      optimizer.setLearningRate(settings.learningRate * settings.learningRateDecay ** (epoch - 1));
       const order = Array.from({ length: mix.count }, (_, i) => i);
       for (let i = order.length - 1; i > 0; i--) {
         const j = random.int(0, i);

@@ -27,19 +27,23 @@ export interface FineTuneRequest {
   readonly allowPathsOutsideFolder?: boolean;
 }
 
+/** Where the training of a fine-tune is: after each step, and after each epoch with the held-out accuracy. */
+export interface FineTuneProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly step: number;
+  readonly steps: number;
+  /** Mean training loss of the epoch so far. */
+  readonly loss: number;
+  /** Digit accuracy on the held-out labelled columns, once the epoch is done. */
+  readonly heldOutAccuracy?: number;
+}
+
 /** Where a fine-tune is. */
 export type FineTuneStage =
   | { readonly stage: 'load' }
   | { readonly stage: 'render'; readonly done: number; readonly total: number }
-  | {
-      readonly stage: 'fine-tune';
-      readonly epoch: number;
-      readonly epochs: number;
-      readonly step: number;
-      readonly steps: number;
-      readonly loss: number;
-      readonly heldOutAccuracy?: number;
-    }
+  | ({ readonly stage: 'fine-tune' } & FineTuneProgress)
   | { readonly stage: 'gate' }
   | { readonly stage: 'store' };
 
