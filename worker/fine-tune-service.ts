@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { BackendError, InputError, StateError } from '../src/errors.ts';
+import { BackendError, DisposedError, InputError, StateError } from '../src/errors.ts';
 import { fineTuneAndJudge } from '../src/fine-tune/fine-tune-and-judge.ts';
 import { fineTunedArtifacts } from '../src/fine-tune/fine-tuned-artifacts.ts';
 import { putStoredModel } from '../src/fine-tune/model-store.ts';
-import { storedModelKey } from '../src/fine-tune/database.ts';
+import { preprocessingKey, storedModelKey } from '../src/fine-tune/database.ts';
 import { renderedColumns } from '../src/fine-tune/rendered-columns.ts';
 import { SampleStore, samplesAsCrops } from '../src/fine-tune/sample-store.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
@@ -61,16 +61,11 @@ export class FineTuneService implements FineTuneWorkerApi {
     });
     const model = await loadClassifierModel(source);
     try {
-      const version = Object.values(model.contract.integrity?.shards ?? {})[0] ?? 'unsealed';
       const { spec } = model;
-      // Samples cut for another model (another input size, or weights since replaced) are not this model's columns.
-      const samples = (await new SampleStore(request.set, READ_ALL).all()).filter(
-        (s) =>
-          s.model.url === request.modelUrl &&
-          s.model.version === version &&
-          s.height === spec.height &&
-          s.width === spec.width,
-      );
+      // Samples cut for a model with other preprocessing are not this model's columns; those labelled on an earlier
+      // fine-tune of it, or on another model with the same preprocessing, are.
+      const key = preprocessingKey(spec);
+      const samples = (await new SampleStore(request.set, READ_ALL).all()).filter((s) => s.model.preprocessing === key);
       const labelled = samplesAsCrops(samples, spec.inputRange.min, spec.inputRange.max);
       if (labelled.count < 2)
         throw new InputError(
@@ -98,6 +93,7 @@ export class FineTuneService implements FineTuneWorkerApi {
       );
       onProgress?.({ stage: 'gate' });
       const { result, verdict } = judged;
+      if (signal.aborted) throw new DisposedError('disposed/aborted', 'The fine-tune was stopped; nothing was stored.');
       if (verdict.accepted) {
         onProgress?.({ stage: 'store' });
         const artifacts = await fineTunedArtifacts(model, source, browserImageDecoder, {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
 import { InputError, StateError } from '../src/errors.ts';
+import { preprocessingKey } from '../src/fine-tune/database.ts';
 import { SampleStore, type StoredSample } from '../src/fine-tune/sample-store.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { preprocessColumns } from '../src/preprocess/index.ts';
@@ -63,14 +64,13 @@ export class FrameSamples {
     }
     const { min, max } = spec.inputRange;
     const crops = Uint8Array.from(data, (v) => Math.round((255 * (v - min)) / (max - min)));
-    const shards = Object.values(last.model.contract.integrity?.shards ?? {});
     return this.store(options).add({
       createdAt: new Date().toISOString(),
       digits: [...digits],
       corners,
       frameWidth: last.pixels.width,
       frameHeight: last.pixels.height,
-      model: { url: last.modelUrl, version: shards[0] ?? 'unsealed' },
+      model: { url: last.modelUrl, preprocessing: preprocessingKey(spec) },
       height: spec.height,
       width: spec.width,
       crops,

@@ -413,11 +413,18 @@ export class ColumnClassifier extends LitElement {
    */
   async fineTune(options: FineTuneOptions = {}): Promise<FineTuneOutcome> {
     const { set } = this.sampleOptions();
-    const { signal, ...rest } = options;
-    const outcome = await this.fineTuning.run(
-      { modelUrl: new URL(this.model, document.baseURI).href, set, ...rest },
-      signal,
-    );
+    const request: FineTuneRequest = {
+      // Resolved as the classifier's client resolves it, so both workers name the same model.
+      modelUrl: new URL(this.model, globalThis.location?.href).href,
+      set,
+      allowPathsOutsideFolder: this.allowPathsOutsideFolder,
+      ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }),
+      ...(options.replayColumns === undefined ? {} : { replayColumns: options.replayColumns }),
+      ...(options.testColumns === undefined ? {} : { testColumns: options.testColumns }),
+      ...(options.maxTestDrop === undefined ? {} : { maxTestDrop: options.maxTestDrop }),
+    };
+    const outcome = await this.fineTuning.run(request, options.signal);
     if (outcome.accepted) this.classifier.reload();
     return outcome;
   }
@@ -432,7 +439,8 @@ export class ColumnClassifier extends LitElement {
   /** The `sample-set` name when it can be used, else undefined. */
   private validSampleSet(): string | undefined {
     const set = this.sampleSet.trim();
-    return set === '' || set.length > 200 ? undefined : set;
+    // Control characters are refused: a set's name is part of its stored model's key.
+    return set === '' || set.length > 200 || /[\u0000-\u001f]/.test(set) ? undefined : set;
   }
 
   /** The sample set and its bound, as the attributes say. */
@@ -441,7 +449,7 @@ export class ColumnClassifier extends LitElement {
     if (set === undefined)
       throw new InputError(
         'input/bad-argument',
-        `sample-set must be a name of 1–200 characters, got "${this.sampleSet}".`,
+        `sample-set must be a name of 1–200 characters without control characters, got ${JSON.stringify(this.sampleSet)}.`,
       );
     if (!Number.isInteger(this.maxSamples) || this.maxSamples < 1)
       throw new InputError(

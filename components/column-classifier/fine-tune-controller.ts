@@ -19,11 +19,13 @@ export interface FineTuneControllerOptions {
 /**
  * Runs the host's fine-tunes in their own module worker (all of TF.js's wasm backend and gradients, which the
  * classifier's worker leaves out), one at a time; the worker exists only while a fine-tune runs. An abort signal,
- * or the host leaving the document, stops it between two training steps.
+ * or the host leaving the document, terminates it at once: nothing it was doing is stored.
  */
 export class FineTuneController implements ReactiveController {
   private readonly options: FineTuneControllerOptions;
   private running: { readonly worker: Worker; readonly remote: Comlink.Remote<FineTuneWorkerApi> } | undefined;
+  /** Ends the running fine-tune now (its promise rejects with `disposed/aborted`). */
+  private stopRunning: (() => void) | undefined;
 
   constructor(host: ReactiveControllerHost, options: FineTuneControllerOptions) {
     this.options = options;
@@ -47,8 +49,16 @@ export class FineTuneController implements ReactiveController {
     const remote = Comlink.wrap<FineTuneWorkerApi>(worker);
     const running = { worker, remote };
     this.running = running;
-    const stop = () => void remote.abort().catch(() => undefined);
+    // An abort ends the worker at once: rendering, a step, or storing may be under way, and none of it may land.
+    let stop = (): void => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      stop = () => {
+        worker.terminate();
+        reject(new DisposedError('disposed/aborted', 'The fine-tune was stopped; nothing was stored.'));
+      };
+    });
     signal?.addEventListener('abort', stop);
+    this.stopRunning = stop;
     const crashed = new Promise<never>((_, reject) =>
       worker.addEventListener('error', (event) =>
         reject(
@@ -63,16 +73,20 @@ export class FineTuneController implements ReactiveController {
           Comlink.proxy((stage: FineTuneStage) => this.options.onProgress(stage)),
         ),
         crashed,
+        aborted,
       ]);
     } finally {
       signal?.removeEventListener('abort', stop);
-      if (this.running === running) this.running = undefined;
+      if (this.running === running) {
+        this.running = undefined;
+        this.stopRunning = undefined;
+      }
       remote[Comlink.releaseProxy]();
       worker.terminate();
     }
   }
 
   hostDisconnected(): void {
-    void this.running?.remote.abort().catch(() => undefined);
+    this.stopRunning?.();
   }
 }

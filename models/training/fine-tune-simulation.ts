@@ -6,7 +6,9 @@
  * 1 300 columns of 100 other photos of the same soroban and on the flat test set.
  *
  *   npx tsx models/training/fine-tune-simulation.ts [--epochs N] [--learning-rate R] [--repeat N] [--replay N]
- *     [--batch N] [--test2d N]
+ *     [--batch N] [--test2d N] [--train all|dense] [--replay-from flat|training]
+ *
+ * `--replay-from training` mixes in the current training recipe's columns (both renderers) instead of flat ones.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     replay: { type: 'string', default: '1500' },
     batch: { type: 'string', default: '64' },
     test2d: { type: 'string', default: '3000' },
+    train: { type: 'string', default: 'all' },
+    'replay-from': { type: 'string', default: 'flat' },
   },
 });
 
@@ -78,7 +82,13 @@ const flat: StyleFilter = {
 };
 const replay = readable(
   makeDataset(
-    { ...datasets().train, name: 'replay', seed: 6400, crops: Number(values.replay), filters: [flat], negatives: 0 },
+    {
+      ...datasets().train,
+      name: 'replay',
+      seed: 6400,
+      crops: Number(values.replay),
+      ...(values['replay-from'] === 'training' ? {} : { filters: [flat], negatives: 0 }),
+    },
     PREPROCESS,
   ),
 );
@@ -96,6 +106,7 @@ const result = await fineTune(
     batchSize: Number(values.batch),
     learningRate: Number(values['learning-rate']),
     userRepeat: Number(values.repeat),
+    train: values.train === 'dense' ? 'dense' : 'all',
     onProgress: (p) => {
       if (p.heldOutAccuracy !== undefined)
         console.log(`epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, held-out labelled ${percent(p.heldOutAccuracy)}`);

@@ -4,7 +4,7 @@
  * what it accepted); the page never does.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Quad } from '../preprocess/types.ts';
+import type { PreprocessSpec, Quad } from '../preprocess/types.ts';
 
 /** One labelled frame. */
 export interface StoredSample {
@@ -18,8 +18,11 @@ export interface StoredSample {
   readonly corners: Quad;
   readonly frameWidth: number;
   readonly frameHeight: number;
-  /** The model the crops were cut for (its model.json URL and first shard hash). */
-  readonly model: { readonly url: string; readonly version: string };
+  /**
+   * The model the crops were cut for: its model.json URL, and its preprocessing ({@link preprocessingKey}) — what
+   * decides whether they are another model's columns too (a fine-tuned model keeps its base's).
+   */
+  readonly model: { readonly url: string; readonly preprocessing: string };
   readonly height: number;
   readonly width: number;
   /** columns × height × width grey bytes: the model input mapped from its range to 0–255. */
@@ -57,6 +60,12 @@ export function openDatabase(): Promise<IDBPDatabase<Schema>> {
       db.createObjectStore('models', { keyPath: 'key' });
     },
   });
+}
+
+/** What makes two models' column crops the same: their input size, grey conversion, resize and input range. */
+export function preprocessingKey(spec: PreprocessSpec): string {
+  const { height, width, channels, grey, resize, prefilter, inputRange } = spec;
+  return JSON.stringify({ height, width, channels, grey, resize, prefilter, inputRange });
 }
 
 /** The key of a set's fine-tuned model made from `baseUrl`. */

@@ -29,6 +29,11 @@ export interface FineTuneOptions {
   readonly learningRateDecay?: number;
   /** Each user crop appears this many times an epoch (default 4), so a few hundred weigh against the rendered ones. */
   readonly userRepeat?: number;
+  /**
+   * Which weights learn: `all` (default), or `dense` — the dense layers only, the convolutions kept as they are (less
+   * to forget, less to learn).
+   */
+  readonly train?: 'all' | 'dense';
   readonly seed?: number;
   /** Stops between two steps with a `disposed/aborted` error; the model keeps the weights it had before. */
   readonly signal?: AbortSignal;
@@ -74,6 +79,7 @@ const DEFAULTS = {
   learningRateDecay: 0.8,
   userRepeat: 4,
   seed: 1,
+  train: 'all',
 } as const;
 
 /** How well a model reads labelled crops. */
@@ -193,6 +199,13 @@ export async function fineTune(
   const before = layers.getWeights().map((w) => w.clone());
   const scoreBefore = await scoreCrops(model, data.heldOut);
   let best = { epoch: 0, score: scoreBefore, weights: before };
+  // undefined: every trainable variable (all of the model's weights).
+  const variables =
+    settings.train === 'dense'
+      ? layers.layers
+          .filter((layer) => layer.getClassName() === 'Dense')
+          .flatMap((layer) => layer.trainableWeights.map((weight) => weight.read() as tf.Variable))
+      : undefined;
   const optimizer = new ScheduledAdam(settings.learningRate, 0.9, 0.999, 1e-7);
   const epochs: FineTuneEpoch[] = [];
   let cropsSeen = 0;
@@ -229,15 +242,19 @@ export async function fineTune(
           earth: tf.tensor1d(earthLabels, 'int32'),
           readable: tf.ones([indices.length, 1]),
         };
-        const loss = optimizer.minimize(() => {
-          const outputs = layers.apply(x, { training: true }) as tf.Tensor[];
-          const h = outputs[heaven] as tf.Tensor;
-          const e = outputs[earth] as tf.Tensor;
-          const r = readable < 0 ? undefined : outputs[readable];
-          return r === undefined
-            ? twoHeadLoss(h, e, labels.heaven, labels.earth).total
-            : threeHeadLoss(h, e, r, labels).total;
-        }, true);
+        const loss = optimizer.minimize(
+          () => {
+            const outputs = layers.apply(x, { training: true }) as tf.Tensor[];
+            const h = outputs[heaven] as tf.Tensor;
+            const e = outputs[earth] as tf.Tensor;
+            const r = readable < 0 ? undefined : outputs[readable];
+            return r === undefined
+              ? twoHeadLoss(h, e, labels.heaven, labels.earth).total
+              : threeHeadLoss(h, e, r, labels).total;
+          },
+          true,
+          variables,
+        );
         tf.dispose([x, labels.heaven, labels.earth, labels.readable]);
         lossSum += ((await loss?.data())?.[0] ?? NaN) * indices.length;
         loss?.dispose();

@@ -35,9 +35,9 @@ export async function deleteStoredModels(set: string): Promise<number> {
   try {
     const tx = db.transaction('models', 'readwrite');
     let removed = 0;
-    for (const key of await tx.store.getAllKeys())
-      if (key.startsWith(`${set}\n`)) {
-        await tx.store.delete(key);
+    for (const model of await tx.store.getAll())
+      if (model.set === set) {
+        await tx.store.delete(model.key);
         removed++;
       }
     await tx.done;

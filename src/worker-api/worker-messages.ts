@@ -20,6 +20,12 @@ const backendName = z.enum(BackendName);
 const backends = z.array(backendName).min(1);
 const point = z.object({ x: z.number(), y: z.number() });
 
+/** A sample set's name: part of its stored model's key, so no control characters. */
+const setName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f]*$/, 'must have no control characters');
 const startOptions = z.object({
   modelUrl: z.string().min(1),
   localizerUrl: z.string().min(1).optional(),
@@ -31,7 +37,7 @@ const startOptions = z.object({
   maxModelBytes: z.number().optional(),
   allowPathsOutsideFolder: z.boolean().optional(),
   flags: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
-  fineTunedSet: z.string().min(1).max(200).optional(),
+  fineTunedSet: setName.optional(),
 });
 
 const geometry = z.object({
@@ -45,7 +51,7 @@ const locate = z.strictObject({
   still: z.boolean().optional(),
 });
 const sampleOptions = z.strictObject({
-  set: z.string().min(1).max(200),
+  set: setName,
   maxColumns: z.number().int().min(1).max(1_000_000),
 });
 const labelDigits = z.array(z.number().int().min(0).max(9)).min(1).max(64);
@@ -154,7 +160,7 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
       call(() => service.exportSamples(checked(sampleOptions, options, 'exportSamples(options)'))),
     clearSamples: (options) =>
       call(() => service.clearSamples(checked(sampleOptions, options, 'clearSamples(options)'))),
-    resetModel: (set) => call(() => service.resetModel(checked(z.string().min(1).max(200), set, 'resetModel(set)'))),
+    resetModel: (set) => call(() => service.resetModel(checked(setName, set, 'resetModel(set)'))),
     memory: () => service.memory(),
     dispose: () => service.dispose(),
   };
@@ -168,7 +174,7 @@ async function call<T>(work: () => Promise<T>): Promise<T> {
 
 const fineTuneRequest = z.strictObject({
   modelUrl: z.string().min(1),
-  set: z.string().min(1).max(200),
+  set: setName,
   epochs: z.number().int().min(1).max(100).optional(),
   learningRate: z.number().gt(0).lt(1).optional(),
   replayColumns: z.number().int().min(0).max(100_000).optional(),

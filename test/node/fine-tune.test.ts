@@ -137,6 +137,39 @@ describe('fineTune', () => {
     }
   });
 
+  it("with train: 'dense', changes the dense layers' weights and keeps the convolutions'", async () => {
+    const model = await testModel();
+    try {
+      const layers = model.tfModel as tf.LayersModel;
+      const named = async () =>
+        new Map(
+          await Promise.all(
+            layers.weights.map(
+              async (w) => [w.originalName, Array.from((await w.read().data()) as Float32Array)] as const,
+            ),
+          ),
+        );
+      const before = await named();
+      const result = await fineTune(
+        model,
+        {
+          user: learnableCrops(digitsUpTo(80), 2),
+          heldOut: learnableCrops(digitsUpTo(30, 3), 3),
+          replay: learnableCrops([], 1),
+        },
+        { epochs: 3, batchSize: 20, learningRate: 0.02, train: 'dense' },
+      );
+      assert.ok(result.bestEpoch > 0, JSON.stringify(result.epochs));
+      const after = await named();
+      for (const [name, values] of before) {
+        const changed = values.some((v, i) => v !== after.get(name)?.[i]);
+        assert.equal(changed, !name.startsWith('conv'), name);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('stops on abort with a typed error and leaves the weights as they were', async () => {
     const model = await testModel();
     try {

@@ -61,10 +61,12 @@ describe('packaging', () => {
       'localizer',
       'max-fps',
       'max-model-bytes',
+      'max-samples',
       'min-confidence',
       'model',
       'paused',
       'preview',
+      'sample-set',
       'source',
       'stable-frames',
     ]);
@@ -78,6 +80,7 @@ describe('packaging', () => {
       'cc-progress',
       'cc-reading',
       'cc-ready',
+      'cc-sample',
       'cc-warning',
     ]);
     assert.ok((element.cssParts ?? []).length >= 5);
