@@ -14,6 +14,11 @@ export interface LabelledCrops {
   readonly x: Float32Array;
   /** 0–9, one per crop. */
   readonly digits: Uint8Array;
+  /**
+   * Which labelled frame each crop came from (a photo, a sample). Crops of one frame are alike; held-out crops are
+   * taken a whole frame at a time, so that the held-out part does not measure memorisation.
+   */
+  readonly groups?: Uint32Array;
 }
 
 /** No crops of the given size. */
@@ -56,12 +61,14 @@ export function pickCrops(crops: LabelledCrops, indices: readonly number[]): Lab
     x.set(crops.x.subarray(index * per, (index + 1) * per), i * per);
     digits[i] = crops.digits[index] ?? 0;
   });
-  return { count: indices.length, height: crops.height, width: crops.width, x, digits };
+  const groups = crops.groups === undefined ? {} : { groups: Uint32Array.from(indices, (i) => crops.groups?.[i] ?? 0) };
+  return { count: indices.length, height: crops.height, width: crops.width, x, digits, ...groups };
 }
 
 /**
- * Splits `crops` into a part to learn from and a held-out part (`fraction` of them, at least one when there are
- * two or more), the same way for the same seed. Held-out crops are never trained on: the gate judges on them.
+ * Splits `crops` into a part to learn from and a held-out part (about `fraction` of them, at least one crop when there
+ * are two or more), the same way for the same seed. With `groups`, whole frames are held out (at least one, and at
+ * least one is left to learn from). Held-out crops are never trained on: the gate judges on them.
  */
 export function splitCrops(
   crops: LabelledCrops,
@@ -69,13 +76,36 @@ export function splitCrops(
   seed: number,
 ): { readonly train: LabelledCrops; readonly heldOut: LabelledCrops } {
   const random = createRandom(seed);
-  const order = Array.from({ length: crops.count }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = random.int(0, i);
-    [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+  const shuffle = (values: number[]): number[] => {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = random.int(0, i);
+      [values[i], values[j]] = [values[j] ?? 0, values[i] ?? 0];
+    }
+    return values;
+  };
+  const want = crops.count < 2 ? 0 : Math.max(1, Math.round(crops.count * fraction));
+  const held = new Set<number>();
+  const groups = crops.groups;
+  const frames = groups === undefined ? [] : [...new Set(groups)];
+  if (groups !== undefined && frames.length >= 2) {
+    const byFrame = new Map<number, number[]>();
+    groups.forEach((g, i) => byFrame.set(g, [...(byFrame.get(g) ?? []), i]));
+    for (const [k, frame] of shuffle(frames).entries()) {
+      if (held.size >= want || k === frames.length - 1) break;
+      for (const i of byFrame.get(frame) ?? []) held.add(i);
+    }
+  } else {
+    for (const i of shuffle(Array.from({ length: crops.count }, (_, i) => i)).slice(0, want)) held.add(i);
   }
-  const heldOutCount = crops.count < 2 ? 0 : Math.max(1, Math.round(crops.count * fraction));
-  const heldOut = order.slice(0, heldOutCount).sort((a, b) => a - b);
-  const train = order.slice(heldOutCount).sort((a, b) => a - b);
-  return { train: pickCrops(crops, train), heldOut: pickCrops(crops, heldOut) };
+  const all = Array.from({ length: crops.count }, (_, i) => i);
+  return {
+    train: pickCrops(
+      crops,
+      all.filter((i) => !held.has(i)),
+    ),
+    heldOut: pickCrops(
+      crops,
+      all.filter((i) => held.has(i)),
+    ),
+  };
 }

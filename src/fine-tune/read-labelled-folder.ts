@@ -36,8 +36,9 @@ export async function readLabelledFolder(dir: string, spec: PreprocessSpec): Pro
   const per = spec.height * spec.width;
   const parts: Float32Array[] = [];
   const digits: number[] = [];
+  const groups: number[] = [];
   let unreadable = 0;
-  for (const image of images) {
+  for (const [photo, image] of images.entries()) {
     if (image.digits.some((d) => d < 0 || d > 9))
       throw new InputError('input/bad-argument', `${image.path}: digits must be 0–9, got ${image.digits.join(',')}.`);
     const frame = imageTensor(await readImage(image.path));
@@ -56,12 +57,20 @@ export async function readLabelledFolder(dir: string, spec: PreprocessSpec): Pro
       }
       parts.push(values.subarray(c * per, (c + 1) * per));
       digits.push(digit);
+      groups.push(photo);
     });
   }
   const x = new Float32Array(parts.length * per);
   parts.forEach((part, i) => x.set(part, i * per));
   return {
-    crops: { count: digits.length, height: spec.height, width: spec.width, x, digits: Uint8Array.from(digits) },
+    crops: {
+      count: digits.length,
+      height: spec.height,
+      width: spec.width,
+      x,
+      digits: Uint8Array.from(digits),
+      groups: Uint32Array.from(groups),
+    },
     photos: images.length,
     unreadable,
   };

@@ -69,12 +69,14 @@ export function samplesAsCrops(samples: readonly StoredSample[], min: number, ma
   const count = samples.reduce((n, s) => n + s.digits.length, 0);
   const x = new Float32Array(count * height * width);
   const digits = new Uint8Array(count);
+  const groups = new Uint32Array(count);
   let at = 0;
   for (const sample of samples) {
     for (let i = 0; i < sample.crops.length; i++)
       x[at * height * width + i] = min + ((sample.crops[i] ?? 0) / 255) * (max - min);
     digits.set(sample.digits, at);
+    groups.fill(sample.id ?? at, at, at + sample.digits.length);
     at += sample.digits.length;
   }
-  return { count, height, width, x, digits };
+  return { count, height, width, x, digits, groups };
 }

@@ -16,7 +16,10 @@ after(removeTempDirs);
 /** Small sizes: the point is the pipeline (read, fine-tune, gate, write, reload), not the accuracy. */
 const SMALL = ['--epochs', '1', '--replay', '32', '--test-crops', '64', '--gate-crops', '64'];
 
-/** Renders `count` 3D photos of 7-column sorobans seen from above into a fresh folder in the render format. */
+/**
+ * Renders `count` 3D photos of 7-column sorobans seen from low (35–45°, which the shipped model reads worst: a
+ * fine-tune has something to learn) into a fresh folder in the render format.
+ */
 async function labelledFolder(count: number): Promise<string> {
   const dir = await tempDir('cc-fine-tune-data-');
   const code = await main([
@@ -29,7 +32,7 @@ async function labelledFolder(count: number): Promise<string> {
     '--columns',
     '7',
     '--elevation',
-    '60-90',
+    '35-45',
     '--out',
     dir,
   ]);
@@ -45,13 +48,13 @@ describe('column-classifier fine-tune', () => {
     const report = await readFile(join(out, 'REPORT.md'), 'utf8');
     assert.equal(code, 0, report);
     assert.match(report, /## Verdict: accepted/);
-    assert.match(report, /held-out user columns \(6\)/);
+    assert.match(report, /held-out user columns \(7\)/);
     assert.match(report, /## Quantization/);
     const source = await fileModelSource(out);
     const model = await loadClassifierModel(source);
     try {
       assert.match(model.contract.provenance?.trainedBy ?? '', /fine-tune/);
-      assert.match(model.contract.provenance?.dataset ?? '', /22 labelled columns/);
+      assert.match(model.contract.provenance?.dataset ?? '', /21 labelled columns/);
       assert.ok(model.contract.quantization !== undefined);
       const golden = await measureGolden(model, source, nodeImageDecoder);
       assert.equal(golden?.passed, true, JSON.stringify(golden));

@@ -81,6 +81,25 @@ describe('labelled crops', () => {
     assert.deepEqual(new Set(parts), all);
   });
 
+  it('holds out whole frames when the crops say which frame each came from, and leaves one to learn from', () => {
+    const crops = {
+      ...learnableCrops(digitsUpTo(50), 1),
+      groups: Uint32Array.from({ length: 50 }, (_, i) => Math.floor(i / 5)),
+    };
+    const { train, heldOut } = splitCrops(crops, 0.2, 3);
+    const heldFrames = new Set(heldOut.groups);
+    assert.equal(heldOut.count, 10);
+    assert.equal(heldFrames.size, 2);
+    for (const frame of train.groups ?? []) assert.equal(heldFrames.has(frame), false, `frame ${frame} on both sides`);
+    const two = {
+      ...learnableCrops(digitsUpTo(10), 1),
+      groups: Uint32Array.from({ length: 10 }, (_, i) => (i < 5 ? 0 : 1)),
+    };
+    const split = splitCrops(two, 0.9, 1);
+    assert.equal(split.heldOut.count, 5);
+    assert.equal(split.train.count, 5);
+  });
+
   it('refuses to join crops of different sizes', () => {
     const small = { count: 0, height: 4, width: 4, x: new Float32Array(0), digits: new Uint8Array(0) };
     assert.throws(() => concatCrops([learnableCrops([1], 1), small]), { code: 'input/bad-argument' });
