@@ -18,6 +18,12 @@ import {
 /** Crops are stored as bytes (the fixture model reads 0–255): each pixel moves by at most half a level. */
 const STORED_CROP_TOLERANCE = 0.02;
 
+/**
+ * A fine-tune at a tiny size for the fixture model (16 × 8 columns, not a real classifier: the rendered test columns
+ * say little about it, so any drop there is allowed).
+ */
+const TINY = { learningRate: 0.1, replayColumns: 16, testColumns: 16, maxTestDrop: 100 } as const;
+
 /** The labels.json and PNGs of an exported sample set. */
 interface Exported {
   readonly labels: { images: { file: string; width: number; height: number; digits: number[] }[] };
@@ -157,13 +163,7 @@ describe('<column-classifier> self-labelled samples', function () {
     element.addEventListener('cc-progress', (event) => stages.add(event.detail.stage));
     const reloaded = nextEvent(element, 'cc-ready');
     // The fixture model is tiny and a tiny set is three steps an epoch: a high rate and a dozen epochs move it.
-    const outcome = await element.fineTune({
-      epochs: 12,
-      learningRate: 0.1,
-      replayColumns: 16,
-      testColumns: 16,
-      maxTestDrop: 100,
-    });
+    const outcome = await element.fineTune({ ...TINY, epochs: 12 });
     expect(outcome.accepted, outcome.summary).to.equal(true);
     expect(outcome.bestEpoch).to.be.greaterThan(0);
     expect(outcome.epochs).to.have.length(12);
@@ -184,13 +184,7 @@ describe('<column-classifier> self-labelled samples', function () {
     await element.clearSamples();
     for (let i = 0; i < 3; i++) await element.label(labels);
     const again = nextEvent(element, 'cc-ready');
-    const second = await element.fineTune({
-      epochs: 2,
-      learningRate: 0.1,
-      replayColumns: 16,
-      testColumns: 16,
-      maxTestDrop: 100,
-    });
+    const second = await element.fineTune({ ...TINY, epochs: 2 });
     expect(second.learnt + second.heldOut.columns).to.equal(3 * labels.length);
     if (second.accepted) await again;
     // A new worker (as after a page reload) finds it in use.
