@@ -127,8 +127,9 @@ describe('<column-classifier> on broken model downloads', function () {
     const { modelUrl, log } = faultyRun('oversized-shard');
     const { created, errors } = await insert(modelUrl);
     const error = expectOneError(errors, LoadError, 'load/integrity');
-    // What the page's loader took: the manifest's 280 bytes and at most the chunk that went past them.
-    expect(Number(error.details?.['atLeast'])).to.be.within(281, 280 + 1024 * 1024);
+    // What the page's loader took: the manifest's 280 bytes and at most the chunk that went past them. A stream's
+    // chunk size is the engine's: up to 1 MiB in Chromium and Firefox here, 1.4 MB in one WebKit fresh-clone run.
+    expect(Number(error.details?.['atLeast'])).to.be.within(281, 280 + 4 * 1024 * 1024);
     // The server counts what it handed to the socket: the loader's reads plus what the kernel and the browser's
     // network process had buffered when the cancel reached them. Chromium and Firefox stop within 64 MB (under 32 MB
     // in every run). WebKit's network process reads far ahead of the page's stream — 36.9 MB in one fresh-clone run,
