@@ -10,12 +10,13 @@
 import { ColumnClassifier } from './column-classifier/column-classifier.component.ts';
 
 export { ColumnClassifier } from './column-classifier/column-classifier.component.ts';
-export type { BackendPreference } from './column-classifier/column-classifier.component.ts';
+export type { BackendPreference, FineTuneOptions } from './column-classifier/column-classifier.component.ts';
 export type * from './column-classifier/events.ts';
 export * from '../src/errors.ts';
 export { ClassifierClient } from '../src/worker-api/classifier-client.ts';
 export type { ClassifierClientOptions, ClientFrameResult } from '../src/worker-api/classifier-client.ts';
 export type * from '../src/worker-api/classifier-worker-api.ts';
+export type * from '../src/worker-api/fine-tune-worker-api.ts';
 export type {
   ModelContract,
   HeadContract,

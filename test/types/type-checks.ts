@@ -16,6 +16,8 @@ import {
   type ColumnReading,
   type ErrorCode,
   type ErrorDetail,
+  type FineTuneOutcome,
+  type SampleDetail,
   type ModelContract,
   type ReadingDetail,
   type RuntimeInfo,
@@ -76,7 +78,17 @@ document.addEventListener('cc-error', (event) => {
 });
 window.addEventListener('cc-warning', (event) => expectType<string>(event.detail.message));
 document.addEventListener('cc-corners-change', (event) => expectType<string>(event.detail.attribute));
-document.addEventListener('cc-sample', (event) => expectType<readonly number[]>(event.detail.digits));
+document.addEventListener('cc-sample', (event) => expectType<SampleDetail>(event.detail));
+// Fine-tuning: typed options and outcome.
+async function teach(element: ColumnClassifier): Promise<void> {
+  await element.label([1, 2, 3]);
+  expectType<Blob>(await element.exportSamples());
+  const outcome = await element.fineTune({ epochs: 2, signal: new AbortController().signal });
+  expectType<FineTuneOutcome>(outcome);
+  // @ts-expect-error the model to start from is the element's own, not an option
+  await element.fineTune({ modelUrl: 'x' });
+}
+void teach;
 // @ts-expect-error the detail of cc-progress is not a reading
 document.addEventListener('cc-progress', (event) => expectType<ReadingDetail>(event.detail));
 
