@@ -9,7 +9,7 @@ import { batchOf, type Dataset } from './dataset.ts';
 import { evaluate, predictDataset } from './evaluate.ts';
 import { threeHeadLoss, twoHeadLoss } from '../../src/training/loss.ts';
 import { ProgressBar } from './progress.ts';
-import { createRandom } from '../../src/render/random.ts';
+import { createRandom, shuffledIndices } from '../../src/render/random.ts';
 import { ScheduledAdam } from '../../src/training/scheduled-adam.ts';
 
 export { ScheduledAdam };
@@ -91,11 +91,7 @@ export async function trainModel(
   let stoppedBecause: TrainResult['stoppedBecause'] = 'epochs';
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const order = Array.from({ length: train.size }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = random.int(0, i);
-      [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
-    }
+    const order = shuffledIndices(random, train.size);
     let lossSum = 0;
     let heavenOk = 0;
     let earthOk = 0;

@@ -3,7 +3,7 @@
  * arrays (no tensors), so samples can be stored, sent to a worker and split without a backend.
  */
 import { InputError } from '../errors.ts';
-import { createRandom } from '../render/random.ts';
+import { createRandom, shuffle, shuffledIndices } from '../render/random.ts';
 
 /** `count` crops of `height` × `width` grey values (the model's input range) and the digit each shows. */
 export interface LabelledCrops {
@@ -76,13 +76,6 @@ export function splitCrops(
   seed: number,
 ): { readonly train: LabelledCrops; readonly heldOut: LabelledCrops } {
   const random = createRandom(seed);
-  const shuffle = (values: number[]): number[] => {
-    for (let i = values.length - 1; i > 0; i--) {
-      const j = random.int(0, i);
-      [values[i], values[j]] = [values[j] ?? 0, values[i] ?? 0];
-    }
-    return values;
-  };
   const want = crops.count < 2 ? 0 : Math.max(1, Math.round(crops.count * fraction));
   const held = new Set<number>();
   const groups = crops.groups;
@@ -90,12 +83,12 @@ export function splitCrops(
   if (groups !== undefined && frames.length >= 2) {
     const byFrame = new Map<number, number[]>();
     groups.forEach((g, i) => byFrame.set(g, [...(byFrame.get(g) ?? []), i]));
-    for (const [k, frame] of shuffle(frames).entries()) {
+    for (const [k, frame] of shuffle(random, frames).entries()) {
       if (held.size >= want || k === frames.length - 1) break;
       for (const i of byFrame.get(frame) ?? []) held.add(i);
     }
   } else {
-    for (const i of shuffle(Array.from({ length: crops.count }, (_, i) => i)).slice(0, want)) held.add(i);
+    for (const i of shuffledIndices(random, crops.count).slice(0, want)) held.add(i);
   }
   const all = Array.from({ length: crops.count }, (_, i) => i);
   return {

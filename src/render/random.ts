@@ -86,6 +86,25 @@ export function createRandom(seed: number): Random {
   return random;
 }
 
+/** Shuffles `values` in place (Fisher–Yates, drawing from `random`) and returns them. */
+export function shuffle<T>(random: Random, values: T[]): T[] {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    const held = values[i] as T;
+    values[i] = values[j] as T;
+    values[j] = held;
+  }
+  return values;
+}
+
+/** 0 … count − 1 in a random order. */
+export function shuffledIndices(random: Random, count: number): number[] {
+  return shuffle(
+    random,
+    Array.from({ length: count }, (_, i) => i),
+  );
+}
+
 // --- deterministic elementary functions -------------------------------------
 // Math.exp/log/sin/pow are not required to be correctly rounded, and engines
 // differ in the last bit; the renderer promises the same bytes in Node and in

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRandom } from '../../../src/render/random.ts';
+import { createRandom, shuffledIndices } from '../../../src/render/random.ts';
 import { saveModel } from '../io.ts';
 import { registerWasmGradientKernels } from '../../../src/training/kernels/register.ts';
 import { RenderPool } from '../render-threads/render-pool.ts';
@@ -94,11 +94,7 @@ async function main(args: string[]): Promise<void> {
         );
       }
       optimizer.setLearningRate(LEARNING_RATE * 0.5 ** (seen / LR_HALF_LIFE_WINDOWS));
-      const order = Array.from({ length: train.size }, (_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = random.int(0, i);
-        [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
-      }
+      const order = shuffledIndices(random, train.size);
       const epochStart = performance.now();
       let lossSum = 0;
       const steps = Math.ceil(order.length / BATCH);
