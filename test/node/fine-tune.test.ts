@@ -136,7 +136,7 @@ describe('fineTune', () => {
     }
   });
 
-  it('keeps the weights before when no epoch reads the held-out columns better', async () => {
+  it('keeps the weights before when no epoch reads the held-out columns better, and stops after `patience` such epochs', async () => {
     const model = await testModel();
     try {
       const weights = await weightsOf(model);
@@ -146,9 +146,14 @@ describe('fineTune', () => {
       const result = await fineTune(
         model,
         { user: shifted, heldOut: learnableCrops(digitsUpTo(30), 9), replay: learnableCrops([], 1) },
-        { epochs: 2, batchSize: 20, learningRate: 0.05 },
+        { epochs: 4, batchSize: 20, learningRate: 0.05, patience: 2 },
       );
       assert.equal(result.bestEpoch, 0, JSON.stringify(result.epochs));
+      // No epoch better than the weights before: it stops after `patience` epochs rather than run all four.
+      assert.deepEqual(
+        result.epochs.map((e) => e.epoch),
+        [1, 2],
+      );
       assert.deepEqual(result.heldOut, result.heldOutBefore);
       assert.deepEqual(await weightsOf(model), weights);
     } finally {
