@@ -113,7 +113,7 @@ classifier.addEventListener('cc-progress', (event) => {
     detail.stage === 'gate' ||
     detail.stage === 'store'
   ) {
-    samples.textContent = `Fine-tuning: ${detail.stage}${detail.stage === 'fine-tune' ? ` epoch ${detail.epoch}/${detail.epochs}, step ${detail.step}/${detail.steps}, loss ${detail.loss.toFixed(3)}` : detail.stage === 'render' ? ` ${detail.done}/${detail.total} columns` : ''}`;
+    samples.textContent = `Fine-tuning: ${detail.stage}${detail.stage === 'fine-tune' ? ` epoch ${detail.epoch}/${detail.epochs}, step ${detail.step}/${detail.steps}, loss ${detail.loss.toFixed(3)}` : detail.stage === 'render' ? ` ${detail.done}/${detail.total} columns` : detail.stage === 'gate' ? ` (quantization) ${detail.done}/${detail.total} encodings tried` : ''}`;
     return;
   }
   const { stage, loaded, total } = detail;

@@ -27,6 +27,7 @@ import type {
   StartOptions,
   SampleAdded,
   SampleArchive,
+  LabelOptions,
   SampleOptions,
   StartProgress,
   WorkerMemory,
@@ -228,11 +229,12 @@ export class ClassifierService implements ClassifierWorkerApi {
       const pixels = framePixels(frame);
       frame.close();
       let located: Awaited<ReturnType<typeof readLocated>> | undefined;
+      let frameNumber: number;
       let read: Awaited<ReturnType<typeof readColumns>>;
       if ('geometry' in request) {
         checkGeometry(request.geometry);
         read = await readColumns(running.model, () => tf.browser.fromPixels(pixels, 3), request.geometry);
-        this.samples.noteFrame(pixels, request.geometry, running.model, running.info.model.url);
+        frameNumber = this.samples.noteFrame(pixels, request.geometry, running.model, running.info.model.url);
       } else {
         const localizer = running.localizer;
         if (localizer === undefined)
@@ -248,7 +250,7 @@ export class ClassifierService implements ClassifierWorkerApi {
           tensor.dispose();
         }
         const { found, corners, columns: count } = located.location;
-        this.samples.noteFrame(
+        frameNumber = this.samples.noteFrame(
           pixels,
           found ? { columns: count, corners, margins: NO_MARGINS } : undefined,
           running.model,
@@ -283,6 +285,7 @@ export class ClassifierService implements ClassifierWorkerApi {
         },
         ...(located === undefined ? {} : { location: located.location }),
         ...(settled === undefined ? {} : { runtime: settled }),
+        frame: frameNumber,
       };
       this.unreported = undefined;
       return result;
@@ -314,7 +317,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     return this.classify(await this.stream.bitmap(), request);
   }
 
-  async label(digits: readonly number[], options: SampleOptions): Promise<SampleAdded> {
+  async label(digits: readonly number[], options: LabelOptions): Promise<SampleAdded> {
     this.assertAlive();
     return this.samples.label(digits, options);
   }

@@ -2,8 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError, DisposedError, InputError, StateError } from '../src/errors.ts';
 import { fineTuneAndJudge } from '../src/fine-tune/fine-tune-and-judge.ts';
-import { fineTunedArtifacts } from '../src/fine-tune/fine-tuned-artifacts.ts';
-import { putStoredModel } from '../src/fine-tune/model-store.ts';
+import { fineTunedArtifacts, type FineTunedArtifacts } from '../src/fine-tune/fine-tuned-artifacts.ts';
+import { concatCrops } from '../src/fine-tune/labelled-crops.ts';
+import { memoryModelSource, putStoredModel } from '../src/fine-tune/model-store.ts';
+import { measureReference, runGate, type GateProgress, type GateResult } from '../src/quantize/gate.ts';
+import { gatedArtifacts } from '../src/quantize/gated-artifacts.ts';
+import type { InputSet } from '../src/quantize/measure.ts';
 import { preprocessingKey, storedModelKey } from '../src/fine-tune/database.ts';
 import { renderedColumns } from '../src/fine-tune/rendered-columns.ts';
 import { SampleStore, samplesAsCrops } from '../src/fine-tune/sample-store.ts';
@@ -21,6 +25,32 @@ import { browserImageDecoder } from './image-decoder.ts';
 
 /** Samples are never dropped while reading them for a fine-tune. */
 const READ_ALL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The fine-tuned float32 model through the quantization gate: the files of the gated model (golden outputs of the
+ * quantized weights), and what the gate decided.
+ */
+async function quantizedArtifacts(
+  fineTuned: FineTunedArtifacts,
+  inputs: InputSet,
+  onProgress: (progress: GateProgress) => void,
+): Promise<{ artifacts: FineTunedArtifacts; result: GateResult }> {
+  const source = memoryModelSource(fineTuned, 'fine-tuned model (in memory)', 'fine-tune again');
+  const model = await loadClassifierModel(source, { sidecar: 'none' });
+  try {
+    const result = await runGate(await measureReference(model, source, inputs), { onProgress });
+    const { files, goldenFiles } = await gatedArtifacts(result, browserImageDecoder);
+    return {
+      artifacts: {
+        modelJson: `${JSON.stringify(files.modelJson)}\n`,
+        files: { ...goldenFiles, [files.shardPath]: files.shard },
+      },
+      result,
+    };
+  } finally {
+    model.dispose();
+  }
+}
 
 /** The fine-tune worker: one fine-tune at a time, on the wasm backend with the training's gradient kernels. */
 export class FineTuneService implements FineTuneWorkerApi {
@@ -91,29 +121,42 @@ export class FineTuneService implements FineTuneWorkerApi {
           onProgress: (p) => onProgress?.({ stage: 'fine-tune', ...p }),
         },
       );
-      onProgress?.({ stage: 'gate' });
       const { result, verdict } = judged;
       if (signal.aborted) throw new DisposedError('disposed/aborted', 'The fine-tune was stopped; nothing was stored.');
+      let quantization: FineTuneOutcome['quantization'];
       if (verdict.accepted) {
-        onProgress?.({ stage: 'store' });
-        const artifacts = await fineTunedArtifacts(model, source, browserImageDecoder, {
+        const fineTuned = await fineTunedArtifacts(model, source, browserImageDecoder, {
           trainedBy: 'column-classifier element fineTune() (TF.js wasm in a module worker)',
           dataset: `Fine-tuned from ${request.modelUrl} on ${judged.learnt} labelled columns of sample set "${request.set}" (${judged.heldOut} more held out), mixed with ${replay.count} rendered training columns.`,
           notes: verdict.summary,
         });
+        // The quantization gate, as for the shipped model: each weight takes the smallest encoding that changes no
+        // digit on the rendered test columns and the held-out samples.
+        const inputs: InputSet = {
+          description: `${test.count} rendered test columns and ${judged.heldOutCrops.count} held-out labelled columns`,
+          ...concatCrops([test, judged.heldOutCrops]),
+        };
+        const { artifacts, result: gate } = await quantizedArtifacts(fineTuned, inputs, (p) =>
+          onProgress?.({ stage: 'gate', done: p.done, total: p.total }),
+        );
+        if (signal.aborted)
+          throw new DisposedError('disposed/aborted', 'The fine-tune was stopped; nothing was stored.');
+        quantization = { bytesBefore: gate.bytesBefore, bytesAfter: gate.bytesAfter };
+        onProgress?.({ stage: 'store' });
         await putStoredModel({
           key: storedModelKey(request.set, request.modelUrl),
           set: request.set,
           baseUrl: request.modelUrl,
           createdAt: new Date().toISOString(),
           ...artifacts,
-          summary: verdict.summary,
+          summary: `${verdict.summary}; quantization gate: weights ${(gate.bytesBefore / 1024).toFixed(1)} → ${(gate.bytesAfter / 1024).toFixed(1)} KB`,
         });
       }
       return {
         accepted: verdict.accepted,
         summary: verdict.summary,
         failures: verdict.failures,
+        ...(quantization === undefined ? {} : { quantization }),
         heldOut: {
           before: verdict.heldOut.before.accuracy,
           after: verdict.heldOut.after.accuracy,

@@ -6,47 +6,72 @@ import { SampleStore, type StoredSample } from '../src/fine-tune/sample-store.ts
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { preprocessColumns } from '../src/preprocess/index.ts';
 import { WHOLE_FRAME, type ColumnGeometry } from '../src/preprocess/types.ts';
-import type { SampleAdded, SampleArchive, SampleOptions } from '../src/worker-api/classifier-worker-api.ts';
+import type {
+  LabelOptions,
+  SampleAdded,
+  SampleArchive,
+  SampleOptions,
+} from '../src/worker-api/classifier-worker-api.ts';
 
-/** The last frame read: what `label()` cuts into samples. */
-interface LastFrame {
+/** A frame read: what `label()` cuts into samples. */
+interface ReadFrame {
+  readonly frame: number;
   readonly pixels: ImageData;
-  readonly geometry: ColumnGeometry;
+  /** Undefined: no soroban was found in it. */
+  readonly geometry: ColumnGeometry | undefined;
   readonly model: ClassifierModel;
   readonly modelUrl: string;
 }
 
 /**
- * Self-labelled samples in the worker: the last frame read is kept (its pixels and where its columns were), so that
- * when the page says what it showed, its columns are cut for the model — by the product's own preprocessing — and
- * stored with the digits; and the stored samples are exported in the `render` format.
+ * Frames kept for `label()`: the one behind the page's stable reading, and those read after it while the page's
+ * call was on its way (a capture loop keeps one frame in flight, `classifyOnce()` may add one).
+ */
+const KEPT_FRAMES = 4;
+
+/**
+ * Self-labelled samples in the worker: the last few frames read are kept (their pixels and where their columns
+ * were), so that when the page says what one showed, its columns are cut for the model — by the product's own
+ * preprocessing — and stored with the digits; and the stored samples are exported in the `render` format.
  */
 export class FrameSamples {
-  private last: LastFrame | undefined;
+  private kept: ReadFrame[] = [];
+  private framesNoted = 0;
   private readonly stores = new Map<string, SampleStore>();
 
-  /** Keeps the frame just read (undefined geometry: no soroban was found in it). */
-  noteFrame(pixels: ImageData, geometry: ColumnGeometry | undefined, model: ClassifierModel, modelUrl: string): void {
-    this.last = geometry === undefined ? undefined : { pixels, geometry, model, modelUrl };
+  /** Keeps a frame just read (undefined geometry: no soroban was found in it); returns its number. */
+  noteFrame(pixels: ImageData, geometry: ColumnGeometry | undefined, model: ClassifierModel, modelUrl: string): number {
+    this.framesNoted += 1;
+    this.kept = [...this.kept.slice(1 - KEPT_FRAMES), { frame: this.framesNoted, pixels, geometry, model, modelUrl }];
+    return this.framesNoted;
   }
 
-  /** Forgets the last frame (a new model reads differently sized columns). */
+  /** Forgets the frames kept (a new model reads differently sized columns). */
   forget(): void {
-    this.last = undefined;
+    this.kept = [];
   }
 
   /**
-   * Stores the last frame's columns labelled with `digits`.
+   * Stores a kept frame's columns (`options.frame`, else the last read) labelled with `digits`.
    *
-   * @throws {StateError} `state/not-started` when no frame with a soroban has been read yet
+   * @throws {StateError} `state/not-started` when that frame is not kept (none read yet, or too many read since) or
+   *   had no soroban in it
    * @throws {InputError} `input/bad-argument` for digits that are not 0–9 or not one per column
    */
-  async label(digits: readonly number[], options: SampleOptions): Promise<SampleAdded> {
-    const last = this.last;
+  async label(digits: readonly number[], options: LabelOptions): Promise<SampleAdded> {
+    const wanted = options.frame ?? this.kept.at(-1)?.frame;
+    const last = this.kept.find((kept) => kept.frame === wanted);
     if (last === undefined)
       throw new StateError(
         'state/not-started',
-        'label: no frame with a soroban has been read yet; label a reading after it arrives.',
+        wanted === undefined
+          ? 'label: no frame has been read yet; label a reading after it arrives.'
+          : `label: frame ${wanted} is no longer kept (${this.framesNoted - wanted} read since; the last ${KEPT_FRAMES} are); label a newer reading.`,
+      );
+    if (last.geometry === undefined)
+      throw new StateError(
+        'state/not-started',
+        `label: no soroban was found in frame ${last.frame}; label a reading with columns.`,
       );
     const { columns, corners } = last.geometry;
     if (digits.length !== columns || digits.some((d) => !Number.isInteger(d) || d < 0 || d > 9))
@@ -55,7 +80,8 @@ export class FrameSamples {
         `label: give one digit 0–9 per column of the last reading (${columns}), got [${digits.join(', ')}].`,
       );
     const spec = last.model.spec;
-    const values = tf.tidy(() => preprocessColumns(tf.browser.fromPixels(last.pixels, 3), last.geometry, spec));
+    const geometry = last.geometry;
+    const values = tf.tidy(() => preprocessColumns(tf.browser.fromPixels(last.pixels, 3), geometry, spec));
     let data: Float32Array;
     try {
       data = (await values.data()) as Float32Array;
@@ -123,7 +149,7 @@ export class FrameSamples {
   close(): void {
     for (const store of this.stores.values()) store.close();
     this.stores.clear();
-    this.last = undefined;
+    this.kept = [];
   }
 
   private store(options: SampleOptions): SampleStore {

@@ -145,6 +145,8 @@ export class ColumnClassifier extends LitElement {
 
   /** What the preview and readout show; not reactive: a render follows only when digits or stability change. */
   private lastReading: ReadingDetail | undefined;
+  /** The worker's number for the frame behind `lastReading`: `label()` cuts that frame, not one read after it. */
+  private lastReadingFrame: number | undefined;
   @state() private stableValue = '';
   @state() private statusText = 'loading…';
 
@@ -360,7 +362,7 @@ export class ColumnClassifier extends LitElement {
   }
 
   /**
-   * Says what the soroban showed in the frame behind the current stable reading (the last frame read): its columns are cut for the model (in the worker, by the
+   * Says what the soroban showed in the frame behind the current stable reading: its columns are cut for the model (in the worker, by the
    * same preprocessing as every reading) and stored with `digits` in the sample set (`sample-set`, IndexedDB), the
    * oldest dropped beyond `max-samples` columns; fires `cc-sample`. The host app knows the answer (a student's
    * correct sum, or "that reading is wrong — it shows …").
@@ -378,7 +380,8 @@ export class ColumnClassifier extends LitElement {
         'state/not-started',
         `label: the element has no stable reading to label (${this.lastReading === undefined ? 'none yet' : 'the last one is not stable'}); label once the same digits were read ${this.stableFrames} frame(s) in a row.`,
       );
-    const added = await this.classifier.use((client) => client.label(digits, options));
+    const frame = this.lastReadingFrame;
+    const added = await this.classifier.use((client) => client.label(digits, { ...options, frame }));
     const detail: SampleDetail = { digits: [...digits], set: options.set, ...added };
     this.emit('cc-sample', detail);
     return detail;
@@ -523,6 +526,7 @@ export class ColumnClassifier extends LitElement {
     if (shown?.stable === true && !stable && result.location !== undefined) this.relocateNext = true;
     const reading = toReading(result, stable, captureStart, captureEnd, frameReadBy);
     this.lastReading = reading;
+    this.lastReadingFrame = result.frame;
     const lostOrFound = (shown?.location?.found ?? true) !== found;
     // Most readings repeat the last; re-rendering the overlay for those would be main-thread work for nothing.
     if (

@@ -27,6 +27,8 @@ export interface JudgedFineTune {
   readonly verdict: FineTuneVerdict;
   readonly learnt: number;
   readonly heldOut: number;
+  /** The labelled columns held out (the kept epoch was chosen on them; never learnt from). */
+  readonly heldOutCrops: LabelledCrops;
 }
 
 /** Fine-tunes `model` in place and judges it. */
@@ -44,5 +46,5 @@ export async function fineTuneAndJudge(
     { before: testBefore, after: testAfter, count: input.test.count },
     input.maxTestDrop ?? 0.3,
   );
-  return { result, verdict, learnt: train.count, heldOut: heldOut.count };
+  return { result, verdict, learnt: train.count, heldOut: heldOut.count, heldOutCrops: heldOut };
 }

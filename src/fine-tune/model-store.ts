@@ -5,58 +5,72 @@
 import { LoadError } from '../errors.ts';
 import { checkLimit } from '../model/bounded-read.ts';
 import type { ModelSource } from '../model/source.ts';
-import { openDatabase, storedModelKey, type StoredModel } from './database.ts';
+import { openDatabase, storageWork, storedModelKey, type StoredModel } from './database.ts';
 
 export type { StoredModel };
 
 /** The set's fine-tuned model made from `baseUrl`, if one was accepted. */
 export async function findStoredModel(set: string, baseUrl: string): Promise<StoredModel | undefined> {
-  const db = await openDatabase();
-  try {
-    return await db.get('models', storedModelKey(set, baseUrl));
-  } finally {
-    db.close();
-  }
+  return storageWork('looking for a fine-tuned model', async () => {
+    const db = await openDatabase();
+    try {
+      return await db.get('models', storedModelKey(set, baseUrl));
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /** Stores an accepted fine-tuned model, replacing the set's earlier one for the same base model. */
 export async function putStoredModel(model: StoredModel): Promise<void> {
-  const db = await openDatabase();
-  try {
-    await db.put('models', model);
-  } finally {
-    db.close();
-  }
+  await storageWork('storing the fine-tuned model', async () => {
+    const db = await openDatabase();
+    try {
+      await db.put('models', model);
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /** Removes the set's fine-tuned models (all base models); returns how many there were. */
 export async function deleteStoredModels(set: string): Promise<number> {
-  const db = await openDatabase();
-  try {
-    const tx = db.transaction('models', 'readwrite');
-    let removed = 0;
-    for (const model of await tx.store.getAll())
-      if (model.set === set) {
-        await tx.store.delete(model.key);
-        removed++;
-      }
-    await tx.done;
-    return removed;
-  } finally {
-    db.close();
-  }
+  return storageWork('removing fine-tuned models', async () => {
+    const db = await openDatabase();
+    try {
+      const tx = db.transaction('models', 'readwrite');
+      let removed = 0;
+      for (const model of await tx.store.getAll())
+        if (model.set === set) {
+          await tx.store.delete(model.key);
+          removed++;
+        }
+      await tx.done;
+      return removed;
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /** A model source reading a stored model's files: no network, the same checks as any source. */
 export function storedModelSource(model: StoredModel): ModelSource {
-  const description = `fine-tuned model of sample set "${model.set}" (from ${model.baseUrl}, ${model.createdAt})`;
+  return memoryModelSource(
+    model,
+    `fine-tuned model of sample set "${model.set}" (from ${model.baseUrl}, ${model.createdAt})`,
+    'reset the model and fine-tune again',
+  );
+}
+
+/** A model source over model.json and its files in memory (`remedy`: what to do when a file is missing). */
+export function memoryModelSource(
+  model: { readonly modelJson: string; readonly files: Readonly<Record<string, Uint8Array>> },
+  description: string,
+  remedy: string,
+): ModelSource {
   const file = (path: string): Uint8Array => {
     const bytes = model.files[path];
-    if (bytes === undefined)
-      throw new LoadError(
-        'load/http',
-        `The stored ${description} has no file ${path}; reset the model and fine-tune again.`,
-      );
+    if (bytes === undefined) throw new LoadError('load/http', `The ${description} has no file ${path}; ${remedy}.`);
     return bytes;
   };
   return {

@@ -15,6 +15,7 @@ import {
   type RuntimeWarning,
   type SampleAdded,
   type SampleArchive,
+  type LabelOptions,
   type SampleOptions,
   type StartOptions,
   type StartProgress,
@@ -329,8 +330,8 @@ export class ClassifierClient {
     return runtime;
   }
 
-  /** Stores the last frame read as a sample labelled with `digits` (see {@link ClassifierWorkerApi.label}). */
-  label(digits: readonly number[], options: SampleOptions): Promise<SampleAdded> {
+  /** Stores a frame read as a sample labelled with `digits` (see {@link ClassifierWorkerApi.label}). */
+  label(digits: readonly number[], options: LabelOptions): Promise<SampleAdded> {
     return this.call(this.options.callTimeoutMs ?? 15_000, (remote) => remote.label([...digits], { ...options }));
   }
 

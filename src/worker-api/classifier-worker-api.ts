@@ -217,6 +217,11 @@ export interface FrameResult {
    * `choose: 'first-then-fastest'` were measured (this frame already ran on the winner).
    */
   readonly runtime?: RuntimeInfo;
+  /**
+   * The worker's number for this frame (1, 2, … in the order frames were read): `label()` given it cuts this frame,
+   * not one read after it.
+   */
+  readonly frame: number;
 }
 
 /** TF.js memory as the worker sees it. */
@@ -226,6 +231,15 @@ export interface SampleOptions {
   readonly set: string;
   /** Most columns the set keeps; the oldest samples are dropped first. */
   readonly maxColumns: number;
+}
+
+/** Which frame `label()` cuts, and where it stores it. */
+export interface LabelOptions extends SampleOptions {
+  /**
+   * The {@link FrameResult.frame} of the reading labelled (default: the last frame read). A frame read after it
+   * may show the soroban changed; the worker keeps the last few frames for this.
+   */
+  readonly frame?: number | undefined;
 }
 
 /** What `label()` stored. */
@@ -280,10 +294,10 @@ export interface ClassifierWorkerApi {
   setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;
   /** TF.js memory counters. */
   /**
-   * Stores the last frame read (that had a soroban) as a sample: its columns cut for the model and labelled with
-   * `digits`, one per column.
+   * Stores a frame read (that had a soroban; `options.frame`, else the last) as a sample: its columns cut for the
+   * model and labelled with `digits`, one per column.
    */
-  label(digits: readonly number[], options: SampleOptions): Promise<SampleAdded>;
+  label(digits: readonly number[], options: LabelOptions): Promise<SampleAdded>;
   /** The set's samples as a zip in the `render` format. */
   exportSamples(options: SampleOptions): Promise<SampleArchive>;
   /** Removes every sample of the set. */

@@ -44,7 +44,8 @@ export type FineTuneStage =
   | { readonly stage: 'load' }
   | { readonly stage: 'render'; readonly done: number; readonly total: number }
   | ({ readonly stage: 'fine-tune' } & FineTuneProgress)
-  | { readonly stage: 'gate' }
+  /** The quantization gate: `done` of at most `total` encodings tried. */
+  | { readonly stage: 'gate'; readonly done: number; readonly total: number }
   | { readonly stage: 'store' };
 
 /** One epoch of a fine-tune. */
@@ -69,6 +70,8 @@ export interface FineTuneOutcome {
   readonly learnt: number;
   readonly epochs: readonly FineTuneEpochInfo[];
   readonly bestEpoch: number;
+  /** Weight bytes before and after the quantization gate (accepted models only). */
+  readonly quantization?: { readonly bytesBefore: number; readonly bytesAfter: number };
   readonly seconds: number;
   readonly backend: BackendName;
 }

@@ -54,6 +54,7 @@ const sampleOptions = z.strictObject({
   set: setName,
   maxColumns: z.number().int().min(1).max(1_000_000),
 });
+const labelOptions = sampleOptions.extend({ frame: z.number().int().min(1).optional() });
 const labelDigits = z.array(z.number().int().min(0).max(9)).min(1).max(64);
 const geometryRequest = z.object({ geometry, sentAt: z.number() });
 const locateRequest = z.object({ locate, sentAt: z.number() });
@@ -153,7 +154,7 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
       call(() =>
         service.label(
           checked(labelDigits, digits, 'label(digits)'),
-          checked(sampleOptions, options, 'label(…, options)'),
+          checked(labelOptions, options, 'label(…, options)'),
         ),
       ),
     exportSamples: (options) =>

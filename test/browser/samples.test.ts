@@ -3,7 +3,9 @@ import { unzipSync } from 'fflate';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import type { SampleDetail } from '../../components/column-classifier/events.ts';
+import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
 import {
+  FIXTURE_MODEL_URL,
   engineName,
   expectedFrame,
   fixtureElement,
@@ -11,6 +13,7 @@ import {
   insertAndSettle,
   maxReadingDiff,
   nextEvent,
+  rawBitmap,
   rejection,
   type ExpectedFrame,
 } from './helpers.ts';
@@ -105,6 +108,45 @@ describe('<column-classifier> self-labelled samples', function () {
     expect(maxReadingDiff(reread.columns, reading.columns)).to.be.at.most(STORED_CROP_TOLERANCE);
   });
 
+  it('labels the frame of the reading it is given, not a frame read after it', async function () {
+    const client = await ClassifierClient.create({ modelUrl: FIXTURE_MODEL_URL, backends: ['cpu'] });
+    try {
+      // Frame B: the fixture mirrored, so its columns differ from frame A's.
+      const mirrored = document.createElement('canvas');
+      mirrored.width = canvas.width;
+      mirrored.height = canvas.height;
+      const context = mirrored.getContext('2d')!;
+      context.scale(-1, 1);
+      context.drawImage(canvas, -canvas.width, 0);
+      const { geometry } = expected;
+      const digits = Array.from({ length: geometry.columns }, () => 3);
+      const strip = async (name: string) => {
+        const archive = await client.exportSamples({ set: `${set}-${name}`, maxColumns: 1000 });
+        const files = unzipSync(archive.zip);
+        await client.clearSamples({ set: `${set}-${name}`, maxColumns: 1000 });
+        return files['sample-0001.png'];
+      };
+      const a = await client.classify(await rawBitmap(canvas), geometry);
+      const b = await client.classify(await rawBitmap(mirrored), geometry);
+      expect(b.frame).to.be.greaterThan(a.frame);
+      await client.label(digits, { set: `${set}-a`, maxColumns: 1000, frame: a.frame });
+      await client.label(digits, { set: `${set}-b`, maxColumns: 1000, frame: b.frame });
+      // The same frame A again, labelled as the last frame read.
+      await client.classify(await rawBitmap(canvas), geometry);
+      await client.label(digits, { set: `${set}-last`, maxColumns: 1000 });
+      const [labelledA, labelledB, last] = [await strip('a'), await strip('b'), await strip('last')];
+      expect(labelledA).to.deep.equal(last);
+      expect(labelledB).to.not.deep.equal(last);
+      // A frame no longer kept is refused, typed.
+      for (let i = 0; i < 4; i++) await client.classify(await rawBitmap(canvas), geometry);
+      const gone = await rejection(client.label(digits, { set: `${set}-a`, maxColumns: 1000, frame: a.frame }));
+      expect(gone).to.include({ code: 'state/not-started' });
+      expect(String((gone as Error).message)).to.match(/no longer kept/);
+    } finally {
+      client.dispose();
+    }
+  });
+
   it('refuses a label before a stable reading, and one that is not a digit per column', async function () {
     const element = await readyElement({ 'stable-frames': '2' });
     const early = await rejection(element.label([1, 2, 3]));
@@ -169,6 +211,10 @@ describe('<column-classifier> self-labelled samples', function () {
     expect(outcome.epochs).to.have.length(12);
     expect(outcome.heldOut.after).to.be.greaterThan(outcome.heldOut.before);
     expect([...stages]).to.include.members(['load', 'render', 'fine-tune', 'gate', 'store']);
+    // The quantization gate chose each weight's encoding before the model was stored.
+    const { bytesBefore, bytesAfter } = outcome.quantization ?? { bytesBefore: 0, bytesAfter: Infinity };
+    expect(bytesBefore).to.be.greaterThan(0);
+    expect(bytesAfter).to.be.at.most(bytesBefore);
     // The accepted model is loaded at once, self-checked, and reads the labelled frame closer to its labels.
     const runtime = (await reloaded).detail.runtime;
     expect(runtime.model.fineTuned?.set).to.equal(set);
