@@ -15,6 +15,7 @@ export const ErrorFamily = {
   state: 'state',
   disposed: 'disposed',
   worker: 'worker',
+  storage: 'storage',
 } as const;
 export type ErrorFamily = (typeof ErrorFamily)[keyof typeof ErrorFamily];
 
@@ -107,6 +108,10 @@ export const ERROR_CODES = [
   'disposed/aborted',
   'worker/crashed',
   'worker/unresponsive',
+  // the browser's IndexedDB (samples, fine-tuned models): not available here (no IndexedDB in this context, storage
+  // blocked), or a read or write failed (quota exceeded, the database closed under it)
+  'storage/unavailable',
+  'storage/failed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -157,6 +162,8 @@ export class StateError extends ColumnClassifierError {}
 export class DisposedError extends ColumnClassifierError {}
 /** The worker died or stopped answering. */
 export class WorkerError extends ColumnClassifierError {}
+/** The browser's storage (IndexedDB) is not available or a read or write failed. */
+export class StorageError extends ColumnClassifierError {}
 
 /** Every error class by its name (the base class and one per family). */
 export const ERROR_CLASSES = {
@@ -169,6 +176,7 @@ export const ERROR_CLASSES = {
   StateError,
   DisposedError,
   WorkerError,
+  StorageError,
 } as const;
 
 // Every class names itself on its prototype: a minifier renames classes, so `this.constructor.name`
@@ -186,6 +194,7 @@ const classByFamily = {
   state: StateError,
   disposed: DisposedError,
   worker: WorkerError,
+  storage: StorageError,
 } satisfies Record<ErrorFamily, typeof ColumnClassifierError>;
 
 /** The family of a code: the part before the first slash. */

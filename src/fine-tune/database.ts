@@ -4,6 +4,7 @@
  * what it accepted); the page never does.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { ColumnClassifierError, StorageError } from '../errors.ts';
 import type { PreprocessSpec, Quad } from '../preprocess/types.ts';
 
 /** One labelled frame. */
@@ -52,14 +53,50 @@ interface Schema extends DBSchema {
 
 const NAME = 'column-classifier';
 
-/** Opens (creating on first use) the database. */
-export function openDatabase(): Promise<IDBPDatabase<Schema>> {
-  return openDB<Schema>(NAME, 1, {
-    upgrade(db) {
-      db.createObjectStore('samples', { keyPath: 'id', autoIncrement: true }).createIndex('set', 'set');
-      db.createObjectStore('models', { keyPath: 'key' });
-    },
-  });
+/**
+ * Opens (creating on first use) the database.
+ *
+ * @throws {StorageError} `storage/unavailable` where this context has no IndexedDB or may not use it
+ */
+export async function openDatabase(): Promise<IDBPDatabase<Schema>> {
+  if (typeof indexedDB === 'undefined')
+    throw new StorageError(
+      'storage/unavailable',
+      'This context has no IndexedDB (samples and fine-tuned models are kept there): use a browser page or worker.',
+    );
+  try {
+    return await openDB<Schema>(NAME, 1, {
+      upgrade(db) {
+        db.createObjectStore('samples', { keyPath: 'id', autoIncrement: true }).createIndex('set', 'set');
+        db.createObjectStore('models', { keyPath: 'key' });
+      },
+    });
+  } catch (error) {
+    throw new StorageError(
+      'storage/unavailable',
+      `IndexedDB could not be opened (${describe(error)}); the browser may block storage for this site (private mode, site settings).`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Runs one piece of IndexedDB work, turning the browser's failure (a DOMException: quota, a closed database) into a
+ * typed error that says what was being done.
+ *
+ * @throws {StorageError} `storage/failed`; the product's own typed errors pass through
+ */
+export async function storageWork<T>(doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ColumnClassifierError) throw error;
+    throw new StorageError('storage/failed', `IndexedDB failed while ${doing}: ${describe(error)}.`, { cause: error });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** What makes two models' column crops the same: their input size, grey conversion, resize and input range. */

@@ -3,7 +3,7 @@
  * frame's column crops at the model's input size with the digits the page said they show, the bead-area corners
  * and the model they were cut for. Bounded by a column count, the oldest samples dropped first.
  */
-import { openDatabase, type StoredSample } from './database.ts';
+import { openDatabase, storageWork, type StoredSample } from './database.ts';
 import type { SampleAdded } from '../worker-api/classifier-worker-api.ts';
 import type { LabelledCrops } from './labelled-crops.ts';
 
@@ -19,12 +19,24 @@ export class SampleStore {
   ) {}
 
   private open(): ReturnType<typeof openDatabase> {
-    this.database ??= openDatabase();
+    // A failed open is not kept: the next call tries again (storage may be allowed by then).
+    this.database ??= openDatabase().catch((error: unknown) => {
+      this.database = undefined;
+      throw error;
+    });
     return this.database;
   }
 
-  /** Adds a sample, then drops the set's oldest samples while it holds more than the bound's columns. */
+  /**
+   * Adds a sample, then drops the set's oldest samples while it holds more than the bound's columns.
+   *
+   * @throws {StorageError} `storage/unavailable` or `storage/failed` (e.g. over the browser's quota); nothing is added
+   */
   async add(sample: Omit<StoredSample, 'id' | 'set'>): Promise<SampleAdded> {
+    return storageWork('adding a sample', () => this.addNow(sample));
+  }
+
+  private async addNow(sample: Omit<StoredSample, 'id' | 'set'>): Promise<SampleAdded> {
     const db = await this.open();
     const tx = db.transaction('samples', 'readwrite');
     await tx.store.add({ ...sample, set: this.set });
@@ -42,17 +54,19 @@ export class SampleStore {
     return { columns: sample.digits.length, total, dropped };
   }
 
-  /** The set's samples, oldest first. */
+  /** The set's samples, oldest first. @throws {StorageError} */
   async all(): Promise<StoredSample[]> {
-    return (await this.open()).getAllFromIndex('samples', 'set', this.set);
+    return storageWork('reading samples', async () => (await this.open()).getAllFromIndex('samples', 'set', this.set));
   }
 
-  /** Removes every sample of the set. */
+  /** Removes every sample of the set. @throws {StorageError} */
   async clear(): Promise<void> {
-    const db = await this.open();
-    const tx = db.transaction('samples', 'readwrite');
-    for (const key of await tx.store.index('set').getAllKeys(this.set)) await tx.store.delete(key);
-    await tx.done;
+    await storageWork('removing samples', async () => {
+      const db = await this.open();
+      const tx = db.transaction('samples', 'readwrite');
+      for (const key of await tx.store.index('set').getAllKeys(this.set)) await tx.store.delete(key);
+      await tx.done;
+    });
   }
 
   close(): void {
