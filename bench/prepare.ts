@@ -6,12 +6,31 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderSoroban } from '../src/render/index.ts';
+import { createRandom } from '../src/render/random.ts';
+import type { Quad } from '../src/preprocess/types.ts';
+import { renderSoroban3d } from '../src/render3d/index.ts';
 import { writeFieldGraphModel } from '../test/fixtures/field-graph.ts';
 
 /** Column pitch of the bench frames in pixels: a 13-column soroban comes out about 600 px wide. */
 const PITCH: readonly [number, number] = [36, 36];
 
-/** Renders `perSet` frames of each column count (same seed per count, so the same size) into `dir/frames/`. */
+/** What {@link writeFrames} writes for one column count. */
+interface FrameSetFiles {
+  readonly width: number;
+  readonly height: number;
+  readonly corners: Quad;
+  readonly digits: readonly (readonly number[])[];
+  readonly rgba: readonly Uint8ClampedArray[];
+}
+
+async function writeFrameSet(out: string, name: string, columns: number, set: FrameSetFiles): Promise<void> {
+  const bytes = Buffer.concat(set.rgba.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength)));
+  await writeFile(join(out, `${name}.bin`), bytes);
+  const { width, height, corners, digits } = set;
+  await writeFile(join(out, `${name}.json`), JSON.stringify({ columns, width, height, corners, digits }));
+}
+
+/** Renders `perSet` frames of each column count (same seed per count, so the same size) into `dir/frames/cols-N`. */
 export async function writeFrames(dir: string, columnCounts: readonly number[], perSet: number): Promise<void> {
   const out = join(dir, 'frames');
   await mkdir(out, { recursive: true });
@@ -30,17 +49,47 @@ export async function writeFrames(dir: string, columnCounts: readonly number[], 
         `writeFrames: frames of ${columns} columns came out in different sizes; the source canvas needs one size.`,
       );
     }
-    const bytes = Buffer.concat(rendered.map((r) => Buffer.from(r.rgba.buffer, r.rgba.byteOffset, r.rgba.byteLength)));
-    await writeFile(join(out, `cols-${columns}.bin`), bytes);
-    const meta = {
-      columns,
-      width: first.width,
-      height: first.height,
-      corners: first.corners,
+    await writeFrameSet(out, `cols-${columns}`, columns, {
+      ...first,
       digits: rendered.map((r) => r.digits),
-    };
-    await writeFile(join(out, `cols-${columns}.json`), JSON.stringify(meta));
+      rgba: rendered.map((r) => r.rgba),
+    });
   }
+}
+
+/**
+ * Part 6's frames, `dir/frames/teach-N`: one soroban the shipped model reads poorly (the 3D renderer, which it never
+ * trained on, in issue 19's simulated user's style), seen from one place, showing a new random number in each frame.
+ */
+export async function writeTeachingFrames(dir: string, columns: number, count: number): Promise<void> {
+  const out = join(dir, 'frames');
+  await mkdir(out, { recursive: true });
+  const random = createRandom(9500 + columns);
+  const rendered = Array.from({ length: count }, () =>
+    renderSoroban3d({
+      seed: 9500 + columns,
+      columns,
+      digits: Array.from({ length: columns }, () => random.int(0, 9)),
+      profiles: ['cylinder'],
+      beadColours: ['red'],
+      frameColours: ['black'],
+      backgrounds: ['wood'],
+      elevation: [[70, 80]],
+      fill: [0.8, 0.8],
+      maxSide: 480,
+    }),
+  );
+  const first = rendered[0];
+  if (first === undefined || first.corners === null) throw new Error('writeTeachingFrames: no soroban rendered.');
+  if (rendered.some((r) => r.width !== first.width || r.height !== first.height))
+    throw new Error('writeTeachingFrames: the frames came out in different sizes; the source canvas needs one size.');
+  await writeFrameSet(out, `teach-${columns}`, columns, {
+    width: first.width,
+    height: first.height,
+    corners: first.corners,
+    digits: rendered.map((r) => r.digits),
+    rgba: rendered.map((r) => r.rgba),
+  });
 }
 
 /** Writes the field graph model into `dir/field/`; resolves to its shard's size in bytes. */

@@ -23,7 +23,7 @@ function header(results) {
       `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGB} GB, ${m.platform}, Node ${m.node}; load average at start ${m.loadAverage?.start.join(' ')}, at end ${m.loadAverage?.end.join(' ')} (other work shares these cores: compare within a run, as ratios).`,
       `Engines: ${engines}.`,
       `Run took ${results.durationSeconds} s${results.options.quick ? ' (--quick)' : ''}.`,
-      ...['responsiveness', 'latency', 'coldStart', 'memory', 'sizes']
+      ...['responsiveness', 'latency', 'coldStart', 'memory', 'sizes', 'fineTune']
         .filter((key) => results[key]?.measuredAt && results[key].measuredAt !== results.date)
         .map(
           (key) =>
@@ -307,6 +307,43 @@ function sizesSection(r) {
   };
 }
 
+/** Part 6: one fine-tune on 200 self-labelled columns per engine, and how the main thread fared meanwhile. */
+function fineTuneSection(r) {
+  const engines = Object.entries(r.engines ?? {});
+  const done = engines.filter(([, e]) => e.seconds !== undefined);
+  const count = (e, key) => (e[key] === undefined ? 'n/a' : String(e[key].count));
+  return {
+    title: "6. Fine-tuning in the worker (wasm): 200 self-labelled columns, the element's defaults",
+    headers: [
+      'engine',
+      'fineTune() s',
+      'verdict',
+      'epochs (kept)',
+      'columns learnt / held out / test',
+      'main-thread timer, max late',
+      'long tasks (wall / thread time)',
+    ],
+    rows: done.map(([name, e]) => [
+      name,
+      e.seconds.toFixed(1),
+      e.accepted ? 'accepted' : 'refused',
+      `${e.epochs} (${e.bestEpoch ?? '?'})`,
+      `${e.learnt} / ${e.heldOut} / ${e.testColumns}`,
+      `${ms(e.timerLatenessMs.max, 0)} ms`,
+      `${count(e, 'longTasks')} / ${count(e, 'longTasksCpu')}`,
+    ]),
+    notes: [
+      `${r.note}.`,
+      `Goal, ≤ 60 s on wasm: ${done.map(([name, e]) => `${name} ${verdict(e.seconds <= 60)}`).join(', ') || 'n/a'}.`,
+      `Goal, zero long tasks on the main thread while fine-tuning (Chromium trace): ${
+        r.engines?.chromium?.longTasks === undefined ? 'n/a' : verdict(r.engines.chromium.longTasks.count === 0)
+      }.`,
+      ...done.map(([name, e]) => `${name}: ${e.summary}`),
+      ...engines.filter(([, e]) => e.seconds === undefined).map(([name, e]) => `${name}: ${e.error ?? e.missing}.`),
+    ],
+  };
+}
+
 function sections(results) {
   const list = [header(results)];
   if (results.responsiveness) list.push(responsivenessSection(results.responsiveness));
@@ -315,6 +352,7 @@ function sections(results) {
   if (results.memory) list.push(memorySection(results.memory));
   if (results.sizes?.beforeFirstReading) list.push(firstReadingSection(results.sizes.beforeFirstReading));
   if (results.sizes) list.push(sizesSection(results.sizes));
+  if (results.fineTune) list.push(fineTuneSection(results.fineTune));
   return list;
 }
 

@@ -4,7 +4,7 @@
 //
 //   npm run bench                         full run (~10–15 min on 2 cores)
 //   npm run bench -- --quick              fewer frames and rounds (~3–4 min)
-//   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes (the
+//   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes, fine-tune (the
 //                                         others are kept from the last bench/results.json, with their date)
 //   npm run bench -- --engines=chromium   engines for parts 2 and 3
 //   npm run bench -- --backend=webgl      backend of designs (a) and (b) in part 1 (default wasm)
@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { stopHelpers } from '../scripts/browsers.mjs';
 import { openEngine } from './drivers.mjs';
-import { writeFieldModel, writeFrames } from './prepare.ts';
+import { writeFieldModel, writeFrames, writeTeachingFrames } from './prepare.ts';
 import { printReport, writeChart, writeMarkdown } from './report.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
 import { ratio, summary } from './stats.mjs';
@@ -35,7 +35,7 @@ import { bytesBeforeFirstReading, measureSizes } from './sizes.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', '.out');
 const SITE = join(OUT, 'site');
-const PARTS = ['responsiveness', 'latency', 'cold', 'memory', 'sizes'];
+const PARTS = ['responsiveness', 'latency', 'cold', 'memory', 'sizes', 'fine-tune'];
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 const BACKENDS = ['cpu', 'wasm', 'webgl'];
 /**
@@ -45,6 +45,8 @@ const BACKENDS = ['cpu', 'wasm', 'webgl'];
 const FOUND_AUTO = 'auto, found';
 const FOUND_WASM = 'wasm, found';
 const LATENCY_COLUMNS = [1, 5, 13, 21];
+/** Part 6: 200 self-labelled columns (20 frames of a 10-column soroban), as issue 19 counts them. */
+const FINE_TUNE = { columns: 10, frames: 20, labelled: 200 };
 
 function parseArgs(argv) {
   const flag = (name) => argv.includes(`--${name}`);
@@ -163,6 +165,7 @@ async function buildSite(options) {
   }
   progress('rendering source frames and writing the field graph model…');
   await writeFrames(benchDir, LATENCY_COLUMNS, 4);
+  await writeTeachingFrames(benchDir, FINE_TUNE.columns, FINE_TUNE.frames);
   const field = await writeFieldModel(SITE);
   return { field };
 }
@@ -535,6 +538,60 @@ async function runBytesBeforeFirstReading(origin, engines, served) {
   };
 }
 
+// ---------------------------------------------------------------- part 6
+
+/**
+ * Per engine, one `fineTune()` with the element's defaults on 200 self-labelled columns (wasm: the fine-tune worker
+ * runs on wasm only): its time from the call to the outcome, and how late a 10 ms main-thread timer ran meanwhile; in
+ * Chromium also the main thread's long tasks over the whole fine-tune, from a DevTools trace.
+ */
+async function runFineTune(options, origin, engines) {
+  const results = {};
+  for (const name of options.engines) {
+    const engine = engines[name];
+    if (engine === undefined || engine.missing) {
+      results[name] = { missing: engine?.missing ?? `${name} was not opened` };
+      continue;
+    }
+    progress(`part 6: ${name}: label ${FINE_TUNE.labelled} columns, then fineTune() with the element's defaults…`);
+    const page = await engine.open(`${origin}/bench/element-page.html`);
+    try {
+      const setup = await page.run('fineTuneSetup', { columns: FINE_TUNE.columns, labelled: FINE_TUNE.labelled });
+      const tracing = name === 'chromium';
+      if (tracing) await page.raw.tracing.start({ categories: TRACE_CATEGORIES });
+      const run = await page.run('fineTuneRun');
+      const trace = tracing
+        ? analyzeWindow(JSON.parse(Buffer.from(await page.raw.tracing.stop()).toString('utf8')).traceEvents)
+        : undefined;
+      results[name] = {
+        ...setup,
+        ...run,
+        ...(trace === undefined
+          ? {}
+          : {
+              longTasks: trace.longTasks,
+              longTasksCpu: trace.longTasksCpu,
+              mainThreadBusyMs: trace.perFrame[0],
+              windowMs: trace.windowMs,
+            }),
+        pageErrors: [...page.errors],
+      };
+      progress(
+        `  ${run.seconds.toFixed(1)} s (${run.accepted ? 'accepted' : 'refused'}: ${run.summary}); main-thread timer at most ${run.timerLatenessMs.max.toFixed(0)} ms late${trace === undefined ? '' : `; long tasks ${trace.longTasks.count} (wall) / ${trace.longTasksCpu.count} (thread time)`}`,
+      );
+    } catch (error) {
+      results[name] = { error: firstLine(error) };
+      progress(`  failed: ${firstLine(error)}`);
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }
+  return {
+    note: `${FINE_TUNE.labelled} columns labelled through label() on ${FINE_TUNE.columns}-column frames of one soroban the shipped model reads poorly (3D renderer, cylinder beads), then fineTune() with the element's defaults (wasm), timed from the call to its outcome; not throttled`,
+    engines: results,
+  };
+}
+
 // ---------------------------------------------------------------- part 4
 
 async function workerHeap(raw) {
@@ -620,6 +677,7 @@ const PART_KEYS = {
   cold: 'coldStart',
   memory: 'memory',
   sizes: 'sizes',
+  'fine-tune': 'fineTune',
 };
 
 /** With --only, the parts not run now are kept from the last results.json, each with the date it was measured. */
@@ -664,7 +722,8 @@ async function main() {
   const server = await serveStatic(SITE, 0, { onServe: (path) => served.push(path) });
   const needed = new Set();
   if (options.parts.some((p) => ['responsiveness', 'memory', 'sizes'].includes(p))) needed.add('chromium');
-  if (options.parts.some((p) => ['latency', 'cold'].includes(p))) for (const e of options.engines) needed.add(e);
+  if (options.parts.some((p) => ['latency', 'cold', 'fine-tune'].includes(p)))
+    for (const e of options.engines) needed.add(e);
   const engines = {};
   const results = {
     date: new Date().toISOString(),
@@ -705,6 +764,7 @@ async function main() {
         ...(await measureSizes(SITE, field)),
         beforeFirstReading: await runBytesBeforeFirstReading(server.origin, engines, served),
       };
+    if (options.parts.includes('fine-tune')) results.fineTune = await runFineTune(options, server.origin, engines);
   } finally {
     for (const engine of Object.values(engines)) await engine.close?.().catch(() => undefined);
     await server.close();

@@ -25,14 +25,17 @@ interface FrameSetJson {
   readonly digits: number[][];
 }
 
-/** Loads `frames/cols-N.json` and its RGBA `.bin` (frames back to back). */
-export async function loadFrames(columns: number): Promise<FrameSet> {
-  const meta = (await (await fetchOk(`frames/cols-${columns}.json`)).json()) as FrameSetJson;
-  const bytes = new Uint8ClampedArray(await (await fetchOk(`frames/cols-${columns}.bin`)).arrayBuffer());
+/**
+ * Loads `frames/cols-N.json` and its RGBA `.bin` (frames back to back); `teach` is part 6's set (one soroban, a
+ * new number each frame).
+ */
+export async function loadFrames(columns: number, kind: 'cols' | 'teach' = 'cols'): Promise<FrameSet> {
+  const meta = (await (await fetchOk(`frames/${kind}-${columns}.json`)).json()) as FrameSetJson;
+  const bytes = new Uint8ClampedArray(await (await fetchOk(`frames/${kind}-${columns}.bin`)).arrayBuffer());
   const size = meta.width * meta.height * 4;
   if (bytes.length !== size * meta.digits.length) {
     throw new Error(
-      `frames/cols-${columns}.bin has ${bytes.length} bytes; expected ${meta.digits.length} frames of ${meta.width}×${meta.height} RGBA.`,
+      `frames/${kind}-${columns}.bin has ${bytes.length} bytes; expected ${meta.digits.length} frames of ${meta.width}×${meta.height} RGBA.`,
     );
   }
   const frames = meta.digits.map(
@@ -124,6 +127,12 @@ export class SourceCanvas {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Shows frame `index` now (the timer, if running, goes on from there). */
+  show(index: number): void {
+    this.index = index;
+    this.draw();
   }
 
   /** Called after each new frame is shown. */

@@ -6,7 +6,8 @@
  * 1 300 columns of 100 other photos of the same soroban and on the flat test set.
  *
  *   npx tsx models/training/fine-tune-simulation.ts [--epochs N] [--learning-rate R] [--repeat N] [--replay N]
- *     [--batch N] [--test2d N] [--train all|dense] [--replay-from flat|training]
+ *     [--batch N] [--test2d N] [--train all|dense] [--replay-from flat|training] [--labelled N]
+ *     [--profile cylinder|…]
  *
  * `--replay-from training` mixes in the current training recipe's columns (both renderers) instead of flat ones.
  */
@@ -19,6 +20,7 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
 import { BEAD_COLOURS, BEAD_SHAPES } from '../../src/render/styles.ts';
+import { BEAD_PROFILES } from '../../src/render3d/index.ts';
 import { datasets, HELD_OUT_COLOUR, HELD_OUT_SHAPE, JITTER, PREPROCESS } from './config.ts';
 import { makeDataset, type Dataset, type StyleFilter } from './dataset.ts';
 
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     test2d: { type: 'string', default: '3000' },
     train: { type: 'string', default: 'all' },
     'replay-from': { type: 'string', default: 'flat' },
+    labelled: { type: 'string', default: '200' },
+    profile: { type: 'string', default: 'cylinder' },
   },
 });
 
@@ -59,11 +63,16 @@ function readable(d: Dataset): LabelledCrops {
   };
 }
 
+// Another bead profile (`--profile`) for a user whose soroban is nearer the shipped model's look.
+const profile = BEAD_PROFILES.find((p) => p === values.profile);
+if (profile === undefined) throw new Error(`--profile must be one of ${BEAD_PROFILES.join(', ')}.`);
+const user: StyleFilter = { ...SIMULATED_USER, profiles: [profile] };
+
 function userColumns(name: string, seed: number, crops: number): LabelledCrops {
   const render3d = { fill: [0.55, 0.95] as const, maxSide: 640, beadAreaOnly: true };
   return readable(
     makeDataset(
-      { name, seed, crops, jitter: JITTER, filters: [SIMULATED_USER], render3d, columns: [13, 13] },
+      { name, seed, crops, jitter: JITTER, filters: [user], render3d, columns: [13, 13] },
       PREPROCESS,
     ),
   );
@@ -73,7 +82,7 @@ const percent = (v: number): string => `${(100 * v).toFixed(2)} %`;
 await tf.setBackend('wasm');
 registerWasmGradientKernels();
 const model = await loadClassifierModel(await fileModelSource('models/column-classifier'));
-const labelled = userColumns('labelled', 6200, 200);
+const labelled = userColumns('labelled', 6200, Number(values.labelled));
 const heldOutPhotos = userColumns('held-out photos', 6300, 1300);
 // The flat renderer's styles the shipped model trained on (its held-out shape and colour stay out).
 const flat: StyleFilter = {
