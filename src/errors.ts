@@ -116,7 +116,13 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes that only ever name a warning (`cc-warning`), never a thrown error. */
-export const WARNING_ONLY_CODES = ['backend/fallback', 'golden/missing', 'worker/restarted'] as const;
+export const WARNING_ONLY_CODES = [
+  'backend/fallback',
+  'golden/missing',
+  'worker/restarted',
+  // a stored fine-tuned model was not used (made from another version of the model, or it failed to load)
+  'fine-tuned/skipped',
+] as const;
 /** The code of a warning: any error code a degradation may carry (e.g. `contract/no-integrity`), or a warning-only one. */
 export type WarningCode = ErrorCode | (typeof WARNING_ONLY_CODES)[number];
 

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, DisposedError, InputError, LoadError, StateError } from '../src/errors.ts';
+import {
+  BackendError,
+  ColumnClassifierError,
+  DisposedError,
+  InputError,
+  LoadError,
+  StateError,
+} from '../src/errors.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
@@ -36,6 +43,7 @@ import { FrameSamples } from './frame-samples.ts';
 import {
   deleteStoredModels,
   findStoredModel,
+  modelJsonSha256,
   storedModelSource,
   type StoredModel,
 } from '../src/fine-tune/model-store.ts';
@@ -168,16 +176,10 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.onWarning = onWarning;
     this.forwarded.clear();
     const allowPathsOutsideFolder = options.allowPathsOutsideFolder ?? false;
+    const base = cachingSource(fetchModelSource(options.modelUrl, { allowPathsOutsideFolder }));
     // A fine-tuned model this sample set accepted from this model is used instead of it (resetModel() removes it).
-    this.fineTuned =
-      options.fineTunedSet === undefined
-        ? undefined
-        : await findStoredModel(options.fineTunedSet, options.modelUrl).catch(() => undefined);
-    this.source = cachingSource(
-      this.fineTuned === undefined
-        ? fetchModelSource(options.modelUrl, { allowPathsOutsideFolder })
-        : storedModelSource(this.fineTuned),
-    );
+    this.fineTuned = await this.usableFineTuned(options, base);
+    this.source = this.fineTuned === undefined ? base : cachingSource(storedModelSource(this.fineTuned));
     this.localizerSource =
       options.localizerUrl === undefined
         ? undefined
@@ -185,11 +187,59 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.tracker.reset();
     this.framesRead = 0;
     try {
-      this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
+      try {
+        this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
+      } catch (error) {
+        // A stored fine-tuned model that does not load (its files damaged, its self-check failing) must not leave the
+        // element without a model: the model at its URL is tried instead, once.
+        const stored = this.fineTuned;
+        if (stored === undefined || abort.signal.aborted || !(error instanceof ColumnClassifierError)) throw error;
+        if (error.family === 'disposed') throw error;
+        await this.warn({
+          code: 'fine-tuned/skipped',
+          message: `The fine-tuned model of sample set "${stored.set}" did not load (${error.code}: ${error.message}); the model at ${options.modelUrl} is used. resetModel() removes it; fineTune() makes a new one.`,
+        });
+        this.fineTuned = undefined;
+        this.source = base;
+        this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
+      }
       return this.running.info;
     } finally {
       if (this.startAbort === abort) this.startAbort = undefined;
     }
+  }
+
+  /**
+   * The sample set's stored fine-tuned model of `options.modelUrl`, if there is one made from the model at that URL
+   * now (a site may replace its model at the same URL: an old version's fine-tuned model is skipped, with a warning).
+   * When the model.json cannot be fetched to compare, the stored model is used: it carries its own contract and
+   * hashes.
+   */
+  private async usableFineTuned(options: StartOptions, base: ModelSource): Promise<StoredModel | undefined> {
+    if (options.fineTunedSet === undefined) return undefined;
+    let stored: StoredModel | undefined;
+    try {
+      stored = await findStoredModel(options.fineTunedSet, options.modelUrl);
+    } catch (error) {
+      await this.warn({
+        code: 'fine-tuned/skipped',
+        message: `Fine-tuned models could not be read (${error instanceof Error ? error.message : String(error)}); the model at ${options.modelUrl} is used.`,
+      });
+      return undefined;
+    }
+    if (stored === undefined) return undefined;
+    let now: string;
+    try {
+      now = await modelJsonSha256(base);
+    } catch {
+      return stored;
+    }
+    if (stored.baseModelJsonSha256 === now) return stored;
+    await this.warn({
+      code: 'fine-tuned/skipped',
+      message: `The fine-tuned model of sample set "${stored.set}" was made from another version of ${options.modelUrl} (its model.json has changed since ${stored.createdAt}); that model is used as it is now. fineTune() makes a fine-tuned model of it; resetModel() removes the old one.`,
+    });
+    return undefined;
   }
 
   async setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo> {

@@ -4,7 +4,7 @@ import { BackendError, DisposedError, InputError, StateError } from '../src/erro
 import { fineTuneAndJudge } from '../src/fine-tune/fine-tune-and-judge.ts';
 import { fineTunedArtifacts, type FineTunedArtifacts } from '../src/fine-tune/fine-tuned-artifacts.ts';
 import { concatCrops } from '../src/fine-tune/labelled-crops.ts';
-import { memoryModelSource, putStoredModel } from '../src/fine-tune/model-store.ts';
+import { memoryModelSource, modelJsonSha256, putStoredModel } from '../src/fine-tune/model-store.ts';
 import { measureReference, runGate, type GateProgress, type GateResult } from '../src/quantize/gate.ts';
 import { gatedArtifacts } from '../src/quantize/gated-artifacts.ts';
 import type { InputSet } from '../src/quantize/measure.ts';
@@ -147,6 +147,7 @@ export class FineTuneService implements FineTuneWorkerApi {
           key: storedModelKey(request.set, request.modelUrl),
           set: request.set,
           baseUrl: request.modelUrl,
+          baseModelJsonSha256: await modelJsonSha256(source),
           createdAt: new Date().toISOString(),
           ...artifacts,
           summary: `${verdict.summary}; quantization gate: weights ${(gate.bytesBefore / 1024).toFixed(1)} → ${(gate.bytesAfter / 1024).toFixed(1)} KB`,

@@ -37,6 +37,11 @@ export interface StoredModel {
   readonly set: string;
   /** The model.json URL it was fine-tuned from. */
   readonly baseUrl: string;
+  /**
+   * sha256 of that model.json's text when it was fine-tuned: a site that replaces its model at the same URL makes
+   * this fine-tuned model one of an old version, which is then not used.
+   */
+  readonly baseModelJsonSha256?: string;
   readonly createdAt: string;
   /** model.json, sealed (contract with golden outputs of these weights and shard hashes). */
   readonly modelJson: string;

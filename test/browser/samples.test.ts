@@ -3,6 +3,10 @@ import { unzipSync } from 'fflate';
 import '../../components/column-classifier.ts';
 import type { ColumnClassifier } from '../../components/column-classifier.ts';
 import type { SampleDetail } from '../../components/column-classifier/events.ts';
+import { storedModelKey } from '../../src/fine-tune/database.ts';
+import { putStoredModel, type StoredModel } from '../../src/fine-tune/model-store.ts';
+import { sha256Hex } from '../../src/model/integrity.ts';
+import type { RuntimeWarning } from '../../src/worker-api/classifier-worker-api.ts';
 import { ClassifierClient } from '../../src/worker-api/classifier-client.ts';
 import {
   FIXTURE_MODEL_URL,
@@ -145,6 +149,52 @@ describe('<column-classifier> self-labelled samples', function () {
     } finally {
       client.dispose();
     }
+  });
+
+  it('skips a stored fine-tuned model made from another version of the model, or one that does not load, with a warning, and reads with the model at its URL', async function () {
+    // The fixture model itself, stored as this set's fine-tuned model of itself: a sealed model the loader accepts.
+    const text = await (await fetch(FIXTURE_MODEL_URL)).text();
+    const shard = new Uint8Array(await (await fetch(new URL('weights.bin', FIXTURE_MODEL_URL))).arrayBuffer());
+    const stored: StoredModel = {
+      key: storedModelKey(set, FIXTURE_MODEL_URL),
+      set,
+      baseUrl: FIXTURE_MODEL_URL,
+      baseModelJsonSha256: await sha256Hex(new TextEncoder().encode(text)),
+      createdAt: new Date().toISOString(),
+      modelJson: text,
+      files: { 'weights.bin': shard },
+      summary: 'stored by the test',
+    };
+    const start = async (model: StoredModel) => {
+      await putStoredModel(model);
+      const element = fixtureElement(expected, canvas, { 'sample-set': set });
+      elements.push(element);
+      const warnings: RuntimeWarning[] = [];
+      element.addEventListener('cc-warning', (event) => warnings.push(event.detail));
+      const ready = nextEvent(element, 'cc-ready');
+      document.body.append(element);
+      const { runtime } = (await ready).detail;
+      const reading = await element.classifyOnce();
+      element.remove();
+      return {
+        fineTuned: runtime.model.fineTuned,
+        skipped: warnings.filter((w) => w.code === 'fine-tuned/skipped'),
+        reading,
+      };
+    };
+    const same = await start(stored);
+    expect(same.fineTuned?.set).to.equal(set);
+    expect(same.skipped).to.have.length(0);
+    // The site replaced its model at the same URL since the fine-tune.
+    const older = await start({ ...stored, baseModelJsonSha256: '0'.repeat(64) });
+    expect(older.fineTuned).to.equal(undefined);
+    expect(older.skipped.map((w) => w.message).join()).to.match(/another version/);
+    expect(older.reading.digits).to.deep.equal(same.reading.digits);
+    // Its weights damaged in storage: it does not load, and the model at its URL is read with instead.
+    const damaged = await start({ ...stored, files: { 'weights.bin': shard.slice(0, 8) } });
+    expect(damaged.fineTuned).to.equal(undefined);
+    expect(damaged.skipped.map((w) => w.message).join()).to.match(/did not load \(load\//);
+    expect(damaged.reading.digits).to.deep.equal(same.reading.digits);
   });
 
   it('refuses a label before a stable reading, and one that is not a digit per column', async function () {
