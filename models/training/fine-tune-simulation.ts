@@ -71,10 +71,7 @@ const user: StyleFilter = { ...SIMULATED_USER, profiles: [profile] };
 function userColumns(name: string, seed: number, crops: number): LabelledCrops {
   const render3d = { fill: [0.55, 0.95] as const, maxSide: 640, beadAreaOnly: true };
   return readable(
-    makeDataset(
-      { name, seed, crops, jitter: JITTER, filters: [user], render3d, columns: [13, 13] },
-      PREPROCESS,
-    ),
+    makeDataset({ name, seed, crops, jitter: JITTER, filters: [user], render3d, columns: [13, 13] }, PREPROCESS),
   );
 }
 
