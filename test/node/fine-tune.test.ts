@@ -114,11 +114,14 @@ describe('fineTune', () => {
       const heldOut = learnableCrops(digitsUpTo(30, 3), 3);
       const replay = learnableCrops(digitsUpTo(20, 5), 4);
       const progress: FineTuneProgress[] = [];
+      const tensorsBefore = tf.memory().numTensors;
       const result = await fineTune(
         model,
         { user, heldOut, replay },
         { epochs: 3, batchSize: 20, learningRate: 0.02, userRepeat: 2, onProgress: (p) => progress.push(p) },
       );
+      // Every tensor a fine-tune makes (batches, kept epochs' weights, the optimizer's slots) is released.
+      assert.equal(tf.memory().numTensors, tensorsBefore);
       // 2 × 80 + 20 crops in batches of 20: 9 steps an epoch, then the epoch's line with its held-out accuracy.
       assert.equal(progress.length, 3 * 10);
       assert.deepEqual(

@@ -45,10 +45,15 @@ export async function npxCli(root: string, ...args: string[]): Promise<{ stdout:
   return run('npx', ['--no-install', 'column-classifier', ...args], { cwd: root, maxBuffer: 1 << 24 });
 }
 
+/** The photo's bead area as the `corners` attribute says it. */
+export function cornersAttribute(photo: PhotoLabel): string {
+  const c = photo.corners;
+  return [c.topLeft, c.topRight, c.bottomRight, c.bottomLeft].map((p) => `${p.x},${p.y}`).join(' ');
+}
+
 /** The app's script: the element with the default model on the rendered photo; the result goes on `window.ccResult`. */
 function appScript(importLine: string, photo: PhotoLabel): string {
-  const c = photo.corners;
-  const corners = [c.topLeft, c.topRight, c.bottomRight, c.bottomLeft].map((p) => `${p.x},${p.y}`).join(' ');
+  const corners = cornersAttribute(photo);
   return `${importLine}
 const params = new URLSearchParams(location.search);
 const element = document.createElement('column-classifier');

@@ -4,13 +4,19 @@
 // Plain page, esbuild app, Vite build and Vite dev server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { makeConsumerApps, type ConsumerApps } from './consumer-apps.ts';
+import { cornersAttribute, makeConsumerApps, npxCli, type ConsumerApps } from './consumer-apps.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/browsers.mjs';
 import { serveStatic } from '../../scripts/static-server.mjs';
 
 interface PageResult {
-  readonly kind: 'reading' | 'error';
+  readonly kind: 'reading' | 'error' | 'samples';
+  /** An exported sample set, base64. */
+  readonly zip?: string;
   readonly digits?: number[];
   readonly backend?: string;
   readonly code?: string;
@@ -100,6 +106,70 @@ describe('the packed package read in Chromium', () => {
     const address = server.httpServer?.address();
     assert.ok(address !== null && typeof address === 'object');
     assertRead(await visit(`http://127.0.0.1:${address.port}/index.html`));
+  });
+
+  it("exports labelled samples that the installed CLI's fine-tune reads, and the element reads with the CLI's model", async () => {
+    // The plain page's element labels the photo's reading three times (digits shifted by 5, so that the fine-tune has
+    // something to learn at a tiny size) and exports the set; the zip comes back base64-encoded.
+    const script = `<script type="module">
+import '/node_modules/column-classifier/dist/column-classifier.js';
+const element = document.createElement('column-classifier');
+for (const [name, value] of Object.entries({ source: 'photo', backend: 'wasm', paused: '', 'stable-frames': '1',
+  'min-confidence': '0', 'sample-set': 'package-test', columns: '${apps.photo.digits.length}', corners: '${cornersAttribute(apps.photo)}' }))
+  element.setAttribute(name, value);
+element.addEventListener('cc-error', (event) => {
+  window.ccResult = { kind: 'error', code: event.detail.error.code, message: event.detail.error.message };
+});
+element.addEventListener('cc-ready', async () => {
+  await element.clearSamples();
+  const reading = await element.classifyOnce();
+  for (let i = 0; i < 3; i++) await element.label(reading.digits.map((d) => (d + 5) % 10));
+  const zip = new Uint8Array(await (await element.exportSamples()).arrayBuffer());
+  let binary = '';
+  for (const byte of zip) binary += String.fromCharCode(byte);
+  window.ccResult = { kind: 'samples', zip: btoa(binary) };
+}, { once: true });
+document.body.append(element);
+</script>`;
+    await writeFile(
+      join(apps.plain, 'samples.html'),
+      `<!doctype html><html lang="en"><head><meta charset="utf-8" /><link rel="icon" href="data:," /></head><body><img id="photo" src="/plain/photo.png" alt="" />${script}</body></html>\n`,
+    );
+    const server = await serveStatic(apps.root);
+    closers.push(() => server.close());
+    const exported = await visit(`${server.origin}/plain/samples.html`);
+    assert.equal(exported.result.kind, 'samples', `${exported.result.code ?? ''} ${exported.result.message ?? ''}`);
+    assert.deepEqual(exported.problems, []);
+    const data = await mkdtemp(join(tmpdir(), 'cc-pkg-samples-'));
+    closers.push(() => rm(data, { recursive: true, force: true }));
+    const files = unzipSync(Buffer.from(exported.result.zip ?? '', 'base64'));
+    assert.ok('labels.json' in files);
+    for (const [path, bytes] of Object.entries(files)) {
+      await mkdir(dirname(join(data, path)), { recursive: true });
+      await writeFile(join(data, path), bytes);
+    }
+    // The installed CLI fine-tunes on the unzipped folder at a tiny size (the rendered test columns may drop: the
+    // point is the path, not the accuracy) and writes a gated, sealed model.
+    const out = join(data, 'model');
+    const tiny = [
+      '--epochs',
+      '1',
+      '--replay',
+      '32',
+      '--test-crops',
+      '64',
+      '--gate-crops',
+      '64',
+      '--max-test-drop',
+      '100',
+    ];
+    const { stdout } = await npxCli(apps.root, 'fine-tune', '--data', data, '--out', out, ...tiny);
+    assert.match(stdout, /accepted/);
+    await cp(out, join(apps.plain, 'fine-tuned'), { recursive: true });
+    const { result, problems } = await visit(`${server.origin}/plain/index.html?model=fine-tuned`);
+    assert.equal(result.kind, 'reading', `${result.code ?? ''} ${result.message ?? ''}`);
+    assert.equal(result.digits?.length, apps.photo.digits.length);
+    assert.deepEqual(problems, []);
   });
 
   it('reports a missing model as a LoadError by its class name in the built, minified bundle', async () => {
