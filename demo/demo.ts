@@ -48,6 +48,9 @@ const context: CanvasRenderingContext2D = maybeContext;
 
 let shown: number[] = [];
 let shownCorners = '';
+/** When the picture shown now was drawn, and when the frame behind the last stable reading was captured. */
+let drawnAt = 0;
+let stableCapturedAt = -Infinity;
 let seed = 1;
 
 /** Draws a new soroban with random digits and points the element at its bead area. */
@@ -75,6 +78,7 @@ function showNext(): void {
   context.putImageData(new ImageData(new Uint8ClampedArray(photo.rgba), photo.width, photo.height), 0, 0);
   shown = photo.digits;
   shownCorners = formatCorners(photo.corners);
+  drawnAt = performance.now();
   truth.textContent = shown.join(' ');
   tellGeometry();
 }
@@ -130,6 +134,7 @@ classifier.addEventListener('cc-ready', (event) => {
   showRuntime(runtime);
 });
 classifier.addEventListener('cc-reading', (event) => {
+  if (event.detail.stable) stableCapturedAt = event.detail.capturedAt;
   const reading = event.detail;
   read.textContent = `${reading.digits.join(' ')}  (confidence ${reading.confidence.toFixed(2)}${reading.stable ? ', stable' : ''})`;
   read.className = reading.digits.join(',') === shown.join(',') ? 'correct' : 'wrong';
@@ -168,7 +173,14 @@ labelCorrect.addEventListener('click', () => {
     .map(Number);
   void keep(digits);
 });
-labelShown.addEventListener('click', () => void keep(shown));
+labelShown.addEventListener('click', () => {
+  // The digits drawn label the frame behind the stable reading only if that frame shows this picture.
+  if (stableCapturedAt < drawnAt) {
+    samples.textContent = 'Not kept: the picture changed after the last stable reading; wait for the next one.';
+    return;
+  }
+  void keep(shown);
+});
 classifier.addEventListener('cc-sample', (event) => {
   const { columns, total, dropped, set } = event.detail;
   samples.textContent = `Kept ${columns} columns; ${total} in the set "${set}"${dropped > 0 ? ` (${dropped} older dropped)` : ''}.`;
