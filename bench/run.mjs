@@ -6,7 +6,7 @@
 //   npm run bench -- --quick              fewer frames and rounds (~3–4 min)
 //   npm run bench -- --only=latency,sizes parts: responsiveness, latency, cold, memory, sizes, fine-tune (the
 //                                         others are kept from the last bench/results.json, with their date)
-//   npm run bench -- --engines=chromium   engines for parts 2 and 3
+//   npm run bench -- --engines=chromium   engines for parts 2, 3 and 6
 //   npm run bench -- --backend=webgl      backend of designs (a) and (b) in part 1 (default wasm)
 //   npm run bench -- --designs=element,floor   part 1's designs (default all; the control always runs)
 //   npm run bench -- --compare-dist=DIR   part 1 also runs design (a) from another build's dist/ (e.g. of main,

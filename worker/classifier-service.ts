@@ -9,6 +9,7 @@ import {
 } from '../src/errors.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
+import { checkMaxModelBytes, ModelBudget } from '../src/model/model-budget.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
 import { StreamFrameReader } from './stream-frame-reader.ts';
 import { readColumns } from '../src/model/read-columns.ts';
@@ -178,7 +179,10 @@ export class ClassifierService implements ClassifierWorkerApi {
     const allowPathsOutsideFolder = options.allowPathsOutsideFolder ?? false;
     const base = cachingSource(fetchModelSource(options.modelUrl, { allowPathsOutsideFolder }));
     // A fine-tuned model this sample set accepted from this model is used instead of it (resetModel() removes it).
-    this.fineTuned = await this.usableFineTuned(options, base);
+    const fineTuned = await this.usableFineTuned(options, base, abort.signal);
+    // A newer start() came while this one looked: it owns the model and the backend now.
+    if (abort.signal.aborted) throw abortedError(options.modelUrl);
+    this.fineTuned = fineTuned;
     this.source = this.fineTuned === undefined ? base : cachingSource(storedModelSource(this.fineTuned));
     this.localizerSource =
       options.localizerUrl === undefined
@@ -191,14 +195,16 @@ export class ClassifierService implements ClassifierWorkerApi {
         this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
       } catch (error) {
         // A stored fine-tuned model that does not load (its files damaged, its self-check failing) must not leave the
-        // element without a model: the model at its URL is tried instead, once.
+        // element without a model: the model at its URL is tried instead, once (a fault of the page's own — a
+        // localizer that does not load — then fails that start the same way, and is thrown).
         const stored = this.fineTuned;
         if (stored === undefined || abort.signal.aborted || !(error instanceof ColumnClassifierError)) throw error;
-        if (error.family === 'disposed') throw error;
+        if (!['load', 'contract', 'backend'].includes(error.family)) throw error;
         await this.warn({
           code: 'fine-tuned/skipped',
-          message: `The fine-tuned model of sample set "${stored.set}" did not load (${error.code}: ${error.message}); the model at ${options.modelUrl} is used. resetModel() removes it; fineTune() makes a new one.`,
+          message: `Starting with the fine-tuned model of sample set "${stored.set}" failed (${error.code}: ${error.message}); the model at ${options.modelUrl} is tried instead. resetModel() removes the fine-tuned one; fineTune() makes a new one.`,
         });
+        if (abort.signal.aborted) throw abortedError(options.modelUrl);
         this.fineTuned = undefined;
         this.source = base;
         this.running = await this.selectBackend(options.backends, abort.signal, onProgress, options.choose);
@@ -212,10 +218,14 @@ export class ClassifierService implements ClassifierWorkerApi {
   /**
    * The sample set's stored fine-tuned model of `options.modelUrl`, if there is one made from the model at that URL
    * now (a site may replace its model at the same URL: an old version's fine-tuned model is skipped, with a warning).
-   * When the model.json cannot be fetched to compare, the stored model is used: it carries its own contract and
-   * hashes.
+   * When the model.json cannot be fetched to compare (offline), or the stored model says nothing of its base, the
+   * stored model is used: it carries its own contract and hashes.
    */
-  private async usableFineTuned(options: StartOptions, base: ModelSource): Promise<StoredModel | undefined> {
+  private async usableFineTuned(
+    options: StartOptions,
+    base: ModelSource,
+    signal: AbortSignal,
+  ): Promise<StoredModel | undefined> {
     if (options.fineTunedSet === undefined) return undefined;
     let stored: StoredModel | undefined;
     try {
@@ -227,10 +237,12 @@ export class ClassifierService implements ClassifierWorkerApi {
       });
       return undefined;
     }
-    if (stored === undefined) return undefined;
+    if (stored?.baseModelJsonSha256 === undefined) return stored;
     let now: string;
     try {
-      now = await modelJsonSha256(base);
+      // The same bound as the model's own load; the text is kept for that load (the source caches it).
+      const budget = new ModelBudget(checkMaxModelBytes(options.maxModelBytes), base.description);
+      now = await modelJsonSha256(base, { signal, limit: budget.limit('model.json') });
     } catch {
       return stored;
     }

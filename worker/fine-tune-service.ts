@@ -9,7 +9,7 @@ import { measureReference, runGate, type GateProgress, type GateResult } from '.
 import { gatedArtifacts } from '../src/quantize/gated-artifacts.ts';
 import type { InputSet } from '../src/quantize/measure.ts';
 import { preprocessingKey, storedModelKey } from '../src/fine-tune/database.ts';
-import { renderedColumns } from '../src/fine-tune/rendered-columns.ts';
+import { keptRenderedColumns } from '../src/fine-tune/kept-rendered-columns.ts';
 import { SampleStore, samplesAsCrops } from '../src/fine-tune/sample-store.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { fetchModelSource } from '../src/model/source.ts';
@@ -21,6 +21,7 @@ import type {
   FineTuneWorkerApi,
 } from '../src/worker-api/fine-tune-worker-api.ts';
 import { defaultWasmPaths } from './asset-urls.ts';
+import { cachingSource } from './caching-source.ts';
 import { browserImageDecoder } from './image-decoder.ts';
 
 /** Samples are never dropped while reading them for a fine-tune. */
@@ -86,11 +87,13 @@ export class FineTuneService implements FineTuneWorkerApi {
       throw new BackendError('backend/unavailable', 'Fine-tuning runs on the wasm backend, which did not start here.');
     await tf.ready();
     registerWasmGradientKernels();
-    const source = fetchModelSource(request.modelUrl, {
-      allowPathsOutsideFolder: request.allowPathsOutsideFolder ?? false,
-    });
+    // Cached: the model.json text the model was loaded from is the one its fine-tuned model is said to come from.
+    const source = cachingSource(
+      fetchModelSource(request.modelUrl, { allowPathsOutsideFolder: request.allowPathsOutsideFolder ?? false }),
+    );
     const model = await loadClassifierModel(source);
     try {
+      const baseModelJsonSha256 = await modelJsonSha256(source);
       const { spec } = model;
       // Samples cut for a model with other preprocessing are not this model's columns; those labelled on an earlier
       // fine-tune of it, or on another model with the same preprocessing, are.
@@ -105,17 +108,23 @@ export class FineTuneService implements FineTuneWorkerApi {
       const replayCount = request.replayColumns ?? 300;
       const testCount = request.testColumns ?? 300;
       const total = replayCount + testCount;
-      const replay = renderedColumns('train', replayCount, spec, (done) =>
-        onProgress?.({ stage: 'render', done: Math.min(done, replayCount), total }),
-      );
-      const test = renderedColumns('test', testCount, spec, (done) =>
-        onProgress?.({ stage: 'render', done: replayCount + Math.min(done, testCount), total }),
-      );
+      onProgress?.({ stage: 'render', done: 0, total });
+      const replay = (
+        await keptRenderedColumns('train', replayCount, spec, (done) =>
+          onProgress?.({ stage: 'render', done: Math.min(done, replayCount), total }),
+        )
+      ).columns;
+      const test = (
+        await keptRenderedColumns('test', testCount, spec, (done) =>
+          onProgress?.({ stage: 'render', done: replayCount + Math.min(done, testCount), total }),
+        )
+      ).columns;
       const judged = await fineTuneAndJudge(
         model,
         { labelled, replay, test, ...(request.maxTestDrop === undefined ? {} : { maxTestDrop: request.maxTestDrop }) },
         {
           ...(request.epochs === undefined ? {} : { epochs: request.epochs }),
+          ...(request.patience === undefined ? {} : { patience: request.patience }),
           ...(request.learningRate === undefined ? {} : { learningRate: request.learningRate }),
           signal,
           onProgress: (p) => onProgress?.({ stage: 'fine-tune', ...p }),
@@ -147,7 +156,7 @@ export class FineTuneService implements FineTuneWorkerApi {
           key: storedModelKey(request.set, request.modelUrl),
           set: request.set,
           baseUrl: request.modelUrl,
-          baseModelJsonSha256: await modelJsonSha256(source),
+          baseModelJsonSha256,
           createdAt: new Date().toISOString(),
           ...artifacts,
           summary: `${verdict.summary}; quantization gate: weights ${(gate.bytesBefore / 1024).toFixed(1)} → ${(gate.bytesAfter / 1024).toFixed(1)} KB`,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
 import { InputError, StateError } from '../src/errors.ts';
 import { preprocessingKey } from '../src/fine-tune/database.ts';
+import { cropBytes } from '../src/fine-tune/labelled-crops.ts';
 import { SampleStore, type StoredSample } from '../src/fine-tune/sample-store.ts';
 import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { preprocessColumns } from '../src/preprocess/index.ts';
@@ -27,7 +28,7 @@ interface ReadFrame {
  * Frames kept for `label()`: the one behind the page's stable reading, and those read after it while the page's
  * call was on its way (a capture loop keeps one frame in flight, `classifyOnce()` may add one).
  */
-const KEPT_FRAMES = 4;
+const KEPT_FRAMES = 3;
 
 /**
  * Self-labelled samples in the worker: the last few frames read are kept (their pixels and where their columns
@@ -66,7 +67,7 @@ export class FrameSamples {
         'state/not-started',
         wanted === undefined
           ? 'label: no frame has been read yet; label a reading after it arrives.'
-          : `label: frame ${wanted} is no longer kept (${this.framesNoted - wanted} read since; the last ${KEPT_FRAMES} are); label a newer reading.`,
+          : `label: frame ${wanted} is not kept (the worker keeps the last ${KEPT_FRAMES} frames read since the model started; ${this.framesNoted} were read); label a newer reading.`,
       );
     if (last.geometry === undefined)
       throw new StateError(
@@ -89,7 +90,7 @@ export class FrameSamples {
       values.dispose();
     }
     const { min, max } = spec.inputRange;
-    const crops = Uint8Array.from(data, (v) => Math.round((255 * (v - min)) / (max - min)));
+    const crops = cropBytes(data, min, max);
     return this.store(options).add({
       createdAt: new Date().toISOString(),
       digits: [...digits],

@@ -48,7 +48,7 @@ type EventName =
 
 /** Options of {@link ColumnClassifier.fineTune}. */
 export type FineTuneOptions = Partial<
-  Pick<FineTuneRequest, 'epochs' | 'learningRate' | 'replayColumns' | 'testColumns' | 'maxTestDrop'>
+  Pick<FineTuneRequest, 'epochs' | 'patience' | 'learningRate' | 'replayColumns' | 'testColumns' | 'maxTestDrop'>
 > & {
   readonly signal?: AbortSignal;
 };
@@ -381,6 +381,11 @@ export class ColumnClassifier extends LitElement {
         `label: the element has no stable reading to label (${this.lastReading === undefined ? 'none yet' : 'the last one is not stable'}); label once the same digits were read ${this.stableFrames} frame(s) in a row.`,
       );
     const frame = this.lastReadingFrame;
+    if (frame === undefined)
+      throw new StateError(
+        'state/not-started',
+        'label: the model was (re)started after the last reading; label once a reading of the model now running is stable.',
+      );
     const added = await this.classifier.use((client) => client.label(digits, { ...options, frame }));
     const detail: SampleDetail = { digits: [...digits], set: options.set, ...added };
     this.emit('cc-sample', detail);
@@ -422,6 +427,7 @@ export class ColumnClassifier extends LitElement {
       set,
       allowPathsOutsideFolder: this.allowPathsOutsideFolder,
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.patience === undefined ? {} : { patience: options.patience }),
       ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }),
       ...(options.replayColumns === undefined ? {} : { replayColumns: options.replayColumns }),
       ...(options.testColumns === undefined ? {} : { testColumns: options.testColumns }),
@@ -551,6 +557,8 @@ export class ColumnClassifier extends LitElement {
   }
 
   private onReady(client: ClassifierClient): void {
+    // Frame numbers are the worker's: after a (re)start, only a reading of this start can be labelled.
+    this.lastReadingFrame = undefined;
     this.statusText = this.readyStatus(client.runtime.backend);
     this.emit('cc-ready', { runtime: client.runtime });
   }

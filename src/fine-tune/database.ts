@@ -51,30 +51,54 @@ export interface StoredModel {
   readonly summary: string;
 }
 
+/** Rendered columns a fine-tune mixed in or was judged on, kept so that a later fine-tune need not render them. */
+export interface StoredColumns {
+  /** Names the recipe, the count and the preprocessing they were cut with. */
+  readonly key: string;
+  readonly createdAt: string;
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly digits: Uint8Array;
+  /** count × height × width grey bytes, as samples are kept. */
+  readonly crops: Uint8Array;
+}
+
 interface Schema extends DBSchema {
   samples: { key: number; value: StoredSample; indexes: { set: string } };
   models: { key: string; value: StoredModel };
+  columns: { key: string; value: StoredColumns };
 }
 
 const NAME = 'column-classifier';
 
 /**
- * Opens (creating on first use) the database.
+ * Opens (creating on first use) the database. `onTerminated`: the browser closed the connection (site data cleared,
+ * storage pressure); a holder of the connection opens a new one next time.
  *
  * @throws {StorageError} `storage/unavailable` where this context has no IndexedDB or may not use it
  */
-export async function openDatabase(): Promise<IDBPDatabase<Schema>> {
+export async function openDatabase(onTerminated?: () => void): Promise<IDBPDatabase<Schema>> {
   if (typeof indexedDB === 'undefined')
     throw new StorageError(
       'storage/unavailable',
       'This context has no IndexedDB (samples and fine-tuned models are kept there): use a browser page or worker.',
     );
   try {
-    return await openDB<Schema>(NAME, 1, {
-      upgrade(db) {
-        db.createObjectStore('samples', { keyPath: 'id', autoIncrement: true }).createIndex('set', 'set');
-        db.createObjectStore('models', { keyPath: 'key' });
+    return await openDB<Schema>(NAME, 2, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore('samples', { keyPath: 'id', autoIncrement: true }).createIndex('set', 'set');
+          db.createObjectStore('models', { keyPath: 'key' });
+        }
+        if (oldVersion < 2) db.createObjectStore('columns', { keyPath: 'key' });
       },
+      // A page of a newer version wants to upgrade: this connection steps aside (its holder opens a new one).
+      blocking(_current, _blocked, event) {
+        (event.target as IDBDatabase).close();
+        onTerminated?.();
+      },
+      ...(onTerminated === undefined ? {} : { terminated: onTerminated }),
     });
   } catch (error) {
     throw new StorageError(

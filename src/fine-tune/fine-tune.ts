@@ -188,6 +188,12 @@ export async function fineTune(
         'input/bad-argument',
         `The ${name} crops are ${crops.height}×${crops.width}; the model reads ${height}×${width}×${channels}.`,
       );
+  for (const [name, value] of [
+    ['epochs', settings.epochs],
+    ['patience', settings.patience],
+  ] as const)
+    if (!Number.isInteger(value) || value < 1)
+      throw new InputError('input/bad-argument', `fineTune: ${name} must be a whole number ≥ 1, got ${value}.`);
   if (data.user.count === 0 || data.heldOut.count === 0)
     throw new InputError(
       'input/bad-argument',

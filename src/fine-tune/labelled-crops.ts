@@ -21,6 +21,19 @@ export interface LabelledCrops {
   readonly groups?: Uint32Array;
 }
 
+/**
+ * Crop values (the model's input range `min`–`max`) as bytes 0–255, as samples and cached rendered columns are
+ * stored: a quarter of the size, and what a camera frame holds anyway.
+ */
+export function cropBytes(values: Float32Array, min: number, max: number): Uint8Array {
+  return Uint8Array.from(values, (v) => Math.round((255 * (v - min)) / (max - min)));
+}
+
+/** Bytes from {@link cropBytes} back into the model's input range. */
+export function cropValues(bytes: Uint8Array, min: number, max: number): Float32Array {
+  return Float32Array.from(bytes, (b) => min + (b / 255) * (max - min));
+}
+
 /** No crops of the given size. */
 export function emptyCrops(height: number, width: number): LabelledCrops {
   return { count: 0, height, width, x: new Float32Array(0), digits: new Uint8Array(0) };

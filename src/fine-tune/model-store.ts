@@ -3,7 +3,7 @@
  * exactly as it verifies a fetched one (contract, shard hashes, golden self-check on the backend).
  */
 import { LoadError } from '../errors.ts';
-import { checkLimit } from '../model/bounded-read.ts';
+import { checkLimit, type ReadOptions } from '../model/bounded-read.ts';
 import { sha256Hex } from '../model/integrity.ts';
 import type { ModelSource } from '../model/source.ts';
 import { openDatabase, storageWork, storedModelKey, type StoredModel } from './database.ts';
@@ -23,8 +23,8 @@ export async function findStoredModel(set: string, baseUrl: string): Promise<Sto
 }
 
 /** sha256 of a model's model.json text: which version of the model at a URL a fine-tuned model was made from. */
-export async function modelJsonSha256(source: ModelSource): Promise<string> {
-  return sha256Hex(new TextEncoder().encode(await source.readModelJson()));
+export async function modelJsonSha256(source: ModelSource, options: ReadOptions = {}): Promise<string> {
+  return sha256Hex(new TextEncoder().encode(await source.readModelJson(options)));
 }
 
 /** Stores an accepted fine-tuned model, replacing the set's earlier one for the same base model. */

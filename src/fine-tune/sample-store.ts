@@ -5,7 +5,7 @@
  */
 import { openDatabase, storageWork, type StoredSample } from './database.ts';
 import type { SampleAdded } from '../worker-api/classifier-worker-api.ts';
-import type { LabelledCrops } from './labelled-crops.ts';
+import { cropValues, type LabelledCrops } from './labelled-crops.ts';
 
 export type { StoredSample };
 
@@ -19,12 +19,18 @@ export class SampleStore {
   ) {}
 
   private open(): ReturnType<typeof openDatabase> {
-    // A failed open is not kept: the next call tries again (storage may be allowed by then).
-    this.database ??= openDatabase().catch((error: unknown) => {
-      this.database = undefined;
+    if (this.database !== undefined) return this.database;
+    // A failed open, or a connection the browser closed, is not kept: the next call opens again (storage may be
+    // allowed by then).
+    const forget = () => {
+      if (this.database === opening) this.database = undefined;
+    };
+    const opening: ReturnType<typeof openDatabase> = openDatabase(forget).catch((error: unknown) => {
+      forget();
       throw error;
     });
-    return this.database;
+    this.database = opening;
+    return opening;
   }
 
   /**
@@ -70,7 +76,10 @@ export class SampleStore {
   }
 
   close(): void {
-    void this.database?.then((db) => db.close());
+    void this.database?.then(
+      (db) => db.close(),
+      () => undefined,
+    );
     this.database = undefined;
   }
 }
@@ -86,8 +95,7 @@ export function samplesAsCrops(samples: readonly StoredSample[], min: number, ma
   const groups = new Uint32Array(count);
   let at = 0;
   for (const sample of samples) {
-    for (let i = 0; i < sample.crops.length; i++)
-      x[at * height * width + i] = min + ((sample.crops[i] ?? 0) / 255) * (max - min);
+    x.set(cropValues(sample.crops, min, max), at * height * width);
     digits.set(sample.digits, at);
     groups.fill(sample.id ?? at, at, at + sample.digits.length);
     at += sample.digits.length;

@@ -12,8 +12,10 @@ export interface FineTuneRequest {
   readonly modelUrl: string;
   /** The sample set to learn from. */
   readonly set: string;
-  /** Passes over the mix (default 6). */
+  /** Most passes over the mix (default 6). */
   readonly epochs?: number;
+  /** Stops after this many epochs in a row that read the held-out samples no better than the best (default 2). */
+  readonly patience?: number;
   /** Adam's rate in the first epoch (default 5e-4). */
   readonly learningRate?: number;
   /** Rendered training columns mixed in (default 300). */

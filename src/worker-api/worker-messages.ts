@@ -177,6 +177,7 @@ const fineTuneRequest = z.strictObject({
   modelUrl: z.string().min(1),
   set: setName,
   epochs: z.number().int().min(1).max(100).optional(),
+  patience: z.number().int().min(1).max(100).optional(),
   learningRate: z.number().gt(0).lt(1).optional(),
   replayColumns: z.number().int().min(0).max(100_000).optional(),
   testColumns: z.number().int().min(1).max(100_000).optional(),

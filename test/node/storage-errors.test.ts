@@ -32,6 +32,29 @@ describe('IndexedDB failures are typed', () => {
     }
   });
 
+  it('opens again after a failed open rather than keeping the failure', async () => {
+    const store = new SampleStore('set', 100);
+    // A context whose IndexedDB refuses to open (storage blocked for the site) …
+    const blocked = {
+      open: () => {
+        throw Object.assign(new Error('The operation is insecure.'), { name: 'SecurityError' });
+      },
+    };
+    Object.defineProperty(globalThis, 'indexedDB', { value: blocked, configurable: true });
+    let first: unknown;
+    try {
+      first = await rejection(store.all());
+    } finally {
+      Reflect.deleteProperty(globalThis, 'indexedDB');
+    }
+    assert.ok(first instanceof StorageError);
+    assert.match(first.message, /could not be opened \(SecurityError/);
+    // … then a change: the next call opens again, and meets the context as it is now.
+    const second = await rejection(store.all());
+    assert.ok(second instanceof StorageError);
+    assert.match(second.message, /This context has no IndexedDB/);
+  });
+
   it("turns the browser's failure into storage/failed, saying what was being done, and lets typed errors through", async () => {
     const quota = Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' });
     const error = await rejection(storageWork('adding a sample', () => Promise.reject(quota)));
