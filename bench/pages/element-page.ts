@@ -6,6 +6,7 @@
  * parts 2–4 (worker latency, cold start, memory).
  */
 import { formatCorners } from '../../components/column-classifier/corners.ts';
+import { openDatabase } from '../../src/fine-tune/database.ts';
 import type { ClassifierClient as ClientClass } from '../../src/worker-api/classifier-client.ts';
 import type { BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import {
@@ -301,6 +302,10 @@ let fineTuning: FineTuningElement | undefined;
 async function fineTuneSetup(params: Params): Promise<unknown> {
   const set = await loadFrames(numberParam(params, 'columns'), 'teach');
   const wanted = numberParam(params, 'labelled');
+  // A first fine-tune renders its replay and test columns; later ones read them back (kept in IndexedDB).
+  const db = await openDatabase();
+  await db.clear('columns');
+  db.close();
   const source = new SourceCanvas(set);
   await loadElementBundle();
   const { element, ready } = createElement(set, source, 'wasm', 30);
@@ -326,9 +331,11 @@ async function fineTuneSetup(params: Params): Promise<unknown> {
  * main thread's long tasks between them); a 10 ms timer on the main thread records its largest lateness, the one
  * measure of a blocked main thread every engine has.
  */
-async function fineTuneRun(): Promise<unknown> {
+async function fineTuneRun(params: Params): Promise<unknown> {
   const element = fineTuning;
   if (element === undefined) throw new Error('Call fineTuneSetup first.');
+  // `last`: the element is removed after this run (else a second run follows on the same samples).
+  const last = stringParam(params, 'last', 'yes') === 'yes';
   const lateness: number[] = [];
   let expected = performance.now() + 10;
   const timer = setInterval(() => {
@@ -373,9 +380,11 @@ async function fineTuneRun(): Promise<unknown> {
     };
   } finally {
     clearInterval(timer);
-    await element.clearSamples();
-    await element.resetModel();
-    element.remove();
+    if (last) {
+      await element.clearSamples();
+      await element.resetModel();
+      element.remove();
+    }
   }
 }
 
