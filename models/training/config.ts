@@ -43,6 +43,11 @@ const trainShapes = BEAD_SHAPES.filter((s) => s !== HELD_OUT_SHAPE);
 const trainColours = BEAD_COLOURS.filter((c) => c !== HELD_OUT_COLOUR);
 const trainProfiles = BEAD_PROFILES.filter((p) => p !== HELD_OUT_PROFILE);
 const seen: StyleFilter = { beadShapes: trainShapes, beadColours: trainColours };
+/**
+ * The flat renderer's looks the training sees (its held-out bead shape and colour left out): all the shipped model,
+ * run 8, was trained on — what a fine-tune mixes in so that it keeps reading them.
+ */
+export const FLAT_TRAINING_STYLES: StyleFilter = seen;
 const seen3d: StyleFilter = {
   renderer: '3d',
   profiles: trainProfiles,

@@ -19,9 +19,8 @@ import { splitCrops, type LabelledCrops } from '../../src/fine-tune/labelled-cro
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
-import { BEAD_COLOURS, BEAD_SHAPES } from '../../src/render/styles.ts';
 import { BEAD_PROFILES } from '../../src/render3d/index.ts';
-import { datasets, HELD_OUT_COLOUR, HELD_OUT_SHAPE, JITTER, PREPROCESS } from './config.ts';
+import { datasets, FLAT_TRAINING_STYLES, JITTER, PREPROCESS } from './config.ts';
 import { makeDataset, type Dataset, type StyleFilter } from './dataset.ts';
 
 /** The user's soroban. */
@@ -81,11 +80,6 @@ registerWasmGradientKernels();
 const model = await loadClassifierModel(await fileModelSource('models/column-classifier'));
 const labelled = userColumns('labelled', 6200, Number(values.labelled));
 const heldOutPhotos = userColumns('held-out photos', 6300, 1300);
-// The flat renderer's styles the shipped model trained on (its held-out shape and colour stay out).
-const flat: StyleFilter = {
-  beadShapes: BEAD_SHAPES.filter((s) => s !== HELD_OUT_SHAPE),
-  beadColours: BEAD_COLOURS.filter((c) => c !== HELD_OUT_COLOUR),
-};
 const replay = readable(
   makeDataset(
     {
@@ -93,7 +87,7 @@ const replay = readable(
       name: 'replay',
       seed: 6400,
       crops: Number(values.replay),
-      ...(values['replay-from'] === 'training' ? {} : { filters: [flat], negatives: 0 }),
+      ...(values['replay-from'] === 'training' ? {} : { filters: [FLAT_TRAINING_STYLES], negatives: 0 }),
     },
     PREPROCESS,
   ),

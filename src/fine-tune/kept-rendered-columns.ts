@@ -64,7 +64,8 @@ export async function keptRenderedColumns(
     digits: rendered.digits,
     crops: cropBytes(rendered.x, spec.inputRange.min, spec.inputRange.max),
   };
-  await putColumns(stored).catch(() => undefined);
+  // Not waited for: the fine-tune goes on while IndexedDB writes.
+  void putColumns(stored).catch(() => undefined);
   const columns = asCrops(stored, spec);
   if (columns === undefined)
     throw new RangeError('keptRenderedColumns: the columns just rendered do not fit the spec.');

@@ -3,7 +3,7 @@
  * judged on (the test recipe the shipped model was reported on). The renderers are plain TypeScript, so Node and
  * the fine-tune worker render the same columns from the same seeds.
  */
-import { datasets } from '../../models/training/config.ts';
+import { datasets, FLAT_TRAINING_STYLES } from '../../models/training/config.ts';
 import { makeDataset } from '../../models/training/dataset.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
 import { pickCrops, type LabelledCrops } from './labelled-crops.ts';
@@ -11,10 +11,16 @@ import { pickCrops, type LabelledCrops } from './labelled-crops.ts';
 /** The training code's recipes a fine-tune uses: `train` to mix in (replay), `test` to judge by. */
 export type ColumnsRecipe = 'train' | 'test';
 
-/** The recipe (seed, styles) of the first `count` readable columns of `name`. */
+/**
+ * The recipe (seed, styles) of the first `count` readable columns of `name`. `train` is the training recipe's seed
+ * with the looks the shipped model was trained on (the flat renderer, no "not a column" crops): what it must keep
+ * reading (not the whole training mix, whose 3D photos it never saw and which take longer to render).
+ */
 export function columnsRecipe(name: ColumnsRecipe, count: number) {
-  // A few more crops than asked: unreadable ones (hands, misplaced quads) are dropped.
-  return { ...datasets()[name], crops: Math.ceil(count * 1.4) };
+  const recipe =
+    name === 'train' ? { ...datasets().train, filters: [FLAT_TRAINING_STYLES], negatives: 0 } : datasets()[name];
+  // A few more crops than asked: unreadable ones (misplaced quads) are dropped.
+  return { ...recipe, crops: Math.ceil(count * 1.4) };
 }
 
 /**
