@@ -51,7 +51,9 @@ const GOLDEN_PHOTOS: readonly { readonly name: string; readonly seed: number; re
 const GOLDEN_MAX_SIDE = 128;
 
 /** Renders and writes the golden photos into `dir`/golden; returns each one's case name and input. */
-function writeGoldenPhotos(dir: string): { name: string; input: { kind: 'png'; path: string }; photo: LabelledPhoto }[] {
+function writeGoldenPhotos(
+  dir: string,
+): { name: string; input: { kind: 'png'; path: string }; photo: LabelledPhoto }[] {
   mkdirSync(join(dir, 'golden'), { recursive: true });
   return GOLDEN_PHOTOS.map(({ name, seed, filter }) => {
     const photo = renderPhoto(seed, filter, { render3d: { maxSide: GOLDEN_MAX_SIDE }, pitch: [10, 14], columns: 5 });
