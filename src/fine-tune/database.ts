@@ -124,6 +124,22 @@ export async function storageWork<T>(doing: string, work: () => Promise<T>): Pro
   }
 }
 
+/**
+ * Opens the database for one piece of work and closes it after: {@link storageWork} on a connection of its own.
+ *
+ * @throws {StorageError} `storage/unavailable` or `storage/failed`
+ */
+export async function withDatabase<T>(doing: string, work: (db: IDBPDatabase<Schema>) => Promise<T>): Promise<T> {
+  return storageWork(doing, async () => {
+    const db = await openDatabase();
+    try {
+      return await work(db);
+    } finally {
+      db.close();
+    }
+  });
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -10,27 +10,9 @@
  */
 import { sha256Hex } from '../model/integrity.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
-import { openDatabase, preprocessingKey, type StoredColumns } from './database.ts';
+import { preprocessingKey, withDatabase, type StoredColumns } from './database.ts';
 import { cropBytes, cropValues, type LabelledCrops } from './labelled-crops.ts';
 import { columnsRecipe, renderedColumns, type ColumnsRecipe } from './rendered-columns.ts';
-
-async function findColumns(key: string): Promise<StoredColumns | undefined> {
-  const db = await openDatabase();
-  try {
-    return await db.get('columns', key);
-  } finally {
-    db.close();
-  }
-}
-
-async function putColumns(columns: StoredColumns): Promise<void> {
-  const db = await openDatabase();
-  try {
-    await db.put('columns', columns);
-  } finally {
-    db.close();
-  }
-}
 
 function asCrops(stored: StoredColumns, spec: PreprocessSpec): LabelledCrops | undefined {
   const { count, height, width, digits, crops } = stored;
@@ -51,7 +33,7 @@ export async function keptRenderedColumns(
   const key = `${name}\n${count}\n${await sha256Hex(
     new TextEncoder().encode(JSON.stringify([columnsRecipe(name, count), preprocessingKey(spec)])),
   )}`;
-  const found = await findColumns(key).catch(() => undefined);
+  const found = await withDatabase('reading kept columns', (db) => db.get('columns', key)).catch(() => undefined);
   const kept = found === undefined ? undefined : asCrops(found, spec);
   if (kept !== undefined) return { columns: kept, kept: true };
   const rendered = renderedColumns(name, count, spec, onProgress);
@@ -65,7 +47,7 @@ export async function keptRenderedColumns(
     crops: cropBytes(rendered.x, spec.inputRange.min, spec.inputRange.max),
   };
   // Not waited for: the fine-tune goes on while IndexedDB writes.
-  void putColumns(stored).catch(() => undefined);
+  void withDatabase('keeping rendered columns', (db) => db.put('columns', stored)).catch(() => undefined);
   const columns = asCrops(stored, spec);
   if (columns === undefined)
     throw new RangeError('keptRenderedColumns: the columns just rendered do not fit the spec.');

@@ -6,20 +6,13 @@ import { LoadError } from '../errors.ts';
 import { checkLimit, type ReadOptions } from '../model/bounded-read.ts';
 import { sha256Hex } from '../model/integrity.ts';
 import type { ModelSource } from '../model/source.ts';
-import { openDatabase, storageWork, storedModelKey, type StoredModel } from './database.ts';
+import { storedModelKey, withDatabase, type StoredModel } from './database.ts';
 
 export type { StoredModel };
 
 /** The set's fine-tuned model made from `baseUrl`, if one was accepted. */
 export async function findStoredModel(set: string, baseUrl: string): Promise<StoredModel | undefined> {
-  return storageWork('looking for a fine-tuned model', async () => {
-    const db = await openDatabase();
-    try {
-      return await db.get('models', storedModelKey(set, baseUrl));
-    } finally {
-      db.close();
-    }
-  });
+  return withDatabase('looking for a fine-tuned model', (db) => db.get('models', storedModelKey(set, baseUrl)));
 }
 
 /** sha256 of a model's model.json text: which version of the model at a URL a fine-tuned model was made from. */
@@ -29,33 +22,21 @@ export async function modelJsonSha256(source: ModelSource, options: ReadOptions 
 
 /** Stores an accepted fine-tuned model, replacing the set's earlier one for the same base model. */
 export async function putStoredModel(model: StoredModel): Promise<void> {
-  await storageWork('storing the fine-tuned model', async () => {
-    const db = await openDatabase();
-    try {
-      await db.put('models', model);
-    } finally {
-      db.close();
-    }
-  });
+  await withDatabase('storing the fine-tuned model', (db) => db.put('models', model));
 }
 
 /** Removes the set's fine-tuned models (all base models); returns how many there were. */
 export async function deleteStoredModels(set: string): Promise<number> {
-  return storageWork('removing fine-tuned models', async () => {
-    const db = await openDatabase();
-    try {
-      const tx = db.transaction('models', 'readwrite');
-      let removed = 0;
-      for (const model of await tx.store.getAll())
-        if (model.set === set) {
-          await tx.store.delete(model.key);
-          removed++;
-        }
-      await tx.done;
-      return removed;
-    } finally {
-      db.close();
-    }
+  return withDatabase('removing fine-tuned models', async (db) => {
+    const tx = db.transaction('models', 'readwrite');
+    let removed = 0;
+    for (const model of await tx.store.getAll())
+      if (model.set === set) {
+        await tx.store.delete(model.key);
+        removed++;
+      }
+    await tx.done;
+    return removed;
   });
 }
 
