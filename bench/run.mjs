@@ -546,16 +546,13 @@ async function runBytesBeforeFirstReading(origin, engines, served) {
  * Chromium also the main thread's long tasks over the whole fine-tune, from a DevTools trace.
  */
 async function runFineTune(options, origin, engines) {
-  const results = {};
-  for (const name of options.engines) {
-    const engine = engines[name];
-    if (engine === undefined || engine.missing) {
-      results[name] = { missing: engine?.missing ?? `${name} was not opened` };
-      continue;
-    }
-    progress(`part 6: ${name}: label ${FINE_TUNE.labelled} columns, then fineTune() with the element's defaults…`);
-    const page = await engine.open(`${origin}/bench/element-page.html`);
-    try {
+  const byBackend = await eachEngineAndBackend(
+    options,
+    origin,
+    engines,
+    async (open, _backend, name) => {
+      progress(`part 6: ${name}: label ${FINE_TUNE.labelled} columns, then fineTune() with the element's defaults…`);
+      const page = await open();
       const setup = await page.run('fineTuneSetup', { columns: FINE_TUNE.columns, labelled: FINE_TUNE.labelled });
       const tracing = name === 'chromium';
       if (tracing) await page.raw.tracing.start({ categories: TRACE_CATEGORIES });
@@ -565,7 +562,10 @@ async function runFineTune(options, origin, engines) {
         : undefined;
       // Again on the same samples: the rendered columns are read back this time.
       const again = await page.run('fineTuneRun', { last: 'yes' });
-      results[name] = {
+      progress(
+        `  ${run.seconds.toFixed(1)} s, again ${again.seconds.toFixed(1)} s (${run.accepted ? 'accepted' : 'refused'}: ${run.summary}); main-thread timer at most ${run.timerLatenessMs.max.toFixed(0)} ms late${trace === undefined ? '' : `; long tasks ${trace.longTasks.count} (wall) / ${trace.longTasksCpu.count} (thread time)`}`,
+      );
+      return {
         ...setup,
         ...run,
         again: { seconds: again.seconds, stagesMs: again.stagesMs, accepted: again.accepted },
@@ -579,19 +579,14 @@ async function runFineTune(options, origin, engines) {
             }),
         pageErrors: [...page.errors],
       };
-      progress(
-        `  ${run.seconds.toFixed(1)} s, again ${again.seconds.toFixed(1)} s (${run.accepted ? 'accepted' : 'refused'}: ${run.summary}); main-thread timer at most ${run.timerLatenessMs.max.toFixed(0)} ms late${trace === undefined ? '' : `; long tasks ${trace.longTasks.count} (wall) / ${trace.longTasksCpu.count} (thread time)`}`,
-      );
-    } catch (error) {
-      results[name] = { error: firstLine(error) };
-      progress(`  failed: ${firstLine(error)}`);
-    } finally {
-      await page.close().catch(() => undefined);
-    }
-  }
+    },
+    // The fine-tune worker runs on wasm only.
+    ['wasm'],
+  );
   return {
     note: `${FINE_TUNE.labelled} columns labelled through label() on ${FINE_TUNE.columns}-column frames of one soroban the shipped model reads poorly (3D renderer, cylinder beads), then fineTune() with the element's defaults (wasm), timed from the call to its outcome; not throttled`,
-    engines: results,
+    // One row per engine (a missing engine, or the wasm row's result or error).
+    engines: Object.fromEntries(Object.entries(byBackend).map(([name, row]) => [name, row.wasm ?? row])),
   };
 }
 
