@@ -22,6 +22,8 @@ async function sizeOfFiles(paths) {
 /** Sizes of the built site in `site` and of the field model (its model.json and generated shard). */
 export async function measureSizes(site, field) {
   const top = await readdir(site);
+  const chunkDir = join(site, 'column-classifier-chunks');
+  const chunks = (await readdir(chunkDir)).filter((f) => f.endsWith('.js'));
   const modelDir = join(site, 'models', 'column-classifier');
   const modelFiles = await readdir(modelDir);
   // Only the PNG golden cases of the contract are fetched at load; golden/ also holds files for doctor.
@@ -32,8 +34,15 @@ export async function measureSizes(site, field) {
   const rows = [
     { name: 'element bundle (column-classifier.js)', ...(await sizeOfFiles([join(site, 'column-classifier.js')])) },
     {
-      name: 'worker bundle (column-classifier.worker.js)',
-      ...(await sizeOfFiles([join(site, 'column-classifier.worker.js')])),
+      name: 'worker bundle (column-classifier.worker.js and the chunk it imports)',
+      ...(await sizeOfFiles([
+        join(site, 'column-classifier.worker.js'),
+        ...chunks.filter((f) => !f.startsWith('webgl-backend-')).map((f) => join(chunkDir, f)),
+      ])),
+    },
+    {
+      name: 'WebGL backend chunk (fetched only when WebGL is tried)',
+      ...(await sizeOfFiles(chunks.filter((f) => f.startsWith('webgl-backend-')).map((f) => join(chunkDir, f)))),
     },
     ...(await Promise.all(
       top
@@ -59,10 +68,16 @@ export async function measureSizes(site, field) {
   return { rows, fieldShardBytes: field.shardBytes };
 }
 
+/** Whether `path` is one of the worker's chunks (column-classifier-chunks/): the WebGL backend's, or another. */
+function isWorkerChunk(path, webgl) {
+  return /^\/column-classifier-chunks\/[^/]+\.js$/.test(path) && path.includes('/webgl-backend-') === webgl;
+}
+
 /** What each fetched path is, in the order the report lists them; the bench page's own files are not counted. */
 const PIECES = [
   ['element bundle', (p) => p === '/column-classifier.js'],
-  ['worker bundle (with TF.js)', (p) => p === '/column-classifier.worker.js'],
+  ['worker bundle (with TF.js)', (p) => p === '/column-classifier.worker.js' || isWorkerChunk(p, false)],
+  ['WebGL backend chunk', (p) => isWorkerChunk(p, true)],
   ['TF.js wasm binary', (p) => p.endsWith('.wasm')],
   ['localizer (model.json + weights)', (p) => /^\/models\/localizer\/(model\.json|[^/]+\.bin)$/.test(p)],
   ['localizer self-check goldens', (p) => /^\/models\/localizer\/golden\//.test(p)],

@@ -3,7 +3,7 @@
 // .wasm files copied beside it as the README tells consumers to do.
 // Run after `npm run build`.
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const out = '.test-pages/consumer';
@@ -22,5 +22,6 @@ for (const file of await readdir('dist')) {
   if (file === 'column-classifier.worker.js' || file.endsWith('.wasm'))
     await copyFile(join('dist', file), join(out, file));
 }
+await cp(join('dist', 'column-classifier-chunks'), join(out, 'column-classifier-chunks'), { recursive: true });
 await copyFile('test/pages/consumer.html', join(out, 'index.html'));
 console.log(`test pages written to ${out}`);

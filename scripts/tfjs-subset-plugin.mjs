@@ -3,6 +3,8 @@
 // from the models by scripts/worker-kernels.ts). This is TF.js's own custom-bundle recipe (each backend's
 // `dist/base` plus `registerKernel` of single kernel configs) done by an esbuild plugin, so the worker's code
 // keeps importing `@tensorflow/tfjs` like Node's. All of TF.js was 326 KB of the worker's 372 KB (gzip).
+// WebGL and its kernels are one module that the worker imports only when a page tries WebGL (see
+// EAGER_BACKENDS), so the bundle's code splitting leaves them out of what a wasm page downloads.
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,16 +58,19 @@ export function backendKernelConfigs() {
   return byBackend;
 }
 
-/** The module that registers the listed kernels on every backend that has them. */
-function kernelRegistrations(kernels) {
+/**
+ * The module that registers the listed kernels on `backends` (those of them that have each kernel; a kernel no
+ * bundled backend has is an error).
+ */
+function kernelRegistrations(kernels, backends) {
   const configs = backendKernelConfigs();
   const imports = [];
   const names = [];
   for (const kernel of kernels) {
-    const found = Object.values(configs).filter((byKernel) => byKernel.has(kernel));
+    const found = Object.keys(configs).filter((backend) => configs[backend].has(kernel));
     if (found.length === 0) throw new Error(`${KERNEL_LIST_PATH}: no backend has a kernel named ${kernel}.`);
-    for (const byKernel of found) {
-      const { file, exportName } = byKernel.get(kernel);
+    for (const backend of found.filter((b) => backends.includes(b))) {
+      const { file, exportName } = configs[backend].get(kernel);
       const name = `k${names.length}`;
       imports.push(`import { ${exportName} as ${name} } from ${JSON.stringify(file)};`);
       names.push(name);
@@ -78,11 +83,16 @@ function kernelRegistrations(kernels) {
   ].join('\n');
 }
 
+/**
+ * The backends the worker bundle loads with TF.js. WebGL is not among them: the worker imports it (with its
+ * kernels, see WEBGL_MODULE) only when a page tries it, so the bundler puts it in a chunk of its own.
+ */
+const EAGER_BACKENDS = ['cpu', 'wasm'];
+
 const TFJS_MODULE = `
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-backend-webgl';
 import 'tfjs-subset:kernels';
 import { version_core } from '@tensorflow/tfjs-core';
 import { version_layers } from '@tensorflow/tfjs-layers';
@@ -93,13 +103,26 @@ export * from '@tensorflow/tfjs-converter';
 export const version = { 'tfjs-core': version_core, 'tfjs-layers': version_layers, 'tfjs-converter': version_converter, tfjs: version_core };
 `;
 
+/** What `@tensorflow/tfjs-backend-webgl` is in the bundle: its kernel-less `dist/base` and the listed WebGL kernels. */
+const WEBGL_MODULE = `
+export * from ${JSON.stringify(join(tfjsDir, BUNDLED_BACKENDS.webgl, 'dist', 'base.js'))};
+import 'tfjs-subset:webgl-kernels';
+`;
+
 /** esbuild plugin: `@tensorflow/tfjs` becomes the subset above, each backend package its kernel-less `dist/base`. */
 export const tfjsSubsetPlugin = {
   name: 'tfjs-subset',
   setup(build) {
     build.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs', namespace: 'tfjs-subset' }));
-    build.onResolve({ filter: /^tfjs-subset:kernels$/ }, () => ({ path: 'kernels', namespace: 'tfjs-subset' }));
-    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-(cpu|wasm|webgl)$/ }, (args) => ({
+    build.onResolve({ filter: /^tfjs-subset:(webgl-)?kernels$/ }, (args) => ({
+      path: args.path.slice('tfjs-subset:'.length),
+      namespace: 'tfjs-subset',
+    }));
+    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgl$/ }, () => ({
+      path: 'webgl',
+      namespace: 'tfjs-subset',
+    }));
+    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ }, (args) => ({
       path: join(tfjsDir, args.path.slice('@tensorflow/'.length), 'dist', 'base.js'),
     }));
     // tfjs-layers registers every gradient as it loads; the worker never trains, so nothing needs them.
@@ -110,9 +133,10 @@ export const tfjsSubsetPlugin = {
     build.onLoad({ filter: /.*/, namespace: 'tfjs-subset' }, (args) => {
       if (args.path === 'no-gradients') return { contents: '', loader: 'js' };
       if (args.path === 'tfjs') return { contents: TFJS_MODULE, loader: 'js', resolveDir: projectRoot };
+      if (args.path === 'webgl') return { contents: WEBGL_MODULE, loader: 'js', resolveDir: projectRoot };
       const { kernels } = JSON.parse(readFileSync(KERNEL_LIST_PATH, 'utf8'));
       return {
-        contents: kernelRegistrations(kernels),
+        contents: kernelRegistrations(kernels, args.path === 'webgl-kernels' ? ['webgl'] : EAGER_BACKENDS),
         loader: 'js',
         resolveDir: projectRoot,
         watchFiles: [KERNEL_LIST_PATH],

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { BackendError } from '../src/errors.ts';
 import { isBackendName, type BackendName } from '../src/worker-api/classifier-worker-api.ts';
 
@@ -13,13 +12,37 @@ export interface BackendSetup {
 
 let configured = false;
 
-function configure(setup: BackendSetup): void {
+/** The WebGL backend's module once a page has asked for it (see webgl-backend.ts). */
+let webglModule: typeof import('./webgl-backend.ts') | undefined;
+
+/** Loads the WebGL backend's chunk (which registers it) the first time WebGL is tried. */
+async function loadWebglBackend(): Promise<void> {
+  try {
+    webglModule ??= await import('./webgl-backend.ts');
+  } catch (cause) {
+    throw new BackendError(
+      'backend/init-failed',
+      `The "webgl" backend's code could not be loaded (${String(cause)}). If the app copies the element's files, copy the column-classifier-chunks folder beside the worker too; or choose backend="wasm".`,
+      { cause, details: { backend: 'webgl' } },
+    );
+  }
+}
+
+async function configure(setup: BackendSetup): Promise<void> {
   // setWasmPaths must come before any backend is chosen: a failed WebGL init
   // otherwise falls back to WASM, which then fetches its .wasm from the wrong place.
   setWasmPaths(setup.wasmPaths);
   // Threaded WASM hung in Firefox here (docs/platform.md); it is opt-in.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', setup.wasmThreads && globalThis.crossOriginIsolated === true);
-  for (const [flag, value] of Object.entries(setup.flags)) tf.env().set(flag, value);
+  for (const [flag, value] of Object.entries(setup.flags)) {
+    try {
+      tf.env().set(flag, value);
+    } catch {
+      // TF.js knows its WebGL flags (WEBGL_FORCE_F16_TEXTURES, …) only once the WebGL code, loaded on demand, is in.
+      await loadWebglBackend();
+      tf.env().set(flag, value);
+    }
+  }
   configured = true;
 }
 
@@ -28,7 +51,8 @@ function configure(setup: BackendSetup): void {
  * falls back silently: the caller decides what to try next.
  */
 export async function activateBackend(backend: BackendName, setup: BackendSetup): Promise<BackendName> {
-  if (!configured || tf.getBackend() === undefined) configure(setup);
+  if (!configured || tf.getBackend() === undefined) await configure(setup);
+  if (backend === 'webgl') await loadWebglBackend();
   let ok: boolean;
   try {
     ok = await tf.setBackend(backend);
@@ -117,7 +141,7 @@ export function wasmThreadsEnabled(): boolean {
 export function activeWebglContext(): WebGLRenderingContext | WebGL2RenderingContext | undefined {
   if (tf.getBackend() !== 'webgl') return undefined;
   const backend = tf.backend();
-  return backend instanceof MathBackendWebGL ? backend.gpgpu.gl : undefined;
+  return webglModule !== undefined && backend instanceof webglModule.MathBackendWebGL ? backend.gpgpu.gl : undefined;
 }
 
 /**

@@ -9,12 +9,17 @@ export interface RgbaImage {
   readonly rgba: Uint8Array | Uint8ClampedArray;
 }
 
-/** Writes RGBA bytes as a PNG file; as RGB when every pixel is opaque (the self-check photo: 24.9 → 21.3 KB). */
-export function writePng(path: string, image: RgbaImage): void {
+/** RGBA bytes as a PNG file's bytes; as RGB when every pixel is opaque (the self-check photo: 24.9 → 21.3 KB). */
+export function encodePng(image: RgbaImage): Buffer {
   const png = new PNG({ width: image.width, height: image.height });
   png.data = Buffer.from(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
   const opaque = image.rgba.every((v, i) => i % 4 !== 3 || v === 255);
-  writeFileSync(path, PNG.sync.write(png, { colorType: opaque ? 2 : 6 }));
+  return PNG.sync.write(png, { colorType: opaque ? 2 : 6 });
+}
+
+/** Writes RGBA bytes as a PNG file (see {@link encodePng}). */
+export function writePng(path: string, image: RgbaImage): void {
+  writeFileSync(path, encodePng(image));
 }
 
 /** Reads a PNG file as RGBA bytes. */

@@ -22,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 /** The files and folders the element loads at run time, relative to the package's `dist/`. */
 export const RUNTIME_ASSETS = [
   'column-classifier.worker.js',
+  // The code the worker imports: shared with the WebGL backend, which it loads only when WebGL is tried.
+  'column-classifier-chunks',
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm',
@@ -33,7 +35,7 @@ export const RUNTIME_ASSETS = [
 const distDir = fileURLToPath(new URL('./', String(import.meta.url)));
 
 /**
- * Copies the worker, the `.wasm` files and the shipped models (classifier and localizer) into `outdir`, the
+ * Copies the worker (and its chunks), the `.wasm` files and the shipped models (classifier and localizer) into `outdir`, the
  * folder where the app's bundle (and so the element's code) is served from.
  *
  * @param outdir - the bundler's output folder, e.g. esbuild's `outdir`

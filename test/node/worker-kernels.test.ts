@@ -66,4 +66,35 @@ describe('the worker bundle’s TF.js kernels', () => {
     assert.ok(!bundled.some((path) => path.includes('tfjs-data')), 'tfjs-data is bundled');
     assert.ok(!bundled.some((path) => path.includes('register_all_kernels')), 'a register_all_kernels is bundled');
   });
+
+  it('leaves the WebGL backend and its kernels out of what a page fetches to start the worker', async () => {
+    const result = await esbuild.build({
+      ...workerBuildOptions,
+      entryPoints: ['worker/classifier.worker.ts'],
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      outdir: 'out',
+    });
+    const outputs = result.metafile?.outputs ?? {};
+    // The worker and every chunk it imports statically: what loads before it can answer.
+    const eager = new Set(['out/classifier.worker.js']);
+    for (const file of eager)
+      for (const imported of outputs[file]?.imports ?? [])
+        if (imported.kind === 'import-statement') eager.add(imported.path);
+    const webglIn = (file: string) =>
+      Object.keys(outputs[file]?.inputs ?? {}).filter((input) => input.includes('tfjs-backend-webgl'));
+    assert.ok(eager.size >= 2, `the worker imports a shared chunk (${[...eager].join(', ')})`);
+    for (const file of eager) assert.deepEqual(webglIn(file), [], `${file} holds WebGL code`);
+    const lazy = (outputs['out/classifier.worker.js']?.imports ?? []).filter((i) => i.kind === 'dynamic-import');
+    const webglChunk = lazy.find((i) => /webgl-backend-\w+\.js$/.test(i.path));
+    assert.ok(webglChunk, 'the worker imports a webgl-backend chunk when asked');
+    const webglKernels = webglIn(webglChunk.path).filter((input) => input.includes('/dist/kernels/'));
+    const { kernels } = await readKernelList();
+    const listedOnWebgl = kernels.filter((k) => backendKernelConfigs().webgl?.has(k));
+    assert.ok(
+      webglKernels.length >= listedOnWebgl.length / 2,
+      `the WebGL chunk holds ${webglKernels.length} kernel files for ${listedOnWebgl.length} listed WebGL kernels`,
+    );
+  });
 });

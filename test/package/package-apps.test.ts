@@ -13,8 +13,8 @@ import { listFiles, makeConsumerApps, npxCli, REPO, type ConsumerApps } from './
 
 const run = promisify(execFile);
 
-/** What the element loads at run time, relative to the folder its code is served from. */
-const RUNTIME_FILES = [
+/** What the element loads at run time, relative to the folder its code is served from (with {@link workerImports}). */
+const FIXED_RUNTIME_FILES = [
   'column-classifier.worker.js',
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',
@@ -50,10 +50,36 @@ void [columns, made, detail, channels, copy, plugin, LoadError];
 document.addEventListener('cc-reading', (event) => event.detail.text);
 `;
 
+/**
+ * The chunks the built worker imports, statically or when WebGL is tried (their names carry content hashes), and the
+ * chunks those import, read from the files themselves rather than from a folder listing.
+ */
+async function workerImports(dist: string): Promise<string[]> {
+  const found = new Set<string>();
+  const pending = ['column-classifier.worker.js'];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    const code = await readFile(join(dist, file), 'utf8');
+    const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+    for (const [, path] of code.matchAll(/(?:from|import\()\s*"\.\/([\w./-]+\.js)"/g)) {
+      const resolved = `${base}${path}`;
+      if (!found.has(resolved)) pending.push(resolved);
+      found.add(resolved);
+    }
+  }
+  return [...found];
+}
+
 describe('the packed package in fresh apps', () => {
   let apps: ConsumerApps;
+  let RUNTIME_FILES: string[];
   before(async () => {
     apps = await makeConsumerApps();
+    const chunks = await workerImports(join(REPO, 'dist'));
+    assert.ok(
+      chunks.some((f) => /^column-classifier-chunks\/webgl-backend-\w+\.js$/.test(f)),
+      `the worker imports the WebGL backend's chunk (found ${chunks.join(', ')})`,
+    );
+    RUNTIME_FILES = [...FIXED_RUNTIME_FILES, ...chunks];
   });
   after(async () => {
     await apps?.remove();
