@@ -19,11 +19,41 @@ async function sizeOfFiles(paths) {
   return { raw, gzip, files: paths.length };
 }
 
+/** The worker's chunks that it imports only when needed: file-name prefix → what the chunk is. */
+const LAZY_CHUNKS = [
+  ['webgl-backend', 'WebGL backend chunk, fetched only when WebGL is tried'],
+  ['zip', 'zip writer chunk, fetched only by exportSamples()'],
+  ['tfjs-converter', 'graph-model runtime chunk, fetched only for a graph model'],
+];
+
+/**
+ * The chunks the built worker in `site` imports: `eager`, those it (or they) import statically, which load with
+ * it; `lazy`, those it imports dynamically, which load only when that code runs. Paths relative to `site`.
+ */
+async function workerChunks(site) {
+  const eager = [];
+  const lazy = [];
+  const pending = ['column-classifier.worker.js'];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    const code = await readFile(join(site, file), 'utf8');
+    const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+    for (const [, dynamic, path] of code.matchAll(/(import\(|from)\s*"\.\/([\w./-]+\.js)"/g)) {
+      const resolved = `${base}${path}`;
+      if (eager.includes(resolved) || lazy.includes(resolved)) continue;
+      if (dynamic === 'import(') lazy.push(resolved);
+      else {
+        eager.push(resolved);
+        pending.push(resolved);
+      }
+    }
+  }
+  return { eager, lazy };
+}
+
 /** Sizes of the built site in `site` and of the field model (its model.json and generated shard). */
 export async function measureSizes(site, field) {
   const top = await readdir(site);
-  const chunkDir = join(site, 'column-classifier-chunks');
-  const chunks = (await readdir(chunkDir)).filter((f) => f.endsWith('.js'));
+  const { eager, lazy } = await workerChunks(site);
   const modelDir = join(site, 'models', 'column-classifier');
   const modelFiles = await readdir(modelDir);
   // Only the PNG golden cases of the contract are fetched at load; golden/ also holds files for doctor.
@@ -34,16 +64,15 @@ export async function measureSizes(site, field) {
   const rows = [
     { name: 'element bundle (column-classifier.js)', ...(await sizeOfFiles([join(site, 'column-classifier.js')])) },
     {
-      name: 'worker bundle (column-classifier.worker.js and the chunk it imports)',
-      ...(await sizeOfFiles([
-        join(site, 'column-classifier.worker.js'),
-        ...chunks.filter((f) => !f.startsWith('webgl-backend-')).map((f) => join(chunkDir, f)),
-      ])),
+      name: 'worker bundle (column-classifier.worker.js and the chunks it imports at once)',
+      ...(await sizeOfFiles([join(site, 'column-classifier.worker.js'), ...eager.map((f) => join(site, f))])),
     },
-    {
-      name: 'WebGL backend chunk (fetched only when WebGL is tried)',
-      ...(await sizeOfFiles(chunks.filter((f) => f.startsWith('webgl-backend-')).map((f) => join(chunkDir, f)))),
-    },
+    ...(await Promise.all(
+      lazy.map(async (f) => ({
+        name: `${LAZY_CHUNKS.find(([prefix]) => f.includes(`/${prefix}-`))?.[1] ?? 'chunk'} (${f})`,
+        ...(await sizeOfFiles([join(site, f)])),
+      })),
+    )),
     ...(await Promise.all(
       top
         .filter((f) => f.endsWith('.wasm'))

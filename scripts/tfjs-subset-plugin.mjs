@@ -1,8 +1,9 @@
-// The worker bundle's TF.js: the core, layers and converter APIs that the shared code calls, the cpu, wasm
+// The worker bundle's TF.js: the core and layers APIs that the shared code calls, the cpu, wasm
 // and WebGL backends without their kernels, and only the kernels named in worker/tfjs-kernels.json (derived
 // from the models by scripts/worker-kernels.ts). This is TF.js's own custom-bundle recipe (each backend's
 // `dist/base` plus `registerKernel` of single kernel configs) done by an esbuild plugin, so the worker's code
 // keeps importing `@tensorflow/tfjs` like Node's. All of TF.js was 326 KB of the worker's 372 KB (gzip).
+// tfjs-converter (graph models) is left out: src/model/graph-model.ts imports it when a model needs it.
 // WebGL and its kernels are one module that the worker imports only when a page tries WebGL (see
 // EAGER_BACKENDS), so the bundle's code splitting leaves them out of what a wasm page downloads.
 import { readFileSync, realpathSync } from 'node:fs';
@@ -96,11 +97,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import 'tfjs-subset:kernels';
 import { version_core } from '@tensorflow/tfjs-core';
 import { version_layers } from '@tensorflow/tfjs-layers';
-import { version_converter } from '@tensorflow/tfjs-converter';
 export * from '@tensorflow/tfjs-core';
 export * from '@tensorflow/tfjs-layers';
-export * from '@tensorflow/tfjs-converter';
-export const version = { 'tfjs-core': version_core, 'tfjs-layers': version_layers, 'tfjs-converter': version_converter, tfjs: version_core };
+export const version = { 'tfjs-core': version_core, 'tfjs-layers': version_layers, tfjs: version_core };
 `;
 
 /** What `@tensorflow/tfjs-backend-webgl` is in the bundle: its kernel-less `dist/base` and the listed WebGL kernels. */

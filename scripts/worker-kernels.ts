@@ -13,8 +13,13 @@ import { kernelsUsed } from '../src/runtime/kernels-used.ts';
 /** The kernel list file the worker bundle reads (scripts/worker-bundle-plugin.mjs). */
 export const KERNEL_LIST = fileURLToPath(new URL('../worker/tfjs-kernels.json', import.meta.url));
 
-/** Models whose kernels the worker must have: the shipped ones and the one the browser tests serve. */
-export const KERNEL_MODELS = ['models/column-classifier', 'models/localizer', 'test/fixtures/browser-model'] as const;
+/** Models whose kernels the worker must have: the shipped ones and the ones the browser tests serve (layers and graph). */
+export const KERNEL_MODELS = [
+  'models/column-classifier',
+  'models/localizer',
+  'test/fixtures/browser-model',
+  'test/fixtures/browser-graph-model',
+] as const;
 
 /**
  * Kernels that only the browser's frame path runs, so that Node's profile cannot see them.

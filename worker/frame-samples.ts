@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { zipSync } from 'fflate';
 import { InputError, StateError } from '../src/errors.ts';
 import { preprocessingKey } from '../src/fine-tune/database.ts';
 import { cropBytes } from '../src/fine-tune/labelled-crops.ts';
@@ -133,6 +132,8 @@ export class FrameSamples {
       images,
     };
     files['labels.json'] = new TextEncoder().encode(`${JSON.stringify(labels, null, 1)}\n`);
+    // Loaded here only: the zip code is fetched by a page that exports, not before every first reading.
+    const { zipSync } = await import('./zip.ts');
     // PNGs are compressed already.
     const zip = zipSync(files, { level: 0 });
     return {

@@ -9,6 +9,7 @@ import type { ModelContract } from '../contract/schema.ts';
 import { DisposedError, InferenceError, InputError } from '../errors.ts';
 import type { PreprocessSpec } from '../preprocess/types.ts';
 import type { BoundHead } from './bind-heads.ts';
+import { isGraphModel } from './graph-model.ts';
 import type { ModelInspection } from './inspect.ts';
 import type { Problem } from './problems.ts';
 
@@ -88,7 +89,7 @@ export class ClassifierModel {
       );
     }
     let tensors: tf.Tensor[];
-    if (model instanceof tf.GraphModel) {
+    if (isGraphModel(model)) {
       const out = model.execute(
         { [this.feedName]: batch },
         this.heads.map((b) => b.output.fetchName),

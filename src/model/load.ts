@@ -9,6 +9,7 @@ import { ContractError, LoadError } from '../errors.ts';
 import { bindHeads } from './bind-heads.ts';
 import { findInput } from './check-input.ts';
 import { ClassifierModel, layersOutputNames, type TfModel } from './classifier-model.ts';
+import { isGraphModel, loadGraphModel } from './graph-model.ts';
 import { checkLayersNodeOrder } from './layers-node-order.ts';
 import { inspectModel, type InspectOptions, type ModelInspection } from './inspect.ts';
 import { toError } from './problems.ts';
@@ -70,7 +71,7 @@ async function buildTfModel(inspection: ModelInspection): Promise<TfModel> {
   tf.engine().startScope();
   try {
     built =
-      inspection.model.format === 'graph-model' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+      inspection.model.format === 'graph-model' ? await loadGraphModel(handler) : await tf.loadLayersModel(handler);
     return built;
   } catch (error) {
     // Scopes never dispose variables.
@@ -83,14 +84,15 @@ async function buildTfModel(inspection: ModelInspection): Promise<TfModel> {
     );
   } finally {
     // A graph model's weights are plain tensors, which the scope would dispose with the rest.
-    if (built instanceof tf.GraphModel) for (const tensors of Object.values(built.weights)) tensors.forEach(tf.keep);
+    if (built !== undefined && isGraphModel(built))
+      for (const tensors of Object.values(built.weights)) tensors.forEach(tf.keep);
     tf.engine().endScope();
   }
 }
 
 /** A layers model's real output shapes, which its JSON does not always give. */
 function refineOutputs(outputs: readonly ModelOutput[], model: TfModel): ModelOutput[] {
-  if (model instanceof tf.GraphModel) return [...outputs];
+  if (isGraphModel(model)) return [...outputs];
   return outputs.map((output) => {
     const i = layersOutputNames(model).indexOf(output.key);
     const shape = i < 0 ? undefined : model.outputs[i]?.shape;

@@ -16,6 +16,9 @@ import {
 
 const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgl'];
 
+/** The fixture model as a graph model (scripts/make-browser-graph-fixture.ts): the same weights, heads via the signature. */
+const GRAPH_FIXTURE_MODEL_URL = new URL('../fixtures/browser-graph-model/model.json', import.meta.url).href;
+
 let expected: ExpectedFrame;
 let image: HTMLImageElement;
 
@@ -139,6 +142,30 @@ describe('worker runtime frame scheduling', function () {
     }
   });
 });
+
+// Apart from the clients above, which are disposed by now: WebKitGTK here gives a second worker no WebGL while another
+// holds a context.
+for (const backend of BACKENDS) {
+  describe(`a graph model in the worker on ${backend}`, function () {
+    it('reads the same model as a graph model (its runtime loaded on demand) with the Node reference numbers', async function () {
+      const graph = await ClassifierClient.create({ modelUrl: GRAPH_FIXTURE_MODEL_URL, backends: [backend] });
+      try {
+        // Bound through the graph's signature, earth listed first, as the converter writes a Keras model's heads.
+        expect(graph.runtime.model.heads.map((h) => [h.name, h.output])).to.deep.equal([
+          ['heaven', 'output_1'],
+          ['earth', 'output_0'],
+        ]);
+        const [check] = graph.runtime.selfChecks;
+        expect(check?.passed, JSON.stringify(check)).to.equal(true);
+        const result = await graph.classify(await rawBitmap(image), expected.geometry);
+        expect(result.columns.map((c) => c.digit)).to.deep.equal(expected.columns.map((c) => c.digit));
+        expect(maxReadingDiff(result.columns, expected.columns)).to.be.at.most(FRAME_TOLERANCE);
+      } finally {
+        graph.dispose();
+      }
+    });
+  });
+}
 
 describe('worker runtime backend choice', function () {
   it('never uses WebGL that renders to half floats (its drift on whole photos exceeds the tolerance), and falls back with a warning saying why', async function () {

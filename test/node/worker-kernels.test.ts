@@ -67,7 +67,7 @@ describe('the worker bundle’s TF.js kernels', () => {
     assert.ok(!bundled.some((path) => path.includes('register_all_kernels')), 'a register_all_kernels is bundled');
   });
 
-  it('leaves the WebGL backend and its kernels out of what a page fetches to start the worker', async () => {
+  it('leaves the WebGL backend and the graph-model runtime out of what a page fetches to start the worker', async () => {
     const result = await esbuild.build({
       ...workerBuildOptions,
       entryPoints: ['worker/classifier.worker.ts'],
@@ -85,10 +85,19 @@ describe('the worker bundle’s TF.js kernels', () => {
     const webglIn = (file: string) =>
       Object.keys(outputs[file]?.inputs ?? {}).filter((input) => input.includes('tfjs-backend-webgl'));
     assert.ok(eager.size >= 2, `the worker imports a shared chunk (${[...eager].join(', ')})`);
-    for (const file of eager) assert.deepEqual(webglIn(file), [], `${file} holds WebGL code`);
+    const converterIn = (file: string) =>
+      Object.keys(outputs[file]?.inputs ?? {}).filter((input) => input.includes('tfjs-converter'));
+    for (const file of eager) {
+      assert.deepEqual(webglIn(file), [], `${file} holds WebGL code`);
+      assert.deepEqual(converterIn(file), [], `${file} holds the graph-model runtime`);
+    }
     const lazy = (outputs['out/classifier.worker.js']?.imports ?? []).filter((i) => i.kind === 'dynamic-import');
     const webglChunk = lazy.find((i) => /webgl-backend-\w+\.js$/.test(i.path));
     assert.ok(webglChunk, 'the worker imports a webgl-backend chunk when asked');
+    assert.ok(
+      lazy.some((i) => converterIn(i.path).length > 0),
+      'the worker imports the graph-model runtime when a model needs it',
+    );
     const webglKernels = webglIn(webglChunk.path).filter((input) => input.includes('/dist/kernels/'));
     const { kernels } = await readKernelList();
     const listedOnWebgl = kernels.filter((k) => backendKernelConfigs().webgl?.has(k));
