@@ -209,6 +209,8 @@ export class ColumnClassifier extends LitElement {
   private lastStatusTime = Number.NEGATIVE_INFINITY;
   /** The next frame runs the localizer again (the reading turned unstable). */
   private relocateNext = false;
+  /** Whether `updated()` ran before: its first call sees the initial values, not changes. */
+  private updatedBefore = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -232,8 +234,11 @@ export class ColumnClassifier extends LitElement {
       'maxModelBytes',
       'allowPathsOutsideFolder',
     ] as const;
-    // A changed input may have fixed (or changed) the cause of the last error: it may be reported again.
-    if (inputs.some((key) => changed.has(key))) this.errors.reset();
+    // A changed input may have fixed (or changed) the cause of the last error: it may be reported again. Not on the
+    // first update, whose "changes" are the values the element connected with: an error reported at connect (a
+    // backend it does not know) was caused by them, and the capture loop's next tick would report it again.
+    if (this.updatedBefore && inputs.some((key) => changed.has(key))) this.errors.reset();
+    this.updatedBefore = true;
     if (
       (changed.has('model') && changed.get('model') !== undefined) ||
       (changed.has('localizer') && changed.get('localizer') !== undefined)

@@ -344,6 +344,27 @@ describe('<column-classifier> errors and warnings', function () {
     }
   });
 
+  it('reports a backend it does not know once while the capture loop meets it on every tick', async function () {
+    // The refusal is reported as the element connects; its first update must not count as a changed input that may
+    // have fixed it (a second, identical cc-error came from the loop's first tick 20 ms later).
+    const image = await fixtureImage();
+    const expected = await expectedFrame();
+    const created = create({
+      model: FIXTURE_MODEL_URL,
+      backend: 'gpu',
+      'max-fps': '30',
+      columns: String(expected.geometry.columns),
+      corners: formatCorners(expected.geometry.corners),
+    });
+    created.source = image;
+    const errors: ErrorDetail[] = collect(created, 'cc-error');
+    document.body.append(created);
+    await created.updateComplete;
+    await wait(500);
+    expect(errors.map((e) => `${e.error.code}: ${e.error.message}`)).to.have.length(1);
+    expect(errors[0]!.error.code).to.equal('input/bad-argument');
+  });
+
   it('forwards a warning the loader found as one cc-warning', async function () {
     const created = create({
       model: new URL('../fixtures/browser-model-no-integrity/model.json', import.meta.url).href,
