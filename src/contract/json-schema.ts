@@ -3,7 +3,7 @@
  * two can't drift (`column-classifier schema --write` regenerates
  * `models/contract.schema.json`; a test checks the committed file is current).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { modelContractSchema } from './schema.ts';
 
 /** JSON Schema (draft 2020-12) of the model contract, as written to `models/contract.schema.json`. */
@@ -21,36 +21,4 @@ export function contractJsonSchema(): Record<string, unknown> {
 /** The text of `models/contract.schema.json`: the schema as 2-space JSON with a trailing newline. */
 export function contractJsonSchemaText(): string {
   return `${JSON.stringify(contractJsonSchema(), null, 2)}\n`;
-}
-
-type JsonSchemaNode = {
-  description?: string;
-  properties?: Record<string, JsonSchemaNode>;
-  items?: JsonSchemaNode;
-  additionalProperties?: JsonSchemaNode | boolean;
-  oneOf?: JsonSchemaNode[];
-  anyOf?: JsonSchemaNode[];
-};
-
-let cachedSchema: JsonSchemaNode | undefined;
-
-/**
- * The description the schema gives the field at `path`, so an error message
- * can say what the field is for; undefined when the path leads nowhere known.
- */
-export function describeContractField(path: readonly PropertyKey[]): string | undefined {
-  cachedSchema ??= contractJsonSchema() as JsonSchemaNode;
-  let nodes: JsonSchemaNode[] = [cachedSchema];
-  for (const key of path) {
-    const next: JsonSchemaNode[] = [];
-    for (const node of nodes.flatMap((n) => [n, ...(n.oneOf ?? []), ...(n.anyOf ?? [])])) {
-      if (typeof key === 'number' && node.items !== undefined) next.push(node.items);
-      else if (typeof key === 'string' && node.properties?.[key] !== undefined) next.push(node.properties[key]);
-      else if (typeof key === 'string' && typeof node.additionalProperties === 'object')
-        next.push(node.additionalProperties);
-    }
-    if (next.length === 0) return undefined;
-    nodes = next;
-  }
-  return nodes.find((n) => n.description !== undefined)?.description;
 }

@@ -8,7 +8,7 @@
  * The zod schema below is the single source: the TypeScript type, the runtime
  * validator and `models/contract.schema.json` are all derived from it.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { GreyFormula, Prefilter, ResizeMethod } from '../preprocess/types.ts';
 import type { ErrorCode } from '../errors.ts';
 
@@ -33,8 +33,13 @@ export const CORNER_VALUES = 8;
 /** Classes of a localizer's count head: counts 1..21, the range its training photos have (src/localize/limits.ts). */
 export const LOCATE_COUNT_CLASSES = 21;
 
-const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
-const dimension = z.number().int().min(1).max(4096);
+const finite = z.number().check(z.refine(Number.isFinite, { message: 'must be a finite number' }));
+const dimension = z.int().check(z.minimum(1), z.maximum(4096));
+
+/** `schema` with a description: in the JSON Schema, and in the message of an error about the field. */
+function described<T extends z.ZodMiniType>(schema: T, text: string): T {
+  return schema.check(z.describe(text));
+}
 
 /**
  * The most pixels one column's input may have (256 x 256, or any other shape of that area). Warm-up and every
@@ -42,7 +47,7 @@ const dimension = z.number().int().min(1).max(4096);
  * batch under 50 MB, where the per-side limit alone would let a contract ask for 12 GB.
  */
 export const MAX_INPUT_PIXELS = 256 * 256;
-const nameString = z.string().min(1);
+const nameString = z.string().check(z.minLength(1));
 
 /** Contract codes raised by the schema's cross-field checks (see {@link validateContract} in `validate.ts`). */
 export const ContractRuleCode = {
@@ -62,93 +67,96 @@ export const ContractRuleCode = {
 export type ContractRuleCode = (typeof ContractRuleCode)[keyof typeof ContractRuleCode];
 
 const affineFields = {
-  scale: finite.describe('Multiplier: the layer computes x * scale + offset.'),
-  offset: finite.describe('Added after scaling: the layer computes x * scale + offset.'),
+  scale: described(finite, 'Multiplier: the layer computes x * scale + offset.'),
+  offset: described(finite, 'Added after scaling: the layer computes x * scale + offset.'),
 };
 
-const inputSchema = z
-  .strictObject({
-    name: nameString.describe(
+const inputSchema = described(
+  z.strictObject({
+    name: described(
+      nameString,
       'The model input: the signature input key for a graph model (e.g. "input_layer"), the input layer name for a layers model.',
     ),
-    height: dimension.describe('Input height in pixels (the model input tensor is [batch, height, width, channels]).'),
-    width: dimension.describe('Input width in pixels.'),
-    channels: z
-      .union([z.literal(1), z.literal(3)])
-      .describe('Input channels: 1 = grey; 3 = the grey image repeated into three channels.'),
-    shape: z
-      .array(z.union([z.null(), z.literal(-1), dimension]))
-      .length(4)
-      .optional()
-      .describe(
-        'Optional copy of the input tensor shape [batch, height, width, channels] as the model declares it (batch null or -1); when given it must agree with height, width and channels.',
+    height: described(
+      dimension,
+      'Input height in pixels (the model input tensor is [batch, height, width, channels]).',
+    ),
+    width: described(dimension, 'Input width in pixels.'),
+    channels: described(
+      z.union([z.literal(1), z.literal(3)]),
+      'Input channels: 1 = grey; 3 = the grey image repeated into three channels.',
+    ),
+    shape: described(
+      z.optional(z.array(z.union([z.null(), z.literal(-1), dimension])).check(z.length(4))),
+      'Optional copy of the input tensor shape [batch, height, width, channels] as the model declares it (batch null or -1); when given it must agree with height, width and channels.',
+    ),
+    dtype: described(
+      z.enum(['float32', 'int32']),
+      'Data type of the input tensor. A float32 model must state its inputRange.',
+    ),
+    grey: described(z.enum(GreyFormula), 'Colour to grey formula applied to R, G, B before anything else.'),
+    resize: described(
+      z.strictObject({
+        method: described(
+          z.enum(ResizeMethod),
+          'Sampling of each output pixel (pixel centres at +1/2, as src/preprocess does it): bilinear blends 4 neighbours, nearest takes the containing pixel.',
+        ),
+        prefilter: described(
+          z.enum(Prefilter),
+          'Anti-alias pre-filter before sampling: box averages f x f blocks (f = integer downscale factor), none samples the grey frame directly.',
+        ),
+      }),
+      'How each column box is resampled to height x width (the shared preprocessing module).',
+    ),
+    inputRange: described(
+      z.optional(
+        z.strictObject({
+          min: described(finite, 'Value fed for a black pixel (p = 0).'),
+          max: described(finite, 'Value fed for a white pixel (p = 255).'),
+        }),
       ),
-    dtype: z
-      .enum(['float32', 'int32'])
-      .describe('Data type of the input tensor. A float32 model must state its inputRange.'),
-    grey: z.enum(GreyFormula).describe('Colour to grey formula applied to R, G, B before anything else.'),
-    resize: z
-      .strictObject({
-        method: z
-          .enum(ResizeMethod)
-          .describe(
-            'Sampling of each output pixel (pixel centres at +1/2, as src/preprocess does it): bilinear blends 4 neighbours, nearest takes the containing pixel.',
-          ),
-        prefilter: z
-          .enum(Prefilter)
-          .describe(
-            'Anti-alias pre-filter before sampling: box averages f x f blocks (f = integer downscale factor), none samples the grey frame directly.',
-          ),
-      })
-      .describe('How each column box is resampled to height x width (the shared preprocessing module).'),
-    inputRange: z
-      .strictObject({
-        min: finite.describe('Value fed for a black pixel (p = 0).'),
-        max: finite.describe('Value fed for a white pixel (p = 255).'),
-      })
-      .optional()
-      .describe(
-        'The value range the model input tensor expects: pixel p in [0, 255] is fed as min + (max - min) * p / 255. For a model with Rescaling(1/255) inside, this is {min: 0, max: 255}. Required for a float32 input.',
-      ),
-  })
-  .describe('The model input and how a frame is turned into it.');
+      'The value range the model input tensor expects: pixel p in [0, 255] is fed as min + (max - min) * p / 255. For a model with Rescaling(1/255) inside, this is {min: 0, max: 255}. Required for a float32 input.',
+    ),
+  }),
+  'The model input and how a frame is turned into it.',
+);
 
-const normalizationSchema = z
-  .discriminatedUnion('kind', [
+const normalizationSchema = described(
+  z.discriminatedUnion('kind', [
     z.strictObject({
-      kind: z.literal('none').describe('The model applies no rescaling before its first convolution.'),
+      kind: described(z.literal('none'), 'The model applies no rescaling before its first convolution.'),
     }),
     z.strictObject({
-      kind: z
-        .literal('affine')
-        .describe(
-          'The model rescales its input itself (Keras Rescaling / Normalization, or the equivalent graph ops).',
-        ),
+      kind: described(
+        z.literal('affine'),
+        'The model rescales its input itself (Keras Rescaling / Normalization, or the equivalent graph ops).',
+      ),
       ...affineFields,
     }),
-  ])
-  .describe(
-    'The affine map the model applies itself between its input and its first convolution, as the topology inspection must find it.',
-  );
+  ]),
+  'The affine map the model applies itself between its input and its first convolution, as the topology inspection must find it.',
+);
 
 const headSchema = z.strictObject({
-  name: nameString.describe('The head name used by decode and golden (e.g. "heaven", "earth").'),
-  output: nameString.describe(
+  name: described(nameString, 'The head name used by decode and golden (e.g. "heaven", "earth").'),
+  output: described(
+    nameString,
     'Where the head comes out: the output layer name (layers model) or the signature output key (graph model).',
   ),
-  shape: z
-    .array(z.union([z.null(), z.literal(-1), dimension]))
-    .min(2)
-    .describe('Output shape with the batch first as null or -1, e.g. [null, 1].'),
-  activation: z
-    .enum(['sigmoid', 'softmax', 'linear'])
-    .describe('The last activation of the head (linear: none, e.g. coordinates a localizer regresses).'),
-  meaning: z.string().describe('What the head says, for people reading the contract.'),
+  shape: described(
+    z.array(z.union([z.null(), z.literal(-1), dimension])).check(z.minLength(2)),
+    'Output shape with the batch first as null or -1, e.g. [null, 1].',
+  ),
+  activation: described(
+    z.enum(['sigmoid', 'softmax', 'linear']),
+    'The last activation of the head (linear: none, e.g. coordinates a localizer regresses).',
+  ),
+  meaning: described(z.string(), 'What the head says, for people reading the contract.'),
 });
 
 const pointSchema = z.strictObject({
-  x: finite.describe('Normalized x (0 = left edge, 1 = right edge).'),
-  y: finite.describe('Normalized y (0 = top, 1 = bottom).'),
+  x: described(finite, 'Normalized x (0 = left edge, 1 = right edge).'),
+  y: described(finite, 'Normalized y (0 = top, 1 = bottom).'),
 });
 const quadSchema = z.strictObject({
   topLeft: pointSchema,
@@ -159,142 +167,168 @@ const quadSchema = z.strictObject({
 
 const goldenInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({
-    kind: z.literal('float32-base64').describe('A model input tensor [height, width, channels] already preprocessed.'),
-    data: z
-      .base64()
-      .describe('Little-endian float32 values of the model input tensor, base64; height * width * channels values.'),
+    kind: described(
+      z.literal('float32-base64'),
+      'A model input tensor [height, width, channels] already preprocessed.',
+    ),
+    data: described(
+      z.base64(),
+      'Little-endian float32 values of the model input tensor, base64; height * width * channels values.',
+    ),
   }),
   z.strictObject({
-    kind: z
-      .literal('png')
-      .describe(
-        'An image preprocessed by the contract: one column (the whole image), or a whole photo when `photo` is given.',
+    kind: described(
+      z.literal('png'),
+      'An image preprocessed by the contract: one column (the whole image), or a whole photo when `photo` is given.',
+    ),
+    path: described(nameString, 'PNG file path relative to model.json.'),
+    photo: described(
+      z.optional(
+        z.strictObject({
+          columns: described(dimension, 'Columns in the bead area.'),
+          corners: described(quadSchema, 'The bead area, corners normalized to the image; no margins.'),
+        }),
       ),
-    path: nameString.describe('PNG file path relative to model.json.'),
-    photo: z
-      .strictObject({
-        columns: dimension.describe('Columns in the bead area.'),
-        corners: quadSchema.describe('The bead area, corners normalized to the image; no margins.'),
-      })
-      .optional()
-      .describe(
-        'The PNG is a whole photo: cut into `columns` columns inside `corners`. Resampling a large frame is where backends drift most (half-float WebGL), which single-column cases miss. Expected values are per column, concatenated left to right.',
-      ),
+      'The PNG is a whole photo: cut into `columns` columns inside `corners`. Resampling a large frame is where backends drift most (half-float WebGL), which single-column cases miss. Expected values are per column, concatenated left to right.',
+    ),
   }),
 ]);
 
-const goldenSchema = z
-  .strictObject({
-    tolerance: z
-      .number()
-      .min(0)
-      .describe('Largest allowed absolute difference between an expected and a computed output value.'),
-    cases: z
-      .array(
-        z.strictObject({
-          name: nameString.optional().describe('Name of the golden case.'),
-          input: goldenInputSchema.describe('The golden input.'),
-          expected: z
-            .record(nameString, z.array(finite))
-            .describe(
+const goldenSchema = described(
+  z.strictObject({
+    tolerance: described(
+      z.number().check(z.minimum(0)),
+      'Largest allowed absolute difference between an expected and a computed output value.',
+    ),
+    cases: described(
+      z
+        .array(
+          z.strictObject({
+            name: described(z.optional(nameString), 'Name of the golden case.'),
+            input: described(goldenInputSchema, 'The golden input.'),
+            expected: described(
+              z.record(nameString, z.array(finite)),
               'Expected output values per head name (one value per output unit; per column and unit for a photo case).',
             ),
-        }),
-      )
-      .min(1)
-      .describe('Golden cases.'),
-  })
-  .describe('Golden inputs with the outputs the model must produce on any backend.');
+          }),
+        )
+        .check(z.minLength(1)),
+      'Golden cases.',
+    ),
+  }),
+  'Golden inputs with the outputs the model must produce on any backend.',
+);
 
-const integritySchema = z
-  .strictObject({
-    algorithm: z.literal('sha256').describe('Hash algorithm; only sha256.'),
-    shards: z
-      .record(nameString, z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 lowercase hex digits' }))
-      .describe('sha256 (lowercase hex) of each weight shard, keyed by its path as listed in weightsManifest.'),
-  })
-  .describe('Hashes checked before the weights are used.');
+const integritySchema = described(
+  z.strictObject({
+    algorithm: described(z.literal('sha256'), 'Hash algorithm; only sha256.'),
+    shards: described(
+      z.record(nameString, z.string().check(z.regex(/^[0-9a-f]{64}$/, { message: 'must be 64 lowercase hex digits' }))),
+      'sha256 (lowercase hex) of each weight shard, keyed by its path as listed in weightsManifest.',
+    ),
+  }),
+  'Hashes checked before the weights are used.',
+);
 
-const quantizationSchema = z
-  .record(
-    nameString,
+const quantizationSchema = described(
+  z.optional(
+    z.record(
+      nameString,
+      z.strictObject({
+        dtype: described(z.enum(['float32', 'float16', 'uint16', 'uint8']), 'Stored encoding of the weight.'),
+        agreement: described(
+          z.optional(
+            z.strictObject({
+              metric: described(
+                z.enum(['max-abs-output-diff', 'argmax-agreement']),
+                'What was measured against float32.',
+              ),
+              value: described(z.number().check(z.minimum(0)), 'The measured value.'),
+              measuredOn: described(z.optional(z.string()), 'The data the agreement was measured on.'),
+            }),
+          ),
+          'Measured agreement of the model with this weight so encoded versus float32.',
+        ),
+      }),
+    ),
+  ),
+  'Encoding of each weight (by manifest name) with its measured agreement.',
+);
+
+const provenanceSchema = described(
+  z.optional(
     z.strictObject({
-      dtype: z.enum(['float32', 'float16', 'uint16', 'uint8']).describe('Stored encoding of the weight.'),
-      agreement: z
-        .strictObject({
-          metric: z.enum(['max-abs-output-diff', 'argmax-agreement']).describe('What was measured against float32.'),
-          value: z.number().min(0).describe('The measured value.'),
-          measuredOn: z.string().optional().describe('The data the agreement was measured on.'),
-        })
-        .optional()
-        .describe('Measured agreement of the model with this weight so encoded versus float32.'),
+      trainedBy: described(z.optional(z.string()), 'Tool or script that trained the model.'),
+      trainedAt: described(z.optional(z.string()), 'ISO 8601 time of training.'),
+      commit: described(z.optional(z.string()), 'Source commit.'),
+      dataset: described(z.optional(z.string()), 'What the model was trained on.'),
+      notes: described(z.optional(z.string()), 'Anything else.'),
     }),
-  )
-  .optional()
-  .describe('Encoding of each weight (by manifest name) with its measured agreement.');
+  ),
+  'Where the model came from.',
+);
 
-const provenanceSchema = z
-  .strictObject({
-    trainedBy: z.string().optional().describe('Tool or script that trained the model.'),
-    trainedAt: z.string().optional().describe('ISO 8601 time of training.'),
-    commit: z.string().optional().describe('Source commit.'),
-    dataset: z.string().optional().describe('What the model was trained on.'),
-    notes: z.string().optional().describe('Anything else.'),
-  })
-  .optional()
-  .describe('Where the model came from.');
+/** A probability threshold strictly between 0 and 1. */
+const threshold = z.number().check(z.gt(0), z.lt(1));
 
-const classifierDecodeSchema = z
-  .strictObject({
-    rule: z.literal(DECODE_RULE).describe(`A column classifier: "${DECODE_RULE}".`),
-    heaven: nameString.describe('Name of the heaven head (sigmoid, [batch, 1]).'),
-    earth: nameString.describe(`Name of the earth head (softmax, [batch, ${EARTH_CLASSES}]).`),
-    readable: nameString
-      .optional()
-      .describe(
-        "Name of the readable head (sigmoid, [batch, 1]): the probability that the crop shows one whole, visible column. When given, a column's confidence is multiplied by it, so a hand, the picture edge or a misplaced quad gives a low confidence instead of a confident wrong digit.",
-      ),
-    heavenThreshold: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .describe('The heaven bead counts as down (worth 5) when its probability is at least this.'),
-  })
-  .describe('How the heads decode to a digit.');
+const classifierDecodeSchema = described(
+  z.strictObject({
+    rule: described(z.literal(DECODE_RULE), `A column classifier: "${DECODE_RULE}".`),
+    heaven: described(nameString, 'Name of the heaven head (sigmoid, [batch, 1]).'),
+    earth: described(nameString, `Name of the earth head (softmax, [batch, ${EARTH_CLASSES}]).`),
+    readable: described(
+      z.optional(nameString),
+      "Name of the readable head (sigmoid, [batch, 1]): the probability that the crop shows one whole, visible column. When given, a column's confidence is multiplied by it, so a hand, the picture edge or a misplaced quad gives a low confidence instead of a confident wrong digit.",
+    ),
+    heavenThreshold: described(
+      threshold,
+      'The heaven bead counts as down (worth 5) when its probability is at least this.',
+    ),
+  }),
+  'How the heads decode to a digit.',
+);
 
-const locateDecodeSchema = z
-  .strictObject({
-    rule: z.literal(LOCATE_RULE).describe(`A localizer: "${LOCATE_RULE}".`),
-    corners: nameString.describe(
+const locateDecodeSchema = described(
+  z.strictObject({
+    rule: described(z.literal(LOCATE_RULE), `A localizer: "${LOCATE_RULE}".`),
+    corners: described(
+      nameString,
       `Name of the corners head (linear, [batch, ${CORNER_VALUES}]): topLeft, topRight, bottomRight, bottomLeft of the bead area as (x, y), normalized to the window the input was cut from (0..1 inside it).`,
     ),
-    presence: nameString.describe(
+    presence: described(
+      nameString,
       'Name of the presence head (sigmoid, [batch, 1]): the probability that a whole soroban is in the window.',
     ),
-    count: nameString.describe(
+    count: described(
+      nameString,
       `Name of the count head (softmax, [batch, ${LOCATE_COUNT_CLASSES}]): the probability of each column count 1..${LOCATE_COUNT_CLASSES} (index n - 1).`,
     ),
-    presenceThreshold: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .describe('A soroban counts as found when the presence probability is at least this.'),
-  })
-  .describe("How a localizer's heads are read.");
+    presenceThreshold: described(
+      threshold,
+      'A soroban counts as found when the presence probability is at least this.',
+    ),
+  }),
+  "How a localizer's heads are read.",
+);
 
 const contractObject = z.strictObject({
-  $schema: z.string().optional().describe('Optional reference to contract.schema.json, for editors.'),
-  schemaVersion: z.literal(CONTRACT_SCHEMA_VERSION).describe('Contract schema version; this code reads version 1.'),
+  $schema: described(z.optional(z.string()), 'Optional reference to contract.schema.json, for editors.'),
+  schemaVersion: described(z.literal(CONTRACT_SCHEMA_VERSION), 'Contract schema version; this code reads version 1.'),
   input: inputSchema,
-  modelInternals: z
-    .strictObject({ normalization: normalizationSchema })
-    .describe('What the model does to its input itself, declared so the loader can compare it with the topology.'),
-  heads: z.array(headSchema).min(1).describe('The output heads, bound by name and shape, never by index.'),
-  decode: z
-    .discriminatedUnion('rule', [classifierDecodeSchema, locateDecodeSchema])
-    .describe('How the heads decode: to a digit (a column classifier) or to where the soroban is (a localizer).'),
-  golden: goldenSchema.optional(),
-  integrity: integritySchema.optional(),
+  modelInternals: described(
+    z.strictObject({ normalization: normalizationSchema }),
+    'What the model does to its input itself, declared so the loader can compare it with the topology.',
+  ),
+  heads: described(
+    z.array(headSchema).check(z.minLength(1)),
+    'The output heads, bound by name and shape, never by index.',
+  ),
+  decode: described(
+    z.discriminatedUnion('rule', [classifierDecodeSchema, locateDecodeSchema]),
+    'How the heads decode: to a digit (a column classifier) or to where the soroban is (a localizer).',
+  ),
+  golden: z.optional(goldenSchema),
+  integrity: z.optional(integritySchema),
   quantization: quantizationSchema,
   provenance: provenanceSchema,
 });
@@ -442,11 +476,13 @@ function base64ByteLength(data: string): number {
 }
 
 /** The zod schema of a model contract, with every cross-field check. */
-export const modelContractSchema = contractObject.superRefine((contract, ctx) => {
-  for (const issue of contradictions(contract)) {
-    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, params: { code: issue.code } });
-  }
-});
+export const modelContractSchema = contractObject.check(
+  z.superRefine((contract, ctx) => {
+    for (const issue of contradictions(contract)) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, params: { code: issue.code } });
+    }
+  }),
+);
 
 /** A validated model contract. */
 export type ModelContract = z.infer<typeof modelContractSchema>;

@@ -3,9 +3,10 @@
  * {@link ContractError} whose code says which rule failed and whose message
  * names the field path and what to do.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import { ENGLISH_MESSAGES } from './zod-messages.ts';
 import { ContractError, isErrorCode, type ErrorCode } from '../errors.ts';
-import { describeContractField } from './json-schema.ts';
+import { describeContractField } from './field-descriptions.ts';
 import { CONTRACT_SCHEMA_VERSION, modelContractSchema, type ModelContract } from './schema.ts';
 
 /** Contract codes for structural problems (the cross-field ones are in `ContractRuleCode`). */
@@ -93,7 +94,7 @@ function advice(code: ErrorCode, path: readonly PropertyKey[]): string {
  *   and `details.issues` lists every problem found.
  */
 export function validateContract(json: unknown, source = 'the model contract'): ModelContract {
-  const result = modelContractSchema.safeParse(json);
+  const result = modelContractSchema.safeParse(json, ENGLISH_MESSAGES);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
     const code = codeOf(issue, json);

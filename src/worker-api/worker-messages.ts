@@ -5,7 +5,8 @@
  * naming the argument, never a TypeError from deep inside TF.js or the loader. Ranges (columns, corners,
  * byte limits) are checked later by the code that owns them; here only structure and types.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { ENGLISH_MESSAGES } from '../contract/zod-messages.ts';
 import { InputError } from '../errors.ts';
 import type { FineTuneRequest, FineTuneWorkerApi } from './fine-tune-worker-api.ts';
 import { formatPath } from '../contract/validate.ts';
@@ -17,27 +18,25 @@ import {
 } from './classifier-worker-api.ts';
 
 const backendName = z.enum(BackendName);
-const backends = z.array(backendName).min(1);
+const backends = z.array(backendName).check(z.minLength(1));
 const point = z.object({ x: z.number(), y: z.number() });
 
 /** A sample set's name: part of its stored model's key, so no control characters. */
 const setName = z
   .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^\u0000-\u001f]*$/, 'must have no control characters');
+  .check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f]*$/, 'must have no control characters'));
 const startOptions = z.object({
-  modelUrl: z.string().min(1),
-  localizerUrl: z.string().min(1).optional(),
+  modelUrl: z.string().check(z.minLength(1)),
+  localizerUrl: z.optional(z.string().check(z.minLength(1))),
   backends,
-  choose: z.enum(['first', 'fastest', 'first-then-fastest']).optional(),
-  wasmPaths: z.string().optional(),
-  wasmThreads: z.boolean().optional(),
-  warmUpColumns: z.number().optional(),
-  maxModelBytes: z.number().optional(),
-  allowPathsOutsideFolder: z.boolean().optional(),
-  flags: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
-  fineTunedSet: setName.optional(),
+  choose: z.optional(z.enum(['first', 'fastest', 'first-then-fastest'])),
+  wasmPaths: z.optional(z.string()),
+  wasmThreads: z.optional(z.boolean()),
+  warmUpColumns: z.optional(z.number()),
+  maxModelBytes: z.optional(z.number()),
+  allowPathsOutsideFolder: z.optional(z.boolean()),
+  flags: z.optional(z.record(z.string(), z.union([z.boolean(), z.number()]))),
+  fineTunedSet: z.optional(setName),
 });
 
 const geometry = z.object({
@@ -46,16 +45,16 @@ const geometry = z.object({
   margins: z.object({ horizontal: z.number(), vertical: z.number() }),
 });
 const locate = z.strictObject({
-  columns: z.number().optional(),
-  relocate: z.boolean().optional(),
-  still: z.boolean().optional(),
+  columns: z.optional(z.number()),
+  relocate: z.optional(z.boolean()),
+  still: z.optional(z.boolean()),
 });
 const sampleOptions = z.strictObject({
   set: setName,
-  maxColumns: z.number().int().min(1).max(1_000_000),
+  maxColumns: z.int().check(z.minimum(1), z.maximum(1_000_000)),
 });
-const labelOptions = sampleOptions.extend({ frame: z.number().int().min(1).optional() });
-const labelDigits = z.array(z.number().int().min(0).max(9)).min(1).max(64);
+const labelOptions = z.extend(sampleOptions, { frame: z.optional(z.int().check(z.minimum(1))) });
+const labelDigits = z.array(z.int().check(z.minimum(0), z.maximum(9))).check(z.minLength(1), z.maxLength(64));
 const geometryRequest = z.object({ geometry, sentAt: z.number() });
 const locateRequest = z.object({ locate, sentAt: z.number() });
 
@@ -81,8 +80,8 @@ const callback = z.custom<((value: never) => void) | undefined>(
 );
 
 /** Parses `value` or throws an `InputError` that names the call, the argument and the field. */
-function checked<S extends z.ZodType>(schema: S, value: unknown, argument: string): z.output<S> {
-  const result = schema.safeParse(value);
+function checked<S extends z.ZodMiniType>(schema: S, value: unknown, argument: string): z.output<S> {
+  const result = z.safeParse(schema, value, ENGLISH_MESSAGES);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.length === 0 ? '' : formatPath(issue.path);
@@ -174,16 +173,16 @@ async function call<T>(work: () => Promise<T>): Promise<T> {
 }
 
 const fineTuneRequest = z.strictObject({
-  modelUrl: z.string().min(1),
+  modelUrl: z.string().check(z.minLength(1)),
   set: setName,
-  epochs: z.number().int().min(1).max(100).optional(),
-  patience: z.number().int().min(1).max(100).optional(),
-  learningRate: z.number().gt(0).lt(1).optional(),
-  replayColumns: z.number().int().min(0).max(100_000).optional(),
-  testColumns: z.number().int().min(1).max(100_000).optional(),
-  maxTestDrop: z.number().min(0).max(100).optional(),
-  wasmPaths: z.string().optional(),
-  allowPathsOutsideFolder: z.boolean().optional(),
+  epochs: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
+  patience: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
+  learningRate: z.optional(z.number().check(z.gt(0), z.lt(1))),
+  replayColumns: z.optional(z.int().check(z.minimum(0), z.maximum(100_000))),
+  testColumns: z.optional(z.int().check(z.minimum(1), z.maximum(100_000))),
+  maxTestDrop: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
+  wasmPaths: z.optional(z.string()),
+  allowPathsOutsideFolder: z.optional(z.boolean()),
 });
 
 /** The fine-tune worker's API as it exposes it: its two methods, each checking its arguments first. */
