@@ -78,6 +78,26 @@ function cameraElement(camera: string, expected: ExpectedFrame): ColumnClassifie
   });
 }
 
+/** An element on the fixture frame with backend="gpu" (which it does not know), connected, and its cc-error events. */
+async function connectWithUnknownBackend(
+  attributes: Record<string, string>,
+  image: HTMLImageElement,
+  expected: ExpectedFrame,
+): Promise<{ created: ColumnClassifier; errors: ErrorDetail[] }> {
+  const created = create({
+    model: FIXTURE_MODEL_URL,
+    backend: 'gpu',
+    columns: String(expected.geometry.columns),
+    corners: formatCorners(expected.geometry.corners),
+    ...attributes,
+  });
+  created.source = image;
+  const errors: ErrorDetail[] = collect(created, 'cc-error');
+  document.body.append(created);
+  await created.updateComplete;
+  return { created, errors };
+}
+
 describe('<column-classifier> errors and warnings', function () {
   it('reports a persistent error once, however many capture ticks meet it, and again once its cause changed', async function () {
     const created = create({ model: FIXTURE_MODEL_URL, backend: 'cpu', source: 'no-such-element', 'max-fps': '20' });
@@ -315,17 +335,7 @@ describe('<column-classifier> errors and warnings', function () {
     const expected = await expectedFrame();
     const workers = countWorkers();
     try {
-      const created = create({
-        model: FIXTURE_MODEL_URL,
-        backend: 'gpu',
-        paused: '',
-        columns: String(expected.geometry.columns),
-        corners: formatCorners(expected.geometry.corners),
-      });
-      created.source = image;
-      const errors: ErrorDetail[] = collect(created, 'cc-error');
-      document.body.append(created);
-      await created.updateComplete;
+      const { created, errors } = await connectWithUnknownBackend({ paused: '' }, image, expected);
       await wait(300);
       expect(errors.map((e) => e.error.code)).to.deep.equal(['input/bad-argument']);
       expect(errors[0]!.error).to.be.instanceOf(InputError);
@@ -347,19 +357,11 @@ describe('<column-classifier> errors and warnings', function () {
   it('reports a backend it does not know once while the capture loop meets it on every tick', async function () {
     // The refusal is reported as the element connects; its first update must not count as a changed input that may
     // have fixed it (a second, identical cc-error came from the loop's first tick 20 ms later).
-    const image = await fixtureImage();
-    const expected = await expectedFrame();
-    const created = create({
-      model: FIXTURE_MODEL_URL,
-      backend: 'gpu',
-      'max-fps': '30',
-      columns: String(expected.geometry.columns),
-      corners: formatCorners(expected.geometry.corners),
-    });
-    created.source = image;
-    const errors: ErrorDetail[] = collect(created, 'cc-error');
-    document.body.append(created);
-    await created.updateComplete;
+    const { errors } = await connectWithUnknownBackend(
+      { 'max-fps': '30' },
+      await fixtureImage(),
+      await expectedFrame(),
+    );
     await wait(500);
     expect(errors.map((e) => `${e.error.code}: ${e.error.message}`)).to.have.length(1);
     expect(errors[0]!.error.code).to.equal('input/bad-argument');

@@ -10,6 +10,18 @@ import {
 import { backendKernelConfigs } from '../../scripts/tfjs-subset-plugin.mjs';
 import { workerBuildOptions } from '../../scripts/worker-bundle-plugin.mjs';
 
+/** The worker as the build bundles it (in memory, its outputs under out/), with esbuild's metafile. */
+function bundleWorker() {
+  return esbuild.build({
+    ...workerBuildOptions,
+    entryPoints: ['worker/classifier.worker.ts'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    outdir: 'out',
+  });
+}
+
 describe('the worker bundle’s TF.js kernels', () => {
   it('lists every kernel the shipped and test models run (rewrite with scripts/worker-kernels.ts --write)', async () => {
     const derived = await deriveKernelList();
@@ -31,14 +43,7 @@ describe('the worker bundle’s TF.js kernels', () => {
 
   it('bundles each listed kernel of every backend and leaves most others out', async () => {
     const { kernels } = await readKernelList();
-    const result = await esbuild.build({
-      ...workerBuildOptions,
-      entryPoints: ['worker/classifier.worker.ts'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      outdir: 'unused',
-    });
+    const result = await bundleWorker();
     const bundled = Object.keys(result.metafile?.inputs ?? {});
     assert.ok(bundled.length > 0, 'esbuild listed no inputs');
     const kernelFiles = bundled.filter((path) => /tfjs-backend-(cpu|wasm|webgl)\/dist\/kernels\//.test(path));
@@ -68,14 +73,7 @@ describe('the worker bundle’s TF.js kernels', () => {
   });
 
   it('leaves the WebGL backend and the graph-model runtime out of what a page fetches to start the worker', async () => {
-    const result = await esbuild.build({
-      ...workerBuildOptions,
-      entryPoints: ['worker/classifier.worker.ts'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      outdir: 'out',
-    });
+    const result = await bundleWorker();
     const outputs = result.metafile?.outputs ?? {};
     // The worker and every chunk it imports statically: what loads before it can answer.
     const eager = new Set(['out/classifier.worker.js']);
