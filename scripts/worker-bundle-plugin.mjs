@@ -11,8 +11,9 @@ import { tfjsSubsetPlugin } from './tfjs-subset-plugin.mjs';
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The folder beside the worker that holds the code it imports only when needed (the WebGL backend) and the code
- * that code shares with the worker. A folder, so that apps copy it whole (src/bundlers/index.ts).
+ * The folder beside the worker that holds the code it imports only when needed (the WebGL backend, the graph-model
+ * runtime, the zip writer) and the code it shares with them. A folder, so that apps copy it whole
+ * (src/bundlers/index.ts).
  */
 export const WORKER_CHUNKS_DIR = 'column-classifier-chunks';
 
