@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MAX_COLUMN_COUNT } from './limits.ts';
 import { InputError } from '../errors.ts';
 import { checkGeometry } from '../preprocess/columns.ts';
+import type { PreprocessFrame } from '../preprocess/frame-grey.ts';
 import { preprocessColumns } from '../preprocess/preprocess-columns.ts';
 import { NO_MARGINS, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
 
@@ -37,7 +38,7 @@ export function outlinesArea(corners: Quad): boolean {
 }
 
 /** The rectified bead area's profile: the mean edge strength of each of `width` sample columns. */
-export async function beadAreaProfile(frame: tf.Tensor3D, corners: Quad, width: number): Promise<Float32Array> {
+export async function beadAreaProfile(frame: PreprocessFrame, corners: Quad, width: number): Promise<Float32Array> {
   const spec: PreprocessSpec = {
     height: STRIP_ROWS,
     width,
@@ -101,7 +102,7 @@ export function countScores(profile: Float32Array): number[] {
  * The periodicity score of every count 1..21 (index n − 1) of the bead area `corners` outlines in `frame`; all 0
  * when the corners outline no area (no soroban in view: the localizer's corners are noise).
  */
-export async function periodicityScores(frame: tf.Tensor3D, corners: Quad): Promise<number[]> {
+export async function periodicityScores(frame: PreprocessFrame, corners: Quad): Promise<number[]> {
   if (!outlinesArea(corners)) return Array.from({ length: MAX_COLUMN_COUNT }, () => 0);
   return countScores(await beadAreaProfile(frame, corners, MAX_COLUMN_COUNT * SAMPLES_PER_COLUMN));
 }

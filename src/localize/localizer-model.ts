@@ -8,6 +8,7 @@ import { InferenceError } from '../errors.ts';
 import { outlinesArea } from './column-count.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { predictHeads } from '../model/read-heads.ts';
+import type { PreprocessFrame } from '../preprocess/frame-grey.ts';
 import { locate, type Location, type LocalizerOutput, type RunLocalizer } from './locate.ts';
 
 /** Runs `model`'s heads on one window and names them as its contract's decode section says. */
@@ -34,7 +35,7 @@ export function localizerRunner(model: ClassifierModel): RunLocalizer {
  */
 export async function locateWith(
   model: ClassifierModel,
-  frame: tf.Tensor3D,
+  frame: PreprocessFrame,
   columns?: number,
 ): Promise<Location & { readonly found: boolean }> {
   const location = await locate(frame, localizerRunner(model), model.spec, columns);

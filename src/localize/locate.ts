@@ -6,6 +6,7 @@
  * soroban's size in the frame.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { PreprocessFrame } from '../preprocess/frame-grey.ts';
 import { preprocessColumns } from '../preprocess/preprocess-columns.ts';
 import { NO_MARGINS, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
 import { periodicityScores } from './column-count.ts';
@@ -94,7 +95,7 @@ export function closeWindowAround(coarse: Quad): Window {
  * replaces the one the localizer would find.
  */
 export async function locate(
-  frame: tf.Tensor3D,
+  frame: PreprocessFrame,
   run: RunLocalizer,
   spec: PreprocessSpec,
   columns?: number,

@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import type { ColumnReading } from '../model/decode.ts';
 import { readColumns, type FrameMarks } from '../model/read-columns.ts';
+import { GreyCachedFrame } from '../preprocess/frame-grey.ts';
 import { NO_MARGINS } from '../preprocess/types.ts';
 import { locateWith } from './localizer-model.ts';
 import type { FrameLocation, LocateRequest, TrackedLocation } from './location.ts';
@@ -36,17 +37,23 @@ export async function readLocated(
 ): Promise<LocatedRead> {
   const [height = 0, width = 0] = frame.shape;
   const started = performance.now();
-  let tracked: TrackedLocation | undefined;
-  if (request.still === true) tracker.reset();
-  if (!tracker.needsLocate(width, height, request.relocate)) tracked = tracker.reuse();
-  if (tracked === undefined || (request.columns !== undefined && tracked.columns !== request.columns))
-    tracked = tracker.update(await locateWith(localizer, frame, request.columns), width, height);
-  const location: FrameLocation = { ...tracked, ms: tracked.fresh ? performance.now() - started : 0 };
-  if (!location.found) return { columns: [], location, marks: undefined };
-  const { columns, marks } = await readColumns(classifier, frame, {
-    columns: location.columns,
-    corners: location.corners,
-    margins: NO_MARGINS,
-  });
-  return { columns, location, marks };
+  // Located, the frame is preprocessed up to four times: it is converted to grey once.
+  const cached = new GreyCachedFrame(frame);
+  try {
+    let tracked: TrackedLocation | undefined;
+    if (request.still === true) tracker.reset();
+    if (!tracker.needsLocate(width, height, request.relocate)) tracked = tracker.reuse();
+    if (tracked === undefined || (request.columns !== undefined && tracked.columns !== request.columns))
+      tracked = tracker.update(await locateWith(localizer, cached, request.columns), width, height);
+    const location: FrameLocation = { ...tracked, ms: tracked.fresh ? performance.now() - started : 0 };
+    if (!location.found) return { columns: [], location, marks: undefined };
+    const { columns, marks } = await readColumns(classifier, cached, {
+      columns: location.columns,
+      corners: location.corners,
+      margins: NO_MARGINS,
+    });
+    return { columns, location, marks };
+  } finally {
+    cached.dispose();
+  }
 }

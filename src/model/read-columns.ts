@@ -6,7 +6,7 @@
  */
 import { classifierDecode } from '../contract/model-kind.ts';
 import * as tf from '@tensorflow/tfjs';
-import { preprocessColumns } from '../preprocess/index.ts';
+import { preprocessColumns, type PreprocessFrame } from '../preprocess/index.ts';
 import type { ColumnGeometry } from '../preprocess/types.ts';
 import type { ClassifierModel } from './classifier-model.ts';
 import { decodeColumns, type ColumnReading } from './decode.ts';
@@ -17,7 +17,7 @@ import { predictHeads } from './read-heads.ts';
  * that makes one (called inside the preprocessing's `tf.tidy`, so the tensor is freed and
  * its creation, e.g. `tf.browser.fromPixels`, counts as preprocessing).
  */
-export type FramePixels = tf.Tensor3D | (() => tf.Tensor3D);
+export type FramePixels = PreprocessFrame | (() => tf.Tensor3D);
 
 /** `performance.now()` at each step of {@link readColumns}. */
 export interface FrameMarks {

@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.ts';
 import { checkGeometry, insetHomography, insetQuad, quadSize } from './columns.ts';
 import { GREY_WEIGHTS } from './grey.ts';
+import { framePixels, GreyCachedFrame, greyImage, type PreprocessFrame } from './frame-grey.ts';
 import { DEFAULT_PREFILTER, type ColumnGeometry, type PreprocessSpec } from './types.ts';
 
 /**
@@ -110,7 +111,8 @@ function stripTransform(
  * Cuts the columns of `geometry` out of `frame`, converts them to grey and
  * resizes them to the model input, exactly as the model contract says.
  *
- * @param frame [H, W, 3 or 4] pixel values 0..255, any dtype (alpha is ignored). Not disposed.
+ * @param input [H, W, 3 or 4] pixel values 0..255, any dtype (alpha is ignored), or such pixels in a
+ *   {@link GreyCachedFrame} that converts them to grey once for several preprocessings. Not disposed.
  * @param geometry where the columns are (normalized corners, margins, column count)
  * @param spec the model's input spec (size, channels, grey formula, resize, input range, pre-filter)
  * @returns [columns, spec.height, spec.width, spec.channels] float32 in spec.inputRange; the caller disposes it
@@ -121,7 +123,8 @@ function stripTransform(
  *   { height: 128, width: 64, channels: 1, grey: 'bt601', resize: 'bilinear', inputRange: { min: 0, max: 1 } });
  * ```
  */
-export function preprocessColumns(frame: tf.Tensor3D, geometry: ColumnGeometry, spec: PreprocessSpec): tf.Tensor4D {
+export function preprocessColumns(input: PreprocessFrame, geometry: ColumnGeometry, spec: PreprocessSpec): tf.Tensor4D {
+  const frame = framePixels(input);
   if (frame.rank !== 3) {
     throw new InputError(
       'input/bad-argument',
@@ -150,11 +153,7 @@ export function preprocessColumns(frame: tf.Tensor3D, geometry: ColumnGeometry, 
   const { columns } = geometry;
 
   return tf.tidy(() => {
-    const [wr, wg, wb] = GREY_WEIGHTS[spec.grey];
-    // A 1×1 convolution (alpha weighted 0) is several times faster on wasm than a broadcast multiply and a sum.
-    const channelWeights = frameChannels === 4 ? [wr, wg, wb, 0] : [wr, wg, wb];
-    const pixels = tf.reshape<tf.Rank.R4>(tf.cast(frame, 'float32'), [1, frameHeight, frameWidth, frameChannels]);
-    const grey = tf.conv2d(pixels, tf.tensor4d(channelWeights, [1, 1, frameChannels, 1], 'float32'), 1, 'valid');
+    const grey = input instanceof GreyCachedFrame ? input.grey(spec.grey) : greyImage(frame, spec.grey);
     const pooled = factor > 1 ? tf.avgPool(grey, factor, factor, 'valid') : grey;
     // 'nearest' fill clamps a sample outside the frame to its edge, as a camera crop would.
     const strip = tf.image.transform(pooled, tf.tensor2d([transform], [1, 8], 'float32'), spec.resize, 'nearest', 0, [

@@ -25,6 +25,9 @@ import { LocationTracker } from '../../src/localize/tracker.ts';
 import { cornerError } from '../../src/localize/window.ts';
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
+import { localizerRunner } from '../../src/localize/localizer-model.ts';
+import { readColumns } from '../../src/model/read-columns.ts';
+import { NO_MARGINS } from '../../src/preprocess/types.ts';
 import { renderSoroban } from '../../src/render/index.ts';
 
 function assertNear(actual: unknown, expected: unknown, path = 'value'): void {
@@ -189,6 +192,42 @@ describe('reading a located frame', () => {
       assert.equal(still.fresh, true);
     } finally {
       tf.dispose([first, shifted]);
+      classifier.dispose();
+      localizer.dispose();
+    }
+  });
+
+  it('converts a located frame to grey once for its four preprocessings, and reads it as before', async () => {
+    await useNodeBackend('wasm');
+    const classifier = await loadClassifierModel(await fileModelSource(DEFAULT_MODEL), { kind: 'column-classifier' });
+    const localizer = await loadClassifierModel(await fileModelSource(DEFAULT_LOCALIZER), { kind: 'localizer' });
+    const photo = renderSoroban({ seed: 410_003, columns: 5, pitch: [40, 48] });
+    const frame = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    try {
+      const tensorsBefore = tf.memory().numTensors;
+      let read: Awaited<ReturnType<typeof readLocated>> | undefined;
+      const profile = await tf.profile(async () => {
+        read = await readLocated(classifier, localizer, frame, new LocationTracker());
+      });
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor left behind');
+      // The grey conversion starts with a cast of the whole frame; the localizer's two looks, the count's strip and
+      // the columns each cast it before.
+      const frameCasts = profile.kernels.filter(
+        (k) => k.name === 'Cast' && k.inputShapes[0]?.join() === frame.shape.join(),
+      );
+      assert.equal(frameCasts.length, 1, `the frame was converted ${frameCasts.length} times`);
+      // The same reading as each preprocessing converting the frame itself.
+      const location = await locate(frame, localizerRunner(localizer), localizer.spec);
+      assert.deepEqual(read?.location.corners, location.corners);
+      assert.equal(read?.location.columns, location.columns);
+      const columns = await readColumns(classifier, frame, {
+        columns: location.columns,
+        corners: location.corners,
+        margins: NO_MARGINS,
+      });
+      assert.deepEqual(read?.columns, columns.columns);
+    } finally {
+      frame.dispose();
       classifier.dispose();
       localizer.dispose();
     }
