@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { workerChunks } from '../scripts/worker-chunks.mjs';
 
 function sizeOf(bytes) {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
@@ -25,30 +26,6 @@ const LAZY_CHUNKS = [
   ['zip', 'zip writer chunk, fetched only by exportSamples()'],
   ['tfjs-converter', 'graph-model runtime chunk, fetched only for a graph model'],
 ];
-
-/**
- * The chunks the built worker in `site` imports: `eager`, those it (or they) import statically, which load with
- * it; `lazy`, those it imports dynamically, which load only when that code runs. Paths relative to `site`.
- */
-async function workerChunks(site) {
-  const eager = [];
-  const lazy = [];
-  const pending = ['column-classifier.worker.js'];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    const code = await readFile(join(site, file), 'utf8');
-    const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
-    for (const [, dynamic, path] of code.matchAll(/(import\(|from)\s*"\.\/([\w./-]+\.js)"/g)) {
-      const resolved = `${base}${path}`;
-      if (eager.includes(resolved) || lazy.includes(resolved)) continue;
-      if (dynamic === 'import(') lazy.push(resolved);
-      else {
-        eager.push(resolved);
-        pending.push(resolved);
-      }
-    }
-  }
-  return { eager, lazy };
-}
 
 /** Sizes of the built site in `site` and of the field model (its model.json and generated shard). */
 export async function measureSizes(site, field) {

@@ -9,11 +9,12 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { workerChunks } from '../../scripts/worker-chunks.mjs';
 import { listFiles, makeConsumerApps, npxCli, REPO, type ConsumerApps } from './consumer-apps.ts';
 
 const run = promisify(execFile);
 
-/** What the element loads at run time, relative to the folder its code is served from (with {@link workerImports}). */
+/** What the element loads at run time, relative to the folder its code is served from (with the worker's chunks, {@link workerChunks}). */
 const FIXED_RUNTIME_FILES = [
   'column-classifier.worker.js',
   'tfjs-backend-wasm.wasm',
@@ -50,31 +51,13 @@ void [columns, made, detail, channels, copy, plugin, LoadError];
 document.addEventListener('cc-reading', (event) => event.detail.text);
 `;
 
-/**
- * The chunks the built worker imports, statically or when WebGL is tried (their names carry content hashes), and the
- * chunks those import, read from the files themselves rather than from a folder listing.
- */
-async function workerImports(dist: string): Promise<string[]> {
-  const found = new Set<string>();
-  const pending = ['column-classifier.worker.js'];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    const code = await readFile(join(dist, file), 'utf8');
-    const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
-    for (const [, path] of code.matchAll(/(?:from|import\()\s*"\.\/([\w./-]+\.js)"/g)) {
-      const resolved = `${base}${path}`;
-      if (!found.has(resolved)) pending.push(resolved);
-      found.add(resolved);
-    }
-  }
-  return [...found];
-}
-
 describe('the packed package in fresh apps', () => {
   let apps: ConsumerApps;
   let RUNTIME_FILES: string[];
   before(async () => {
     apps = await makeConsumerApps();
-    const chunks = await workerImports(join(REPO, 'dist'));
+    const { eager, lazy } = await workerChunks(join(REPO, 'dist'));
+    const chunks = [...eager, ...lazy];
     assert.ok(
       chunks.some((f) => /^column-classifier-chunks\/webgl-backend-\w+\.js$/.test(f)),
       `the worker imports the WebGL backend's chunk (found ${chunks.join(', ')})`,
