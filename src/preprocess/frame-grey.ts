@@ -47,8 +47,3 @@ export class GreyCachedFrame {
 
 /** A frame as the preprocessing takes it: its pixels, or its pixels with their grey images. */
 export type PreprocessFrame = tf.Tensor3D | GreyCachedFrame;
-
-/** The pixels of a {@link PreprocessFrame}. */
-export function framePixels(frame: PreprocessFrame): tf.Tensor3D {
-  return frame instanceof GreyCachedFrame ? frame.pixels : frame;
-}

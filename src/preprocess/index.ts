@@ -5,7 +5,7 @@
  */
 export * from './types.ts';
 export { preprocessColumns, downscaleFactor } from './preprocess-columns.ts';
-export { GreyCachedFrame, framePixels, greyImage, type PreprocessFrame } from './frame-grey.ts';
+export { GreyCachedFrame, type PreprocessFrame } from './frame-grey.ts';
 export { columnBoxes, insetQuad, samplePoints, checkGeometry, isConvexQuad } from './columns.ts';
 export {
   homographyFromUnitSquare,

@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.ts';
 import { checkGeometry, insetHomography, insetQuad, quadSize } from './columns.ts';
 import { GREY_WEIGHTS } from './grey.ts';
-import { framePixels, GreyCachedFrame, greyImage, type PreprocessFrame } from './frame-grey.ts';
+import { GreyCachedFrame, greyImage, type PreprocessFrame } from './frame-grey.ts';
 import { DEFAULT_PREFILTER, type ColumnGeometry, type PreprocessSpec } from './types.ts';
 
 /**
@@ -124,7 +124,8 @@ function stripTransform(
  * ```
  */
 export function preprocessColumns(input: PreprocessFrame, geometry: ColumnGeometry, spec: PreprocessSpec): tf.Tensor4D {
-  const frame = framePixels(input);
+  const cached = input instanceof GreyCachedFrame ? input : undefined;
+  const frame = input instanceof GreyCachedFrame ? input.pixels : input;
   if (frame.rank !== 3) {
     throw new InputError(
       'input/bad-argument',
@@ -153,7 +154,7 @@ export function preprocessColumns(input: PreprocessFrame, geometry: ColumnGeomet
   const { columns } = geometry;
 
   return tf.tidy(() => {
-    const grey = input instanceof GreyCachedFrame ? input.grey(spec.grey) : greyImage(frame, spec.grey);
+    const grey = cached?.grey(spec.grey) ?? greyImage(frame, spec.grey);
     const pooled = factor > 1 ? tf.avgPool(grey, factor, factor, 'valid') : grey;
     // 'nearest' fill clamps a sample outside the frame to its edge, as a camera crop would.
     const strip = tf.image.transform(pooled, tf.tensor2d([transform], [1, 8], 'float32'), spec.resize, 'nearest', 0, [
