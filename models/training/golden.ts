@@ -14,7 +14,7 @@ import { renderSoroban } from '../../src/render/index.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
 import { PREPROCESS } from './config.ts';
 import { photoTensor } from './dataset.ts';
-import { encodePng, greyToRgba, writePng } from './png.ts';
+import { firstCompactPng, greyToRgba, writePng } from './png.ts';
 
 /** Folder of the golden files, relative to model.json. */
 export const GOLDEN_DIR = 'golden';
@@ -100,22 +100,6 @@ export function halfSizeBeadArea(photo: {
   };
 }
 
-/** The self-check photo: see {@link SELF_CHECK_SEED}. */
-function smallSelfCheckPhoto(): {
-  render: ReturnType<typeof renderSoroban>;
-  cut: ReturnType<typeof halfSizeBeadArea>;
-  png: Buffer;
-  seed: number;
-} {
-  for (let seed = SELF_CHECK_SEED; seed < SELF_CHECK_SEED + SELF_CHECK_TRIES; seed++) {
-    const render = renderSoroban({ seed, columns: 7, pitch: SELF_CHECK_PITCH });
-    const cut = halfSizeBeadArea(render);
-    const png = encodePng(cut);
-    if (png.length <= SELF_CHECK_MAX_BYTES) return { render, cut, png, seed };
-  }
-  throw new Error(`golden: no 7-column render from seed ${SELF_CHECK_SEED} fits in ${SELF_CHECK_MAX_BYTES} bytes.`);
-}
-
 /** Writes the golden PNGs and `golden/index.json` into `dir`. */
 export function makeGoldenFiles(dir: string): GoldenIndex {
   const goldenDir = join(dir, GOLDEN_DIR);
@@ -142,13 +126,20 @@ export function makeGoldenFiles(dir: string): GoldenIndex {
     writePng(join(dir, path), r);
     return { path, digits: r.digits, corners: r.corners, style: r.style, seed: SOROBAN_SEEDS[k] ?? 0 };
   });
-  const { render: small, cut, png, seed } = smallSelfCheckPhoto();
+  const {
+    image: cut,
+    png,
+    seed,
+  } = firstCompactPng({ first: SELF_CHECK_SEED, step: 1, tries: SELF_CHECK_TRIES }, SELF_CHECK_MAX_BYTES, (s) => {
+    const render = renderSoroban({ seed: s, columns: 7, pitch: SELF_CHECK_PITCH });
+    return { ...halfSizeBeadArea(render), digits: render.digits };
+  });
   const path = `${GOLDEN_DIR}/self-check.png`;
   writeFileSync(join(dir, path), png);
   const index: GoldenIndex = {
     columns,
     sorobans,
-    selfCheckPhoto: { path, digits: small.digits, corners: cut.corners, from: `a 7-column render, seed ${seed}` },
+    selfCheckPhoto: { path, digits: cut.digits, corners: cut.corners, from: `a 7-column render, seed ${seed}` },
   };
   writeFileSync(join(goldenDir, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
   return index;

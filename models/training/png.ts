@@ -17,6 +17,26 @@ export function encodePng(image: RgbaImage): Buffer {
   return PNG.sync.write(png, { colorType: opaque ? 2 : 6 });
 }
 
+/**
+ * The first image, made from seed `first`, `first + step`, … (at most `tries` of them), whose PNG fits in `maxBytes`.
+ * For golden photos, which a page fetches before its first reading: sensor noise and textured cloth do not compress.
+ */
+export function firstCompactPng<T extends RgbaImage>(
+  seeds: { readonly first: number; readonly step: number; readonly tries: number },
+  maxBytes: number,
+  make: (seed: number) => T,
+): { readonly image: T; readonly png: Buffer; readonly seed: number } {
+  for (let i = 0; i < seeds.tries; i++) {
+    const seed = seeds.first + seeds.step * i;
+    const image = make(seed);
+    const png = encodePng(image);
+    if (png.length <= maxBytes) return { image, png, seed };
+  }
+  throw new Error(
+    `No image from seed ${seeds.first} (step ${seeds.step}, ${seeds.tries} tries) fits in ${maxBytes} bytes of PNG.`,
+  );
+}
+
 /** Writes RGBA bytes as a PNG file (see {@link encodePng}). */
 export function writePng(path: string, image: RgbaImage): void {
   writeFileSync(path, encodePng(image));

@@ -29,7 +29,7 @@ import { preprocessColumns } from '../../../src/preprocess/index.ts';
 import { GOLDEN_TOLERANCE, shardIntegrity, writeContract } from '../attach-contract.ts';
 import { photoTensor, renderPhoto, type LabelledPhoto, type StyleFilter } from '../dataset.ts';
 import { loadModel, readModelFiles } from '../io.ts';
-import { encodePng } from '../png.ts';
+import { firstCompactPng } from '../png.ts';
 import { LOCALIZER_HEADS, LOCALIZER_SIDE } from './model.ts';
 import { localizerInputSpec } from './samples.ts';
 
@@ -60,27 +60,17 @@ const GOLDEN_MAX_BYTES = 8 * 1024;
 const GOLDEN_SEED_STEP = 10;
 const GOLDEN_SEED_TRIES = 50;
 
-/** The first golden photo from `seed` whose PNG is at most {@link GOLDEN_MAX_BYTES}, and that PNG. */
-function smallGoldenPhoto(seed: number, filter: StyleFilter): { photo: LabelledPhoto; png: Buffer } {
-  for (let i = 0; i < GOLDEN_SEED_TRIES; i++) {
-    const photo = renderPhoto(seed + GOLDEN_SEED_STEP * i, filter, {
-      render3d: { maxSide: GOLDEN_MAX_SIDE },
-      pitch: [10, 14],
-      columns: 5,
-    });
-    const png = encodePng(photo);
-    if (png.length <= GOLDEN_MAX_BYTES) return { photo, png };
-  }
-  throw new Error(`No golden photo from seed ${seed} fits in ${GOLDEN_MAX_BYTES} bytes of PNG.`);
-}
-
 /** Renders and writes the golden photos into `dir`/golden; returns each one's case name and input. */
 function writeGoldenPhotos(
   dir: string,
 ): { name: string; input: { kind: 'png'; path: string }; photo: LabelledPhoto }[] {
   mkdirSync(join(dir, 'golden'), { recursive: true });
   return GOLDEN_PHOTOS.map(({ name, seed, filter }) => {
-    const { photo, png } = smallGoldenPhoto(seed, filter);
+    const { image: photo, png } = firstCompactPng(
+      { first: seed, step: GOLDEN_SEED_STEP, tries: GOLDEN_SEED_TRIES },
+      GOLDEN_MAX_BYTES,
+      (s) => renderPhoto(s, filter, { render3d: { maxSide: GOLDEN_MAX_SIDE }, pitch: [10, 14], columns: 5 }),
+    );
     const path = `golden/${name}.png`;
     writeFileSync(join(dir, path), png);
     return {
