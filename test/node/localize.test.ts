@@ -160,11 +160,18 @@ describe('locate', () => {
   });
 });
 
+/** The shipped classifier and localizer, on Node's wasm backend. */
+async function shippedModels() {
+  await useNodeBackend('wasm');
+  return {
+    classifier: await loadClassifierModel(await fileModelSource(DEFAULT_MODEL), { kind: 'column-classifier' }),
+    localizer: await loadClassifierModel(await fileModelSource(DEFAULT_LOCALIZER), { kind: 'localizer' }),
+  };
+}
+
 describe('reading a located frame', () => {
   it('locates a still image afresh: no smoothing with the frame before it', async () => {
-    await useNodeBackend('wasm');
-    const classifier = await loadClassifierModel(await fileModelSource(DEFAULT_MODEL), { kind: 'column-classifier' });
-    const localizer = await loadClassifierModel(await fileModelSource(DEFAULT_LOCALIZER), { kind: 'localizer' });
+    const { classifier, localizer } = await shippedModels();
     const photo = renderSoroban({ seed: 410_002, columns: 6, pitch: [40, 48] });
     const first = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
     // The same soroban a few pixels to the left, in a frame of the same size: near enough for the tracker to follow.
@@ -198,9 +205,7 @@ describe('reading a located frame', () => {
   });
 
   it('converts a located frame to grey once for its four preprocessings, and reads it as before', async () => {
-    await useNodeBackend('wasm');
-    const classifier = await loadClassifierModel(await fileModelSource(DEFAULT_MODEL), { kind: 'column-classifier' });
-    const localizer = await loadClassifierModel(await fileModelSource(DEFAULT_LOCALIZER), { kind: 'localizer' });
+    const { classifier, localizer } = await shippedModels();
     const photo = renderSoroban({ seed: 410_003, columns: 5, pitch: [40, 48] });
     const frame = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
     try {
