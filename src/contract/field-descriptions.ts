@@ -1,35 +1,56 @@
 /**
- * What each contract field is for, read from `models/contract.schema.json` (the committed JSON Schema; a test checks
- * it is what the zod schema generates), so that an error message can say it. Read from the file rather than
- * generated here: the worker validates contracts, and the schema generator would add its code to the worker bundle.
+ * What each contract field is for, read from the descriptions the zod schema gives its fields (`described` in
+ * schema.ts), so that an error message can say it. Walking the schema itself, rather than the generated JSON
+ * Schema, keeps one copy of those texts in the worker; a test checks both give the same at every field.
  */
-import contractSchema from '../../models/contract.schema.json' with { type: 'json' };
+import * as z from 'zod/mini';
+import { modelContractSchema } from './schema.ts';
 
-type JsonSchemaNode = {
-  description?: string;
-  properties?: Record<string, JsonSchemaNode>;
-  items?: JsonSchemaNode;
-  additionalProperties?: JsonSchemaNode | boolean;
-  oneOf?: JsonSchemaNode[];
-  anyOf?: JsonSchemaNode[];
-};
+/** The definition of a schema node, as far as a walk down a path needs it. */
+interface NodeDefinition {
+  readonly type: string;
+  readonly shape?: Record<string, z.ZodMiniType>;
+  readonly element?: z.ZodMiniType;
+  readonly innerType?: z.ZodMiniType;
+  readonly options?: readonly z.ZodMiniType[];
+  readonly valueType?: z.ZodMiniType;
+}
+
+function definition(node: z.ZodMiniType): NodeDefinition {
+  return node._zod.def as NodeDefinition;
+}
+
+/** `node` and what it wraps (optional, nullable, default): the same field, whichever carries its description. */
+function sameField(node: z.ZodMiniType): z.ZodMiniType[] {
+  const inner = definition(node).innerType;
+  return inner === undefined ? [node] : [node, ...sameField(inner)];
+}
+
+/** The nodes one step down `key` from `node`, through a union's options. */
+function children(node: z.ZodMiniType, key: PropertyKey): z.ZodMiniType[] {
+  return sameField(node).flatMap((n) => {
+    const def = definition(n);
+    if (def.options !== undefined) return def.options.flatMap((option) => children(option, key));
+    if (typeof key === 'number' && def.element !== undefined) return [def.element];
+    if (typeof key === 'string' && def.shape?.[key] !== undefined) return [def.shape[key]];
+    if (typeof key === 'string' && def.type === 'record' && def.valueType !== undefined) return [def.valueType];
+    return [];
+  });
+}
 
 /**
  * The description the schema gives the field at `path`, so an error message
  * can say what the field is for; undefined when the path leads nowhere known.
  */
 export function describeContractField(path: readonly PropertyKey[]): string | undefined {
-  let nodes: JsonSchemaNode[] = [contractSchema as JsonSchemaNode];
+  let nodes: z.ZodMiniType[] = [modelContractSchema];
   for (const key of path) {
-    const next: JsonSchemaNode[] = [];
-    for (const node of nodes.flatMap((n) => [n, ...(n.oneOf ?? []), ...(n.anyOf ?? [])])) {
-      if (typeof key === 'number' && node.items !== undefined) next.push(node.items);
-      else if (typeof key === 'string' && node.properties?.[key] !== undefined) next.push(node.properties[key]);
-      else if (typeof key === 'string' && typeof node.additionalProperties === 'object')
-        next.push(node.additionalProperties);
-    }
-    if (next.length === 0) return undefined;
-    nodes = next;
+    nodes = nodes.flatMap((node) => children(node, key));
+    if (nodes.length === 0) return undefined;
   }
-  return nodes.find((n) => n.description !== undefined)?.description;
+  for (const node of nodes.flatMap(sameField)) {
+    const description = z.globalRegistry.get(node)?.description;
+    if (description !== undefined) return description;
+  }
+  return undefined;
 }

@@ -13,8 +13,6 @@ export function contractJsonSchema(): Record<string, unknown> {
     ...generated,
     $id: 'https://column-classifier.invalid/contract.schema.json',
     title: 'column-classifier model contract',
-    description:
-      'Preprocessing, internals, heads, decode rule, golden cases, integrity and quantization of a column-classifier model. Lives in model.json userDefinedMetadata.contract or in model.contract.json beside it. Cross-field rules (unique head names, decode heads, golden sizes, input.shape agreement) are checked by the runtime validator only.',
   };
 }
 

@@ -476,12 +476,15 @@ function base64ByteLength(data: string): number {
 }
 
 /** The zod schema of a model contract, with every cross-field check. */
-export const modelContractSchema = contractObject.check(
-  z.superRefine((contract, ctx) => {
-    for (const issue of contradictions(contract)) {
-      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, params: { code: issue.code } });
-    }
-  }),
+export const modelContractSchema = described(
+  contractObject.check(
+    z.superRefine((contract, ctx) => {
+      for (const issue of contradictions(contract)) {
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, params: { code: issue.code } });
+      }
+    }),
+  ),
+  'Preprocessing, internals, heads, decode rule, golden cases, integrity and quantization of a column-classifier model. Lives in model.json userDefinedMetadata.contract or in model.contract.json beside it. Cross-field rules (unique head names, decode heads, golden sizes, input.shape agreement) are checked by the runtime validator only.',
 );
 
 /** A validated model contract. */

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ContractError } from '../../src/errors.ts';
 import { validateContract } from '../../src/contract/validate.ts';
 import { contractJsonSchemaText } from '../../src/contract/json-schema.ts';
+import { describeContractField } from '../../src/contract/field-descriptions.ts';
 import { fieldGraphContract, testLocalizerContract, testModelContract, type Mutable } from '../fixtures/contracts.ts';
 import { classifierDecode, locateDecode, modelKind } from '../../src/contract/model-kind.ts';
 import type { ModelContract } from '../../src/contract/schema.ts';
@@ -349,5 +350,34 @@ describe('contract schema', () => {
   it('matches the committed models/contract.schema.json (regenerate with `column-classifier schema --write`)', async () => {
     const committed = await readFile(new URL('../../models/contract.schema.json', import.meta.url), 'utf8');
     assert.equal(committed, contractJsonSchemaText());
+  });
+
+  it('describes every field as the JSON Schema does (error messages say what a field is for)', () => {
+    type Node = {
+      description?: string;
+      properties?: Record<string, Node>;
+      items?: Node;
+      additionalProperties?: Node | boolean;
+      oneOf?: Node[];
+      anyOf?: Node[];
+    };
+    // Every path the JSON Schema has, with the description it gives there (the first among a union's options).
+    const expected = new Map<string, string | undefined>();
+    const walk = (node: Node, path: (string | number)[], sameField: Node[]) => {
+      const key = JSON.stringify(path);
+      const described = [...sameField, node].find((n) => n.description !== undefined)?.description;
+      if (!expected.has(key) || expected.get(key) === undefined) expected.set(key, described);
+      for (const option of [...(node.oneOf ?? []), ...(node.anyOf ?? [])]) walk(option, path, [...sameField, node]);
+      if (node.items !== undefined) walk(node.items, [...path, 0], []);
+      for (const [name, field] of Object.entries(node.properties ?? {})) walk(field, [...path, name], []);
+      if (typeof node.additionalProperties === 'object') walk(node.additionalProperties, [...path, 'anyName'], []);
+    };
+    walk(JSON.parse(contractJsonSchemaText()) as Node, [], []);
+    const described = [...expected.values()].filter((d) => d !== undefined);
+    assert.ok(described.length >= 70, `only ${described.length} described fields found`);
+    for (const [key, description] of expected) {
+      assert.equal(describeContractField(JSON.parse(key) as (string | number)[]), description, key);
+    }
+    assert.equal(describeContractField(['input', 'noSuchField']), undefined);
   });
 });
