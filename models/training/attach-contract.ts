@@ -21,10 +21,10 @@ import {
 } from '../../src/contract/schema.ts';
 import { validateContract } from '../../src/contract/validate.ts';
 import { base64ToFloat32, float32ToBase64, goldenGeometry } from '../../src/model/golden.ts';
-import { NO_MARGINS, preprocessColumns, WHOLE_FRAME } from '../../src/preprocess/index.ts';
+import { preprocessColumns } from '../../src/preprocess/index.ts';
 import { PREPROCESS } from './config.ts';
 import { HEAVEN_THRESHOLD } from './evaluate.ts';
-import { GOLDEN_DIR, type GoldenIndex } from './golden.ts';
+import { GOLDEN_DIR, goldenColumnInput, type GoldenIndex } from './golden.ts';
 import { loadModel, readModelFiles, type ModelJson } from './io.ts';
 import { HEADS, INPUT, RESCALING } from './model.ts';
 import { readPng, type RgbaImage } from './png.ts';
@@ -39,8 +39,8 @@ export const GOLDEN_TOLERANCE = 2e-3;
 
 /**
  * How many golden columns the contract carries as float32 inputs: one, the model alone without a decoder, so that
- * a failing self-check tells the model's numbers from the decoding. Each costs 11.6 KB of gzip inside model.json
- * (float32 in base64 hardly compresses); the photo case, 21 KB, checks seven columns through the whole path.
+ * a failing self-check tells the model's numbers from the decoding. Each costs up to 6 KB of gzip inside model.json
+ * (see golden.ts); the photo case, 9 KB, checks seven columns through the whole path.
  */
 const FLOAT_CASES = 1;
 
@@ -56,15 +56,13 @@ function pngFrame(png: RgbaImage): tf.Tensor3D {
  * float32 model it attaches to; `reseal-golden.ts` with a shipped (e.g. quantized) model.
  */
 export function goldenCaseInputs(dir: string, index: GoldenIndex): Pick<GoldenCase, 'name' | 'input'>[] {
-  const floats = index.columns.slice(0, FLOAT_CASES).map((column, i) => {
-    const geometry = { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS };
-    const png = readPng(join(dir, column.path));
-    const x = tf.tidy(() => preprocessColumns(pngFrame(png), geometry, PREPROCESS).dataSync());
-    return {
-      name: `column ${i} (digit ${column.digit})`,
-      input: { kind: 'float32-base64' as const, data: float32ToBase64(Float32Array.from(x)) },
-    };
-  });
+  const floats = index.columns.slice(0, FLOAT_CASES).map((column, i) => ({
+    name: `column ${i} (digit ${column.digit})`,
+    input: {
+      kind: 'float32-base64' as const,
+      data: float32ToBase64(goldenColumnInput(readPng(join(dir, column.path)))),
+    },
+  }));
   const photo = index.selfCheckPhoto;
   return [
     ...floats,

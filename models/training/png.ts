@@ -18,23 +18,35 @@ export function encodePng(image: RgbaImage): Buffer {
 }
 
 /**
- * The first image, made from seed `first`, `first + step`, … (at most `tries` of them), whose PNG fits in `maxBytes`.
- * For golden photos, which a page fetches before its first reading: sensor noise and textured cloth do not compress.
+ * The first thing made from seed `first`, `first + step`, … (at most `tries` of them) whose encoding fits in
+ * `maxBytes`. For golden files, which a page fetches before its first reading: sensor noise and textured cloth do not
+ * compress.
  */
+export function firstCompact<T, E extends { readonly length: number }>(
+  seeds: { readonly first: number; readonly step: number; readonly tries: number },
+  maxBytes: number,
+  make: (seed: number) => T,
+  encode: (made: T) => E,
+): { readonly image: T; readonly encoded: E; readonly seed: number } {
+  for (let i = 0; i < seeds.tries; i++) {
+    const seed = seeds.first + seeds.step * i;
+    const image = make(seed);
+    const encoded = encode(image);
+    if (encoded.length <= maxBytes) return { image, encoded, seed };
+  }
+  throw new Error(
+    `Nothing made from seed ${seeds.first} (step ${seeds.step}, ${seeds.tries} tries) fits in ${maxBytes} bytes.`,
+  );
+}
+
+/** The first image from the seeds (see {@link firstCompact}) whose PNG fits in `maxBytes`. */
 export function firstCompactPng<T extends RgbaImage>(
   seeds: { readonly first: number; readonly step: number; readonly tries: number },
   maxBytes: number,
   make: (seed: number) => T,
 ): { readonly image: T; readonly png: Buffer; readonly seed: number } {
-  for (let i = 0; i < seeds.tries; i++) {
-    const seed = seeds.first + seeds.step * i;
-    const image = make(seed);
-    const png = encodePng(image);
-    if (png.length <= maxBytes) return { image, png, seed };
-  }
-  throw new Error(
-    `No image from seed ${seeds.first} (step ${seeds.step}, ${seeds.tries} tries) fits in ${maxBytes} bytes of PNG.`,
-  );
+  const { image, encoded, seed } = firstCompact(seeds, maxBytes, make, encodePng);
+  return { image, png: encoded, seed };
 }
 
 /** Writes RGBA bytes as a PNG file (see {@link encodePng}). */

@@ -56,7 +56,7 @@ const GOLDEN_MAX_SIDE = 128;
  * a smooth photo exercises as well. A golden photo is the first render, from its seed in steps of
  * {@link GOLDEN_SEED_STEP}, whose PNG fits.
  */
-const GOLDEN_MAX_BYTES = 8 * 1024;
+const GOLDEN_MAX_BYTES = 6 * 1024;
 const GOLDEN_SEED_STEP = 10;
 const GOLDEN_SEED_TRIES = 50;
 
