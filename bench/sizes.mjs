@@ -23,6 +23,7 @@ async function sizeOfFiles(paths) {
 /** The worker's chunks that it imports only when needed: file-name prefix → what the chunk is. */
 const LAZY_CHUNKS = [
   ['webgl-backend', 'WebGL backend chunk, fetched only when WebGL is tried'],
+  ['cpu-backend', 'cpu backend chunk, fetched only when cpu is tried'],
   ['zip', 'zip writer chunk, fetched only by exportSamples()'],
   ['tfjs-converter', 'graph-model runtime chunk, fetched only for a graph model'],
 ];
@@ -74,16 +75,22 @@ export async function measureSizes(site, field) {
   return { rows, fieldShardBytes: field.shardBytes };
 }
 
-/** Whether `path` is one of the worker's chunks (column-classifier-chunks/): the WebGL backend's, or another. */
-function isWorkerChunk(path, webgl) {
-  return /^\/column-classifier-chunks\/[^/]+\.js$/.test(path) && path.includes('/webgl-backend-') === webgl;
+/**
+ * Whether `path` is one of the worker's chunks (column-classifier-chunks/) and, given `backend`, that backend's
+ * (`webgl-backend-…`, `cpu-backend-…`); without it, one of the others.
+ */
+function isWorkerChunk(path, backend) {
+  if (!/^\/column-classifier-chunks\/[^/]+\.js$/.test(path)) return false;
+  const chunkBackend = /\/(\w+)-backend-[^/]+$/.exec(path)?.[1];
+  return chunkBackend === backend;
 }
 
 /** What each fetched path is, in the order the report lists them; the bench page's own files are not counted. */
 const PIECES = [
   ['element bundle', (p) => p === '/column-classifier.js'],
-  ['worker bundle (with TF.js)', (p) => p === '/column-classifier.worker.js' || isWorkerChunk(p, false)],
-  ['WebGL backend chunk', (p) => isWorkerChunk(p, true)],
+  ['worker bundle (with TF.js)', (p) => p === '/column-classifier.worker.js' || isWorkerChunk(p, undefined)],
+  ['WebGL backend chunk', (p) => isWorkerChunk(p, 'webgl')],
+  ['cpu backend chunk', (p) => isWorkerChunk(p, 'cpu')],
   ['TF.js wasm binary', (p) => p.endsWith('.wasm')],
   ['localizer (model.json + weights)', (p) => /^\/models\/localizer\/(model\.json|[^/]+\.bin)$/.test(p)],
   ['localizer self-check goldens', (p) => /^\/models\/localizer\/golden\//.test(p)],

@@ -4,8 +4,8 @@
 // `dist/base` plus `registerKernel` of single kernel configs) done by an esbuild plugin, so the worker's code
 // keeps importing `@tensorflow/tfjs` like Node's. All of TF.js was 326 KB of the worker's 372 KB (gzip).
 // tfjs-converter (graph models) is left out: src/model/graph-model.ts imports it when a model needs it.
-// WebGL and its kernels are one module that the worker imports only when a page tries WebGL (see
-// EAGER_BACKENDS), so the bundle's code splitting leaves them out of what a wasm page downloads.
+// WebGL and the cpu backend, each with its kernels, are modules that the worker imports only when a page tries
+// them (see EAGER_BACKENDS), so the bundle's code splitting leaves them out of what a wasm page downloads.
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,15 +85,16 @@ function kernelRegistrations(kernels, backends) {
 }
 
 /**
- * The backends the worker bundle loads with TF.js. WebGL is not among them: the worker imports it (with its
- * kernels, see WEBGL_MODULE) only when a page tries it, so the bundler puts it in a chunk of its own.
+ * The backend the worker bundle loads with TF.js. The others are imported (each with its kernels, see
+ * lazyBackendModule) only when a page tries them, so the bundler puts each in a chunk of its own: a page reading on
+ * wasm, the element's default, downloads neither WebGL nor the cpu backend.
  */
-const EAGER_BACKENDS = ['cpu', 'wasm'];
+const EAGER_BACKENDS = ['wasm'];
+const LAZY_BACKENDS = Object.keys(BUNDLED_BACKENDS).filter((backend) => !EAGER_BACKENDS.includes(backend));
 
 const TFJS_MODULE = `
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+${EAGER_BACKENDS.map((backend) => `import '@tensorflow/${BUNDLED_BACKENDS[backend]}';`).join('\n')}
 import 'tfjs-subset:kernels';
 import { version_core } from '@tensorflow/tfjs-core';
 import { version_layers } from '@tensorflow/tfjs-layers';
@@ -102,40 +103,49 @@ export * from '@tensorflow/tfjs-layers';
 export const version = { 'tfjs-core': version_core, 'tfjs-layers': version_layers, tfjs: version_core };
 `;
 
-/** What `@tensorflow/tfjs-backend-webgl` is in the bundle: its kernel-less `dist/base` and the listed WebGL kernels. */
-const WEBGL_MODULE = `
-export * from ${JSON.stringify(join(tfjsDir, BUNDLED_BACKENDS.webgl, 'dist', 'base.js'))};
-import 'tfjs-subset:webgl-kernels';
+/** What a lazily loaded backend's package is in the bundle: its kernel-less `dist/base` and its listed kernels. */
+function lazyBackendModule(backend) {
+  return `
+export * from ${JSON.stringify(join(tfjsDir, BUNDLED_BACKENDS[backend], 'dist', 'base.js'))};
+import 'tfjs-subset:${backend}-kernels';
 `;
+}
+
+/** What `seedrandom` is in the bundle: the one generator tfjs-core calls (`seedrandom.alea(seed)`). */
+const SEEDRANDOM_ALEA = `export { default as alea } from 'seedrandom/lib/alea.js';`;
 
 /** esbuild plugin: `@tensorflow/tfjs` becomes the subset above, each backend package its kernel-less `dist/base`. */
 export const tfjsSubsetPlugin = {
   name: 'tfjs-subset',
   setup(build) {
     build.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs', namespace: 'tfjs-subset' }));
-    build.onResolve({ filter: /^tfjs-subset:(webgl-)?kernels$/ }, (args) => ({
+    build.onResolve({ filter: /^tfjs-subset:(\w+-)?kernels$/ }, (args) => ({
       path: args.path.slice('tfjs-subset:'.length),
       namespace: 'tfjs-subset',
     }));
-    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgl$/ }, () => ({
-      path: 'webgl',
-      namespace: 'tfjs-subset',
-    }));
-    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-(cpu|wasm)$/ }, (args) => ({
-      path: join(tfjsDir, args.path.slice('@tensorflow/'.length), 'dist', 'base.js'),
-    }));
+    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-\w+$/ }, (args) => {
+      const backend = args.path.slice('@tensorflow/tfjs-backend-'.length);
+      if (LAZY_BACKENDS.includes(backend)) return { path: `${backend}-backend`, namespace: 'tfjs-subset' };
+      return { path: join(tfjsDir, args.path.slice('@tensorflow/'.length), 'dist', 'base.js') };
+    });
     // tfjs-layers registers every gradient as it loads; the worker never trains, so nothing needs them.
     build.onResolve({ filter: /register_all_gradients(\.js)?$/ }, () => ({
       path: 'no-gradients',
       namespace: 'tfjs-subset',
     }));
+    // tfjs-core's random ops draw only from seedrandom's Alea generator (ops/rand_util.js); the package's index
+    // brings six more generators and its own ARC4 code. The worker gets Alea itself: the same numbers, 2.7 KB less.
+    build.onResolve({ filter: /^seedrandom$/ }, () => ({ path: 'seedrandom-alea', namespace: 'tfjs-subset' }));
     build.onLoad({ filter: /.*/, namespace: 'tfjs-subset' }, (args) => {
       if (args.path === 'no-gradients') return { contents: '', loader: 'js' };
+      if (args.path === 'seedrandom-alea') return { contents: SEEDRANDOM_ALEA, loader: 'js', resolveDir: projectRoot };
       if (args.path === 'tfjs') return { contents: TFJS_MODULE, loader: 'js', resolveDir: projectRoot };
-      if (args.path === 'webgl') return { contents: WEBGL_MODULE, loader: 'js', resolveDir: projectRoot };
+      const lazy = /^(\w+)-backend$/.exec(args.path)?.[1];
+      if (lazy !== undefined) return { contents: lazyBackendModule(lazy), loader: 'js', resolveDir: projectRoot };
       const { kernels } = JSON.parse(readFileSync(KERNEL_LIST_PATH, 'utf8'));
+      const only = /^(\w+)-kernels$/.exec(args.path)?.[1];
       return {
-        contents: kernelRegistrations(kernels, args.path === 'webgl-kernels' ? ['webgl'] : EAGER_BACKENDS),
+        contents: kernelRegistrations(kernels, only === undefined ? EAGER_BACKENDS : [only]),
         loader: 'js',
         resolveDir: projectRoot,
         watchFiles: [KERNEL_LIST_PATH],

@@ -15,15 +15,19 @@ let configured = false;
 /** The WebGL backend's module once a page has asked for it (see webgl-backend.ts). */
 let webglModule: typeof import('./webgl-backend.ts') | undefined;
 
-/** Loads the WebGL backend's chunk (which registers it) the first time WebGL is tried. */
-async function loadWebglBackend(): Promise<void> {
+/**
+ * Loads the chunk of a backend the worker does not start with (importing it registers the backend) the first time
+ * that backend is tried; wasm is always there.
+ */
+async function loadBackendCode(backend: BackendName): Promise<void> {
   try {
-    webglModule ??= await import('./webgl-backend.ts');
+    if (backend === 'webgl') webglModule ??= await import('./webgl-backend.ts');
+    if (backend === 'cpu') await import('./cpu-backend.ts');
   } catch (cause) {
     throw new BackendError(
       'backend/init-failed',
-      `The "webgl" backend's code could not be loaded (${String(cause)}). If the app copies the element's files, copy the column-classifier-chunks folder beside the worker too; or choose backend="wasm".`,
-      { cause, details: { backend: 'webgl' } },
+      `The "${backend}" backend's code could not be loaded (${String(cause)}). If the app copies the element's files, copy the column-classifier-chunks folder beside the worker too; or choose backend="wasm".`,
+      { cause, details: { backend } },
     );
   }
 }
@@ -39,7 +43,7 @@ async function configure(setup: BackendSetup): Promise<void> {
       tf.env().set(flag, value);
     } catch {
       // TF.js knows its WebGL flags (WEBGL_FORCE_F16_TEXTURES, …) only once the WebGL code, loaded on demand, is in.
-      await loadWebglBackend();
+      await loadBackendCode('webgl');
       tf.env().set(flag, value);
     }
   }
@@ -52,11 +56,12 @@ async function configure(setup: BackendSetup): Promise<void> {
  */
 export async function activateBackend(backend: BackendName, setup: BackendSetup): Promise<BackendName> {
   if (!configured || tf.getBackend() === undefined) await configure(setup);
-  if (backend === 'webgl') await loadWebglBackend();
+  await loadBackendCode(backend);
   let ok: boolean;
   try {
     ok = await tf.setBackend(backend);
-    await tf.ready();
+    // After a refusal TF.js has no backend to be ready on (a page may start with wasm alone).
+    if (ok) await tf.ready();
   } catch (cause) {
     throw new BackendError(
       'backend/init-failed',
@@ -67,7 +72,8 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
       },
     );
   }
-  const active = tf.getBackend();
+  // Asking TF.js for its backend after a refusal would make it initialize one of its own choosing.
+  const active = ok ? tf.getBackend() : undefined;
   const refusal = backend === 'wasm' && (!ok || active !== backend) ? await wasmCompileRefusal() : undefined;
   if (refusal !== undefined) {
     throw new BackendError(
@@ -79,8 +85,8 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
   if (!ok || active !== backend || !isBackendName(active)) {
     throw new BackendError(
       'backend/unavailable',
-      `The "${backend}" backend is not available in this browser (TF.js is on "${String(active)}"). Choose another backend.`,
-      { details: { backend, active } },
+      `The "${backend}" backend is not available in this browser (${active === undefined ? 'TF.js could not start it' : `TF.js is on "${active}"`}). Choose another backend.`,
+      { details: active === undefined ? { backend } : { backend, active } },
     );
   }
   if (active === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) {

@@ -70,9 +70,12 @@ describe('the worker bundle’s TF.js kernels', () => {
     }
     assert.ok(!bundled.some((path) => path.includes('tfjs-data')), 'tfjs-data is bundled');
     assert.ok(!bundled.some((path) => path.includes('register_all_kernels')), 'a register_all_kernels is bundled');
+    // tfjs-core draws random numbers from seedrandom's Alea generator only.
+    const seedrandom = bundled.filter((path) => path.includes('node_modules/seedrandom/'));
+    assert.deepEqual(seedrandom, ['node_modules/seedrandom/lib/alea.js']);
   });
 
-  it('leaves the WebGL backend and the graph-model runtime out of what a page fetches to start the worker', async () => {
+  it('leaves the WebGL and cpu backends and the graph-model runtime out of what a page fetches to start the worker', async () => {
     const result = await bundleWorker();
     const outputs = result.metafile?.outputs ?? {};
     // The worker and every chunk it imports statically: what loads before it can answer.
@@ -85,13 +88,23 @@ describe('the worker bundle’s TF.js kernels', () => {
     assert.ok(eager.size >= 2, `the worker imports a shared chunk (${[...eager].join(', ')})`);
     const converterIn = (file: string) =>
       Object.keys(outputs[file]?.inputs ?? {}).filter((input) => input.includes('tfjs-converter'));
+    // The wasm backend shares the cpu package's kernel implementations (dist/shared); the cpu backend itself is lazy.
+    const cpuBackendIn = (file: string) =>
+      Object.keys(outputs[file]?.inputs ?? {}).filter((input) =>
+        input.endsWith('tfjs-backend-cpu/dist/backend_cpu.js'),
+      );
     for (const file of eager) {
       assert.deepEqual(webglIn(file), [], `${file} holds WebGL code`);
+      assert.deepEqual(cpuBackendIn(file), [], `${file} holds the cpu backend`);
       assert.deepEqual(converterIn(file), [], `${file} holds the graph-model runtime`);
     }
     const lazy = (outputs['out/classifier.worker.js']?.imports ?? []).filter((i) => i.kind === 'dynamic-import');
     const webglChunk = lazy.find((i) => /webgl-backend-\w+\.js$/.test(i.path));
     assert.ok(webglChunk, 'the worker imports a webgl-backend chunk when asked');
+    assert.ok(
+      lazy.some((i) => /cpu-backend-\w+\.js$/.test(i.path) && cpuBackendIn(i.path).length > 0),
+      'the worker imports a cpu-backend chunk when asked',
+    );
     assert.ok(
       lazy.some((i) => converterIn(i.path).length > 0),
       'the worker imports the graph-model runtime when a model needs it',
