@@ -93,9 +93,38 @@ export function periodicityScore(profile: Float32Array, n: number): number {
   return explained / total;
 }
 
-/** The score of every count 1..MAX_COLUMN_COUNT (index n − 1). */
+/**
+ * Perspective errors of a found quad that the count undoes. A quad whose left edge is a little too long and right
+ * edge too short (or the reverse) rectifies the bead area with its columns spaced unevenly — tighter at one end —
+ * and over twenty columns that smears the fold. Each value c resamples the profile through the one-dimensional
+ * homography t ↦ (1 + c)·t / (1 + c·t), which keeps both ends; a count scores its best over them. Chosen on
+ * validation photos (seed 7001) with the localizer's found corners: 61 → 68 of 117 counts right; c up to ±0.3, or
+ * steps of 0.025, did no better.
+ */
+export const PERSPECTIVE_CHIRPS: readonly number[] = [-0.2, -0.15, -0.1, -0.05, 0, 0.05, 0.1, 0.15, 0.2];
+
+/** `profile` resampled (linearly) at t ↦ (1 + c)·t / (1 + c·t) of its length. */
+export function chirped(profile: Float32Array, c: number): Float32Array {
+  if (c === 0) return profile;
+  const length = profile.length;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const t = (i + 0.5) / length;
+    const x = (((1 + c) * t) / (1 + c * t)) * length - 0.5;
+    const x0 = Math.min(length - 1, Math.max(0, Math.floor(x)));
+    const x1 = Math.min(length - 1, x0 + 1);
+    const f = Math.min(1, Math.max(0, x - x0));
+    out[i] = (profile[x0] ?? 0) * (1 - f) + (profile[x1] ?? 0) * f;
+  }
+  return out;
+}
+
+/** The score of every count 1..MAX_COLUMN_COUNT (index n − 1): its best over {@link PERSPECTIVE_CHIRPS}. */
 export function countScores(profile: Float32Array): number[] {
-  return Array.from({ length: MAX_COLUMN_COUNT }, (_, i) => periodicityScore(profile, i + 1));
+  const resampled = PERSPECTIVE_CHIRPS.map((c) => chirped(profile, c));
+  return Array.from({ length: MAX_COLUMN_COUNT }, (_, i) =>
+    Math.max(...resampled.map((p) => periodicityScore(p, i + 1))),
+  );
 }
 
 /**

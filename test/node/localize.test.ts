@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { countScores, periodicityScore } from '../../src/localize/column-count.ts';
+import { chirped, countScores, periodicityScore } from '../../src/localize/column-count.ts';
 import { closeWindowAround, combineCount, locate } from '../../src/localize/locate.ts';
 import * as tf from '@tensorflow/tfjs';
 import { useNodeBackend } from '../../src/reference/backend.ts';
@@ -96,6 +96,21 @@ describe('column count by periodicity', () => {
       const at = (k: number) => scores[k - 1] ?? 0;
       assert.ok(at(n) > at(n - 1) && at(n) > at(n + 1), `n = ${n}: ${at(n - 1)} ${at(n)} ${at(n + 1)}`);
     }
+  });
+
+  it('counts columns that a quad off in perspective spaces unevenly (tighter at one end)', () => {
+    // Columns as a quad too long at one edge sees them: resampled at t ↦ 1.15·t / (1 + 0.15·t), which no value of
+    // PERSPECTIVE_CHIRPS undoes exactly.
+    const n = 18;
+    const uneven = chirped(columnsProfile(n), 0.15);
+    const best = (scores: number[]) => scores.indexOf(Math.max(...scores)) + 1;
+    const near = (scores: number[]) => best(scores.slice(n - 3, n + 2)) + n - 3;
+    assert.notEqual(
+      near(Array.from({ length: 21 }, (_, i) => periodicityScore(uneven, i + 1))),
+      n,
+      'the plain fold already finds the count: the profile is not uneven enough to test anything',
+    );
+    assert.equal(near(countScores(uneven)), n);
   });
 
   it('gives nothing to a flat profile', () => {
