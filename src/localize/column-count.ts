@@ -64,33 +64,58 @@ export async function beadAreaProfile(frame: PreprocessFrame, corners: Quad, wid
   }
 }
 
+/**
+ * Folds of one profile: its mean and spread, which every count's fold shares, computed once (the count scores each
+ * of 21 counts on each of {@link PERSPECTIVE_CHIRPS}' resamples).
+ */
+class ProfileFolds {
+  private readonly profile: Float32Array;
+  private readonly mean: number;
+  private readonly total: number;
+  private readonly sums = new Float64Array(TEMPLATE_BINS);
+  private readonly counts = new Float64Array(TEMPLATE_BINS);
+
+  constructor(profile: Float32Array) {
+    this.profile = profile;
+    let sum = 0;
+    for (const v of profile) sum += v;
+    this.mean = sum / profile.length;
+    let total = 0;
+    for (const v of profile) total += (v - this.mean) ** 2;
+    this.total = total;
+  }
+
+  /** How much of the profile's variance a template of period `length / n` explains (0..1). */
+  score(n: number): number {
+    if (this.total === 0) return 0;
+    const { profile, sums, counts, mean } = this;
+    const length = profile.length;
+    // Bins of the template: the phase of each sample within its column. As many for every n: a template
+    // with more bins explains more of any profile, noise included (B bins explain (B − 1)/(L − 1) of pure
+    // noise), which would favour small counts.
+    const bins = TEMPLATE_BINS;
+    sums.fill(0);
+    counts.fill(0);
+    // Sample x's bin is its phase ((x + 0.5) · n / length, whole columns dropped) times the bins: counted in bins,
+    // so that it stays integer arithmetic.
+    const step = (n * bins) / length;
+    for (let x = 0; x < length; x++) {
+      const bin = Math.floor((x + 0.5) * step) % bins;
+      sums[bin] = (sums[bin] as number) + (profile[x] as number);
+      counts[bin] = (counts[bin] as number) + 1;
+    }
+    let explained = 0;
+    for (let b = 0; b < bins; b++) {
+      const c = counts[b] as number;
+      if (c > 0) explained += c * ((sums[b] as number) / c - mean) ** 2;
+    }
+    return explained / this.total;
+  }
+}
+
 /** How much of `profile`'s variance a template of period `profile.length / n` explains (0..1). */
 export function periodicityScore(profile: Float32Array, n: number): number {
-  const length = profile.length;
-  let mean = 0;
-  for (const v of profile) mean += v;
-  mean /= length;
-  let total = 0;
-  for (const v of profile) total += (v - mean) ** 2;
-  if (total === 0) return 0;
-  // Bins of the template: the phase of each sample within its column. As many for every n: a template
-  // with more bins explains more of any profile, noise included (B bins explain (B − 1)/(L − 1) of pure
-  // noise), which would favour small counts.
-  const bins = TEMPLATE_BINS;
-  const sums = new Float64Array(bins);
-  const counts = new Float64Array(bins);
-  for (let x = 0; x < length; x++) {
-    const phase = (((x + 0.5) * n) / length) % 1;
-    const bin = Math.min(bins - 1, Math.floor(phase * bins));
-    sums[bin] = (sums[bin] ?? 0) + (profile[x] ?? 0);
-    counts[bin] = (counts[bin] ?? 0) + 1;
-  }
-  let explained = 0;
-  for (let b = 0; b < bins; b++) {
-    const c = counts[b] ?? 0;
-    if (c > 0) explained += c * ((sums[b] ?? 0) / c - mean) ** 2;
-  }
-  return explained / total;
+  return new ProfileFolds(profile).score(n);
 }
 
 /**
@@ -121,10 +146,12 @@ export function chirped(profile: Float32Array, c: number): Float32Array {
 
 /** The score of every count 1..MAX_COLUMN_COUNT (index n − 1): its best over {@link PERSPECTIVE_CHIRPS}. */
 export function countScores(profile: Float32Array): number[] {
-  const resampled = PERSPECTIVE_CHIRPS.map((c) => chirped(profile, c));
-  return Array.from({ length: MAX_COLUMN_COUNT }, (_, i) =>
-    Math.max(...resampled.map((p) => periodicityScore(p, i + 1))),
-  );
+  const scores = new Array<number>(MAX_COLUMN_COUNT).fill(0);
+  for (const c of PERSPECTIVE_CHIRPS) {
+    const folds = new ProfileFolds(chirped(profile, c));
+    for (let n = 1; n <= MAX_COLUMN_COUNT; n++) scores[n - 1] = Math.max(scores[n - 1] as number, folds.score(n));
+  }
+  return scores;
 }
 
 /**
