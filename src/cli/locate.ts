@@ -21,6 +21,8 @@ export interface ImageLocation {
   readonly presence: number;
   readonly columns: number;
   readonly countProbability: number;
+  /** The count's probability once the bead area's periodicity is combined with the model's (see locate.ts). */
+  readonly countConfidence: number;
   /** Normalized to the image. */
   readonly corners: Quad;
 }
@@ -32,7 +34,7 @@ function formatLocation(l: ImageLocation): string {
   const q = l.corners;
   return [
     `${l.image}: ${l.found ? 'soroban found' : 'no whole soroban found'} (presence ${l.presence.toFixed(3)})`,
-    `  columns ${l.columns} (probability ${l.countProbability.toFixed(3)})`,
+    `  columns ${l.columns} (model's probability ${l.countProbability.toFixed(3)}, with periodicity ${l.countConfidence.toFixed(3)})`,
     `  corners in pixels: top-left ${corner(q.topLeft, l.width, l.height)} top-right ${corner(q.topRight, l.width, l.height)} bottom-right ${corner(q.bottomRight, l.width, l.height)} bottom-left ${corner(q.bottomLeft, l.width, l.height)}`,
     `  --corners ${[q.topLeft, q.topRight, q.bottomRight, q.bottomLeft].flatMap((p) => [p.x.toFixed(4), p.y.toFixed(4)]).join(',')} --columns ${l.columns}`,
   ].join('\n');
@@ -70,6 +72,7 @@ export async function runLocate(args: readonly string[]): Promise<number> {
           presence: l.presence,
           columns: l.columns,
           countProbability: l.countProbability,
+          countConfidence: l.countConfidence,
           corners: l.corners,
         });
       } finally {

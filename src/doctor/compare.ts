@@ -54,10 +54,15 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
 /** The values one image's reading is compared by: its heads, and what they decode to. */
 export function imageOutputs(reading: ImageReading): ImageOutputs {
   if ('location' in reading) {
-    const { corners, presence, countProbability, found, columns } = reading.location;
+    const { corners, presence, countProbability, countConfidence, found, columns } = reading.location;
     return {
       name: reading.name,
-      heads: { corners: quadValues(corners), presence: [presence], countProbability: [countProbability] },
+      heads: {
+        corners: quadValues(corners),
+        presence: [presence],
+        countProbability: [countProbability],
+        countConfidence: [countConfidence],
+      },
       decisions: [found ? 1 : 0, columns],
     };
   }

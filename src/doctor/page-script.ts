@@ -82,8 +82,11 @@ async function runConfig(module: ClientModule, config: PageConfig, index: number
           const { location } = await client.classify(await bitmapOf(image.url), { locate: { still: true } });
           if (location === undefined) throw new Error(`no location for ${image.name}`);
           if (pass === 0) {
-            const { found, corners, columns, presence, countProbability } = location;
-            outputs.push({ name: image.name, location: { found, corners, columns, presence, countProbability } });
+            const { found, corners, columns, presence, countProbability, countConfidence } = location;
+            outputs.push({
+              name: image.name,
+              location: { found, corners, columns, presence, countProbability, countConfidence },
+            });
           } else batchMs.push(location.ms);
           continue;
         }

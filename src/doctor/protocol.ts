@@ -69,7 +69,8 @@ export type ImageReading =
 /**
  * Per image: the values of every head, and what they decode to. A column classifier: `heaven` (one per column) and
  * `earth` (five per column), decisions the digits. A localizer: `corners` (8: x, y of the bead area's corners in the
- * frame), `presence` and `countProbability` (1 each), decisions [found (1) or not (0), the column count].
+ * frame), `presence`, `countProbability` and `countConfidence` (1 each), decisions [found (1) or not (0), the column
+ * count].
  */
 export interface ImageOutputs {
   readonly name: string;

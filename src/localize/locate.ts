@@ -46,6 +46,11 @@ export interface Location {
   readonly presence: number;
   /** The second look's probability of `columns`. */
   readonly countProbability: number;
+  /**
+   * How sure the count is: the share of {@link countPosterior} that `columns` has (1 when the caller gave the count).
+   * A count one off misplaces every column, so a reading's confidence includes it (see read-located.ts).
+   */
+  readonly countConfidence: number;
   /** The second look's probability of each count 1..21 (index n − 1). */
   readonly countProbabilities: ArrayLike<number>;
   /** The window the second look read. */
@@ -60,22 +65,33 @@ export const CLOSE_MARGIN = 0.12;
  */
 export const PERIODICITY_WEIGHT = 16;
 
+/**
+ * How probable each count 1..21 is (index n − 1) once the model's probabilities and the bead area's periodicity are
+ * combined: the softmax of log p(n) + weight · periodicity(n).
+ */
+export function countPosterior(
+  probabilities: ArrayLike<number>,
+  periodicity: readonly number[],
+  weight = PERIODICITY_WEIGHT,
+): number[] {
+  const logits = Array.from(
+    { length: MAX_COLUMN_COUNT },
+    (_, i) => Math.log(Math.max(1e-6, probabilities[i] ?? 0)) + weight * (periodicity[i] ?? 0),
+  );
+  const top = Math.max(...logits);
+  const weights = logits.map((l) => Math.exp(l - top));
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  return weights.map((w) => w / total);
+}
+
 /** The count that best agrees with the model's probabilities and the bead area's periodicity. */
 export function combineCount(
   probabilities: ArrayLike<number>,
   periodicity: readonly number[],
   weight = PERIODICITY_WEIGHT,
 ): number {
-  let best = 1;
-  let bestScore = -Infinity;
-  for (let n = 1; n <= MAX_COLUMN_COUNT; n++) {
-    const score = Math.log(Math.max(1e-6, probabilities[n - 1] ?? 0)) + weight * (periodicity[n - 1] ?? 0);
-    if (score > bestScore) {
-      bestScore = score;
-      best = n;
-    }
-  }
-  return best;
+  const posterior = countPosterior(probabilities, periodicity, weight);
+  return posterior.indexOf(Math.max(...posterior)) + 1;
 }
 
 /**
@@ -113,13 +129,15 @@ export async function locate(
   const closeWindow = closeWindowAround(coarseCorners);
   const second = await look(closeWindow);
   const corners = mapQuad(valuesQuad(second.corners), (p) => fromWindow(closeWindow, p));
-  const count = columns ?? combineCount(second.count, await periodicityScores(frame, corners));
+  const posterior = columns === undefined ? countPosterior(second.count, await periodicityScores(frame, corners)) : [];
+  const count = columns ?? posterior.indexOf(Math.max(...posterior)) + 1;
   return {
     corners,
     coarseCorners,
     columns: count,
     presence: first.presence,
     countProbability: second.count[count - 1] ?? 0,
+    countConfidence: columns === undefined ? (posterior[count - 1] ?? 0) : 1,
     countProbabilities: second.count,
     closeWindow,
   };

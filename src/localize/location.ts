@@ -28,6 +28,11 @@ export interface FoundLocation {
   readonly presence: number;
   /** The localizer's probability of `columns`. */
   readonly countProbability: number;
+  /**
+   * How sure the count is, the model's probabilities and the bead area's periodicity combined (1 when the page gave
+   * the count): each column's confidence is multiplied by it, since a count one off misplaces every column.
+   */
+  readonly countConfidence: number;
 }
 
 /** The location a frame is read with. */

@@ -52,7 +52,9 @@ export async function readLocated(
       corners: location.corners,
       margins: NO_MARGINS,
     });
-    return { columns, location, marks };
+    // A reading is right only if the count is: a count one off reads every column at the wrong place.
+    const sure = location.countConfidence;
+    return { columns: columns.map((c) => ({ ...c, confidence: c.confidence * sure })), location, marks };
   } finally {
     cached.dispose();
   }

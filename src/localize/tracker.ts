@@ -55,8 +55,8 @@ export class LocationTracker {
   /** Takes what the localizer found on a width × height frame; gives the location to read it with. */
   update(location: FoundLocation, width: number, height: number): TrackedLocation {
     // Only the fields the tracker knows: a location may carry more (the localizer's raw outputs).
-    const { found, corners, columns, presence, countProbability } = location;
-    return this.follow({ found, corners, columns, presence, countProbability }, width, height);
+    const { found, corners, columns, presence, countProbability, countConfidence } = location;
+    return this.follow({ found, corners, columns, presence, countProbability, countConfidence }, width, height);
   }
 
   private follow(found: FoundLocation, width: number, height: number): TrackedLocation {

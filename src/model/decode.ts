@@ -20,7 +20,10 @@ export interface ColumnReading {
   readonly earthCount: number;
   /** Probability that the crop shows one whole, visible column (the contract's readable head; 1 when the model has none). */
   readonly readable: number;
-  /** Probability of the reading: P(heaven decision) · P(earth count) · P(readable). */
+  /**
+   * Probability of the reading: P(heaven decision) · P(earth count) · P(readable); where the localizer found the
+   * soroban, also · the location's `countConfidence` (a wrong count misplaces every column).
+   */
   readonly confidence: number;
 }
 

@@ -295,7 +295,7 @@ describe('column-classifier locate', () => {
   it('prints corners, count and presence for an image, and the same as JSON', async () => {
     const text = await cli('locate', photoPath, '--localizer', localizerDir);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /columns \d+ \(probability/);
+    assert.match(text.stdout, /columns \d+ \(model.s probability [\d.]+, with periodicity [\d.]+\)/);
     assert.match(text.stdout, /--corners [-\d.,]+ --columns \d+/);
     const json = await cli('locate', photoPath, '--localizer', localizerDir, '--json');
     const [found] = JSON.parse(json.stdout) as {

@@ -200,14 +200,14 @@ describe('doctor: comparing browser rows with Node', () => {
       bottomRight: { x: 0.9, y: 0.6 },
       bottomLeft: { x: 0.1, y: 0.6 },
     };
-    const location = { found: true, corners, columns: 5, presence: 0.98, countProbability: 0.4 };
+    const location = { found: true, corners, columns: 5, presence: 0.98, countProbability: 0.4, countConfidence: 0.7 };
     const located: ImageReading[] = [{ name: 'flat', location }];
     const moved: ImageReading[] = [
       { name: 'flat', location: { ...location, corners: { ...corners, bottomLeft: { x: 0.1, y: 0.605 } } } },
     ];
     const passing = rowOf('chromium', result({ outputs: located }), located, 2e-3, 'found, count');
     assert.equal(passing.verdict, 'PASS');
-    assert.deepEqual(passing.headDiff, { corners: 0, presence: 0, countProbability: 0 });
+    assert.deepEqual(passing.headDiff, { corners: 0, presence: 0, countProbability: 0, countConfidence: 0 });
     const drift = rowOf('chromium', result({ outputs: moved }), located, 2e-3, 'found, count');
     assert.match(drift.note ?? '', /corners differs from Node by 5\.00e-3 > 0\.002/);
     const otherCount: ImageReading[] = [{ name: 'flat', location: { ...location, columns: 6 } }];

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chirped, countScores, periodicityScore } from '../../src/localize/column-count.ts';
-import { closeWindowAround, combineCount, locate } from '../../src/localize/locate.ts';
+import { closeWindowAround, combineCount, countPosterior, locate } from '../../src/localize/locate.ts';
 import * as tf from '@tensorflow/tfjs';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import {
@@ -111,6 +111,18 @@ describe('column count by periodicity', () => {
       'the plain fold already finds the count: the profile is not uneven enough to test anything',
     );
     assert.equal(near(countScores(uneven)), n);
+  });
+
+  it('is less sure of a count the model and the periodicity disagree on', () => {
+    const scores = countScores(columnsProfile(9));
+    const agreeing = Array.from({ length: 21 }, (_, i) => (i === 8 ? 0.6 : 0.4 / 20));
+    const disagreeing = Array.from({ length: 21 }, (_, i) => (i === 9 ? 0.6 : 0.4 / 20));
+    const sure = countPosterior(agreeing, scores);
+    const unsure = countPosterior(disagreeing, scores);
+    assert.ok(Math.abs(sure.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'a posterior sums to 1');
+    assert.equal(combineCount(agreeing, scores), sure.indexOf(Math.max(...sure)) + 1);
+    assert.ok((sure[8] ?? 0) > 0.9, `agreeing: ${sure[8]}`);
+    assert.ok(Math.max(...unsure) < (sure[8] ?? 0), `disagreeing: ${Math.max(...unsure)}`);
   });
 
   it('gives nothing to a flat profile', () => {
@@ -245,7 +257,13 @@ describe('reading a located frame', () => {
         corners: location.corners,
         margins: NO_MARGINS,
       });
-      assert.deepEqual(read?.columns, columns.columns);
+      // Each column's confidence includes how sure the count is.
+      const sure = location.countConfidence;
+      assert.ok(sure > 0 && sure <= 1, `count confidence ${sure}`);
+      assert.deepEqual(
+        read?.columns,
+        columns.columns.map((c) => ({ ...c, confidence: c.confidence * sure })),
+      );
     } finally {
       frame.dispose();
       classifier.dispose();

@@ -11,7 +11,7 @@ function at(x0: number, options: Partial<FoundLocation> = {}): FoundLocation {
     bottomRight: { x: x0 + 0.5, y: 0.6 },
     bottomLeft: { x: x0, y: 0.6 },
   };
-  return { found: true, corners, columns: 10, presence: 0.99, countProbability: 0.9, ...options };
+  return { found: true, corners, columns: 10, presence: 0.99, countProbability: 0.9, countConfidence: 0.8, ...options };
 }
 
 describe('LocationTracker', () => {
@@ -54,6 +54,7 @@ describe('LocationTracker', () => {
     assert.deepEqual(Object.keys(tracker.update(raw, 640, 480)).sort(), [
       'columns',
       'corners',
+      'countConfidence',
       'countProbability',
       'found',
       'fresh',

@@ -61,6 +61,9 @@ interface EndToEnd {
   /** Columns reported (found) at confidence ≥ 0.5, and how many of those are wrong. */
   readonly confident: number;
   readonly confidentWrong: number;
+  /** The same, with each column's confidence without the location's count confidence. */
+  readonly confidentWithoutCount: number;
+  readonly confidentWrongWithoutCount: number;
 }
 
 const MIN_CONFIDENCE = 0.5;
@@ -91,25 +94,31 @@ async function endToEnd(
       if (truth[i]?.digit === digit) rightTrue++;
       if (found.columns.length === photo.digits.length && found.columns[i]?.digit === digit) rightFound++;
     });
+  const right = (c: { digit: number }, i: number) =>
+    photo.present &&
+    found.columns.length === photo.digits.length &&
+    photo.readable[i] === true &&
+    c.digit === photo.digits[i];
+  const sure = found.location.countConfidence;
+  const withoutCount = found.columns.map((c) => ({ ...c, confidence: sure > 0 ? c.confidence / sure : 0 }));
   const confident = found.columns.filter((c) => c.confidence >= MIN_CONFIDENCE);
-  const confidentWrong = found.columns.filter(
-    (c, i) =>
-      c.confidence >= MIN_CONFIDENCE &&
-      !(
-        photo.present &&
-        found.columns.length === photo.digits.length &&
-        photo.readable[i] === true &&
-        c.digit === photo.digits[i]
-      ),
-  ).length;
-  return { readable, rightTrue, rightFound, confident: confident.length, confidentWrong };
+  const confidentWrong = found.columns.filter((c, i) => c.confidence >= MIN_CONFIDENCE && !right(c, i)).length;
+  return {
+    readable,
+    rightTrue,
+    rightFound,
+    confident: confident.length,
+    confidentWrong,
+    confidentWithoutCount: withoutCount.filter((c) => c.confidence >= MIN_CONFIDENCE).length,
+    confidentWrongWithoutCount: withoutCount.filter((c, i) => c.confidence >= MIN_CONFIDENCE && !right(c, i)).length,
+  };
 }
 
 function endToEndSummary(rows: readonly PhotoResult[], label: string): string {
   const all = rows.map((r) => r.endToEnd).filter((e): e is EndToEnd => e !== undefined);
   const sum = (key: keyof EndToEnd) => all.reduce((n, e) => n + e[key], 0);
   const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(2)} %`;
-  return `| ${label} | ${rows.length} | ${sum('readable')} | ${pct(sum('rightTrue'), sum('readable'))} | ${pct(sum('rightFound'), sum('readable'))} | ${sum('confidentWrong')} / ${sum('confident')} (${pct(sum('confidentWrong'), sum('confident'))}) |`;
+  return `| ${label} | ${rows.length} | ${sum('readable')} | ${pct(sum('rightTrue'), sum('readable'))} | ${pct(sum('rightFound'), sum('readable'))} | ${sum('confidentWrong')} / ${sum('confident')} (${pct(sum('confidentWrong'), sum('confident'))}) | ${sum('confidentWrongWithoutCount')} / ${sum('confidentWithoutCount')} (${pct(sum('confidentWrongWithoutCount'), sum('confidentWithoutCount'))}) |`;
 }
 
 function summary(rows: readonly PhotoResult[], label: string): string {
@@ -260,8 +269,8 @@ async function main(args: string[]): Promise<void> {
         '',
         `End to end (classifier ${classifierDir}): readable columns read right with the true corners and count, and where the localizer found the soroban (no corners, no count); columns reported at confidence ≥ ${MIN_CONFIDENCE} that are wrong.`,
         '',
-        '| photos | n | readable columns | true geometry | found | wrong at confidence ≥ 0.5 |',
-        '| --- | ---: | ---: | ---: | ---: | ---: |',
+        "| photos | n | readable columns | true geometry | found | wrong at confidence ≥ 0.5 | the same, confidence without the count's |",
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...groups.map(([label, keep]) => endToEndSummary(rows.filter(keep), label)),
       ].join('\n'),
     );
