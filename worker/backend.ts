@@ -60,7 +60,8 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
   let ok: boolean;
   try {
     ok = await tf.setBackend(backend);
-    // After a refusal TF.js has no backend to be ready on (a page may start with wasm alone).
+    // After a refusal, tf.ready() would start a backend of TF.js's own choosing, and throw when wasm, the only one
+    // the worker starts with, is the one refused.
     if (ok) await tf.ready();
   } catch (cause) {
     throw new BackendError(
@@ -72,7 +73,7 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
       },
     );
   }
-  // Asking TF.js for its backend after a refusal would make it initialize one of its own choosing.
+  // After a refusal, the backend TF.js names is an earlier one (or none), not an answer to this call.
   const active = ok ? tf.getBackend() : undefined;
   const refusal = backend === 'wasm' && (!ok || active !== backend) ? await wasmCompileRefusal() : undefined;
   if (refusal !== undefined) {
