@@ -143,7 +143,7 @@ classifier.addEventListener('cc-reading', (event) => {
     location === undefined
       ? 'given: corners and column count set on the element'
       : location.found
-        ? `${location.columns} columns, presence ${location.presence.toFixed(2)}${location.fresh ? ` (localizer ${location.ms.toFixed(0)} ms)` : ''}`
+        ? `${location.columns} columns (count sure at ${location.countConfidence.toFixed(2)}), presence ${location.presence.toFixed(2)}${location.fresh ? ` (localizer ${location.ms.toFixed(0)} ms)` : ''}`
         : `no whole soroban in view (presence ${location.presence.toFixed(2)})`;
   const t = reading.timings;
   timings.textContent = `capture ${t.capture.toFixed(1)} · transfer ${t.transfer.toFixed(1)} · preprocess ${t.preprocess.toFixed(1)} · predict ${t.predict.toFixed(1)} · decode ${t.decode.toFixed(2)} · round trip ${t.roundTrip.toFixed(1)} ms`;
