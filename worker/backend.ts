@@ -73,7 +73,7 @@ export async function activateBackend(backend: BackendName, setup: BackendSetup)
       },
     );
   }
-  // After a refusal, the backend TF.js names is an earlier one (or none), not an answer to this call.
+  // After a refusal TF.js still names the refused backend, with nothing behind it.
   const active = ok ? tf.getBackend() : undefined;
   const refusal = backend === 'wasm' && (!ok || active !== backend) ? await wasmCompileRefusal() : undefined;
   if (refusal !== undefined) {

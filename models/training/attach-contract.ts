@@ -27,7 +27,8 @@ import { HEAVEN_THRESHOLD } from './evaluate.ts';
 import { GOLDEN_DIR, goldenColumnInput, type GoldenIndex } from './golden.ts';
 import { loadModel, readModelFiles, type ModelJson } from './io.ts';
 import { HEADS, INPUT, RESCALING } from './model.ts';
-import { readPng, type RgbaImage } from './png.ts';
+import { readPng } from './png.ts';
+import { photoTensor } from './dataset.ts';
 import { RECORD_FILE, readRecord } from './record.ts';
 
 /**
@@ -39,14 +40,10 @@ export const GOLDEN_TOLERANCE = 2e-3;
 
 /**
  * How many golden columns the contract carries as float32 inputs: one, the model alone without a decoder, so that
- * a failing self-check tells the model's numbers from the decoding. Each costs up to 6 KB of gzip inside model.json
- * (see golden.ts); the photo case, 9 KB, checks seven columns through the whole path.
+ * a failing self-check tells the model's numbers from the decoding. The first costs at most 6 KB of gzip inside
+ * model.json (golden.ts picks its render for that); the photo case, 9 KB, checks seven columns through the whole path.
  */
 const FLOAT_CASES = 1;
-
-function pngFrame(png: RgbaImage): tf.Tensor3D {
-  return tf.tensor3d(Int32Array.from(png.rgba), [png.height, png.width, 4], 'int32');
-}
 
 /**
  * The golden cases of the model in `dir` without their expected outputs: the first golden columns as float32
@@ -100,7 +97,7 @@ export async function attachContract(dir: string): Promise<ModelContract> {
     const x = tf.tidy(() =>
       input.kind === 'float32-base64'
         ? tf.tensor4d(base64ToFloat32(input.data), [1, INPUT.height, INPUT.width, INPUT.channels])
-        : preprocessColumns(pngFrame(readPng(join(dir, input.path))), goldenGeometry(input), PREPROCESS),
+        : preprocessColumns(photoTensor(readPng(join(dir, input.path))), goldenGeometry(input), PREPROCESS),
     );
     const outputs = model.predict(x) as tf.Tensor[];
     const [heaven = [], earth = [], readable] = outputs.map((t) => t.dataSync());

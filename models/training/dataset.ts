@@ -332,7 +332,11 @@ function randomQuad(random: Random, width: number, height: number): { corners: Q
 }
 
 /** The RGBA bytes of a photo as a [H, W, 4] int32 tensor (what a decoded image gives TF.js). */
-export function photoTensor(photo: { width: number; height: number; rgba: Uint8ClampedArray }): tf.Tensor3D {
+export function photoTensor(photo: {
+  width: number;
+  height: number;
+  rgba: Uint8Array | Uint8ClampedArray;
+}): tf.Tensor3D {
   return tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
 }
 

@@ -112,9 +112,8 @@ export function halfSizeBeadArea(photo: {
 /** The model's input for a golden column image (model-sized, so a 1:1 resample): the contract's float32 case. */
 export function goldenColumnInput(column: RgbaImage): Float32Array {
   return tf.tidy(() => {
-    const frame = tf.tensor3d(Int32Array.from(column.rgba), [column.height, column.width, 4], 'int32');
     const geometry = { columns: 1, corners: WHOLE_FRAME, margins: NO_MARGINS };
-    return Float32Array.from(preprocessColumns(frame, geometry, PREPROCESS).dataSync());
+    return Float32Array.from(preprocessColumns(photoTensor(column), geometry, PREPROCESS).dataSync());
   });
 }
 

@@ -32,7 +32,8 @@ function children(node: z.ZodMiniType, key: PropertyKey): z.ZodMiniType[] {
     const def = definition(n);
     if (def.options !== undefined) return def.options.flatMap((option) => children(option, key));
     if (typeof key === 'number' && def.element !== undefined) return [def.element];
-    if (typeof key === 'string' && def.shape?.[key] !== undefined) return [def.shape[key]];
+    if (typeof key === 'string' && def.shape !== undefined && Object.hasOwn(def.shape, key))
+      return [def.shape[key] as z.ZodMiniType];
     if (typeof key === 'string' && def.type === 'record' && def.valueType !== undefined) return [def.valueType];
     return [];
   });

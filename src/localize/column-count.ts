@@ -96,11 +96,12 @@ class ProfileFolds {
     const bins = TEMPLATE_BINS;
     sums.fill(0);
     counts.fill(0);
-    // Sample x's bin is its phase ((x + 0.5) · n / length, whole columns dropped) times the bins: counted in bins,
-    // so that it stays integer arithmetic.
-    const step = (n * bins) / length;
+    // Sample x's bin is its phase ((x + 0.5) · n / length, whole columns dropped) times the bins, in integers: many
+    // sample centres fall exactly on a bin edge (every 7th for n = 6 at 252 samples), where floating point would
+    // choose the bin by rounding.
+    const denominator = 2 * length;
     for (let x = 0; x < length; x++) {
-      const bin = Math.floor((x + 0.5) * step) % bins;
+      const bin = Math.floor(((2 * x + 1) * n * bins) / denominator) % bins;
       sums[bin] = (sums[bin] as number) + (profile[x] as number);
       counts[bin] = (counts[bin] as number) + 1;
     }

@@ -74,14 +74,23 @@ export function countPosterior(
   periodicity: readonly number[],
   weight = PERIODICITY_WEIGHT,
 ): number[] {
+  // A non-finite output (a broken model, a backend gone wrong) counts as improbable rather than poisoning the rest.
+  const finite = (v: number | undefined, otherwise: number) => (v !== undefined && Number.isFinite(v) ? v : otherwise);
   const logits = Array.from(
     { length: MAX_COLUMN_COUNT },
-    (_, i) => Math.log(Math.max(1e-6, probabilities[i] ?? 0)) + weight * (periodicity[i] ?? 0),
+    (_, i) => Math.log(Math.max(1e-6, finite(probabilities[i], 0))) + weight * finite(periodicity[i], 0),
   );
   const top = Math.max(...logits);
   const weights = logits.map((l) => Math.exp(l - top));
   const total = weights.reduce((sum, w) => sum + w, 0);
   return weights.map((w) => w / total);
+}
+
+/** The most probable count of a {@link countPosterior} (the smallest of equals). */
+export function mostProbableCount(posterior: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < posterior.length; i++) if ((posterior[i] ?? 0) > (posterior[best] ?? 0)) best = i;
+  return best + 1;
 }
 
 /** The count that best agrees with the model's probabilities and the bead area's periodicity. */
@@ -90,8 +99,7 @@ export function combineCount(
   periodicity: readonly number[],
   weight = PERIODICITY_WEIGHT,
 ): number {
-  const posterior = countPosterior(probabilities, periodicity, weight);
-  return posterior.indexOf(Math.max(...posterior)) + 1;
+  return mostProbableCount(countPosterior(probabilities, periodicity, weight));
 }
 
 /**
@@ -130,7 +138,7 @@ export async function locate(
   const second = await look(closeWindow);
   const corners = mapQuad(valuesQuad(second.corners), (p) => fromWindow(closeWindow, p));
   const posterior = columns === undefined ? countPosterior(second.count, await periodicityScores(frame, corners)) : [];
-  const count = columns ?? posterior.indexOf(Math.max(...posterior)) + 1;
+  const count = columns ?? mostProbableCount(posterior);
   return {
     corners,
     coarseCorners,

@@ -45,6 +45,8 @@ export async function readLocated(
     if (!tracker.needsLocate(width, height, request.relocate)) tracked = tracker.reuse();
     if (tracked === undefined || (request.columns !== undefined && tracked.columns !== request.columns))
       tracked = tracker.update(await locateWith(localizer, cached, request.columns), width, height);
+    // A count the page gives is sure, even where an earlier location found the same one itself.
+    if (request.columns !== undefined) tracked = { ...tracked, countConfidence: 1 };
     const location: FrameLocation = { ...tracked, ms: tracked.fresh ? performance.now() - started : 0 };
     if (!location.found) return { columns: [], location, marks: undefined };
     const { columns, marks } = await readColumns(classifier, cached, {

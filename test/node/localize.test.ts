@@ -125,6 +125,13 @@ describe('column count by periodicity', () => {
     assert.ok(Math.max(...unsure) < (sure[8] ?? 0), `disagreeing: ${Math.max(...unsure)}`);
   });
 
+  it('still gives a count, and a finite confidence, when the model gives NaN', () => {
+    const broken = Array.from({ length: 21 }, (_, i) => (i === 3 ? NaN : 0.01));
+    const posterior = countPosterior(broken, countScores(columnsProfile(9)));
+    assert.ok(posterior.every(Number.isFinite), 'a finite posterior');
+    assert.equal(combineCount(broken, countScores(columnsProfile(9))), 9);
+  });
+
   it('gives nothing to a flat profile', () => {
     assert.equal(periodicityScore(new Float32Array(100).fill(0.5), 4), 0);
   });
@@ -197,6 +204,29 @@ async function shippedModels() {
 }
 
 describe('reading a located frame', () => {
+  it('is sure of a count the page gives, even on a location the localizer found before', async () => {
+    const { classifier, localizer } = await shippedModels();
+    const photo = renderSoroban({ seed: 410_011, columns: 9, pitch: [40, 48] });
+    const frame = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    try {
+      const tracker = new LocationTracker();
+      const found = await readLocated(classifier, localizer, frame, tracker);
+      assert.ok(found.location.countConfidence < 1, `the localizer's own count: ${found.location.countConfidence}`);
+      // The same count, now given by the page: the tracker reuses the location.
+      const given = await readLocated(classifier, localizer, frame, tracker, { columns: found.location.columns });
+      assert.equal(given.location.fresh, false);
+      assert.equal(given.location.countConfidence, 1);
+      given.columns.forEach((c, i) => {
+        const own = found.columns[i];
+        assert.ok(own !== undefined && Math.abs(c.confidence - own.confidence / found.location.countConfidence) < 1e-9);
+      });
+    } finally {
+      frame.dispose();
+      classifier.dispose();
+      localizer.dispose();
+    }
+  });
+
   it('locates a still image afresh: no smoothing with the frame before it', async () => {
     const { classifier, localizer } = await shippedModels();
     const photo = renderSoroban({ seed: 410_002, columns: 6, pitch: [40, 48] });
