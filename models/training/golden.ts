@@ -90,7 +90,7 @@ export function halfSizeBeadArea(photo: {
   const w = 2 * Math.floor((Math.min(photo.width, Math.ceil(Math.max(...xs)) + CUT_MARGIN) - x0) / 2);
   const h = 2 * Math.floor((Math.min(photo.height, Math.ceil(Math.max(...ys)) + CUT_MARGIN) - y0) / 2);
   const rgba = tf.tidy(() => {
-    const frame = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    const frame = photoTensor(photo);
     const cut = tf.slice(frame, [y0, x0, 0], [h, w, 4]).toFloat();
     return tf.avgPool(cut, 2, 2, 'valid').round().clipByValue(0, 255).dataSync();
   });

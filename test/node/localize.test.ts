@@ -16,6 +16,7 @@ import {
 } from '../../src/localize/window.ts';
 import { mirroredCorners } from '../../models/training/localizer/batches.ts';
 import { countTarget } from '../../models/training/localizer/loss.ts';
+import { photoTensor } from '../../models/training/dataset.ts';
 import { LOCATE_COUNT_CLASSES } from '../../src/contract/schema.ts';
 import { MAX_COLUMN_COUNT } from '../../src/localize/limits.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
@@ -207,7 +208,7 @@ describe('reading a located frame', () => {
   it('is sure of a count the page gives, even on a location the localizer found before', async () => {
     const { classifier, localizer } = await shippedModels();
     const photo = renderSoroban({ seed: 410_011, columns: 9, pitch: [40, 48] });
-    const frame = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    const frame = photoTensor(photo);
     try {
       const tracker = new LocationTracker();
       const found = await readLocated(classifier, localizer, frame, tracker);
@@ -230,7 +231,7 @@ describe('reading a located frame', () => {
   it('locates a still image afresh: no smoothing with the frame before it', async () => {
     const { classifier, localizer } = await shippedModels();
     const photo = renderSoroban({ seed: 410_002, columns: 6, pitch: [40, 48] });
-    const first = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    const first = photoTensor(photo);
     // The same soroban a few pixels to the left, in a frame of the same size: near enough for the tracker to follow.
     const shifted = tf.tidy(() =>
       tf.pad(first.slice([0, 6, 0], [-1, photo.width - 6, -1]), [
@@ -264,7 +265,7 @@ describe('reading a located frame', () => {
   it('converts a located frame to grey once for its four preprocessings, and reads it as before', async () => {
     const { classifier, localizer } = await shippedModels();
     const photo = renderSoroban({ seed: 410_003, columns: 5, pitch: [40, 48] });
-    const frame = tf.tensor3d(Int32Array.from(photo.rgba), [photo.height, photo.width, 4], 'int32');
+    const frame = photoTensor(photo);
     try {
       const tensorsBefore = tf.memory().numTensors;
       let read: Awaited<ReturnType<typeof readLocated>> | undefined;
