@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DatasetSpec } from './dataset.ts';
 import type { Evaluation, ThresholdOutcome } from './evaluate.ts';
 import type { TrainResult } from './train-loop.ts';
+import type { WarmStart } from './warm-start.ts';
 
 /** File name of the record in the model directory. */
 export const RECORD_FILE = 'training-record.json';
@@ -16,6 +17,8 @@ export interface TrainingRecord {
   readonly quick: boolean;
   readonly backend: string;
   readonly architecture: { readonly filters: readonly number[]; readonly dense: number };
+  /** Present when training started from an earlier model's weights (`--init`). */
+  readonly warmStart?: WarmStart;
   readonly parameters: number;
   readonly weightBytes: number;
   /** `train` is one chunk's recipe with the crops and photos of all chunks trained on. */

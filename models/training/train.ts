@@ -6,7 +6,9 @@
  * learning-curve SVG.
  *
  * Options: `--quick` (tiny datasets, 2 epochs: a smoke test, never shipped),
- * `--out DIR` (default models/column-classifier).
+ * `--out DIR` (default models/column-classifier), `--init DIR` (start from the
+ * weights of the model in DIR, layer by layer where names and shapes match),
+ * `--learning-rate R` and `--budget-minutes M` (override the recipe's).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -24,7 +26,8 @@ import {
 } from './config.ts';
 import { atThreshold, evaluate, predictDataset } from './evaluate.ts';
 import { scoreByElevation } from './score-3d.ts';
-import { saveModel } from './io.ts';
+import { loadModel, saveModel } from './io.ts';
+import { copyMatchingWeights, type WarmStart } from './warm-start.ts';
 import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
 import { buildModel, modelSize, SHIPPED_ARCHITECTURE } from './model.ts';
 import { ProgressBar } from './progress.ts';
@@ -40,6 +43,15 @@ const RENDER_THREADS = 2;
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** A positive number option as part of the training options, or nothing when absent. */
+function numberOption<T>(args: string[], name: string, toOptions: (value: number) => T): T | Record<string, never> {
+  const written = argValue(args, name);
+  if (written === undefined) return {};
+  const value = Number(written);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} takes a positive number, got ${written}.`);
+  return toOptions(value);
 }
 
 function gitCommit(): string {
@@ -97,7 +109,22 @@ async function main(args: string[]): Promise<void> {
     const model = buildModel(SHIPPED_ARCHITECTURE);
     const size = modelSize(model);
     progress.log(`model: ${size.parameters} parameters, ${size.bytes} bytes float32`);
-    const options = { ...TRAINING, ...(quick ? { epochs: 3, budgetSeconds: 600 } : {}) };
+    const initDir = argValue(args, '--init');
+    let warmStart: WarmStart | undefined;
+    if (initDir !== undefined) {
+      const earlier = await loadModel(initDir);
+      warmStart = copyMatchingWeights(earlier.model, model, initDir);
+      earlier.model.dispose();
+      progress.log(
+        `warm start from ${initDir}: ${warmStart.copied.join(', ')} copied; ${warmStart.fresh.join(', ') || 'none'} fresh`,
+      );
+    }
+    const options = {
+      ...TRAINING,
+      ...(quick ? { epochs: 3, budgetSeconds: 600 } : {}),
+      ...numberOption(args, '--learning-rate', (learningRate) => ({ learningRate })),
+      ...numberOption(args, '--budget-minutes', (minutes) => ({ budgetSeconds: minutes * 60 })),
+    };
     const result = await trainModel(model, trainSet.data, val.data, {
       ...options,
       progress,
@@ -149,6 +176,7 @@ async function main(args: string[]): Promise<void> {
       quick,
       backend: tf.getBackend(),
       architecture: SHIPPED_ARCHITECTURE,
+      ...(warmStart === undefined ? {} : { warmStart }),
       parameters: size.parameters,
       weightBytes: size.bytes,
       datasets: {
