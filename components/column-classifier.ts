@@ -14,7 +14,14 @@ export type { BackendPreference, FineTuneOptions } from './column-classifier/col
 export type * from './column-classifier/events.ts';
 export * from '../src/errors.ts';
 export { ClassifierClient } from '../src/worker-api/classifier-client.ts';
-export type { ClassifierClientOptions, ClientFrameResult } from '../src/worker-api/classifier-client.ts';
+export type {
+  ClassifierClientOptions,
+  ClientFrameResult,
+  TrackWatch,
+  TrackWatchSettings,
+} from '../src/worker-api/classifier-client.ts';
+export type { TrackWatchListener, WatchedFrameResult } from '../src/worker-api/track-watch.ts';
+export type { SerializedError } from '../src/worker-api/error-transfer.ts';
 export type * from '../src/worker-api/classifier-worker-api.ts';
 export type * from '../src/worker-api/fine-tune-worker-api.ts';
 export type {

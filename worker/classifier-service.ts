@@ -12,6 +12,7 @@ import { loadClassifierModel } from '../src/model/load.ts';
 import { checkMaxModelBytes, ModelBudget } from '../src/model/model-budget.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
 import { StreamFrameReader } from './stream-frame-reader.ts';
+import { StreamWatch } from './stream-watch.ts';
 import { readColumns } from '../src/model/read-columns.ts';
 import { checkGeometry } from '../src/preprocess/index.ts';
 import { locateWith } from '../src/localize/localizer-model.ts';
@@ -38,6 +39,7 @@ import type {
   LabelOptions,
   SampleOptions,
   StartProgress,
+  StreamWatchSettings,
   WorkerMemory,
 } from '../src/worker-api/classifier-worker-api.ts';
 import { FrameSamples } from './frame-samples.ts';
@@ -132,6 +134,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   private disposed = false;
   /** The video stream read here, when the page attached one. */
   private stream: StreamFrameReader | undefined;
+  /** The attached stream read on the worker's own clock, if the page asked for it. */
+  private watch: StreamWatch | undefined;
   /** The fine-tuned model loaded instead of the start options' model, if the sample set has one. */
   private fineTuned: StoredModel | undefined;
   /** The last frame read, for `label()`, and the stored samples. */
@@ -365,6 +369,7 @@ export class ClassifierService implements ClassifierWorkerApi {
   }
 
   async detachStream(): Promise<void> {
+    await this.stopWatch();
     this.stream?.close();
     this.stream = undefined;
   }
@@ -377,6 +382,24 @@ export class ClassifierService implements ClassifierWorkerApi {
         'classifyStreamFrame: no stream is attached; call attachStream() first.',
       );
     return this.classify(await this.stream.bitmap(), request);
+  }
+
+  async watchStream(port: MessagePort, settings: StreamWatchSettings): Promise<void> {
+    this.assertAlive();
+    if (this.stream === undefined)
+      throw new StateError('state/not-started', 'watchStream: no stream is attached; call attachStream() first.');
+    this.watch?.stop();
+    this.watch = new StreamWatch(port, settings, (request) => this.classifyStreamFrame(request));
+  }
+
+  async updateWatch(settings: StreamWatchSettings): Promise<void> {
+    this.assertAlive();
+    this.watch?.update(settings);
+  }
+
+  async stopWatch(): Promise<void> {
+    this.watch?.stop();
+    this.watch = undefined;
   }
 
   async label(digits: readonly number[], options: LabelOptions): Promise<SampleAdded> {

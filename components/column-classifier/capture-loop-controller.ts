@@ -8,12 +8,23 @@ export interface CaptureLoopOptions {
   readonly capture: () => Promise<void>;
 }
 
+/** A loop that runs elsewhere (the worker reading a stream on its own clock), started and stopped from here. */
+export interface DelegatedLoop {
+  /** Reads a frame at most every `intervalMs` until {@link stop}. */
+  start(intervalMs: number): void;
+  /** Stops reading. Idempotent. */
+  stop(): void;
+}
+
 /**
  * Captures frames at most `maxFps` times a second while running, one at a
  * time: never while a frame is being read (that frame re-arms the loop when
  * its reading is back), never while the page is hidden. A timer rather than
  * an animation-frame loop, so the main thread is not woken at every vsync for
  * nothing. Stops when the host disconnects.
+ *
+ * Or, given a {@link DelegatedLoop}, has that loop read instead (the worker's own clock: no timer here at all) and
+ * only decides when it runs: while configured, connected and the page is visible.
  */
 export class CaptureLoopController implements ReactiveController {
   private readonly options: CaptureLoopOptions;
@@ -21,6 +32,10 @@ export class CaptureLoopController implements ReactiveController {
   private running = false;
   private frameInFlight = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The loop that reads instead of this one's timer, while one is configured. */
+  private delegate: DelegatedLoop | undefined;
+  /** Whether the delegate was started and not stopped since. */
+  private delegateRunning = false;
   private lastCaptureTime = Number.NEGATIVE_INFINITY;
   /** The document whose visibility is watched while the host is connected. */
   private watched: Document | undefined;
@@ -30,12 +45,16 @@ export class CaptureLoopController implements ReactiveController {
     host.addController(this);
   }
 
-  /** Runs the loop at `maxFps` (a positive, finite number), or stops it (undefined). */
-  configure(maxFps: number | undefined): void {
+  /**
+   * Runs the loop at `maxFps` (a positive, finite number), or stops it (undefined). With `delegate`, that loop
+   * reads instead of this one's timer.
+   */
+  configure(maxFps: number | undefined, delegate?: DelegatedLoop): void {
     this.stop();
     if (maxFps === undefined) return;
     this.maxFps = maxFps;
     this.running = true;
+    this.delegate = delegate;
     this.schedule();
   }
 
@@ -59,11 +78,26 @@ export class CaptureLoopController implements ReactiveController {
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.pauseDelegate();
+    this.delegate = undefined;
+  }
+
+  private pauseDelegate(): void {
+    if (!this.delegateRunning) return;
+    this.delegateRunning = false;
+    this.delegate?.stop();
   }
 
   private schedule(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.delegate !== undefined) {
+      if (this.running && !this.delegateRunning && !this.options.document().hidden) {
+        this.delegateRunning = true;
+        this.delegate.start(1000 / this.maxFps);
+      }
+      return;
+    }
     if (!this.running || this.frameInFlight) return;
     const due = this.lastCaptureTime + 1000 / this.maxFps - performance.now();
     this.timer = setTimeout(this.onDue, Math.max(0, due));
@@ -84,5 +118,6 @@ export class CaptureLoopController implements ReactiveController {
 
   private readonly onVisibilityChange = (): void => {
     if (!this.options.document().hidden) this.schedule();
+    else this.pauseDelegate();
   };
 }

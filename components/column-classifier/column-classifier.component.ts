@@ -3,14 +3,19 @@ import { property, query, state } from 'lit/decorators.js';
 import { ColumnClassifierError, DisposedError, InputError, StateError, WorkerError } from '../../src/errors.ts';
 import { insetQuad, isColumnCount } from '../../src/preprocess/columns.ts';
 import { FIELD_MARGINS, NO_MARGINS, WHOLE_FRAME, type ColumnGeometry, type Quad } from '../../src/preprocess/types.ts';
-import { ClassifierClient, type ClientFrameResult, type FrameWhere } from '../../src/worker-api/classifier-client.ts';
+import {
+  ClassifierClient,
+  type ClientFrameResult,
+  type FrameWhere,
+  type TrackWatch,
+} from '../../src/worker-api/classifier-client.ts';
 import { DEFAULT_BACKENDS, type BackendName } from '../../src/worker-api/classifier-worker-api.ts';
 import type { FineTuneOutcome, FineTuneRequest } from '../../src/worker-api/fine-tune-worker-api.ts';
 import { defaultLocalizerUrl, defaultModelUrl } from '../../src/worker-api/default-urls.ts';
 import { CalibrationController } from './calibration-controller.ts';
 import { renderOverlay } from './overlay.ts';
 import type { FacingMode } from './camera-controller.ts';
-import { CaptureLoopController } from './capture-loop-controller.ts';
+import { CaptureLoopController, type DelegatedLoop } from './capture-loop-controller.ts';
 import { ClassifierController } from './classifier-controller.ts';
 import type { FrameSource } from './capture.ts';
 import { formatCorners, parseCorners } from './corners.ts';
@@ -163,6 +168,8 @@ export class ColumnClassifier extends LitElement {
       // Another stream may fix the cause of the last error: it may be reported again.
       this.errors.reset();
       this.classifier.releaseTrack();
+      // A stream the worker can read on its own clock is read that way; any other source by the capture timer.
+      this.configureLoop();
     },
     onError: (error) => this.reportError(error),
   });
@@ -196,6 +203,17 @@ export class ColumnClassifier extends LitElement {
     document: () => this.ownerDocument,
     capture: () => this.captureForLoop(),
   });
+  /** The capture loop's reading when the worker reads the stream itself, on its own clock (see {@link startWatch}). */
+  private readonly workerLoop: DelegatedLoop = {
+    start: (intervalMs) => this.startWatch(intervalMs),
+    stop: () => this.stopWatch(),
+  };
+  /** The worker's reading of the stream's track, while the loop runs on the worker's clock. */
+  private watch: TrackWatch | undefined;
+  /** Counts watch starts and stops, so that a start still waiting for the worker knows it was stopped meanwhile. */
+  private watchGeneration = 0;
+  /** The watch's interval while the loop reads on the worker's clock (kept across a restart of the model). */
+  private watchInterval: number | undefined;
   private readonly calibration = new CalibrationController(this, {
     quad: () => this.calibrationQuad(),
     box: () => this.previewBox,
@@ -566,6 +584,53 @@ export class ColumnClassifier extends LitElement {
     this.lastReadingFrame = undefined;
     this.statusText = this.readyStatus(client.runtime.backend);
     this.emit('cc-ready', { runtime: client.runtime });
+    // A watch belongs to one client: the loop reads on the worker's clock, so watch again with this one.
+    if (this.watchInterval !== undefined) this.startWatch(this.watchInterval);
+  }
+
+  /**
+   * Has the worker read the stream's track on its own clock, every `intervalMs` at most: this thread then neither
+   * wakes a timer nor sends a request per frame, and only hears each reading.
+   */
+  private startWatch(intervalMs: number): void {
+    this.stopWatch();
+    this.watchInterval = intervalMs;
+    const generation = this.watchGeneration;
+    const track = this.frames.stream?.getVideoTracks()[0];
+    // Without a track yet, the stream's arrival configures the loop again.
+    if (track === undefined) return;
+    this.classifier
+      .use(async (client, isCurrent) => {
+        // Stopped meanwhile; or this client was replaced, and the next one's cc-ready watches again.
+        if (generation !== this.watchGeneration || !isCurrent()) return;
+        const watch = client.watchTrack(
+          track,
+          { intervalMs, where: this.frameWhere() },
+          {
+            onReading: (result) => {
+              // A reading of a replaced model, or one that arrived after the loop stopped or an attribute turned bad.
+              if (!isCurrent() || this.watch !== watch || this.settingsError !== undefined) return;
+              this.framePreview.noteSize({ width: result.frameWidth, height: result.frameHeight });
+              const readAt = performance.now() - result.roundTrip;
+              this.emitReading(result, readAt, readAt, 'worker');
+              // The reading turned unstable: the next frame looks for the soroban again.
+              if (this.relocateNext) watch.update({ intervalMs, where: this.frameWhere() });
+            },
+            onError: (error) => {
+              if (this.watch === watch) this.onLoopError(error);
+            },
+          },
+        );
+        this.watch = watch;
+      })
+      .catch((error: unknown) => this.onLoopError(error));
+  }
+
+  private stopWatch(): void {
+    this.watchGeneration += 1;
+    this.watchInterval = undefined;
+    this.watch?.stop();
+    this.watch = undefined;
   }
 
   private emit<K extends EventName>(name: K, detail: HTMLElementEventMap[K]['detail']): void {
@@ -577,17 +642,22 @@ export class ColumnClassifier extends LitElement {
     try {
       await this.classifyOnce();
     } catch (error) {
-      // A camera still warming up is not worth an error event; the next capture tries again.
-      if (
-        error instanceof InputError &&
-        error.code === 'input/zero-size-frame' &&
-        (this.frames.stream !== undefined || this.camera !== null)
-      )
-        return;
-      // A frame of a replaced model or a removed element: nobody is waiting for it.
-      if (error instanceof DisposedError && error.code === 'disposed/superseded') return;
-      if (this.isConnected) this.reportError(error);
+      this.onLoopError(error);
     }
+  }
+
+  /** A frame the loop (the element's or the worker's) could not read. */
+  private onLoopError(error: unknown): void {
+    // A camera still warming up is not worth an error event; the next capture tries again.
+    if (
+      error instanceof InputError &&
+      error.code === 'input/zero-size-frame' &&
+      (this.frames.stream !== undefined || this.camera !== null)
+    )
+      return;
+    // A frame of a replaced model or a removed element: nobody is waiting for it.
+    if (error instanceof DisposedError && error.code === 'disposed/superseded') return;
+    if (this.isConnected) this.reportError(error);
   }
 
   /** Where the overlay draws the columns; undefined while `columns` or `corners` cannot be read. */
@@ -642,7 +712,12 @@ export class ColumnClassifier extends LitElement {
   /** Runs the capture loop when there is something to capture and every attribute can be used. */
   private configureLoop(): void {
     const idle = !this.isConnected || this.paused || (this.source === null && this.camera === null);
-    this.loop.configure(idle || this.settingsError !== undefined ? undefined : this.maxFps);
+    // A camera or MediaStream the worker can read itself (Chromium) is read on the worker's clock.
+    const readByWorker = this.frames.stream !== undefined && ClassifierClient.readsTracksInWorker();
+    this.loop.configure(
+      idle || this.settingsError !== undefined ? undefined : this.maxFps,
+      readByWorker ? this.workerLoop : undefined,
+    );
   }
 
   /** Reports an error once: the same code and message again (every capture tick of a persistent fault) is not re-sent. */

@@ -19,9 +19,11 @@ import {
   type SampleOptions,
   type StartOptions,
   type StartProgress,
+  type StreamWatchSettings,
   type WorkerMemory,
 } from './classifier-worker-api.ts';
 import { installErrorTransfer } from './error-transfer.ts';
+import { TrackWatchSession, type TrackWatchListener } from './track-watch.ts';
 import { defaultWorkerUrl } from './default-urls.ts';
 
 /** Options of {@link ClassifierClient.create}. */
@@ -79,6 +81,21 @@ export interface ClientFrameResult extends FrameResult {
 
 /** Where a frame's columns are: a geometry, or `{ locate }` to have the localizer find them. */
 export type FrameWhere = ColumnGeometry | { readonly locate: LocateRequest };
+
+/** How often the worker reads a watched track, and where its columns are ({@link ClassifierClient.watchTrack}). */
+export interface TrackWatchSettings {
+  /** Shortest time from the start of one frame's reading to the next's (1000 / frames per second), in ms. */
+  readonly intervalMs: number;
+  readonly where: FrameWhere;
+}
+
+/** A track the worker reads on its own clock ({@link ClassifierClient.watchTrack}). */
+export interface TrackWatch {
+  /** New interval or geometry, from the next frame on (a `locate.relocate` applies to one frame). */
+  update(settings: TrackWatchSettings): void;
+  /** Ends the watch; nothing more reaches the listener. Idempotent. */
+  stop(): void;
+}
 
 /** A frame waiting for the worker, with where its columns are. */
 interface PendingFrame {
@@ -138,6 +155,18 @@ async function timedRoundTrip(send: (sentAt: number) => Promise<FrameResult>): P
   return { ...result, roundTrip: received - sent };
 }
 
+/** Hands the worker a `MediaStreamTrackProcessor`'s stream of `track`, unless it reads that track already. */
+async function attachTrack(
+  connection: Connection,
+  track: MediaStreamTrack,
+  Processor: TrackProcessorConstructor,
+): Promise<void> {
+  if (connection.track === track) return;
+  const { readable } = new Processor({ track });
+  await connection.remote.attachStream(Comlink.transfer(readable, [readable as unknown as Transferable]));
+  connection.track = track;
+}
+
 function trackProcessor(): TrackProcessorConstructor | undefined {
   const constructor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })
     .MediaStreamTrackProcessor;
@@ -181,6 +210,8 @@ export class ClassifierClient {
   private backends: readonly BackendName[];
   private restartCount = 0;
   private disposed = false;
+  /** Tracks the worker reads on its own clock ({@link watchTrack}), stopped on dispose. */
+  private readonly watches = new Set<TrackWatchSession<Connection>>();
 
   private constructor(options: ClassifierClientOptions, connection: Connection) {
     this.options = options;
@@ -283,16 +314,62 @@ export class ClassifierClient {
     }
     const request = plainWhere(where);
     return this.call(this.frameTimeoutMs(), async (remote, connection) => {
-      if (connection.track !== track) {
-        const { readable } = new Processor({ track });
-        await remote.attachStream(Comlink.transfer(readable, [readable as unknown as Transferable]));
-        connection.track = track;
-      }
+      await attachTrack(connection, track, Processor);
       return settledRuntime(
         connection,
         await timedRoundTrip((sentAt) => remote.classifyStreamFrame({ ...request, sentAt })),
       );
     });
+  }
+
+  /**
+   * Has the worker read a video track on its own clock, as {@link classifyTrack} reads one frame: a frame at most
+   * every `settings.intervalMs`, one at a time, each result passed to `listener.onReading` as it arrives. This thread
+   * sends nothing per frame (no request, no timer): only {@link TrackWatch.update} when the interval or geometry
+   * changes. A worker that dies or stops answering is restarted and the watch goes on there (the listener hears the
+   * `WorkerError`). Only where {@link readsTracksInWorker} says so.
+   *
+   * @throws {InputError} `input/unsupported-source` where this page cannot hand the worker a track
+   * @throws {DisposedError} after {@link dispose}
+   */
+  watchTrack(track: MediaStreamTrack, settings: TrackWatchSettings, listener: TrackWatchListener): TrackWatch {
+    const Processor = trackProcessor();
+    if (Processor === undefined) {
+      throw new InputError(
+        'input/unsupported-source',
+        'This browser has no MediaStreamTrackProcessor on the page, so its worker cannot read a video track; capture frames and call classify() instead.',
+      );
+    }
+    if (this.disposed)
+      throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
+    const plain = (next: TrackWatchSettings): StreamWatchSettings => ({
+      intervalMs: next.intervalMs,
+      where: plainWhere(next.where),
+    });
+    const session = new TrackWatchSession<Connection>(
+      {
+        worker: () => this.connection,
+        attach: (connection) => attachTrack(connection, track, Processor),
+        fail: (connection, error) => this.restart(connection, error),
+        silenceLimitMs: () => this.frameTimeoutMs(),
+      },
+      plain(settings),
+      {
+        onReading: (result) => {
+          if (this.current !== undefined) settledRuntime(this.current, result);
+          listener.onReading(result);
+        },
+        onError: (error) => listener.onError(error),
+      },
+    );
+    this.watches.add(session);
+    return {
+      update: (next) => session.update(plain(next)),
+      stop: () => {
+        this.watches.delete(session);
+        session.stop();
+      },
+    };
   }
 
   /** Stops the worker reading the track {@link classifyTrack} gave it, if any (the page now reads another source). */
@@ -359,6 +436,8 @@ export class ClassifierClient {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const watch of this.watches) watch.stop();
+    this.watches.clear();
     this.scheduler.dispose();
     this.connection.then(closeConnection, () => undefined);
   }

@@ -4,6 +4,7 @@
  * (see `classifier-client.ts`). Only structured-clonable plain data crosses;
  * frames are transferred, never copied; callbacks cross as `Comlink.proxy`.
  */
+import type { SerializedError } from './error-transfer.ts';
 import type { WarningCode } from '../errors.ts';
 import type { FrameLocation, LocateRequest } from '../localize/location.ts';
 import type { ColumnReading } from '../model/decode.ts';
@@ -188,6 +189,27 @@ export type FrameRequest = ColumnsWhere & {
   readonly sentAt: number;
 };
 
+/** How the worker reads the attached stream on its own ({@link ClassifierWorkerApi.watchStream}). */
+export interface StreamWatchSettings {
+  /** Shortest time from the start of one frame's reading to the next's (1000 / max-fps), in ms. */
+  readonly intervalMs: number;
+  /**
+   * Where the columns are, for the frames from now on. A `locate.relocate` applies to the next frame only, unless
+   * the settings are replaced again first.
+   */
+  readonly where: ColumnsWhere;
+}
+
+/**
+ * One message on a stream watch's port: a frame read (`startedAt`: `performance.timeOrigin + performance.now()` in
+ * the worker when its reading began), a frame that could not be read, or the end of the watch (the stream was
+ * detached or another watch replaced this one).
+ */
+export type StreamWatchMessage =
+  | { readonly kind: 'reading'; readonly result: FrameResult; readonly startedAt: number }
+  | { readonly kind: 'error'; readonly error: SerializedError }
+  | { readonly kind: 'stopped' };
+
 /** Milliseconds per stage, measured in the worker. */
 export interface WorkerTimings {
   /** Main thread sending → worker starting (clock of both threads aligned by `timeOrigin`). */
@@ -290,6 +312,18 @@ export interface ClassifierWorkerApi {
   detachStream(): Promise<void>;
   /** Reads every column of the attached stream's next frame (waiting up to 5 s for it), as {@link classify} does. */
   classifyStreamFrame(request: FrameRequest): Promise<FrameResult>;
+  /**
+   * Reads the attached stream on the worker's own clock: a frame at most every `settings.intervalMs`, one at a time,
+   * each result (or failure) posted on `port` as a {@link StreamWatchMessage} — the page's main thread sends
+   * nothing per frame. Replaces an earlier watch (whose port gets `stopped`). Resolves once the watch runs.
+   *
+   * @throws {StateError} `state/not-started` with no stream attached
+   */
+  watchStream(port: MessagePort, settings: StreamWatchSettings): Promise<void>;
+  /** Changes the running watch's interval or geometry from its next frame on; no-op without a watch. */
+  updateWatch(settings: StreamWatchSettings): Promise<void>;
+  /** Stops the running watch, if any (its port gets `stopped`). */
+  stopWatch(): Promise<void>;
   /** Moves to another backend preference (self-check again). */
   setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;
   /** TF.js memory counters. */

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { ColumnClassifierError, errorFromCode, type ErrorCode } from '../errors.ts';
 
 /** The plain shape a thrown error takes while it crosses the worker boundary. */
-interface SerializedError {
+export interface SerializedError {
   readonly isClassifierError: boolean;
   readonly code: ErrorCode | undefined;
   readonly name: string;
@@ -13,7 +13,8 @@ interface SerializedError {
 
 const installed = new WeakSet<object>();
 
-function serialize(value: unknown): SerializedError {
+/** An error as plain data, for a message that is not a Comlink call (a stream watch's port). */
+export function serializeError(value: unknown): SerializedError {
   if (value instanceof ColumnClassifierError) {
     return {
       isClassifierError: true,
@@ -35,7 +36,8 @@ function serialize(value: unknown): SerializedError {
   };
 }
 
-function deserialize(serialized: SerializedError): Error {
+/** The error {@link serializeError} described: the same class with the same `code` for the library's errors. */
+export function deserializeError(serialized: SerializedError): Error {
   const error =
     serialized.isClassifierError && serialized.code !== undefined
       ? errorFromCode(
@@ -61,9 +63,9 @@ export function installErrorTransfer(): void {
   const isThrown = comlinkHandler.canHandle;
   const handler: Comlink.TransferHandler<{ value: unknown }, { value: SerializedError }> = {
     canHandle: (value): value is { value: unknown } => isThrown(value),
-    serialize: (thrown) => [{ value: serialize(thrown.value) }, []],
+    serialize: (thrown) => [{ value: serializeError(thrown.value) }, []],
     deserialize: (serialized) => {
-      throw deserialize(serialized.value);
+      throw deserializeError(serialized.value);
     },
   };
   installed.add(handler);

@@ -15,6 +15,7 @@ import {
   type ClassifierWorkerApi,
   type FrameRequest,
   type StartOptions,
+  type StreamWatchSettings,
 } from './classifier-worker-api.ts';
 
 const backendName = z.enum(BackendName);
@@ -56,6 +57,10 @@ const sampleOptions = z.strictObject({
 const labelOptions = z.extend(sampleOptions, { frame: z.optional(z.int().check(z.minimum(1))) });
 const labelDigits = z.array(z.int().check(z.minimum(0), z.maximum(9))).check(z.minLength(1), z.maxLength(64));
 const geometryRequest = z.object({ geometry, sentAt: z.number() });
+const watchSettings = z.strictObject({
+  intervalMs: z.number().check(z.minimum(0), z.maximum(60_000)),
+  where: z.union([z.strictObject({ geometry }), z.strictObject({ locate })]),
+});
 const locateRequest = z.object({ locate, sentAt: z.number() });
 
 /**
@@ -115,6 +120,16 @@ function checkedStream(stream: unknown): ReadableStream<VideoFrame> {
   );
 }
 
+/** Whether `port` is a MessagePort (the page's end of a stream watch's channel, transferred). */
+function checkedPort(port: unknown): MessagePort {
+  if (port instanceof MessagePort) return port;
+  const kind = port === null ? 'null' : typeof port === 'object' ? port.constructor.name : typeof port;
+  throw new InputError(
+    'input/bad-argument',
+    `watchStream(port): the port must be a transferred MessagePort (one end of a MessageChannel), not ${kind}.`,
+  );
+}
+
 /**
  * The API as the worker exposes it: its methods, each checking its arguments before calling `service`, and
  * nothing else. A page cannot reach the service's fields through the proxy (Comlink gets and sets any
@@ -148,6 +163,16 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
     detachStream: () => service.detachStream(),
     classifyStreamFrame: (request) =>
       call(() => service.classifyStreamFrame(checkedFrameRequest(request, 'classifyStreamFrame(request)'))),
+    watchStream: (port, settings) =>
+      call(() =>
+        service.watchStream(
+          checkedPort(port),
+          checked(watchSettings, settings, 'watchStream(…, settings)') as StreamWatchSettings,
+        ),
+      ),
+    updateWatch: (settings) =>
+      call(() => service.updateWatch(checked(watchSettings, settings, 'updateWatch(settings)') as StreamWatchSettings)),
+    stopWatch: () => service.stopWatch(),
     setBackends: (list) => call(() => service.setBackends(checked(backends, list, 'setBackends(backends)'))),
     label: (digits, options) =>
       call(() =>

@@ -68,6 +68,28 @@ async function readWhenPlaying(element: ColumnClassifier): Promise<ReadingDetail
   }
 }
 
+/** Counts messages this thread posts to workers and on message ports (a Comlink call posts one). */
+function countPosts(): { readonly calls: () => number; readonly restore: () => void } {
+  const toWorker = Worker.prototype.postMessage;
+  const onPort = MessagePort.prototype.postMessage;
+  let calls = 0;
+  Worker.prototype.postMessage = function (this: Worker, ...args: unknown[]) {
+    calls += 1;
+    return Reflect.apply(toWorker, this, args) as void;
+  } as Worker['postMessage'];
+  MessagePort.prototype.postMessage = function (this: MessagePort, ...args: unknown[]) {
+    calls += 1;
+    return Reflect.apply(onPort, this, args) as void;
+  } as MessagePort['postMessage'];
+  return {
+    calls: () => calls,
+    restore: () => {
+      Worker.prototype.postMessage = toWorker;
+      MessagePort.prototype.postMessage = onPort;
+    },
+  };
+}
+
 describe('a MediaStream source', function () {
   let element: ColumnClassifier | undefined;
   let painted: ReturnType<typeof paintedStream> | undefined;
@@ -98,6 +120,47 @@ describe('a MediaStream source', function () {
     }
     if (inWorker) expect(bitmaps.calls()).to.equal(0, 'createImageBitmap calls on the main thread');
     else expect(bitmaps.calls()).to.be.at.least(readings.length);
+  });
+
+  it("is read on the worker's own clock where the worker reads it: after the first reading, the main thread posts nothing per frame", async function () {
+    painted = paintedStream();
+    element = fixtureElement(expected, painted.stream, { 'max-fps': '20' });
+    expect(await insertAndSettle(element)).to.equal(undefined);
+    const inWorker = ClassifierClient.readsTracksInWorker();
+    const readings: ReadingDetail[] = [];
+    let postsAtFirst = 0;
+    const posts = countPosts();
+    const bitmaps = countBitmaps();
+    try {
+      const enough = new Promise<void>((resolve) =>
+        element!.addEventListener('cc-reading', (event) => {
+          if (readings.length === 0) postsAtFirst = posts.calls();
+          readings.push(event.detail);
+          if (readings.length === 6) resolve();
+        }),
+      );
+      element.start();
+      await enough;
+    } finally {
+      element.stop();
+      posts.restore();
+      bitmaps.restore();
+    }
+    const digits = expected.columns.map((c) => c.digit);
+    for (const reading of readings.slice(0, 6)) {
+      expect(reading.frameReadBy).to.equal(inWorker ? 'worker' : 'main-thread');
+      expect(reading.digits).to.deep.equal(digits);
+    }
+    const during = posts.calls() - postsAtFirst;
+    if (inWorker) {
+      // Five frames read after the first with no request, no transfer: the worker's loop reads them.
+      expect(during).to.equal(0, 'messages posted by the main thread between the first and the sixth reading');
+      expect(bitmaps.calls()).to.equal(0, 'createImageBitmap calls on the main thread');
+    } else {
+      // Captured here: every frame is a bitmap and a message.
+      expect(during).to.be.at.least(5);
+      expect(bitmaps.calls()).to.be.at.least(6);
+    }
   });
 
   it('moves to another source and back: a canvas is captured on the main thread, a new stream read as before', async function () {

@@ -90,6 +90,32 @@ describe('worker calls that do not match its API', function () {
     expect(error, String(error)).to.be.instanceOf(StateError);
   });
 
+  it('refuses watchStream without a port or with bad settings, and before a stream is attached', async function () {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      await expectBadArgument(
+        untyped()['watchStream']!({}, { intervalMs: 50, where: { locate: {} } }),
+        /watchStream\(port\)/,
+      );
+      const transferred = (settings: unknown) => untyped()['watchStream']!(Comlink.transfer(port2, [port2]), settings);
+      await expectBadArgument(
+        transferred({ intervalMs: -1, where: { locate: {} } }),
+        /watchStream\(…, settings\)\.intervalMs/,
+      );
+      await expectBadArgument(
+        untyped()['updateWatch']!({ intervalMs: 50, where: { geometry: 1 } }),
+        /updateWatch\(settings\)/,
+      );
+    } finally {
+      port1.close();
+    }
+    const { port2: fresh } = new MessageChannel();
+    const error = await rejection(
+      untyped()['watchStream']!(Comlink.transfer(fresh, [fresh]), { intervalMs: 50, where: { locate: {} } }),
+    );
+    expect(error, String(error)).to.be.instanceOf(StateError);
+  });
+
   it("does not let a page read or replace the service's fields or methods through the proxy", async function () {
     // Comlink gets and sets any property path of the exposed object: only the API's methods may be there.
     const proxy = remote as unknown as Record<string, unknown>;
