@@ -14,6 +14,7 @@ import {
   fixtureElement,
   fixtureImage,
   insertAndSettle,
+  nextEvent,
   paintedCanvas,
   rejection,
   type ExpectedFrame,
@@ -122,27 +123,30 @@ describe('a MediaStream source', function () {
     else expect(bitmaps.calls()).to.be.at.least(readings.length);
   });
 
-  it("is read on the worker's own clock where the worker reads it: after the first reading, the main thread posts nothing per frame", async function () {
+  it("is read on the worker's own clock where the worker reads it: after the first reading, the main thread posts nothing per frame; paused, it reads nothing", async function () {
     painted = paintedStream();
     element = fixtureElement(expected, painted.stream, { 'max-fps': '20' });
     expect(await insertAndSettle(element)).to.equal(undefined);
     const inWorker = ClassifierClient.readsTracksInWorker();
     const readings: ReadingDetail[] = [];
     let postsAtFirst = 0;
+    let postsAtSixth = 0;
     const posts = countPosts();
     const bitmaps = countBitmaps();
+    let sixth: () => void = () => undefined;
+    element.addEventListener('cc-reading', (event) => {
+      if (readings.length === 0) postsAtFirst = posts.calls();
+      readings.push(event.detail);
+      if (readings.length === 6) {
+        postsAtSixth = posts.calls();
+        sixth();
+      }
+    });
     try {
-      const enough = new Promise<void>((resolve) =>
-        element!.addEventListener('cc-reading', (event) => {
-          if (readings.length === 0) postsAtFirst = posts.calls();
-          readings.push(event.detail);
-          if (readings.length === 6) resolve();
-        }),
-      );
+      const enough = new Promise<void>((resolve) => (sixth = resolve));
       element.start();
       await enough;
     } finally {
-      element.stop();
       posts.restore();
       bitmaps.restore();
     }
@@ -151,7 +155,7 @@ describe('a MediaStream source', function () {
       expect(reading.frameReadBy).to.equal(inWorker ? 'worker' : 'main-thread');
       expect(reading.digits).to.deep.equal(digits);
     }
-    const during = posts.calls() - postsAtFirst;
+    const during = postsAtSixth - postsAtFirst;
     if (inWorker) {
       // Five frames read after the first with no request, no transfer: the worker's loop reads them.
       expect(during).to.equal(0, 'messages posted by the main thread between the first and the sixth reading');
@@ -161,6 +165,16 @@ describe('a MediaStream source', function () {
       expect(during).to.be.at.least(5);
       expect(bitmaps.calls()).to.be.at.least(6);
     }
+
+    // Paused, the loop (the worker's, where it reads) stops: at most the frame being read still arrives.
+    element.stop();
+    await element.updateComplete;
+    const atPause = readings.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(readings.length - atPause).to.be.at.most(1, 'readings while paused');
+    const resumed = nextEvent(element, 'cc-reading');
+    element.start();
+    expect((await resumed).detail.digits).to.deep.equal(digits);
   });
 
   it('moves to another source and back: a canvas is captured on the main thread, a new stream read as before', async function () {
