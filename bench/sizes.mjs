@@ -25,6 +25,7 @@ const LAZY_CHUNKS = [
   ['webgl-backend', 'WebGL backend chunk, fetched only when WebGL is tried'],
   ['cpu-backend', 'cpu backend chunk, fetched only when cpu is tried'],
   ['zip', 'zip writer chunk, fetched only by exportSamples()'],
+  ['stream-reading', 'stream reading chunk, fetched only when the worker reads a camera or MediaStream itself'],
   ['tfjs-converter', 'graph-model runtime chunk, fetched only for a graph model'],
 ];
 

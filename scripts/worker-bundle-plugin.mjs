@@ -12,7 +12,7 @@ const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * The folder beside the worker that holds the code it imports only when needed (the WebGL and cpu backends, the
- * graph-model runtime, the zip writer) and the code it shares with them. A folder, so that apps copy it whole
+ * graph-model runtime, the zip writer, the stream reading) and the code it shares with them. A folder, so that apps copy it whole
  * (src/bundlers/index.ts).
  */
 export const WORKER_CHUNKS_DIR = 'column-classifier-chunks';

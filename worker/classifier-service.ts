@@ -11,8 +11,8 @@ import type { ClassifierModel } from '../src/model/classifier-model.ts';
 import { loadClassifierModel } from '../src/model/load.ts';
 import { checkMaxModelBytes, ModelBudget } from '../src/model/model-budget.ts';
 import { fetchModelSource, type ModelSource } from '../src/model/source.ts';
-import { StreamFrameReader } from './stream-frame-reader.ts';
-import { StreamWatch } from './stream-watch.ts';
+import type { StreamFrameReader } from './stream-frame-reader.ts';
+import type { StreamWatch } from './stream-watch.ts';
 import { readColumns } from '../src/model/read-columns.ts';
 import { checkGeometry } from '../src/preprocess/index.ts';
 import { locateWith } from '../src/localize/localizer-model.ts';
@@ -363,6 +363,7 @@ export class ClassifierService implements ClassifierWorkerApi {
 
   async attachStream(stream: ReadableStream<VideoFrame>): Promise<void> {
     this.assertAlive();
+    const { StreamFrameReader } = await import('./stream-reading.ts');
     this.stream?.close();
     this.stream = new StreamFrameReader(stream);
     this.tracker.reset();
@@ -388,6 +389,7 @@ export class ClassifierService implements ClassifierWorkerApi {
     this.assertAlive();
     if (this.stream === undefined)
       throw new StateError('state/not-started', 'watchStream: no stream is attached; call attachStream() first.');
+    const { StreamWatch } = await import('./stream-reading.ts');
     this.watch?.stop();
     this.watch = new StreamWatch(port, settings, (request) => this.classifyStreamFrame(request));
   }
