@@ -55,6 +55,9 @@ let seed = 1;
 
 /** Draws a new soroban with random digits and points the element at its bead area. */
 function showNext(): void {
+  // With the camera on, the rendered pictures are not read: drawing one (a 3D one costs this thread a few hundred ms)
+  // would only overwrite "(your camera)" with digits nobody reads.
+  if (classifier.hasAttribute('camera')) return;
   seed += 1;
   const digits = Array.from({ length: COLUMNS }, (_, i) => (seed * 7 + i * 3 + ((seed * i) % 5)) % 10);
   // The 3D renderer ray casts on this page's main thread (a few hundred ms per picture): kept small.
