@@ -136,6 +136,8 @@ export class ClassifierService implements ClassifierWorkerApi {
   private stream: StreamFrameReader | undefined;
   /** The attached stream read on the worker's own clock, if the page asked for it. */
   private watch: StreamWatch | undefined;
+  /** The running watch's number (each watchStream() counts one), so that a late call for an older one does nothing. */
+  private watchNumber = 0;
   /** The fine-tuned model loaded instead of the start options' model, if the sample set has one. */
   private fineTuned: StoredModel | undefined;
   /** The last frame read, for `label()`, and the stored samples. */
@@ -370,7 +372,7 @@ export class ClassifierService implements ClassifierWorkerApi {
   }
 
   async detachStream(): Promise<void> {
-    await this.stopWatch();
+    this.endWatch();
     this.stream?.close();
     this.stream = undefined;
   }
@@ -385,23 +387,24 @@ export class ClassifierService implements ClassifierWorkerApi {
     return this.classify(await this.stream.bitmap(), request);
   }
 
-  async watchStream(port: MessagePort, settings: StreamWatchSettings): Promise<void> {
+  async watchStream(port: MessagePort, settings: StreamWatchSettings): Promise<number> {
     this.assertAlive();
     if (this.stream === undefined)
       throw new StateError('state/not-started', 'watchStream: no stream is attached; call attachStream() first.');
     const { StreamWatch } = await import('./stream-reading.ts');
     this.watch?.stop();
+    this.watchNumber += 1;
     this.watch = new StreamWatch(port, settings, (request) => this.classifyStreamFrame(request));
+    return this.watchNumber;
   }
 
-  async updateWatch(settings: StreamWatchSettings): Promise<void> {
+  async updateWatch(watch: number, settings: StreamWatchSettings): Promise<void> {
     this.assertAlive();
-    this.watch?.update(settings);
+    if (watch === this.watchNumber) this.watch?.update(settings);
   }
 
-  async stopWatch(): Promise<void> {
-    this.watch?.stop();
-    this.watch = undefined;
+  async stopWatch(watch: number): Promise<void> {
+    if (watch === this.watchNumber) this.endWatch();
   }
 
   async label(digits: readonly number[], options: LabelOptions): Promise<SampleAdded> {
@@ -898,6 +901,12 @@ export class ClassifierService implements ClassifierWorkerApi {
       );
     }
     return this.running;
+  }
+
+  /** Stops the running watch, if any. */
+  private endWatch(): void {
+    this.watch?.stop();
+    this.watch = undefined;
   }
 
   private assertAlive(): void {

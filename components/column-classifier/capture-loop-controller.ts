@@ -10,7 +10,7 @@ export interface CaptureLoopOptions {
 
 /** A loop that runs elsewhere (the worker reading a stream on its own clock), started and stopped from here. */
 export interface DelegatedLoop {
-  /** Reads a frame at most every `intervalMs` until {@link stop}. */
+  /** Reads a frame at most every `intervalMs` until {@link stop}; called again while running, takes the new settings. */
   start(intervalMs: number): void;
   /** Stops reading. Idempotent. */
   stop(): void;
@@ -50,6 +50,12 @@ export class CaptureLoopController implements ReactiveController {
    * reads instead of this one's timer.
    */
   configure(maxFps: number | undefined, delegate?: DelegatedLoop): void {
+    if (maxFps !== undefined && delegate !== undefined && delegate === this.delegate && this.delegateRunning) {
+      // Running already: the delegate takes the new interval (and whatever else changed) in place.
+      this.maxFps = maxFps;
+      delegate.start(1000 / maxFps);
+      return;
+    }
     this.stop();
     if (maxFps === undefined) return;
     this.maxFps = maxFps;

@@ -214,6 +214,8 @@ export class ColumnClassifier extends LitElement {
   private watchGeneration = 0;
   /** The watch's interval while the loop reads on the worker's clock (kept across a restart of the model). */
   private watchInterval: number | undefined;
+  /** The track {@link watch} reads. */
+  private watchedTrack: MediaStreamTrack | undefined;
   private readonly calibration = new CalibrationController(this, {
     quad: () => this.calibrationQuad(),
     box: () => this.previewBox,
@@ -585,7 +587,11 @@ export class ColumnClassifier extends LitElement {
     this.statusText = this.readyStatus(client.runtime.backend);
     this.emit('cc-ready', { runtime: client.runtime });
     // A watch belongs to one client: the loop reads on the worker's clock, so watch again with this one.
-    if (this.watchInterval !== undefined) this.startWatch(this.watchInterval);
+    const interval = this.watchInterval;
+    if (interval !== undefined) {
+      this.stopWatch();
+      this.startWatch(interval);
+    }
   }
 
   /**
@@ -593,11 +599,17 @@ export class ColumnClassifier extends LitElement {
    * wakes a timer nor sends a request per frame, and only hears each reading.
    */
   private startWatch(intervalMs: number): void {
+    const track = this.frames.stream?.getVideoTracks()[0];
+    if (this.watch !== undefined && this.watchedTrack === track) {
+      // The same track on the same worker: new settings (max-fps, geometry) in place, not a new watch.
+      this.watchInterval = intervalMs;
+      this.watch.update({ intervalMs, where: this.frameWhere() });
+      return;
+    }
     this.stopWatch();
     this.watchInterval = intervalMs;
     const generation = this.watchGeneration;
-    const track = this.frames.stream?.getVideoTracks()[0];
-    // Without a track yet, the stream's arrival configures the loop again.
+    // configureLoop() delegates only for a stream with a video track.
     if (track === undefined) return;
     this.classifier
       .use(async (client, isCurrent) => {
@@ -614,7 +626,8 @@ export class ColumnClassifier extends LitElement {
               const readAt = performance.now() - result.roundTrip;
               this.emitReading(result, readAt, readAt, 'worker');
               // The reading turned unstable: the next frame looks for the soroban again.
-              if (this.relocateNext) watch.update({ intervalMs, where: this.frameWhere() });
+              if (this.relocateNext)
+                watch.update({ intervalMs: this.watchInterval ?? intervalMs, where: this.frameWhere() });
             },
             onError: (error) => {
               if (this.watch === watch) this.onLoopError(error);
@@ -622,6 +635,7 @@ export class ColumnClassifier extends LitElement {
           },
         );
         this.watch = watch;
+        this.watchedTrack = track;
       })
       .catch((error: unknown) => this.onLoopError(error));
   }
@@ -631,6 +645,7 @@ export class ColumnClassifier extends LitElement {
     this.watchInterval = undefined;
     this.watch?.stop();
     this.watch = undefined;
+    this.watchedTrack = undefined;
   }
 
   private emit<K extends EventName>(name: K, detail: HTMLElementEventMap[K]['detail']): void {
@@ -712,8 +727,10 @@ export class ColumnClassifier extends LitElement {
   /** Runs the capture loop when there is something to capture and every attribute can be used. */
   private configureLoop(): void {
     const idle = !this.isConnected || this.paused || (this.source === null && this.camera === null);
-    // A camera or MediaStream the worker can read itself (Chromium) is read on the worker's clock.
-    const readByWorker = this.frames.stream !== undefined && ClassifierClient.readsTracksInWorker();
+    // A camera or MediaStream the worker can read itself (Chromium) is read on the worker's clock; a stream with no
+    // video track goes through the capture loop, which reports it.
+    const readByWorker =
+      this.frames.stream?.getVideoTracks()[0] !== undefined && ClassifierClient.readsTracksInWorker();
     this.loop.configure(
       idle || this.settingsError !== undefined ? undefined : this.maxFps,
       readByWorker ? this.workerLoop : undefined,

@@ -167,6 +167,13 @@ async function attachTrack(
   connection.track = track;
 }
 
+function noTrackProcessor(): InputError {
+  return new InputError(
+    'input/unsupported-source',
+    'This browser has no MediaStreamTrackProcessor on the page, so its worker cannot read a video track; capture frames and call classify() instead.',
+  );
+}
+
 function trackProcessor(): TrackProcessorConstructor | undefined {
   const constructor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })
     .MediaStreamTrackProcessor;
@@ -306,12 +313,7 @@ export class ClassifierClient {
    */
   async classifyTrack(track: MediaStreamTrack, where: FrameWhere): Promise<ClientFrameResult> {
     const Processor = trackProcessor();
-    if (Processor === undefined) {
-      throw new InputError(
-        'input/unsupported-source',
-        'This browser has no MediaStreamTrackProcessor on the page, so its worker cannot read a video track; capture frames and call classify() instead.',
-      );
-    }
+    if (Processor === undefined) throw noTrackProcessor();
     const request = plainWhere(where);
     return this.call(this.frameTimeoutMs(), async (remote, connection) => {
       await attachTrack(connection, track, Processor);
@@ -334,12 +336,7 @@ export class ClassifierClient {
    */
   watchTrack(track: MediaStreamTrack, settings: TrackWatchSettings, listener: TrackWatchListener): TrackWatch {
     const Processor = trackProcessor();
-    if (Processor === undefined) {
-      throw new InputError(
-        'input/unsupported-source',
-        'This browser has no MediaStreamTrackProcessor on the page, so its worker cannot read a video track; capture frames and call classify() instead.',
-      );
-    }
+    if (Processor === undefined) throw noTrackProcessor();
     if (this.disposed)
       throw new DisposedError('disposed/used-after-dispose', 'This classifier client was disposed; create a new one.');
     const plain = (next: TrackWatchSettings): StreamWatchSettings => ({
@@ -489,6 +486,8 @@ export class ClassifierClient {
       return connection;
     });
     this.connection.catch(() => undefined);
+    // A watch on the failed worker (seen failing by another call) goes on on the new one.
+    for (const watch of this.watches) watch.workerReplaced(failed);
   }
 }
 

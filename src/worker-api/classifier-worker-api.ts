@@ -212,7 +212,10 @@ export type StreamWatchMessage =
 
 /** Milliseconds per stage, measured in the worker. */
 export interface WorkerTimings {
-  /** Main thread sending → worker starting (clock of both threads aligned by `timeOrigin`). */
+  /**
+   * Main thread sending → worker starting (clock of both threads aligned by `timeOrigin`); for a frame of a watched
+   * stream (`watchStream`), the wait for the stream's next frame and its bitmap.
+   */
   readonly transfer: number;
   /** Bitmap → pixels → grey, per-column crop, resize, range (dispatch; GPU work may finish in `predict`). */
   readonly preprocess: number;
@@ -315,15 +318,16 @@ export interface ClassifierWorkerApi {
   /**
    * Reads the attached stream on the worker's own clock: a frame at most every `settings.intervalMs`, one at a time,
    * each result (or failure) posted on `port` as a {@link StreamWatchMessage} — the page's main thread sends
-   * nothing per frame. Replaces an earlier watch (whose port gets `stopped`). Resolves once the watch runs.
+   * nothing per frame. Replaces an earlier watch (whose port gets `stopped`). Resolves, once the watch runs, with its
+   * number, which {@link updateWatch} and {@link stopWatch} take: a late call for a replaced watch does nothing.
    *
    * @throws {StateError} `state/not-started` with no stream attached
    */
-  watchStream(port: MessagePort, settings: StreamWatchSettings): Promise<void>;
-  /** Changes the running watch's interval or geometry from its next frame on; no-op without a watch. */
-  updateWatch(settings: StreamWatchSettings): Promise<void>;
-  /** Stops the running watch, if any (its port gets `stopped`). */
-  stopWatch(): Promise<void>;
+  watchStream(port: MessagePort, settings: StreamWatchSettings): Promise<number>;
+  /** Changes watch `watch`'s interval or geometry from its next frame on; no-op unless it is the running watch. */
+  updateWatch(watch: number, settings: StreamWatchSettings): Promise<void>;
+  /** Stops watch `watch` (its port gets `stopped`); no-op unless it is the running watch. */
+  stopWatch(watch: number): Promise<void>;
   /** Moves to another backend preference (self-check again). */
   setBackends(backends: readonly BackendName[]): Promise<RuntimeInfo>;
   /** TF.js memory counters. */

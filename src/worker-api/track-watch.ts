@@ -11,7 +11,10 @@ import { deserializeError } from './error-transfer.ts';
 
 /** A frame the worker read from a watched track, with the time from the start of its reading to its arrival here. */
 export interface WatchedFrameResult extends FrameResult {
-  /** Milliseconds from the worker starting to read the frame to its result arriving on this thread. */
+  /**
+   * Milliseconds from the worker starting to read the frame (waiting for the stream's next one first) to its result
+   * arriving on this thread; there is no request to time from.
+   */
   readonly roundTrip: number;
 }
 
@@ -53,10 +56,18 @@ export interface TrackWatchHost<W extends WatchedWorker> {
 export class TrackWatchSession<W extends WatchedWorker> {
   private stopped = false;
   private settings: StreamWatchSettings;
+  /** The worker the watch runs or is starting on. */
   private worker: W | undefined;
+  /** The watch's number on that worker, once it runs (the worker's calls for it take it). */
+  private watchNumber: number | undefined;
+  /** The settings the worker has (an update made while the watch was starting is sent once it runs). */
+  private sentSettings: StreamWatchSettings | undefined;
   private port: MessagePort | undefined;
   private watchdog: ReturnType<typeof setInterval> | undefined;
+  private retry: ReturnType<typeof setTimeout> | undefined;
   private lastHeard = 0;
+  /** Counts starts: a step of a start that was abandoned meanwhile does nothing. */
+  private attempt = 0;
 
   constructor(
     private readonly host: TrackWatchHost<W>,
@@ -70,78 +81,121 @@ export class TrackWatchSession<W extends WatchedWorker> {
   /** New interval or geometry, from the next frame on. */
   update(settings: StreamWatchSettings): void {
     this.settings = settings;
-    if (this.worker !== undefined && this.port !== undefined)
-      this.worker.remote.updateWatch(settings).catch(() => undefined);
+    if (this.watchNumber !== undefined) this.send(settings);
   }
 
   /** Ends the watch; nothing more reaches the listener. Idempotent. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    clearTimeout(this.retry);
     const worker = this.worker;
+    const watch = this.watchNumber;
     this.end();
-    worker?.remote.stopWatch().catch(() => undefined);
+    // A watch still starting is stopped when its number comes back (begin()).
+    if (worker !== undefined && watch !== undefined) quietly(() => worker.remote.stopWatch(watch));
+  }
+
+  /** The client replaced `worker` after another call saw it fail (and reported it): watch again on the new one. */
+  workerReplaced(worker: W): void {
+    if (this.stopped || this.worker !== worker) return;
+    this.end();
+    void this.begin();
   }
 
   /** Starts the watch on the client's worker now. */
   private async begin(): Promise<void> {
+    const attempt = ++this.attempt;
     let worker: W;
     try {
       worker = await this.host.worker();
     } catch (error) {
       // The client gave up restarting, or was disposed: the watch ends.
-      if (!this.stopped) this.listener.onError(error);
-      this.stopped = true;
-      return;
-    }
-    if (this.stopped) return;
-    const channel = new MessageChannel();
-    try {
-      await Promise.race([this.host.attach(worker), worker.died]);
-      if (this.stopped) return;
-      channel.port1.onmessage = (event: MessageEvent<StreamWatchMessage>) => this.onMessage(worker, event.data);
-      await Promise.race([
-        worker.remote.watchStream(Comlink.transfer(channel.port2, [channel.port2]), this.settings),
-        worker.died,
-      ]);
-    } catch (error) {
-      channel.port1.close();
-      if (this.stopped) return;
-      if (error instanceof WorkerError) this.restartOn(worker, error);
-      else {
-        this.listener.onError(error);
+      if (!this.stopped && attempt === this.attempt) {
         this.stopped = true;
+        this.listener.onError(error);
       }
       return;
     }
-    if (this.stopped) {
+    if (this.stopped || attempt !== this.attempt) return;
+    this.worker = worker;
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event: MessageEvent<StreamWatchMessage>) => this.onMessage(attempt, event.data);
+    const sent = this.settings;
+    let watch: number;
+    try {
+      watch = await this.withinSilenceLimit(worker, async () => {
+        await this.host.attach(worker);
+        return worker.remote.watchStream(Comlink.transfer(channel.port2, [channel.port2]), sent);
+      });
+    } catch (error) {
       channel.port1.close();
-      worker.remote.stopWatch().catch(() => undefined);
+      if (this.stopped || attempt !== this.attempt) return;
+      this.worker = undefined;
+      if (error instanceof WorkerError) this.restartOn(worker, error);
+      else {
+        // Not the worker's fault (the track could not be handed over): say so, and try again later, as a capture
+        // loop would on its next tick.
+        this.listener.onError(error);
+        this.retry = setTimeout(() => void this.begin(), Math.max(1000, this.settings.intervalMs));
+      }
       return;
     }
-    this.worker = worker;
+    if (this.stopped || attempt !== this.attempt) {
+      channel.port1.close();
+      quietly(() => worker.remote.stopWatch(watch));
+      return;
+    }
+    this.watchNumber = watch;
+    this.sentSettings = sent;
     this.port = channel.port1;
     this.lastHeard = performance.now();
+    if (this.settings !== sent) this.send(this.settings);
     worker.died.catch((error: unknown) => {
-      if (this.worker === worker && error instanceof WorkerError) this.failed(worker, error);
+      if (error instanceof WorkerError) this.failed(attempt, worker, error);
     });
-    const limit = this.host.silenceLimitMs();
     this.watchdog = setInterval(() => {
       const silent = performance.now() - this.lastHeard;
-      const allowed = this.host.silenceLimitMs();
-      if (this.worker === worker && silent > allowed)
+      // A frame may take the call limit, and the next is read an interval after the last began.
+      const allowed = this.host.silenceLimitMs() + this.settings.intervalMs;
+      if (silent > allowed)
         this.failed(
+          attempt,
           worker,
           new WorkerError(
             'worker/unresponsive',
-            `The classifier worker sent no frame of the watched track for ${Math.round(silent)} ms (limit ${allowed} ms).`,
+            `The classifier worker sent no frame of the watched track for ${Math.round(silent)} ms (limit ${Math.round(allowed)} ms).`,
           ),
         );
-    }, limit / 2);
+    }, this.host.silenceLimitMs() / 2);
   }
 
-  private onMessage(worker: W, message: StreamWatchMessage): void {
-    if (this.stopped || this.worker !== worker) return;
+  private send(settings: StreamWatchSettings): void {
+    const worker = this.worker;
+    const watch = this.watchNumber;
+    if (worker === undefined || watch === undefined) return;
+    this.sentSettings = settings;
+    quietly(() => worker.remote.updateWatch(watch, settings));
+  }
+
+  /** `start()` on `worker`, failing as unresponsive past the silence limit (a worker that hangs answers nothing). */
+  private withinSilenceLimit<T>(worker: W, start: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = this.host.silenceLimitMs();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new WorkerError('worker/unresponsive', `The classifier worker did not start the watch within ${limit} ms.`),
+          ),
+        limit,
+      );
+    });
+    return Promise.race([start(), worker.died, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private onMessage(attempt: number, message: StreamWatchMessage): void {
+    if (this.stopped || attempt !== this.attempt) return;
     this.lastHeard = performance.now();
     switch (message.kind) {
       case 'reading': {
@@ -155,15 +209,15 @@ export class TrackWatchSession<W extends WatchedWorker> {
         this.listener.onError(deserializeError(message.error));
         return;
       case 'stopped':
-        // The worker's stream was detached or replaced: nothing more comes on this port.
+        // The worker's stream was detached or another watch replaced this one: nothing more comes on this port.
         this.stopped = true;
         this.end();
     }
   }
 
   /** The watched worker died or hung. */
-  private failed(worker: W, error: WorkerError): void {
-    if (this.stopped || this.worker !== worker) return;
+  private failed(attempt: number, worker: W, error: WorkerError): void {
+    if (this.stopped || attempt !== this.attempt || this.worker !== worker) return;
     this.end();
     this.restartOn(worker, error);
   }
@@ -176,10 +230,22 @@ export class TrackWatchSession<W extends WatchedWorker> {
   }
 
   private end(): void {
+    this.attempt += 1;
     clearInterval(this.watchdog);
     this.watchdog = undefined;
     this.port?.close();
     this.port = undefined;
     this.worker = undefined;
+    this.watchNumber = undefined;
+    this.sentSettings = undefined;
+  }
+}
+
+/** Calls the worker without waiting: a released proxy (the worker was replaced) throws at once, which is no news. */
+function quietly(call: () => Promise<unknown>): void {
+  try {
+    call().catch(() => undefined);
+  } catch {
+    // The worker this call was for is gone.
   }
 }

@@ -57,8 +57,9 @@ const sampleOptions = z.strictObject({
 const labelOptions = z.extend(sampleOptions, { frame: z.optional(z.int().check(z.minimum(1))) });
 const labelDigits = z.array(z.int().check(z.minimum(0), z.maximum(9))).check(z.minLength(1), z.maxLength(64));
 const geometryRequest = z.object({ geometry, sentAt: z.number() });
+const watchNumber = z.int().check(z.minimum(1));
 const watchSettings = z.strictObject({
-  intervalMs: z.number().check(z.minimum(0), z.maximum(60_000)),
+  intervalMs: z.number().check(z.minimum(0)),
   where: z.union([z.strictObject({ geometry }), z.strictObject({ locate })]),
 });
 const locateRequest = z.object({ locate, sentAt: z.number() });
@@ -170,9 +171,14 @@ export function checkedWorkerApi(service: ClassifierWorkerApi): ClassifierWorker
           checked(watchSettings, settings, 'watchStream(…, settings)') as StreamWatchSettings,
         ),
       ),
-    updateWatch: (settings) =>
-      call(() => service.updateWatch(checked(watchSettings, settings, 'updateWatch(settings)') as StreamWatchSettings)),
-    stopWatch: () => service.stopWatch(),
+    updateWatch: (watch, settings) =>
+      call(() =>
+        service.updateWatch(
+          checked(watchNumber, watch, 'updateWatch(watch)'),
+          checked(watchSettings, settings, 'updateWatch(…, settings)') as StreamWatchSettings,
+        ),
+      ),
+    stopWatch: (watch) => call(() => service.stopWatch(checked(watchNumber, watch, 'stopWatch(watch)'))),
     setBackends: (list) => call(() => service.setBackends(checked(backends, list, 'setBackends(backends)'))),
     label: (digits, options) =>
       call(() =>

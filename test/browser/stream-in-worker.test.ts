@@ -166,7 +166,8 @@ describe('a MediaStream source', function () {
       expect(bitmaps.calls()).to.be.at.least(6);
     }
 
-    // Paused, the loop (the worker's, where it reads) stops: at most the frame being read still arrives.
+    // Paused, the loop (the worker's, where it reads) stops: at most the frame being read still arrives. (That the
+    // worker's own loop stops, not only the page's listening, is test/node/stream-watch.test.ts's.)
     element.stop();
     await element.updateComplete;
     const atPause = readings.length;

@@ -103,9 +103,10 @@ describe('worker calls that do not match its API', function () {
         /watchStream\(…, settings\)\.intervalMs/,
       );
       await expectBadArgument(
-        untyped()['updateWatch']!({ intervalMs: 50, where: { geometry: 1 } }),
-        /updateWatch\(settings\)/,
+        untyped()['updateWatch']!(1, { intervalMs: 50, where: { geometry: 1 } }),
+        /updateWatch\(…, settings\)/,
       );
+      await expectBadArgument(untyped()['stopWatch']!('all'), /stopWatch\(watch\)/);
     } finally {
       port1.close();
     }

@@ -64,8 +64,10 @@ describe('StreamWatch (the worker reading a stream on its own clock)', () => {
   it('keeps the interval between the starts of two readings, takes an update from the next frame, and posts a failure as an error with its code', async () => {
     const { port1, port2 } = new MessageChannel();
     const starts: number[] = [];
-    const watch = new StreamWatch(port2, { intervalMs: 200, where: { locate: {} } }, async () => {
+    const requests: FrameRequest[] = [];
+    const watch = new StreamWatch(port2, { intervalMs: 200, where: { locate: {} } }, async (request) => {
       starts.push(performance.now());
+      requests.push(request);
       if (starts.length === 2) throw new InputError('input/zero-size-frame', 'no frame yet');
       return result(starts.length);
     });
@@ -79,8 +81,13 @@ describe('StreamWatch (the worker reading a stream on its own clock)', () => {
     const failure = page.messages[1];
     assert.equal(failure?.kind, 'error');
     assert.equal(failure?.kind === 'error' ? failure.error.code : undefined, 'input/zero-size-frame');
-    // After the update the 200 ms wait was cut short: without it, these two intervals would take 400 ms.
-    assert.ok((starts[5] ?? 0) - (starts[3] ?? 0) < 150, `after the update: ${(starts[5] ?? 0) - (starts[3] ?? 0)} ms`);
+    // The update came while the watch waited 200 ms for the fourth frame: it cut that wait short.
+    assert.ok(
+      (starts[3] ?? 0) - (starts[2] ?? 0) < 150,
+      `the wait the update cut: ${(starts[3] ?? 0) - (starts[2] ?? 0)} ms`,
+    );
+    assert.deepEqual(requests[2], { locate: {}, sentAt: requests[2]?.sentAt });
+    assert.deepEqual(requests[3], { locate: { columns: 7 }, sentAt: requests[3]?.sentAt });
   });
 
   it('posts stopped once when stopped, drops the result of the frame being read, and reads no further frame', async () => {
@@ -104,8 +111,11 @@ describe('StreamWatch (the worker reading a stream on its own clock)', () => {
   });
 });
 
-/** A fake worker: its watchStream runs a real StreamWatch on the transferred port, over fake frames. */
-function fakeWorker(readFrame: () => Promise<FrameResult>) {
+/**
+ * A fake worker: its watchStream runs a real StreamWatch on the transferred port, over fake frames, and numbers the
+ * watches as the service does; `startDelayMs` makes watchStream answer late.
+ */
+function fakeWorker(readFrame: () => Promise<FrameResult>, startDelayMs = 0) {
   let hung = false;
   // A hung worker's frame never finishes: nothing more arrives, and it is not known to be dead.
   const read = () => (hung ? new Promise<FrameResult>(() => undefined) : readFrame());
@@ -113,28 +123,41 @@ function fakeWorker(readFrame: () => Promise<FrameResult>) {
   const died = new Promise<never>((_, reject) => (die = reject));
   died.catch(() => undefined);
   let watch: StreamWatch | undefined;
+  let current = 0;
   const calls: string[] = [];
-  const worker: WatchedWorker & { kill(error: WorkerError): void; hang(): void; calls: string[] } = {
+  const worker: WatchedWorker & {
+    kill(error: WorkerError): void;
+    terminate(): void;
+    hang(): void;
+    calls: string[];
+  } = {
     died,
     calls,
     remote: {
       watchStream: async (port, settings) => {
         calls.push('watchStream');
-        watch = new StreamWatch(port, settings, read);
-      },
-      updateWatch: async (settings) => {
-        calls.push('updateWatch');
-        watch?.update(settings);
-      },
-      stopWatch: async () => {
-        calls.push('stopWatch');
         watch?.stop();
+        current += 1;
+        const number = current;
+        watch = new StreamWatch(port, settings, read);
+        await new Promise((resolve) => setTimeout(resolve, startDelayMs));
+        return number;
+      },
+      updateWatch: async (number, settings) => {
+        calls.push('updateWatch');
+        if (number === current) watch?.update(settings);
+      },
+      stopWatch: async (number) => {
+        calls.push('stopWatch');
+        if (number === current) watch?.stop();
       },
     },
     kill: (error) => {
       watch?.stop();
       die(error);
     },
+    // What the client's restart does to a worker: it stops at once, and says nothing.
+    terminate: () => watch?.stop(),
     hang: () => (hung = true),
   };
   return worker;
@@ -181,7 +204,69 @@ describe('TrackWatchSession (the page side of a watch)', () => {
     assert.deepEqual(workers[1]!.calls.at(-1), 'stopWatch');
   });
 
-  it('counts a worker that stops sending as unresponsive, checking on a slow timer, and restarts it', async () => {
+  it('a watch stopped while it is starting does not stop the watch started after it on the same worker', async () => {
+    let frames = 0;
+    const worker = fakeWorker(async () => result(++frames), 50);
+    const host = {
+      worker: async () => worker,
+      attach: async () => undefined,
+      fail: () => assert.fail('no failure'),
+      silenceLimitMs: () => 10_000,
+    };
+    const first = new TrackWatchSession(host, LOCATE, { onReading: () => undefined, onError: () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    first.stop();
+    let afterLateStop = 0;
+    let enough: () => void = () => undefined;
+    const second = new TrackWatchSession(host, LOCATE, {
+      onReading: () => {
+        // Counted once the first watch's number came back and its late stopWatch was sent.
+        if (worker.calls.includes('stopWatch')) afterLateStop += 1;
+        if (afterLateStop === 5) enough();
+      },
+      onError: (error) => assert.fail(String(error)),
+    });
+    await new Promise<void>((resolve) => (enough = resolve));
+    second.stop();
+    assert.deepEqual(worker.calls.slice(0, 3), ['watchStream', 'watchStream', 'stopWatch']);
+  });
+
+  it('watches again on the new worker, without an error of its own, when the client replaced the worker after another call saw it fail', async () => {
+    let frames = 0;
+    const read = async () => result(++frames);
+    const workers = [fakeWorker(read), fakeWorker(read)];
+    let current = 0;
+    const errors: unknown[] = [];
+    let readings = 0;
+    let onNew: () => void = () => undefined;
+    const session = new TrackWatchSession(
+      {
+        worker: async () => workers[current]!,
+        attach: async () => undefined,
+        fail: () => assert.fail('the session saw no failure itself'),
+        silenceLimitMs: () => 10_000,
+      },
+      LOCATE,
+      {
+        onReading: () => {
+          readings += 1;
+          if (readings === 2) {
+            current = 1;
+            workers[0]!.terminate();
+            session.workerReplaced(workers[0]!);
+          }
+          if (workers[1]!.calls.length > 0 && readings > 4) onNew();
+        },
+        onError: (error) => errors.push(error),
+      },
+    );
+    await new Promise<void>((resolve) => (onNew = resolve));
+    session.stop();
+    assert.deepEqual(errors, []);
+    assert.equal(workers[1]!.calls[0], 'watchStream');
+  });
+
+  it('counts a worker that stops sending as unresponsive and restarts it', async () => {
     const read = async () => result(1);
     const workers = [fakeWorker(read), fakeWorker(read)];
     let current = 0;
@@ -193,7 +278,7 @@ describe('TrackWatchSession (the page side of a watch)', () => {
         worker: async () => workers[current]!,
         attach: async () => undefined,
         fail: () => (current = 1),
-        silenceLimitMs: () => 60,
+        silenceLimitMs: () => 300,
       },
       LOCATE,
       {
