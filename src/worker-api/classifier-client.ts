@@ -24,6 +24,7 @@ import {
 } from './classifier-worker-api.ts';
 import { installErrorTransfer } from './error-transfer.ts';
 import { TrackWatchSession, type TrackWatchListener } from './track-watch.ts';
+import { withWatchdog } from './watchdog.ts';
 import { defaultWorkerUrl } from './default-urls.ts';
 
 /** Options of {@link ClassifierClient.create}. */
@@ -561,16 +562,4 @@ async function connect(options: ClassifierClientOptions, backends: readonly Back
 function closeConnection(connection: Connection): void {
   connection.remote[Comlink.releaseProxy]();
   connection.worker.terminate();
-}
-
-function withWatchdog<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new WorkerError('worker/unresponsive', `The classifier worker did not answer within ${timeoutMs} ms.`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -8,6 +8,7 @@ import type {
   StreamWatchSettings,
 } from './classifier-worker-api.ts';
 import { deserializeError } from './error-transfer.ts';
+import { withWatchdog } from './watchdog.ts';
 
 /** A frame the worker read from a watched track, with the time from the start of its reading to its arrival here. */
 export interface WatchedFrameResult extends FrameResult {
@@ -124,10 +125,12 @@ export class TrackWatchSession<W extends WatchedWorker> {
     const sent = this.settings;
     let watch: number;
     try {
-      watch = await this.withinSilenceLimit(worker, async () => {
+      // A worker that hangs answers nothing: past the silence limit the start fails as unresponsive.
+      const start = async () => {
         await this.host.attach(worker);
         return worker.remote.watchStream(Comlink.transfer(channel.port2, [channel.port2]), sent);
-      });
+      };
+      watch = await withWatchdog(Promise.race([start(), worker.died]), this.host.silenceLimitMs());
     } catch (error) {
       channel.port1.close();
       if (this.stopped || attempt !== this.attempt) return;
@@ -176,22 +179,6 @@ export class TrackWatchSession<W extends WatchedWorker> {
     if (worker === undefined || watch === undefined) return;
     this.sentSettings = settings;
     quietly(() => worker.remote.updateWatch(watch, settings));
-  }
-
-  /** `start()` on `worker`, failing as unresponsive past the silence limit (a worker that hangs answers nothing). */
-  private withinSilenceLimit<T>(worker: W, start: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = this.host.silenceLimitMs();
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new WorkerError('worker/unresponsive', `The classifier worker did not start the watch within ${limit} ms.`),
-          ),
-        limit,
-      );
-    });
-    return Promise.race([start(), worker.died, timeout]).finally(() => clearTimeout(timer));
   }
 
   private onMessage(attempt: number, message: StreamWatchMessage): void {
