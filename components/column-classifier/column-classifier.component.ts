@@ -366,8 +366,7 @@ export class ColumnClassifier extends LitElement {
         });
         const refused = refusal();
         if (refused !== undefined) throw refused;
-        this.framePreview.noteSize({ width: result.frameWidth, height: result.frameHeight });
-        return this.emitReading(result, requested, requested, 'worker');
+        return this.emitWorkerReading(result, requested);
       }
       const captured = await this.framePreview.capture(source);
       const result = await client.classify(captured.frame, where).catch((error: unknown) => {
@@ -507,6 +506,12 @@ export class ColumnClassifier extends LitElement {
     return reading;
   }
 
+  /** A frame the worker read itself (from a stream the host's video shows), taken at `readAt`: its reading. */
+  private emitWorkerReading(result: ClientFrameResult, readAt: number): ReadingDetail {
+    this.framePreview.noteSize({ width: result.frameWidth, height: result.frameHeight });
+    return this.emitReading(result, readAt, readAt, 'worker');
+  }
+
   protected override render() {
     const digits = this.lastReading?.digits ?? [];
     return html`
@@ -622,9 +627,7 @@ export class ColumnClassifier extends LitElement {
             onReading: (result) => {
               // A reading of a replaced model, or one that arrived after the loop stopped or an attribute turned bad.
               if (!isCurrent() || this.watch !== watch || this.settingsError !== undefined) return;
-              this.framePreview.noteSize({ width: result.frameWidth, height: result.frameHeight });
-              const readAt = performance.now() - result.roundTrip;
-              this.emitReading(result, readAt, readAt, 'worker');
+              this.emitWorkerReading(result, performance.now() - result.roundTrip);
               // The reading turned unstable: the next frame looks for the soroban again.
               if (this.relocateNext)
                 watch.update({ intervalMs: this.watchInterval ?? intervalMs, where: this.frameWhere() });
