@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 /** The files and folders the element loads at run time, relative to the package's `dist/`. */
 export const RUNTIME_ASSETS = [
   'column-classifier.worker.js',
-  // The code the worker imports: at once, and when needed (WebGL, cpu, graph models, exportSamples).
+  // The code the worker imports: at once, and when needed (WebGL, cpu, graph models, exportSamples, streams).
   'column-classifier-chunks',
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',
