@@ -330,8 +330,9 @@ export class ClassifierClient {
    * every `settings.intervalMs`, one at a time, each result passed to `listener.onReading` as it arrives. This thread
    * sends nothing per frame (no request, no timer): only {@link TrackWatch.update} when the interval or geometry
    * changes. A worker that dies or stops answering is restarted and the watch goes on there (the listener hears the
-   * `WorkerError`). One watch per worker: a second one replaces the first, which ends without a word, as does a watch
-   * whose track {@link releaseTrack} lets go. Only where {@link readsTracksInWorker} says so.
+   * `WorkerError`). One watch per worker: a second one replaces the first, which ends, as does a watch whose track
+   * {@link releaseTrack} lets go; its listener hears a `DisposedError` `disposed/superseded`. Only where
+   * {@link readsTracksInWorker} says so.
    *
    * @throws {InputError} `input/unsupported-source` where this page cannot hand the worker a track
    * @throws {DisposedError} after {@link dispose}
@@ -351,6 +352,7 @@ export class ClassifierClient {
         attach: (connection) => attachTrack(connection, track, Processor),
         fail: (connection, error) => this.restart(connection, error),
         silenceLimitMs: () => this.frameTimeoutMs(),
+        ended: () => this.watches.delete(session),
       },
       plain(settings),
       {

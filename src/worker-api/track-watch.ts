@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { WorkerError } from '../errors.ts';
+import { DisposedError, WorkerError } from '../errors.ts';
 import { MAIN_TRACK, markStage } from '../runtime/stage-marks.ts';
 import type {
   ClassifierWorkerApi,
@@ -25,7 +25,9 @@ export interface TrackWatchListener {
   readonly onReading: (result: WatchedFrameResult) => void;
   /**
    * A frame could not be read (the error the same frame would have thrown from `classifyTrack`), or the worker
-   * failed (a `WorkerError`: it is restarted and the watch goes on there) or could not be restarted (the watch ends).
+   * failed (a `WorkerError`: it is restarted and the watch goes on there) or could not be restarted (the watch ends),
+   * or the worker ended the watch because its track was released or replaced (a `DisposedError`
+   * `disposed/superseded`: the watch ends).
    */
   readonly onError: (error: unknown) => void;
 }
@@ -47,6 +49,8 @@ export interface TrackWatchHost<W extends WatchedWorker> {
   readonly fail: (worker: W, error: WorkerError) => void;
   /** How long the worker may stay silent while watching before it counts as hung, in ms (asked at each check). */
   readonly silenceLimitMs: () => number;
+  /** The watch ended on its own (no worker could be had, or the worker ended it), not by {@link TrackWatchSession.stop}. */
+  readonly ended: () => void;
 }
 
 /**
@@ -112,10 +116,7 @@ export class TrackWatchSession<W extends WatchedWorker> {
       worker = await this.host.worker();
     } catch (error) {
       // The client gave up restarting, or was disposed: the watch ends.
-      if (!this.stopped && attempt === this.attempt) {
-        this.stopped = true;
-        this.listener.onError(error);
-      }
+      if (!this.stopped && attempt === this.attempt) this.endOnItsOwn(error);
       return;
     }
     if (this.stopped || attempt !== this.attempt) return;
@@ -196,10 +197,22 @@ export class TrackWatchSession<W extends WatchedWorker> {
         this.listener.onError(deserializeError(message.error));
         return;
       case 'stopped':
-        // The worker's stream was detached or another watch replaced this one: nothing more comes on this port.
-        this.stopped = true;
-        this.end();
+        // The worker's stream was detached or another watch replaced this one: nothing more comes on this port, and
+        // a listener waiting for readings must hear why none come.
+        this.endOnItsOwn(
+          new DisposedError(
+            'disposed/superseded',
+            'The worker ended this watch: the track it read was released, or another track or watch replaced it. Call watchTrack again to go on reading.',
+          ),
+        );
     }
+  }
+
+  private endOnItsOwn(error: unknown): void {
+    this.stopped = true;
+    this.end();
+    this.host.ended();
+    this.listener.onError(error);
   }
 
   /** The watched worker died or hung. */

@@ -2,14 +2,19 @@
 // session (src/worker-api/track-watch.ts), joined by a real MessageChannel; the frames and the worker are fakes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError, WorkerError } from '../../src/errors.ts';
+import { DisposedError, InputError, WorkerError } from '../../src/errors.ts';
 import type {
   FrameRequest,
   FrameResult,
   StreamWatchMessage,
   StreamWatchSettings,
 } from '../../src/worker-api/classifier-worker-api.ts';
-import { TrackWatchSession, type WatchedFrameResult, type WatchedWorker } from '../../src/worker-api/track-watch.ts';
+import {
+  TrackWatchSession,
+  type TrackWatchHost,
+  type WatchedFrameResult,
+  type WatchedWorker,
+} from '../../src/worker-api/track-watch.ts';
 import { StreamWatch } from '../../worker/stream-watch.ts';
 
 function result(frame: number): FrameResult {
@@ -162,6 +167,22 @@ function fakeWorker(readFrame: () => Promise<FrameResult>, startDelayMs = 0) {
   };
   return worker;
 }
+type FakeWorker = ReturnType<typeof fakeWorker>;
+
+/** A client's side as a watch sees it: `worker()` is the worker now; nothing fails or ends unless `overrides` say. */
+function fakeHost(
+  worker: () => FakeWorker,
+  overrides: Partial<TrackWatchHost<FakeWorker>> = {},
+): TrackWatchHost<FakeWorker> {
+  return {
+    worker: async () => worker(),
+    attach: async () => undefined,
+    fail: () => assert.fail('no failure'),
+    silenceLimitMs: () => 10_000,
+    ended: () => undefined,
+    ...overrides,
+  };
+}
 
 describe('TrackWatchSession (the page side of a watch)', () => {
   it('passes each reading on with its round trip; when the worker dies, reports it, has it restarted and watches on the new one', async () => {
@@ -174,15 +195,12 @@ describe('TrackWatchSession (the page side of a watch)', () => {
     const errors: unknown[] = [];
     let enough: () => void = () => undefined;
     const session = new TrackWatchSession(
-      {
-        worker: async () => workers[current]!,
-        attach: async () => undefined,
+      fakeHost(() => workers[current]!, {
         fail: (_worker, error) => {
           failures.push(error);
           current = 1;
         },
-        silenceLimitMs: () => 10_000,
-      },
+      }),
       LOCATE,
       {
         onReading: (r) => {
@@ -207,12 +225,7 @@ describe('TrackWatchSession (the page side of a watch)', () => {
   it('a watch stopped while it is starting does not stop the watch started after it on the same worker', async () => {
     let frames = 0;
     const worker = fakeWorker(async () => result(++frames), 50);
-    const host = {
-      worker: async () => worker,
-      attach: async () => undefined,
-      fail: () => assert.fail('no failure'),
-      silenceLimitMs: () => 10_000,
-    };
+    const host = fakeHost(() => worker);
     const first = new TrackWatchSession(host, LOCATE, { onReading: () => undefined, onError: () => undefined });
     await new Promise((resolve) => setTimeout(resolve, 5));
     first.stop();
@@ -240,12 +253,7 @@ describe('TrackWatchSession (the page side of a watch)', () => {
     let readings = 0;
     let onNew: () => void = () => undefined;
     const session = new TrackWatchSession(
-      {
-        worker: async () => workers[current]!,
-        attach: async () => undefined,
-        fail: () => assert.fail('the session saw no failure itself'),
-        silenceLimitMs: () => 10_000,
-      },
+      fakeHost(() => workers[current]!, { fail: () => assert.fail('the session saw no failure itself') }),
       LOCATE,
       {
         onReading: () => {
@@ -274,12 +282,7 @@ describe('TrackWatchSession (the page side of a watch)', () => {
     let readings = 0;
     let recovered: () => void = () => undefined;
     const session = new TrackWatchSession(
-      {
-        worker: async () => workers[current]!,
-        attach: async () => undefined,
-        fail: () => (current = 1),
-        silenceLimitMs: () => 300,
-      },
+      fakeHost(() => workers[current]!, { fail: () => (current = 1), silenceLimitMs: () => 300 }),
       LOCATE,
       {
         onReading: () => {
@@ -296,20 +299,46 @@ describe('TrackWatchSession (the page side of a watch)', () => {
     assert.ok(errors[0] instanceof WorkerError && errors[0].code === 'worker/unresponsive', String(errors[0]));
   });
 
-  it('ends, with the error, when no worker can be had (the client gave up or was disposed)', async () => {
+  it('ends, with the error, when no worker can be had (the client gave up or was disposed), and tells the client', async () => {
     const errors: unknown[] = [];
+    let ended = 0;
     const gaveUp = new WorkerError('worker/crashed', 'giving up');
     new TrackWatchSession(
-      {
+      fakeHost(() => assert.fail('no worker'), {
         worker: async () => Promise.reject(gaveUp),
-        attach: async () => undefined,
-        fail: () => undefined,
-        silenceLimitMs: () => 1000,
-      },
+        ended: () => (ended += 1),
+      }),
       LOCATE,
       { onReading: () => assert.fail('no reading'), onError: (error) => errors.push(error) },
     );
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(errors, [gaveUp]);
+    assert.equal(ended, 1);
+  });
+
+  it('ends, telling the listener and the client, when the worker ends the watch (its track released or replaced)', async () => {
+    let frames = 0;
+    const worker = fakeWorker(async () => result(++frames));
+    const errors: unknown[] = [];
+    let ended = 0;
+    let readings = 0;
+    let done: () => void = () => undefined;
+    const session = new TrackWatchSession(fakeHost(() => worker, { ended: () => ((ended += 1), done()) }), LOCATE, {
+      onReading: () => {
+        readings += 1;
+        // What releaseTrack() or another watch does on the worker's side: its StreamWatch stops and says so.
+        if (readings === 2) worker.terminate();
+      },
+      onError: (error) => errors.push(error),
+    });
+    await new Promise<void>((resolve) => (done = resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(ended, 1);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof DisposedError && errors[0].code === 'disposed/superseded', String(errors[0]));
+    assert.equal(readings, 2);
+    // Stopping it afterwards is a no-op: nothing is sent to the worker for a watch it ended itself.
+    session.stop();
+    assert.deepEqual(worker.calls, ['watchStream']);
   });
 });
