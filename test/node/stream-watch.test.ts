@@ -323,14 +323,18 @@ describe('TrackWatchSession (the page side of a watch)', () => {
     let ended = 0;
     let readings = 0;
     let done: () => void = () => undefined;
-    const session = new TrackWatchSession(fakeHost(() => worker, { ended: () => ((ended += 1), done()) }), LOCATE, {
-      onReading: () => {
-        readings += 1;
-        // What releaseTrack() or another watch does on the worker's side: its StreamWatch stops and says so.
-        if (readings === 2) worker.terminate();
+    const session = new TrackWatchSession(
+      fakeHost(() => worker, { ended: () => ((ended += 1), done()) }),
+      LOCATE,
+      {
+        onReading: () => {
+          readings += 1;
+          // What releaseTrack() or another watch does on the worker's side: its StreamWatch stops and says so.
+          if (readings === 2) worker.terminate();
+        },
+        onError: (error) => errors.push(error),
       },
-      onError: (error) => errors.push(error),
-    });
+    );
     await new Promise<void>((resolve) => (done = resolve));
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(ended, 1);
