@@ -7,7 +7,7 @@
  *
  *   npx tsx models/training/fine-tune-simulation.ts [--epochs N] [--learning-rate R] [--repeat N] [--replay N]
  *     [--batch N] [--test2d N] [--train all|dense] [--replay-from flat|training] [--labelled N]
- *     [--profile cylinder|…]
+ *     [--profile cylinder|…] [--colour red|…] [--model DIR]
  *
  * `--replay-from training` mixes in the current training recipe's columns (both renderers) instead of flat ones.
  */
@@ -19,6 +19,7 @@ import { splitCrops, type LabelledCrops } from '../../src/fine-tune/labelled-cro
 import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
+import { BEAD_COLOURS } from '../../src/render/styles.ts';
 import { BEAD_PROFILES } from '../../src/render3d/index.ts';
 import { datasets, FLAT_TRAINING_STYLES, JITTER, PREPROCESS } from './config.ts';
 import { makeDataset, type Dataset, type StyleFilter } from './dataset.ts';
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     'replay-from': { type: 'string', default: 'flat' },
     labelled: { type: 'string', default: '200' },
     profile: { type: 'string', default: 'cylinder' },
+    colour: { type: 'string', default: 'red' },
+    model: { type: 'string', default: 'models/column-classifier' },
   },
 });
 
@@ -65,7 +68,10 @@ function readable(d: Dataset): LabelledCrops {
 // Another bead profile (`--profile`) for a user whose soroban is nearer the shipped model's look.
 const profile = BEAD_PROFILES.find((p) => p === values.profile);
 if (profile === undefined) throw new Error(`--profile must be one of ${BEAD_PROFILES.join(', ')}.`);
-const user: StyleFilter = { ...SIMULATED_USER, profiles: [profile] };
+// Another bead colour (`--colour`): a base model trained on the 3D renderer has seen red; its held-out colour has not.
+const colour = BEAD_COLOURS.find((c) => c === values.colour);
+if (colour === undefined) throw new Error(`--colour must be one of ${BEAD_COLOURS.join(', ')}.`);
+const user: StyleFilter = { ...SIMULATED_USER, profiles: [profile], beadColours: [colour] };
 
 function userColumns(name: string, seed: number, crops: number): LabelledCrops {
   const render3d = { fill: [0.55, 0.95] as const, maxSide: 640, beadAreaOnly: true };
@@ -77,7 +83,7 @@ function userColumns(name: string, seed: number, crops: number): LabelledCrops {
 const percent = (v: number): string => `${(100 * v).toFixed(2)} %`;
 await tf.setBackend('wasm');
 registerWasmGradientKernels();
-const model = await loadClassifierModel(await fileModelSource('models/column-classifier'));
+const model = await loadClassifierModel(await fileModelSource(values.model));
 const labelled = userColumns('labelled', 6200, Number(values.labelled));
 const heldOutPhotos = userColumns('held-out photos', 6300, 1300);
 const replay = readable(
