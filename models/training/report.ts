@@ -76,6 +76,13 @@ ${thresholds}
 `;
 }
 
+/** Where the weights started, when they did not start from scratch: a report must say its run is not reproducible alone. */
+function warmStartLine(record: TrainingRecord): string {
+  const w = record.warmStart;
+  if (w === undefined) return '';
+  return `\n- **Started from an earlier model's weights** (\`npm run train -- --init ${w.from}\`): ${w.copied.join(', ')} copied${w.fresh.length === 0 ? '' : `; ${w.fresh.join(', ')} fresh`}. Every number in this report is this run's; the weights also carry the runs before it (models/column-classifier/RUNS.md).`;
+}
+
 /** Writes REPORT.md and the learning-curve SVG into `dir`. */
 export async function writeReport(
   dir: string,
@@ -158,8 +165,8 @@ ${section3d(record)}
 ## Model
 
 - Input: grey ${128} × ${64} × 1 in [0, 1] (BT.601 grey, bilinear sampling after a box pre-filter, via \`src/preprocess\`), \`Rescaling(scale 2, offset −1)\` inside.
-- Layers: conv ${record.architecture.filters.join('-')} (3 × 3, ReLU, each followed by 2 × 2 max-pool) → flatten → dense ${record.architecture.dense} (ReLU) → heads \`heaven\` (dense 1, sigmoid) and \`earth\` (dense 5, softmax).
-  The last map is flattened, not globally averaged, because the digit is where the beads are.
+- Layers: conv ${record.architecture.filters.join('-')} (3 × 3, ReLU, each followed by 2 × 2 max-pool) → flatten → dense ${record.architecture.dense} (ReLU) → heads \`heaven\` (dense 1, sigmoid)${record.test3d === undefined ? ' and' : ','} \`earth\` (dense 5, softmax)${record.test3d === undefined ? '' : ' and `readable` (dense 1, sigmoid: the crop shows one whole, visible column)'}.
+  The last map is flattened, not globally averaged, because the digit is where the beads are.${warmStartLine(record)}
 - Parameters: **${record.parameters}**; float32 weight bytes: **${record.weightBytes}** (shard file ${extra.shardBytes} bytes; model.json ${extra.modelJsonBytes} bytes with the contract and 2 float32 golden inputs).
 - Decode: digit = 5 · [heaven ≥ 0.5] + argmax(earth).
 

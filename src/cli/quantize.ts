@@ -4,7 +4,8 @@
  * measured agreement with float32, compares with the converter's uniform
  * uint8, optionally re-checks the choice on whole validation and test sets,
  * and writes the sealed model only when every decision is unchanged (a column
- * classifier's digits; a localizer's presence and column count).
+ * classifier's digits; a localizer's presence and column count) but near ties,
+ * which float32 itself hardly decides and are reported.
  */
 import { parseCommandArgs } from './parse-command-args.ts';
 import { progressLine } from './progress-line.ts';
@@ -32,6 +33,7 @@ import {
   compareOutputs,
   concatInputs,
   DEFAULT_MAX_CORNER_SHIFT,
+  NEAR_TIE,
   formatTolerance,
   measureOutputs,
   toleranceFor,
@@ -48,6 +50,7 @@ import { datasetSize, trainingInputs, type DatasetName } from './training-crops.
 export const QUANTIZE_USAGE = `quantize MODEL --out DIR [--max-diff E] [--max-corner-shift S] [--val-crops N] [--verify-crops N|all] [--uniform uint8|uint16|float16] [--min-values N] [--backend wasm|cpu] [--report REPORT.md]
   per weight, the smallest of uint8/uint16/float16 that keeps every decoded digit (a localizer: presence and count) and
   each head within E (default ${DEFAULT_MAX_DIFF}) of float32, a localizer's corners within S (default ${DEFAULT_MAX_CORNER_SHIFT} of the window);
+  a decision float32 itself hardly prefers (two best within ${NEAR_TIE}) may turn and is reported;
   a localizer's --val-crops and --verify-crops count windows`;
 
 function count(value: string, option: string, all: number): number {

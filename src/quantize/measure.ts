@@ -81,11 +81,25 @@ export async function measureOutputs(model: ClassifierModel, inputs: InputSet): 
 }
 
 /**
- * A localizer's head values this close to a decision's edge (presence to its threshold, the most probable count
- * to the next) make a near tie: the head has no preference there, and the product settles the count with the bead
- * area's periodicity. A near tie that goes the other way is reported, not refused. A digit has no near ties.
+ * Head values this close to a decision's edge make a near tie: the float32 model itself has no preference there, so a
+ * change of far less than the gate's bound can turn it. For a column classifier, heaven within this of its threshold
+ * or the two most probable earth counts within this of each other; for a localizer, presence within this of its
+ * threshold or the two most probable counts (the product settles the count with the bead area's periodicity). A near
+ * tie that goes the other way is reported, not refused; every other decision must hold.
  */
 export const NEAR_TIE = 1e-3;
+
+/** Whether the two largest of `values` lie within {@link NEAR_TIE} of each other. */
+function topTwoTie(values: ArrayLike<number>): boolean {
+  let best = -Infinity;
+  let second = -Infinity;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] ?? -Infinity;
+    if (v > best) [best, second] = [v, best];
+    else if (v > second) second = v;
+  }
+  return best - second < NEAR_TIE;
+}
 
 /**
  * What each of `count` inputs decodes to, as the product acts on it: a column classifier's digit; a localizer's
@@ -98,12 +112,23 @@ export function decisionsOf(
   heads: Readonly<Record<string, Float32Array>>,
   count: number,
 ): { decisions: Int32Array; nearTies: Uint8Array; decision: string } {
-  if (modelKind(contract) === 'column-classifier')
+  if (modelKind(contract) === 'column-classifier') {
+    const decode = classifierDecode(contract);
+    const heaven = heads[decode.heaven] ?? new Float32Array(count);
+    const earth = heads[decode.earth] ?? new Float32Array(0);
+    const classes = count === 0 ? 0 : earth.length / count;
+    const nearTies = Uint8Array.from({ length: count }, (_, i) =>
+      Math.abs((heaven[i] ?? 0) - decode.heavenThreshold) < NEAR_TIE ||
+      topTwoTie(earth.subarray(i * classes, (i + 1) * classes))
+        ? 1
+        : 0,
+    );
     return {
-      decisions: Int32Array.from(decodeColumns(heads, classifierDecode(contract), count), (r) => r.digit),
-      nearTies: new Uint8Array(count),
+      decisions: Int32Array.from(decodeColumns(heads, decode, count), (r) => r.digit),
+      nearTies,
       decision: 'digits',
     };
+  }
   const decode = locateDecode(contract);
   const presence = heads[decode.presence] ?? new Float32Array(count);
   const counts = heads[decode.count] ?? new Float32Array(0);
@@ -113,10 +138,10 @@ export function decisionsOf(
     const p = presence[i] ?? 0;
     if (Math.abs(p - decode.presenceThreshold) < NEAR_TIE) nearTies[i] = 1;
     if (!(p >= decode.presenceThreshold)) return 0;
-    const row = Array.from(counts.subarray(i * classes, (i + 1) * classes));
-    const best = row.indexOf(Math.max(...row));
-    const second = Math.max(...row.filter((_, k) => k !== best));
-    if ((row[best] ?? 0) - second < NEAR_TIE) nearTies[i] = 1;
+    const row = counts.subarray(i * classes, (i + 1) * classes);
+    if (topTwoTie(row)) nearTies[i] = 1;
+    let best = 0;
+    for (let k = 1; k < row.length; k++) if ((row[k] ?? 0) > (row[best] ?? 0)) best = k;
     return best + 1;
   });
   return { decisions, nearTies, decision: 'presence and count decisions' };

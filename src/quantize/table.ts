@@ -1,6 +1,6 @@
 /** Text output of `quantize`: the progress bar while it measures and the summary table at the end. */
 import type { GateProgress, GateResult } from './gate.ts';
-import type { Agreement } from './measure.ts';
+import { NEAR_TIE, type Agreement } from './measure.ts';
 
 const exp = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : String(v));
 const thousands = (n: number): string => n.toLocaleString('en-US');
@@ -26,8 +26,12 @@ export function formatAgreement(a: Agreement): string {
   const heads = Object.entries(a.maxAbsDiffByHead)
     .map(([h, d]) => `${h} ${exp(d)}`)
     .join(', ');
-  const ties = a.changedNearTies === 0 ? '' : ` (${a.changedNearTies} near ties went the other way)`;
-  return `${a.cases - a.changedDecisions}/${a.cases} ${a.decision} unchanged (${(100 * a.decisionAgreement).toFixed(2)} %)${ties}, max |diff| ${heads}`;
+  const unchanged = a.cases - a.changedDecisions - a.changedNearTies;
+  const ties =
+    a.changedNearTies === 0
+      ? ''
+      : `; ${a.changedNearTies} near tie${a.changedNearTies === 1 ? '' : 's'} (float32's two best within ${NEAR_TIE}) went the other way`;
+  return `${unchanged}/${a.cases} ${a.decision} unchanged (${((100 * unchanged) / Math.max(1, a.cases)).toFixed(2)} %)${ties}, max |diff| ${heads}`;
 }
 
 /** The summary table (tensor, shape, encoding, bytes, max diff), markdown-compatible. */

@@ -268,13 +268,37 @@ describe("the gate's decisions for a localizer", () => {
     assert.equal(agreement.changedDecisions, 0);
     assert.equal(agreement.changedNearTies, 1);
     assert.deepEqual(gateFailures(agreement, tolerance), []);
-    // A digit has no near ties.
-    const digits = decisionsOf(
-      testModelContract(),
-      { heaven: Float32Array.of(0.5), earth: new Float32Array(5).fill(0.2) },
-      1,
+  });
+});
+
+describe("the gate's decisions for a column classifier", () => {
+  /** One crop's outputs: P(heaven) and the earth distribution. */
+  function crop(heaven: number, earth: readonly number[]): Outputs {
+    const heads = { heaven: Float32Array.of(heaven), earth: Float32Array.from(earth) };
+    return { heads, ...decisionsOf(testModelContract(), heads, 1) };
+  }
+
+  it('counts a digit the float32 model hardly prefers as a near tie: heaven at its threshold, or two earth counts level', () => {
+    assert.deepEqual([...crop(0.5 + NEAR_TIE / 2, [0.9, 0.1, 0, 0, 0]).nearTies], [1]);
+    assert.deepEqual([...crop(0.1, [0.02, 0.3585, 0.3584, 0.16, 0.1031]).nearTies], [1]);
+    assert.deepEqual([...crop(0.1, [0.02, 0.3595, 0.3575, 0.16, 0.1031]).nearTies], [0]);
+    assert.deepEqual([...crop(0.9, [0.1, 0.8, 0.05, 0.05, 0]).nearTies], [0]);
+  });
+
+  it('reports a near-tie digit that went the other way, and refuses any other changed digit', () => {
+    const tolerance = toleranceFor(testModelContract(), 0.002);
+    // What the shipped model's conv2 as uint16 did to one validation crop: earth 1 and 2 a ten-thousandth apart swapped.
+    const tie = compareOutputs(
+      crop(0.4039, [0.0213, 0.3585, 0.3584, 0.1602, 0.1016]),
+      crop(0.4038, [0.0213, 0.3585, 0.3586, 0.1601, 0.1016]),
     );
-    assert.deepEqual([...digits.nearTies], [0]);
+    assert.equal(tie.changedDecisions, 0);
+    assert.equal(tie.changedNearTies, 1);
+    assert.deepEqual(gateFailures(tie, tolerance), []);
+    // A digit the model was sure of, changed: refused, however small the move that changed it.
+    const flip = compareOutputs(crop(0.4995 - NEAR_TIE, [0.9, 0.1, 0, 0, 0]), crop(0.5005, [0.9, 0.1, 0, 0, 0]));
+    assert.equal(flip.changedDecisions, 1);
+    assert.match(gateFailures(flip, tolerance).join(), /1 of 1 decoded digits changed/);
   });
 });
 
