@@ -9,6 +9,7 @@ import { renderSoroban } from '../src/render/index.ts';
 import { createRandom } from '../src/render/random.ts';
 import type { Quad } from '../src/preprocess/types.ts';
 import { renderSoroban3d } from '../src/render3d/index.ts';
+import { SIMULATED_USER } from '../models/training/config.ts';
 import { writeFieldGraphModel } from '../test/fixtures/field-graph.ts';
 
 /** Column pitch of the bench frames in pixels: a 13-column soroban comes out about 600 px wide. */
@@ -58,8 +59,8 @@ export async function writeFrames(dir: string, columnCounts: readonly number[], 
 }
 
 /**
- * Part 6's frames, `dir/frames/teach-N`: one soroban the shipped model reads poorly (the 3D renderer, which it never
- * trained on, in issue 19's simulated user's style), seen from one place, showing a new random number in each frame.
+ * Part 6's frames, `dir/frames/teach-N`: one soroban in issue 19's simulated user's look (the 3D renderer's bead
+ * profile and colour that training holds out), seen from one place, showing a new random number in each frame.
  */
 export async function writeTeachingFrames(dir: string, columns: number, count: number): Promise<void> {
   const out = join(dir, 'frames');
@@ -70,10 +71,10 @@ export async function writeTeachingFrames(dir: string, columns: number, count: n
       seed: 9500 + columns,
       columns,
       digits: Array.from({ length: columns }, () => random.int(0, 9)),
-      profiles: ['cylinder'],
-      beadColours: ['red'],
-      frameColours: ['black'],
-      backgrounds: ['wood'],
+      profiles: SIMULATED_USER.profiles,
+      beadColours: SIMULATED_USER.beadColours,
+      frameColours: SIMULATED_USER.frameColours,
+      backgrounds: SIMULATED_USER.backgrounds,
       elevation: [[70, 80]],
       fill: [0.8, 0.8],
       maxSide: 480,

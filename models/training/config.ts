@@ -48,6 +48,19 @@ const seen: StyleFilter = { beadShapes: trainShapes, beadColours: trainColours }
  * run 8, was trained on — what a fine-tune mixes in so that it keeps reading them.
  */
 export const FLAT_TRAINING_STYLES: StyleFilter = seen;
+/**
+ * Issue 19's simulated user (models/training/fine-tune-simulation.ts, bench part 6): one soroban in a look training
+ * never saw — the 3D renderer's held-out bead profile and colour, a black frame on a wooden table, seen from 60–90°.
+ * (Until the shipped model trained on the 3D renderer, run 12, it was red cylinder beads, which training now sees.)
+ */
+export const SIMULATED_USER = {
+  renderer: '3d',
+  profiles: [HELD_OUT_PROFILE],
+  beadColours: [HELD_OUT_COLOUR],
+  frameColours: ['black'],
+  backgrounds: ['wood'],
+  elevation: [[60, 90]],
+} as const satisfies StyleFilter;
 const seen3d: StyleFilter = {
   renderer: '3d',
   profiles: trainProfiles,

@@ -1,13 +1,13 @@
 /**
- * Issue 19's simulated user: a soroban the shipped model never saw — rendered in 3D (the shipped model was trained
- * on the flat renderer only) with one bead profile, bead colour, frame colour and table, seen from 60–90° — on which
- * the shipped model is measurably worse. 200 of its columns are "self-labelled" (13-column photos, as a user labels
- * readings), fine-tuned on through `src/fine-tune` (the CLI's and the worker's code), and the model is measured on
- * 1 300 columns of 100 other photos of the same soroban and on the flat test set.
+ * Issue 19's simulated user ({@link SIMULATED_USER}): a soroban in a look the shipped model never trained on — the 3D
+ * renderer's held-out bead profile and colour, one frame colour and table, seen from 60–90° — on which it is
+ * measurably worse. 200 of its columns are "self-labelled" (13-column photos, as a user labels readings), fine-tuned
+ * on through `src/fine-tune` (the CLI's and the worker's code), and the model is measured on 1 300 columns of 100
+ * other photos of the same soroban and on the flat test set.
  *
  *   npx tsx models/training/fine-tune-simulation.ts [--epochs N] [--learning-rate R] [--repeat N] [--replay N]
  *     [--batch N] [--test2d N] [--train all|dense] [--replay-from flat|training] [--labelled N]
- *     [--profile cylinder|…] [--colour red|…] [--model DIR]
+ *     [--profile lens|…] [--colour green|…] [--model DIR]
  *
  * `--replay-from training` mixes in the current training recipe's columns (both renderers) instead of flat ones.
  */
@@ -21,18 +21,8 @@ import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
 import { BEAD_COLOURS } from '../../src/render/styles.ts';
 import { BEAD_PROFILES } from '../../src/render3d/index.ts';
-import { datasets, FLAT_TRAINING_STYLES, JITTER, PREPROCESS } from './config.ts';
+import { datasets, FLAT_TRAINING_STYLES, JITTER, PREPROCESS, SIMULATED_USER } from './config.ts';
 import { makeDataset, type Dataset, type StyleFilter } from './dataset.ts';
-
-/** The user's soroban. */
-export const SIMULATED_USER: StyleFilter = {
-  renderer: '3d',
-  profiles: ['cylinder'],
-  beadColours: ['red'],
-  frameColours: ['black'],
-  backgrounds: ['wood'],
-  elevation: [[60, 90]],
-};
 
 const { values } = parseArgs({
   options: {
@@ -45,8 +35,8 @@ const { values } = parseArgs({
     train: { type: 'string', default: 'all' },
     'replay-from': { type: 'string', default: 'flat' },
     labelled: { type: 'string', default: '200' },
-    profile: { type: 'string', default: 'cylinder' },
-    colour: { type: 'string', default: 'red' },
+    profile: { type: 'string', default: SIMULATED_USER.profiles?.[0] },
+    colour: { type: 'string', default: SIMULATED_USER.beadColours?.[0] },
     model: { type: 'string', default: 'models/column-classifier' },
   },
 });
@@ -65,10 +55,10 @@ function readable(d: Dataset): LabelledCrops {
   };
 }
 
-// Another bead profile (`--profile`) for a user whose soroban is nearer the shipped model's look.
+// Another bead profile (`--profile`), e.g. one the model trained on, for a user nearer its look.
 const profile = BEAD_PROFILES.find((p) => p === values.profile);
 if (profile === undefined) throw new Error(`--profile must be one of ${BEAD_PROFILES.join(', ')}.`);
-// Another bead colour (`--colour`): a base model trained on the 3D renderer has seen red; its held-out colour has not.
+// Another bead colour (`--colour`).
 const colour = BEAD_COLOURS.find((c) => c === values.colour);
 if (colour === undefined) throw new Error(`--colour must be one of ${BEAD_COLOURS.join(', ')}.`);
 const user: StyleFilter = { ...SIMULATED_USER, profiles: [profile], beadColours: [colour] };
