@@ -1,7 +1,7 @@
 /**
  * Issue 19's simulated user ({@link SIMULATED_USER}): a soroban in a look the shipped model never trained on — the 3D
- * renderer's held-out bead profile and colour, one frame colour and table, seen from 60–90° — on which it is
- * measurably worse. 200 of its columns are "self-labelled" (13-column photos, as a user labels readings), fine-tuned
+ * renderer's held-out bead profile and colour, one frame colour and table, seen from 60–90° (how much worse the
+ * model reads it than its own looks: models/column-classifier/FINE-TUNING.md). 200 of its columns are "self-labelled" (13-column photos, as a user labels readings), fine-tuned
  * on through `src/fine-tune` (the CLI's and the worker's code), and the model is measured on 1 300 columns of 100
  * other photos of the same soroban and on the flat test set.
  *
