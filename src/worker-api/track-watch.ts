@@ -65,8 +65,6 @@ export class TrackWatchSession<W extends WatchedWorker> {
   private worker: W | undefined;
   /** The watch's number on that worker, once it runs (the worker's calls for it take it). */
   private watchNumber: number | undefined;
-  /** The settings the worker has (an update made while the watch was starting is sent once it runs). */
-  private sentSettings: StreamWatchSettings | undefined;
   private port: MessagePort | undefined;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -151,9 +149,9 @@ export class TrackWatchSession<W extends WatchedWorker> {
       return;
     }
     this.watchNumber = watch;
-    this.sentSettings = sent;
     this.port = channel.port1;
     this.lastHeard = performance.now();
+    // An update made while the watch was starting is sent now that it runs.
     if (this.settings !== sent) this.send(this.settings);
     worker.died.catch((error: unknown) => {
       if (error instanceof WorkerError) this.failed(attempt, worker, error);
@@ -178,7 +176,6 @@ export class TrackWatchSession<W extends WatchedWorker> {
     const worker = this.worker;
     const watch = this.watchNumber;
     if (worker === undefined || watch === undefined) return;
-    this.sentSettings = settings;
     quietly(() => worker.remote.updateWatch(watch, settings));
   }
 
@@ -237,7 +234,6 @@ export class TrackWatchSession<W extends WatchedWorker> {
     this.port = undefined;
     this.worker = undefined;
     this.watchNumber = undefined;
-    this.sentSettings = undefined;
   }
 }
 
