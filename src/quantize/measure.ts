@@ -114,18 +114,12 @@ export function decisionsOf(
 ): { decisions: Int32Array; nearTies: Uint8Array; decision: string } {
   if (modelKind(contract) === 'column-classifier') {
     const decode = classifierDecode(contract);
-    const heaven = heads[decode.heaven] ?? new Float32Array(count);
-    const earth = heads[decode.earth] ?? new Float32Array(0);
-    const classes = count === 0 ? 0 : earth.length / count;
-    const nearTies = Uint8Array.from({ length: count }, (_, i) =>
-      Math.abs((heaven[i] ?? 0) - decode.heavenThreshold) < NEAR_TIE ||
-      topTwoTie(earth.subarray(i * classes, (i + 1) * classes))
-        ? 1
-        : 0,
-    );
+    const readings = decodeColumns(heads, decode, count);
     return {
-      decisions: Int32Array.from(decodeColumns(heads, decode, count), (r) => r.digit),
-      nearTies,
+      decisions: Int32Array.from(readings, (r) => r.digit),
+      nearTies: Uint8Array.from(readings, (r) =>
+        Math.abs(r.heaven - decode.heavenThreshold) < NEAR_TIE || topTwoTie(r.earth) ? 1 : 0,
+      ),
       decision: 'digits',
     };
   }
