@@ -35,8 +35,8 @@ const { values } = parseArgs({
     train: { type: 'string', default: 'all' },
     'replay-from': { type: 'string', default: 'flat' },
     labelled: { type: 'string', default: '200' },
-    profile: { type: 'string', default: SIMULATED_USER.profiles?.[0] },
-    colour: { type: 'string', default: SIMULATED_USER.beadColours?.[0] },
+    profile: { type: 'string', default: SIMULATED_USER.profiles[0] },
+    colour: { type: 'string', default: SIMULATED_USER.beadColours[0] },
     model: { type: 'string', default: 'models/column-classifier' },
   },
 });
