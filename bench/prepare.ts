@@ -60,7 +60,7 @@ export async function writeFrames(dir: string, columnCounts: readonly number[], 
 
 /**
  * Part 6's frames, `dir/frames/teach-N`: one soroban in issue 19's simulated user's look (the 3D renderer's bead
- * profile and colour that training holds out), seen from one place, showing a new random number in each frame.
+ * profile and colour that training holds out, under a raking light), seen from one place, showing a new random number in each frame.
  */
 export async function writeTeachingFrames(dir: string, columns: number, count: number): Promise<void> {
   const out = join(dir, 'frames');
@@ -75,6 +75,7 @@ export async function writeTeachingFrames(dir: string, columns: number, count: n
       beadColours: SIMULATED_USER.beadColours,
       frameColours: SIMULATED_USER.frameColours,
       backgrounds: SIMULATED_USER.backgrounds,
+      lighting: SIMULATED_USER.lighting,
       elevation: [[70, 80]],
       fill: [0.8, 0.8],
       maxSide: 480,

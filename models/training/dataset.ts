@@ -27,6 +27,7 @@ import {
 import {
   renderSoroban3d,
   type BeadProfileName,
+  type Lighting,
   type Render3dOptions,
   type SceneKind,
 } from '../../src/render3d/index.ts';
@@ -53,6 +54,8 @@ export interface StyleFilter {
   readonly scene?: SceneKind;
   /** Chance of a hand over some columns (3D only). */
   readonly hand?: number;
+  /** How 3D photos are lit (default: the varied lights training draws). */
+  readonly lighting?: Lighting;
 }
 
 /** How to make a dataset. */
@@ -151,6 +154,7 @@ export function renderPhoto(seed: number, filter: StyleFilter, request: PhotoReq
       ...(filter.elevation === undefined ? {} : { elevation: filter.elevation }),
       ...(filter.scene === undefined ? {} : { scene: filter.scene }),
       ...(filter.hand === undefined ? {} : { hand: filter.hand }),
+      ...(filter.lighting === undefined ? {} : { lighting: filter.lighting }),
       ...(request.render3d ?? {}),
     };
     const photo = renderSoroban3d(options);

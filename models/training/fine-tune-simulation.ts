@@ -1,13 +1,13 @@
 /**
  * Issue 19's simulated user ({@link SIMULATED_USER}): a soroban in a look the shipped model never trained on — the 3D
- * renderer's held-out bead profile and colour, one frame colour and table, seen from 60–90° (how much worse the
+ * renderer's held-out bead profile and colour, one frame colour and table, seen from 60–90° under a raking light (how much worse the
  * model reads it than its own looks: models/column-classifier/FINE-TUNING.md). 200 of its columns are "self-labelled" (13-column photos, as a user labels readings), fine-tuned
  * on through `src/fine-tune` (the CLI's and the worker's code), and the model is measured on 1 300 columns of 100
  * other photos of the same soroban and on the flat test set.
  *
  *   npx tsx models/training/fine-tune-simulation.ts [--epochs N] [--learning-rate R] [--repeat N] [--replay N]
  *     [--batch N] [--test2d N] [--train all|dense] [--replay-from flat|training] [--labelled N]
- *     [--profile lens|…] [--colour green|…] [--model DIR]
+ *     [--profile lens|…] [--colour green|…] [--lighting raking|varied] [--model DIR]
  *
  * `--replay-from training` mixes in the current training recipe's columns (both renderers) instead of flat ones.
  */
@@ -20,9 +20,10 @@ import { loadClassifierModel } from '../../src/model/load.ts';
 import { fileModelSource } from '../../src/model/node-file-source.ts';
 import { registerWasmGradientKernels } from '../../src/training/kernels/register.ts';
 import { BEAD_COLOURS } from '../../src/render/styles.ts';
-import { BEAD_PROFILES } from '../../src/render3d/index.ts';
-import { datasets, FLAT_TRAINING_STYLES, JITTER, PREPROCESS, SIMULATED_USER } from './config.ts';
-import { makeDataset, type Dataset, type StyleFilter } from './dataset.ts';
+import { BEAD_PROFILES, LIGHTINGS } from '../../src/render3d/index.ts';
+import { datasets, FLAT_TRAINING_STYLES, PREPROCESS, SIMULATED_USER } from './config.ts';
+import { makeDataset, type StyleFilter } from './dataset.ts';
+import { readableCrops, userColumns } from './user-columns.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,22 +39,9 @@ const { values } = parseArgs({
     profile: { type: 'string', default: SIMULATED_USER.profiles[0] },
     colour: { type: 'string', default: SIMULATED_USER.beadColours[0] },
     model: { type: 'string', default: 'models/column-classifier' },
+    lighting: { type: 'string', default: SIMULATED_USER.lighting },
   },
 });
-
-function readable(d: Dataset): LabelledCrops {
-  const keep = Array.from({ length: d.size }, (_, i) => i).filter((i) => d.readable[i] === 1);
-  const per = d.height * d.width;
-  const x = new Float32Array(keep.length * per);
-  keep.forEach((k, i) => x.set(d.x.subarray(k * per, (k + 1) * per), i * per));
-  return {
-    count: keep.length,
-    height: d.height,
-    width: d.width,
-    x,
-    digits: Uint8Array.from(keep, (k) => d.digits[k] ?? 0),
-  };
-}
 
 // Another bead profile (`--profile`), e.g. one the model trained on, for a user nearer its look.
 const profile = BEAD_PROFILES.find((p) => p === values.profile);
@@ -61,22 +49,18 @@ if (profile === undefined) throw new Error(`--profile must be one of ${BEAD_PROF
 // Another bead colour (`--colour`).
 const colour = BEAD_COLOURS.find((c) => c === values.colour);
 if (colour === undefined) throw new Error(`--colour must be one of ${BEAD_COLOURS.join(', ')}.`);
-const user: StyleFilter = { ...SIMULATED_USER, profiles: [profile], beadColours: [colour] };
-
-function userColumns(name: string, seed: number, crops: number): LabelledCrops {
-  const render3d = { fill: [0.55, 0.95] as const, maxSide: 640, beadAreaOnly: true };
-  return readable(
-    makeDataset({ name, seed, crops, jitter: JITTER, filters: [user], render3d, columns: [13, 13] }, PREPROCESS),
-  );
-}
+// Another light (`--lighting varied`: the same soroban in the light training draws).
+const lighting = LIGHTINGS.find((l) => l === values.lighting);
+if (lighting === undefined) throw new Error(`--lighting must be one of ${LIGHTINGS.join(', ')}.`);
+const user: StyleFilter = { ...SIMULATED_USER, profiles: [profile], beadColours: [colour], lighting };
 
 const percent = (v: number): string => `${(100 * v).toFixed(2)} %`;
 await tf.setBackend('wasm');
 registerWasmGradientKernels();
 const model = await loadClassifierModel(await fileModelSource(values.model));
-const labelled = userColumns('labelled', 6200, Number(values.labelled));
-const heldOutPhotos = userColumns('held-out photos', 6300, 1300);
-const replay = readable(
+const labelled = userColumns(user, 'labelled', 6200, Number(values.labelled));
+const heldOutPhotos = userColumns(user, 'held-out photos', 6300, 1300);
+const replay = readableCrops(
   makeDataset(
     {
       ...datasets().train,
@@ -88,7 +72,7 @@ const replay = readable(
     PREPROCESS,
   ),
 );
-const test2d = readable(makeDataset({ ...datasets().test, crops: Number(values.test2d) }, PREPROCESS));
+const test2d = readableCrops(makeDataset({ ...datasets().test, crops: Number(values.test2d) }, PREPROCESS));
 const before = { user: await scoreCrops(model, heldOutPhotos), flat: await scoreCrops(model, test2d) };
 console.log(
   `before: held-out photos of the user's soroban ${percent(before.user.accuracy)}, flat test ${percent(before.flat.accuracy)}`,

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { InputError } from '../errors.ts';
 import { MAX_COLUMNS, renderSoroban } from '../render/index.ts';
-import { renderSoroban3d, SceneKind, type Render3dOptions } from '../render3d/index.ts';
+import { LIGHTINGS, renderSoroban3d, SceneKind, type Render3dOptions } from '../render3d/index.ts';
 
 /** One-line usage of the command. */
 export const RENDER_USAGE =
-  'render --seed S --count N --out DIR [--columns N] [--3d [--elevation MIN-MAX] [--hand P] [--scene whole|cut-off|empty]]   write rendered soroban photos (PNG) and labels.json';
+  'render --seed S --count N --out DIR [--columns N] [--3d [--elevation MIN-MAX] [--hand P] [--scene whole|cut-off|empty] [--lighting varied|raking]]   write rendered soroban photos (PNG) and labels.json';
 
 /** The seed of photo `index` of a run with seed `seed`. */
 export function photoSeed(seed: number, index: number): number {
@@ -61,7 +61,7 @@ export async function runRender(args: readonly string[]): Promise<number> {
     return 0;
   }
   const flags = new Set(['--3d']);
-  const known = new Set(['--seed', '--count', '--out', '--columns', '--elevation', '--hand', '--scene']);
+  const known = new Set(['--seed', '--count', '--out', '--columns', '--elevation', '--hand', '--scene', '--lighting']);
   for (let i = 0; i < args.length; i += 1) {
     const name = args[i] ?? '';
     if (flags.has(name)) continue;
@@ -84,10 +84,10 @@ export async function runRender(args: readonly string[]): Promise<number> {
     );
   const threeD = args.includes('--3d');
   const render3d = threeD ? options3d(args) : undefined;
-  if (!threeD && ['--elevation', '--hand', '--scene'].some((name) => args.includes(name))) {
+  if (!threeD && ['--elevation', '--hand', '--scene', '--lighting'].some((name) => args.includes(name))) {
     throw new InputError(
       'input/bad-argument',
-      'render: --elevation, --hand and --scene are options of the 3D renderer; add --3d.',
+      'render: --elevation, --hand, --scene and --lighting are options of the 3D renderer; add --3d.',
     );
   }
   mkdirSync(out, { recursive: true });
@@ -157,8 +157,17 @@ function options3d(args: readonly string[]): Omit<Render3dOptions, 'seed'> {
       `render: --scene must be one of ${scenes.join(', ')}, got "${sceneText}".`,
     );
   }
+  const lightingText = option(args, '--lighting');
+  const lighting = LIGHTINGS.find((l) => l === lightingText);
+  if (lightingText !== undefined && lighting === undefined) {
+    throw new InputError(
+      'input/bad-argument',
+      `render: --lighting must be one of ${LIGHTINGS.join(', ')}, got "${lightingText}".`,
+    );
+  }
   return {
     ...(elevation === undefined ? {} : { elevation: [elevation] }),
+    ...(lighting === undefined ? {} : { lighting }),
     ...(hand === undefined ? {} : { hand }),
     ...(sceneText === undefined ? {} : { scene: sceneText as SceneKind }),
   };

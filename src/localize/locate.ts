@@ -1,18 +1,21 @@
 /**
- * Finding the soroban in a frame with the localizer, in two looks: the whole frame gives whether a
+ * Finding the soroban in a frame with the localizer, in three looks: the whole frame gives whether a
  * whole soroban is in view and a first quad; the window around that quad (its bounding box grown by
  * a margin), stretched to the same input, gives the corners again at the scale of the soroban and
- * its column count. The second look's error is a fraction of the window, so it shrinks with the
- * soroban's size in the frame.
+ * its column count; a square window about each of those corners, about the bead area's height across,
+ * gives that corner once more at the scale of a few columns. Each look's error is a fraction of its
+ * window, so it shrinks with the window.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessFrame } from '../preprocess/frame-grey.ts';
 import { preprocessColumns } from '../preprocess/preprocess-columns.ts';
-import { NO_MARGINS, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
+import { NO_MARGINS, type Point, type PreprocessSpec, type Quad } from '../preprocess/types.ts';
 import { periodicityScores } from './column-count.ts';
 import { MAX_COLUMN_COUNT } from './limits.ts';
 import {
   boundingWindow,
+  cornerPoint,
+  cornerWindow,
   fromWindow,
   grownWindow,
   mapQuad,
@@ -41,6 +44,8 @@ export interface Location {
   readonly corners: Quad;
   /** The first look's quad. */
   readonly coarseCorners: Quad;
+  /** The second look's quad (before each corner's own look). */
+  readonly closeCorners: Quad;
   readonly columns: number;
   /** The first look's presence probability (the whole frame). */
   readonly presence: number;
@@ -102,6 +107,21 @@ export function combineCount(
   return mostProbableCount(countPosterior(probabilities, periodicity, weight));
 }
 
+/** How {@link locate} looks. */
+export interface LocateOptions {
+  /** Whether each corner gets a third look of its own (default {@link CORNER_LOOKS}). */
+  readonly cornerLooks?: boolean;
+}
+
+/** Whether {@link locate} gives each corner a third look by default: the shipped localizer was trained for it. */
+export const CORNER_LOOKS = false;
+
+/**
+ * How far from its window's centre (in window units) a corner look's answer may lie and still be taken: nearer the
+ * edge the corner was probably outside the window (the second look was far off), and the second look's stands.
+ */
+export const CORNER_LOOK_REACH = 0.42;
+
 /**
  * The second look's window: the first quad's bounding box (cut to the frame) grown by {@link CLOSE_MARGIN}; the
  * whole frame when that box is too small to read (no soroban, or a first look far off).
@@ -123,6 +143,7 @@ export async function locate(
   run: RunLocalizer,
   spec: PreprocessSpec,
   columns?: number,
+  options: LocateOptions = {},
 ): Promise<Location> {
   const look = async (window: Window): Promise<LocalizerOutput> => {
     const input = preprocessColumns(frame, { columns: 1, corners: windowQuad(window), margins: NO_MARGINS }, spec);
@@ -136,12 +157,15 @@ export async function locate(
   const coarseCorners = valuesQuad(first.corners);
   const closeWindow = closeWindowAround(coarseCorners);
   const second = await look(closeWindow);
-  const corners = mapQuad(valuesQuad(second.corners), (p) => fromWindow(closeWindow, p));
+  const closeCorners = mapQuad(valuesQuad(second.corners), (p) => fromWindow(closeWindow, p));
+  const corners =
+    (options.cornerLooks ?? CORNER_LOOKS) ? await refineCorners(closeCorners, frameSize(frame), look) : closeCorners;
   const posterior = columns === undefined ? countPosterior(second.count, await periodicityScores(frame, corners)) : [];
   const count = columns ?? mostProbableCount(posterior);
   return {
     corners,
     coarseCorners,
+    closeCorners,
     columns: count,
     presence: first.presence,
     countProbability: second.count[count - 1] ?? 0,
@@ -149,4 +173,27 @@ export async function locate(
     countProbabilities: second.count,
     closeWindow,
   };
+}
+
+/** A frame's [height, width] in pixels. */
+function frameSize(frame: PreprocessFrame): { width: number; height: number } {
+  const [height = 1, width = 1] = (frame instanceof tf.Tensor ? frame : frame.pixels).shape;
+  return { width, height };
+}
+
+/** The third look: each corner of `quad` again from a square window about it (see {@link cornerWindow}). */
+async function refineCorners(
+  quad: Quad,
+  size: { width: number; height: number },
+  look: (window: Window) => Promise<LocalizerOutput>,
+): Promise<Quad> {
+  const refined: Point[] = [];
+  for (let k = 0; k < 4; k++) {
+    const window = cornerWindow(quad, k, size.width, size.height);
+    const p = cornerPoint(valuesQuad((await look(window)).corners), k);
+    const near = Math.abs(p.x - 0.5) <= CORNER_LOOK_REACH && Math.abs(p.y - 0.5) <= CORNER_LOOK_REACH;
+    refined.push(near ? fromWindow(window, p) : cornerPoint(quad, k));
+  }
+  const [topLeft, topRight, bottomRight, bottomLeft] = refined as [Point, Point, Point, Point];
+  return { topLeft, topRight, bottomRight, bottomLeft };
 }

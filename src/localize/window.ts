@@ -70,6 +70,39 @@ export function grownWindow(
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
+/** The corners of a quad in the corners head's order. */
+export const CORNER_KEYS = ['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const;
+
+/** Corner `k` (0..3, the corners head's order) of `q`. */
+export function cornerPoint(q: Quad, k: number): Point {
+  return q[CORNER_KEYS[k] ?? 'topLeft'];
+}
+
+/**
+ * Side of the third look's square window as a multiple of the bead area's height (its left and right edges' mean
+ * length in pixels): the bead area's height is about the same number of pitches whatever the column count, so the
+ * window shows a corner at the same scale on a 1-column soroban and on a 21-column one.
+ */
+export const CORNER_WINDOW_SCALE = 1.25;
+
+/**
+ * The third look's window about corner `k` of `q` (normalized to a `width` × `height` frame): a square in pixels,
+ * {@link CORNER_WINDOW_SCALE} × `scale` times the bead area's height, centred on the corner. It may reach past
+ * the frame's edges (what lies outside reads as the edge pixels, in training as in use).
+ */
+export function cornerWindow(q: Quad, k: number, width: number, height: number, scale = 1): Window {
+  const length = (a: Point, b: Point) => Math.hypot((a.x - b.x) * width, (a.y - b.y) * height);
+  const beadHeight = (length(q.topLeft, q.bottomLeft) + length(q.topRight, q.bottomRight)) / 2;
+  const side = Math.max(8, CORNER_WINDOW_SCALE * scale * beadHeight);
+  const centre = cornerPoint(q, k);
+  return {
+    x: centre.x - side / width / 2,
+    y: centre.y - side / height / 2,
+    width: side / width,
+    height: side / height,
+  };
+}
+
 /** The corners of a quad as 8 numbers in the order a localizer's corners head gives them: topLeft, topRight, bottomRight, bottomLeft, (x, y) each. */
 export function quadValues(q: Quad): number[] {
   return [q.topLeft, q.topRight, q.bottomRight, q.bottomLeft].flatMap((p) => [p.x, p.y]);
@@ -83,7 +116,6 @@ export function valuesQuad(v: ArrayLike<number>, at = 0): Quad {
 
 /** Mean distance between the corners of two quads (normalized to a width × height frame), in pixels over the frame's diagonal. */
 export function cornerError(a: Quad, b: Quad, width: number, height: number): number {
-  const keys = ['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const;
-  const sum = keys.reduce((s, k) => s + Math.hypot((a[k].x - b[k].x) * width, (a[k].y - b[k].y) * height), 0);
+  const sum = CORNER_KEYS.reduce((s, k) => s + Math.hypot((a[k].x - b[k].x) * width, (a[k].y - b[k].y) * height), 0);
   return sum / 4 / Math.hypot(width, height);
 }

@@ -4,9 +4,11 @@
  * browser (no DOM, no canvas, no WebGL).
  */
 export {
+  LIGHTINGS,
   renderSoroban3d,
   SceneKind,
   UNREADABLE_FRACTION,
+  type Lighting,
   type Render3dOptions,
   type Render3dStyle,
   type Rendered3dSoroban,

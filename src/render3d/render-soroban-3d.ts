@@ -69,7 +69,17 @@ export interface Render3dOptions extends SorobanRequest {
    * fraction of the time. Default false (the whole picture).
    */
   readonly beadAreaOnly?: boolean;
+  /** How the scene is lit (default `'varied'`); see {@link Lighting}. */
+  readonly lighting?: Lighting;
 }
+
+/**
+ * `'varied'`: one or two lights 25–85° above the table and a generous ambient, what training draws.
+ * `'raking'`: one low sun 8–16° above the table and little ambient — long hard shadows across the rods and
+ * bright bead rims on a dark frame (late light through a window), a look training never draws.
+ */
+export const LIGHTINGS = ['varied', 'raking'] as const;
+export type Lighting = (typeof LIGHTINGS)[number];
 
 /** The named look and the camera of one 3D photo. */
 export interface Render3dStyle {
@@ -87,6 +97,7 @@ export interface Render3dStyle {
   readonly hand: boolean;
   readonly clutter: number;
   readonly camera: CameraEffects;
+  readonly lighting: Lighting;
 }
 
 /** One rendered 3D photo and its ground truth. */
@@ -136,6 +147,18 @@ function randomLights(random: Random): { lights: Light[]; ambient: number } {
     lights.push({ x: detCos(el) * detCos(az), y: detCos(el) * detSin(az), z: detSin(el), strength });
   }
   return { lights, ambient: Math.max(0.15, random.range(0.9, 1.15) - total * 0.8) };
+}
+
+function rakingLight(random: Random): { lights: Light[]; ambient: number } {
+  const el = random.range(8, 16) * (Math.PI / 180);
+  const az = random.range(0, 2 * Math.PI);
+  const light = {
+    x: detCos(el) * detCos(az),
+    y: detCos(el) * detSin(az),
+    z: detSin(el),
+    strength: random.range(1.1, 1.4),
+  };
+  return { lights: [light], ambient: random.range(0.1, 0.16) };
 }
 
 /** The fraction of a grid over the bead area (on the rod plane) that falls outside the picture. */
@@ -237,7 +260,8 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
     (built.bounds.x1 + built.bounds.y1) * 0.9,
     materials,
   );
-  const { lights, ambient } = randomLights(random);
+  const lighting = options.lighting ?? 'varied';
+  const { lights, ambient } = lighting === 'raking' ? rakingLight(random) : randomLights(random);
   const scene: Scene3d = { materials, soroban, table, clutter, occluders, lights, ambient };
 
   // Camera: elevation, azimuth, roll, field of view; distance from the wanted pitch in pixels.
@@ -358,6 +382,7 @@ export function renderSoroban3d(options: Render3dOptions): Rendered3dSoroban {
     hand,
     clutter: clutter.length,
     camera: effects,
+    lighting,
   };
   if (soroban === null) {
     return { width, height, rgba, digits: [], corners: null, pitch, visibility: [], present: false, style: styleOut };

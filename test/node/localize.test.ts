@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import {
   boundingWindow,
+  CORNER_WINDOW_SCALE,
+  cornerWindow,
   fromWindow,
   grownWindow,
   mapQuad,
@@ -14,8 +16,8 @@ import {
   valuesQuad,
   WHOLE_WINDOW,
 } from '../../src/localize/window.ts';
-import { mirroredCorners } from '../../models/training/localizer/batches.ts';
-import { countTarget } from '../../models/training/localizer/loss.ts';
+import { mirroredCornerWeights, mirroredCorners } from '../../models/training/localizer/batches.ts';
+import { countTarget, localizerLoss } from '../../models/training/localizer/loss.ts';
 import { photoTensor } from '../../models/training/dataset.ts';
 import { LOCATE_COUNT_CLASSES } from '../../src/contract/schema.ts';
 import { MAX_COLUMN_COUNT } from '../../src/localize/limits.ts';
@@ -80,6 +82,15 @@ describe('localizer windows', () => {
     assert.equal(grown.y, 0);
     assert.ok(Math.abs(grown.x + grown.width - 1) < 1e-12, 'cut at the right edge');
     assert.ok(Math.abs(grown.height - (0.25 + 0.35 * 1.1)) < 1e-12);
+  });
+
+  it("puts a corner look's window square in pixels about the corner, the bead area's height across", () => {
+    // A 400 × 200 frame: the quad's left edge runs 20 px across and 50 down, its right edge 20 across and 70 down.
+    const w = cornerWindow(quad, 2, 400, 200);
+    const side = (CORNER_WINDOW_SCALE * (Math.hypot(20, 50) + Math.hypot(20, 70))) / 2;
+    assert.ok(Math.abs(w.width * 400 - side) < 1e-9 && Math.abs(w.height * 200 - side) < 1e-9, 'square in pixels');
+    assertNear(fromWindow(w, { x: 0.5, y: 0.5 }), quad.bottomRight);
+    assert.ok(Math.abs(cornerWindow(quad, 0, 400, 200, 2).width - 2 * w.width) < 1e-12, 'scaled');
   });
 
   it('reads the whole frame again when the first look found nothing to zoom into', () => {
@@ -153,6 +164,32 @@ describe('localizer labels', () => {
     assertNear(mirrored.bottomRight, { x: 0.85, y: 0.55 });
     assertNear(valuesQuad(mirroredCorners(mirroredCorners(quadValues(quad)))), quad);
   });
+
+  it("mirrors a corner window's weight with its corner", () => {
+    // A window about the topLeft corner shows the topRight one once mirrored.
+    assert.deepEqual(mirroredCornerWeights([1, 0, 0, 0]), [0, 1, 0, 0]);
+    assert.deepEqual(mirroredCornerWeights([0, 0, 0, 1]), [0, 0, 1, 0]);
+  });
+
+  it("learns only a corner window's own corner, and no count from it", async () => {
+    await useNodeBackend('wasm');
+    const truth = tf.tensor2d([[0.5, 0.5, 0.9, 0.1, 0.9, 0.9, 0.1, 0.9]]);
+    // Every corner but the topLeft one is far off; the count is wrong.
+    const predicted = tf.tensor2d([[0.5, 0.5, 0, 0, 0, 0, 0, 0]]);
+    const wrongCount = tf.tensor2d([Array.from({ length: 21 }, (_, i) => (i === 20 ? 1 : 0))]);
+    const labels = (cornerWeight: number[], countWeight: number) => ({
+      corners: truth,
+      cornerWeight: tf.tensor2d([cornerWeight]),
+      countWeight: tf.tensor2d([[countWeight]]),
+      present: tf.tensor2d([[0]]),
+      count: tf.tensor2d([Array.from(countTarget(3))]),
+    });
+    const cornerWindowLoss = localizerLoss(predicted, tf.tensor2d([[0.01]]), wrongCount, labels([1, 0, 0, 0], 0));
+    assert.ok(cornerWindowLoss.corners.dataSync()[0] === 0, 'the other corners cost nothing');
+    assert.ok(cornerWindowLoss.count.dataSync()[0] === 0, 'the count costs nothing');
+    const whole = localizerLoss(predicted, tf.tensor2d([[0.01]]), wrongCount, labels([1, 1, 1, 1], 1));
+    assert.ok((whole.corners.dataSync()[0] ?? 0) > 0.3 && (whole.count.dataSync()[0] ?? 0) > 1);
+  });
 });
 
 describe('count range', () => {
@@ -193,7 +230,56 @@ describe('locate', () => {
     assert.equal(found.presence, 0.1);
     frame.dispose();
   });
+
+  it("takes each corner from its own look's window, unless that look puts it near the window's edge", async () => {
+    await useNodeBackend('wasm');
+    const frame = tf.zeros([200, 400, 3], 'int32') as tf.Tensor3D;
+    const spec = localizerSpec(16);
+    const count = Array.from({ length: 21 }, (_, i) => (i === 4 ? 0.6 : 0.02));
+    const windows: number[][] = [];
+    // Every look answers the same corners in its own window: the quad as the whole frame, then a little right of
+    // each corner window's centre — except the bottomLeft one, which it puts near the window's edge.
+    const answer = [0.55, 0.5, 0.55, 0.5, 0.55, 0.5, 0.97, 0.5];
+    const found = await locate(
+      frame,
+      async (input) => {
+        windows.push([...input.shape]);
+        return { corners: windows.length <= 2 ? quadValues(quad) : answer, presence: 0.9, count };
+      },
+      spec,
+      5,
+      { cornerLooks: true },
+    );
+    assert.equal(windows.length, 6, 'two looks, then one per corner');
+    for (const [k, key] of (['topLeft', 'topRight', 'bottomRight'] as const).entries()) {
+      const side = cornerWindowSide(found.closeCorners, k);
+      assert.ok(Math.abs((found.corners[key].x - found.closeCorners[key].x) * 400 - 0.05 * side) < 1e-6, key);
+      assert.ok(Math.abs(found.corners[key].y - found.closeCorners[key].y) < 1e-9, key);
+    }
+    assertNear(found.corners.bottomLeft, found.closeCorners.bottomLeft);
+    const twoLooks = await locate(frame, async () => ({ corners: quadValues(quad), presence: 0.9, count }), spec, 5, {
+      cornerLooks: false,
+    });
+    assertNear(twoLooks.corners, twoLooks.closeCorners);
+    frame.dispose();
+  });
 });
+
+function localizerSpec(side: number) {
+  return {
+    height: side,
+    width: side,
+    channels: 1 as const,
+    grey: 'bt601' as const,
+    resize: 'bilinear' as const,
+    inputRange: { min: 0, max: 1 },
+  };
+}
+
+/** The side in pixels of corner `k`'s look window about `q` in a 400 × 200 frame. */
+function cornerWindowSide(q: Quad, k: number): number {
+  return cornerWindow(q, k, 400, 200).width * 400;
+}
 
 /** The shipped classifier and localizer, on Node's wasm backend. */
 async function shippedModels() {

@@ -111,5 +111,7 @@ describe('column-classifier render', () => {
     await bad(['--3d', '--elevation', 'low'], /--elevation/);
     await bad(['--3d', '--hand', '2'], /--hand/);
     await bad(['--3d', '--scene', 'moon'], /--scene must be one of whole, cut-off, empty/);
+    await bad(['--3d', '--lighting', 'neon'], /--lighting must be one of varied, raking/);
+    await bad(['--lighting', 'raking'], /add --3d/);
   });
 });

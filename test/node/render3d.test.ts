@@ -69,6 +69,22 @@ describe('renderSoroban3d', () => {
     }
   });
 
+  it('lights a scene by a low raking sun when asked: darker overall, and said in its style', () => {
+    const mean = (rgba: Uint8ClampedArray) =>
+      rgba.reduce((sum, v, i) => (i % 4 === 3 ? sum : sum + v), 0) / rgba.length;
+    let darker = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const options = { seed, columns: 3, maxSide: 96 };
+      const varied = renderSoroban3d(options);
+      const raking = renderSoroban3d({ ...options, lighting: 'raking' });
+      assert.equal(varied.style.lighting, 'varied');
+      assert.equal(raking.style.lighting, 'raking');
+      assert.deepEqual(raking.digits, varied.digits, 'the same soroban');
+      if (mean(raking.rgba) < mean(varied.rgba)) darker++;
+    }
+    assert.ok(darker >= 5, `darker in ${darker} of 6`);
+  });
+
   it('marks the columns a hand hides as unreadable, and a soroban mostly under a hand as absent', () => {
     const photo = renderSoroban3d(RENDER_3D_FIXTURE.options);
     assert.ok(photo.style.hand);

@@ -53,10 +53,11 @@ export const LOCALIZER_TEST_MIX: readonly StyleFilter[] = [
 ];
 
 /**
- * Training photos are small (the localizer reads 96 × 96; 320 px leaves the close look some detail)
- * and framed loosely: the soroban 25–95 % of the picture's width, rolled up to ±15°.
+ * Training photos are small (the localizer reads 96 × 96; 400 px leaves the corner look some detail: a corner
+ * window is about the bead area's height across, 20–90 px here; 320 px until run 3) and framed loosely: the soroban
+ * 25–95 % of the picture's width, rolled up to ±15°.
  */
-export const TRAIN_REQUEST: PhotoRequest = { render3d: { maxSide: 320, fill: [0.25, 0.95], roll: 15 } };
+export const TRAIN_REQUEST: PhotoRequest = { render3d: { maxSide: 400, fill: [0.25, 0.95], roll: 15 } };
 /** Test photos at a camera's size. */
 export const TEST_REQUEST: PhotoRequest = { render3d: { maxSide: 640, fill: [0.25, 0.95], roll: 15 } };
 

@@ -3,8 +3,8 @@
  * around the first quad (src/localize/locate.ts), the count from the count head and the bead area's
  * periodicity. Corner error is in pixels as a fraction of the photo's diagonal.
  *
- * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--json OUT]` (default
- * 300 test photos). `--val` reads the validation photos instead (the styles of training, seeds of validation) and
+ * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3] [--json OUT]`
+ * (default 300 test photos; `--looks` overrides whether each corner gets its third look). `--val` reads the validation photos instead (the styles of training, seeds of validation) and
  * prints the count accuracy for several periodicity weights: the weight is chosen there, never on the test photos.
  * `--classifier DIR` reads every photo end to end as the element does without corners (`readLocated`), and with the
  * true corners and count, and prints both column accuracies and how many of the columns reported at confidence
@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { periodicityScores } from '../../../src/localize/column-count.ts';
-import { combineCount, locate, type LocalizerOutput } from '../../../src/localize/locate.ts';
+import { combineCount, CORNER_LOOKS, locate, type LocalizerOutput } from '../../../src/localize/locate.ts';
 import { readLocated } from '../../../src/localize/read-located.ts';
 import { LocationTracker } from '../../../src/localize/tracker.ts';
 import { loadClassifierModel } from '../../../src/model/load.ts';
@@ -164,6 +164,8 @@ async function main(args: string[]): Promise<void> {
   };
   const sets = localizerDatasets();
   const useVal = args.includes('--val');
+  const looksAt = args.indexOf('--looks');
+  const cornerLooks = looksAt >= 0 ? args[looksAt + 1] === '3' : CORNER_LOOKS;
   const test = useVal
     ? { ...sets.val, photos: count, request: sets.test.request, windows: 'whole-frame' as const }
     : { ...sets.test, photos: count };
@@ -175,7 +177,7 @@ async function main(args: string[]): Promise<void> {
     const photo = renderPhoto(test.seed * 1_000_003 + i, filter, test.request);
     const frame = photoTensor(photo);
     const t = performance.now();
-    const found = await locate(frame, run, spec);
+    const found = await locate(frame, run, spec, undefined, { cornerLooks });
     inferenceMs += performance.now() - t;
     const base = {
       renderer: photo.renderer,
@@ -215,7 +217,7 @@ async function main(args: string[]): Promise<void> {
     if ((i + 1) % 25 === 0) process.stderr.write(`${i + 1}/${test.photos} photos\n`);
   }
   const lines = [
-    `Localizer ${dir} on ${rows.length} ${useVal ? 'validation' : 'held-out test'} photos (seed ${test.seed}); two looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
+    `Localizer ${dir} on ${rows.length} ${useVal ? 'validation' : 'held-out test'} photos (seed ${test.seed}); ${cornerLooks ? 'three' : 'two'} looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
     '',
     '| photos | n | with a whole soroban | first look: corner error mean / p95 | two looks | count, head alone | count, head + periodicity | presence right |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

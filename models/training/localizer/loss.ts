@@ -1,5 +1,6 @@
 /** The localizer's training loss. */
 import * as tf from '@tensorflow/tfjs';
+import { CORNER_VALUES } from '../../../src/contract/schema.ts';
 import { MAX_COLUMN_COUNT } from '../../../src/localize/limits.ts';
 import { binaryCrossEntropy, maskedMean } from '../../../src/training/loss.ts';
 
@@ -14,7 +15,10 @@ const HUBER_DELTA = 0.02;
 /** The labels of a batch. */
 export interface LocalizerLabels {
   readonly corners: tf.Tensor2D;
+  /** [B, 4]: which corners are labels to learn (see LocalizerSamples.cornerWeight). */
   readonly cornerWeight: tf.Tensor2D;
+  /** [B, 1]: whether the count is a label to learn. */
+  readonly countWeight: tf.Tensor2D;
   readonly present: tf.Tensor2D;
   /** [B, 21]: the target distribution over counts 1..21 (see {@link countTarget}). */
   readonly count: tf.Tensor2D;
@@ -41,8 +45,9 @@ export function countTarget(columns: number): Float32Array {
 }
 
 /**
- * Presence cross-entropy on every window; corner error (mean Huber over the 8 coordinates) and count
- * cross-entropy only where a whole soroban is in the window.
+ * Presence cross-entropy on every window; corner error (mean Huber over the coordinates of the corners that are
+ * labels: all four where a whole soroban is in the window, one in a corner window) and count cross-entropy only where
+ * a whole soroban is in the window.
  */
 export function localizerLoss(
   corners: tf.Tensor,
@@ -55,10 +60,15 @@ export function localizerLoss(
   // comparison has none).
   const small = tf.minimum(error, HUBER_DELTA);
   const huber = tf.add(tf.div(tf.square(small), 2 * HUBER_DELTA), tf.sub(error, small));
-  const cornerLoss = maskedMean(tf.mean(huber, 1, true), labels.cornerWeight);
+  // Each corner's weight covers its x and y.
+  const coordinateWeight = tf.reshape(tf.tile(tf.expandDims(labels.cornerWeight, 2), [1, 1, 2]), [-1, CORNER_VALUES]);
+  const cornerLoss = tf.div(
+    tf.sum(tf.mul(huber, coordinateWeight)),
+    tf.maximum(tf.sum(coordinateWeight), 1),
+  ) as tf.Scalar;
   const presenceLoss = tf.mean(binaryCrossEntropy(presence, labels.present)) as tf.Scalar;
   const countPerSample = tf.neg(tf.sum(tf.mul(labels.count, tf.log(tf.clipByValue(count, 1e-7, 1))), 1, true));
-  const countLoss = maskedMean(countPerSample, labels.cornerWeight);
+  const countLoss = maskedMean(countPerSample, labels.countWeight);
   return {
     total: tf.addN([tf.mul(cornerLoss, CORNER_WEIGHT), presenceLoss, countLoss]) as tf.Scalar,
     corners: cornerLoss,

@@ -23,7 +23,9 @@ export function predictSamples(model: tf.LayersModel, data: LocalizerSamples, ba
     presence.set(p?.dataSync() ?? [], start);
     count.set(n?.dataSync() ?? [], start * 21);
     tf.dispose(
-      [c, p, n, batch.x, batch.corners, batch.cornerWeight, batch.present, batch.count].filter((t) => t !== undefined),
+      [c, p, n, batch.x, batch.corners, batch.cornerWeight, batch.countWeight, batch.present, batch.count].filter(
+        (t) => t !== undefined,
+      ),
     );
   }
   return { corners, presence, count };
@@ -45,7 +47,7 @@ export function percentile(values: readonly number[], q: number): number {
 
 /** What the localizer's window-level figures are. */
 export interface LocalizerScores {
-  /** Mean corner error over windows with a whole soroban, fraction of the window diagonal. */
+  /** Mean error of the corners that are labels (a whole soroban's four, a corner window's one), fraction of the window diagonal. */
   readonly meanCornerError: number;
   readonly p95CornerError: number;
   /** Presence right (threshold 0.5), over all windows. */
@@ -71,13 +73,14 @@ export function scoreSamples(
     windows++;
     const present = (data.present[i] ?? 0) >= 0.5;
     if ((p.presence[i] ?? 0) >= 0.5 === present) presenceRight++;
-    if ((data.cornerWeight[i] ?? 0) < 0.5) continue;
     const aspect = data.aspect[i] ?? 1;
     for (let c = 0; c < 4; c++) {
+      if ((data.cornerWeight[i * 4 + c] ?? 0) < 0.5) continue;
       const dx = (p.corners[i * 8 + 2 * c] ?? 0) - (data.corners[i * 8 + 2 * c] ?? 0);
       const dy = (p.corners[i * 8 + 2 * c + 1] ?? 0) - (data.corners[i * 8 + 2 * c + 1] ?? 0);
       errors.push(diagonalError(dx, dy, aspect));
     }
+    if ((data.countWeight[i] ?? 0) < 0.5) continue;
     let best = 0;
     for (let n = 1; n < 21; n++) if ((p.count[i * 21 + n] ?? 0) > (p.count[i * 21 + best] ?? 0)) best = n;
     if (best === data.count[i]) countRight++;

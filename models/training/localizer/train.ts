@@ -5,14 +5,16 @@
  * epochs while the main thread trains. The held-out test (two looks on whole frames, count with
  * periodicity) is models/training/localizer/evaluate.ts.
  *
- * Options: `--quick` (a smoke run), `--out DIR`, `--minutes M` (training budget, default 60).
+ * Options: `--quick` (a smoke run), `--out DIR`, `--minutes M` (training budget, default 60), `--init DIR` (start
+ * from that localizer's weights and train its own architecture on: a run that adds a kind of window need not
+ * relearn the rest), `--learning-rate R` (default 2e-3).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, shuffledIndices } from '../../../src/render/random.ts';
-import { saveModel } from '../io.ts';
+import { loadModel, saveModel } from '../io.ts';
 import { registerWasmGradientKernels } from '../../../src/training/kernels/register.ts';
 import { RenderPool } from '../render-threads/render-pool.ts';
 import { ScheduledAdam } from '../train-loop.ts';
@@ -24,7 +26,7 @@ import { buildLocalizer, LOCALIZER_ARCHITECTURE, LOCALIZER_SIDE } from './model.
 import type { LocalizerSamples } from './samples.ts';
 
 const BATCH = 32;
-const LEARNING_RATE = 2e-3;
+const DEFAULT_LEARNING_RATE = 2e-3;
 /** The learning rate halves every this many windows trained on (epochs grow as chunks arrive). */
 const LR_HALF_LIFE_WINDOWS = 40_000;
 /** Chunks rendered before the first epoch (both threads); then one thread renders the next while training runs. */
@@ -39,10 +41,29 @@ function describe(s: LocalizerScores): string {
   return `corner error mean ${(100 * s.meanCornerError).toFixed(2)}% p95 ${(100 * s.p95CornerError).toFixed(2)}% of the diagonal, presence ${(100 * s.presenceAccuracy).toFixed(2)}%, count ${(100 * s.countAccuracy).toFixed(2)}% (${s.windows} windows)`;
 }
 
+/**
+ * Validation of the looks apart: the first two (whole, wide, close and cutting windows) and the third (corner
+ * windows, whose errors are fractions of a much smaller window and would hide the others' in one mean).
+ */
+function validate(model: tf.LayersModel, val: LocalizerSamples): { looks: LocalizerScores; corner: LocalizerScores } {
+  const predictions = predictSamples(model, val);
+  return {
+    looks: scoreSamples(val, predictions, (i) => val.kind[i] !== 'corner'),
+    corner: scoreSamples(val, predictions, (i) => val.kind[i] === 'corner'),
+  };
+}
+
+function describeBoth(v: { looks: LocalizerScores; corner: LocalizerScores }): string {
+  return `${describe(v.looks)}; corner windows: error mean ${(100 * v.corner.meanCornerError).toFixed(2)}% p95 ${(100 * v.corner.p95CornerError).toFixed(2)}% (${v.corner.windows})`;
+}
+
 async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const out = argValue(args, '--out') ?? (quick ? '/tmp/localizer-quick' : 'models/localizer');
   const budgetSeconds = 60 * Number(argValue(args, '--minutes') ?? (quick ? 1 : 60));
+  const init = argValue(args, '--init');
+  const learningRate = Number(argValue(args, '--learning-rate') ?? DEFAULT_LEARNING_RATE);
+  if (!(learningRate > 0)) throw new Error('--learning-rate must be a positive number.');
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const log = (line: string) => process.stderr.write(`[${(elapsed() / 60).toFixed(1)} min] ${line}\n`);
@@ -71,9 +92,9 @@ async function main(args: string[]): Promise<void> {
       () => undefined,
     );
 
-    const model = buildLocalizer(LOCALIZER_ARCHITECTURE);
-    log(`localizer: ${model.countParams()} parameters`);
-    const optimizer = new ScheduledAdam(LEARNING_RATE, 0.9, 0.999, 1e-7);
+    const model = init === undefined ? buildLocalizer(LOCALIZER_ARCHITECTURE) : (await loadModel(init)).model;
+    log(`localizer: ${model.countParams()} parameters${init === undefined ? '' : `, weights from ${init}`}`);
+    const optimizer = new ScheduledAdam(learningRate, 0.9, 0.999, 1e-7);
     const random = createRandom(11);
     const augment = createRandom(12);
     const history: Record<string, unknown>[] = [];
@@ -93,7 +114,7 @@ async function main(args: string[]): Promise<void> {
           () => undefined,
         );
       }
-      optimizer.setLearningRate(LEARNING_RATE * 0.5 ** (seen / LR_HALF_LIFE_WINDOWS));
+      optimizer.setLearningRate(learningRate * 0.5 ** (seen / LR_HALF_LIFE_WINDOWS));
       const order = shuffledIndices(random, train.size);
       const epochStart = performance.now();
       let lossSum = 0;
@@ -107,7 +128,7 @@ async function main(args: string[]): Promise<void> {
           return localizerLoss(c, p, n, batch).total;
         }, true);
         lossSum += (loss?.dataSync()[0] ?? NaN) * indices.length;
-        tf.dispose([batch.x, batch.corners, batch.cornerWeight, batch.present, batch.count]);
+        tf.dispose([batch.x, batch.corners, batch.cornerWeight, batch.countWeight, batch.present, batch.count]);
         loss?.dispose();
         if (step % 100 === 0 && step > 0) {
           const rate = ((step + 1) * BATCH) / ((performance.now() - epochStart) / 1000);
@@ -118,13 +139,14 @@ async function main(args: string[]): Promise<void> {
       }
       seen += order.length;
       const seconds = (performance.now() - epochStart) / 1000;
-      const v = scoreSamples(val, predictSamples(model, val));
-      const score = v.countAccuracy + v.presenceAccuracy - 20 * v.meanCornerError;
+      const v = validate(model, val);
+      const score =
+        v.looks.countAccuracy + v.looks.presenceAccuracy - 20 * v.looks.meanCornerError - 20 * v.corner.meanCornerError;
       if (!Number.isFinite(score))
         throw new Error(`localizer training diverged at epoch ${epoch} (validation score ${score}).`);
       const isBest = score > best.score;
       log(
-        `epoch ${epoch}: train loss ${(lossSum / order.length).toFixed(4)} on ${order.length} windows (${(order.length / seconds).toFixed(0)}/s); val ${describe(v)}${isBest ? ' (best)' : ''}`,
+        `epoch ${epoch}: train loss ${(lossSum / order.length).toFixed(4)} on ${order.length} windows (${(order.length / seconds).toFixed(0)}/s); val ${describeBoth(v)}${isBest ? ' (best)' : ''}`,
       );
       history.push({
         epoch,
@@ -132,7 +154,8 @@ async function main(args: string[]): Promise<void> {
         trainWindows: order.length,
         seconds,
         learningRate: optimizer.rate,
-        ...v,
+        ...v.looks,
+        cornerWindows: v.corner,
       });
       if (isBest) {
         tf.dispose(best.weights);
@@ -143,12 +166,12 @@ async function main(args: string[]): Promise<void> {
     }
     model.setWeights(best.weights);
     tf.dispose(best.weights);
-    const v = scoreSamples(val, predictSamples(model, val));
-    log(`best epoch ${best.epoch}: val ${describe(v)}`);
+    const v = validate(model, val);
+    log(`best epoch ${best.epoch}: val ${describeBoth(v)}`);
     await saveModel(model, out);
     writeFileSync(
       join(out, 'training-record.json'),
-      `${JSON.stringify({ architecture: LOCALIZER_ARCHITECTURE, parameters: model.countParams(), bestEpoch: best.epoch, renderSeconds, trainingSeconds: elapsed() - renderSeconds, windowsSeen: seen, photos: chunks.reduce((n, c) => n + c.photos, 0), validation: v, history }, null, 2)}\n`,
+      `${JSON.stringify({ architecture: init === undefined ? LOCALIZER_ARCHITECTURE : `that of ${init}`, ...(init === undefined ? {} : { initFrom: init }), learningRate, parameters: model.countParams(), bestEpoch: best.epoch, renderSeconds, trainingSeconds: elapsed() - renderSeconds, windowsSeen: seen, photos: chunks.reduce((n, c) => n + c.photos, 0), validation: v, history }, null, 2)}\n`,
     );
     log(`wrote ${out}`);
   } finally {
