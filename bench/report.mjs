@@ -181,7 +181,7 @@ function latencySection(r, part1) {
   const localizer = r.engines.chromium?.wasm?.localize;
   if (localizer)
     notes.push(
-      `Goal, one localizer call (both looks and the column count, the 'localizer' rows) on wasm ≤ 8 ms median in Chromium: ${verdict(localizer.p50 <= 8)} (${ms(localizer.p50)} ms).`,
+      `Goal, one localizer call (all its looks and the column count, the 'localizer' rows) on wasm ≤ 8 ms median in Chromium: ${verdict(localizer.p50 <= 8)} (${ms(localizer.p50)} ms).`,
     );
   const goal = r.engines.chromium?.wasm?.byColumns?.['13']?.total;
   if (goal)

@@ -9,12 +9,12 @@ import { outlinesArea } from './column-count.ts';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { predictHeads } from '../model/read-heads.ts';
 import type { PreprocessFrame } from '../preprocess/frame-grey.ts';
-import { locate, type Location, type LocalizerOutput, type RunLocalizer } from './locate.ts';
+import { locate, splitLocalizerOutputs, type Location, type LocalizerOutput, type RunLocalizer } from './locate.ts';
 
-/** Runs `model`'s heads on one window and names them as its contract's decode section says. */
+/** Runs `model`'s heads on a batch of windows and names them, window by window, as its contract's decode section says. */
 export function localizerRunner(model: ClassifierModel): RunLocalizer {
   const decode = locateDecode(model.contract);
-  return async (input: tf.Tensor4D): Promise<LocalizerOutput> => {
+  return async (input: tf.Tensor4D): Promise<LocalizerOutput[]> => {
     const values = await predictHeads(model, input);
     const corners = values[decode.corners];
     const presence = values[decode.presence];
@@ -24,7 +24,7 @@ export function localizerRunner(model: ClassifierModel): RunLocalizer {
         'inference/bad-output',
         'The localizer did not give its corners, presence and count heads.',
       );
-    return { corners, presence: presence[0] ?? 0, count };
+    return splitLocalizerOutputs(corners, presence, count, input.shape[0]);
   };
 }
 

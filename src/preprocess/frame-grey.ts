@@ -1,6 +1,6 @@
 /**
  * A frame that converts itself to grey once. Reading a frame whose soroban the localizer finds preprocesses it four
- * times (the localizer's two looks, the column count's strip, then the columns), and the grey conversion of the
+ * times (the localizer's looks, the column count's strip, then the columns), and the grey conversion of the
  * whole frame was three quarters of each preprocessing's time on wasm (3.4 of 4.4 ms for a 640 × 640 frame in Node).
  */
 import * as tf from '@tensorflow/tfjs';

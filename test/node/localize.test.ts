@@ -32,6 +32,7 @@ import { localizerRunner } from '../../src/localize/localizer-model.ts';
 import { readColumns } from '../../src/model/read-columns.ts';
 import { NO_MARGINS } from '../../src/preprocess/types.ts';
 import { renderSoroban } from '../../src/render/index.ts';
+import { InferenceError } from '../../src/errors.ts';
 
 function assertNear(actual: unknown, expected: unknown, path = 'value'): void {
   if (typeof expected === 'number') {
@@ -225,9 +226,26 @@ describe('locate', () => {
       resize: 'bilinear' as const,
       inputRange: { min: 0, max: 1 },
     };
-    const found = await locate(frame, async () => ({ corners: crossed, presence: 0.1, count }), spec);
+    const found = await locate(
+      frame,
+      async (input) => Array.from({ length: input.shape[0] }, () => ({ corners: crossed, presence: 0.1, count })),
+      spec,
+    );
     assert.equal(found.columns, 5);
     assert.equal(found.presence, 0.1);
+    frame.dispose();
+  });
+
+  it('refuses, as an inference error, a runner that gives fewer outputs than the windows it was given', async () => {
+    await useNodeBackend('wasm');
+    const frame = tf.zeros([40, 60, 3], 'int32') as tf.Tensor3D;
+    const count = Array.from({ length: 21 }, () => 1 / 21);
+    const one = async () => [{ corners: quadValues(quad), presence: 0.9, count }];
+    await assert.rejects(
+      locate(frame, one, localizerSpec(16), 5, { cornerLooks: true }),
+      (e: unknown) =>
+        e instanceof InferenceError && e.code === 'inference/bad-output' && /1 outputs for 4 windows/.test(e.message),
+    );
     frame.dispose();
   });
 
@@ -236,28 +254,29 @@ describe('locate', () => {
     const frame = tf.zeros([200, 400, 3], 'int32') as tf.Tensor3D;
     const spec = localizerSpec(16);
     const count = Array.from({ length: 21 }, (_, i) => (i === 4 ? 0.6 : 0.02));
-    const windows: number[][] = [];
+    const batches: number[] = [];
     // Every look answers the same corners in its own window: the quad as the whole frame, then a little right of
     // each corner window's centre — except the bottomLeft one, which it puts near the window's edge.
     const answer = [0.55, 0.5, 0.55, 0.5, 0.55, 0.5, 0.97, 0.5];
     const found = await locate(
       frame,
       async (input) => {
-        windows.push([...input.shape]);
-        return { corners: windows.length <= 2 ? quadValues(quad) : answer, presence: 0.9, count };
+        batches.push(input.shape[0]);
+        const corners = batches.length <= 2 ? quadValues(quad) : answer;
+        return Array.from({ length: input.shape[0] }, () => ({ corners, presence: 0.9, count }));
       },
       spec,
       5,
       { cornerLooks: true },
     );
-    assert.equal(windows.length, 6, 'two looks, then one per corner');
+    assert.deepEqual(batches, [1, 1, 4], 'two looks, then the four corners in one batch');
     for (const [k, key] of (['topLeft', 'topRight', 'bottomRight'] as const).entries()) {
       const side = cornerWindowSide(found.closeCorners, k);
       assert.ok(Math.abs((found.corners[key].x - found.closeCorners[key].x) * 400 - 0.05 * side) < 1e-6, key);
       assert.ok(Math.abs(found.corners[key].y - found.closeCorners[key].y) < 1e-9, key);
     }
     assertNear(found.corners.bottomLeft, found.closeCorners.bottomLeft);
-    const twoLooks = await locate(frame, async () => ({ corners: quadValues(quad), presence: 0.9, count }), spec, 5, {
+    const twoLooks = await locate(frame, async () => [{ corners: quadValues(quad), presence: 0.9, count }], spec, 5, {
       cornerLooks: false,
     });
     assertNear(twoLooks.corners, twoLooks.closeCorners);

@@ -15,7 +15,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { periodicityScores } from '../../../src/localize/column-count.ts';
-import { combineCount, CORNER_LOOKS, locate, type LocalizerOutput } from '../../../src/localize/locate.ts';
+import {
+  combineCount,
+  CORNER_LOOKS,
+  locate,
+  splitLocalizerOutputs,
+  type LocalizerOutput,
+} from '../../../src/localize/locate.ts';
 import { readLocated } from '../../../src/localize/read-located.ts';
 import { LocationTracker } from '../../../src/localize/tracker.ts';
 import { loadClassifierModel } from '../../../src/model/load.ts';
@@ -156,11 +162,12 @@ async function main(args: string[]): Promise<void> {
       ? undefined
       : await loadClassifierModel(await fileModelSource(dir), { kind: 'localizer' });
   const spec = localizerInputSpec(LOCALIZER_SIDE);
-  const run = async (input: tf.Tensor4D): Promise<LocalizerOutput> => {
+  const run = async (input: tf.Tensor4D): Promise<LocalizerOutput[]> => {
     const [c, p, n] = model.predict(input) as tf.Tensor[];
-    const out = { corners: c?.dataSync() ?? [], presence: p?.dataSync()[0] ?? 0, count: n?.dataSync() ?? [] };
+    const values = [c, p, n].map((t) => (t === undefined ? new Float32Array(0) : (t.dataSync() as Float32Array)));
     tf.dispose([c, p, n].filter((t) => t !== undefined));
-    return out;
+    const [corners = new Float32Array(0), presence = new Float32Array(0), count = new Float32Array(0)] = values;
+    return splitLocalizerOutputs(corners, presence, count, input.shape[0]);
   };
   const sets = localizerDatasets();
   const useVal = args.includes('--val');
@@ -219,7 +226,7 @@ async function main(args: string[]): Promise<void> {
   const lines = [
     `Localizer ${dir} on ${rows.length} ${useVal ? 'validation' : 'held-out test'} photos (seed ${test.seed}); ${cornerLooks ? 'three' : 'two'} looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
     '',
-    '| photos | n | with a whole soroban | first look: corner error mean / p95 | two looks | count, head alone | count, head + periodicity | presence right |',
+    '| photos | n | with a whole soroban | first look: corner error mean / p95 | all looks | count, head alone | count, head + periodicity | presence right |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     summary(rows, 'all'),
     summary(
