@@ -584,7 +584,7 @@ async function runFineTune(options, origin, engines) {
     ['wasm'],
   );
   return {
-    note: `${FINE_TUNE.labelled} columns labelled through label() on ${FINE_TUNE.columns}-column frames of one soroban in a look the shipped model never trained on (3D renderer, its held-out bead profile and colour), then fineTune() with the element's defaults (wasm), timed from the call to its outcome; not throttled`,
+    note: `${FINE_TUNE.labelled} columns labelled through label() on ${FINE_TUNE.columns}-column frames of one soroban in a look the shipped model never trained on (3D renderer, its held-out bead profile and colour, under a raking light), then fineTune() with the element's defaults (wasm), timed from the call to its outcome; not throttled`,
     // One row per engine (a missing engine, or the wasm row's result or error).
     engines: Object.fromEntries(Object.entries(byBackend).map(([name, row]) => [name, row.wasm ?? row])),
   };

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { DisposedError } from '../../src/errors.ts';
-import { fineTune, scoreCrops, type FineTuneProgress } from '../../src/fine-tune/fine-tune.ts';
+import { fineTune, readsClearlyBetter, scoreCrops, type FineTuneProgress } from '../../src/fine-tune/fine-tune.ts';
 import { concatCrops, splitCrops, type LabelledCrops } from '../../src/fine-tune/labelled-crops.ts';
 import { judgeFineTune } from '../../src/fine-tune/report.ts';
 import type { ClassifierModel } from '../../src/model/classifier-model.ts';
@@ -137,6 +137,16 @@ describe('fineTune', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it('counts an epoch as progress (for stopping) when it reads more held-out columns right, or as many with a clearly lower loss', () => {
+    assert.ok(readsClearlyBetter({ accuracy: 1, loss: 0.3 }, { accuracy: 0.975, loss: 0.01 }), 'more right');
+    assert.ok(readsClearlyBetter({ accuracy: 1, loss: 0.05 }, { accuracy: 1, loss: 0.2 }), 'clearly lower loss');
+    assert.ok(
+      !readsClearlyBetter({ accuracy: 1, loss: 0.000012 }, { accuracy: 1, loss: 0.004 }),
+      'a loss gain of 0.004 nats is noise',
+    );
+    assert.ok(!readsClearlyBetter({ accuracy: 0.975, loss: 0.001 }, { accuracy: 1, loss: 0.2 }), 'fewer right');
   });
 
   it('keeps the weights before when no epoch reads the held-out columns better, and stops after `patience` such epochs', async () => {
