@@ -8,6 +8,7 @@
  */
 import type { Point, Quad } from '../preprocess/types.ts';
 import type { FoundLocation, TrackedLocation } from './location.ts';
+import { CORNER_KEYS } from './window.ts';
 
 export type { FoundLocation, TrackedLocation } from './location.ts';
 
@@ -21,8 +22,6 @@ export interface TrackerOptions {
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { relocateEvery: 15, smoothing: 0.5, followWithin: 0.5 };
-
-const CORNERS = ['topLeft', 'topRight', 'bottomRight', 'bottomLeft'] as const;
 
 /** The column pitch along the quad's top and bottom edges, the shorter, in the frame's normalized units. */
 function pitch(q: Quad, columns: number, aspect: number): number {
@@ -95,7 +94,7 @@ export class LocationTracker {
 
   private near(a: Quad, b: Quad, columns: number, aspect: number): boolean {
     const limit = this.options.followWithin * pitch(a, columns, aspect);
-    return CORNERS.every((k) => Math.hypot((a[k].x - b[k].x) * aspect, a[k].y - b[k].y) <= limit);
+    return CORNER_KEYS.every((k) => Math.hypot((a[k].x - b[k].x) * aspect, a[k].y - b[k].y) <= limit);
   }
 }
 

@@ -3,6 +3,7 @@
  * frame's. The localizer reads a window stretched to its square input, so a point's coordinates
  * normalized to the window are what it predicts, whatever the window's aspect ratio.
  */
+import { quadSize } from '../preprocess/columns.ts';
 import type { Point, Quad } from '../preprocess/types.ts';
 
 /** An axis-aligned window of the frame, in normalized frame coordinates. */
@@ -91,9 +92,7 @@ export const CORNER_WINDOW_SCALE = 1.25;
  * the frame's edges (what lies outside reads as the edge pixels, in training as in use).
  */
 export function cornerWindow(q: Quad, k: number, width: number, height: number, scale = 1): Window {
-  const length = (a: Point, b: Point) => Math.hypot((a.x - b.x) * width, (a.y - b.y) * height);
-  const beadHeight = (length(q.topLeft, q.bottomLeft) + length(q.topRight, q.bottomRight)) / 2;
-  const side = Math.max(8, CORNER_WINDOW_SCALE * scale * beadHeight);
+  const side = Math.max(8, CORNER_WINDOW_SCALE * scale * quadSize(q, width, height).height);
   const centre = cornerPoint(q, k);
   return {
     x: centre.x - side / width / 2,
