@@ -107,8 +107,8 @@ export function countPosterior(
   return weights.map((w) => w / total);
 }
 
-/** The most probable count of a {@link countPosterior} (the smallest of equals). */
-export function mostProbableCount(posterior: readonly number[]): number {
+/** The most probable count of a {@link countPosterior} or of a count head's row (the smallest of equals). */
+export function mostProbableCount(posterior: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < posterior.length; i++) if ((posterior[i] ?? 0) > (posterior[best] ?? 0)) best = i;
   return best + 1;

@@ -9,6 +9,7 @@ import type { ModelContract } from '../contract/schema.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { ClassifierModel } from '../model/classifier-model.ts';
 import { decodeColumns } from '../model/decode.ts';
+import { mostProbableCount } from '../localize/locate.ts';
 import { predictHeads } from '../model/read-heads.ts';
 import { maxAbsDifference } from '../runtime/golden-check.ts';
 
@@ -134,9 +135,7 @@ export function decisionsOf(
     if (!(p >= decode.presenceThreshold)) return 0;
     const row = counts.subarray(i * classes, (i + 1) * classes);
     if (topTwoTie(row)) nearTies[i] = 1;
-    let best = 0;
-    for (let k = 1; k < row.length; k++) if ((row[k] ?? 0) > (row[best] ?? 0)) best = k;
-    return best + 1;
+    return mostProbableCount(row);
   });
   return { decisions, nearTies, decision: 'presence and count decisions' };
 }
