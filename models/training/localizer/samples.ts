@@ -15,7 +15,6 @@ import { NO_MARGINS, type PreprocessSpec, type Quad } from '../../../src/preproc
 import { createRandom, type Random } from '../../../src/render/random.ts';
 import {
   boundingWindow,
-  cornerPoint,
   cornerWindow,
   grownWindow,
   mapQuad,
@@ -134,11 +133,10 @@ function cuttingWindow(random: Random, box: Window): Window {
  */
 function trainingCornerWindow(random: Random, photo: LabelledPhoto, k: number): Window {
   const reach = random.chance(0.2) ? 0.45 : 0.3;
-  const centre = cornerPoint(photo.corners, k);
   const base = cornerWindow(photo.corners, k, photo.width, photo.height, random.range(0.8, 1.25));
   const dx = random.range(-reach, reach) * base.width;
   const dy = random.range(-reach, reach) * base.height;
-  return { ...base, x: centre.x - base.width / 2 + dx, y: centre.y - base.height / 2 + dy };
+  return { ...base, x: base.x + dx, y: base.y + dy };
 }
 
 /** Any window of at least half the frame's width and height. */
