@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { execFileSync } from 'node:child_process';
+import { gitCommit } from './git-commit.ts';
 import {
   datasets,
   HELD_OUT_COLOUR,
@@ -52,14 +52,6 @@ function numberOption<T>(args: string[], name: string, toOptions: (value: number
   const value = Number(written);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} takes a positive number, got ${written}.`);
   return toOptions(value);
-}
-
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(args: string[]): Promise<void> {

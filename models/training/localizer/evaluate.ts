@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { periodicityScores } from '../../../src/localize/column-count.ts';
 import {
   combineCount,
@@ -40,7 +41,7 @@ import { localizerInputSpec } from './samples.ts';
 import { percentile } from './metrics.ts';
 import { HELD_OUT_COLOUR, HELD_OUT_PROFILE, HELD_OUT_SHAPE } from '../config.ts';
 
-interface PhotoResult {
+export interface PhotoResult {
   readonly renderer: string;
   readonly scene: string;
   readonly style: string;
@@ -143,16 +144,70 @@ function summary(rows: readonly PhotoResult[], label: string): string {
   ].join(' | ');
 }
 
-async function main(args: string[]): Promise<void> {
-  const dir = args[0];
-  if (dir === undefined) throw new Error('usage: evaluate.ts MODEL_DIR [PHOTOS] [--json OUT]');
-  const count = Number(args[1] !== undefined && !args[1].startsWith('--') ? args[1] : 300);
-  const jsonAt = args.indexOf('--json');
-  await tf.setBackend('wasm');
-  await tf.ready();
+/** What {@link evaluateLocalizer} reads and how. */
+export interface LocalizerEvaluationOptions {
+  /** The localizer's folder (sealed, when `classifierDir` is given). */
+  readonly dir: string;
+  readonly photos: number;
+  /** Validation photos (the styles of training, validation seeds) instead of the held-out test photos. */
+  readonly val?: boolean;
+  /** Reads every photo end to end with this classifier too. */
+  readonly classifierDir?: string;
+  /** Whether each corner gets its third look (default {@link CORNER_LOOKS}). */
+  readonly cornerLooks?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Every photo's result, and the tables {@link main} prints. */
+export interface LocalizerEvaluation {
+  readonly rows: readonly PhotoResult[];
+  readonly text: string;
+  readonly seed: number;
+  readonly msPerPhoto: number;
+}
+
+/** The figures issue 22 sets goals on, from {@link LocalizerEvaluation.rows}. */
+export interface LocalizerHeadline {
+  readonly photos: number;
+  readonly wholeSorobans: number;
+  readonly meanCornerError: number;
+  readonly p95CornerError: number;
+  readonly countExact: number;
+  readonly presenceRight: number;
+  /** End to end (undefined without a classifier): readable columns right with the true geometry and where found. */
+  readonly endToEnd?: { readonly readable: number; readonly rightTrue: number; readonly rightFound: number };
+  readonly confidentWrong?: { readonly wrong: number; readonly reported: number };
+}
+
+export function headline(rows: readonly PhotoResult[]): LocalizerHeadline {
+  const present = rows.filter((r) => r.present);
+  const errors = present.map((r) => r.error ?? NaN);
+  const all = rows.map((r) => r.endToEnd).filter((e): e is EndToEnd => e !== undefined);
+  const sum = (key: keyof EndToEnd) => all.reduce((n, e) => n + e[key], 0);
+  return {
+    photos: rows.length,
+    wholeSorobans: present.length,
+    meanCornerError: errors.reduce((s, e) => s + e, 0) / Math.max(1, errors.length),
+    p95CornerError: percentile(errors, 0.95),
+    countExact: present.filter((r) => r.countCombined === r.columns).length / Math.max(1, present.length),
+    presenceRight: rows.filter((r) => r.presence >= 0.5 === r.present).length / Math.max(1, rows.length),
+    ...(all.length === 0
+      ? {}
+      : {
+          endToEnd: { readable: sum('readable'), rightTrue: sum('rightTrue'), rightFound: sum('rightFound') },
+          confidentWrong: { wrong: sum('confidentWrong'), reported: sum('confident') },
+        }),
+  };
+}
+
+/**
+ * Reads `photos` held-out (or validation) photos as the product does without geometry: corners, count and presence
+ * from the localizer, and, given a classifier, every column end to end.
+ */
+export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Promise<LocalizerEvaluation> {
+  const { dir, classifierDir } = options;
+  const count = options.photos;
   const { model } = await loadModel(dir);
-  const classifierAt = args.indexOf('--classifier');
-  const classifierDir = classifierAt >= 0 ? args[classifierAt + 1] : undefined;
   const classifier =
     classifierDir === undefined
       ? undefined
@@ -170,9 +225,8 @@ async function main(args: string[]): Promise<void> {
     return splitLocalizerOutputs(corners, presence, count, input.shape[0]);
   };
   const sets = localizerDatasets();
-  const useVal = args.includes('--val');
-  const looksAt = args.indexOf('--looks');
-  const cornerLooks = looksAt >= 0 ? args[looksAt + 1] === '3' : CORNER_LOOKS;
+  const useVal = options.val === true;
+  const cornerLooks = options.cornerLooks ?? CORNER_LOOKS;
   const test = useVal
     ? { ...sets.val, photos: count, request: sets.test.request, windows: 'whole-frame' as const }
     : { ...sets.test, photos: count };
@@ -221,7 +275,7 @@ async function main(args: string[]): Promise<void> {
       });
     } else rows.push(base);
     frame.dispose();
-    if ((i + 1) % 25 === 0) process.stderr.write(`${i + 1}/${test.photos} photos\n`);
+    options.onProgress?.(i + 1, test.photos);
   }
   const lines = [
     `Localizer ${dir} on ${rows.length} ${useVal ? 'validation' : 'held-out test'} photos (seed ${test.seed}); ${cornerLooks ? 'three' : 'two'} looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
@@ -256,12 +310,9 @@ async function main(args: string[]): Promise<void> {
       ),
     ),
   ];
-  console.log(lines.join('\n'));
   const present = rows.filter((r) => r.present);
-  console.log(
+  lines.push(
     `count with the true corners, head's choice ± periodicity: ${present.filter((r) => r.countPeriodicityNear === r.columns).length}/${present.length}`,
-  );
-  console.log(
     `count right by periodicity weight (found corners): ${[...countByWeight].map(([w, n]) => `${w}: ${n}/${present.length}`).join(', ')}`,
   );
   if (classifier !== undefined) {
@@ -273,18 +324,42 @@ async function main(args: string[]): Promise<void> {
       ['3D < 50°', (r) => r.renderer === '3d' && r.elevation < 50],
       ['no whole soroban (hand, cut off, empty)', (r) => !r.present],
     ];
-    console.log(
-      [
+    lines.push(
+      ...[
         '',
         `End to end (classifier ${classifierDir}): readable columns read right with the true corners and count, and where the localizer found the soroban (no corners, no count); columns reported at confidence ≥ ${MIN_CONFIDENCE} that are wrong.`,
         '',
         "| photos | n | readable columns | true geometry | found | wrong at confidence ≥ 0.5 | the same, confidence without the count's |",
         '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...groups.map(([label, keep]) => endToEndSummary(rows.filter(keep), label)),
-      ].join('\n'),
+      ],
     );
   }
-  if (jsonAt >= 0 && args[jsonAt + 1] !== undefined) writeFileSync(args[jsonAt + 1] ?? '', JSON.stringify(rows));
+  return { rows, text: lines.join('\n'), seed: test.seed, msPerPhoto: inferenceMs / Math.max(1, rows.length) };
 }
 
-await main(process.argv.slice(2));
+async function main(args: string[]): Promise<void> {
+  const dir = args[0];
+  if (dir === undefined)
+    throw new Error('usage: evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3] [--json OUT]');
+  const jsonAt = args.indexOf('--json');
+  const classifierAt = args.indexOf('--classifier');
+  const looksAt = args.indexOf('--looks');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const evaluation = await evaluateLocalizer({
+    dir,
+    photos: Number(args[1] !== undefined && !args[1].startsWith('--') ? args[1] : 300),
+    val: args.includes('--val'),
+    ...(classifierAt >= 0 && args[classifierAt + 1] !== undefined ? { classifierDir: args[classifierAt + 1] } : {}),
+    ...(looksAt >= 0 ? { cornerLooks: args[looksAt + 1] === '3' } : {}),
+    onProgress: (done, total) => {
+      if (done % 25 === 0) process.stderr.write(`${done}/${total} photos\n`);
+    },
+  });
+  console.log(evaluation.text);
+  if (jsonAt >= 0 && args[jsonAt + 1] !== undefined)
+    writeFileSync(args[jsonAt + 1] ?? '', JSON.stringify(evaluation.rows));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main(process.argv.slice(2));

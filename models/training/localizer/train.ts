@@ -1,9 +1,9 @@
 /**
- * `npm run train:localizer`: renders whole photos from both renderers in two threads, trains the
- * localizer on windows of them (wasm backend, our gradient kernels), and writes the model to
- * models/localizer/ with its training record. New chunks of photos join the training set between
- * epochs while the main thread trains. The held-out test (two looks on whole frames, count with
- * periodicity) is models/training/localizer/evaluate.ts.
+ * `npm run train:localizer`: renders whole photos from both renderers in two threads, trains the localizer on
+ * windows of them (wasm backend, our gradient kernels) while new chunks of photos join the training set between
+ * epochs, and writes the model to models/localizer/ with its training record; then seals it (golden photos and
+ * contract) and writes REPORT.md with the learning curve, reading the held-out test photos as the product does
+ * (models/training/localizer/report.ts, evaluate.ts).
  *
  * Options: `--quick` (a smoke run), `--out DIR`, `--minutes M` (training budget, default 60), `--init DIR` (start
  * from that localizer's weights and train its own architecture on: a run that adds a kind of window need not
@@ -14,15 +14,19 @@ import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, shuffledIndices } from '../../../src/render/random.ts';
+import { gitCommit } from '../git-commit.ts';
 import { loadModel, saveModel } from '../io.ts';
 import { registerWasmGradientKernels } from '../../../src/training/kernels/register.ts';
 import { RenderPool } from '../render-threads/render-pool.ts';
 import { ScheduledAdam } from '../train-loop.ts';
+import { attachLocalizerContract } from './attach-contract.ts';
 import { concatSamples, localizerBatch } from './batches.ts';
 import { localizerDatasets } from './config.ts';
 import { localizerLoss } from './loss.ts';
 import { predictSamples, scoreSamples, type LocalizerScores } from './metrics.ts';
 import { buildLocalizer, LOCALIZER_ARCHITECTURE, LOCALIZER_SIDE } from './model.ts';
+import { LOCALIZER_RECORD_FILE, type LocalizerEpoch, type LocalizerTrainingRecord } from './record.ts';
+import { REPORT_PHOTOS, writeLocalizerReport } from './report.ts';
 import type { LocalizerSamples } from './samples.ts';
 
 const BATCH = 32;
@@ -31,6 +35,8 @@ const DEFAULT_LEARNING_RATE = 2e-3;
 const LR_HALF_LIFE_WINDOWS = 40_000;
 /** Chunks rendered before the first epoch (both threads); then one thread renders the next while training runs. */
 const FIRST_CHUNKS = 2;
+/** The classifier REPORT.md reads the test photos end to end with. */
+const CLASSIFIER_DIR = 'models/column-classifier';
 
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -64,6 +70,8 @@ async function main(args: string[]): Promise<void> {
   const init = argValue(args, '--init');
   const learningRate = Number(argValue(args, '--learning-rate') ?? DEFAULT_LEARNING_RATE);
   if (!(learningRate > 0)) throw new Error('--learning-rate must be a positive number.');
+  // The commit the code was at when training started (later commits do not describe this model).
+  const commit = gitCommit();
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const log = (line: string) => process.stderr.write(`[${(elapsed() / 60).toFixed(1)} min] ${line}\n`);
@@ -97,7 +105,7 @@ async function main(args: string[]): Promise<void> {
     const optimizer = new ScheduledAdam(learningRate, 0.9, 0.999, 1e-7);
     const random = createRandom(11);
     const augment = createRandom(12);
-    const history: Record<string, unknown>[] = [];
+    const history: LocalizerEpoch[] = [];
     let best = { score: -Infinity, epoch: 0, weights: [] as tf.Tensor[] };
     let train = concatSamples(chunks, 'train');
     let seen = 0;
@@ -169,11 +177,34 @@ async function main(args: string[]): Promise<void> {
     const v = validate(model, val);
     log(`best epoch ${best.epoch}: val ${describeBoth(v)}`);
     await saveModel(model, out);
-    writeFileSync(
-      join(out, 'training-record.json'),
-      `${JSON.stringify({ architecture: init === undefined ? LOCALIZER_ARCHITECTURE : `that of ${init}`, ...(init === undefined ? {} : { initFrom: init }), learningRate, parameters: model.countParams(), bestEpoch: best.epoch, renderSeconds, trainingSeconds: elapsed() - renderSeconds, windowsSeen: seen, photos: chunks.reduce((n, c) => n + c.photos, 0), validation: v, history }, null, 2)}\n`,
-    );
+    const record: LocalizerTrainingRecord = {
+      architecture: init === undefined ? LOCALIZER_ARCHITECTURE : `that of ${init}`,
+      ...(init === undefined ? {} : { initFrom: init }),
+      learningRate,
+      parameters: model.countParams(),
+      bestEpoch: best.epoch,
+      renderSeconds,
+      trainingSeconds: elapsed() - renderSeconds,
+      windowsSeen: seen,
+      photos: chunks.reduce((n, c) => n + c.photos, 0),
+      validation: v,
+      history,
+      commit,
+      finishedAt: new Date().toISOString(),
+      ...(quick ? { quick } : {}),
+    };
+    writeFileSync(join(out, LOCALIZER_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     log(`wrote ${out}`);
+    await attachLocalizerContract(out);
+    log(`sealed ${out} (golden photos and contract in model.json); reading the held-out test photos for REPORT.md`);
+    const h = await writeLocalizerReport(out, {
+      classifierDir: CLASSIFIER_DIR,
+      photos: quick ? 20 : REPORT_PHOTOS,
+      onProgress: (done, total) => process.stderr.write(`  test photo ${done}/${total}\r`),
+    });
+    log(
+      `wrote ${out}/REPORT.md: corners ${(100 * h.meanCornerError).toFixed(2)} % of the diagonal, count ${(100 * h.countExact).toFixed(1)} %, presence ${(100 * h.presenceRight).toFixed(1)} %`,
+    );
   } finally {
     await pool.dispose();
   }
