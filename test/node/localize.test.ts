@@ -1,7 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chirped, countScores, periodicityScore } from '../../src/localize/column-count.ts';
-import { closeWindowAround, combineCount, countPosterior, locate } from '../../src/localize/locate.ts';
+import {
+  closeWindowAround,
+  combineCount,
+  CORNER_LOOK_MAX_SHARE,
+  cornerWindowShare,
+  countPosterior,
+  locate,
+  type LocateOptions,
+} from '../../src/localize/locate.ts';
 import * as tf from '@tensorflow/tfjs';
 import { useNodeBackend } from '../../src/reference/backend.ts';
 import {
@@ -280,6 +288,51 @@ describe('locate', () => {
       cornerLooks: false,
     });
     assertNear(twoLooks.corners, twoLooks.closeCorners);
+    frame.dispose();
+  });
+
+  it('gives no third look where a corner window would be about as large as the second look (a soroban of few columns)', async () => {
+    await useNodeBackend('wasm');
+    const frame = tf.zeros([200, 400, 3], 'int32') as tf.Tensor3D;
+    const count = Array.from({ length: 21 }, (_, i) => (i === 1 ? 0.6 : 0.02));
+    // 80 × 120 pixels in a 400 × 200 frame: a corner window (1.25 × the bead area's height across) is larger than
+    // the second look's window (the box grown 12 % a side).
+    const narrow: Quad = {
+      topLeft: { x: 0.4, y: 0.2 },
+      topRight: { x: 0.6, y: 0.2 },
+      bottomRight: { x: 0.6, y: 0.8 },
+      bottomLeft: { x: 0.4, y: 0.8 },
+    };
+    const read = async (options: LocateOptions) => {
+      const batches: number[] = [];
+      const found = await locate(
+        frame,
+        async (input) => {
+          batches.push(input.shape[0]);
+          // The first look finds the narrow quad in the frame; the second, the same quad nearly filling its window.
+          const corners =
+            batches.length === 1
+              ? quadValues(narrow)
+              : batches.length === 2
+                ? [0.05, 0.05, 0.95, 0.05, 0.95, 0.95, 0.05, 0.95]
+                : [0.55, 0.5, 0.55, 0.5, 0.55, 0.5, 0.55, 0.5];
+          return Array.from({ length: input.shape[0] }, () => ({ corners, presence: 0.9, count }));
+        },
+        localizerSpec(16),
+        2,
+        options,
+      );
+      return { found, batches };
+    };
+    const skipped = await read({ cornerLooks: true });
+    assert.deepEqual(skipped.batches, [1, 1]);
+    assertNear(skipped.found.corners, skipped.found.closeCorners);
+    assert.ok(
+      cornerWindowShare(skipped.found.closeCorners, skipped.found.closeWindow, { width: 400, height: 200 }) >
+        CORNER_LOOK_MAX_SHARE,
+    );
+    const looked = await read({ cornerLooks: true, cornerLookMaxShare: Infinity });
+    assert.deepEqual(looked.batches, [1, 1, 4]);
     frame.dispose();
   });
 });

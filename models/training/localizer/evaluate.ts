@@ -3,8 +3,9 @@
  * around the first quad (src/localize/locate.ts), the count from the count head and the bead area's
  * periodicity. Corner error is in pixels as a fraction of the photo's diagonal.
  *
- * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3] [--json OUT]`
- * (default 300 test photos; `--looks` overrides whether each corner gets its third look). `--val` reads the validation photos instead (the styles of training, seeds of validation) and
+ * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3]
+ * [--corner-look-max-share S] [--json OUT]` (default 300 test photos; `--looks` overrides whether each corner gets its
+ * third look, `--corner-look-max-share` skips it where a corner window is more than S of the second look's). `--val` reads the validation photos instead (the styles of training, seeds of validation) and
  * prints the count accuracy for several periodicity weights: the weight is chosen there, never on the test photos.
  * `--classifier DIR` reads every photo end to end as the element does without corners (`readLocated`), and with the
  * true corners and count, and prints both column accuracies and how many of the columns reported at confidence
@@ -19,9 +20,11 @@ import { periodicityScores } from '../../../src/localize/column-count.ts';
 import {
   combineCount,
   CORNER_LOOKS,
+  cornerWindowShare,
   locate,
   splitLocalizerOutputs,
   type LocalizerOutput,
+  type LocateOptions,
 } from '../../../src/localize/locate.ts';
 import { readLocated } from '../../../src/localize/read-located.ts';
 import { LocationTracker } from '../../../src/localize/tracker.ts';
@@ -49,6 +52,10 @@ export interface PhotoResult {
   readonly columns: number;
   readonly present: boolean;
   readonly presence: number;
+  /** The second look's presence (the window around the first quad). */
+  readonly closePresence: number;
+  /** A corner window's side over the second look's window's (see cornerWindowShare). */
+  readonly cornerShare: number;
   readonly coarseError?: number;
   readonly error?: number;
   readonly countHead?: number;
@@ -155,6 +162,8 @@ export interface LocalizerEvaluationOptions {
   readonly classifierDir?: string;
   /** Whether each corner gets its third look (default {@link CORNER_LOOKS}). */
   readonly cornerLooks?: boolean;
+  /** See {@link LocateOptions.cornerLookMaxShare}. */
+  readonly cornerLookMaxShare?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -238,7 +247,10 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
     const photo = renderPhoto(test.seed * 1_000_003 + i, filter, test.request);
     const frame = photoTensor(photo);
     const t = performance.now();
-    const found = await locate(frame, run, spec, undefined, { cornerLooks });
+    const found = await locate(frame, run, spec, undefined, {
+      cornerLooks,
+      ...(options.cornerLookMaxShare === undefined ? {} : { cornerLookMaxShare: options.cornerLookMaxShare }),
+    });
     inferenceMs += performance.now() - t;
     const base = {
       renderer: photo.renderer,
@@ -248,6 +260,11 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
       columns: photo.digits.length,
       present: photo.present,
       presence: found.presence,
+      closePresence: found.closePresence,
+      cornerShare: cornerWindowShare(found.closeCorners, found.closeWindow, {
+        width: photo.width,
+        height: photo.height,
+      }),
       ...(classifier === undefined || localizer === undefined
         ? {}
         : { endToEnd: await endToEnd(classifier, localizer, frame, photo) }),
@@ -311,6 +328,7 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
     ),
   ];
   const present = rows.filter((r) => r.present);
+  lines.push(presenceByRule(rows));
   lines.push(
     `count with the true corners, head's choice ± periodicity: ${present.filter((r) => r.countPeriodicityNear === r.columns).length}/${present.length}`,
     `count right by periodicity weight (found corners): ${[...countByWeight].map(([w, n]) => `${w}: ${n}/${present.length}`).join(', ')}`,
@@ -338,6 +356,27 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
   return { rows, text: lines.join('\n'), seed: test.seed, msPerPhoto: inferenceMs / Math.max(1, rows.length) };
 }
 
+/** Presence right when decided from the first look, the second, or both: on all photos, whole sorobans, the rest. */
+function presenceByRule(rows: readonly PhotoResult[]): string {
+  const rules: [string, (r: PhotoResult) => number][] = [
+    ['first look', (r) => r.presence],
+    ['second look', (r) => r.closePresence],
+    ['mean', (r) => (r.presence + r.closePresence) / 2],
+    ['geometric mean', (r) => Math.sqrt(r.presence * r.closePresence)],
+    ['max', (r) => Math.max(r.presence, r.closePresence)],
+    ['min', (r) => Math.min(r.presence, r.closePresence)],
+  ];
+  const right = (keep: (r: PhotoResult) => boolean, p: (r: PhotoResult) => number) =>
+    rows.filter((r) => keep(r) && p(r) >= 0.5 === r.present).length;
+  const whole = rows.filter((r) => r.present).length;
+  return `presence right by rule (all / whole sorobans / no whole soroban): ${rules
+    .map(
+      ([name, p]) =>
+        `${name} ${right(() => true, p)}/${rows.length}, ${right((r) => r.present, p)}/${whole}, ${right((r) => !r.present, p)}/${rows.length - whole}`,
+    )
+    .join('; ')}`;
+}
+
 async function main(args: string[]): Promise<void> {
   const dir = args[0];
   if (dir === undefined)
@@ -353,6 +392,9 @@ async function main(args: string[]): Promise<void> {
     val: args.includes('--val'),
     ...(classifierAt >= 0 && args[classifierAt + 1] !== undefined ? { classifierDir: args[classifierAt + 1] } : {}),
     ...(looksAt >= 0 ? { cornerLooks: args[looksAt + 1] === '3' } : {}),
+    ...(args.includes('--corner-look-max-share')
+      ? { cornerLookMaxShare: Number(args[args.indexOf('--corner-look-max-share') + 1]) }
+      : {}),
     onProgress: (done, total) => {
       if (done % 25 === 0) process.stderr.write(`${done}/${total} photos\n`);
     },
