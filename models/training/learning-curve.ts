@@ -19,7 +19,7 @@ export interface CurvePanel {
 }
 
 /** The vega-lite spec of panels side by side, one line per set. */
-export function curveSpec(points: readonly CurvePoint[], panels: readonly CurvePanel[]): vegaLite.TopLevelSpec {
+function curveSpec(points: readonly CurvePoint[], panels: readonly CurvePanel[]): vegaLite.TopLevelSpec {
   const panel = ({ metric, title, scale }: CurvePanel): Record<string, unknown> => ({
     title,
     width: 360,

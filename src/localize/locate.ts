@@ -3,8 +3,9 @@
  * whole soroban is in view and a first quad; the window around that quad (its bounding box grown by
  * a margin), stretched to the same input, gives the corners again at the scale of the soroban and
  * its column count; a square window about each of those corners, about the bead area's height across,
- * gives that corner once more at the scale of a few columns. Each look's error is a fraction of its
- * window, so it shrinks with the window.
+ * gives that corner once more at the scale of a few columns, unless such a window would be about as large as the
+ * second look's (see {@link CORNER_LOOK_MAX_SHARE}). Each look's error is a fraction of its window, so it shrinks
+ * with the window.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessFrame } from '../preprocess/frame-grey.ts';
@@ -145,7 +146,8 @@ export const CORNER_LOOKS = true;
  * the corners get their third look. A corner window is 1.25 × the bead area's height across, so on a soroban of few
  * columns it is about as large as the second look's window: no closer a look, only a second opinion. On the
  * validation photos, skipping the third look above 0.9 (6 of 89 whole sorobans) took run 4's mean corner error from
- * 1.60 to 1.46 % of the diagonal with the count unchanged (models/localizer/RUNS.md), and saves the batch of four.
+ * 1.60 to 1.46 % of the diagonal with the count unchanged; on the test photos, read once afterwards, it was neutral
+ * (1.21 → 1.22 %, p95 3.30 → 3.25 %; models/localizer/RUNS.md). It saves the batch of four where it skips.
  */
 export const CORNER_LOOK_MAX_SHARE = 0.9;
 
@@ -226,6 +228,7 @@ export async function locate(
 
 /** A corner window's side over the larger side of the second look's window, in pixels. */
 export function cornerWindowShare(quad: Quad, closeWindow: Window, size: { width: number; height: number }): number {
+  // Every corner's window has the same side (the bead area's height times a scale); corner 0's stands for all.
   const corner = cornerWindow(quad, 0, size.width, size.height);
   const close = Math.max(closeWindow.width * size.width, closeWindow.height * size.height);
   return (corner.width * size.width) / Math.max(1, close);

@@ -25,8 +25,9 @@ import {
   WHOLE_WINDOW,
 } from '../../src/localize/window.ts';
 import { mirroredCornerWeights, mirroredCorners } from '../../models/training/localizer/batches.ts';
-import { countTarget, localizerLoss } from '../../models/training/localizer/loss.ts';
+import { CORNER_WINDOW_WEIGHT, countTarget, localizerLoss } from '../../models/training/localizer/loss.ts';
 import { photoTensor } from '../../models/training/dataset.ts';
+import { headline, type PhotoResult } from '../../models/training/localizer/evaluate.ts';
 import { LOCATE_COUNT_CLASSES } from '../../src/contract/schema.ts';
 import { MAX_COLUMN_COUNT } from '../../src/localize/limits.ts';
 import type { Quad } from '../../src/preprocess/types.ts';
@@ -199,6 +200,81 @@ describe('localizer labels', () => {
     const whole = localizerLoss(predicted, tf.tensor2d([[0.01]]), wrongCount, labels([1, 1, 1, 1], 1));
     assert.ok((whole.corners.dataSync()[0] ?? 0) > 0.3 && (whole.count.dataSync()[0] ?? 0) > 1);
   });
+
+  it('weighs the corner windows by their own weight, not by how many coordinates they label', async () => {
+    await useNodeBackend('wasm');
+    const truth = tf.tensor2d([
+      [0.1, 0.1, 0.9, 0.1, 0.9, 0.9, 0.1, 0.9],
+      [0.5, 0.5, 0, 0, 0, 0, 0, 0],
+    ]);
+    // The whole view's corners are off by 0.05 in x and y; the corner window's one corner by 0.1.
+    const predicted = tf.tensor2d([
+      [0.15, 0.15, 0.95, 0.15, 0.95, 0.95, 0.15, 0.95],
+      [0.6, 0.6, 0, 0, 0, 0, 0, 0],
+    ]);
+    const count = tf.tensor2d([Array.from(countTarget(3)), Array.from(countTarget(3))]);
+    const loss = localizerLoss(predicted, tf.tensor2d([[0.9], [0.9]]), count, {
+      corners: truth,
+      cornerWeight: tf.tensor2d([
+        [1, 1, 1, 1],
+        [1, 0, 0, 0],
+      ]),
+      countWeight: tf.tensor2d([[1], [0]]),
+      present: tf.tensor2d([[1], [1]]),
+      count,
+    });
+    // Huber (δ 0.02) is e − 0.01 above δ: 0.04 a coordinate of the whole view, 0.09 of the corner window. Each kind's
+    // mean, the corner windows' times their weight (pooled together: (8 · 0.04 + 2 · 0.09) / 10 = 0.05).
+    const expected = 0.04 + 0.09 * CORNER_WINDOW_WEIGHT;
+    assert.ok(
+      Math.abs((loss.corners.dataSync()[0] ?? 0) - expected) < 1e-6,
+      `corner loss ${loss.corners.dataSync()[0]}`,
+    );
+  });
+});
+
+describe("the localizer report's headline", () => {
+  it('says nothing was measured (NaN, so no goal reads as met) where there was nothing to count', () => {
+    const empty = headline([]);
+    assert.ok(
+      Number.isNaN(empty.meanCornerError) && Number.isNaN(empty.countExact) && Number.isNaN(empty.presenceRight),
+    );
+    const noSoroban: PhotoResult = {
+      renderer: '3d',
+      scene: 'empty',
+      style: 'x/y',
+      elevation: 60,
+      columns: 0,
+      present: false,
+      presence: 0.2,
+      closePresence: 0.7,
+      cornerShare: 0.3,
+    };
+    const h = headline([noSoroban]);
+    assert.ok(Number.isNaN(h.meanCornerError) && Number.isNaN(h.countExact));
+    assert.equal(h.presenceRight, 1);
+  });
+
+  it('counts corners, count and presence over the photos with a whole soroban', () => {
+    const whole = (error: number, countCombined: number, presence: number): PhotoResult => ({
+      renderer: '2d',
+      scene: 'whole',
+      style: 'x/y',
+      elevation: 90,
+      columns: 5,
+      present: true,
+      presence,
+      closePresence: presence,
+      cornerShare: 0.3,
+      error,
+      countCombined,
+    });
+    const h = headline([whole(0.01, 5, 0.9), whole(0.03, 4, 0.3)]);
+    assert.ok(Math.abs(h.meanCornerError - 0.02) < 1e-12);
+    assert.equal(h.p95CornerError, 0.03);
+    assert.equal(h.countExact, 0.5);
+    assert.equal(h.presenceRight, 0.5);
+  });
 });
 
 describe('count range', () => {
@@ -295,44 +371,47 @@ describe('locate', () => {
     await useNodeBackend('wasm');
     const frame = tf.zeros([200, 400, 3], 'int32') as tf.Tensor3D;
     const count = Array.from({ length: 21 }, (_, i) => (i === 1 ? 0.6 : 0.02));
-    // 80 × 120 pixels in a 400 × 200 frame: a corner window (1.25 × the bead area's height across) is larger than
-    // the second look's window (the box grown 12 % a side).
+    // 80 × 120 pixels in a 400 × 200 frame: the second look's window is its box grown 12 % a side, 149 pixels high.
     const narrow: Quad = {
       topLeft: { x: 0.4, y: 0.2 },
       topRight: { x: 0.6, y: 0.2 },
       bottomRight: { x: 0.6, y: 0.8 },
       bottomLeft: { x: 0.4, y: 0.8 },
     };
-    const read = async (options: LocateOptions) => {
+    // The second look answers a quad `fill` of its window high, so a corner window (1.25 × that height across) is
+    // 1.25 × `fill` of the second look's window.
+    const read = async (fill: number, options: LocateOptions = {}) => {
       const batches: number[] = [];
+      const [lo, hi] = [0.5 - fill / 2, 0.5 + fill / 2];
       const found = await locate(
         frame,
         async (input) => {
           batches.push(input.shape[0]);
-          // The first look finds the narrow quad in the frame; the second, the same quad nearly filling its window.
           const corners =
             batches.length === 1
               ? quadValues(narrow)
               : batches.length === 2
-                ? [0.05, 0.05, 0.95, 0.05, 0.95, 0.95, 0.05, 0.95]
+                ? [lo, lo, hi, lo, hi, hi, lo, hi]
                 : [0.55, 0.5, 0.55, 0.5, 0.55, 0.5, 0.55, 0.5];
           return Array.from({ length: input.shape[0] }, () => ({ corners, presence: 0.9, count }));
         },
         localizerSpec(16),
         2,
-        options,
+        { cornerLooks: true, ...options },
       );
-      return { found, batches };
+      const share = cornerWindowShare(found.closeCorners, found.closeWindow, { width: 400, height: 200 });
+      return { found, batches, share };
     };
-    const skipped = await read({ cornerLooks: true });
-    assert.deepEqual(skipped.batches, [1, 1]);
-    assertNear(skipped.found.corners, skipped.found.closeCorners);
-    assert.ok(
-      cornerWindowShare(skipped.found.closeCorners, skipped.found.closeWindow, { width: 400, height: 200 }) >
-        CORNER_LOOK_MAX_SHARE,
-    );
-    const looked = await read({ cornerLooks: true, cornerLookMaxShare: Infinity });
-    assert.deepEqual(looked.batches, [1, 1, 4]);
+    for (const fill of [0.9, 0.76]) {
+      const skipped = await read(fill);
+      assert.ok(skipped.share > CORNER_LOOK_MAX_SHARE, `share ${skipped.share}`);
+      assert.deepEqual(skipped.batches, [1, 1], `share ${skipped.share}`);
+      assertNear(skipped.found.corners, skipped.found.closeCorners);
+    }
+    const closer = await read(0.68);
+    assert.ok(closer.share < CORNER_LOOK_MAX_SHARE, `share ${closer.share}`);
+    assert.deepEqual(closer.batches, [1, 1, 4], `share ${closer.share}`);
+    assert.deepEqual((await read(0.9, { cornerLookMaxShare: Infinity })).batches, [1, 1, 4]);
     frame.dispose();
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The localizer on held-out whole photos, as the product uses it: the whole frame first, then the window
- * around the first quad (src/localize/locate.ts), the count from the count head and the bead area's
- * periodicity. Corner error is in pixels as a fraction of the photo's diagonal.
+ * The localizer on held-out whole photos, as the product uses it (src/localize/locate.ts): the whole frame first,
+ * then the window around the first quad, then a window about each corner where that is a closer look; the count from
+ * the count head and the bead area's periodicity. Corner error is in pixels as a fraction of the photo's diagonal.
  *
  * `npx tsx models/training/localizer/evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3]
  * [--corner-look-max-share S] [--json OUT]` (default 300 test photos; `--looks` overrides whether each corner gets its
@@ -22,6 +22,7 @@ import {
   CORNER_LOOKS,
   cornerWindowShare,
   locate,
+  mostProbableCount,
   splitLocalizerOutputs,
   type LocalizerOutput,
   type LocateOptions,
@@ -38,6 +39,7 @@ import type { Quad } from '../../../src/preprocess/types.ts';
 import { photoTensor, renderPhoto } from '../dataset.ts';
 import { loadModel } from '../io.ts';
 import { ELEVATION_BANDS } from '../score-3d.ts';
+import { PRESENCE_THRESHOLD } from './attach-contract.ts';
 import { localizerDatasets } from './config.ts';
 import { LOCALIZER_SIDE } from './model.ts';
 import { localizerInputSpec } from './samples.ts';
@@ -131,24 +133,37 @@ async function endToEnd(
 function endToEndSummary(rows: readonly PhotoResult[], label: string): string {
   const all = rows.map((r) => r.endToEnd).filter((e): e is EndToEnd => e !== undefined);
   const sum = (key: keyof EndToEnd) => all.reduce((n, e) => n + e[key], 0);
-  const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(2)} %`;
-  return `| ${label} | ${rows.length} | ${sum('readable')} | ${pct(sum('rightTrue'), sum('readable'))} | ${pct(sum('rightFound'), sum('readable'))} | ${sum('confidentWrong')} / ${sum('confident')} (${pct(sum('confidentWrong'), sum('confident'))}) | ${sum('confidentWrongWithoutCount')} / ${sum('confidentWithoutCount')} (${pct(sum('confidentWrongWithoutCount'), sum('confidentWithoutCount'))}) |`;
+  return `| ${label} | ${rows.length} | ${sum('readable')} | ${share(sum('rightTrue'), sum('readable'))} | ${share(sum('rightFound'), sum('readable'))} | ${sum('confidentWrong')} / ${sum('confident')} (${share(sum('confidentWrong'), sum('confident'))}) | ${sum('confidentWrongWithoutCount')} / ${sum('confidentWithoutCount')} (${share(sum('confidentWrongWithoutCount'), sum('confidentWithoutCount'))}) |`;
 }
 
 function summary(rows: readonly PhotoResult[], label: string): string {
+  const h = headline(rows);
   const present = rows.filter((r) => r.present);
-  const errors = present.map((r) => r.error ?? NaN);
   const coarse = present.map((r) => r.coarseError ?? NaN);
-  const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(2)} %`;
-  const mean = (v: number[]) => v.reduce((s, e) => s + e, 0) / Math.max(1, v.length);
+  const errorPair = (mean: number, p95: number) =>
+    present.length === 0 ? 'n/a' : `${(100 * mean).toFixed(2)} % / ${(100 * p95).toFixed(2)} %`;
   return [
     `| ${label} | ${rows.length} | ${present.length}`,
-    `${(100 * mean(coarse)).toFixed(2)} % / ${(100 * percentile(coarse, 0.95)).toFixed(2)} %`,
-    `${(100 * mean(errors)).toFixed(2)} % / ${(100 * percentile(errors, 0.95)).toFixed(2)} %`,
-    pct(present.filter((r) => r.countHead === r.columns).length, present.length),
-    pct(present.filter((r) => r.countCombined === r.columns).length, present.length),
-    `${pct(rows.filter((r) => r.presence >= 0.5 === r.present).length, rows.length)} |`,
+    errorPair(meanOf(coarse), percentile(coarse, 0.95)),
+    errorPair(h.meanCornerError, h.p95CornerError),
+    share(present.filter((r) => r.countHead === r.columns).length, present.length),
+    share(present.filter((r) => r.countCombined === r.columns).length, present.length),
+    `${share(rows.filter(presenceRight).length, rows.length)} |`,
   ].join(' | ');
+}
+
+/** `n / d` as a percentage, 'n/a' when nothing was counted. */
+function share(n: number, d: number): string {
+  return d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(2)} %`;
+}
+
+function meanOf(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((s, e) => s + e, 0) / values.length;
+}
+
+/** The presence head's decision at the contract's threshold is right (the element also needs the quad to outline an area). */
+function presenceRight(r: PhotoResult): boolean {
+  return r.presence >= PRESENCE_THRESHOLD === r.present;
 }
 
 /** What {@link evaluateLocalizer} reads and how. */
@@ -172,10 +187,10 @@ export interface LocalizerEvaluation {
   readonly rows: readonly PhotoResult[];
   readonly text: string;
   readonly seed: number;
-  readonly msPerPhoto: number;
 }
 
 /** The figures issue 22 sets goals on, from {@link LocalizerEvaluation.rows}. */
+/** NaN where nothing was counted (no photos, or no whole soroban). */
 export interface LocalizerHeadline {
   readonly photos: number;
   readonly wholeSorobans: number;
@@ -196,10 +211,11 @@ export function headline(rows: readonly PhotoResult[]): LocalizerHeadline {
   return {
     photos: rows.length,
     wholeSorobans: present.length,
-    meanCornerError: errors.reduce((s, e) => s + e, 0) / Math.max(1, errors.length),
+    meanCornerError: meanOf(errors),
     p95CornerError: percentile(errors, 0.95),
-    countExact: present.filter((r) => r.countCombined === r.columns).length / Math.max(1, present.length),
-    presenceRight: rows.filter((r) => r.presence >= 0.5 === r.present).length / Math.max(1, rows.length),
+    countExact:
+      present.length === 0 ? NaN : present.filter((r) => r.countCombined === r.columns).length / present.length,
+    presenceRight: rows.length === 0 ? NaN : rows.filter(presenceRight).length / rows.length,
     ...(all.length === 0
       ? {}
       : {
@@ -215,7 +231,6 @@ export function headline(rows: readonly PhotoResult[]): LocalizerHeadline {
  */
 export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Promise<LocalizerEvaluation> {
   const { dir, classifierDir } = options;
-  const count = options.photos;
   const { model } = await loadModel(dir);
   const classifier =
     classifierDir === undefined
@@ -225,6 +240,23 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
     classifierDir === undefined
       ? undefined
       : await loadClassifierModel(await fileModelSource(dir), { kind: 'localizer' });
+  try {
+    return await readPhotos(options, model, classifier, localizer);
+  } finally {
+    model.dispose();
+    classifier?.dispose();
+    localizer?.dispose();
+  }
+}
+
+async function readPhotos(
+  options: LocalizerEvaluationOptions,
+  model: tf.LayersModel,
+  classifier: ClassifierModel | undefined,
+  localizer: ClassifierModel | undefined,
+): Promise<LocalizerEvaluation> {
+  const { classifierDir } = options;
+  const count = options.photos;
   const spec = localizerInputSpec(LOCALIZER_SIDE);
   const run = async (input: tf.Tensor4D): Promise<LocalizerOutput[]> => {
     const [c, p, n] = model.predict(input) as tf.Tensor[];
@@ -271,9 +303,7 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
     };
     if (photo.present) {
       // The count from the head alone, and from the head with the periodicity of the true bead area.
-      let head = 1;
-      for (let n = 2; n <= 21; n++)
-        if ((found.countProbabilities[n - 1] ?? 0) > (found.countProbabilities[head - 1] ?? 0)) head = n;
+      const head = mostProbableCount(found.countProbabilities);
       const periodicity = await periodicityScores(frame, photo.corners);
       const foundPeriodicity = await periodicityScores(frame, found.corners);
       for (const w of [0, 1, 2, 4, 8, 16, 32, 64])
@@ -295,7 +325,7 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
     options.onProgress?.(i + 1, test.photos);
   }
   const lines = [
-    `Localizer ${dir} on ${rows.length} ${useVal ? 'validation' : 'held-out test'} photos (seed ${test.seed}); ${cornerLooks ? 'three' : 'two'} looks and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
+    `Localizer ${options.dir} on ${rows.length} ${useVal ? 'validation' : 'held-out test'} photos (seed ${test.seed}); ${cornerLooks ? 'three looks (the third where a corner window is closer)' : 'two looks'} and count on wasm took ${(inferenceMs / rows.length).toFixed(1)} ms per photo in Node.`,
     '',
     '| photos | n | with a whole soroban | first look: corner error mean / p95 | all looks | count, head alone | count, head + periodicity | presence right |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -328,7 +358,7 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
     ),
   ];
   const present = rows.filter((r) => r.present);
-  lines.push(presenceByRule(rows));
+  lines.push('', presenceByRule(rows));
   lines.push(
     `count with the true corners, head's choice ± periodicity: ${present.filter((r) => r.countPeriodicityNear === r.columns).length}/${present.length}`,
     `count right by periodicity weight (found corners): ${[...countByWeight].map(([w, n]) => `${w}: ${n}/${present.length}`).join(', ')}`,
@@ -353,7 +383,7 @@ export async function evaluateLocalizer(options: LocalizerEvaluationOptions): Pr
       ],
     );
   }
-  return { rows, text: lines.join('\n'), seed: test.seed, msPerPhoto: inferenceMs / Math.max(1, rows.length) };
+  return { rows, text: lines.join('\n'), seed: test.seed };
 }
 
 /** Presence right when decided from the first look, the second, or both: on all photos, whole sorobans, the rest. */
@@ -367,7 +397,7 @@ function presenceByRule(rows: readonly PhotoResult[]): string {
     ['min', (r) => Math.min(r.presence, r.closePresence)],
   ];
   const right = (keep: (r: PhotoResult) => boolean, p: (r: PhotoResult) => number) =>
-    rows.filter((r) => keep(r) && p(r) >= 0.5 === r.present).length;
+    rows.filter((r) => keep(r) && p(r) >= PRESENCE_THRESHOLD === r.present).length;
   const whole = rows.filter((r) => r.present).length;
   return `presence right by rule (all / whole sorobans / no whole soroban): ${rules
     .map(
@@ -377,10 +407,19 @@ function presenceByRule(rows: readonly PhotoResult[]): string {
     .join('; ')}`;
 }
 
+/** The number after `name` in `args`, refused unless it is a positive number. */
+export function positiveNumber(args: readonly string[], name: string): number {
+  const value = Number(args[args.indexOf(name) + 1]);
+  if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${name} needs a positive number after it.`);
+  return value;
+}
+
 async function main(args: string[]): Promise<void> {
   const dir = args[0];
   if (dir === undefined)
-    throw new Error('usage: evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3] [--json OUT]');
+    throw new Error(
+      'usage: evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3] [--corner-look-max-share S] [--json OUT]',
+    );
   const jsonAt = args.indexOf('--json');
   const classifierAt = args.indexOf('--classifier');
   const looksAt = args.indexOf('--looks');
@@ -388,12 +427,12 @@ async function main(args: string[]): Promise<void> {
   await tf.ready();
   const evaluation = await evaluateLocalizer({
     dir,
-    photos: Number(args[1] !== undefined && !args[1].startsWith('--') ? args[1] : 300),
+    photos: args[1] !== undefined && !args[1].startsWith('--') ? positiveNumber(args, dir) : 300,
     val: args.includes('--val'),
     ...(classifierAt >= 0 && args[classifierAt + 1] !== undefined ? { classifierDir: args[classifierAt + 1] } : {}),
     ...(looksAt >= 0 ? { cornerLooks: args[looksAt + 1] === '3' } : {}),
     ...(args.includes('--corner-look-max-share')
-      ? { cornerLookMaxShare: Number(args[args.indexOf('--corner-look-max-share') + 1]) }
+      ? { cornerLookMaxShare: positiveNumber(args, '--corner-look-max-share') }
       : {}),
     onProgress: (done, total) => {
       if (done % 25 === 0) process.stderr.write(`${done}/${total} photos\n`);

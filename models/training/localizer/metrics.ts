@@ -45,6 +45,16 @@ export function percentile(values: readonly number[], q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
+/**
+ * The number a run keeps its best epoch by: validation count and presence right, minus 20 × each kind of window's mean
+ * corner error (a point of corner error as costly as 20 points of count or presence).
+ */
+export function validationScore(v: { looks: LocalizerScores; corner: LocalizerScores }): number {
+  return (
+    v.looks.countAccuracy + v.looks.presenceAccuracy - 20 * v.looks.meanCornerError - 20 * v.corner.meanCornerError
+  );
+}
+
 /** What the localizer's window-level figures are. */
 export interface LocalizerScores {
   /** Mean error of the corners that are labels (a whole soroban's four, a corner window's one), fraction of the window diagonal. */

@@ -17,7 +17,8 @@ export interface LocalizerEpoch extends LocalizerScores {
   readonly trainWindows: number;
   readonly seconds: number;
   readonly learningRate: number;
-  readonly cornerWindows: LocalizerScores;
+  /** Absent from runs before the corner windows (run 4). */
+  readonly cornerWindows?: LocalizerScores;
 }
 
 export interface LocalizerTrainingRecord {

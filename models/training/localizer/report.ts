@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { curveSvg, type CurvePoint } from '../learning-curve.ts';
 import { CURVE_FILE } from '../report.ts';
-import { evaluateLocalizer, headline, type LocalizerHeadline } from './evaluate.ts';
+import { evaluateLocalizer, headline, positiveNumber, type LocalizerHeadline } from './evaluate.ts';
 import { readLocalizerRecord, type LocalizerTrainingRecord } from './record.ts';
 
 /** Test photos a report reads (the figures in models/localizer/TEST.md are on the same 300). */
@@ -29,12 +29,16 @@ function localizerPoints(record: LocalizerTrainingRecord): CurvePoint[] {
   return record.history.flatMap((h) => [
     { epoch: h.epoch, metric: 'loss', set: 'train', value: h.trainLoss },
     { epoch: h.epoch, metric: 'corner error (% of diagonal)', set: 'first two looks', value: 100 * h.meanCornerError },
-    {
-      epoch: h.epoch,
-      metric: 'corner error (% of diagonal)',
-      set: 'corner windows',
-      value: 100 * h.cornerWindows.meanCornerError,
-    },
+    ...(h.cornerWindows === undefined
+      ? []
+      : [
+          {
+            epoch: h.epoch,
+            metric: 'corner error (% of diagonal)',
+            set: 'corner windows',
+            value: 100 * h.cornerWindows.meanCornerError,
+          },
+        ]),
     { epoch: h.epoch, metric: 'right (%)', set: 'presence', value: 100 * h.presenceAccuracy },
     { epoch: h.epoch, metric: 'right (%)', set: 'count head', value: 100 * h.countAccuracy },
   ]);
@@ -46,7 +50,7 @@ function goalRow(measure: string, value: string, goal: string, met: boolean): st
 }
 
 /** The goals table (issue 22's "Done when" figures that a Node run can measure). */
-export function goalsTable(h: LocalizerHeadline): string {
+function goalsTable(h: LocalizerHeadline): string {
   const rows = [
     goalRow('mean corner error, of the photo diagonal', pct(h.meanCornerError), '≤ 1 %', h.meanCornerError <= 0.01),
     goalRow('p95 corner error', pct(h.p95CornerError), '≤ 2.5 %', h.p95CornerError <= 0.025),
@@ -131,12 +135,12 @@ export async function writeLocalizerReport(
   const epochs = record.history
     .map(
       (e) =>
-        `| ${e.epoch}${e.epoch === record.bestEpoch ? ' (kept)' : ''} | ${e.trainWindows} | ${e.trainLoss.toFixed(4)} | ${pct(e.meanCornerError)} / ${pct(e.p95CornerError)} | ${pct(e.presenceAccuracy)} | ${pct(e.countAccuracy)} | ${pct(e.cornerWindows.meanCornerError)} / ${pct(e.cornerWindows.p95CornerError)} | ${e.learningRate.toExponential(1)} | ${e.seconds.toFixed(0)} s |`,
+        `| ${e.epoch}${e.epoch === record.bestEpoch ? ' (kept)' : ''} | ${e.trainWindows} | ${e.trainLoss.toFixed(4)} | ${pct(e.meanCornerError)} / ${pct(e.p95CornerError)} | ${pct(e.presenceAccuracy)} | ${pct(e.countAccuracy)} | ${e.cornerWindows === undefined ? 'n/a' : `${pct(e.cornerWindows.meanCornerError)} / ${pct(e.cornerWindows.p95CornerError)}`} | ${e.learningRate.toExponential(1)} | ${e.seconds.toFixed(0)} s |`,
     )
     .join('\n');
   const provenance =
     record.commit === undefined
-      ? 'The training record predates the commit and date it now notes.'
+      ? 'This training record has no commit or finish time (written before runs noted them).'
       : `Trained at commit \`${record.commit.slice(0, 12)}\`, finished ${record.finishedAt ?? 'n/a'}.`;
   const text = `# Localizer — training report
 
@@ -147,7 +151,7 @@ ${weightsLine(dir, record)}
 ## Goals, on ${h.photos} held-out test photos (${h.wholeSorobans} with a whole soroban)
 
 Read as the product reads a frame with no geometry given (\`locate\`: the whole frame, the window around the first
-quad, a window about each corner; the count from the count head and the bead area's periodicity), and end to end with
+quad, a window about each corner where that is a closer look; the count from the count head and the bead area's periodicity), and end to end with
 the classifier \`${options.classifierDir}\` (\`readLocated\`). The photos (seed ${evaluation.seed}) are 3D and flat, at elevations
 35–90°, with clutter, hands, cut-off and empty frames, and hold styles training never saw. Never used to choose a run.
 
@@ -160,7 +164,7 @@ the wire (goal ≤ 300 KB gzip: part 5), \`doctor\`.
 
 - ${record.parameters} parameters; ${record.photos} photos rendered, ${record.windowsSeen} windows trained on; learning rate ${record.learningRate} (halving as windows are seen).
 - Time: rendering before the first epoch ${minutes(record.renderSeconds)}, training ${minutes(record.trainingSeconds)} (later photos are rendered beside training); ${minutes(record.renderSeconds + record.trainingSeconds)} in all.
-- Kept: epoch ${record.bestEpoch}, the best validation score (count and presence right, minus 20 × each corner error).
+- Kept: epoch ${record.bestEpoch}, the best validation score (\`validationScore\`: count and presence right, minus 20 × each kind of window's corner error).
 
 ![learning curve](${CURVE_FILE})
 
@@ -187,7 +191,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await tf.ready();
   const h = await writeLocalizerReport(dir, {
     classifierDir: valueOf('--classifier') ?? 'models/column-classifier',
-    photos: Number(valueOf('--photos') ?? REPORT_PHOTOS),
+    photos: args.includes('--photos') ? positiveNumber(args, '--photos') : REPORT_PHOTOS,
     onProgress: (done, total) => {
       if (done % 25 === 0) process.stderr.write(`${done}/${total} photos\n`);
     },

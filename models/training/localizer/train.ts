@@ -5,7 +5,8 @@
  * contract) and writes REPORT.md with the learning curve, reading the held-out test photos as the product does
  * (models/training/localizer/report.ts, evaluate.ts).
  *
- * Options: `--quick` (a smoke run), `--out DIR`, `--minutes M` (training budget, default 60), `--init DIR` (start
+ * Options: `--quick` (a smoke run), `--out DIR` (REPORT.md is written only into models/localizer/, the default, or
+ * with `--report`), `--minutes M` (training budget, default 60), `--init DIR` (start
  * from that localizer's weights and train its own architecture on: a run that adds a kind of window need not
  * relearn the rest), `--learning-rate R` (default 2e-3).
  */
@@ -23,7 +24,7 @@ import { attachLocalizerContract } from './attach-contract.ts';
 import { concatSamples, localizerBatch } from './batches.ts';
 import { localizerDatasets } from './config.ts';
 import { localizerLoss } from './loss.ts';
-import { predictSamples, scoreSamples, type LocalizerScores } from './metrics.ts';
+import { predictSamples, scoreSamples, validationScore, type LocalizerScores } from './metrics.ts';
 import { buildLocalizer, LOCALIZER_ARCHITECTURE, LOCALIZER_SIDE } from './model.ts';
 import { LOCALIZER_RECORD_FILE, type LocalizerEpoch, type LocalizerTrainingRecord } from './record.ts';
 import { REPORT_PHOTOS, writeLocalizerReport } from './report.ts';
@@ -35,6 +36,8 @@ const DEFAULT_LEARNING_RATE = 2e-3;
 const LR_HALF_LIFE_WINDOWS = 40_000;
 /** Chunks rendered before the first epoch (both threads); then one thread renders the next while training runs. */
 const FIRST_CHUNKS = 2;
+/** Where the shipped localizer lives. */
+const SHIPPED_DIR = 'models/localizer';
 /** The classifier REPORT.md reads the test photos end to end with. */
 const CLASSIFIER_DIR = 'models/column-classifier';
 
@@ -65,7 +68,10 @@ function describeBoth(v: { looks: LocalizerScores; corner: LocalizerScores }): s
 
 async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  const out = argValue(args, '--out') ?? (quick ? '/tmp/localizer-quick' : 'models/localizer');
+  const out = argValue(args, '--out') ?? (quick ? '/tmp/localizer-quick' : SHIPPED_DIR);
+  // The test photos are read for REPORT.md when the run writes the shipped folder (or is asked to): a run written
+  // elsewhere is a candidate, chosen on validation photos (models/localizer/RUNS.md).
+  const report = args.includes('--report') || out === SHIPPED_DIR;
   const budgetSeconds = 60 * Number(argValue(args, '--minutes') ?? (quick ? 1 : 60));
   const init = argValue(args, '--init');
   const learningRate = Number(argValue(args, '--learning-rate') ?? DEFAULT_LEARNING_RATE);
@@ -148,8 +154,7 @@ async function main(args: string[]): Promise<void> {
       seen += order.length;
       const seconds = (performance.now() - epochStart) / 1000;
       const v = validate(model, val);
-      const score =
-        v.looks.countAccuracy + v.looks.presenceAccuracy - 20 * v.looks.meanCornerError - 20 * v.corner.meanCornerError;
+      const score = validationScore(v);
       if (!Number.isFinite(score))
         throw new Error(`localizer training diverged at epoch ${epoch} (validation score ${score}).`);
       const isBest = score > best.score;
@@ -196,7 +201,12 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(join(out, LOCALIZER_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     log(`wrote ${out}`);
     await attachLocalizerContract(out);
-    log(`sealed ${out} (golden photos and contract in model.json); reading the held-out test photos for REPORT.md`);
+    log(`sealed ${out} (golden photos and contract in model.json)`);
+    if (!report) {
+      log('no REPORT.md: a candidate run is chosen on validation photos, not the test ones (--report writes it)');
+      return;
+    }
+    log('reading the held-out test photos for REPORT.md');
     const h = await writeLocalizerReport(out, {
       classifierDir: CLASSIFIER_DIR,
       photos: quick ? 20 : REPORT_PHOTOS,
