@@ -25,7 +25,7 @@ import {
   WHOLE_WINDOW,
 } from '../../src/localize/window.ts';
 import { mirroredCornerWeights, mirroredCorners } from '../../models/training/localizer/batches.ts';
-import { CORNER_WINDOW_WEIGHT, countTarget, localizerLoss } from '../../models/training/localizer/loss.ts';
+import { countTarget, localizerLoss } from '../../models/training/localizer/loss.ts';
 import { photoTensor } from '../../models/training/dataset.ts';
 import { headline, type PhotoResult } from '../../models/training/localizer/evaluate.ts';
 import { LOCATE_COUNT_CLASSES } from '../../src/contract/schema.ts';
@@ -199,37 +199,6 @@ describe('localizer labels', () => {
     assert.ok(cornerWindowLoss.count.dataSync()[0] === 0, 'the count costs nothing');
     const whole = localizerLoss(predicted, tf.tensor2d([[0.01]]), wrongCount, labels([1, 1, 1, 1], 1));
     assert.ok((whole.corners.dataSync()[0] ?? 0) > 0.3 && (whole.count.dataSync()[0] ?? 0) > 1);
-  });
-
-  it('weighs the corner windows by their own weight, not by how many coordinates they label', async () => {
-    await useNodeBackend('wasm');
-    const truth = tf.tensor2d([
-      [0.1, 0.1, 0.9, 0.1, 0.9, 0.9, 0.1, 0.9],
-      [0.5, 0.5, 0, 0, 0, 0, 0, 0],
-    ]);
-    // The whole view's corners are off by 0.05 in x and y; the corner window's one corner by 0.1.
-    const predicted = tf.tensor2d([
-      [0.15, 0.15, 0.95, 0.15, 0.95, 0.95, 0.15, 0.95],
-      [0.6, 0.6, 0, 0, 0, 0, 0, 0],
-    ]);
-    const count = tf.tensor2d([Array.from(countTarget(3)), Array.from(countTarget(3))]);
-    const loss = localizerLoss(predicted, tf.tensor2d([[0.9], [0.9]]), count, {
-      corners: truth,
-      cornerWeight: tf.tensor2d([
-        [1, 1, 1, 1],
-        [1, 0, 0, 0],
-      ]),
-      countWeight: tf.tensor2d([[1], [0]]),
-      present: tf.tensor2d([[1], [1]]),
-      count,
-    });
-    // Huber (δ 0.02) is e − 0.01 above δ: 0.04 a coordinate of the whole view, 0.09 of the corner window. Each kind's
-    // mean, the corner windows' times their weight (pooled together: (8 · 0.04 + 2 · 0.09) / 10 = 0.05).
-    const expected = 0.04 + 0.09 * CORNER_WINDOW_WEIGHT;
-    assert.ok(
-      Math.abs((loss.corners.dataSync()[0] ?? 0) - expected) < 1e-6,
-      `corner loss ${loss.corners.dataSync()[0]}`,
-    );
   });
 });
 

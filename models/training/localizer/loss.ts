@@ -9,11 +9,6 @@ import { binaryCrossEntropy, maskedMean } from '../../../src/training/loss.ts';
  * δ = 0.02 is e²/2δ below δ), 5 % off 0.4.
  */
 export const CORNER_WEIGHT = 10;
-/**
- * Weight of the corner windows' corner error against the whole views' (each the mean over its own labelled
- * coordinates).
- */
-export const CORNER_WINDOW_WEIGHT = 0.5;
 /** Corner errors below this (window units) cost their square, above it their size (Huber). */
 const HUBER_DELTA = 0.02;
 
@@ -51,8 +46,7 @@ export function countTarget(columns: number): Float32Array {
 
 /**
  * Presence cross-entropy on every window; corner error (mean Huber over the coordinates of the corners that are
- * labels — all four where a whole soroban is in the window, one in a corner window — the two kinds pooled apart and
- * the corner windows' weighed by {@link CORNER_WINDOW_WEIGHT}) and count cross-entropy only where
+ * labels: all four where a whole soroban is in the window, one in a corner window) and count cross-entropy only where
  * a whole soroban is in the window.
  */
 export function localizerLoss(
@@ -68,18 +62,10 @@ export function localizerLoss(
   const huber = tf.add(tf.div(tf.square(small), 2 * HUBER_DELTA), tf.sub(error, small));
   // Each corner's weight covers its x and y.
   const coordinateWeight = tf.reshape(tf.tile(tf.expandDims(labels.cornerWeight, 2), [1, 1, 2]), [-1, CORNER_VALUES]);
-  // Windows with four corners labelled (a whole soroban in view, including a corner window that holds all of a small
-  // one) and windows with one (a corner window) are pooled apart, so that the second kind's weight is set by
-  // CORNER_WINDOW_WEIGHT instead of by how many coordinates each labels (pooled together, a corner window's 2 values
-  // against a whole view's 8 gave the corner windows about 15 % of the corner gradient).
-  const labelled = tf.sum(labels.cornerWeight, 1, true);
-  const wholeRows = tf.cast(tf.greater(labelled, 3.5), 'float32');
-  const cornerRows = tf.cast(tf.less(tf.abs(tf.sub(labelled, 1)), 0.5), 'float32');
-  const pooled = (rows: tf.Tensor) => {
-    const w = tf.mul(coordinateWeight, rows);
-    return tf.div(tf.sum(tf.mul(huber, w)), tf.maximum(tf.sum(w), 1)) as tf.Scalar;
-  };
-  const cornerLoss = tf.add(pooled(wholeRows), tf.mul(pooled(cornerRows), CORNER_WINDOW_WEIGHT)) as tf.Scalar;
+  const cornerLoss = tf.div(
+    tf.sum(tf.mul(huber, coordinateWeight)),
+    tf.maximum(tf.sum(coordinateWeight), 1),
+  ) as tf.Scalar;
   const presenceLoss = tf.mean(binaryCrossEntropy(presence, labels.present)) as tf.Scalar;
   const countPerSample = tf.neg(tf.sum(tf.mul(labels.count, tf.log(tf.clipByValue(count, 1e-7, 1))), 1, true));
   const countLoss = maskedMean(countPerSample, labels.countWeight);
