@@ -9,7 +9,8 @@ import type { TrainingRecord } from './record.ts';
 /** File name of the learning-curve plot. */
 export const CURVE_FILE = 'learning-curve.svg';
 
-const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)} %` : 'n/a');
+/** A fraction as a percentage with two decimals, 'n/a' when it is not a number (nothing was counted). */
+export const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)} %` : 'n/a');
 
 function groupTable(title: string, groups: Record<string, GroupAccuracy>, heldOut: string): string {
   const rows = Object.entries(groups)

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { argValue, positiveNumber } from './args.ts';
 import { gitCommit } from './git-commit.ts';
 import {
   datasets,
@@ -40,18 +41,10 @@ import { ChunkStream } from './chunk-stream.ts';
 /** Render threads: this machine has 2 cores, and training takes one. */
 const RENDER_THREADS = 2;
 
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 /** A positive number option as part of the training options, or nothing when absent. */
 function numberOption<T>(args: string[], name: string, toOptions: (value: number) => T): T | Record<string, never> {
-  const written = argValue(args, name);
-  if (written === undefined) return {};
-  const value = Number(written);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} takes a positive number, got ${written}.`);
-  return toOptions(value);
+  const value = positiveNumber(argValue(args, name), name);
+  return value === undefined ? {} : toOptions(value);
 }
 
 async function main(args: string[]): Promise<void> {

@@ -204,11 +204,11 @@ export async function locate(
   const closeWindow = closeWindowAround(coarseCorners);
   const [second] = (await look([closeWindow])) as [LocalizerOutput];
   const closeCorners = mapQuad(valuesQuad(second.corners), (p) => fromWindow(closeWindow, p));
+  const size = frameSize(frame);
   const corners =
     (options.cornerLooks ?? CORNER_LOOKS) &&
-    cornerWindowShare(closeCorners, closeWindow, frameSize(frame)) <=
-      (options.cornerLookMaxShare ?? CORNER_LOOK_MAX_SHARE)
-      ? await refineCorners(closeCorners, frameSize(frame), look)
+    cornerWindowShare(closeCorners, closeWindow, size) <= (options.cornerLookMaxShare ?? CORNER_LOOK_MAX_SHARE)
+      ? await refineCorners(closeCorners, size, look)
       : closeCorners;
   const posterior = columns === undefined ? countPosterior(second.count, await periodicityScores(frame, corners)) : [];
   const count = columns ?? mostProbableCount(posterior);

@@ -39,6 +39,7 @@ import type { Quad } from '../../../src/preprocess/types.ts';
 import { photoTensor, renderPhoto } from '../dataset.ts';
 import { loadModel } from '../io.ts';
 import { ELEVATION_BANDS } from '../score-3d.ts';
+import { argValue, positiveNumber } from '../args.ts';
 import { PRESENCE_THRESHOLD } from './attach-contract.ts';
 import { localizerDatasets } from './config.ts';
 import { LOCALIZER_SIDE } from './model.ts';
@@ -130,10 +131,24 @@ async function endToEnd(
   };
 }
 
-function endToEndSummary(rows: readonly PhotoResult[], label: string): string {
+/** Every {@link EndToEnd} count summed over the rows read end to end (all 0 when none was). */
+function endToEndTotals(rows: readonly PhotoResult[]): EndToEnd {
   const all = rows.map((r) => r.endToEnd).filter((e): e is EndToEnd => e !== undefined);
   const sum = (key: keyof EndToEnd) => all.reduce((n, e) => n + e[key], 0);
-  return `| ${label} | ${rows.length} | ${sum('readable')} | ${share(sum('rightTrue'), sum('readable'))} | ${share(sum('rightFound'), sum('readable'))} | ${sum('confidentWrong')} / ${sum('confident')} (${share(sum('confidentWrong'), sum('confident'))}) | ${sum('confidentWrongWithoutCount')} / ${sum('confidentWithoutCount')} (${share(sum('confidentWrongWithoutCount'), sum('confidentWithoutCount'))}) |`;
+  return {
+    readable: sum('readable'),
+    rightTrue: sum('rightTrue'),
+    rightFound: sum('rightFound'),
+    confident: sum('confident'),
+    confidentWrong: sum('confidentWrong'),
+    confidentWithoutCount: sum('confidentWithoutCount'),
+    confidentWrongWithoutCount: sum('confidentWrongWithoutCount'),
+  };
+}
+
+function endToEndSummary(rows: readonly PhotoResult[], label: string): string {
+  const t = endToEndTotals(rows);
+  return `| ${label} | ${rows.length} | ${t.readable} | ${share(t.rightTrue, t.readable)} | ${share(t.rightFound, t.readable)} | ${t.confidentWrong} / ${t.confident} (${share(t.confidentWrong, t.confident)}) | ${t.confidentWrongWithoutCount} / ${t.confidentWithoutCount} (${share(t.confidentWrongWithoutCount, t.confidentWithoutCount)}) |`;
 }
 
 function summary(rows: readonly PhotoResult[], label: string): string {
@@ -148,7 +163,7 @@ function summary(rows: readonly PhotoResult[], label: string): string {
     errorPair(h.meanCornerError, h.p95CornerError),
     share(present.filter((r) => r.countHead === r.columns).length, present.length),
     share(present.filter((r) => r.countCombined === r.columns).length, present.length),
-    `${share(rows.filter(presenceRight).length, rows.length)} |`,
+    `${share(rows.filter((r) => presenceRight(r)).length, rows.length)} |`,
   ].join(' | ');
 }
 
@@ -161,9 +176,12 @@ function meanOf(values: readonly number[]): number {
   return values.length === 0 ? NaN : values.reduce((s, e) => s + e, 0) / values.length;
 }
 
-/** The presence head's decision at the contract's threshold is right (the element also needs the quad to outline an area). */
-function presenceRight(r: PhotoResult): boolean {
-  return r.presence >= PRESENCE_THRESHOLD === r.present;
+/**
+ * Whether presence `p` (the first look's unless told) decides right at the contract's threshold (the element also
+ * needs the quad to outline an area).
+ */
+function presenceRight(r: PhotoResult, p = r.presence): boolean {
+  return p >= PRESENCE_THRESHOLD === r.present;
 }
 
 /** What {@link evaluateLocalizer} reads and how. */
@@ -189,8 +207,7 @@ export interface LocalizerEvaluation {
   readonly seed: number;
 }
 
-/** The figures issue 22 sets goals on, from {@link LocalizerEvaluation.rows}. */
-/** NaN where nothing was counted (no photos, or no whole soroban). */
+/** The figures issue 22 sets goals on, from {@link LocalizerEvaluation.rows}; NaN where nothing was counted. */
 export interface LocalizerHeadline {
   readonly photos: number;
   readonly wholeSorobans: number;
@@ -206,8 +223,8 @@ export interface LocalizerHeadline {
 export function headline(rows: readonly PhotoResult[]): LocalizerHeadline {
   const present = rows.filter((r) => r.present);
   const errors = present.map((r) => r.error ?? NaN);
-  const all = rows.map((r) => r.endToEnd).filter((e): e is EndToEnd => e !== undefined);
-  const sum = (key: keyof EndToEnd) => all.reduce((n, e) => n + e[key], 0);
+  const t = endToEndTotals(rows);
+  const readEndToEnd = rows.some((r) => r.endToEnd !== undefined);
   return {
     photos: rows.length,
     wholeSorobans: present.length,
@@ -215,12 +232,12 @@ export function headline(rows: readonly PhotoResult[]): LocalizerHeadline {
     p95CornerError: percentile(errors, 0.95),
     countExact:
       present.length === 0 ? NaN : present.filter((r) => r.countCombined === r.columns).length / present.length,
-    presenceRight: rows.length === 0 ? NaN : rows.filter(presenceRight).length / rows.length,
-    ...(all.length === 0
+    presenceRight: rows.length === 0 ? NaN : rows.filter((r) => presenceRight(r)).length / rows.length,
+    ...(!readEndToEnd
       ? {}
       : {
-          endToEnd: { readable: sum('readable'), rightTrue: sum('rightTrue'), rightFound: sum('rightFound') },
-          confidentWrong: { wrong: sum('confidentWrong'), reported: sum('confident') },
+          endToEnd: { readable: t.readable, rightTrue: t.rightTrue, rightFound: t.rightFound },
+          confidentWrong: { wrong: t.confidentWrong, reported: t.confident },
         }),
   };
 }
@@ -397,7 +414,7 @@ function presenceByRule(rows: readonly PhotoResult[]): string {
     ['min', (r) => Math.min(r.presence, r.closePresence)],
   ];
   const right = (keep: (r: PhotoResult) => boolean, p: (r: PhotoResult) => number) =>
-    rows.filter((r) => keep(r) && p(r) >= PRESENCE_THRESHOLD === r.present).length;
+    rows.filter((r) => keep(r) && presenceRight(r, p(r))).length;
   const whole = rows.filter((r) => r.present).length;
   return `presence right by rule (all / whole sorobans / no whole soroban): ${rules
     .map(
@@ -407,40 +424,31 @@ function presenceByRule(rows: readonly PhotoResult[]): string {
     .join('; ')}`;
 }
 
-/** The number after `name` in `args`, refused unless it is a positive number. */
-export function positiveNumber(args: readonly string[], name: string): number {
-  const value = Number(args[args.indexOf(name) + 1]);
-  if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${name} needs a positive number after it.`);
-  return value;
-}
-
 async function main(args: string[]): Promise<void> {
   const dir = args[0];
   if (dir === undefined)
     throw new Error(
       'usage: evaluate.ts MODEL_DIR [PHOTOS] [--val] [--classifier DIR] [--looks 2|3] [--corner-look-max-share S] [--json OUT]',
     );
-  const jsonAt = args.indexOf('--json');
-  const classifierAt = args.indexOf('--classifier');
-  const looksAt = args.indexOf('--looks');
+  const json = argValue(args, '--json');
+  const classifierDir = argValue(args, '--classifier');
+  const looks = argValue(args, '--looks');
+  const cornerLookMaxShare = positiveNumber(argValue(args, '--corner-look-max-share'), '--corner-look-max-share');
   await tf.setBackend('wasm');
   await tf.ready();
   const evaluation = await evaluateLocalizer({
     dir,
-    photos: args[1] !== undefined && !args[1].startsWith('--') ? positiveNumber(args, dir) : 300,
+    photos: (args[1]?.startsWith('--') === false ? positiveNumber(args[1], 'PHOTOS') : undefined) ?? 300,
     val: args.includes('--val'),
-    ...(classifierAt >= 0 && args[classifierAt + 1] !== undefined ? { classifierDir: args[classifierAt + 1] } : {}),
-    ...(looksAt >= 0 ? { cornerLooks: args[looksAt + 1] === '3' } : {}),
-    ...(args.includes('--corner-look-max-share')
-      ? { cornerLookMaxShare: positiveNumber(args, '--corner-look-max-share') }
-      : {}),
+    ...(classifierDir === undefined ? {} : { classifierDir }),
+    ...(looks === undefined ? {} : { cornerLooks: looks === '3' }),
+    ...(cornerLookMaxShare === undefined ? {} : { cornerLookMaxShare }),
     onProgress: (done, total) => {
       if (done % 25 === 0) process.stderr.write(`${done}/${total} photos\n`);
     },
   });
   console.log(evaluation.text);
-  if (jsonAt >= 0 && args[jsonAt + 1] !== undefined)
-    writeFileSync(args[jsonAt + 1] ?? '', JSON.stringify(evaluation.rows));
+  if (json !== undefined) writeFileSync(json, JSON.stringify(evaluation.rows));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main(process.argv.slice(2));

@@ -11,8 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { curveSvg, type CurvePoint } from '../learning-curve.ts';
-import { CURVE_FILE } from '../report.ts';
-import { evaluateLocalizer, headline, positiveNumber, type LocalizerHeadline } from './evaluate.ts';
+import { CURVE_FILE, pct } from '../report.ts';
+import { argValue, positiveNumber } from '../args.ts';
+import { evaluateLocalizer, headline, type LocalizerHeadline } from './evaluate.ts';
 import { readLocalizerRecord, type LocalizerTrainingRecord } from './record.ts';
 
 /** Test photos a report reads (the figures in models/localizer/TEST.md are on the same 300). */
@@ -21,7 +22,6 @@ export const REPORT_PHOTOS = 300;
 /** How far below the true geometry the end-to-end reading with found geometry may be (issue 22), in points. */
 const END_TO_END_MARGIN = 0.3;
 
-const pct = (x: number, digits = 2): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)} %` : 'n/a');
 const minutes = (s: number): string => `${(s / 60).toFixed(1)} min`;
 
 /** The learning curve's points: the training loss, and the validation windows' corner error, presence and count. */
@@ -186,12 +186,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const dir = args[0];
   if (dir === undefined) throw new Error('usage: report.ts DIR [--classifier DIR] [--photos N]');
-  const valueOf = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
   await tf.setBackend('wasm');
   await tf.ready();
   const h = await writeLocalizerReport(dir, {
-    classifierDir: valueOf('--classifier') ?? 'models/column-classifier',
-    photos: args.includes('--photos') ? positiveNumber(args, '--photos') : REPORT_PHOTOS,
+    classifierDir: argValue(args, '--classifier') ?? 'models/column-classifier',
+    photos: positiveNumber(argValue(args, '--photos'), '--photos') ?? REPORT_PHOTOS,
     onProgress: (done, total) => {
       if (done % 25 === 0) process.stderr.write(`${done}/${total} photos\n`);
     },

@@ -15,6 +15,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, shuffledIndices } from '../../../src/render/random.ts';
+import { argValue } from '../args.ts';
 import { gitCommit } from '../git-commit.ts';
 import { loadModel, saveModel } from '../io.ts';
 import { registerWasmGradientKernels } from '../../../src/training/kernels/register.ts';
@@ -40,11 +41,6 @@ const FIRST_CHUNKS = 2;
 const SHIPPED_DIR = 'models/localizer';
 /** The classifier REPORT.md reads the test photos end to end with. */
 const CLASSIFIER_DIR = 'models/column-classifier';
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 function describe(s: LocalizerScores): string {
   return `corner error mean ${(100 * s.meanCornerError).toFixed(2)}% p95 ${(100 * s.p95CornerError).toFixed(2)}% of the diagonal, presence ${(100 * s.presenceAccuracy).toFixed(2)}%, count ${(100 * s.countAccuracy).toFixed(2)}% (${s.windows} windows)`;
