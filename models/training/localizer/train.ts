@@ -15,7 +15,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, shuffledIndices } from '../../../src/render/random.ts';
-import { argValue } from '../args.ts';
+import { argValue, positiveNumber } from '../args.ts';
 import { gitCommit } from '../git-commit.ts';
 import { loadModel, saveModel } from '../io.ts';
 import { registerWasmGradientKernels } from '../../../src/training/kernels/register.ts';
@@ -68,9 +68,9 @@ async function main(args: string[]): Promise<void> {
   // The test photos are read for REPORT.md when the run writes the shipped folder (or is asked to): a run written
   // elsewhere is a candidate, chosen on validation photos (models/localizer/RUNS.md).
   const report = args.includes('--report') || out === SHIPPED_DIR;
-  const budgetSeconds = 60 * Number(argValue(args, '--minutes') ?? (quick ? 1 : 60));
+  const budgetSeconds = 60 * (positiveNumber(argValue(args, '--minutes'), '--minutes') ?? (quick ? 1 : 60));
   const init = argValue(args, '--init');
-  const learningRate = Number(argValue(args, '--learning-rate') ?? DEFAULT_LEARNING_RATE);
+  const learningRate = positiveNumber(argValue(args, '--learning-rate'), '--learning-rate') ?? DEFAULT_LEARNING_RATE;
   if (!(learningRate > 0)) throw new Error('--learning-rate must be a positive number.');
   // The commit the code was at when training started (later commits do not describe this model).
   const commit = gitCommit();
