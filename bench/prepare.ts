@@ -24,11 +24,69 @@ interface FrameSetFiles {
   readonly rgba: readonly Uint8ClampedArray[];
 }
 
-async function writeFrameSet(out: string, name: string, columns: number, set: FrameSetFiles): Promise<void> {
+/** How the source canvas steps through a set's frames; see `FrameSet` in bench/pages/common.ts. */
+interface FrameSchedule {
+  /** Source frames each number is held for. */
+  readonly hold: number;
+  /** Consecutive frames of the set that show the same number (camera noise apart). */
+  readonly variants: number;
+}
+
+async function writeFrameSet(
+  out: string,
+  name: string,
+  columns: number,
+  set: FrameSetFiles,
+  schedule: FrameSchedule = { hold: 1, variants: 1 },
+): Promise<void> {
   const bytes = Buffer.concat(set.rgba.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength)));
   await writeFile(join(out, `${name}.bin`), bytes);
   const { width, height, corners, digits } = set;
-  await writeFile(join(out, `${name}.json`), JSON.stringify({ columns, width, height, corners, digits }));
+  await writeFile(join(out, `${name}.json`), JSON.stringify({ columns, width, height, corners, digits, ...schedule }));
+}
+
+/** Source frames a number stays on the still soroban: 2 s at 30 fps, a student moving beads now and then. */
+const STILL_HOLD_FRAMES = 60;
+/** Noisy copies of each number: no two consecutive source frames are the same pixels, as from a camera. */
+const STILL_VARIANTS = 4;
+/** Standard deviation of the still frames' sensor noise, in 8-bit levels per channel. */
+const STILL_NOISE_LEVELS = 3;
+
+/**
+ * Part 1's camera-like source, `dir/frames/still-N`: one soroban at rest (the same renderer seed as `cols-N`), its
+ * number changed every {@link STILL_HOLD_FRAMES} source frames, each frame with fresh sensor noise. `cols-N` (a new
+ * number every frame) stays the worst case.
+ */
+export async function writeStillFrames(dir: string, columns: number, numbers = 3): Promise<void> {
+  const out = join(dir, 'frames');
+  await mkdir(out, { recursive: true });
+  const random = createRandom(9700 + columns);
+  const rendered = Array.from({ length: numbers }, () =>
+    renderSoroban({
+      seed: 9000 + columns,
+      digits: Array.from({ length: columns }, () => random.int(0, 9)),
+      pitch: PITCH,
+    }),
+  );
+  const first = rendered[0];
+  if (first === undefined) throw new Error('writeStillFrames: numbers must be ≥ 1.');
+  if (rendered.some((r) => r.width !== first.width || r.height !== first.height))
+    throw new Error('writeStillFrames: the frames came out in different sizes; the source canvas needs one size.');
+  const noisy = rendered.flatMap((r) =>
+    Array.from({ length: STILL_VARIANTS }, () => {
+      const rgba = new Uint8ClampedArray(r.rgba);
+      for (let i = 0; i < rgba.length; i += 1)
+        if (i % 4 !== 3) rgba[i] = (rgba[i] ?? 0) + Math.round(random.roughNormal() * STILL_NOISE_LEVELS);
+      return { digits: r.digits, rgba };
+    }),
+  );
+  await writeFrameSet(
+    out,
+    `still-${columns}`,
+    columns,
+    { ...first, digits: noisy.map((r) => r.digits), rgba: noisy.map((r) => r.rgba) },
+    { hold: STILL_HOLD_FRAMES, variants: STILL_VARIANTS },
+  );
 }
 
 /** Renders `perSet` frames of each column count (same seed per count, so the same size) into `dir/frames/cols-N`. */

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { stopHelpers } from '../scripts/browsers.mjs';
 import { openEngine } from './drivers.mjs';
-import { writeFieldModel, writeFrames, writeTeachingFrames } from './prepare.ts';
+import { writeFieldModel, writeFrames, writeStillFrames, writeTeachingFrames } from './prepare.ts';
 import { printReport, writeChart, writeMarkdown } from './report.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
 import { ratio, summary } from './stats.mjs';
@@ -165,6 +165,7 @@ async function buildSite(options) {
   }
   progress('rendering source frames and writing the field graph model…');
   await writeFrames(benchDir, LATENCY_COLUMNS, 4);
+  await writeStillFrames(benchDir, 13);
   await writeTeachingFrames(benchDir, FINE_TUNE.columns, FINE_TUNE.frames);
   const field = await writeFieldModel(SITE);
   return { field };
@@ -172,15 +173,39 @@ async function buildSite(options) {
 
 // ---------------------------------------------------------------- part 1
 
+/**
+ * Part 1's designs. `scene` is what the source canvas shows: `still` (the default, as a camera over a soroban sees
+ * it: one number at rest with sensor noise, changed every 2 s) or `changing` (a new number every frame: the worst
+ * case, where every reading redraws the readout).
+ */
 const DESIGNS = {
   control: { page: 'element-page', design: 'control', label: 'source + clicks only (control)' },
   element: { page: 'element-page', design: 'element', label: '(a) element + worker' },
   elementPreview: { page: 'element-page', design: 'element-preview', label: '(a) element + worker, preview on' },
+  elementChanging: {
+    page: 'element-page',
+    design: 'element',
+    scene: 'changing',
+    label: '(a) element + worker, a new number every frame',
+  },
+  elementChangingCompare: {
+    page: 'element-page',
+    design: 'element',
+    scene: 'changing',
+    query: '&bundle=compare',
+    label: '(a) element + worker, a new number every frame, built from --compare-dist',
+  },
   floor: { page: 'element-page', design: 'floor', label: 'floor: capture + transfer to the worker, no element' },
   elementStream: {
     page: 'element-page',
     design: 'element-stream',
     label: '(a) element + worker, MediaStream source (canvas.captureStream)',
+  },
+  elementStreamChanging: {
+    page: 'element-page',
+    design: 'element-stream',
+    scene: 'changing',
+    label: '(a) element + worker, MediaStream source, a new number every frame',
   },
   elementStreamCompare: {
     page: 'element-page',
@@ -213,17 +238,25 @@ const DESIGNS = {
 
 /** Part 1's designs in their order: the control first; with --compare-dist, each element design's twin from that build. */
 function chosenDesigns(named, compare) {
-  const twins = { element: 'elementCompare', elementStream: 'elementStreamCompare' };
+  const twins = {
+    element: 'elementCompare',
+    elementChanging: 'elementChangingCompare',
+    elementStream: 'elementStreamCompare',
+  };
   const own = named.filter((d) => d !== 'control' && !Object.values(twins).includes(d));
   return ['control', ...own, ...(compare ? own.flatMap((d) => (twins[d] === undefined ? [] : [twins[d]])) : [])];
 }
 
 async function responsivenessSegment(engine, origin, key, options) {
-  const { page: file, design, query = '' } = DESIGNS[key];
+  const { page: file, design, query = '', scene = 'still' } = DESIGNS[key];
   const page = await engine.open(`${origin}/bench/${file}.html?design=${design}${query}`);
   const raw = page.raw;
   try {
-    const info = await page.run('setup', { columns: 13, backend: key === 'field' ? 'webgl' : options.backend });
+    const info = await page.run('setup', {
+      columns: 13,
+      backend: key === 'field' ? 'webgl' : options.backend,
+      scene,
+    });
     await page.run('start', { fps: 30 });
     await page.run('frames', { count: options.warmFrames });
     await raw.emulateCPUThrottling(4);
@@ -320,21 +353,28 @@ function summarizeResponsiveness(segments) {
       errors: mine.flatMap((s) => [...s.counters.errors, ...s.pageErrors]),
     };
   }
-  const a = designs.element;
   const ratios = {};
-  for (const key of ['mainThread', 'field']) {
-    const d = designs[key];
-    if (a === undefined || d === undefined) continue;
-    ratios[key] = {
-      p50: ratio(d.mainThreadMsPerFrame.p50, a.mainThreadMsPerFrame.p50),
-      p95: ratio(d.mainThreadMsPerFrame.p95, a.mainThreadMsPerFrame.p95),
-      perReading: ratio(d.mainThreadMsPerReading, a.mainThreadMsPerReading),
-      clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
-    };
+  // How many times the element's cost each baseline is: (b)/(a) and (c)/(a) for the canvas source, and (b) over the
+  // element on a stream (`mainThreadOverStream`).
+  for (const [elementKey, suffix] of [
+    ['element', ''],
+    ['elementStream', 'OverStream'],
+  ]) {
+    const a = designs[elementKey];
+    for (const key of ['mainThread', 'field']) {
+      const d = designs[key];
+      if (a === undefined || d === undefined || (suffix !== '' && key === 'field')) continue;
+      ratios[`${key}${suffix}`] = {
+        p50: ratio(d.mainThreadMsPerFrame.p50, a.mainThreadMsPerFrame.p50),
+        p95: ratio(d.mainThreadMsPerFrame.p95, a.mainThreadMsPerFrame.p95),
+        perReading: ratio(d.mainThreadMsPerReading, a.mainThreadMsPerReading),
+        clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
+      };
+    }
   }
   const floor = designs.floor;
   // The other way round from the baselines' ratios: how many floors the element costs (goal ≤ 1.5).
-  for (const key of ['element', 'elementPreview', 'elementCompare']) {
+  for (const key of ['element', 'elementPreview', 'elementCompare', 'elementChanging', 'elementChangingCompare']) {
     const d = designs[key];
     if (d === undefined || floor === undefined) continue;
     ratios[`${key}OverFloor`] = {
@@ -342,14 +382,16 @@ function summarizeResponsiveness(segments) {
       p95: ratio(d.mainThreadMsPerFrame.p95, floor.mainThreadMsPerFrame.p95),
     };
   }
-  // The stream design against its own control (the same stream playing in a <video>): ms above it, not a ratio.
-  const stream = designs.elementStream;
+  // The stream designs against their own control (the same stream playing in a <video>): ms above it, not a ratio.
   const streamControl = designs.controlStream;
-  if (stream !== undefined && streamControl !== undefined)
-    ratios.streamAboveControlMs = {
+  for (const key of ['elementStream', 'elementStreamCompare', 'elementStreamChanging']) {
+    const stream = designs[key];
+    if (stream === undefined || streamControl === undefined) continue;
+    ratios[`${key}AboveControlMs`] = {
       p50: stream.mainThreadMsPerFrame.p50 - streamControl.mainThreadMsPerFrame.p50,
       p95: stream.mainThreadMsPerFrame.p95 - streamControl.mainThreadMsPerFrame.p95,
     };
+  }
   return { designs, ratios };
 }
 
@@ -377,6 +419,8 @@ async function runResponsiveness(options, origin, engines) {
     throttle: 4,
     fps: 30,
     columns: 13,
+    // What the source shows unless a design says otherwise (DESIGNS).
+    scene: 'still',
     windowFrames: options.windowFrames,
     warmFrames: options.warmFrames + options.settleFrames,
     rounds: options.rounds,

@@ -15,6 +15,10 @@ export interface FrameSet {
   readonly corners: Quad;
   readonly digits: readonly (readonly number[])[];
   readonly frames: readonly ImageData[];
+  /** Source frames each number is held for (1: a new number every frame). */
+  readonly hold: number;
+  /** Consecutive frames of the set that show one number with different camera noise. */
+  readonly variants: number;
 }
 
 interface FrameSetJson {
@@ -23,13 +27,18 @@ interface FrameSetJson {
   readonly height: number;
   readonly corners: Quad;
   readonly digits: number[][];
+  readonly hold?: number;
+  readonly variants?: number;
 }
 
+/** What part 1's source shows: `still`, a soroban at rest whose number changes every 2 s; `changing`, a new number every frame. */
+export type SourceScene = 'still' | 'changing';
+
 /**
- * Loads `frames/cols-N.json` and its RGBA `.bin` (frames back to back); `teach` is part 6's set (one soroban, a
- * new number each frame).
+ * Loads `frames/cols-N.json` and its RGBA `.bin` (frames back to back); `still` is part 1's camera-like source (one
+ * soroban at rest, its number changed now and then), `teach` part 6's set (one soroban, a new number each frame).
  */
-export async function loadFrames(columns: number, kind: 'cols' | 'teach' = 'cols'): Promise<FrameSet> {
+export async function loadFrames(columns: number, kind: 'cols' | 'still' | 'teach' = 'cols'): Promise<FrameSet> {
   const meta = (await (await fetchOk(`frames/${kind}-${columns}.json`)).json()) as FrameSetJson;
   const bytes = new Uint8ClampedArray(await (await fetchOk(`frames/${kind}-${columns}.bin`)).arrayBuffer());
   const size = meta.width * meta.height * 4;
@@ -41,7 +50,14 @@ export async function loadFrames(columns: number, kind: 'cols' | 'teach' = 'cols
   const frames = meta.digits.map(
     (_, i) => new ImageData(bytes.slice(i * size, (i + 1) * size), meta.width, meta.height),
   );
-  return { ...meta, frames };
+  return { ...meta, hold: meta.hold ?? 1, variants: meta.variants ?? 1, frames };
+}
+
+/** The frame of `set` the source shows at its `tick`-th frame. */
+export function frameAt(set: FrameSet, tick: number): ImageData | undefined {
+  const numbers = Math.max(1, Math.floor(set.frames.length / set.variants));
+  const number = Math.floor(tick / set.hold) % numbers;
+  return set.frames[number * set.variants + (tick % set.variants)];
 }
 
 async function fetchOk(url: string): Promise<Response> {
@@ -94,7 +110,7 @@ export function exposeBench(handlers: Readonly<Record<string, Handler>>): void {
   };
 }
 
-/** The 30 fps source: a canvas that shows the next pre-rendered frame every 1/30 s. */
+/** The 30 fps source: a canvas that shows the set's next frame (by its schedule) every 1/30 s. */
 export class SourceCanvas {
   readonly canvas: HTMLCanvasElement;
   private readonly context: CanvasRenderingContext2D;
@@ -129,7 +145,7 @@ export class SourceCanvas {
     this.timer = undefined;
   }
 
-  /** Shows frame `index` now (the timer, if running, goes on from there). */
+  /** Shows the frame of tick `index` now (the timer, if running, goes on from there). */
   show(index: number): void {
     this.index = index;
     this.draw();
@@ -161,7 +177,7 @@ export class SourceCanvas {
   }
 
   private draw(): void {
-    const frame = this.set.frames[this.index % this.set.frames.length];
+    const frame = frameAt(this.set, this.index);
     this.index += 1;
     if (frame !== undefined) this.context.putImageData(frame, 0, 0);
     if (this.marking) performance.mark('bench:frame');

@@ -12,6 +12,7 @@ import {
   stringParam,
   type FrameSet,
   type Params,
+  type SourceScene,
 } from './common.ts';
 
 /** What a design reports about one measurement window. */
@@ -58,6 +59,13 @@ export class StageLog {
   }
 }
 
+function sceneParam(params: Params): SourceScene {
+  const scene = stringParam(params, 'scene', 'still');
+  if (scene !== 'still' && scene !== 'changing')
+    throw new Error(`bench parameter "scene" must be still or changing, got ${scene}.`);
+  return scene;
+}
+
 /** Exposes the responsiveness steps for one design. */
 export function exposeResponsiveness(design: Design): void {
   let source: SourceCanvas | undefined;
@@ -68,7 +76,8 @@ export function exposeResponsiveness(design: Design): void {
   };
   exposeBench({
     async setup(params: Params) {
-      const set = await loadFrames(numberParam(params, 'columns'));
+      const scene = sceneParam(params);
+      const set = await loadFrames(numberParam(params, 'columns'), scene === 'still' ? 'still' : 'cols');
       probe = new ClickProbe();
       source = new SourceCanvas(set);
       const info = await design.setup(set, source, stringParam(params, 'backend'));
