@@ -45,6 +45,18 @@ async function writeFrameSet(
   await writeFile(join(out, `${name}.json`), JSON.stringify({ columns, width, height, corners, digits, ...schedule }));
 }
 
+/** The first of `rendered`, once all are known to share its size (the source canvas has one size). */
+function firstOfOneSize<T extends { readonly width: number; readonly height: number }>(
+  rendered: readonly T[],
+  writer: string,
+): T {
+  const first = rendered[0];
+  if (first === undefined) throw new Error(`${writer}: nothing was rendered.`);
+  if (rendered.some((r) => r.width !== first.width || r.height !== first.height))
+    throw new Error(`${writer}: the frames came out in different sizes; the source canvas needs one size.`);
+  return first;
+}
+
 /** Source frames a number stays on the still soroban: 2 s at 30 fps, a student moving beads now and then. */
 const STILL_HOLD_FRAMES = 60;
 /** Noisy copies of each number: no two consecutive source frames are the same pixels, as from a camera. */
@@ -68,10 +80,7 @@ export async function writeStillFrames(dir: string, columns: number, numbers = 3
       pitch: PITCH,
     }),
   );
-  const first = rendered[0];
-  if (first === undefined) throw new Error('writeStillFrames: numbers must be ≥ 1.');
-  if (rendered.some((r) => r.width !== first.width || r.height !== first.height))
-    throw new Error('writeStillFrames: the frames came out in different sizes; the source canvas needs one size.');
+  const first = firstOfOneSize(rendered, 'writeStillFrames');
   const noisy = rendered.flatMap((r) =>
     Array.from({ length: STILL_VARIANTS }, () => {
       const rgba = new Uint8ClampedArray(r.rgba);
@@ -101,13 +110,7 @@ export async function writeFrames(dir: string, columnCounts: readonly number[], 
         pitch: PITCH,
       }),
     );
-    const first = rendered[0];
-    if (first === undefined) throw new Error('writeFrames: perSet must be ≥ 1.');
-    if (rendered.some((r) => r.width !== first.width || r.height !== first.height)) {
-      throw new Error(
-        `writeFrames: frames of ${columns} columns came out in different sizes; the source canvas needs one size.`,
-      );
-    }
+    const first = firstOfOneSize(rendered, `writeFrames (${columns} columns)`);
     await writeFrameSet(out, `cols-${columns}`, columns, {
       ...first,
       digits: rendered.map((r) => r.digits),
@@ -139,10 +142,8 @@ export async function writeTeachingFrames(dir: string, columns: number, count: n
       maxSide: 480,
     }),
   );
-  const first = rendered[0];
-  if (first === undefined || first.corners === null) throw new Error('writeTeachingFrames: no soroban rendered.');
-  if (rendered.some((r) => r.width !== first.width || r.height !== first.height))
-    throw new Error('writeTeachingFrames: the frames came out in different sizes; the source canvas needs one size.');
+  const first = firstOfOneSize(rendered, 'writeTeachingFrames');
+  if (first.corners === null) throw new Error('writeTeachingFrames: no soroban rendered.');
   await writeFrameSet(out, `teach-${columns}`, columns, {
     width: first.width,
     height: first.height,
