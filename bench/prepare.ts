@@ -66,7 +66,7 @@ const STILL_NOISE_LEVELS = 3;
 
 /**
  * Part 1's camera-like source, `dir/frames/still-N`: one soroban at rest (the same renderer seed as `cols-N`), its
- * number changed every {@link STILL_HOLD_FRAMES} source frames, each frame with fresh sensor noise. `cols-N` (a new
+ * number changed every {@link STILL_HOLD_FRAMES} source frames, with sensor noise that differs from each frame to the next. `cols-N` (a new
  * number every frame) stays the worst case.
  */
 export async function writeStillFrames(dir: string, columns: number, numbers = 3): Promise<void> {

@@ -74,7 +74,7 @@ function responsivenessSection(r) {
   const notes = [];
   if (r.scene === 'still')
     notes.push(
-      'The source shows one soroban at rest, as a camera over it would (sensor noise in every frame, the number changed every 2 s), except in the rows that say "a new number every frame".',
+      'The source shows one soroban at rest, as a camera over it would (sensor noise that differs from frame to frame, the number changed every 2 s), except in the rows that say "a new number every frame".',
     );
   for (const [key, name] of [
     ['mainThread', '(b)/(a)'],
