@@ -354,23 +354,22 @@ function summarizeResponsiveness(segments) {
     };
   }
   const ratios = {};
-  // How many times the element's cost each baseline is: (b)/(a) and (c)/(a) for the canvas source, and (b) over the
-  // element on a stream (`mainThreadOverStream`).
-  for (const [elementKey, suffix] of [
-    ['element', ''],
-    ['elementStream', 'OverStream'],
+  // How many times the element's cost each baseline is: [ratio, baseline, element] for (b)/(a) and (c)/(a) on the
+  // canvas source, and (b) over the element on a stream.
+  for (const [name, baselineKey, elementKey] of [
+    ['mainThread', 'mainThread', 'element'],
+    ['field', 'field', 'element'],
+    ['mainThreadOverStream', 'mainThread', 'elementStream'],
   ]) {
+    const d = designs[baselineKey];
     const a = designs[elementKey];
-    for (const key of ['mainThread', 'field']) {
-      const d = designs[key];
-      if (a === undefined || d === undefined || (suffix !== '' && key === 'field')) continue;
-      ratios[`${key}${suffix}`] = {
-        p50: ratio(d.mainThreadMsPerFrame.p50, a.mainThreadMsPerFrame.p50),
-        p95: ratio(d.mainThreadMsPerFrame.p95, a.mainThreadMsPerFrame.p95),
-        perReading: ratio(d.mainThreadMsPerReading, a.mainThreadMsPerReading),
-        clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
-      };
-    }
+    if (a === undefined || d === undefined) continue;
+    ratios[name] = {
+      p50: ratio(d.mainThreadMsPerFrame.p50, a.mainThreadMsPerFrame.p50),
+      p95: ratio(d.mainThreadMsPerFrame.p95, a.mainThreadMsPerFrame.p95),
+      perReading: ratio(d.mainThreadMsPerReading, a.mainThreadMsPerReading),
+      clickDelayP50: ratio(d.clickDelayMs.p50, a.clickDelayMs.p50),
+    };
   }
   const floor = designs.floor;
   // The other way round from the baselines' ratios: how many floors the element costs (goal ≤ 1.5).

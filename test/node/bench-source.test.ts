@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { frameAt, type FrameSet } from '../../bench/pages/common.ts';
+import { WHOLE_FRAME } from '../../src/preprocess/types.ts';
 
 /** A frame set whose frames are stand-ins numbered by their place in the set. */
 function setOf(frames: number, hold: number, variants: number): FrameSet {
@@ -8,12 +9,7 @@ function setOf(frames: number, hold: number, variants: number): FrameSet {
     columns: 1,
     width: 1,
     height: 1,
-    corners: {
-      topLeft: { x: 0, y: 0 },
-      topRight: { x: 1, y: 0 },
-      bottomRight: { x: 1, y: 1 },
-      bottomLeft: { x: 0, y: 1 },
-    },
+    corners: WHOLE_FRAME,
     digits: Array.from({ length: frames }, () => [0]),
     frames: Array.from({ length: frames }, (_, i) => ({ index: i }) as unknown as ImageData),
     hold,
